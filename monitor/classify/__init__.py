@@ -1,0 +1,1 @@
+"""Detectors: pure functions from a post to findings."""

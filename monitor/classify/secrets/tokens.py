@@ -1,0 +1,10 @@
+"""Finder for tokens (not written yet: finds nothing)."""
+
+from __future__ import annotations
+
+from monitor.classify.secrets.match import SecretMatch
+
+
+def find(text: str) -> list[SecretMatch]:
+    """All tokens matches in text."""
+    return []

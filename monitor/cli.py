@@ -1,0 +1,255 @@
+"""Command line: monitor run | demo | scan | report | config check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import secrets as pysecrets
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from monitor import config, daemon, report
+from monitor.connectors.replay import ReplayConnector
+from monitor.pipeline import Pipeline, Processed
+from monitor.postjson import PostError, parse_line
+from monitor.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_STREAM = ROOT / "data" / "demo" / "stream.jsonl"
+log = logging.getLogger("monitor")
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `monitor` console script."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from disk only, never downloaded
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, config.ConfigError) as exc:
+        print(f"monitor: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = argparse.ArgumentParser(prog="monitor", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
+    _add_demo(sub)
+    _add_scan(sub)
+    _add_report(sub)
+    _add_config(sub)
+    return parser
+
+
+def _add_run(sub: Any) -> None:
+    p = sub.add_parser("run", help="run the daemon (or replay a Post JSON lines file)")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument("--replay", type=Path, help="read posts from this JSON lines file and exit at its end")
+    p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
+    p.add_argument("--dry-run", action="store_true", help="plan actions but send nothing")
+    p.add_argument("--outbox", type=Path, help="with --replay: write sent actions to this file")
+    p.set_defaults(func=cmd_run)
+
+
+def _add_demo(sub: Any) -> None:
+    p = sub.add_parser("demo", help="replay the bundled demo stream (dry run) and write the report")
+    p.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder (default out/demo)")
+    p.set_defaults(func=cmd_demo)
+
+
+def _add_scan(sub: Any) -> None:
+    p = sub.add_parser("scan", help="classify Post JSON lines; one JSON result line per input line")
+    p.add_argument("file", nargs="?", default="-", help="input file, or - for standard input")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.set_defaults(func=cmd_scan)
+
+
+def _add_report(sub: Any) -> None:
+    p = sub.add_parser("report", help="write the flagged-items report")
+    p.add_argument("--db", default="monitor.db", help="SQLite database path")
+    p.add_argument("--format", choices=report.FORMATS, default="html")
+    p.add_argument("--output", type=Path, help="output file (default: standard output)")
+    p.set_defaults(func=cmd_report)
+
+
+def _add_config(sub: Any) -> None:
+    p = sub.add_parser("config", help="configuration tools")
+    csub = p.add_subparsers(dest="config_command", required=True)
+    check = csub.add_parser("check", help="validate a config file")
+    check.add_argument("file", nargs="?", help="monitor.toml (default: the bundled example)")
+    check.set_defaults(func=cmd_config_check)
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    """Validate a config and say what it holds."""
+    settings = config.load(args.file)
+    accounts = sum(len(h) for h in settings.brand.accounts.values())
+    print(f"{settings.path}: ok (brand {settings.brand.name}, {len(settings.brand.domains)} domains, "
+          f"{accounts} official accounts)")
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    """Classify each input line and write one result line per input line, in order."""
+    settings = config.load(args.config)
+    pipeline = Pipeline.from_settings(settings, _salt(settings, None))
+    stream = sys.stdin if args.file == "-" else _open(args.file)
+    write = _write_table if args.format == "table" else _write_jsonl
+    for result in scan_lines(stream, pipeline):
+        write(result, sys.stdout)
+    return 0
+
+
+def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
+    """The scan result for each non-blank line; a malformed line gives an error result."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            post = parse_line(line)
+        except PostError as exc:
+            yield {"id": None, "line": number, "error": str(exc)}
+            continue
+        yield scan_result(pipeline.process(post))
+
+
+def scan_result(result: Processed) -> dict[str, Any]:
+    """The JSON form of one processed post."""
+    findings = [{"kind": f.kind, "label": f.label, "score": round(f.score, 3), "evidence": f.evidence}
+                for f in result.findings]
+    return {"id": result.post.id, "findings": findings, "text_redacted": result.post.text}
+
+
+def _write_jsonl(result: dict[str, Any], out: TextIO) -> None:
+    out.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def _write_table(result: dict[str, Any], out: TextIO) -> None:
+    if "error" in result:
+        out.write(f"line {result['line']:<6} ERROR {result['error']}\n")
+        return
+    labels = ", ".join(f"{f['kind']}/{f['label']} {f['score']:.2f}" for f in result["findings"]) or "-"
+    text = result["text_redacted"].replace("\n", " ")[:80]
+    out.write(f"{result['id']:<14} {labels:<48} {text}\n")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The daemon; with --replay it reads the file through the whole pipeline and exits."""
+    settings = config.load(args.config)
+    _setup_logging(settings.log_level)
+    if args.replay is None:
+        raise CliError("nothing to run: no --replay file given and no platform connector is available yet")
+    if not args.replay.is_file():
+        raise CliError(f"{args.replay}: replay file not found")
+    store = Store(args.db or settings.db)
+    try:
+        counters = _replay(settings, store, args.replay, args.dry_run, args.outbox)
+    finally:
+        store.close()
+    _print_counters(counters)
+    return 0
+
+
+def _replay(settings: config.Settings, store: Store, path: Path, dry_run: bool,
+            outbox: Path | None) -> daemon.Counters:
+    """Run a replay connector through the daemon."""
+    pipeline = Pipeline.from_settings(settings, _salt(settings, store))
+    ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run)
+    connector = ReplayConnector(path, store, outbox)
+    counters = asyncio.run(daemon.run([connector], ingest))
+    if connector.errors:
+        log.warning("%d malformed line(s) skipped in %s", connector.errors, path.name)
+    return counters
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Replay the bundled demo stream into a fresh database and write the HTML report."""
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "monitor.db"
+    for old in (db, out / "monitor.db-wal", out / "monitor.db-shm"):
+        old.unlink(missing_ok=True)
+    settings = config.load(None)
+    _setup_logging(settings.log_level, out / "monitor.log")
+    store = Store(db)
+    try:
+        counters = _replay(settings, store, DEMO_STREAM, dry_run=True, outbox=None)
+        html_path = out / "report.html"
+        html_path.write_text(report.render(store, "html"), encoding="utf-8")
+    finally:
+        store.close()
+    _print_counters(counters)
+    print(f"database: {db}\nreport:   {html_path.resolve()}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the flagged-items report."""
+    if not Path(args.db).is_file():
+        raise CliError(f"{args.db}: database not found")
+    store = Store(args.db)
+    try:
+        text = report.render(store, args.format)
+    finally:
+        store.close()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"report: {args.output.resolve()}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _salt(settings: config.Settings, store: Store | None) -> bytes:
+    """The fingerprint salt: from the env var named in config, else the database's own."""
+    value = config.env_secret(settings.salt_env)
+    if value:
+        return value.encode("utf-8")
+    return store.salt() if store else pysecrets.token_bytes(32)
+
+
+def _open(name: str) -> TextIO:
+    """An input file, with a clear error when missing."""
+    try:
+        return open(name, encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise CliError(f"{name}: {exc.strerror}") from None
+
+
+def _setup_logging(level: str, logfile: Path | None = None) -> None:
+    """Log to stderr (and a file); log lines never carry post text."""
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if logfile:
+        handlers.append(logging.FileHandler(logfile, encoding="utf-8"))
+    logging.basicConfig(level=level, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _print_counters(c: daemon.Counters) -> None:
+    """The one-line summary of a run."""
+    findings = ", ".join(f"{k} {v}" for k, v in sorted(c.findings.items())) or "none"
+    actions = ", ".join(f"{k} {v}" for k, v in sorted(c.actions.items())) or "none"
+    print(f"posts {c.posts} (duplicates {c.duplicates}); findings: {findings}; actions: {actions}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Settings from monitor.toml (tomllib): a checked schema, clear one-line errors, secrets only from env."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.models import FINDING_KINDS, PLATFORMS
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "monitor.example.toml"
+
+# Each section's keys and their expected types. A nested dict is a sub-table.
+_STR_LIST = (list, str)
+SCHEMA: dict[str, Any] = {
+    "brand": {
+        "name": str,
+        "aliases": _STR_LIST,
+        "domains": _STR_LIST,
+        "live_chat_url": str,
+        "ticket_url": str,
+        "help_center_url": str,
+        "support_email": str,
+        "accounts": {p: _STR_LIST for p in PLATFORMS},
+    },
+    "monitor": {"db": str, "log_level": str, "salt_env": str},
+    "thresholds": {k: float for k in FINDING_KINDS},
+    "modes": {k: str for k in FINDING_KINDS},
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "brand": ("name", "domains", "live_chat_url", "ticket_url"),
+}
+MODES = ("dry_run", "review", "auto")
+DEFAULT_THRESHOLDS = {"support_request": 0.5, "impersonation": 0.5, "secret_leak": 0.5}
+DEFAULT_MODES = {"support_request": "auto", "impersonation": "review", "secret_leak": "auto"}
+
+
+class ConfigError(ValueError):
+    """A config problem, worded as one line that names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """The brand the bot speaks for: its names, official accounts, domains and support links."""
+
+    name: str
+    domains: tuple[str, ...]
+    live_chat_url: str
+    ticket_url: str
+    aliases: tuple[str, ...] = ()
+    help_center_url: str = ""
+    support_email: str = ""
+    accounts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The brand name followed by its aliases."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything read from monitor.toml."""
+
+    brand: Brand
+    path: Path
+    db: str = "monitor.db"
+    log_level: str = "INFO"
+    salt_env: str = "MONITOR_SALT"
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    modes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODES))
+
+
+def load(path: str | Path | None = None) -> Settings:
+    """Read and validate a config file; the bundled example when no path is given."""
+    cfg_path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        data = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{cfg_path}: file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{cfg_path}: not valid TOML: {exc}") from None
+    _check_table(cfg_path, data, SCHEMA, "")
+    _check_required(cfg_path, data)
+    return _build(cfg_path, data)
+
+
+def _check_table(path: Path, table: dict[str, Any], schema: dict[str, Any], prefix: str) -> None:
+    """Reject unknown keys and wrong types, naming the dotted key."""
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if key not in schema:
+            raise ConfigError(f"{path}: unknown key '{dotted}'")
+        _check_value(path, dotted, value, schema[key])
+
+
+def _check_value(path: Path, dotted: str, value: Any, expected: Any) -> None:
+    """Check one value against its schema entry."""
+    if isinstance(expected, dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: '{dotted}' must be a table")
+        _check_table(path, value, expected, f"{dotted}.")
+    elif isinstance(expected, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: '{dotted}' must be a list of strings")
+    elif expected is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{path}: '{dotted}' must be a number")
+    elif not isinstance(value, expected):
+        raise ConfigError(f"{path}: '{dotted}' must be a {expected.__name__}")
+
+
+def _check_required(path: Path, data: dict[str, Any]) -> None:
+    """Every required section and key is present and non-empty."""
+    for section, keys in REQUIRED.items():
+        if section not in data:
+            raise ConfigError(f"{path}: missing section [{section}]")
+        for key in keys:
+            if not data[section].get(key):
+                raise ConfigError(f"{path}: missing key '{section}.{key}'")
+
+
+def _build(path: Path, data: dict[str, Any]) -> Settings:
+    """Turn validated TOML data into Settings."""
+    b = data["brand"]
+    brand = Brand(
+        name=b["name"],
+        domains=tuple(d.lower() for d in b["domains"]),
+        live_chat_url=b["live_chat_url"],
+        ticket_url=b["ticket_url"],
+        aliases=tuple(b.get("aliases", ())),
+        help_center_url=b.get("help_center_url", ""),
+        support_email=b.get("support_email", ""),
+        accounts={p: tuple(h) for p, h in b.get("accounts", {}).items()},
+    )
+    mon = data.get("monitor", {})
+    modes = {**DEFAULT_MODES, **data.get("modes", {})}
+    for kind, mode in modes.items():
+        if mode not in MODES:
+            raise ConfigError(f"{path}: 'modes.{kind}' must be one of {', '.join(MODES)}")
+    thresholds = {**DEFAULT_THRESHOLDS, **data.get("thresholds", {})}
+    for kind, value in thresholds.items():
+        if not 0.0 <= value <= 1.0:
+            raise ConfigError(f"{path}: 'thresholds.{kind}' must be between 0 and 1")
+    return Settings(
+        brand=brand,
+        path=path,
+        db=mon.get("db", "monitor.db"),
+        log_level=mon.get("log_level", "INFO"),
+        salt_env=mon.get("salt_env", "MONITOR_SALT"),
+        thresholds=thresholds,
+        modes=modes,
+    )
+
+
+def env_secret(name: str) -> str | None:
+    """A credential from the environment; configs never hold credentials."""
+    value = os.environ.get(name, "").strip()
+    return value or None

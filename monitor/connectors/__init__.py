@@ -1,0 +1,1 @@
+"""Connectors: one per platform, each behind the small Connector protocol."""

@@ -1,0 +1,29 @@
+"""The Connector protocol every platform adapter implements."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from monitor.models import Action, Author, Post
+
+Emit = Callable[[Post], Awaitable[None]]
+
+
+class Connector(Protocol):
+    """Watches one platform and carries out actions on it."""
+
+    name: str
+    platforms: tuple[str, ...]  # the platforms whose actions this connector performs
+
+    async def run(self, emit: Emit) -> None:
+        """Watch for new posts, call emit(post) for each, keep the cursor in the store."""
+        ...
+
+    async def perform(self, action: Action) -> str:
+        """Carry out one action; returns the platform's answer (e.g. the new message id)."""
+        ...
+
+    async def profile(self, author_id: str) -> Author:
+        """The author's public profile."""
+        ...

@@ -1,0 +1,62 @@
+"""Replays a Post JSON lines file as if it were a live platform; actions go to an outbox file."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from monitor.connectors.base import Emit
+from monitor.models import PLATFORMS, Action, Author
+from monitor.postjson import PostError, parse_line
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class ReplayConnector:
+    """Reads posts from a file in order; the cursor is the last line handled, so a restart resumes."""
+
+    name = "replay"
+    platforms = PLATFORMS
+
+    def __init__(self, path: Path, store: Store, outbox: Path | None = None) -> None:
+        self.path = path
+        self.store = store
+        self.outbox = outbox
+        self.cursor_name = f"replay:{path.resolve()}"
+        self.errors = 0
+
+    async def run(self, emit: Emit) -> None:
+        """Emit every post after the cursor, then return (the end of the file ends the stream)."""
+        done = int(self.store.cursor(self.cursor_name) or 0)
+        with self.path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, start=1):
+                if number <= done or not line.strip():
+                    continue
+                await self._handle(number, line, emit)
+                self.store.set_cursor(self.cursor_name, str(number))
+
+    async def _handle(self, number: int, line: str, emit: Emit) -> None:
+        """Parse and emit one line; a bad line is logged by number (never its text) and skipped."""
+        try:
+            post = parse_line(line)
+        except PostError as exc:
+            self.errors += 1
+            log.warning("%s line %d skipped: %s", self.path.name, number, exc)
+            return
+        await emit(post)
+
+    async def perform(self, action: Action) -> str:
+        """Append the action to the outbox file, standing in for the platform."""
+        if self.outbox is None:
+            return "replay: not sent"
+        record = {"kind": action.kind, "platform": action.platform, "target": action.target,
+                  "text": action.text, "reason": action.reason}
+        with self.outbox.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return f"replay: written to {self.outbox.name}"
+
+    async def profile(self, author_id: str) -> Author:
+        """A replay has no profiles beyond what the posts carry."""
+        return Author(platform="replay", id=author_id, handle=author_id)

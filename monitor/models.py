@@ -1,0 +1,75 @@
+"""Core value types that cross module boundaries: Author, Post, Finding, Action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Platform = Literal["twitter", "telegram", "discord", "reddit"]
+Channel = Literal["public", "group", "dm"]
+FindingKind = Literal["support_request", "impersonation", "secret_leak"]
+ActionKind = Literal["reply", "dm", "delete", "alert", "report"]
+
+PLATFORMS: tuple[str, ...] = ("twitter", "telegram", "discord", "reddit")
+CHANNELS: tuple[str, ...] = ("public", "group", "dm")
+FINDING_KINDS: tuple[str, ...] = ("support_request", "impersonation", "secret_leak")
+ACTION_KINDS: tuple[str, ...] = ("reply", "dm", "delete", "alert", "report")
+SUPPORT_TOPICS: tuple[str, ...] = ("withdrawal", "deposit", "login", "kyc", "trading", "api", "other")
+SECRET_TYPES: tuple[str, ...] = ("seed_phrase", "private_key", "api_key", "token", "password")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who wrote a post; profile fields are None where the platform does not give them."""
+
+    platform: str
+    id: str
+    handle: str
+    name: str = ""
+    created_at: datetime | None = None
+    followers: int | None = None
+    verified: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One message seen on a platform. `raw` keeps the platform payload out of equality and repr."""
+
+    platform: str
+    id: str
+    author: Author
+    text: str
+    channel: str = "public"
+    created_at: datetime | None = None
+    url: str = ""
+    reply_to: str | None = None
+    raw: Any = field(default=None, compare=False, repr=False, hash=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The identity of a post across the whole system."""
+        return (self.platform, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a detector concluded about a post; `evidence` is plain words and already redacted."""
+
+    kind: str
+    label: str
+    score: float
+    evidence: str
+    detector: str
+    fingerprint: str = ""  # salted hash of a secret, for de-duplication; empty for other kinds
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something the bot would do in response to a post: reply, dm, delete, alert or report."""
+
+    kind: str
+    platform: str
+    target: str
+    text: str
+    reason: str

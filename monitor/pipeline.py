@@ -1,0 +1,58 @@
+"""process(post) -> findings and planned actions: pure, synchronous, no network."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor import policy
+from monitor.classify.base import Detector
+from monitor.classify.registry import build_detectors
+from monitor.classify.secrets import SecretDetector, find_secrets, redact
+from monitor.classify.text import language
+from monitor.config import Settings
+from monitor.models import Action, Finding, Post
+from monitor.replies.templates import Templates
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """One post after the pipeline: its redacted form, flagged findings and planned actions."""
+
+    post: Post  # text already redacted; raw payload dropped
+    findings: list[Finding]
+    actions: list[Action]
+    lang: str
+
+
+class Pipeline:
+    """Redacts secrets at the entrance, runs every detector, keeps flagged findings, plans actions."""
+
+    def __init__(self, secrets: SecretDetector, detectors: Sequence[Detector],
+                 templates: Templates, thresholds: dict[str, float]) -> None:
+        self.secrets = secrets
+        self.detectors = list(detectors)
+        self.templates = templates
+        self.thresholds = thresholds
+
+    @classmethod
+    def from_settings(cls, settings: Settings, salt: bytes) -> Pipeline:
+        """The pipeline with the built-in detectors for these settings."""
+        return cls(
+            secrets=SecretDetector(salt),
+            detectors=build_detectors(settings),
+            templates=Templates.load(settings.brand),
+            thresholds=settings.thresholds,
+        )
+
+    def process(self, post: Post) -> Processed:
+        """Classify one post. Nothing downstream ever sees the unredacted text."""
+        matches = find_secrets(post.text)
+        clean = dataclasses.replace(post, text=redact(post.text, matches), raw=None)
+        found = self.secrets.findings(matches)
+        for detector in self.detectors:
+            found.extend(detector.check(clean))
+        flagged = [f for f in found if f.score >= self.thresholds.get(f.kind, 0.5)]
+        actions = policy.plan(clean, flagged, self.templates)
+        return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))

@@ -1,0 +1,1 @@
+"""Outgoing texts: templates per kind, topic, language and visibility."""

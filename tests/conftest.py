@@ -1,0 +1,38 @@
+"""Test-wide fixtures and the offline guard: no test may open a connection off this machine."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+
+import pytest
+
+from monitor import config
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL_DIR = ROOT.parent / "shared" / "eval"
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: object) -> object:
+    """Refuse any connection that is not to the loopback interface or a local socket."""
+    if isinstance(address, tuple):
+        host = str(address[0])
+        if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+            raise RuntimeError(f"test tried to reach the network: {host}")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Applied to every test."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def settings() -> config.Settings:
+    """The bundled example settings."""
+    return config.load(None)

@@ -1,0 +1,67 @@
+"""Config: the example loads; each kind of mistake stops with one line naming file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor import config
+from monitor.cli import main
+
+EXAMPLE = config.DEFAULT_CONFIG.read_text(encoding="utf-8")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "monitor.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads() -> None:
+    settings = config.load(None)
+    assert settings.brand.name == "OKX"
+    assert "okx.com" in settings.brand.domains
+    assert settings.brand.accounts["twitter"] == ("okx", "OKXHelpDesk")
+    assert "欧易" in settings.brand.names
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('name = "OKX"\n', "", "missing key 'brand.name'"),
+        ('name = "OKX"', "name = 5", "'brand.name' must be a str"),
+        ('domains = ["okx.com", "okex.com"]', 'domains = "okx.com"', "'brand.domains' must be a list of strings"),
+        ("[brand.accounts]", "[brand.accounts]\nmastodon = [\"okx\"]", "unknown key 'brand.accounts.mastodon'"),
+        ('log_level = "INFO"', 'log_level = "INFO"\ncolour = "blue"', "unknown key 'monitor.colour'"),
+        ("support_request = 0.5", "support_request = 1.5", "'thresholds.support_request' must be between 0 and 1"),
+        ('impersonation = "review"', 'impersonation = "yolo"', "'modes.impersonation' must be one of"),
+        ("secret_leak = 0.5", 'secret_leak = "high"', "'thresholds.secret_leak' must be a number"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in EXAMPLE
+    path = _write(tmp_path, EXAMPLE.replace(old, new, 1))
+    with pytest.raises(config.ConfigError) as err:
+        config.load(path)
+    assert str(err.value).startswith(str(path))
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_section_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(config.ConfigError, match=r"missing section \[brand\]"):
+        config.load(_write(tmp_path, "[monitor]\ndb = 'x.db'\n"))
+    with pytest.raises(config.ConfigError, match="not valid TOML"):
+        config.load(_write(tmp_path, "[brand\nname="))
+    with pytest.raises(config.ConfigError, match="file not found"):
+        config.load(tmp_path / "absent.toml")
+
+
+def test_config_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "check"]) == 0
+    assert "ok (brand OKX" in capsys.readouterr().out
+    bad = _write(tmp_path, EXAMPLE.replace('ticket_url = "https://www.okx.com/support/submit-request"\n', ""))
+    assert main(["config", "check", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"monitor: error: {bad}: missing key 'brand.ticket_url'"
