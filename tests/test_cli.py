@@ -1,0 +1,127 @@
+"""CLI: scan output and errors, replay runs with restarts, and the demo leaving no raw secret behind."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import random
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from monitor.cli import DEMO_STREAM, main
+from monitor.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+NOT_SECRETS = {"txid", "txid_eth", "txid_trx", "eth_addr", "sol_sig"}  # public values in the stream
+LEAK = '{"id": "7", "platform": "telegram", "channel": "group", "text": "my password is Gr33n-Tea-41 help", "author": {"handle": "bob"}}'
+
+
+def _scan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str, *args: str) -> list[dict]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    assert main(["scan", "-", *args]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_scan_reports_redacts_and_keeps_order(capsys, monkeypatch) -> None:
+    ordinary = '{"id": "8", "platform": "reddit", "text": "gm, nice rally today", "author": {"handle": "amy"}}'
+    [first, second] = _scan(capsys, monkeypatch, LEAK + "\n" + ordinary + "\n")
+    assert first["id"] == "7" and second == {"id": "8", "findings": [], "text_redacted": "gm, nice rally today"}
+    assert [(f["kind"], f["label"]) for f in first["findings"]] == [("secret_leak", "password")]
+    assert 0.5 <= first["findings"][0]["score"] <= 1.0
+    assert "Gr33n-Tea-41" not in json.dumps(first)
+    assert first["text_redacted"] == "my password is [password removed] help"
+
+
+def test_scan_malformed_lines_give_errors_and_scanning_goes_on(capsys, monkeypatch) -> None:
+    lines = "{broken\n" + '{"id": "1", "platform": "x", "text": "t", "author": {"handle": "a"}}\n' + LEAK + "\n"
+    results = _scan(capsys, monkeypatch, lines)
+    assert results[0] == {"id": None, "line": 1, "error": results[0]["error"]}
+    assert "not valid JSON" in results[0]["error"]
+    assert results[1]["id"] is None and results[1]["line"] == 2 and "platform" in results[1]["error"]
+    assert results[2]["id"] == "7"
+
+
+def test_scan_table_format(capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(LEAK + "\n"))
+    assert main(["scan", "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "secret_leak/password" in out and "Gr33n" not in out
+
+
+def test_scan_missing_file_is_a_clear_error(capsys, tmp_path: Path) -> None:
+    assert main(["scan", str(tmp_path / "nope.jsonl")]) == 2
+    assert "nope.jsonl: No such file" in capsys.readouterr().err
+
+
+def test_run_replay_restart_neither_misses_nor_repeats(tmp_path: Path, capsys) -> None:
+    lines = DEMO_STREAM.read_text(encoding="utf-8").splitlines()
+    replay, db, outbox = tmp_path / "s.jsonl", tmp_path / "m.db", tmp_path / "outbox.jsonl"
+    replay.write_text("\n".join(lines[:20]) + "\n", encoding="utf-8")
+    base = ["run", "--replay", str(replay), "--db", str(db), "--outbox", str(outbox)]
+    assert main(base) == 0
+    replay.write_text("\n".join(lines) + "\n", encoding="utf-8")  # the stream grew meanwhile
+    assert main(base) == 0
+    assert main(base) == 0  # nothing new: nothing stored or sent again
+    store = Store(db)
+    assert store.db["posts"].count == len(lines)
+    sent = [r for r in store.actions("sent")]
+    assert len(outbox.read_text(encoding="utf-8").splitlines()) == len(sent)
+    keys = [(r["platform"], r["post_id"], r["kind"]) for r in store.db["actions"].rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_run_without_a_source_fails_with_one_line(capsys) -> None:
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def _demo_secrets() -> dict[str, str]:
+    """The raw secrets the demo generator put in the stream, made again from its seed."""
+    spec = importlib.util.spec_from_file_location("make_stream", ROOT / "data" / "demo" / "make_stream.py")
+    assert spec and spec.loader
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    made = module.make_secrets(random.Random(module.SEED))
+    return {k: v for k, v in made.items() if k not in NOT_SECRETS}
+
+
+def _leak_patterns(secret: str) -> list[re.Pattern[str]]:
+    """Patterns that would find a secret or a telling piece of it in any layout."""
+    words = re.split(r"[\s,]+", secret) if re.search(r"[\s,]", secret) else []
+    if len(words) >= 12:  # a phrase: any three consecutive words, whatever separates them
+        return [re.compile(r"[\W\d]*".join(map(re.escape, words[i:i + 3]))) for i in range(len(words) - 2)]
+    if re.fullmatch(r"[\u4e00-\u9fff]{12,}", secret):  # Chinese without spaces
+        return [re.compile(re.escape(secret[i:i + 4])) for i in range(len(secret) - 3)]
+    if re.fullmatch(r"\d{6}", secret):  # a one-time code: only next to its context
+        return [re.compile(r"(?:code|码)\D{0,30}" + r"\s?".join(secret))]
+    return [re.compile(re.escape(secret[i:i + 10])) for i in range(0, max(1, len(secret) - 9), 3)]
+
+
+def test_demo_leaves_no_raw_secret_in_db_report_or_logs(tmp_path: Path, capsys) -> None:
+    secrets = _demo_secrets()
+    stream = "\n".join(json.loads(line)["text"] for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines())
+    for name, secret in secrets.items():  # the patterns do find each secret where it is
+        assert any(p.search(stream) for p in _leak_patterns(secret)), name
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr()
+    assert "report:" in out.out
+    store = Store(tmp_path / "monitor.db")
+    dumped = "\n".join(json.dumps(list(r), ensure_ascii=False) for t in store.db.table_names()
+                       for r in store.db.execute(f"SELECT * FROM [{t}]").fetchall())
+    for main_fmt in ("md", "csv", "json"):
+        assert main(["report", "--db", str(tmp_path / "monitor.db"), "--format", main_fmt]) == 0
+    places = {
+        "database": dumped,
+        "report": (tmp_path / "report.html").read_text(encoding="utf-8") + capsys.readouterr().out,
+        "logs": (tmp_path / "monitor.log").read_text(encoding="utf-8") + out.err + out.out,
+    }
+    for name, secret in secrets.items():
+        for place, text in places.items():
+            assert not any(p.search(text) for p in _leak_patterns(secret)), f"{name} found in {place}"
+    assert store.db["findings"].count > 0

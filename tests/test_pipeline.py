@@ -1,0 +1,80 @@
+"""Pipeline: redaction at the entrance, thresholds, and the policy's planned actions."""
+
+from __future__ import annotations
+
+from monitor.config import Settings
+from monitor.models import Author, Finding, Post
+from monitor.pipeline import Pipeline
+
+PASSWORD_POST = "I can't log in!! my password is Tr0ub4dor-77x please help"
+
+
+def _post(text: str, handle: str = "alice", channel: str = "public") -> Post:
+    return Post(platform="telegram", id="9", author=Author("telegram", "42", handle), text=text,
+                channel=channel, raw={"text": text})
+
+
+class FixedDetector:
+    """A stand-in third-party detector that reports one fixed score (threshold tests only)."""
+
+    kind = "support_request"
+    name = "fixed"
+
+    def __init__(self, score: float) -> None:
+        self.score = score
+        self.seen: list[str] = []
+
+    def check(self, post: Post) -> list[Finding]:
+        self.seen.append(post.text)
+        return [Finding(self.kind, "withdrawal", self.score, "fixed", self.name)]
+
+
+def _pipeline(settings: Settings, *detectors: FixedDetector) -> Pipeline:
+    base = Pipeline.from_settings(settings, b"salt")
+    return Pipeline(base.secrets, list(detectors), base.templates, settings.thresholds)
+
+
+def test_secret_is_redacted_before_any_detector_sees_it(settings: Settings) -> None:
+    spy = FixedDetector(0.9)
+    result = _pipeline(settings, spy).process(_post(PASSWORD_POST))
+    assert "Tr0ub4dor-77x" not in result.post.text
+    assert "[password removed]" in result.post.text
+    assert spy.seen == [result.post.text]
+    assert result.post.raw is None  # the platform payload may hold the raw text
+    assert [f.kind for f in result.findings] == ["secret_leak", "support_request"]
+
+
+def test_secret_leak_plans_delete_dm_public_notice_and_alert(settings: Settings) -> None:
+    result = _pipeline(settings).process(_post(PASSWORD_POST, channel="group"))
+    assert [a.kind for a in result.actions] == ["delete", "dm", "reply", "alert"]
+    for action in result.actions:
+        assert "Tr0ub4dor" not in action.text
+    assert "removed" in result.actions[2].text
+
+
+def test_threshold_filters_findings(settings: Settings) -> None:
+    low = _pipeline(settings, FixedDetector(0.3)).process(_post("where is my money"))
+    high = _pipeline(settings, FixedDetector(0.7)).process(_post("where is my money"))
+    assert low.findings == [] and low.actions == []
+    assert [a.kind for a in high.actions] == ["reply"]
+    assert "https://www.okx.com/help" in high.actions[0].text
+
+
+def test_support_in_a_dm_gets_a_dm_in_chinese(settings: Settings) -> None:
+    result = _pipeline(settings, FixedDetector(0.9)).process(_post("我的提币一直没到账", channel="dm"))
+    [action] = result.actions
+    assert action.kind == "dm" and action.target == "42"
+    assert "在线客服" in action.text
+
+
+def test_official_accounts_get_no_actions(settings: Settings) -> None:
+    result = _pipeline(settings, FixedDetector(0.9)).process(_post("DM us please", handle="OKXOfficial_English"))
+    assert result.findings and result.actions == []
+
+
+def test_fingerprint_is_salted_and_stable(settings: Settings) -> None:
+    one = Pipeline.from_settings(settings, b"a").process(_post(PASSWORD_POST)).findings[0]
+    same = Pipeline.from_settings(settings, b"a").process(_post(PASSWORD_POST + "!")).findings[0]
+    other_salt = Pipeline.from_settings(settings, b"b").process(_post(PASSWORD_POST)).findings[0]
+    assert one.fingerprint == same.fingerprint != other_salt.fingerprint
+    assert "Tr0ub4dor" not in one.evidence + one.fingerprint
