@@ -89,3 +89,12 @@ def test_review_moves_status_and_is_audited(tmp_path: Path) -> None:
     assert next(store.db["audit"].rows)["who"] == "carol"
     with pytest.raises(ValueError, match="unknown decision"):
         store.review(fid, "maybe", who="carol")
+
+
+def test_record_rolls_back_everything_when_a_step_fails(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    action = Action("reply", "twitter", "1", "hi", "support_request: other")
+    with pytest.raises(ValueError):
+        store.record(_post(), [], [action], statuses=[])  # one status missing: refused mid-way
+    assert store.db["posts"].count == 0  # so the post will be processed again, not lost
+    assert store.record(_post(), [], [action], ["planned"]) is True
