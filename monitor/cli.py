@@ -1,4 +1,4 @@
-"""Command line: monitor run | demo | scan | report | config check."""
+"""Command line: monitor run | demo | scan | report | config check | verify | lists update."""
 
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor import config, daemon, report
+from monitor.classify.impersonation.lists import ListError, update_list
+from monitor.classify.impersonation.lists import load as load_list
+from monitor.classify.impersonation.verify import format_verdict, verify
 from monitor.connectors.replay import ReplayConnector
+from monitor.models import PLATFORMS
 from monitor.pipeline import Pipeline, Processed
 from monitor.postjson import PostError, parse_line
 from monitor.store import Store
@@ -50,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scan(sub)
     _add_report(sub)
     _add_config(sub)
+    _add_verify(sub)
+    _add_lists(sub)
     return parser
 
 
@@ -93,6 +99,23 @@ def _add_config(sub: Any) -> None:
     check.set_defaults(func=cmd_config_check)
 
 
+def _add_verify(sub: Any) -> None:
+    p = sub.add_parser("verify", help="is this account or link official? if not, why does it look like it?")
+    p.add_argument("target", help="a handle (@name, u/name), a profile link or any link or domain")
+    p.add_argument("--platform", choices=PLATFORMS, help="the platform of a bare handle")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.set_defaults(func=cmd_verify)
+
+
+def _add_lists(sub: Any) -> None:
+    p = sub.add_parser("lists", help="the operator's phishing-domain list")
+    lsub = p.add_subparsers(dest="lists_command", required=True)
+    update = lsub.add_parser("update", help="merge a file of domains into the configured phishing list")
+    update.add_argument("file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line")
+    update.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    update.set_defaults(func=cmd_lists_update)
+
+
 # -- commands -------------------------------------------------------------------------------
 
 
@@ -102,6 +125,30 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     accounts = sum(len(h) for h in settings.brand.accounts.values())
     print(f"{settings.path}: ok (brand {settings.brand.name}, {len(settings.brand.domains)} domains, "
           f"{accounts} official accounts)")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 official, 3 suspicious look-alike, 1 not official with no look-alike signs."""
+    settings = config.load(args.config)
+    phishing = load_list(settings.phishing_list) if settings.phishing_list else frozenset()
+    verdict = verify(args.target, settings.brand, args.platform, phishing)
+    print(format_verdict(verdict))
+    return 0 if verdict.official else 3 if verdict.suspicious else 1
+
+
+def cmd_lists_update(args: argparse.Namespace) -> int:
+    """Merge domains into the phishing list; a bad line leaves the list untouched."""
+    settings = config.load(args.config)
+    if settings.phishing_list is None:
+        raise CliError(f"{settings.path}: set [monitor] phishing_list to the list's path first")
+    if not args.file.is_file():
+        raise CliError(f"{args.file}: file not found")
+    try:
+        count = update_list(args.file, settings.phishing_list)
+    except ListError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{count} domains in {settings.phishing_list}")
     return 0
 
 

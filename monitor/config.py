@@ -25,7 +25,7 @@ SCHEMA: dict[str, Any] = {
         "support_email": str,
         "accounts": {p: _STR_LIST for p in PLATFORMS},
     },
-    "monitor": {"db": str, "log_level": str, "salt_env": str},
+    "monitor": {"db": str, "log_level": str, "salt_env": str, "phishing_list": str},
     "thresholds": {k: float for k in FINDING_KINDS},
     "modes": {k: str for k in FINDING_KINDS},
 }
@@ -69,6 +69,7 @@ class Settings:
     db: str = "monitor.db"
     log_level: str = "INFO"
     salt_env: str = "MONITOR_SALT"
+    phishing_list: Path | None = None  # the operator's phishing domains, one a line
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     modes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODES))
 
@@ -150,9 +151,17 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         db=mon.get("db", "monitor.db"),
         log_level=mon.get("log_level", "INFO"),
         salt_env=mon.get("salt_env", "MONITOR_SALT"),
+        phishing_list=_relative_to(path, mon.get("phishing_list")),
         thresholds=thresholds,
         modes=modes,
     )
+
+
+def _relative_to(config_path: Path, value: str | None) -> Path | None:
+    """A path from the config; relative paths are taken from the config file's folder."""
+    if not value:
+        return None
+    return (config_path.parent / value).resolve()
 
 
 def env_secret(name: str) -> str | None:

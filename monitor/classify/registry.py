@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from monitor.classify.base import Detector
+from monitor.classify.impersonation import ImpersonationDetector
+from monitor.classify.impersonation.lists import load as load_list
 from monitor.config import Settings
 
 
 def build_detectors(settings: Settings) -> list[Detector]:
-    """Every detector besides the secret finder, which the pipeline runs first to redact.
-
-    Impersonation and support-request detectors join this list as they land; until then
-    they produce no findings rather than placeholder ones.
-    """
-    return []
+    """Every detector besides the secret finder, which the pipeline runs first to redact."""
+    phishing = load_list(settings.phishing_list) if settings.phishing_list else frozenset()
+    return [
+        ImpersonationDetector(settings.brand, phishing),
+    ]

@@ -1,10 +1,217 @@
-"""Finder for passwords (not written yet: finds nothing)."""
+"""Finder for passwords and one-time codes stated next to a label ("my password is …", "密码：…")."""
 
 from __future__ import annotations
 
+import re
+
 from monitor.classify.secrets.match import SecretMatch
+
+# A value is the next token: printable ASCII up to whitespace, a quote or CJK punctuation,
+# or a quoted phrase. Bounded so adversarial input cannot make the scan slow.
+_VALUE = r"""(?:"([^"\n]{4,64})"|'([^'\n]{4,64})'|`([^`\n]{4,64})`|([!-~]{4,64}+))"""
+# Spaces, not newlines: in pasted config an empty "password=" line must not take the next line.
+_SEP_EN = r"[ \t]{0,3}(?:(?:is|was)[ \t]{0,3}[:=]?|:=|=>|[:=：])[ \t]{0,3}@?"
+_SEP_ZH = r"[ \t]{0,3}(?:是|为|為)?[ \t]{0,3}[:：=]?[ \t]{0,3}"
+
+# `db_pass`, `my_password_secure` count; `passport` and `bypass` do not.
+_LABEL_EN = r"(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,20}_)?(?:password|passwd|passwort|pwd|pass|pw)(?:_[A-Za-z0-9_]{1,30})?(?![A-Za-z0-9])"
+_LABEL_ZH = r"(登录|登陆|交易|资金|支付|提现|提币|账户|账号|帳號|邮箱|解锁)?(?:密码|密碼)"
+
+_PASSWORD_EN = re.compile(r"(?i:" + _LABEL_EN + r")" + _SEP_EN + _VALUE)
+_PASSWORD_ZH = re.compile(_LABEL_ZH + _SEP_ZH + _VALUE)
+_OTP = re.compile(
+    r"(?i:(?<![A-Za-z])(?:2fa|mfa|otp|totp|one[- ]time(?: pass(?:word|code))?|(?:verification|authenticator"
+    r"|auth|security|sms|email|google|ga)\s?code)(?:\s{0,3}code)?|(?:谷歌|短信|邮箱|手机|安全)?验证码|动态码)"
+    # "the 2fa code for my account is ...": a short filler between the label and the code
+    r"(?i:\s{1,3}(?:for|of|on|to)\s{1,3}[a-z ]{1,20}?(?=\s(?:is|was)\s))?"
+    r"\s{0,3}(?:is|was|是|为|為)?\s{0,3}[:：=]?\s{0,3}(\d{3}[ -]?\d{3}|\d{4,8})(?!\d)"
+)
+
+# Words that follow "password is" in ordinary complaints, and stand-ins used in docs and code.
+_NOT_VALUES = frozenset(
+    [
+        "wrong",
+        "incorrect",
+        "correct",
+        "invalid",
+        "valid",
+        "working",
+        "broken",
+        "failing",
+        "failed",
+        "expired",
+        "locked",
+        "blocked",
+        "changed",
+        "reset",
+        "required",
+        "needed",
+        "mandatory",
+        "optional",
+        "missing",
+        "empty",
+        "blank",
+        "same",
+        "different",
+        "strong",
+        "weak",
+        "long",
+        "short",
+        "case",
+        "sensitive",
+        "saved",
+        "stored",
+        "encrypted",
+        "hashed",
+        "safe",
+        "secure",
+        "compromised",
+        "leaked",
+        "stolen",
+        "fine",
+        "okay",
+        "good",
+        "simple",
+        "complex",
+        "hard",
+        "easy",
+        "there",
+        "here",
+        "below",
+        "above",
+        "attached",
+        "mine",
+        "yours",
+        "never",
+        "always",
+        "still",
+        "just",
+        "only",
+        "also",
+        "being",
+        "been",
+        "unknown",
+        "forgotten",
+        "lost",
+        "gone",
+        "disabled",
+        "enabled",
+        "active",
+        "inactive",
+        "hidden",
+        "visible",
+        "known",
+        "shown",
+        "useless",
+        "updated",
+        "accepted",
+        "rejected",
+        "denied",
+        "sent",
+        "protected",
+        "correct",
+        "right",
+        "none",
+        "null",
+        "undefined",
+        "true",
+        "false",
+        "password",
+        "passwd",
+        "passw0rd",
+        "changeme",
+        "secret",
+        "example",
+        "test",
+        "dummy",
+        "placeholder",
+        "somefakekey",
+        "fakepassword",
+        "yourpassword",
+        "mypassword",
+        "your_password",
+        "real_key",
+        "xxxx",
+        "xxxxxx",
+        "xxxxxxxx",
+        "asdf",
+        "qwerty",
+    ]
+)
+_OTP_HINTS = ("2fa", "mfa", "otp", "code", "one-time", "one time", "验证码", "动态码")
+_TRAILING = ".,;:!?)]}>\"'`。，！？；）"
+
+
+def plausible_value(value: str) -> bool:
+    """True when a stated value looks like a real secret rather than a word, mask or template."""
+    low = value.lower()
+    if low in _NOT_VALUES or not any(c.isalnum() for c in value):
+        return False
+    if value[0] in "$<{%[(" or "***" in value or "…" in value or len(set(low)) < 3:
+        return False
+    if low.isalpha() and low.endswith(("ed", "ing", "ly", "ble", "ful")):
+        return False
+    return not re.fullmatch(r"x+|\*+|\.+|_+", low)
+
+
+def _value_span(m: re.Match[str]) -> tuple[int, int, str] | None:
+    """The (start, end, value) of the matched value, trailing punctuation trimmed."""
+    group = next(g for g in range(m.re.groups, 0, -1) if m.group(g) is not None)
+    start, end = m.span(group)
+    value = m.group(group)
+    if group == m.re.groups:  # unquoted: trim sentence punctuation
+        stripped = value.rstrip(_TRAILING)
+        end -= len(value) - len(stripped)
+        value = stripped
+    if len(value) < 4 or not plausible_value(value):
+        return None
+    return start, end, value
+
+
+def _password(m: re.Match[str], detail: str) -> SecretMatch | None:
+    """A password match for one labelled value, or None when the value is not plausible."""
+    span = _value_span(m)
+    if span is None:
+        return None
+    start, end, value = span
+    # A value that mixes character kinds is almost surely a real password; a plain word less so.
+    score = 0.9 if not value.isalpha() else 0.7
+    return SecretMatch(start, end, "password", score, detail, "[password removed]", value)
+
+
+def _zh_detail(kind: str | None) -> str:
+    """Plain-words detail for a Chinese password label such as 交易密码."""
+    if kind in ("交易", "资金", "支付", "提现", "提币"):
+        return "trading or fund password"
+    if kind in ("登录", "登陆"):
+        return "login password"
+    return "password"
+
+
+def _otps(text: str) -> list[SecretMatch]:
+    """One-time codes (2FA, SMS, email, 验证码) given out in a thread."""
+    found = []
+    for m in _OTP.finditer(text):
+        value = re.sub(r"[ -]", "", m.group(1))
+        # English labels mostly precede 6-8 digit codes; shorter numbers there are years or counts.
+        if len(value) < 6 and m.group(0).isascii():
+            continue
+        found.append(
+            SecretMatch(
+                m.start(1), m.end(1), "password", 0.85, "2FA code", "[2FA code removed]", value
+            )
+        )
+    return found
 
 
 def find(text: str) -> list[SecretMatch]:
-    """All passwords matches in text."""
-    return []
+    """All labelled passwords and one-time codes in text."""
+    found: list[SecretMatch | None] = []
+    low = text.lower()
+    if "pass" in low or "pw" in low:
+        found.extend(_password(m, "password") for m in _PASSWORD_EN.finditer(text))
+    if "密码" in text or "密碼" in text:
+        found.extend(_password(m, _zh_detail(m.group(1))) for m in _PASSWORD_ZH.finditer(text))
+    if any(hint in low for hint in _OTP_HINTS):
+        found.extend(_otps(text))
+    return [m for m in found if m is not None]

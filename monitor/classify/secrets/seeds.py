@@ -1,10 +1,335 @@
-"""Finder for seeds (not written yet: finds nothing)."""
+"""Finds BIP39 seed phrases in every language the `mnemonic` package ships, checksum validated."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import pairwise
+
+from mnemonic import Mnemonic
+
 from monitor.classify.secrets.match import SecretMatch
+
+PHRASE_LENGTHS = (24, 21, 18, 15, 12)
+MIN_RUN = 11  # an 11-word run is a phrase missing one word: still a leak
+MAX_FAILING_RUN = 26  # longer runs without a valid checksum are lists or prose, not one phrase
+MAX_WINDOWS = 20_000  # checksum budget per text, so a 1 MB run of list words stays fast
+VALID_SCORE = 0.97
+FAILING_SCORE = 0.7
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_MARKS = "\u0300-\u036f\u3099\u309a"  # combining marks of NFD/NFKD text (é, が, й)
+# One CJK ideograph is one Chinese BIP39 word; other words are runs of letters (bounded).
+_TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W\d_{_CJK}](?:[^\W\d_{_CJK}]|[{_MARKS}]){{0,24}}")
+_SEP = r"\s,，、;；.。:：\-–—()（）\[\]#|/*\"'•·"
+# Between two words: separators, optionally one list number ("\n2. ", " 3) ", "4-").
+_GAP_RE = re.compile(rf"[{_SEP}]{{0,8}}(?:\d{{1,2}}[{_SEP}]{{0,6}})?")
+_MAX_GAP = 14
+_CONTEXT_RE = re.compile(
+    r"seed|mnemonic|phrase|recovery|words|backup|secret|助记词|助記詞|种子|種子|恢复短语|恢復短語"
+    r"|私钥|私鑰|密语|備份|备份",
+    re.IGNORECASE,
+)
+_CONTEXT_BEFORE, _CONTEXT_AFTER = 80, 40
+_AFTER_CONTEXT_RE = re.compile(rf"(?:{_CONTEXT_RE.pattern}).{{0,2}}$", re.IGNORECASE)
+_BEFORE_CONTEXT_RE = re.compile(rf".{{0,2}}(?:{_CONTEXT_RE.pattern})", re.IGNORECASE)
+_PROSE_RANK = 500  # Chinese wordlists are ordered by frequency
+# Very common English words that are also BIP39 words: a run full of them is prose.
+_COMMON_ENGLISH = (
+    "about above across act add again age all almost alone also always among any area "
+    "around ask away because become before begin behind below best better between bird "
+    "body book boy bring call can car case catch cause change city come copy cost country "
+    "course cover cry day deal door dream during early easy either else end enough enjoy "
+    "exact family fine first follow food friend fun future game girl give glad good great "
+    "grow guess half hand happy have hard head heart help high hold home hope hour idea "
+    "into job just keep kind know large later learn leave left life like little live long "
+    "love make man matter mean mind minute miss moment more morning mother move much must "
+    "name near need never news next nice night noise normal now number off often okay old "
+    "once one only open order other over own pair pass people place play please point "
+    "power pretty problem public put quick rather real reason remain report right road "
+    "room run same say school second sense seven share short side simple since sing six "
+    "small social soon sorry sound speak spend start stay step still story stuff such sure "
+    "talk team tell ten thank that then there they thing this three time today together "
+    "tomorrow tonight top toward true try turn twelve twenty two under until upon use "
+    "usual very view wait walk want way what when where wide will wish woman wonder word "
+    "work world worry write wrong year you young"
+)
+_COMMON = frozenset(_COMMON_ENGLISH.split()) | frozenset(
+    "的一是在不了有和人这中大为上个我以要他时来们到说就你也会对"
+)
+
+# Words that often sit at the edges of a pasted phrase ("... please help"); kept small because
+# a mistyped phrase whose own first or last word is trimmed would leak that word.
+_FILLER = frozenset(("please", "help", "thank", "you", "hello", "what", "this", "that"))
+
+_Token = tuple[int, int, str]  # (start, end, normalised word)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """Consecutive wordlist words of one language, joined by separators (or none, for CJK)."""
+
+    tokens: Sequence[_Token]
+    indices: Sequence[int]
+    lang: str
+    unspaced: bool
+
+
+@lru_cache(maxsize=16384)
+def normalise(word: str) -> str:
+    """A word as BIP39 compares it: NFKD, lower case."""
+    return word.lower() if word.isascii() else unicodedata.normalize("NFKD", word).lower()
+
+
+@cache
+def _index() -> dict[str, dict[str, int]]:
+    """Every wordlist's words mapped to {language: index}; loaded once, on first use."""
+    index: dict[str, dict[str, int]] = {}
+    for lang in sorted(Mnemonic.list_languages()):
+        for i, word in enumerate(Mnemonic(lang).wordlist):
+            index.setdefault(normalise(word), {})[lang] = i
+    return index
+
+
+def checksum_ok(indices: Sequence[int]) -> bool:
+    """Whether word indices form a BIP39 phrase whose checksum bits match its entropy."""
+    cs_bits = len(indices) // 3
+    value = 0
+    for i in indices:
+        value = (value << 11) | i
+    entropy = (value >> cs_bits).to_bytes((len(indices) * 11 - cs_bits) // 8, "big")
+    return hashlib.sha256(entropy).digest()[0] >> (8 - cs_bits) == value & ((1 << cs_bits) - 1)
 
 
 def find(text: str) -> list[SecretMatch]:
-    """All seeds matches in text."""
-    return []
+    """All BIP39 seed phrases (and long mistyped ones) in text, best per overlapping span."""
+    budget = [MAX_WINDOWS]
+    found = [m for run in _runs(text) for m in _judge(text, run, budget)]
+    return _best(found)
+
+
+def _words(text: str) -> list[_Token]:
+    """The wordlist words of text, with their spans."""
+    index = _index()
+    tokens = ((m.start(), m.end(), normalise(m.group())) for m in _TOKEN_RE.finditer(text))
+    return [t for t in tokens if t[2] in index]
+
+
+def _link(text: str, a: _Token, b: _Token) -> str | None:
+    """How two neighbouring words join: "unspaced" (CJK), "spaced", or None (not one phrase)."""
+    if a[1] == b[0]:
+        return "unspaced" if len(a[2]) == len(b[2]) == 1 else None
+    gap = text[a[1] : b[0]]
+    if len(gap) <= _MAX_GAP and _GAP_RE.fullmatch(gap):
+        return "spaced"
+    return None
+
+
+def _chains(text: str, words: list[_Token]) -> Iterator[tuple[list[_Token], bool]]:
+    """Maximal chains of words joined the same way, each with its "unspaced" flag."""
+    chain: list[_Token] = words[:1]
+    mode: str | None = None
+    for a, b in pairwise(words):
+        link = _link(text, a, b)
+        if link is not None and mode in (None, link):
+            chain.append(b)
+            mode = link
+            continue
+        yield chain, mode == "unspaced"
+        # On a change of joining (a label then unspaced CJK), the last word can start the new chain.
+        chain, mode = ([a, b], link) if link is not None else ([b], None)
+    if chain:
+        yield chain, mode == "unspaced"
+
+
+def _runs(text: str) -> Iterator[_Run]:
+    """Runs of at least MIN_RUN chained words that all belong to one language's wordlist."""
+    index = _index()
+    for chain, unspaced in _chains(text, _words(text)):
+        if len(chain) < MIN_RUN:
+            continue
+        langs = {lang for t in chain for lang in index[t[2]]}
+        for lang in sorted(langs):
+            yield from _split_by_language(chain, lang, unspaced)
+
+
+def _split_by_language(chain: list[_Token], lang: str, unspaced: bool) -> Iterator[_Run]:
+    """The maximal stretches of chain whose words are all in lang's wordlist."""
+    index = _index()
+    start = 0
+    for end in range(len(chain) + 1):
+        if end < len(chain) and lang in index[chain[end][2]]:
+            continue
+        if end - start >= MIN_RUN:
+            part = chain[start:end]
+            yield _Run(part, [index[t[2]][lang] for t in part], lang, unspaced)
+        start = end + 1
+
+
+def _judge(text: str, run: _Run, budget: list[int]) -> list[SecretMatch]:
+    """Matches in one run: checksum-valid windows, then leftover stretches that look like a phrase."""
+    context = _has_context(text, run.tokens[0][0], run.tokens[-1][1])
+    windows = _valid_windows(run, budget, lambda w: _plausible(text, run, w, context))
+    matches = [_match(run, i, j, n, valid=True) for i, j, n in windows]
+    if not run.unspaced:
+        matches += _leftovers(run, windows, context)
+    return matches
+
+
+def _plausible(text: str, run: _Run, window: tuple[int, int, int], context: bool) -> bool:
+    """Whether a checksum-valid window is a phrase rather than prose that passed by chance."""
+    if run.unspaced:
+        return _unspaced_ok(text, run, window, context)
+    i, j, _ = window
+    if context or _repetitive(run.indices[i:j]):
+        return True
+    return _common_share(run.tokens[i:j]) <= 0.67
+
+
+def _unspaced_ok(text: str, run: _Run, window: tuple[int, int, int], context: bool) -> bool:
+    """Whether a checksum-valid window of unspaced CJK text is a phrase rather than prose.
+
+    Ordinary Chinese is made of list characters and any 12-character window passes the checksum
+    one time in 16, so a window must not read like prose and must fill its run exactly or, with
+    context nearby, touch a run edge or a context word at one end.
+    """
+    i, j, _ = window
+    if _reads_like_chinese(run.indices[i:j]):
+        return False
+    if not context:
+        return i == 0 and j == len(run.tokens)
+    start, end = run.tokens[i][0], run.tokens[j - 1][1]
+    return (
+        i == 0
+        or j == len(run.tokens)
+        or _AFTER_CONTEXT_RE.search(text, max(0, start - 8), start) is not None
+        or _BEFORE_CONTEXT_RE.match(text, end, end + 8) is not None
+    )
+
+
+def _reads_like_chinese(indices: Sequence[int]) -> bool:
+    """Prose draws most characters from the commonest 500 of the list; random phrases about 1 in 4."""
+    if _repetitive(indices):
+        return False
+    return sum(i < _PROSE_RANK for i in indices) * 12 >= 7 * len(indices)
+
+
+def _repetitive(indices: Sequence[int]) -> bool:
+    """Whether words repeat in a way prose does not (a word over and over, a 3-word cycle).
+
+    Such runs come from low-entropy tests and dev wallets (e.g. all-zero entropy), so the
+    checksum alone decides them.
+    """
+    if len(set(indices)) * 2 < len(indices):
+        return True
+    triples = list(zip(indices, indices[1:], indices[2:]))
+    return len(set(triples)) < len(triples)
+
+
+def _valid_windows(
+    run: _Run, budget: list[int], plausible: Callable[[tuple[int, int, int]], bool]
+) -> list[tuple[int, int, int]]:
+    """Non-overlapping plausible checksum-valid windows (start, end, words), longest first."""
+    chosen: list[tuple[int, int, int]] = []
+    for n in PHRASE_LENGTHS:
+        for i in range(len(run.indices) - n + 1):
+            budget[0] -= 1
+            if budget[0] < 0:
+                return chosen
+            if checksum_ok(run.indices[i : i + n]) and plausible((i, i + n, n)):
+                chosen = _add_window(chosen, (i, i + n, n))
+    return chosen
+
+
+def _add_window(
+    chosen: list[tuple[int, int, int]], new: tuple[int, int, int]
+) -> list[tuple[int, int, int]]:
+    """Add a window, merged into any it overlaps (keeping the longer phrase length)."""
+    i, j, _ = new
+    for k, (a, b, m) in enumerate(chosen):
+        if i < b and a < j:
+            # Overlapping windows: one is the true phrase, the other passed by chance (1 in 16
+            # for 12 words). Which is which is unknowable, so redact both.
+            return chosen[:k] + [(min(a, i), max(b, j), m)] + chosen[k + 1 :]
+    return chosen + [new]
+
+
+def _leftovers(run: _Run, windows: list[tuple[int, int, int]], context: bool) -> list[SecretMatch]:
+    """Stretches of a spaced run outside valid windows that still look like a (mistyped) phrase."""
+    cuts = [0] + [x for w in sorted(windows) for x in w[:2]] + [len(run.tokens)]
+    out: list[SecretMatch] = []
+    for i, j in zip(cuts[::2], cuts[1::2]):
+        i, j = _trim(run.tokens, i, j)
+        if _looks_like_phrase(run.tokens[i:j], context):
+            out.append(_match(run, i, j, j - i, valid=False))
+    return out
+
+
+def _trim(tokens: Sequence[_Token], i: int, j: int) -> tuple[int, int]:
+    """Drop filler and context words from both ends ("seed phrase ...", "... please help")."""
+    while i < j and _is_filler(tokens[i][2]):
+        i += 1
+    while j > i and _is_filler(tokens[j - 1][2]):
+        j -= 1
+    return i, j
+
+
+def _is_filler(word: str) -> bool:
+    """Whether a word at the edge of a run is more likely prose or context than phrase."""
+    return word in _FILLER or _CONTEXT_RE.fullmatch(word) is not None
+
+
+def _looks_like_phrase(tokens: Sequence[_Token], context: bool) -> bool:
+    """Whether a run failing its checksum still looks like a leaked phrase rather than prose."""
+    limit = MAX_FAILING_RUN + (4 if context else 0)
+    if not MIN_RUN <= len(tokens) <= limit:
+        return False
+    if len({t[2] for t in tokens}) * 2 < len(tokens):
+        return False  # "hello hello hello ...": repetition, not random words
+    # Random phrases: about 1 word in 8 is common, so 6 of 12 happens about 1 time in 300.
+    return _common_share(tokens) <= (0.67 if context else 0.5)
+
+
+def _common_share(tokens: Sequence[_Token]) -> float:
+    """The share of tokens that are very common words (high in prose, low in random phrases)."""
+    return sum(t[2] in _COMMON for t in tokens) / len(tokens)
+
+
+def _has_context(text: str, start: int, end: int) -> bool:
+    """Whether a seed-phrase context word appears near (or inside) a span."""
+    near = text[max(0, start - _CONTEXT_BEFORE) : end + _CONTEXT_AFTER]
+    return _CONTEXT_RE.search(near) is not None
+
+
+def _language_name(lang: str) -> str:
+    """A readable language name: "chinese_simplified" -> "Chinese (simplified)"."""
+    base, _, variant = lang.partition("_")
+    return f"{base.title()} ({variant})" if variant else base.title()
+
+
+def _match(run: _Run, i: int, j: int, count: int, valid: bool) -> SecretMatch:
+    """The SecretMatch for words i..j of a run."""
+    tokens = run.tokens[i:j]
+    status = "checksum valid" if valid else "checksum fails (possibly mistyped)"
+    return SecretMatch(
+        start=tokens[0][0],
+        end=tokens[-1][1],
+        label="seed_phrase",
+        score=VALID_SCORE if valid else FAILING_SCORE,
+        detail=f"{count} words, {_language_name(run.lang)}, {status}",
+        placeholder=f"[seed phrase removed: {count} words]",
+        value=" ".join(t[2] for t in tokens),
+    )
+
+
+def _best(found: list[SecretMatch]) -> list[SecretMatch]:
+    """Keep the best of overlapping matches (a phrase can read as two languages): score, length."""
+    kept: list[SecretMatch] = []
+    for m in sorted(found, key=lambda m: (-m.score, m.start - m.end)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)

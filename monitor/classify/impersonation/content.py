@@ -1,0 +1,108 @@
+"""Content signals in English and Chinese: DM and off-platform invitations, secret requests, lures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from monitor.classify.impersonation.signals import Signal
+from monitor.classify.impersonation.wordlists import words
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A pattern, the signal it gives, and whether a warning nearby ('never share...') cancels it."""
+
+    label: str
+    weight: float
+    words: str
+    pattern: re.Pattern[str]
+    warnable: bool = False
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    """Compile a rule pattern (text is already NFKC and case-folded)."""
+    return re.compile(pattern)
+
+
+# Leading \b on the Latin words keeps the regex engine from trying every position.
+_SECRET = r"\b(?:(?:seed|recovery|secret|backup|wallet|mnemonic|12|24|twelve)[ -]?(?:words? )?(?:phrase|words)|private ?keys?|mnemonic|keystore)|助记词|私钥|密钥|恢复短语"
+_ASK = r"\b(?:send|share|provide|enter|submit|input|type|paste|give|drop|import|verify|confirm|need|require|dm)\b|提供|发送|输入|告诉|发给"
+_WALLET_FIX = r"(?:validat|synchroni[sz]|sync|rectif|restor|migrat|unlock|whitelist|reactivat)\w{0,8} (?:your |ur |the )?(?:wallet|dapp|account|node)"
+# A warning about secrets ("never share your seed phrase") must not read as a request for one.
+_WARNING = re.compile(
+    r"\b(?:never|don'?t|do not|not|no one|nobody|won'?t|will not|beware|warning|scam|avoid|red flags?)\b"
+    r"|\bpromis\w{1,3} of|\bsigns? of|不要|切勿|绝不|永远不会|谨防"
+)
+
+AIRDROP = "announces an airdrop, claim or free mint"
+RULES: tuple[Rule, ...] = (
+    Rule("credential_request", 0.85, "asks for a seed phrase or private key",
+         _rx(rf"(?:{_ASK}).{{0,40}}(?:{_SECRET})|(?:{_SECRET}).{{0,20}}(?:to (?:verify|validate|sync|restore|recover))"), True),
+    Rule("credential_request", 0.8, "asks to validate / sync / rectify a wallet",
+         _rx(rf"\b{_WALLET_FIX}|\bwallet (?:validation|synchroni[sz]ation|rectification)|(?:同步|验证|激活)钱包|钱包(?:验证|同步)"), True),
+    Rule("fake_support_reply", 0.75, "offers to recover lost funds",
+         _rx(r"\brecover\w{0,3} (?:your |ur |all )?(?:lost |stolen |scammed )?(?:funds|crypto|money|assets|coins|btc|usdt)"
+             r"|\b(?:fund|asset|crypto|wallet)s? recovery\b|\brecovery (?:service|expert|assistance|specialist|agent|team)"
+             r"|\bdm (?:me |us )?for (?:recovery|assistance)|追回(?:资金|损失|被骗)"), True),
+    Rule("offplatform_contact", 0.25, "gives a phone number", _rx(r"(?<![\w.])\+\d{1,3}[ -]?\d{2,4}[ -]?\d{3,4}[ -]?\d{3,5}\b")),
+    Rule("offplatform_contact", 0.3, "points to a Telegram account",
+         _rx(r"\bt\.me/(?!\+|joinchat)[a-z0-9_]{4,32}\b|\btelegram\s{0,2}(?:id|handle|username)?\s{0,2}[:：]\s{0,2}@?[a-z0-9_]{4,32}")),
+    Rule("offplatform_contact", 0.3, "asks to DM",
+         _rx(r"\b(?:dm|pm|inbox|message|text|contact|hit up|reach out to)\s{1,3}(?:me|us)\b|\bsend (?:me|us) (?:a |an )?(?:dm|pm|direct message|private message|message)"
+             r"|\b(?:dm|pm|inbox) (?:for|to get)\b|\b(?:my )?(?:dms?|inbox) (?:is|are) open\b|私信|私聊|联系我|加我")),
+    Rule("fake_support_reply", 0.3, "offers help or support",
+         _rx(r"\b(?:i|we) (?:can|will|'ll|could) (?:help|assist|guide|resolve|fix)|\blet (?:me|us) (?:help|assist)"
+             r"|\b(?:support|technical|help ?desk|customer care|customer service) (?:team|agent|desk|line)\b|\bcustomer (?:care|service|support)\b"
+             r"|\b(?:resolve|fix) (?:your|this|the) (?:issue|problem)"
+             # 客服 alone is also how users warn about fakes ("小心假客服"): only claims and offers count
+             r"|(?:我是|我们是|这里是|官方)(?:客服|技术支持)|(?<!假)客服(?:为您|帮您|帮你|可以帮|在线|专员)|帮你解决|可以帮你")),
+    Rule("scam_lure", 0.6, "promises to send back more crypto than you send",
+         _rx(r"\bdouble your (?:btc|eth|crypto|money|coins)|\bsend \d[\d.,]{0,9} ?\w{0,6}.{0,40}\b(?:receive|get) (?:\d[\d.,]{0,9}|double|2x|back)")),
+    Rule("scam_lure", 0.6, "asks to drop a wallet address",
+         _rx(r"\b(?:drop|leave|comment|send|share|post) (?:your |ur )?(?:\$?\w{1,10} )?(?:wallet|addy|address)(?:es)?(?: address)?\b(?! safe)")),
+    Rule("scam_lure", 0.55, "promises guaranteed, daily or multiplied profits",
+         _rx(r"\bguaranteed (?:profits?|returns?|income)|\b(?:earn|make|made|making) \$?\d[\d,.]{0,9}k? ?(?:usd|usdt|\$)? ?(?:daily|weekly|per day|a day|every day|in \d{1,2} (?:hours|days))"
+             r"|\b(?:earn|make|made|got|received|withdr[ae]w\w{0,3}(?: of)?) \$?\d[\d,.]{0,9}k? ?(?:usd|usdt|\$)?.{0,30}(?:with|after investing|from) (?:just |only )?(?:an? )?(?:investment of |deposit of )?\$?\d"
+             r"|\b(?:investment|deposit) of \$?\d[\d,.]{0,9}.{0,40}\b(?:earn|got|made|make|withdraw\w{0,3}|profit)"
+             r"|\b\d{2,4}% (?:profits?|returns?)|\bprofit in \d{1,2} hours|\bpassive income|\bdaily earnings"
+             r"|\binvestment (?:platform|expert|manager|company|plan|opportunit\w{1,3})|\b(?:trading|account) (?:expert|manager|mentor)"
+             r"|\btestify\b|\btestimony\b|\b100% (?:legit|genuine|real|safe|guaranteed|confidential|sure)"), True),
+    Rule("scam_lure", 0.5, "offers profits or signals in private",
+         _rx(r"\b(?:dm|inbox|telegram|whatsapp|t\.me)\b.{0,80}\b(?:profits?|income|signals|whitelist|vip|invest\w{0,6}|earnings?)\b"
+             r"|\b(?:profits?|income|signals|whitelist|vip|invest\w{0,6}|earnings?)\b.{0,80}\b(?:dm|inbox|telegram|whatsapp|t\.me)\b"), True),
+    Rule("scam_lure", 0.55, "gives away crypto for follows or retweets",
+         _rx(r"\bgiv(?:e|ing) away (?:my |our )?(?:last )?\d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb|usdt|bitcoin)|\bsend \d[\d.,]{0,6} ?\$?(?:btc|eth|sol) to (?:one|a|\d)")),
+    Rule("scam_lure", 0.55, "asks a token-launch bot to deploy a token",
+         _rx(r"@\w{0,30}bot\b.{0,40}\bdeploy\b|\bdeploy\b.{0,60}\b(?:ticker|symbol)\b|\bsend (?:all )?(?:the )?fees? to @")),
+    Rule("scam_lure", 0.3, AIRDROP,
+         _rx(r"\b(?:airdrop|claim|free mint|eligible|allocation|rewards? (?:are |is )?(?:live|available))\b|空投|领取")),
+)
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    """RULES plus one for the off-platform app names in the bundled list."""
+    names = sorted(words("offplatform_words"), key=len, reverse=True)
+    apps = _rx(r"(?<![a-z])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z])")
+    return (*RULES, Rule("offplatform_contact", 0.3, "invites to another app ({})", apps))
+
+
+def _warned(text: str, start: int) -> bool:
+    """True when a warning word sits shortly before a match, as in 'never share your seed phrase'."""
+    return bool(_WARNING.search(text, max(0, start - 40), start))
+
+
+def _apply(rule: Rule, text: str) -> Signal | None:
+    """The rule's signal if it matches and is not cancelled by a warning."""
+    for match in rule.pattern.finditer(text):
+        if not (rule.warnable and _warned(text, match.start())):
+            # Only the app rule names its match (an app name is never a secret).
+            return Signal(rule.label, rule.weight, rule.words.format(match.group(0)))
+    return None
+
+
+def content_signals(text: str) -> list[Signal]:
+    """Every content rule that fires on a normalised (NFKC, case-folded) text."""
+    return [s for rule in rules() if (s := _apply(rule, text))]

@@ -1,0 +1,66 @@
+"""ImpersonationDetector: fake support accounts, look-alike handles and links, scam lures."""
+
+from __future__ import annotations
+
+from monitor.classify.impersonation.content import AIRDROP, content_signals
+from monitor.classify.impersonation.domains import hosts, link_signals
+from monitor.classify.impersonation.handles import author_signals
+from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.classify.impersonation.signals import Signal, combine, evidence
+from monitor.classify.text import normalise
+from monitor.config import Brand
+from monitor.models import Finding, Post
+
+# Below this a finding is noise even for the review queue; the flag line itself is the config's
+# impersonation threshold (0.5 by default).
+MIN_SCORE = 0.3
+_OFFERS = ("fake_support_reply", "offplatform_contact", "credential_request")
+
+
+class ImpersonationDetector:
+    """Flags posts whose author imitates the brand or whose content lures users to a scam."""
+
+    kind = "impersonation"
+    name = "impersonation"
+
+    def __init__(self, brand: Brand, phishing_domains: frozenset[str] = frozenset()) -> None:
+        self.registry = BrandRegistry.from_brand(brand)
+        self.phishing_domains = phishing_domains
+
+    def check(self, post: Post) -> list[Finding]:
+        """At most one finding naming every signal; none for the brand's own accounts."""
+        if self.registry.is_official(post.platform, post.author.handle):
+            return []
+        signals = self.signals(post)
+        score, label = combine(signals)
+        if score < MIN_SCORE:
+            return []
+        return [Finding(self.kind, label, score, evidence(signals), self.name)]
+
+    def signals(self, post: Post) -> list[Signal]:
+        """Author, content, link and context signals for one post."""
+        found = author_signals(post.author, self.registry, post.created_at)
+        found += content_signals(normalise(post.text))
+        found += link_signals(post.text, self.registry, self.phishing_domains)
+        return found + context_signals(post, found) + self.claim_link(post, found)
+
+    def claim_link(self, post: Post, found: list[Signal]) -> list[Signal]:
+        """An airdrop or claim announcement that links off the brand's domains: a drainer's lure."""
+        if not any(s.words == AIRDROP for s in found):
+            return []
+        if any(not self.registry.is_official_host(h) for h in hosts(post.text)):
+            return [Signal("scam_lure", 0.4, "links to a claim page off the brand's domains")]
+        return []
+
+
+def context_signals(post: Post, found: list[Signal]) -> list[Signal]:
+    """The classic scam: an offer of help in a reply, worse from an account imitating the brand."""
+    offers = [s for s in found if s.label in _OFFERS]
+    if not offers:
+        return []
+    extra: list[Signal] = []
+    if any(s.label == "lookalike_handle" and s.weight >= 0.5 for s in found):
+        extra.append(Signal("fake_support_reply", 0.95, "a look-alike account offers support"))
+    if post.reply_to:
+        extra.append(Signal("fake_support_reply", 0.35, "replies to someone with an offer of help or a DM"))
+    return extra

@@ -1,0 +1,96 @@
+"""Author signals: handles and display names that look like the brand's own, and thin profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.classify.impersonation.fuzzy import distance, max_edits, near_substring, squeeze
+from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.classify.impersonation.signals import Signal
+from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
+from monitor.classify.impersonation.wordlists import words
+from monitor.classify.text import normalise
+from monitor.models import Author
+
+_SEPARATORS = str.maketrans("", "", "._- ")
+_NEW_ACCOUNT_DAYS = 30
+_FEW_FOLLOWERS = 50
+
+
+def official_lookalike(handle: str, reg: BrandRegistry) -> Signal | None:
+    """A handle whose skeleton equals, or is a typo of, an official handle."""
+    skel = skeleton(handle)
+    squeezed = squeeze(skel)
+    for off_skel, off in reg.official_skeletons.items():
+        if skel == off_skel or squeezed == squeeze(off_skel):
+            how = ", ".join(substitutions(handle)) or ("same letters" if skel == off_skel else "doubled letter")
+            return Signal("lookalike_handle", 0.9, f"handle {handle} looks like official {off} ({how})")
+        edits = distance(skel, off_skel)
+        if 0 < edits <= max_edits(off_skel):
+            return Signal("lookalike_handle", 0.75, f"handle {handle} is {edits} typo from official {off}")
+    return None
+
+
+def brand_token(text: str, reg: BrandRegistry) -> str | None:
+    """The brand token a text's skeletons contain, allowing typos for long tokens."""
+    for token in reg.tokens:
+        if any(near_substring(token, skel, max_edits(token)) is not None for skel in skeletons(text)):
+            return token
+    return None
+
+
+def support_word(text: str) -> str | None:
+    """The first support word (support, help, 客服, ...) found in a skeleton or normalised text."""
+    return next((w for w in words("support_words") if skeleton(w) in text or w in text), None)
+
+
+def handle_signals(handle: str, reg: BrandRegistry) -> list[Signal]:
+    """Signals from the handle: look-alike of an official one, or brand plus a support word."""
+    if found := official_lookalike(handle, reg):
+        return [found]
+    skel = skeleton(handle)
+    if not (token := brand_token(handle, reg)):
+        return []
+    name, plain = reg.tokens[token], handle.casefold().translate(_SEPARATORS)
+    if word := support_word(skel.replace(token, "", 1)):
+        swaps = ", ".join(substitutions(handle))
+        how = f"looks like brand '{name}' ({swaps})" if swaps else f"has brand '{name}'"
+        return [Signal("lookalike_handle", 0.8, f"handle {handle} {how} + '{word}'")]
+    if name not in plain:
+        # A fan writes the brand as it is; a misspelt or disguised brand (Blnance, 0kx) hides it.
+        return [Signal("lookalike_handle", 0.6, f"handle {handle} disguises brand '{name}'")]
+    return [Signal("", 0.2, f"handle {handle} contains brand '{name}'")]
+
+
+def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
+    """Signals from the display name: the brand's own name, or brand plus a support word."""
+    if not name:
+        return []
+    skel, norm = skeleton(name), normalise(name)
+    token = brand_token(name, reg) or next((n for n in reg.cjk_names if n in norm), None)
+    if not token:
+        return []
+    rest = skel.replace(token, "", 1) + norm.replace(token, "", 1)
+    if word := support_word(rest):
+        brand = reg.tokens.get(token, token)
+        return [Signal("lookalike_handle", 0.6, f"display name '{name}' claims brand '{brand}' + '{word}'")]
+    if skel in reg.tokens or skel in reg.official_skeletons:
+        # Alone this stays under the flag line: a display name is free text anyone may type.
+        return [Signal("lookalike_handle", 0.45, f"display name '{name}' is the brand's name")]
+    return []
+
+
+def profile_signals(author: Author, posted: datetime | None) -> list[Signal]:
+    """Amplifiers from the profile: a new account, few followers (verified marks can be bought)."""
+    found: list[Signal] = []
+    if author.created_at and posted and (days := (posted - author.created_at).days) < _NEW_ACCOUNT_DAYS:
+        found.append(Signal("", 0.2, f"account {max(days, 0)} days old"))
+    if author.followers is not None and author.followers < _FEW_FOLLOWERS:
+        found.append(Signal("", 0.1, f"{author.followers} followers"))
+    return found
+
+
+def author_signals(author: Author, reg: BrandRegistry, posted: datetime | None) -> list[Signal]:
+    """Every author signal for a post's author."""
+    found = handle_signals(author.handle, reg) + name_signals(author.name, reg)
+    return found + profile_signals(author, posted)

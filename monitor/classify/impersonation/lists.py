@@ -1,0 +1,64 @@
+"""The operator's phishing list: a plain file, one domain a line, '#' comments, merged and validated."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_DOMAIN = re.compile(
+    r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,126}(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+)
+_HEADER = ["# Phishing domains, one a line; update with `monitor lists update FILE`."]
+
+
+class ListError(ValueError):
+    """A bad line in a phishing list, worded to name the file and the line."""
+
+
+def clean_domain(raw: str) -> str | None:
+    """A list entry as a bare lower-case host: scheme, path, 'www.' and the hosts-file IP removed."""
+    entry = raw.strip().casefold().split()[-1]  # hosts-file lines: '0.0.0.0 bad.example'
+    entry = re.sub(r"^[a-z]{2,10}://", "", entry).split("/", 1)[0].rstrip(".")
+    entry = entry.removeprefix("www.")
+    try:
+        entry = entry.encode("idna").decode("ascii")  # Unicode domains are kept as xn-- forms
+    except UnicodeError:
+        return None
+    return entry if _DOMAIN.fullmatch(entry) else None
+
+
+def parse(path: Path) -> list[str]:
+    """Every domain in a list file; the first bad line raises ListError naming it."""
+    domains: list[str] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        if (domain := clean_domain(entry)) is None:
+            raise ListError(f"{path}:{number}: not a domain: {entry!r}")
+        domains.append(domain)
+    return domains
+
+
+def load(path: Path) -> frozenset[str]:
+    """The phishing domains in a list file; empty when the file does not exist yet."""
+    return frozenset(parse(path)) if path.exists() else frozenset()
+
+
+def update_list(src: Path, dest: Path) -> int:
+    """Merge src's domains into dest (sorted, de-duplicated) and return how many dest now holds.
+
+    src is checked in full before dest is touched, so a bad line never half-updates the list.
+    """
+    merged = set(parse(src)) | set(load(dest))
+    tmp = dest.with_suffix(dest.suffix + ".tmp")
+    tmp.write_text("\n".join([*_header(dest), *sorted(merged)]) + "\n", encoding="utf-8")
+    tmp.replace(dest)
+    return len(merged)
+
+
+def _header(dest: Path) -> list[str]:
+    """The comment lines to keep at the top of the list: dest's own, or a default."""
+    if not dest.exists():
+        return _HEADER
+    return [line for line in dest.read_text(encoding="utf-8").splitlines() if line.startswith("#")]

@@ -1,0 +1,49 @@
+"""BrandRegistry: a brand's names, official handles and domains in the normal forms the checks compare."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.classify.impersonation.skeleton import skeleton
+from monitor.classify.text import normalise
+from monitor.config import Brand
+
+# Shorter tokens ("ok") would match inside ordinary words.
+_MIN_TOKEN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class BrandRegistry:
+    """What counts as the brand: tokens to spot in names, handles that are official, domains it owns."""
+
+    name: str
+    tokens: dict[str, str]  # skeleton -> name as written, for names, aliases and domain labels; longest first
+    cjk_names: tuple[str, ...]  # non-Latin names matched as written (after NFKC), e.g. 欧易
+    official: dict[str, frozenset[str]]  # platform -> case-folded official handles
+    official_skeletons: dict[str, str]  # skeleton -> an official handle as configured
+    domains: tuple[str, ...]
+
+    @classmethod
+    def from_brand(cls, brand: Brand) -> BrandRegistry:
+        """Build the registry from the configured [brand] section."""
+        labels = [d.split(".")[0] for d in brand.domains]
+        latin = [n for n in (*brand.names, *labels) if n.isascii()]
+        tokens = {skeleton(n): n.casefold() for n in reversed(latin) if len(skeleton(n)) >= _MIN_TOKEN}
+        handles = [h.lstrip("@") for hs in brand.accounts.values() for h in hs]
+        return cls(
+            name=brand.name,
+            tokens=dict(sorted(tokens.items(), key=lambda kv: -len(kv[0]))),
+            cjk_names=tuple(normalise(n) for n in brand.names if not n.isascii()),
+            official={p: frozenset(h.lstrip("@").casefold() for h in hs) for p, hs in brand.accounts.items()},
+            official_skeletons={skeleton(h): h for h in handles},
+            domains=tuple(d.casefold().rstrip(".") for d in brand.domains),
+        )
+
+    def is_official(self, platform: str, handle: str) -> bool:
+        """True when the handle is one of the brand's own accounts on that platform."""
+        return handle.lstrip("@").casefold() in self.official.get(platform, frozenset())
+
+    def is_official_host(self, host: str) -> bool:
+        """True for an official domain or any subdomain of one."""
+        host = host.casefold().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.domains)

@@ -1,0 +1,70 @@
+"""`monitor verify`: is this account or link the brand's own, and if not, why does it look like it?"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from monitor.classify.impersonation.domains import host_signal, hosts
+from monitor.classify.impersonation.handles import handle_signals
+from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.config import Brand
+
+FLAG = 0.5
+# Profile links name both the platform and the handle.
+_PROFILE = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:(?P<twitter>x\.com|twitter\.com)/@?|(?P<telegram>t\.me|telegram\.me)/"
+    r"|(?P<reddit>reddit\.com/(?:u|user)/)|(?P<discord>discord\.com/users/))(?P<handle>[\w.]{1,64})/?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The answer: official or not, suspicious or not, and the reasons in plain words."""
+
+    target: str
+    official: bool
+    suspicious: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def verify(
+    target: str, brand: Brand, platform: str | None = None, phishing_domains: frozenset[str] = frozenset()
+) -> Verdict:
+    """Check a handle (@name, u/name), a profile link or any other link against the brand."""
+    reg = BrandRegistry.from_brand(brand)
+    target = target.strip()
+    if profile := _PROFILE.match(target):
+        found = next(p for p in ("twitter", "telegram", "reddit", "discord") if profile.group(p))
+        return verify_handle(profile.group("handle"), reg, found)
+    if "." in target and (found_hosts := hosts(target)):
+        return verify_host(found_hosts[0], reg, phishing_domains)
+    return verify_handle(target.removeprefix("u/").lstrip("@"), reg, platform)
+
+
+def verify_handle(handle: str, reg: BrandRegistry, platform: str | None) -> Verdict:
+    """An account: official on the platform (or any platform when none is given), or a look-alike."""
+    platforms = [platform] if platform else sorted(reg.official)
+    if on := [p for p in platforms if reg.is_official(p, handle)]:
+        return Verdict(handle, True, False, [f"@{handle} is an official {reg.name} account on {', '.join(on)}"])
+    signals = [s for s in handle_signals(handle, reg) if s.label and s.weight >= FLAG]
+    where = f" on {platform}" if platform else ""
+    reasons = [f"@{handle} is not an official {reg.name} account{where}", *(s.words for s in signals)]
+    return Verdict(handle, False, bool(signals), reasons)
+
+
+def verify_host(host: str, reg: BrandRegistry, phishing: frozenset[str]) -> Verdict:
+    """A link: on an official domain, or a look-alike / listed phishing domain."""
+    if reg.is_official_host(host):
+        return Verdict(host, True, False, [f"{host} is an official {reg.name} domain"])
+    signal = host_signal(host, reg, phishing)
+    suspicious = bool(signal and signal.label and signal.weight >= FLAG)
+    reasons = [f"{host} is not an official {reg.name} domain ({', '.join(reg.domains)})"]
+    return Verdict(host, False, suspicious, reasons + ([signal.words] if signal else []))
+
+
+def format_verdict(verdict: Verdict) -> str:
+    """Plain text for the CLI: a headline, then one reason a line."""
+    head = "OFFICIAL" if verdict.official else "SUSPICIOUS" if verdict.suspicious else "NOT OFFICIAL"
+    return "\n".join([f"{head}: {verdict.target}", *(f"  - {r}" for r in verdict.reasons)])

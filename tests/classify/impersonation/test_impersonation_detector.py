@@ -1,0 +1,96 @@
+"""End to end: posts that should and should not give an impersonation finding."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from monitor.classify.base import Detector
+from monitor.classify.impersonation import ImpersonationDetector
+from monitor.config import Brand
+from monitor.models import Author, Post
+
+NOW = datetime(2026, 3, 10, 12, 0)
+
+
+def post(handle: str, text: str, *, platform: str = "twitter", reply_to: str | None = None,
+         name: str = "", age_days: int | None = None) -> Post:
+    """A post by a handle, optionally a reply, from an account of a given age."""
+    created = NOW - timedelta(days=age_days) if age_days is not None else None
+    author = Author(platform, "id-" + handle, handle, name, created_at=created)
+    return Post(platform, "p1", author, text, created_at=NOW, reply_to=reply_to)
+
+
+def flagged(brand: Brand, p: Post) -> str | None:
+    """The label of the flagged finding, or None."""
+    found = [f for f in ImpersonationDetector(brand).check(p) if f.score >= 0.5]
+    return found[0].label if found else None
+
+
+@pytest.mark.parametrize(
+    "p, label",
+    [
+        (post("0kx_support", "Sorry to hear that! DM us and we will sort it out", reply_to="q1"), "fake_support_reply"),
+        (post("OKXHe1pDesk", "Hello, happy to help"), "lookalike_handle"),
+        (post("alice", "Please send your seed phrase to verify the account"), "credential_request"),
+        (post("bob", "Official help here: https://okx-support-desk.com/login"), "phishing_link"),
+        (post("bob", "login at okx.com.secure-check.io to unlock withdrawals"), "phishing_link"),
+        (post("helper_amy", "I can help, message me on WhatsApp +44 7700 900123", reply_to="q1"),
+         "fake_support_reply"),
+        (post("kefu_9", "我是欧易客服，可以帮你处理提币问题", platform="telegram", reply_to="q1"), "fake_support_reply"),
+        (post("amy", "Message me on WhatsApp +44 7700 900123"), "offplatform_contact"),
+        (post("carol", "Had the same problem, DM me and I can help", reply_to="q1"), "fake_support_reply"),
+        (post("dave", "Airdrop is live! Claim now at claim-example-drop.xyz"), "scam_lure"),
+        (post("欧易客服中心", "您好，请加微信处理", platform="telegram", name="欧易客服"), "fake_support_reply"),
+    ],
+)
+def test_scams_are_flagged(brand: Brand, p: Post, label: str) -> None:
+    assert flagged(brand, p) == label
+
+
+@pytest.mark.parametrize(
+    "p",
+    [
+        post("okx", "Please DM us your UID and we will look into it", reply_to="q1"),
+        post("OKXHelpDesk", "Never share your seed phrase. DM us on WhatsApp? No: use the app chat."),
+        post("OKXOfficial_English", "Join t.me/okxofficial_english for updates", platform="telegram"),
+        post("alice", "Is OKX down? My withdrawal is pending"),
+        post("okx_fan", "Loving the new OKX app, great job team!"),
+        post("bob", "Reminder: support will never ask for your private key. Use https://www.okx.com/help"),
+        post("newbie", "first post here", age_days=1),
+        post("zhou", "群里这种假客服天天有，大家小心", platform="telegram", reply_to="q1"),
+    ],
+)
+def test_official_and_ordinary_posts_are_not_flagged(brand: Brand, p: Post) -> None:
+    assert flagged(brand, p) is None
+
+
+def test_official_handle_is_case_insensitive(brand: Brand) -> None:
+    assert ImpersonationDetector(brand).check(post("OKX", "send your seed phrase")) == []
+
+
+def test_evidence_names_signals_in_plain_words(brand: Brand) -> None:
+    p = post("0kx_support", "DM us and we will help", reply_to="q1", age_days=3)
+    [finding] = ImpersonationDetector(brand).check(p)
+    assert finding.kind == finding.detector == "impersonation"
+    for words in ("0kx_support looks like brand 'okx' (0→o) + 'support'", "account 3 days old", "asks to DM"):
+        assert words in finding.evidence
+
+
+def test_evidence_never_quotes_a_secret(brand: Brand) -> None:
+    secret = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    p = post("0kx_support", f"verify by sending your seed phrase like: {secret}")
+    [finding] = ImpersonationDetector(brand).check(p)
+    assert "abandon" not in finding.evidence
+
+
+def test_a_new_lookalike_scores_higher_than_an_old_one(brand: Brand) -> None:
+    det = ImpersonationDetector(brand)
+    new = det.check(post("okx_care", "hello", age_days=2))[0].score
+    old = det.check(post("okx_care", "hello", age_days=2000))[0].score
+    assert new > old
+
+
+def test_detector_protocol(brand: Brand) -> None:
+    assert isinstance(ImpersonationDetector(brand), Detector)

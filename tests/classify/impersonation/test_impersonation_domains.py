@@ -1,0 +1,64 @@
+"""Links: look-alike, listed and shortened hosts flag; official and ordinary hosts do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.classify.impersonation.domains import host_signal, hosts
+from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.config import Brand
+
+PHISHING = frozenset({"wallet-sync-example.invalid"})
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("see https://www.okx.com/help now", ["www.okx.com"]),
+        ("请访问okx-wallet.io。", ["okx-wallet.io"]),
+        ("mail help@okx-care.net", ["okx-care.net"]),
+        ("two: a.example.org, b.example.org", ["a.example.org", "b.example.org"]),
+        ("e.g. 1.5x returns", []),
+    ],
+)
+def test_hosts_are_extracted(text: str, expected: list[str]) -> None:
+    assert hosts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "okx-support.com",  # brand + word
+        "okxwallet-claim.xyz",
+        "okx.com.verify-login.io",  # subdomain trick
+        "оkх.com",  # Cyrillic homograph
+        "okx.support",  # the name on another top-level domain
+        "ookx.net",  # doubled letter
+        "0kx.com",
+        "rewards-okex.top",
+        "sub.wallet-sync-example.invalid",  # on the operator's list
+    ],
+)
+def test_lookalike_hosts_flag(brand: Brand, host: str) -> None:
+    signal = host_signal(host, BrandRegistry.from_brand(brand), PHISHING)
+    assert signal and signal.label == "phishing_link" and signal.weight >= 0.5
+
+
+@pytest.mark.parametrize(
+    "host", ["okx.com", "www.okx.com", "my.okex.com", "example.org", "bookxchange.org", "okb.com", "oks.io"]
+)
+def test_ordinary_hosts_do_not_flag(brand: Brand, host: str) -> None:
+    signal = host_signal(host, BrandRegistry.from_brand(brand), PHISHING)
+    assert signal is None or signal.weight < 0.5
+
+
+def test_shortener_is_only_an_amplifier(brand: Brand) -> None:
+    signal = host_signal("bit.ly", BrandRegistry.from_brand(brand), PHISHING)
+    assert signal and signal.label == "" and signal.weight < 0.5
+
+
+def test_typo_rules_for_long_names() -> None:
+    reg = BrandRegistry.from_brand(Brand("Examplewallet", ("examplewallet.com",), "", ""))
+    for host in ("exarnplewallet.com", "examplewalet.io", "exampelwallet.com", "myexamplewallett.net"):
+        assert host_signal(host, reg, frozenset()), host
+    assert host_signal("samplewall.com", reg, frozenset()) is None

@@ -1,0 +1,56 @@
+"""Author signals: look-alike handles and names flag, fans and unrelated handles do not."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from monitor.classify.impersonation.handles import author_signals, handle_signals, name_signals
+from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.config import Brand
+from monitor.models import Author
+
+
+def flags(signals: list) -> bool:
+    """True when a labelled signal reaches the flag line on its own."""
+    return any(s.label and s.weight >= 0.5 for s in signals)
+
+
+@pytest.mark.parametrize(
+    "handle",
+    ["0kx_support", "OKXHe1pDesk", "okx_helpdesk_", "оkх", "OKX_Support_Team", "okkx", "okxcare",
+     "0KX", "OKXOfficiaI_English", "okex_admin", "0kxfan"],
+)
+def test_lookalike_handles_flag(brand: Brand, handle: str) -> None:
+    assert flags(handle_signals(handle, BrandRegistry.from_brand(brand)))
+
+
+@pytest.mark.parametrize(
+    "handle", ["alice", "okx_fan", "okxtrader99", "bookworm", "lookxyz", "crypto_help", "LidoFinance", "oks"],
+)
+def test_ordinary_handles_do_not_flag(brand: Brand, handle: str) -> None:
+    assert not flags(handle_signals(handle, BrandRegistry.from_brand(brand)))
+
+
+@pytest.mark.parametrize("name, flagged", [("OKX Support", True), ("欧易客服", True), ("OKX官方", True),
+                                           ("OKX fan", False), ("Alice", False), ("", False)])
+def test_display_names(brand: Brand, name: str, flagged: bool) -> None:
+    assert flags(name_signals(name, BrandRegistry.from_brand(brand))) is flagged
+
+
+def test_evidence_names_the_swap(brand: Brand) -> None:
+    [signal] = handle_signals("0kx_support", BrandRegistry.from_brand(brand))
+    assert signal.words == "handle 0kx_support looks like brand 'okx' (0→o) + 'support'"
+
+
+def test_account_age_is_measured_against_the_post(brand: Brand) -> None:
+    posted = datetime(2026, 3, 10)
+    author = Author("twitter", "1", "alice", created_at=posted - timedelta(days=3), followers=5)
+    words = [s.words for s in author_signals(author, BrandRegistry.from_brand(brand), posted)]
+    assert words == ["account 3 days old", "5 followers"]
+
+
+def test_no_age_without_dates(brand: Brand) -> None:
+    author = Author("twitter", "1", "alice", created_at=None)
+    assert author_signals(author, BrandRegistry.from_brand(brand), None) == []
