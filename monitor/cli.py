@@ -1,4 +1,4 @@
-"""Command line: monitor run | demo | scan | report | config check | verify | lists update."""
+"""Command line: monitor run | demo | scan | report | config | verify | lists | eval | eval-convert."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor import config, daemon, report
+from monitor import config, daemon, evalsets, evaluate, report
 from monitor.classify.impersonation.lists import ListError, update_list
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify
@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(sub)
     _add_verify(sub)
     _add_lists(sub)
+    _add_eval(sub)
+    _add_eval_convert(sub)
     return parser
 
 
@@ -116,6 +118,25 @@ def _add_lists(sub: Any) -> None:
     update.set_defaults(func=cmd_lists_update)
 
 
+def _add_eval(sub: Any) -> None:
+    p = sub.add_parser("eval", help="score the detectors on labelled Post JSON lines")
+    p.add_argument("file", type=Path, help="Post JSON lines, each with an `expected` list")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=cmd_eval)
+
+
+def _add_eval_convert(sub: Any) -> None:
+    p = sub.add_parser("eval-convert", help="convert a third-party eval set to labelled Post JSON lines")
+    p.add_argument("set", nargs="?", choices=list(evalsets.SETS), metavar="SET", help="set name (see --list)")
+    p.add_argument("--eval-dir", type=Path, default=evalsets.DEFAULT_EVAL_DIR,
+                   help="folder of the eval sets (default: ../shared/eval)")
+    p.add_argument("--output", type=Path, help="output file (default: standard output)")
+    p.add_argument("--list", action="store_true", help="list the sets, one line each")
+    p.set_defaults(func=cmd_eval_convert)
+
+
 # -- commands -------------------------------------------------------------------------------
 
 
@@ -150,6 +171,25 @@ def cmd_lists_update(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     print(f"{count} domains in {settings.phishing_list}")
     return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score the pipeline on a labelled file."""
+    settings = config.load(args.config)
+    progress = evaluate.progress_wanted(args.no_progress)
+    return evaluate.run_eval(args.file, settings, progress, args.json, sys.stdout)
+
+
+def cmd_eval_convert(args: argparse.Namespace) -> int:
+    """Convert one eval set, or list them."""
+    if args.list:
+        return evalsets.list_sets(sys.stdout)
+    if args.set is None:
+        raise CliError("eval-convert: name a set (see --list)")
+    if args.output is None:
+        return evalsets.run_convert(args.set, args.eval_dir, sys.stdout)
+    with args.output.open("w", encoding="utf-8") as out:
+        return evalsets.run_convert(args.set, args.eval_dir, out)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -1,0 +1,130 @@
+"""Throughput and peak memory: `monitor scan` (all detectors) vs `detect-secrets scan`, same posts.
+
+Usage: python bench/throughput.py EVAL_DIR [--posts N] [--config FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eval_secrets import DETECT_SECRETS, write_posts_file
+
+from monitor.evalsets import SETS, convert
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_STREAM = ROOT / "data" / "demo" / "stream.jsonl"
+MONITOR = Path(sys.executable).with_name("monitor")
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One child process: wall time and peak resident memory."""
+
+    seconds: float
+    max_rss_mb: float
+
+
+def build_posts(eval_dir: Path, count: int) -> list[dict[str, Any]]:
+    """The demo stream and a seeded sample of every converted set, shuffled: `count` in all."""
+    demo = [
+        json.loads(line) for line in DEMO_STREAM.read_text("utf-8").splitlines() if line.strip()
+    ]
+    pool = [obj for name in SETS for obj in convert(name, eval_dir)]
+    rng = random.Random(0)
+    posts = demo + rng.sample(pool, min(len(pool), count - len(demo)))
+    rng.shuffle(posts)
+    return posts
+
+
+# Runs a command in `cwd`, its stdout to a file, and prints [exit code, seconds, peak RSS KiB]. It is
+# a small fresh interpreter because on Linux a child started straight from this process (which holds
+# every converted set) inherits our memory high-water mark, and its ru_maxrss would report ours.
+_LAUNCHER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+with open(sys.argv[1], "wb") as out:
+    code = subprocess.call(sys.argv[3:], stdout=out, cwd=sys.argv[2])
+seconds = time.perf_counter() - start
+print(json.dumps([code, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))
+"""
+
+
+def run_child(argv: list[str], cwd: Path, stdout_path: Path) -> Run:
+    """Run a command to its end through the launcher: wall time and the command's own peak RSS."""
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, str(stdout_path), str(cwd), *argv],
+                          capture_output=True, text=True, check=True)
+    code, seconds, max_rss_kib = json.loads(proc.stdout)
+    if code != 0:
+        raise SystemExit(f"{argv[0]} failed with exit status {code}")
+    return Run(seconds, max_rss_kib / 1024)
+
+
+def measure(
+    tool: str, argv: list[str], startup_argv: list[str], n: int, tmp: Path
+) -> dict[str, float]:
+    """A tool's figures on n posts, and its start-up cost measured on a one-post input."""
+    startup = run_child(startup_argv, tmp, tmp / f"{tool}-startup.out")
+    full = run_child(argv, tmp, tmp / f"{tool}.out")
+    steady = max(full.seconds - startup.seconds, 1e-9)
+    return {
+        "seconds": full.seconds,
+        "posts_per_s": n / full.seconds,
+        "startup_s": startup.seconds,
+        "posts_per_s_after_startup": n / steady,
+        "max_rss_mb": full.max_rss_mb,
+    }
+
+
+def print_results(n: int, ours: dict[str, float], theirs: dict[str, float]) -> None:
+    """The side-by-side table and the ratios."""
+    print(f"{n} posts\n{'tool':<30} {'seconds':>8} {'posts/s':>8} {'start-up s':>10} "
+          f"{'posts/s after start-up':>22} {'peak RSS MB':>11}")
+    for name, r in (("monitor scan (all detectors)", ours), ("detect-secrets scan 1.5.0", theirs)):
+        print(f"{name:<30} {r['seconds']:>8.1f} {r['posts_per_s']:>8.0f} {r['startup_s']:>10.1f} "
+              f"{r['posts_per_s_after_startup']:>22.0f} {r['max_rss_mb']:>11.0f}")
+    ratios = (("posts/s", "posts_per_s"), ("posts/s after start-up", "posts_per_s_after_startup"),
+              ("peak RSS", "max_rss_mb"))
+    for label, key in ratios:
+        print(f"ratio monitor / detect-secrets, {label}: {ours[key] / theirs[key]:.2f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the posts, time both tools on them, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("eval_dir", type=Path)
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    args = parser.parse_args(argv)
+    posts = build_posts(args.eval_dir, args.posts)
+    config = ["--config", args.config] if args.config else []
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        (tmp / "posts.jsonl").write_text(
+            "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts)
+        )
+        (tmp / "one.jsonl").write_text(json.dumps(posts[0], ensure_ascii=False) + "\n")
+        write_posts_file((p["text"] for p in posts), tmp / "posts.txt")
+        write_posts_file([posts[0]["text"]], tmp / "one.txt")
+        scan = [str(MONITOR), "scan", *config]
+        ours = measure("monitor", [*scan, "posts.jsonl"], [*scan, "one.jsonl"], len(posts), tmp)
+        # Relative names from the temp folder: detect-secrets skips files outside its working tree.
+        ds = [str(DETECT_SECRETS), "scan", "--all-files"]
+        theirs = measure("detect-secrets", [*ds, "posts.txt"], [*ds, "one.txt"], len(posts), tmp)
+        results = sum(1 for _ in (tmp / "monitor.out").open(encoding="utf-8"))
+        found = json.loads((tmp / "detect-secrets.out").read_text("utf-8"))["results"]
+    print_results(len(posts), ours, theirs)
+    print(f"monitor scan wrote {results} result lines for {len(posts)} posts; "
+          f"detect-secrets reported {sum(map(len, found.values()))} secrets")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Tests for monitor.evaluate: pure scoring, the `expected` reader, run_eval over a tiny file."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Settings
+from monitor.evaluate import Counts, Record, lang_bucket, parse_expected, run_eval, score
+from monitor.postjson import PostError
+
+
+def rec(
+    expected: set[tuple[str, str | None]],
+    predicted: set[tuple[str, str]],
+    lang: str = "en",
+    topic: str | None = None,
+) -> Record:
+    """A record from plain sets."""
+    return Record(frozenset(expected), frozenset(predicted), lang, topic)
+
+
+def test_counts_rates_and_undefined_precision() -> None:
+    c = Counts()
+    for expected, predicted in [(True, True), (True, False), (False, True), (False, False)]:
+        c.add(expected, predicted)
+    assert c.as_dict() == {
+        "tp": 1,
+        "fp": 1,
+        "fn": 1,
+        "tn": 1,
+        "precision": 0.5,
+        "recall": 0.5,
+        "f1": 0.5,
+    }
+    none_flagged = Counts(fn=3).as_dict()
+    assert (
+        none_flagged["precision"] is None
+        and none_flagged["recall"] == 0.0
+        and none_flagged["f1"] is None
+    )
+
+
+def test_score_per_kind_is_post_level() -> None:
+    records = [
+        rec({("secret_leak", "password")}, {("secret_leak", "token"), ("secret_leak", "password")}),
+        rec({("secret_leak", "seed_phrase")}, set()),
+        rec(set(), {("secret_leak", "token")}),
+        rec(set(), set()),
+    ]
+    kinds = score(records).kinds
+    assert (kinds["secret_leak"].tp, kinds["secret_leak"].fn, kinds["secret_leak"].fp) == (1, 1, 1)
+    assert kinds["secret_leak"].tn == 1
+    assert kinds["impersonation"].as_dict()["tn"] == 4  # every kind is reported, even when unused
+
+
+def test_score_per_label_counts_posts_that_never_mention_the_label() -> None:
+    records = [rec(set(), set()), rec({("secret_leak", "token")}, {("secret_leak", "token")})]
+    token = score(records).labels[("secret_leak", "token")]
+    assert (token.tp, token.tn) == (1, 1)
+
+
+def test_label_less_expectation_counts_for_the_kind_but_not_per_label() -> None:
+    records = [rec({("support_request", None)}, {("support_request", "withdrawal")})]
+    scores = score(records)
+    assert scores.kinds["support_request"].tp == 1
+    assert scores.labels[("support_request", "withdrawal")].as_dict()["fp"] == 0
+
+
+def test_score_by_language_and_topic_accuracy() -> None:
+    records = [
+        rec(
+            {("support_request", "withdrawal")},
+            {("support_request", "withdrawal")},
+            "zh",
+            "withdrawal",
+        ),
+        rec({("support_request", "deposit")}, {("support_request", "login")}, "en", "login"),
+        rec(
+            {("support_request", None)}, {("support_request", "kyc")}, "en", "kyc"
+        ),  # topic unknown
+        rec({("support_request", "kyc")}, set(), "other"),  # a miss is not a topic error
+    ]
+    scores = score(records)
+    assert (scores.topic_correct, scores.topic_total) == (1, 2)
+    assert scores.by_lang[("support_request", "zh")].tp == 1
+    assert scores.by_lang[("support_request", "other")].fn == 1
+    assert scores.langs == {"en": 2, "zh": 1, "other": 1}
+
+
+def test_lang_bucket() -> None:
+    assert (
+        lang_bucket("where is my deposit"),
+        lang_bucket("我的提币还没到账"),
+        lang_bucket("こんにちは"),
+    ) == ("en", "zh", "other")
+
+
+def test_parse_expected_accepts_missing_or_null_label() -> None:
+    obj = {
+        "expected": [
+            {"kind": "impersonation"},
+            {"kind": "secret_leak", "label": None},
+            {"kind": "support_request", "label": "kyc"},
+        ]
+    }
+    assert parse_expected(obj) == {
+        ("impersonation", None),
+        ("secret_leak", None),
+        ("support_request", "kyc"),
+    }
+
+
+@pytest.mark.parametrize(
+    "obj, field",
+    [
+        ({}, "'expected'"),
+        ({"expected": [{"label": "kyc"}]}, "expected[0].kind"),
+        ({"expected": [{"kind": "support_request", "label": 3}]}, "expected[0].label"),
+    ],
+)
+def test_parse_expected_names_the_bad_field(obj: dict[str, object], field: str) -> None:
+    with pytest.raises(PostError, match=field.replace("[", r"\[").replace("]", r"\]")):
+        parse_expected(obj)
+
+
+def write_lines(path: Path, objs: list[object]) -> Path:
+    """A JSON lines file; str items are written as they are (for malformed lines)."""
+    path.write_text(
+        "\n".join(o if isinstance(o, str) else json.dumps(o) for o in objs) + "\n", "utf-8"
+    )
+    return path
+
+
+def line(pid: str, text: str, expected: list[dict[str, str]]) -> dict[str, object]:
+    """One labelled Post JSON object."""
+    return {
+        "id": pid,
+        "platform": "telegram",
+        "text": text,
+        "author": {"handle": "bob"},
+        "expected": expected,
+    }
+
+
+def test_run_eval_scores_through_the_pipeline_and_reports_bad_lines(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = write_lines(
+        tmp_path / "gold.jsonl",
+        [
+            line("1", "my password is hunter22", [{"kind": "secret_leak", "label": "password"}]),
+            line("2", "lovely weather in the park today", []),
+            "{not json",
+            {
+                "id": "4",
+                "platform": "telegram",
+                "text": "no expected field",
+                "author": {"handle": "x"},
+            },
+        ],
+    )
+    out = io.StringIO()
+    assert run_eval(path, settings, progress=False, as_json=True, out=out) == 1
+    report = json.loads(out.getvalue())
+    assert report["posts"] == 2
+    assert [m["line"] for m in report["malformed"]] == [3, 4]
+    assert report["kinds"]["secret_leak"]["tp"] == 1
+    assert report["kinds"]["secret_leak"]["fp"] == 0
+
+
+def test_run_eval_table_output_and_clean_exit(tmp_path: Path, settings: Settings) -> None:
+    path = write_lines(tmp_path / "gold.jsonl", [line("1", "我今天很开心", [])])
+    out = io.StringIO()
+    assert run_eval(path, settings, progress=False, as_json=False, out=out) == 0
+    text = out.getvalue()
+    assert text.startswith("posts 1 (en 0, zh 1, other 0); malformed lines 0")
+    assert "secret_leak" in text and "support topic accuracy" in text
+
+
+def test_run_eval_missing_file(tmp_path: Path, settings: Settings) -> None:
+    assert run_eval(tmp_path / "nope.jsonl", settings, False, False, io.StringIO()) == 2
