@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import secrets as pysecrets
+import signal
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from monitor import config, daemon, evalsets, evaluate, report
 from monitor.classify.impersonation.lists import ListError, update_list
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify
+from monitor.connectors.base import Connector
+from monitor.connectors.registry import build_connectors
 from monitor.connectors.replay import ReplayConnector
 from monitor.models import PLATFORMS
 from monitor.pipeline import Pipeline, Processed
@@ -240,28 +243,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     """The daemon; with --replay it reads the file through the whole pipeline and exits."""
     settings = config.load(args.config)
     _setup_logging(settings.log_level)
-    if args.replay is None:
-        raise CliError("nothing to run: no --replay file given and no platform connector is available yet")
-    if not args.replay.is_file():
+    if args.replay is not None and not args.replay.is_file():
         raise CliError(f"{args.replay}: replay file not found")
     store = Store(args.db or settings.db)
     try:
-        counters = _replay(settings, store, args.replay, args.dry_run, args.outbox)
+        if args.replay is not None:
+            connectors: list[Connector] = [ReplayConnector(args.replay, store, args.outbox)]
+        else:
+            connectors = build_connectors(settings, store)
+        if not connectors:
+            raise CliError("nothing to run: no --replay file and no platform connector enabled "
+                           "with its credentials (see [telegram], [discord], [twitter], [reddit])")
+        counters = _run(settings, store, connectors, args.dry_run)
     finally:
         store.close()
     _print_counters(counters)
     return 0
 
 
-def _replay(settings: config.Settings, store: Store, path: Path, dry_run: bool,
-            outbox: Path | None) -> daemon.Counters:
-    """Run a replay connector through the daemon."""
+def _run(settings: config.Settings, store: Store, connectors: list[Connector],
+         dry_run: bool) -> daemon.Counters:
+    """Run connectors through the daemon until they end or SIGTERM/SIGINT arrives."""
     pipeline = Pipeline.from_settings(settings, _salt(settings, store))
     ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run)
-    connector = ReplayConnector(path, store, outbox)
-    counters = asyncio.run(daemon.run([connector], ingest))
-    if connector.errors:
-        log.warning("%d malformed line(s) skipped in %s", connector.errors, path.name)
+
+    async def main() -> daemon.Counters:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        return await daemon.run(connectors, ingest, stop)
+
+    counters = asyncio.run(main())
+    for c in connectors:
+        if isinstance(c, ReplayConnector) and c.errors:
+            log.warning("%d malformed line(s) skipped in %s", c.errors, c.path.name)
     return counters
 
 
@@ -276,7 +292,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _setup_logging(settings.log_level, out / "monitor.log")
     store = Store(db)
     try:
-        counters = _replay(settings, store, DEMO_STREAM, dry_run=True, outbox=None)
+        counters = _run(settings, store, [ReplayConnector(DEMO_STREAM, store)], dry_run=True)
         html_path = out / "report.html"
         html_path.write_text(report.render(store, "html"), encoding="utf-8")
     finally:

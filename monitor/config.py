@@ -13,7 +13,7 @@ from monitor.models import FINDING_KINDS, PLATFORMS
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "monitor.example.toml"
 
 # Each section's keys and their expected types. A nested dict is a sub-table.
-_STR_LIST = (list, str)
+_STR_LIST = (list, str)  # a (list, T) entry means a list whose items are all T
 SCHEMA: dict[str, Any] = {
     "brand": {
         "name": str,
@@ -29,6 +29,19 @@ SCHEMA: dict[str, Any] = {
     "thresholds": {k: float for k in FINDING_KINDS},
     "modes": {k: str for k in FINDING_KINDS},
 }
+# One table per platform connector; credentials are named by *_env keys, never given here.
+PLATFORM_SCHEMA: dict[str, Any] = {
+    "telegram": {"enabled": bool, "base_url": str, "token_env": str, "poll_timeout": float,
+                 "admin_chat_id": int, "admins": (list, int)},
+    "discord": {"enabled": bool, "api_base": str, "gateway_url": str, "token_env": str,
+                "message_content": bool, "channels": (list, int)},
+    "twitter": {"enabled": bool, "api_base": str, "consumer_key_env": str, "consumer_secret_env": str,
+                "access_token_env": str, "access_token_secret_env": str, "poll_interval": float},
+    "reddit": {"enabled": bool, "base_url": str, "client_id_env": str, "client_secret_env": str,
+               "username_env": str, "password_env": str, "user_agent": str,
+               "subreddits": (list, str), "poll_interval": float},
+}
+SCHEMA.update(PLATFORM_SCHEMA)
 REQUIRED: dict[str, tuple[str, ...]] = {
     "brand": ("name", "domains", "live_chat_url", "ticket_url"),
 }
@@ -72,6 +85,7 @@ class Settings:
     phishing_list: Path | None = None  # the operator's phishing domains, one a line
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     modes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODES))
+    platforms: dict[str, dict[str, Any]] = field(default_factory=dict)  # validated [telegram] etc.
 
 
 def load(path: str | Path | None = None) -> Settings:
@@ -104,13 +118,21 @@ def _check_value(path: Path, dotted: str, value: Any, expected: Any) -> None:
             raise ConfigError(f"{path}: '{dotted}' must be a table")
         _check_table(path, value, expected, f"{dotted}.")
     elif isinstance(expected, tuple):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{path}: '{dotted}' must be a list of strings")
-    elif expected is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{path}: '{dotted}' must be a number")
-    elif not isinstance(value, expected):
-        raise ConfigError(f"{path}: '{dotted}' must be a {expected.__name__}")
+        item = expected[1]
+        if not isinstance(value, list) or not all(_is(v, item) for v in value):
+            raise ConfigError(f"{path}: '{dotted}' must be a list of {_NAMES[item]}s")
+    elif not _is(value, expected):
+        raise ConfigError(f"{path}: '{dotted}' must be a {_NAMES[expected]}")
+
+
+_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def _is(value: Any, expected: type) -> bool:
+    """isinstance, except that booleans are not numbers and integers are numbers."""
+    if expected in (int, float) and isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float) if expected is float else expected)
 
 
 def _check_required(path: Path, data: dict[str, Any]) -> None:
@@ -154,6 +176,7 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         phishing_list=_relative_to(path, mon.get("phishing_list")),
         thresholds=thresholds,
         modes=modes,
+        platforms={p: data[p] for p in PLATFORM_SCHEMA if p in data},
     )
 
 

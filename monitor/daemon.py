@@ -14,6 +14,8 @@ from monitor.store import Store
 
 log = logging.getLogger(__name__)
 MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
+RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
+MAX_RESTART_DELAY = 300.0
 
 
 @dataclass
@@ -89,13 +91,52 @@ def fail_interrupted(store: Store) -> int:
     return len(rows)
 
 
-async def run(connectors: Sequence[Connector], ingest: Ingest) -> Counters:
-    """Run every connector to completion (replays end; live connectors run until cancelled)."""
+async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -> None:
+    """Run one connector; restart it with backoff after a crash, until it ends or stop is set."""
+    delay = RESTART_DELAY
+    while not stop.is_set():
+        try:
+            await connector.run(ingest)
+            return  # a finite source (a replay) reached its end
+        except Exception as exc:  # one connector's failure never stops the others
+            log.error("connector %s crashed (%s); restarting in %.0fs", connector.name,
+                      type(exc).__name__, delay)
+        if await _stopped_within(stop, delay):
+            return
+        delay = min(delay * 2, MAX_RESTART_DELAY)
+
+
+async def sender_loop(store: Store, connectors: Sequence[Connector], stop: asyncio.Event,
+                      interval: float) -> None:
+    """Send planned actions every `interval` seconds, and once more after stop."""
+    while not stop.is_set():
+        await send_planned(store, connectors)
+        await _stopped_within(stop, interval)
+    await send_planned(store, connectors)
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` for stop; True if it was set."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def run(connectors: Sequence[Connector], ingest: Ingest, stop: asyncio.Event | None = None,
+              send_interval: float = 1.0) -> Counters:
+    """Watch with every connector until all have ended (replays) or stop is set (signals)."""
+    stop = stop or asyncio.Event()
     fail_interrupted(ingest.store)
-    results = await asyncio.gather(*(c.run(ingest) for c in connectors), return_exceptions=True)
-    for connector, result in zip(connectors, results, strict=True):
-        if isinstance(result, BaseException):
-            log.error("connector %s stopped: %s", connector.name, type(result).__name__)
-    if not ingest.dry_run:
-        await send_planned(ingest.store, connectors)
+    watchers = asyncio.gather(*(supervise(c, ingest, stop) for c in connectors))
+    sender = None if ingest.dry_run else asyncio.create_task(
+        sender_loop(ingest.store, connectors, stop, send_interval))
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait([watchers, stopper], return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    watchers.cancel()
+    await asyncio.gather(watchers, stopper, return_exceptions=True)
+    if sender is not None:
+        await sender  # the final flush sends what was planned before the stop
     return ingest.counters

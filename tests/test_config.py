@@ -30,13 +30,16 @@ def test_example_config_loads() -> None:
     ("old", "new", "message"),
     [
         ('name = "OKX"\n', "", "missing key 'brand.name'"),
-        ('name = "OKX"', "name = 5", "'brand.name' must be a str"),
+        ('name = "OKX"', "name = 5", "'brand.name' must be a string"),
         ('domains = ["okx.com", "okex.com"]', 'domains = "okx.com"', "'brand.domains' must be a list of strings"),
         ("[brand.accounts]", "[brand.accounts]\nmastodon = [\"okx\"]", "unknown key 'brand.accounts.mastodon'"),
         ('log_level = "INFO"', 'log_level = "INFO"\ncolour = "blue"', "unknown key 'monitor.colour'"),
         ("support_request = 0.5", "support_request = 1.5", "'thresholds.support_request' must be between 0 and 1"),
         ('impersonation = "review"', 'impersonation = "yolo"', "'modes.impersonation' must be one of"),
         ("secret_leak = 0.5", 'secret_leak = "high"', "'thresholds.secret_leak' must be a number"),
+        ("[modes]", "[telegram]\nadmins = ['alice']\n[modes]", "'telegram.admins' must be a list of integers"),
+        ("[modes]", "[discord]\nenabled = 1\n[modes]", "'discord.enabled' must be a boolean"),
+        ("[modes]", "[reddit]\nsubreddit = ['OKX']\n[modes]", "unknown key 'reddit.subreddit'"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, old: str, new: str, message: str) -> None:

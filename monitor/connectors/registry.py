@@ -1,0 +1,34 @@
+"""The platform connectors, listed explicitly; each is built only when its config table enables it."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from monitor.config import Settings
+from monitor.connectors.base import Connector
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+# platform -> module with `build(settings, store) -> Connector`. Imported only when enabled,
+# because each platform library is heavy to import.
+CONNECTORS: dict[str, str] = {}
+
+
+class MissingCredential(RuntimeError):
+    """A connector's credential env var is unset; the message names the variable, never a value."""
+
+
+def build_connectors(settings: Settings, store: Store) -> list[Connector]:
+    """Every enabled connector that has its credentials; a missing one is skipped with one log line."""
+    built: list[Connector] = []
+    for platform, module_name in CONNECTORS.items():
+        if not settings.platforms.get(platform, {}).get("enabled", False):
+            continue
+        module = importlib.import_module(module_name)
+        try:
+            built.append(module.build(settings, store))
+        except MissingCredential as exc:
+            log.error("%s connector disabled: %s", platform, exc)
+    return built
