@@ -66,9 +66,12 @@ class Ingest:
 async def send_planned(store: Store, connectors: Sequence[Connector]) -> int:
     """Send every planned action once: marked in flight before the call, the result after."""
     by_platform = {p: c for c in connectors for p in c.platforms}
+    by_name = {c.name: c for c in connectors}
     sent = 0
     for row in list(store.actions("planned")):
-        connector = by_platform.get(row["platform"])
+        # Alerts go to the managers' chat (Telegram) whatever platform the post came from.
+        connector = by_name.get("telegram") if row["kind"] == "alert" else None
+        connector = connector or by_platform.get(row["platform"])
         if connector is None:
             continue
         store.set_action_status(row["id"], "planned", "in flight")
