@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.models import FINDING_KINDS, PLATFORMS
+from monitor.models import ACTION_KINDS, FINDING_KINDS, PLATFORMS
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "monitor.example.toml"
 
@@ -28,6 +28,9 @@ SCHEMA: dict[str, Any] = {
     "monitor": {"db": str, "log_level": str, "salt_env": str, "phishing_list": str},
     "thresholds": {k: float for k in FINDING_KINDS},
     "modes": {k: str for k in FINDING_KINDS},
+    "serve": {"token_env": str, "host": str, "port": int},  # `monitor serve`; the token from env
+    "limits": {"user_cooldown": float, "thread_cooldown": float, "platform_per_hour": int},
+    "policy": {k: _STR_LIST for k in FINDING_KINDS},
 }
 # One table per platform connector; credentials are named by *_env keys, never given here.
 PLATFORM_SCHEMA: dict[str, Any] = {
@@ -36,10 +39,12 @@ PLATFORM_SCHEMA: dict[str, Any] = {
     "discord": {"enabled": bool, "api_base": str, "gateway_url": str, "token_env": str,
                 "message_content": bool, "channels": (list, int)},
     "twitter": {"enabled": bool, "api_base": str, "consumer_key_env": str, "consumer_secret_env": str,
-                "access_token_env": str, "access_token_secret_env": str, "poll_interval": float},
+                "access_token_env": str, "access_token_secret_env": str, "poll_interval": float,
+                "dms": bool},
     "reddit": {"enabled": bool, "base_url": str, "client_id_env": str, "client_secret_env": str,
                "username_env": str, "password_env": str, "user_agent": str,
-               "subreddits": (list, str), "poll_interval": float},
+               "subreddits": (list, str), "poll_interval": float, "backfill": int,
+               "ratelimit_seconds": int, "max_retry_wait": float},
 }
 SCHEMA.update(PLATFORM_SCHEMA)
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -48,6 +53,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 MODES = ("dry_run", "review", "auto")
 DEFAULT_THRESHOLDS = {"support_request": 0.5, "impersonation": 0.5, "secret_leak": 0.5}
 DEFAULT_MODES = {"support_request": "auto", "impersonation": "review", "secret_leak": "auto"}
+# Seconds between two replies/DMs to one user or into one thread; replies+DMs per platform per hour.
+DEFAULT_LIMITS: dict[str, float] = {"user_cooldown": 300.0, "thread_cooldown": 60.0, "platform_per_hour": 60}
+# Which planned actions each finding kind may take; an action not listed is recorded as skipped.
+DEFAULT_POLICY: dict[str, tuple[str, ...]] = {
+    "support_request": ("reply", "dm"),
+    "impersonation": ("reply", "alert", "report"),
+    "secret_leak": ("delete", "dm", "reply", "alert"),
+}
 
 
 class ConfigError(ValueError):
@@ -86,6 +99,9 @@ class Settings:
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     modes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODES))
     platforms: dict[str, dict[str, Any]] = field(default_factory=dict)  # validated [telegram] etc.
+    serve: dict[str, Any] = field(default_factory=dict)  # validated [serve]: token_env, host, port
+    limits: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    policy: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_POLICY))
 
 
 def load(path: str | Path | None = None) -> Settings:
@@ -177,7 +193,29 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         thresholds=thresholds,
         modes=modes,
         platforms={p: data[p] for p in PLATFORM_SCHEMA if p in data},
+        serve=data.get("serve", {}),
+        limits=_limits(path, data),
+        policy=_policy(path, data),
     )
+
+
+def _limits(path: Path, data: dict[str, Any]) -> dict[str, float]:
+    """The [limits] table over its defaults; no value may be negative."""
+    limits = {**DEFAULT_LIMITS, **data.get("limits", {})}
+    for key, value in limits.items():
+        if value < 0:
+            raise ConfigError(f"{path}: 'limits.{key}' must not be negative")
+    return limits
+
+
+def _policy(path: Path, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The [policy] table over its defaults; every entry must be an action kind."""
+    policy = {**DEFAULT_POLICY, **{k: tuple(v) for k, v in data.get("policy", {}).items()}}
+    for kind, actions in policy.items():
+        if unknown := [a for a in actions if a not in ACTION_KINDS]:
+            raise ConfigError(f"{path}: 'policy.{kind}' has unknown action '{unknown[0]}' "
+                              f"(use {', '.join(ACTION_KINDS)})")
+    return policy
 
 
 def _relative_to(config_path: Path, value: str | None) -> Path | None:

@@ -7,9 +7,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from monitor.connectors.base import Connector
+from monitor.connectors.base import Connector, ConnectorFatal
 from monitor.models import Action, Post
 from monitor.pipeline import Pipeline
+from monitor.replies.guard import Guard
+from monitor.replies.limits import Limits
+from monitor.replies.outbound import Outbound
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -31,11 +34,13 @@ class Counters:
 class Ingest:
     """The emit callback: pipeline, then store the post, findings and actions in one transaction."""
 
-    def __init__(self, pipeline: Pipeline, store: Store, modes: dict[str, str], dry_run: bool) -> None:
+    def __init__(self, pipeline: Pipeline, store: Store, modes: dict[str, str], dry_run: bool,
+                 policy: dict[str, tuple[str, ...]] | None = None) -> None:
         self.pipeline = pipeline
         self.store = store
         self.modes = modes
         self.dry_run = dry_run
+        self.policy = policy  # finding kind -> the action kinds it may take; None allows all
         self.counters = Counters()
 
     async def __call__(self, post: Post) -> None:
@@ -50,7 +55,10 @@ class Ingest:
 
     def status_for(self, action: Action) -> str:
         """The first status of a planned action, from the mode of the finding kind behind it."""
-        mode = "dry_run" if self.dry_run else self.modes.get(action.reason.split(":")[0], "review")
+        kind = action.reason.split(":")[0]
+        if self.policy is not None and action.kind not in self.policy.get(kind, ()):
+            return "skipped"  # recorded, so the report shows what the policy left out
+        mode = "dry_run" if self.dry_run else self.modes.get(kind, "review")
         return MODE_STATUS[mode]
 
     def _count(self, findings: list, statuses: list[str]) -> None:
@@ -63,18 +71,17 @@ class Ingest:
             c.actions[s] = c.actions.get(s, 0) + 1
 
 
-async def send_planned(store: Store, connectors: Sequence[Connector]) -> int:
-    """Send every planned action once: marked in flight before the call, the result after."""
-    by_platform = {p: c for c in connectors for p in c.platforms}
-    by_name = {c.name: c for c in connectors}
+async def send_planned(store: Store, connectors: Sequence[Connector], outbound: Outbound) -> int:
+    """Send every planned action that passes the guard and limits once: in flight before the call, the result after."""
     sent = 0
     for row in list(store.actions("planned")):
-        # Alerts go to the managers' chat (Telegram) whatever platform the post came from.
-        connector = by_name.get("telegram") if row["kind"] == "alert" else None
-        connector = connector or by_platform.get(row["platform"])
+        connector, platform = _route(row, connectors)
         if connector is None:
             continue
-        store.set_action_status(row["id"], "planned", "in flight")
+        row = outbound.prepare(store, row)
+        if not _cleared(store, row, outbound, platform):
+            continue
+        store.set_action_status(row["id"], "planned", "in flight")  # the idempotency mark, before the call
         action = Action(row["kind"], row["platform"], row["target"], row["text"], row["reason"])
         try:
             answer = await connector.perform(action)
@@ -84,6 +91,27 @@ async def send_planned(store: Store, connectors: Sequence[Connector]) -> int:
         store.set_action_status(row["id"], "sent", answer)
         sent += 1
     return sent
+
+
+def _route(row: dict, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:
+    """The connector that performs an action and the platform whose limits apply to its text."""
+    if row["kind"] == "alert":  # alerts go to the managers' chat (Telegram) whatever the post's platform
+        for c in connectors:
+            if c.name == "telegram":
+                return c, "telegram"
+    return next((c for c in connectors if row["platform"] in c.platforms), None), row["platform"]
+
+
+def _cleared(store: Store, row: dict, outbound: Outbound, platform: str) -> bool:
+    """Whether the action goes out now; if not, its status and reason are recorded (never the text)."""
+    verdict = outbound.verdict(store, row, platform)
+    if verdict is None:
+        return True
+    status, reason = verdict
+    if row["result"] != reason:  # a wait for the hourly ceiling is logged once, not every pass
+        log.warning("action %d (%s on %s) %s: %s", row["id"], row["kind"], row["platform"], status, reason)
+    store.set_action_status(row["id"], status, reason)
+    return False
 
 
 def fail_interrupted(store: Store) -> int:
@@ -101,6 +129,9 @@ async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -
         try:
             await connector.run(ingest)
             return  # a finite source (a replay) reached its end
+        except ConnectorFatal as exc:  # restarting cannot help; the others keep running
+            log.error("%s", exc)
+            return
         except Exception as exc:  # one connector's failure never stops the others
             log.error("connector %s crashed (%s); restarting in %.0fs", connector.name,
                       type(exc).__name__, delay)
@@ -110,12 +141,18 @@ async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -
 
 
 async def sender_loop(store: Store, connectors: Sequence[Connector], stop: asyncio.Event,
-                      interval: float) -> None:
+                      interval: float, outbound: Outbound) -> None:
     """Send planned actions every `interval` seconds, and once more after stop."""
     while not stop.is_set():
-        await send_planned(store, connectors)
+        await send_planned(store, connectors, outbound)
         await _stopped_within(stop, interval)
-    await send_planned(store, connectors)
+    await send_planned(store, connectors, outbound)
+
+
+def default_outbound(pipeline: Pipeline) -> Outbound:
+    """The guard for the pipeline's brand with the default rate limits."""
+    templates = pipeline.templates
+    return Outbound(Guard(templates.brand), Limits(), templates)
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
@@ -128,13 +165,14 @@ async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
 
 
 async def run(connectors: Sequence[Connector], ingest: Ingest, stop: asyncio.Event | None = None,
-              send_interval: float = 1.0) -> Counters:
+              send_interval: float = 1.0, outbound: Outbound | None = None) -> Counters:
     """Watch with every connector until all have ended (replays) or stop is set (signals)."""
     stop = stop or asyncio.Event()
     fail_interrupted(ingest.store)
+    outbound = outbound or default_outbound(ingest.pipeline)
     watchers = asyncio.gather(*(supervise(c, ingest, stop) for c in connectors))
     sender = None if ingest.dry_run else asyncio.create_task(
-        sender_loop(ingest.store, connectors, stop, send_interval))
+        sender_loop(ingest.store, connectors, stop, send_interval, outbound))
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait([watchers, stopper], return_when=asyncio.FIRST_COMPLETED)
     stop.set()

@@ -10,7 +10,7 @@ from monitor import policy
 from monitor.classify.base import Detector
 from monitor.classify.registry import build_detectors
 from monitor.classify.secrets import SecretDetector, find_secrets, redact
-from monitor.classify.text import language
+from monitor.classify.text import language, strip_invisible
 from monitor.config import Settings
 from monitor.models import Action, Finding, Post
 from monitor.replies.templates import Templates
@@ -48,8 +48,10 @@ class Pipeline:
 
     def process(self, post: Post) -> Processed:
         """Classify one post. Nothing downstream ever sees the unredacted text."""
-        matches = find_secrets(post.text)
-        clean = dataclasses.replace(post, text=redact(post.text, matches), raw=None)
+        # Invisible characters go first: one inside a seed phrase or key would hide it from the finders.
+        text = strip_invisible(post.text)
+        matches = find_secrets(text)
+        clean = dataclasses.replace(post, text=redact(text, matches), raw=None)
         found = self.secrets.findings(matches)
         for detector in self.detectors:
             found.extend(detector.check(clean))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets as pysecrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -183,6 +183,44 @@ class Store:
             raise ValueError(f"unknown action status {status!r}")
         self._t("actions").update(action_id, {"status": status, "result": result, "updated_at": utcnow()})
 
+    def set_action_text(self, action_id: int, text: str) -> None:
+        """Replace an action's text before it is sent (a removal notice when the delete failed)."""
+        self._t("actions").update(action_id, {"text": text, "updated_at": utcnow()})
+
+    def post(self, platform: str, post_id: str) -> dict[str, Any] | None:
+        """One stored post, or None."""
+        rows = list(self._t("posts").rows_where("platform = ? AND id = ?", [platform, post_id]))
+        return rows[0] if rows else None
+
+    def last_sent(self, platform: str, kinds: Sequence[str], exclude_post: str, *,
+                  author_id: str | None = None, thread: str | None = None) -> str | None:
+        """When an action of these kinds last went out for another post by this author or in this thread."""
+        clauses = ["a.platform = ?", "a.status = 'sent'", "a.post_id != ?",
+                   f"a.kind IN ({', '.join('?' for _ in kinds)})"]
+        args: list[Any] = [platform, exclude_post, *kinds]
+        if author_id is not None:
+            clauses.append("p.author_id = ?")
+            args.append(author_id)
+        if thread is not None:
+            clauses.append("coalesce(p.reply_to, p.id) = ?")
+            args.append(thread)
+        sql = ("SELECT max(a.updated_at) FROM actions a JOIN posts p ON p.platform = a.platform "
+               f"AND p.id = a.post_id WHERE {' AND '.join(clauses)}")
+        return self.db.execute(sql, args).fetchone()[0]
+
+    def count_sent(self, platform: str, kinds: Sequence[str], since: str) -> int:
+        """Actions of these kinds sent on a platform since an ISO time."""
+        sql = (f"SELECT count(*) FROM actions WHERE platform = ? AND status = 'sent' AND updated_at >= ? "
+               f"AND kind IN ({', '.join('?' for _ in kinds)})")
+        return int(self.db.execute(sql, [platform, since, *kinds]).fetchone()[0])
+
+    def reply_went_to(self, platform: str, target: str, finding_kind: str, exclude_id: int) -> bool:
+        """Whether another reply for this finding kind went to this post or is in flight."""
+        sql = ("SELECT 1 FROM actions WHERE platform = ? AND kind = 'reply' AND target = ? AND id != ? "
+               "AND substr(reason, 1, ?) = ? AND (status = 'sent' OR (status = 'planned' AND result = 'in flight'))")
+        prefix = finding_kind + ":"
+        return self.db.execute(sql, [platform, target, exclude_id, len(prefix), prefix]).fetchone() is not None
+
     # -- cursors, reviews, audit ------------------------------------------------------------
     def cursor(self, name: str) -> str | None:
         """Where a connector left off."""
@@ -192,6 +230,11 @@ class Store:
     def set_cursor(self, name: str, value: str) -> None:
         """Save where a connector is, after the item was stored."""
         self._t("cursors").upsert({"name": name, "value": value, "updated_at": utcnow()}, pk="name")
+
+    def cursors(self, prefix: str) -> dict[str, str]:
+        """Every cursor whose name starts with `prefix`, by name (e.g. one per watched channel)."""
+        rows = self._t("cursors").rows_where("substr(name, 1, ?) = ?", [len(prefix), prefix])
+        return {r["name"]: r["value"] for r in rows}
 
     def review(self, finding_id: int, decision: str, who: str, note: str = "") -> None:
         """Record a manager's decision on a finding and move its status."""
@@ -208,13 +251,67 @@ class Store:
         self._t("audit").insert({"at": utcnow(), "who": who, "action": action,
                                  "detail": json.dumps(detail, ensure_ascii=False)})
 
-    def flagged(self) -> list[dict[str, Any]]:
-        """Every finding with its post and the actions taken on that post, newest first."""
-        sql = """
-            SELECT f.*, p.channel, p.author_handle, p.author_name, p.text, p.url, p.lang,
+    def flagged(self, since: str | None = None, statuses: Sequence[str] = (),
+                finding_id: int | None = None) -> list[dict[str, Any]]:
+        """Findings with their post and the actions on that post, newest first; optionally filtered."""
+        clauses, args = _flagged_filter(since, statuses, finding_id)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"""
+            SELECT f.*, p.channel, p.author_id, p.author_handle, p.author_name, p.text, p.url, p.lang,
                    p.created_at AS post_created_at,
                    (SELECT group_concat(a.kind || ':' || a.status, ', ') FROM actions a
-                     WHERE a.platform = f.platform AND a.post_id = f.post_id) AS actions
+                     WHERE a.platform = f.platform AND a.post_id = f.post_id) AS actions,
+                   (SELECT group_concat(a.id || ':' || a.kind, ',') FROM actions a
+                     WHERE a.platform = f.platform AND a.post_id = f.post_id
+                       AND +a.status = 'held') AS held_actions
             FROM findings f JOIN posts p ON p.platform = f.platform AND p.id = f.post_id
-            ORDER BY f.id DESC"""
-        return [dict(r) for r in self.db.query(sql)]
+            {where} ORDER BY f.id DESC"""  # +a.status: look actions up by post, not by status
+        return [dict(r) for r in self.db.query(sql, args)]
+
+    def post_actions(self, platform: str, post_id: str) -> list[dict[str, Any]]:
+        """The actions recorded for one post, oldest first."""
+        return list(self._t("actions").rows_where(
+            "platform = ? AND post_id = ?", [platform, post_id], order_by="id"))
+
+    def post_findings(self, platform: str, post_id: str) -> list[dict[str, Any]]:
+        """The findings recorded for one post, oldest first."""
+        return list(self._t("findings").rows_where(
+            "platform = ? AND post_id = ?", [platform, post_id], order_by="id"))
+
+    def reviews_of(self, finding_id: int) -> list[dict[str, Any]]:
+        """The decisions taken on one finding, oldest first."""
+        return list(self._t("reviews").rows_where("finding_id = ?", [finding_id], order_by="id"))
+
+    def decision_counts(self, since: str) -> list[dict[str, Any]]:
+        """Per detector, kind and decision: findings whose latest decision was taken since `since`."""
+        sql = """
+            SELECT f.detector, f.kind, r.decision, count(*) AS n
+            FROM reviews r JOIN findings f ON f.id = r.finding_id
+            WHERE r.id IN (SELECT max(id) FROM reviews GROUP BY finding_id) AND r.at >= ?
+            GROUP BY f.detector, f.kind, r.decision ORDER BY f.kind, f.detector"""
+        return [dict(r) for r in self.db.query(sql, [since])]
+
+    def move_action(self, action_id: int, old: str, new: str) -> bool:
+        """Move an action from status `old` to `new`; False when it was not in `old` (a race lost)."""
+        if new not in ACTION_STATUSES:
+            raise ValueError(f"unknown action status {new!r}")
+        cur = self.db.execute("UPDATE actions SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                              [new, utcnow(), action_id, old])
+        return cur.rowcount == 1
+
+
+def _flagged_filter(since: str | None, statuses: Sequence[str],
+                    finding_id: int | None) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses and arguments of Store.flagged()."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    if since:
+        clauses.append("f.created_at >= ?")
+        args.append(since)
+    if statuses:
+        clauses.append(f"f.status IN ({', '.join('?' for _ in statuses)})")
+        args.extend(statuses)
+    if finding_id is not None:
+        clauses.append("f.id = ?")
+        args.append(finding_id)
+    return clauses, args

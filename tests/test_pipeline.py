@@ -78,3 +78,10 @@ def test_fingerprint_is_salted_and_stable(settings: Settings) -> None:
     other_salt = Pipeline.from_settings(settings, b"b").process(_post(PASSWORD_POST)).findings[0]
     assert one.fingerprint == same.fingerprint != other_salt.fingerprint
     assert "Tr0ub4dor" not in one.evidence + one.fingerprint
+
+
+def test_invisible_characters_cannot_hide_a_secret(settings: Settings) -> None:
+    hidden = "my password is Gr\u200be3n-T\u2066ea-41 and my code\u200f"
+    result = Pipeline.from_settings(settings, b"s").process(_post(hidden))
+    assert [f.label for f in result.findings] == ["password"]
+    assert "Gr" not in result.post.text and "\u200b" not in result.post.text

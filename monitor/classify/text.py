@@ -10,7 +10,8 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 # Characters that hide text or reorder it: stripped before matching so they cannot split a word.
 _INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    [0x00AD, 0x034F, 0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
+     *range(0x202A, 0x202F), *range(0x2061, 0x2065), *range(0x2066, 0x206A), *range(0xE0000, 0xE0080)]
 )
 
 
@@ -21,6 +22,11 @@ def language(text: str) -> str:
     if _HANGUL.search(text):
         return "ko"
     return "zh" if _CJK.search(text) else "en"
+
+
+def strip_invisible(text: str) -> str:
+    """The text without zero-width, bidi-control and tag characters (they can hide a secret's shape)."""
+    return text.translate(_INVISIBLE)
 
 
 def normalise(text: str) -> str:

@@ -10,6 +10,13 @@ from monitor.models import Action, Author, Post
 Emit = Callable[[Post], Awaitable[None]]
 
 
+class ConnectorFatal(Exception):
+    """A connector cannot work until a person acts (e.g. no API access): stop it, do not restart.
+
+    The message is the one log line the supervisor writes: what is wrong and what is needed.
+    """
+
+
 class Connector(Protocol):
     """Watches one platform and carries out actions on it."""
 

@@ -13,7 +13,12 @@ log = logging.getLogger(__name__)
 
 # platform -> module with `build(settings, store) -> Connector`. Imported only when enabled,
 # because each platform library is heavy to import.
-CONNECTORS: dict[str, str] = {}
+CONNECTORS: dict[str, str] = {
+    "twitter": "monitor.connectors.twitter",
+    "reddit": "monitor.connectors.reddit",
+    "discord": "monitor.connectors.discord",
+    "telegram": "monitor.connectors.telegram",
+}
 
 
 class MissingCredential(RuntimeError):

@@ -1,0 +1,317 @@
+"""Discord connector on discord.py: guild channels and DMs in; replies, DMs and deletes out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import aiohttp
+import discord  # absolute import: the library, not this module
+import yarl
+
+from monitor.config import Settings, env_secret
+from monitor.connectors.base import ConnectorFatal, Emit
+from monitor.connectors.registry import MissingCredential
+from monitor.models import Action, Author, Post
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
+DEFAULT_TOKEN_ENV = "DISCORD_BOT_TOKEN"
+CURSOR_PREFIX = "discord:channel:"
+RETRY_DELAYS = (0.5, 1.0, 2.0)  # seconds between tries of an action after a drop or a 5xx
+READY_TIMEOUT = 10.0  # how long an action waits for a (re)connecting client
+# Network drops and server errors that are worth another try (discord.py retries 429s itself).
+TRANSIENT = (aiohttp.ClientConnectionError, asyncio.TimeoutError, discord.DiscordServerError)
+WATCHED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+INTENT_ERROR = ("Discord: the message-content intent is not enabled for this bot in the developer "
+                "portal (close code 4014)")
+LOGIN_ERROR = "Discord: the bot token was rejected (HTTP 401); check the token's environment variable"
+_BACKFILL = "backfill"  # queue marker: a fresh gateway session began, read what was missed
+_BASELINE = "baseline"  # queue marker: the guilds are known, start cursors for new channels
+
+
+class NotSupported(RuntimeError):
+    """An action kind this connector does not carry out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The [discord] table with its defaults filled in."""
+
+    api_base: str = DEFAULT_API_BASE
+    gateway_url: str = DEFAULT_GATEWAY
+    message_content: bool = False
+    channels: tuple[int, ...] = ()  # empty: every text channel the bot can read
+
+
+def build(settings: Settings, store: Store) -> DiscordConnector:
+    """The connector from the [discord] table; the token comes from the env var it names."""
+    table = settings.platforms.get("discord", {})
+    env = table.get("token_env", DEFAULT_TOKEN_ENV)
+    token = env_secret(env)
+    if token is None:
+        raise MissingCredential(f"environment variable {env} is not set (the Discord bot token)")
+    options = Options(api_base=table.get("api_base", DEFAULT_API_BASE).rstrip("/"),
+                      gateway_url=table.get("gateway_url", DEFAULT_GATEWAY),
+                      message_content=table.get("message_content", False),
+                      channels=tuple(table.get("channels", ())))
+    # discord.py logs whole payloads (message text included) at DEBUG; log lines never carry post text.
+    logging.getLogger("discord").setLevel(logging.INFO)
+    return DiscordConnector(token, store, options)
+
+
+def point_at(api_base: str, gateway_url: str) -> None:
+    """Aim discord.py at an API and gateway; they are class attributes, so this is process-wide."""
+    discord.http.Route.BASE = api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class _Client(discord.Client):
+    """A discord.Client whose gateway events go onto the connector's queue, in arrival order."""
+
+    def __init__(self, connector: DiscordConnector, intents: discord.Intents) -> None:
+        super().__init__(intents=intents, max_messages=None, chunk_guilds_at_startup=False)
+        self.connector = connector
+
+    async def on_connect(self) -> None:
+        """A fresh session (not a RESUME): messages sent meanwhile must be read from history."""
+        self.connector.connected.set()
+        self.connector.queue.put_nowait(_BACKFILL)
+
+    async def on_ready(self) -> None:
+        """The guilds and their channels are known."""
+        self.connector.queue.put_nowait(_BASELINE)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A live message."""
+        self.connector.queue.put_nowait(message)
+
+
+class DiscordConnector:
+    """Watches DMs and guild channels through the gateway; back-fills from history after a gap."""
+
+    name = "discord"
+    platforms = ("discord",)
+
+    def __init__(self, token: str, store: Store, options: Options) -> None:
+        self.token = token
+        self.store = store
+        self.options = options
+        self.client: _Client | None = None
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.connected = asyncio.Event()
+        self.stopped = ""  # why the connector stopped for good; actions then fail at once
+        self._warned: set[tuple[int, int]] = set()  # (channel, error code) already logged
+
+    def intents(self) -> discord.Intents:
+        """Guild messages and DMs; message content only when the config asks for it."""
+        intents = discord.Intents.none()
+        intents.guilds = intents.guild_messages = intents.dm_messages = True
+        intents.message_content = self.options.message_content
+        return intents
+
+    # -- watching ---------------------------------------------------------------------------
+    async def run(self, emit: Emit) -> None:
+        """Log in, watch the gateway and hand posts to emit, until cancelled or a fatal error."""
+        point_at(self.options.api_base, self.options.gateway_url)
+        self.queue = asyncio.Queue()
+        self.client = client = _Client(self, self.intents())
+        consumer = asyncio.create_task(self._consume(emit))
+        try:
+            async with client:
+                await _first_of(client.start(self.token), consumer)
+        except discord.PrivilegedIntentsRequired:
+            self.stopped = INTENT_ERROR
+            raise ConnectorFatal(INTENT_ERROR) from None
+        except discord.LoginFailure:
+            self.stopped = LOGIN_ERROR
+            raise ConnectorFatal(LOGIN_ERROR) from None
+        finally:
+            consumer.cancel()
+            await asyncio.gather(consumer, return_exceptions=True)
+            self.connected.clear()
+
+    async def _consume(self, emit: Emit) -> None:
+        """Handle queued events one at a time, so back-fill always comes before newer messages."""
+        while True:
+            item = await self.queue.get()
+            if item is _BACKFILL:
+                await self._backfill(emit)
+            elif item is _BASELINE:
+                self._baseline()
+            else:
+                await self._handle(item, emit)
+
+    async def _handle(self, message: discord.Message, emit: Emit) -> None:
+        """Emit one message if it is watched and readable, then move its channel's cursor."""
+        assert self.client is not None and self.client.user is not None
+        if message.author.id == self.client.user.id or not self._watched(message):
+            return
+        if message.content and message.type in WATCHED_TYPES:
+            await emit(to_post(message))
+        self._advance(message.channel.id, message.id)
+
+    def _watched(self, message: discord.Message) -> bool:
+        """DMs always; guild channels when listed in the config, or all when none are listed."""
+        if message.guild is None or not self.options.channels:
+            return True
+        return message.channel.id in self.options.channels
+
+    # -- cursors and back-fill -----------------------------------------------------------------
+    def _cursor(self, channel_id: int) -> int | None:
+        """The last message id handled in a channel."""
+        value = self.store.cursor(f"{CURSOR_PREFIX}{channel_id}")
+        return int(value) if value else None
+
+    def _advance(self, channel_id: int, message_id: int) -> None:
+        """Save a channel's cursor; never moves backwards (snowflakes grow with time)."""
+        current = self._cursor(channel_id)
+        if current is None or message_id > current:
+            self.store.set_cursor(f"{CURSOR_PREFIX}{channel_id}", str(message_id))
+
+    def _baseline(self) -> None:
+        """Start a cursor at the newest message (or now) of each watched channel that has none.
+
+        Without it, a channel first written to while the daemon is down would be missed.
+        """
+        assert self.client is not None
+        now = discord.utils.time_snowflake(discord.utils.utcnow())
+        for channel in self.client.get_all_channels():
+            wanted = not self.options.channels or channel.id in self.options.channels
+            if wanted and isinstance(channel, discord.TextChannel) and self._cursor(channel.id) is None:
+                self._advance(channel.id, channel.last_message_id or now)
+
+    async def _backfill(self, emit: Emit) -> None:
+        """Read every channel with a cursor from its history, oldest first, after the cursor."""
+        for name, value in self.store.cursors(CURSOR_PREFIX).items():
+            channel_id = int(name.removeprefix(CURSOR_PREFIX))
+            try:
+                await self._backfill_channel(channel_id, int(value), emit)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                self._warn_once(channel_id, exc, "cannot read history")
+
+    async def _backfill_channel(self, channel_id: int, after: int, emit: Emit) -> None:
+        """Emit one channel's messages since `after`."""
+        assert self.client is not None
+        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        assert isinstance(channel, discord.abc.Messageable)
+        async for message in channel.history(limit=None, after=discord.Object(after), oldest_first=True):
+            await self._handle(message, emit)
+
+    # -- acting ------------------------------------------------------------------------------
+    async def perform(self, action: Action) -> str:
+        """Reply, DM or delete; alerts belong to the managers' Telegram chat; reports are recorded."""
+        if action.kind == "report":
+            return "recorded"
+        handler = {"reply": self._reply, "dm": self._dm, "delete": self._delete}.get(action.kind)
+        if handler is None:  # fails this action: alerts go to the managers' Telegram chat
+            raise NotSupported(f"the Discord connector does not send {action.kind} actions")
+        client = await self._ready_client()
+        return await handler(client, action)
+
+    async def _ready_client(self) -> _Client:
+        """The logged-in client, waiting a while for a (re)connecting one."""
+        if self.stopped:  # never wait on a connector that will not come back: it would stall the sender
+            raise ConnectionError(self.stopped)
+        try:
+            await asyncio.wait_for(self.connected.wait(), READY_TIMEOUT)
+        except TimeoutError:
+            raise ConnectionError("discord: not connected") from None
+        assert self.client is not None
+        return self.client
+
+    async def _reply(self, client: _Client, action: Action) -> str:
+        """Answer in the thread; if the message is gone (deleted), post in the channel instead."""
+        channel_id, message_id = split_target(action.target)
+        channel = client.get_partial_messageable(channel_id)
+        ref = channel.get_partial_message(message_id).to_reference(fail_if_not_exists=False)
+        mentions = discord.AllowedMentions.none()  # never ping: not the author, not @everyone
+        sent = await self._try(channel_id, lambda: channel.send(action.text, reference=ref,
+                                                                allowed_mentions=mentions))
+        return f"message {sent.id}"
+
+    async def _dm(self, client: _Client, action: Action) -> str:
+        """A private message to a user."""
+        user_id = int(action.target)
+        dm = await self._try(user_id, lambda: client.create_dm(discord.Object(user_id)))
+        sent = await self._try(dm.id, lambda: dm.send(action.text))
+        return f"dm {sent.id}"
+
+    async def _delete(self, client: _Client, action: Action) -> str:
+        """Delete a message (needs Manage Messages; without it Discord answers 403 / 50013)."""
+        channel_id, message_id = split_target(action.target)
+        message = client.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await self._try(channel_id, message.delete)
+        return "deleted"
+
+    async def _try(self, place: int, call: Callable[[], Awaitable[T]]) -> T:
+        """Call the API, retrying drops and 5xx with backoff; a refusal is logged once per channel."""
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return await call()
+            except TRANSIENT as exc:
+                if delay is None:
+                    raise
+                log.warning("discord: %s; retrying in %.1fs", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+            except discord.Forbidden as exc:
+                self._warn_once(place, exc, "refused")
+                raise
+        raise AssertionError("unreachable")
+
+    def _warn_once(self, place: int, exc: discord.HTTPException, what: str) -> None:
+        """Log a platform refusal with its codes, once per channel (or user) and code."""
+        if (place, exc.code) not in self._warned:
+            self._warned.add((place, exc.code))
+            log.warning("discord: %s in channel %s (HTTP %s, code %s: %s)", what, place,
+                        exc.status, exc.code, exc.text)
+
+    async def profile(self, author_id: str) -> Author:
+        """The user's public profile (creation date from the snowflake)."""
+        client = await self._ready_client()
+        user = await self._try(int(author_id), lambda: client.fetch_user(int(author_id)))
+        return to_author(user)
+
+
+def split_target(target: str) -> tuple[int, int]:
+    """A post id "channel:message" as two snowflakes."""
+    channel, sep, message = target.partition(":")
+    if not (sep and channel.isdigit() and message.isdigit()):
+        raise ValueError(f"not a Discord message target (channel:message): {target!r}")
+    return int(channel), int(message)
+
+
+def to_author(user: discord.User | discord.Member) -> Author:
+    """The Author for a Discord user."""
+    return Author(platform="discord", id=str(user.id), handle=user.name,
+                  name=user.global_name or user.name, created_at=user.created_at)
+
+
+def to_post(message: discord.Message) -> Post:
+    """The Post for a message; its id carries the channel, which every later action needs."""
+    ref = message.reference
+    reply_to = f"{ref.channel_id}:{ref.message_id}" if ref and ref.message_id else None
+    return Post(platform="discord", id=f"{message.channel.id}:{message.id}",
+                author=to_author(message.author), text=message.content,
+                channel="dm" if message.guild is None else "group", created_at=message.created_at,
+                url=message.jump_url, reply_to=reply_to)
+
+
+async def _first_of(main: Awaitable[None], watcher: asyncio.Task[None]) -> None:
+    """Run `main` until it ends or `watcher` fails; either way the first error is raised."""
+    task = asyncio.ensure_future(main)
+    try:
+        done, _ = await asyncio.wait([task, watcher], return_when=asyncio.FIRST_COMPLETED)
+        for finished in done:
+            finished.result()
+        raise ConnectionError("discord: the gateway connection ended")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -1,0 +1,411 @@
+"""Reddit connector on asyncpraw: the inbox and configured subreddits in; replies, PMs and removals out."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import asyncpraw
+from asyncpraw.exceptions import RedditAPIException
+from asyncpraw.models import Message
+from asyncprawcore.exceptions import (
+    Forbidden,
+    NotFound,
+    OAuthException,
+    RequestException,
+    ResponseException,
+    ServerError,
+    TooManyRequests,
+)
+
+from monitor.config import ConfigError, Settings, env_secret
+from monitor.connectors.base import ConnectorFatal, Emit
+from monitor.connectors.registry import MissingCredential
+from monitor.models import Action, Author, Post
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WEB = "https://www.reddit.com"  # links in posts point at Reddit itself, whatever base_url serves the API
+ENV_DEFAULTS = {"client_id": "REDDIT_CLIENT_ID", "client_secret": "REDDIT_CLIENT_SECRET",
+                "username": "REDDIT_USERNAME", "password": "REDDIT_PASSWORD"}
+SUBREDDIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{1,20}")
+PROFILE_CACHE = 2000  # authors kept in memory; account age barely changes while the daemon runs
+WRITE_TRIES = 3  # a write is retried only after a 429 (the request was refused, so nothing was done)
+SUBJECTS = {"secret_leak": "Your post was removed to protect your account",
+            "support_request": "About your support request"}
+TUNING = ("poll_interval", "backfill", "ratelimit_seconds", "max_retry_wait")
+TRANSIENT = (ServerError, RequestException)  # 5xx after asyncprawcore's own retries, network errors
+
+
+class RedditError(RuntimeError):
+    """An action Reddit refused or the connector cannot do; the message names the code."""
+
+
+@dataclass(frozen=True, slots=True)
+class RedditConfig:
+    """The [reddit] table with credentials resolved from the environment."""
+
+    client_id: str
+    client_secret: str
+    username: str
+    password: str
+    user_agent: str
+    base_url: str | None = None  # None: the real Reddit
+    subreddits: tuple[str, ...] = ()
+    poll_interval: float = 30.0
+    backfill: int = 100  # on a first run, how many of the newest items per listing to handle
+    ratelimit_seconds: int = 60  # longest RATELIMIT wait (JSON body) asyncpraw sleeps through
+    max_retry_wait: float = 300.0  # cap on a 429 wait and on the 5xx/network backoff
+
+
+def build(settings: Settings, store: Store) -> RedditConnector:
+    """The connector for settings.platforms['reddit']; MissingCredential names unset env vars."""
+    # asyncprawcore's DEBUG lines carry request bodies, i.e. the texts being sent: keep them out.
+    logging.getLogger("asyncprawcore").setLevel(logging.INFO)
+    return RedditConnector(read_config(settings), store, settings.brand.name)
+
+
+def read_config(settings: Settings) -> RedditConfig:
+    """Resolve credentials from the env vars the table names and check the subreddit names."""
+    table = settings.platforms.get("reddit", {})
+    creds = _credentials(table)
+    tuning: dict[str, Any] = {k: table[k] for k in TUNING if k in table}
+    return RedditConfig(creds["client_id"], creds["client_secret"], creds["username"], creds["password"],
+                        user_agent=table.get("user_agent") or default_user_agent(creds["username"]),
+                        base_url=table.get("base_url"), subreddits=_subreddits(settings, table), **tuning)
+
+
+def _credentials(table: dict[str, Any]) -> dict[str, str]:
+    """The four script-app credentials; MissingCredential names every unset variable."""
+    names = {key: table.get(f"{key}_env", default) for key, default in ENV_DEFAULTS.items()}
+    values = {key: env_secret(name) for key, name in names.items()}
+    missing = [names[k] for k, v in values.items() if v is None]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise MissingCredential(f"environment variable{plural} {', '.join(missing)} not set")
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _subreddits(settings: Settings, table: dict[str, Any]) -> tuple[str, ...]:
+    """The watched subreddits without their r/ prefix; a malformed name is a config error."""
+    subs = tuple(s.removeprefix("r/") for s in table.get("subreddits", ()))
+    for sub in subs:
+        if not SUBREDDIT.fullmatch(sub):
+            raise ConfigError(f"{settings.path}: 'reddit.subreddits' has an invalid name {sub!r}")
+    return subs
+
+
+def default_user_agent(username: str) -> str:
+    """Reddit's recommended form: platform:app-id:version (by /u/name)."""
+    try:
+        version = importlib.metadata.version("support-monitor")
+    except importlib.metadata.PackageNotFoundError:
+        version = "0"
+    return f"python:support-monitor:{version} (by /u/{username})"
+
+
+class RedditConnector:
+    """Polls the inbox (marked read only after handling) and subreddits (cursor per listing)."""
+
+    name = "reddit"
+    platforms = ("reddit",)
+
+    def __init__(self, cfg: RedditConfig, store: Store, brand_name: str = "") -> None:
+        self.cfg = cfg
+        self.store = store
+        self.brand_name = brand_name
+        self._reddit: asyncpraw.Reddit | None = None  # shared by run, perform and profile
+        self._users = 0  # how many of them hold the client now; the last one out closes it
+        self._profiles: OrderedDict[str, tuple[Author, int | None]] = OrderedDict()
+        self._not_moderator: set[str] = set()  # subreddits already logged as not moderated
+
+    # -- the client -------------------------------------------------------------------------
+    def _client(self) -> asyncpraw.Reddit:
+        """A new asyncpraw client; endpoints from base_url so tests reach a loopback fake."""
+        urls: dict[str, Any] = {"oauth_url": self.cfg.base_url, "reddit_url": self.cfg.base_url} \
+            if self.cfg.base_url else {}
+        return asyncpraw.Reddit(
+            client_id=self.cfg.client_id, client_secret=self.cfg.client_secret,
+            username=self.cfg.username, password=self.cfg.password, user_agent=self.cfg.user_agent,
+            check_for_updates=False, ratelimit_seconds=self.cfg.ratelimit_seconds, **urls)
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[asyncpraw.Reddit]:
+        """The shared client, opened on first use and closed when its last user is done."""
+        if self._reddit is None:
+            self._reddit = self._client()
+        reddit = self._reddit
+        self._users += 1
+        try:
+            yield reddit
+        finally:
+            self._users -= 1
+            if self._users == 0:  # run() ended and no send is in flight (or the reverse)
+                self._reddit = None
+                await reddit.close()
+
+    # -- watching ---------------------------------------------------------------------------
+    async def run(self, emit: Emit) -> None:
+        """Log in, then poll the inbox and every subreddit until cancelled."""
+        async with self._session() as reddit:
+            me = await self._login(reddit)
+            log.info("reddit: logged in as u/%s; watching the inbox and %d subreddit(s)",
+                     getattr(me, "name", self.cfg.username), len(self.cfg.subreddits))
+            while True:
+                await self._retrying(lambda: self.poll(reddit, emit), "poll")
+                await asyncio.sleep(self.cfg.poll_interval)
+
+    async def _login(self, reddit: asyncpraw.Reddit) -> Any:
+        """The bot's own account; refused credentials stop this connector (restarting cannot help)."""
+        try:
+            return await self._retrying(reddit.user.me, "login")
+        except OAuthException as exc:
+            reason = exc.error
+        except ResponseException as exc:
+            if exc.response.status not in (401, 403):
+                raise
+            reason = f"HTTP {exc.response.status}"
+        raise ConnectorFatal(f"reddit connector stopped: login as u/{self.cfg.username} refused ({reason}); "
+                             "check the client id, secret, username and password env vars of [reddit]")
+
+    async def poll(self, reddit: asyncpraw.Reddit, emit: Emit) -> None:
+        """One round: unread inbox items, then each subreddit's new submissions and comments."""
+        await self._poll_inbox(reddit, emit)
+        for name in self.cfg.subreddits:
+            sub = await reddit.subreddit(name)
+            await self._poll_listing(f"reddit:r/{name}:submissions", sub.new, emit)
+            await self._poll_listing(f"reddit:r/{name}:comments", sub.comments, emit)
+
+    async def _poll_inbox(self, reddit: asyncpraw.Reddit, emit: Emit) -> None:
+        """Mentions, PMs and comment replies, oldest first; each marked read only once stored."""
+        items = [item async for item in reddit.inbox.unread(limit=None)]
+        for item in reversed(items):
+            await self._emit(item, emit)
+            await reddit.inbox.mark_read([item])
+
+    async def _poll_listing(self, cursor_name: str, listing: Callable[..., Any], emit: Emit) -> None:
+        """Items newer than the saved cursor, oldest first, saving the cursor after each."""
+        for item in reversed(await self._newer(cursor_name, listing)):
+            await self._emit(item, emit)
+            self.store.set_cursor(cursor_name, item.fullname)
+
+    async def _newer(self, cursor_name: str, listing: Callable[..., Any]) -> list[Any]:
+        """Newest first. Ids rise over time, so a deleted cursor item does not stall the listing."""
+        cursor = self.store.cursor(cursor_name)
+        if cursor is None:
+            items = [i async for i in listing(limit=max(self.cfg.backfill, 1))]
+            if self.cfg.backfill == 0 and items:  # start from now: remember the newest, handle none
+                self.store.set_cursor(cursor_name, items[0].fullname)
+                return []
+            return items
+        newer = []
+        async for item in listing(limit=None):
+            if _seq(item.fullname) <= _seq(cursor):
+                break
+            newer.append(item)
+        return newer
+
+    async def _emit(self, item: Any, emit: Emit) -> None:
+        """Hand one item to the pipeline, except the bot's own posts."""
+        if _author_name(item).casefold() != self.cfg.username.casefold():
+            await emit(await self.to_post(item))
+
+    async def to_post(self, item: Any) -> Post:
+        """A comment (t1), submission (t3) or private message (t4) as a Post."""
+        kind = item.fullname[:2]
+        author, karma = await self._author(_author_name(item))
+        if kind == "t3":
+            text, url = f"{item.title}\n\n{item.selftext}".strip(), WEB + item.permalink
+        elif kind == "t4":
+            text, url = f"{item.subject}\n\n{item.body}".strip(), f"{WEB}/message/messages/{item.id}"
+        else:
+            text, url = item.body, WEB + item.permalink
+        sub = getattr(item, "subreddit", None)
+        return Post(platform="reddit", id=item.fullname, author=author, text=text,
+                    channel="dm" if kind == "t4" else "public", created_at=_time(item.created_utc),
+                    url=url, reply_to=getattr(item, "parent_id", None) or None,
+                    raw={"kind": kind, "subreddit": str(sub) if sub else None, "author_karma": karma})
+
+    async def _author(self, name: str) -> tuple[Author, int | None]:
+        """The author's profile (cached); a deleted or unknown account gets a bare Author."""
+        if name in self._profiles:
+            self._profiles.move_to_end(name)
+            return self._profiles[name]
+        try:
+            found = await self._load_profile(name)
+        except RedditError:
+            found = (Author(platform="reddit", id=name, handle=name), None)
+        self._profiles[name] = found
+        if len(self._profiles) > PROFILE_CACHE:
+            self._profiles.popitem(last=False)
+        return found
+
+    # -- profiles ---------------------------------------------------------------------------
+    async def profile(self, author_id: str) -> Author:
+        """The author's public profile: account age and verified email; unknown users raise."""
+        return (await self._load_profile(author_id))[0]
+
+    async def _load_profile(self, name: str) -> tuple[Author, int | None]:
+        """GET /user/{name}/about as an Author and total karma."""
+        if name in ("", "[deleted]"):
+            raise RedditError("the author's account was deleted")
+        async with self._session() as reddit:
+            try:
+                user = await reddit.redditor(name, fetch=True)
+            except NotFound:
+                raise RedditError(f"404: no Reddit user u/{name} (deleted, banned or never existed)") from None
+        created = getattr(user, "created_utc", None)  # absent for suspended accounts
+        karma = None if created is None else int(getattr(user, "link_karma", 0)) + int(getattr(user, "comment_karma", 0))
+        author = Author(platform="reddit", id=user.name, handle=user.name,
+                        created_at=_time(created) if created else None, followers=None,
+                        verified=getattr(user, "has_verified_email", None))
+        return author, karma
+
+    # -- acting -----------------------------------------------------------------------------
+    async def perform(self, action: Action) -> str:
+        """Carry out one action; a 429 is waited out and retried, other refusals raise RedditError."""
+        handlers = {"reply": self._reply, "dm": self._dm, "delete": self._delete,
+                    "report": self._report, "alert": self._alert}
+        if action.kind not in handlers:
+            raise RedditError(f"unknown action kind {action.kind!r}")
+        async with self._session() as reddit:
+            return await self._retrying(lambda: handlers[action.kind](reddit, action), action.kind,
+                                        tries=WRITE_TRIES, transient=())
+
+    async def _reply(self, reddit: asyncpraw.Reddit, action: Action) -> str:
+        """Reply under a comment, submission or private message."""
+        thing = await _thing(reddit, action.target)
+        try:
+            new = await thing.reply(action.text)
+        except RedditAPIException as exc:  # RATELIMIT longer than ratelimit_seconds, locked thread...
+            raise RedditError(f"Reddit refused the reply: {_codes(exc)}") from None
+        return f"replied {new.fullname}" if new is not None else "replied"
+
+    async def _dm(self, reddit: asyncpraw.Reddit, action: Action) -> str:
+        """A private message to a user by name."""
+        subject = SUBJECTS.get(action.reason.split(":")[0], "A message from the support team")
+        if self.brand_name:
+            subject = f"{self.brand_name}: {subject}"
+        redditor = await reddit.redditor(action.target)
+        try:
+            await redditor.message(subject=subject[:100], message=action.text)
+        except RedditAPIException as exc:
+            raise RedditError(f"Reddit refused the PM: {_codes(exc)}") from None
+        return f"PM sent to u/{action.target}"
+
+    async def _delete(self, reddit: asyncpraw.Reddit, action: Action) -> str:
+        """Remove a post: the bot's own by deleting it, others' as a moderator of their subreddit."""
+        if action.target.startswith("t4_"):  # a PM can only leave the bot's own inbox
+            await Message(reddit, {"id": action.target[3:], "name": action.target}).delete()
+            return "deleted from the bot's inbox"
+        things = [t async for t in reddit.info(fullnames=[action.target])]
+        if not things:
+            raise RedditError(f"404: {action.target} not found (already deleted?)")
+        thing = things[0]
+        if _author_name(thing).casefold() == self.cfg.username.casefold():
+            await thing.delete()
+            return "deleted own post"
+        return await self._mod_remove(thing)
+
+    async def _mod_remove(self, thing: Any) -> str:
+        """Remove as moderator; a 403 (not a moderator there) is logged once per subreddit."""
+        sub = str(thing.subreddit)
+        try:
+            await thing.mod.remove(spam=False)
+        except Forbidden:
+            if sub.casefold() not in self._not_moderator:
+                self._not_moderator.add(sub.casefold())
+                log.warning("reddit: 403 removing from r/%s: u/%s is not a moderator there; "
+                            "leaked secrets in r/%s stay up", sub, self.cfg.username, sub)
+            raise RedditError(f"403 Forbidden: u/{self.cfg.username} does not moderate r/{sub}") from None
+        return f"removed as moderator of r/{sub}"
+
+    async def _report(self, reddit: asyncpraw.Reddit, action: Action) -> str:
+        """Impersonators are reported to Reddit by people; the bot keeps the record for managers."""
+        return "recorded"
+
+    async def _alert(self, reddit: asyncpraw.Reddit, action: Action) -> str:
+        """Alerts belong in the managers' Telegram chat, never on Reddit."""
+        raise RedditError("alerts go to the managers' Telegram chat; no Telegram connector is running")
+
+    # -- rate limits and transient errors ---------------------------------------------------
+    async def _retrying(self, call: Callable[[], Awaitable[T]], what: str, tries: int = 0,
+                        transient: tuple[type[Exception], ...] = TRANSIENT) -> T:
+        """Run call, waiting out 429s (and backing off transient errors); tries=0 means forever."""
+        backoff, attempt = 1.0, 0
+        while True:
+            attempt += 1
+            try:
+                return await call()
+            except TooManyRequests as exc:
+                if tries and attempt >= tries:
+                    raise
+                wait = self._rate_wait(exc, backoff)
+                log.warning("reddit: 429 on %s; retrying in %.1fs", what, wait)
+            except transient as exc:
+                if tries and attempt >= tries:
+                    raise
+                wait = backoff
+                log.warning("reddit: %s on %s; retrying in %.1fs", _describe(exc), what, wait)
+            await asyncio.sleep(wait)
+            backoff = min(backoff * 2, self.cfg.max_retry_wait)
+
+    def _rate_wait(self, exc: TooManyRequests, fallback: float) -> float:
+        """Seconds to wait after a 429: Retry-After, else x-ratelimit-reset, bounded."""
+        headers = exc.response.headers
+        for value in (exc.retry_after, headers.get("x-ratelimit-reset")):
+            try:
+                return min(max(float(value or ""), 1.0), self.cfg.max_retry_wait)
+            except ValueError:
+                continue
+        return fallback
+
+
+async def _thing(reddit: asyncpraw.Reddit, fullname: str) -> Any:
+    """A lazy comment, submission or message by fullname (no request until it is used)."""
+    kind, _, short = fullname.partition("_")
+    if kind == "t1":
+        return await reddit.comment(short, fetch=False)
+    if kind == "t3":
+        return await reddit.submission(short, fetch=False)
+    if kind == "t4":
+        return Message(reddit, {"id": short, "name": fullname})
+    raise RedditError(f"{fullname!r} is not a Reddit comment, submission or message fullname")
+
+
+def _author_name(item: Any) -> str:
+    """The author's name; '' for a deleted account."""
+    author = getattr(item, "author", None)
+    return str(author) if author else ""
+
+
+def _seq(fullname: str) -> int:
+    """A fullname's place in time: Reddit ids are base-36 counters."""
+    return int(fullname.partition("_")[2], 36)
+
+
+def _time(timestamp: float) -> datetime:
+    """A Reddit epoch timestamp as an aware datetime."""
+    return datetime.fromtimestamp(float(timestamp), UTC)
+
+
+def _codes(exc: RedditAPIException) -> str:
+    """Reddit's error codes and messages (never the text that was being sent)."""
+    return "; ".join(f"{item.error_type}: {item.message}" for item in exc.items)
+
+
+def _describe(exc: Exception) -> str:
+    """An error by its class and HTTP status where there is one."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status", None)
+    return f"{type(exc).__name__} {status}" if status else type(exc).__name__

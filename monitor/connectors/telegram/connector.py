@@ -1,0 +1,254 @@
+"""The Telegram connector: long-polls getUpdates with its own offset cursor and acts through the Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from telegram import Bot, ReplyParameters, Update
+from telegram.error import Conflict, InvalidToken, TelegramError
+
+from monitor.config import Settings, env_secret
+from monitor.connectors.base import ConnectorFatal, Emit
+from monitor.connectors.registry import MissingCredential
+from monitor.connectors.telegram.mapping import (
+    PLATFORM,
+    command_for,
+    message_ref,
+    parse_ref,
+    to_author,
+    to_post,
+)
+from monitor.connectors.telegram.retry import Backoff, call, describe, is_transient, maybe_delivered
+from monitor.models import Action, Author
+from monitor.store import Store
+
+log = logging.getLogger("monitor.connectors.telegram")
+CURSOR = "telegram:offset"  # the next update_id to ask for; saved only after an update is stored
+ALLOWED_UPDATES: Sequence[str] = ("message",)
+DEFAULT_BASE_URL = "https://api.telegram.org"
+DEFAULT_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+DEFAULT_POLL_TIMEOUT = 30.0
+OnCommand = Callable[[Update], Awaitable[None]]
+
+
+class ActionFailed(RuntimeError):
+    """Telegram refused an action; the message carries the platform's code and description."""
+
+
+class TelegramConnector:
+    """Watches private chats and the groups the bot is in; replies, DMs, deletes and alerts."""
+
+    name = "telegram"
+    platforms: tuple[str, ...] = (PLATFORM,)
+
+    def __init__(self, bot: Bot, store: Store, *, poll_timeout: float = DEFAULT_POLL_TIMEOUT,
+                 admin_chat_id: int | None = None, on_command: OnCommand | None = None,
+                 token_env: str = DEFAULT_TOKEN_ENV, backoff: Backoff | None = None,
+                 attempts: int = 5) -> None:
+        self.bot = bot
+        self.store = store
+        self.poll_timeout = poll_timeout
+        self.admin_chat_id = admin_chat_id
+        self.on_command = on_command  # the command layer plugs in here; commands are not posts
+        self.token_env = token_env
+        self.backoff = backoff or Backoff()
+        self.attempts = attempts
+        self.username = ""
+        self._warned: set[tuple[str, str]] = set()
+
+    # -- watching ---------------------------------------------------------------------------
+    async def run(self, emit: Emit) -> None:
+        """Poll forever; each update is handled, then the offset cursor moves past it."""
+        await self.start()
+        offset = self._stored_offset()
+        while True:
+            for update in await self._poll(offset):
+                await self._handle(update, emit)
+                offset = update.update_id + 1
+                self.store.set_cursor(CURSOR, str(offset))
+
+    async def start(self) -> None:
+        """Check the token with getMe once, and say what the bot can see in groups."""
+        if self.username:
+            return
+        try:  # initialize() is getMe plus the HTTP clients that close() releases
+            await call(self.bot.initialize, "getMe", self._fresh_backoff(), attempts=None)
+        except InvalidToken:  # its message quotes the token, so it is not passed on
+            raise ConnectorFatal(f"telegram connector stopped: the bot token in {self.token_env} "
+                                 "was rejected (401 Unauthorized)") from None
+        me = self.bot.bot
+        self.username = me.username or ""
+        log.info("telegram: polling as @%s", me.username)
+        if not me.can_read_all_group_messages:
+            log.warning("telegram: privacy mode is on: in groups the bot sees only commands, "
+                        "mentions and replies to it (make it an admin to see every message)")
+
+    def _stored_offset(self) -> int | None:
+        """Where the last run stopped; None on the first run (Telegram then sends what it holds)."""
+        value = self.store.cursor(CURSOR)
+        return int(value) if value else None
+
+    async def _poll(self, offset: int | None) -> tuple[Update, ...]:
+        """One long poll; asking with `offset` also confirms every update before it to Telegram."""
+        while True:
+            try:
+                return await call(
+                    lambda: self.bot.get_updates(offset=offset, timeout=int(self.poll_timeout),
+                                                 allowed_updates=ALLOWED_UPDATES),
+                    "getUpdates", self.backoff, attempts=None)
+            except Conflict:
+                wait = self.backoff.delay()
+                self._warn_once("poll", "conflict", "telegram: 409 Conflict: another process is "
+                                "polling with this bot token; stop it (retrying in %.0fs)", wait)
+                await asyncio.sleep(wait)
+
+    async def _handle(self, update: Update, emit: Emit) -> None:
+        """Commands go to the command hook; every other message with text is emitted as a post."""
+        message = update.message
+        if message is None:
+            return
+        command = command_for(message, self.username)
+        if command is not None:
+            await self._command(command, update)
+            return
+        post = to_post(message)
+        if post is not None:
+            await emit(post)
+
+    async def _command(self, command: str, update: Update) -> None:
+        """Hand a command to the command layer; its failure is logged and never stops the watch."""
+        if self.on_command is None:
+            return
+        try:
+            await self.on_command(update)
+        except Exception as exc:  # a bad command must not be redelivered forever
+            log.error("telegram: command /%s failed (%s)", command[:32], type(exc).__name__)
+
+    # -- acting -----------------------------------------------------------------------------
+    async def perform(self, action: Action) -> str:
+        """Carry out one action; a refusal is logged once and raised as ActionFailed."""
+        handlers = {"reply": self._reply, "dm": self._dm, "delete": self._delete,
+                    "alert": self._alert, "report": self._report}
+        handler = handlers.get(action.kind)
+        if handler is None:
+            raise ActionFailed(f"unknown action kind {action.kind!r}")
+        try:
+            return await handler(action)
+        except ValueError as exc:  # a malformed target or a missing admin chat: our side
+            self._warn_once(action.kind, "setup", "telegram %s failed: %s", action.kind, exc)
+            raise ActionFailed(str(exc)) from None
+        except TelegramError as exc:
+            raise self._refused(action, exc) from None
+
+    async def _reply(self, action: Action) -> str:
+        """Answer in the thread; still sent when the message was deleted meanwhile (a leak)."""
+        chat_id, message_id = parse_ref(action.target)
+        reply = ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+        return await self._send(chat_id, action.text, reply)
+
+    async def _dm(self, action: Action) -> str:
+        """A private message; Telegram allows it only to users who started the bot."""
+        return await self._send(int(action.target), action.text)
+
+    async def _alert(self, action: Action) -> str:
+        """A message to the managers' chat."""
+        if self.admin_chat_id is None:
+            raise ValueError("no [telegram] admin_chat_id is set, so alerts cannot be sent")
+        return await self._send(self.admin_chat_id, action.text)
+
+    async def _delete(self, action: Action) -> str:
+        """Delete a message; the bot must be an admin allowed to delete messages."""
+        chat_id, message_id = parse_ref(action.target)
+        await call(lambda: self.bot.delete_message(chat_id, message_id), "deleteMessage",
+                   self._fresh_backoff(), self.attempts)
+        return "deleted"
+
+    async def _report(self, action: Action) -> str:
+        """Telegram has no report call for bots: the finding in the store is the report."""
+        return "recorded"
+
+    async def _send(self, chat_id: int, text: str, reply: ReplyParameters | None = None) -> str:
+        """sendMessage with retries; the new message's reference."""
+        sent = await call(lambda: self.bot.send_message(chat_id, text, reply_parameters=reply),
+                          "sendMessage", self._fresh_backoff(), self.attempts, idempotent=False)
+        return message_ref(chat_id, sent.message_id)
+
+    def _refused(self, action: Action, exc: TelegramError) -> ActionFailed:
+        """Log a refusal once per action kind and chat, with the platform's code; the failure."""
+        where = action.target.rpartition(":")[0] or action.target
+        reason = describe(exc)
+        self._warn_once(action.kind, where, "telegram %s in chat %s failed: %s",
+                        action.kind, where, reason)
+        if maybe_delivered(exc):
+            return ActionFailed(f"no answer ({reason}); not resent, it may have arrived")
+        if is_transient(exc):
+            return ActionFailed(f"gave up after {self.attempts} attempts: {reason}")
+        return ActionFailed(reason)
+
+    def _warn_once(self, kind: str, where: str, msg: str, *args: object) -> None:
+        """Log a recurring problem only the first time it happens for this kind and place."""
+        if (kind, where) not in self._warned:
+            self._warned.add((kind, where))
+            log.warning(msg, *args)
+
+    def _fresh_backoff(self) -> Backoff:
+        """A backoff for one call, with the connector's base and cap."""
+        return Backoff(self.backoff.base, self.backoff.cap)
+
+    # -- profiles ---------------------------------------------------------------------------
+    async def profile(self, author_id: str) -> Author:
+        """Name and username from getChat; Telegram gives no creation date or followers."""
+        chat = await call(lambda: self.bot.get_chat(int(author_id)), "getChat",
+                          self._fresh_backoff(), self.attempts)
+        return to_author(chat)
+
+    async def close(self) -> None:
+        """Release the HTTP connections."""
+        await self.bot.shutdown()
+
+
+def api_root(base_url: str) -> str:
+    """The Bot API server's root; a base_url copied from python-telegram-bot's docs ends in /bot."""
+    return base_url.rstrip("/").removesuffix("/bot")
+
+
+def build(settings: Settings, store: Store) -> TelegramConnector:
+    """The connector from the [telegram] table; MissingCredential when the token env var is unset."""
+    cfg = settings.platforms.get("telegram", {})
+    token_env = cfg.get("token_env", DEFAULT_TOKEN_ENV)
+    token = env_secret(token_env)
+    if token is None:
+        raise MissingCredential(f"the bot token environment variable {token_env} is not set")
+    quiet_library_logs()
+    root = api_root(cfg.get("base_url", DEFAULT_BASE_URL))
+    bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
+    return TelegramConnector(bot, store, poll_timeout=cfg.get("poll_timeout", DEFAULT_POLL_TIMEOUT),
+                             admin_chat_id=cfg.get("admin_chat_id"), token_env=token_env)
+
+
+def quiet_library_logs() -> None:
+    """Keep tokens and message text out of the logs whatever the daemon's log level."""
+    # httpx logs every request URL (which carries the token) at INFO; python-telegram-bot logs
+    # every call's parameters and answers (message text, so raw secrets) at DEBUG.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)
+    # Two error lines quote a whole payload (an update that does not parse, a body that is not
+    # JSON): keep the line, drop the payload.
+    for name in ("telegram.Bot", "telegram.request.BaseRequest"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropPayload) for f in logger.filters):
+            logger.addFilter(_DropPayload())
+
+
+class _DropPayload(logging.Filter):
+    """Removes the arguments (the payload) from python-telegram-bot's error records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record, without the payload it would print."""
+        if record.levelno >= logging.ERROR and record.args:
+            record.msg = str(record.msg).split("%")[0].rstrip(' :"') + " (payload not logged)"
+            record.args = ()
+        return True

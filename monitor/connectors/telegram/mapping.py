@@ -1,0 +1,79 @@
+"""Telegram messages as Posts, and the references (chat:message) that let actions find them again."""
+
+from __future__ import annotations
+
+from telegram import Chat, ChatFullInfo, Message, MessageEntity, User
+
+from monitor.models import Author, Post
+
+PLATFORM = "telegram"
+
+
+def message_ref(chat_id: int, message_id: int) -> str:
+    """A post id that names the chat too, so a reply or delete can reach the message later."""
+    return f"{chat_id}:{message_id}"
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """(chat_id, message_id) from a post id; ValueError naming the value's shape when malformed."""
+    chat, sep, message = ref.rpartition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return int(chat), int(message)
+    except ValueError:
+        raise ValueError("a Telegram message reference must look like CHAT_ID:MESSAGE_ID") from None
+
+
+def to_post(message: Message) -> Post | None:
+    """The Post for a user's message; None when it carries no text (stickers, joins, service)."""
+    text = message.text or message.caption
+    if not text or message.from_user is None:
+        return None
+    chat = message.chat
+    return Post(
+        platform=PLATFORM,
+        id=message_ref(chat.id, message.message_id),
+        author=to_author(message.from_user),
+        text=text,
+        channel="dm" if chat.type == Chat.PRIVATE else "group",
+        created_at=message.date,
+        url=public_url(chat, message.message_id),
+        reply_to=reply_ref(message),
+        raw=message,
+    )
+
+
+def to_author(user: User | Chat | ChatFullInfo) -> Author:
+    """The author as Telegram gives it: no creation date, follower count or verification."""
+    handle = user.username or user.first_name or str(user.id)
+    return Author(platform=PLATFORM, id=str(user.id), handle=handle, name=user.full_name or "")
+
+
+def reply_ref(message: Message) -> str | None:
+    """The message this one answers; a forum topic's opening message is not a reply."""
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    if message.is_topic_message and replied.message_id == message.message_thread_id:
+        return None
+    return message_ref(message.chat.id, replied.message_id)
+
+
+def public_url(chat: Chat, message_id: int) -> str:
+    """The t.me link of a message in a public group; private chats and groups have none."""
+    if chat.type == Chat.PRIVATE or not chat.username:
+        return ""
+    return f"https://t.me/{chat.username}/{message_id}"
+
+
+def command_for(message: Message, bot_username: str) -> str | None:
+    """The command (without '/' and '@bot') when the message is a command addressed to this bot."""
+    text = message.text or ""
+    first = message.entities[0] if message.entities else None
+    if first is None or first.type != MessageEntity.BOT_COMMAND or first.offset != 0:
+        return None
+    name, _, addressee = text[1:first.length].partition("@")
+    if addressee and addressee.casefold() != bot_username.casefold():
+        return None  # a command for another bot in the same group: an ordinary message to us
+    return name

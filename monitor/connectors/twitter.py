@@ -1,0 +1,321 @@
+"""X (Twitter) connector on tweepy: mentions and DMs with cursors, replies, DMs, rate limits, access errors.
+
+tweepy's synchronous Client runs in worker threads (asyncio.to_thread) rather than its AsyncClient:
+the sync client needs no extra dependency (the async one needs `tweepy[async]`), tweepy.Paginator
+works on it as documented, and every call is short because waits (rate-limit resets, backoff)
+happen on the event loop, where a stop cancels them at once. The store is only touched on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+
+from monitor.config import ConfigError, Settings, env_secret
+from monitor.connectors.base import ConnectorFatal, Emit
+from monitor.connectors.registry import MissingCredential
+from monitor.models import Action, Author, Post
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+REAL_API = "https://api.twitter.com"  # tweepy hard-codes this host; requests are signed for it
+USER_FIELDS = ["created_at", "public_metrics", "verified", "username", "name"]
+TWEET_FIELDS = ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "author_id"]
+DM_FIELDS = ["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"]
+ME, MENTIONS, DMS = "GET /2/users/me", "GET /2/users/:id/mentions", "GET /2/dm_events"
+CURSOR_MENTIONS, CURSOR_DMS = "twitter:mentions", "twitter:dm"
+ENV_DEFAULTS = {"consumer_key_env": "X_API_KEY", "consumer_secret_env": "X_API_SECRET",
+                "access_token_env": "X_ACCESS_TOKEN", "access_token_secret_env": "X_ACCESS_TOKEN_SECRET"}
+MAX_PAGES = 8  # 100 a page; the mentions timeline reaches only the newest 800 anyway
+HTTP_TIMEOUT = 30.0  # seconds; a hung request must not pin a worker thread forever
+MAX_RATE_WAIT = 900.0  # X's rate windows are 15 minutes
+TRIES = 5  # attempts per call before the error goes up (to the supervisor or the action)
+BACKOFF, MAX_BACKOFF = 1.0, 60.0
+
+
+class AccessDenied(ConnectorFatal):
+    """The app's access tier or credentials do not allow an endpoint the connector needs."""
+
+
+class NotPermitted(Exception):
+    """An action X does not allow this bot to take."""
+
+
+class _Endpoint(HTTPAdapter):
+    """Sends tweepy's api.twitter.com requests to api_base (a loopback fake in tests), with a timeout.
+
+    The URL is rewritten at send time, after requests_oauthlib signed it, so the OAuth1 signature
+    still covers the real api.twitter.com URL.
+    """
+
+    def __init__(self, api_base: str) -> None:
+        super().__init__()
+        self.api_base = api_base.rstrip("/")
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """Rewrite the host when overridden, then send."""
+        if self.api_base != REAL_API and request.url:
+            request.url = self.api_base + request.url[len(REAL_API):]
+            kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)  # no_proxy applies
+        kwargs["timeout"] = kwargs.get("timeout") or HTTP_TIMEOUT
+        return super().send(request, **kwargs)
+
+
+def make_client(keys: tuple[str, str, str, str], api_base: str = REAL_API) -> tweepy.Client:
+    """A user-context (OAuth1) tweepy Client whose requests go to api_base."""
+    # tweepy's DEBUG lines carry request bodies and response content (raw post text, maybe a secret)
+    logging.getLogger("tweepy").setLevel(logging.INFO)
+    client = tweepy.Client(consumer_key=keys[0], consumer_secret=keys[1],
+                           access_token=keys[2], access_token_secret=keys[3])
+    client.session.mount(REAL_API + "/", _Endpoint(api_base))
+    return client
+
+
+def build(settings: Settings, store: Store) -> TwitterConnector:
+    """The connector from the [twitter] table; MissingCredential names any unset env var."""
+    table = settings.platforms.get("twitter", {})
+    names = [table.get(key, default) for key, default in ENV_DEFAULTS.items()]
+    values = [env_secret(name) for name in names]
+    missing = [name for name, value in zip(names, values, strict=True) if value is None]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise MissingCredential(f"environment variable{plural} {', '.join(missing)} not set")
+    api_base = table.get("api_base", REAL_API)
+    if not api_base.startswith(("https://", "http://")):
+        raise ConfigError(f"{settings.path}: 'twitter.api_base' must be an http(s) URL")
+    interval = float(table.get("poll_interval", 60.0))
+    if interval <= 0:
+        raise ConfigError(f"{settings.path}: 'twitter.poll_interval' must be more than 0 seconds")
+    keys = (values[0] or "", values[1] or "", values[2] or "", values[3] or "")
+    return TwitterConnector(make_client(keys, api_base), store, interval, bool(table.get("dms", True)))
+
+
+class TwitterConnector:
+    """Polls mentions and DMs oldest first, saving a cursor after each; replies, DMs, deletes own posts."""
+
+    name = "twitter"
+    platforms = ("twitter",)
+
+    def __init__(self, client: tweepy.Client, store: Store, poll_interval: float = 60.0,
+                 dms: bool = True) -> None:
+        self.client = client
+        self.store = store
+        self.poll_interval = poll_interval
+        self.dms = dms
+        self._me: str | None = None
+        self._one_at_a_time = asyncio.Lock()  # requests.Session is not promised to be thread-safe
+
+    async def run(self, emit: Emit) -> None:
+        """Poll until cancelled; an access-tier refusal raises AccessDenied (the connector stops)."""
+        await self.my_id()
+        while True:
+            await self.poll_mentions(emit)
+            if self.dms:
+                await self.poll_dms(emit)
+            await asyncio.sleep(self.poll_interval)
+
+    async def my_id(self) -> str:
+        """The bot account's user id, asked once."""
+        if self._me is None:
+            me = await self._call(ME, self.client.get_me)
+            self._me = str(me.data.id)
+        return self._me
+
+    # -- watching ----------------------------------------------------------------------------
+    async def poll_mentions(self, emit: Emit) -> None:
+        """Emit the mentions newer than the cursor, oldest first, saving the cursor after each."""
+        me = await self.my_id()
+        since = self.store.cursor(CURSOR_MENTIONS)
+        tweets, users = await self._call(MENTIONS, self._fetch_mentions, me, since)
+        for tweet in sorted(tweets, key=lambda t: t.id):
+            if str(tweet.author_id) != me:
+                await emit(tweet_post(tweet, users.get(tweet.author_id)))
+            self.store.set_cursor(CURSOR_MENTIONS, str(tweet.id))
+
+    def _fetch_mentions(self, me: str, since: str | None) -> tuple[list[tweepy.Tweet], dict[int, tweepy.User]]:
+        """Every page of mentions since the cursor (newest first, as X serves them); in a thread."""
+        tweets: list[tweepy.Tweet] = []
+        users: dict[int, tweepy.User] = {}
+        for page in tweepy.Paginator(
+                self.client.get_users_mentions, me, since_id=since, max_results=100, limit=MAX_PAGES,
+                expansions=["author_id", "referenced_tweets.id"], user_fields=USER_FIELDS,
+                tweet_fields=TWEET_FIELDS, user_auth=True):
+            tweets += page.data or []
+            users.update({u.id: u for u in page.includes.get("users", [])})
+        return tweets, users
+
+    async def poll_dms(self, emit: Emit) -> None:
+        """Emit DM events after the last one seen, oldest first, saving the cursor after each."""
+        me = await self.my_id()
+        last = int(self.store.cursor(CURSOR_DMS) or 0)
+        events, users = await self._call(DMS, self._fetch_dms, last)
+        for event in sorted(events, key=lambda e: e.id):
+            if str(event.sender_id) != me:  # the bot's own sent messages are events too
+                await emit(dm_post(event, users.get(event.sender_id)))
+            self.store.set_cursor(CURSOR_DMS, str(event.id))
+
+    def _fetch_dms(self, last: int) -> tuple[list[tweepy.DirectMessageEvent], dict[int, tweepy.User]]:
+        """DM events newer than `last`: X has no since_id here, so page until it shows up; in a thread."""
+        events: list[tweepy.DirectMessageEvent] = []
+        users: dict[int, tweepy.User] = {}
+        for page in tweepy.Paginator(
+                self.client.get_direct_message_events, event_types="MessageCreate", max_results=100,
+                limit=MAX_PAGES, expansions=["sender_id"], user_fields=USER_FIELDS,
+                dm_event_fields=DM_FIELDS):
+            users.update({u.id: u for u in page.includes.get("users", [])})
+            for event in page.data or []:
+                if event.id <= last:
+                    return events, users
+                events.append(event)
+        return events, users
+
+    # -- acting ------------------------------------------------------------------------------
+    async def perform(self, action: Action) -> str:
+        """Carry out one action; alerts belong to the managers' chat, not to X."""
+        if action.kind == "reply":
+            return await self._reply(action.target, action.text)
+        if action.kind == "dm":
+            return await self._dm(action.target, action.text)
+        if action.kind == "delete":
+            return await self._delete(action.target)
+        if action.kind == "report":
+            return "recorded"  # the X API has no endpoint for reporting an account
+        raise NotPermitted(f"the X connector does not send {action.kind} actions")
+
+    async def _reply(self, post_id: str, text: str) -> str:
+        """A reply in the thread; for a DM, a message back to its sender instead."""
+        stored = self.store.post("twitter", post_id)
+        if stored is not None and stored["channel"] == "dm":
+            return await self._dm(stored["author_id"], text)
+        resp = await self._call("POST /2/tweets", self.client.create_tweet, retry_errors=False,
+                                text=text, in_reply_to_tweet_id=post_id)
+        return f"tweet {resp.data['id']}"
+
+    async def _dm(self, user_id: str, text: str) -> str:
+        """A direct message to one user."""
+        resp = await self._call("POST /2/dm_conversations/with/:id/messages",
+                                self.client.create_direct_message, retry_errors=False,
+                                participant_id=user_id, text=text)
+        return f"dm event {resp.data['dm_event_id']}"
+
+    async def _delete(self, post_id: str) -> str:
+        """Delete one of the bot's own tweets; X lets no bot delete anyone else's."""
+        stored = self.store.post("twitter", post_id)
+        if stored is None or stored["author_id"] != await self.my_id():
+            raise NotPermitted("not permitted on X: cannot delete another user's post")
+        await self._call("DELETE /2/tweets/:id", self.client.delete_tweet, post_id, retry_errors=False)
+        return "deleted"
+
+    async def profile(self, author_id: str) -> Author:
+        """The author's public profile: creation date, followers, verified."""
+        resp = await self._call("GET /2/users/:id", self.client.get_user, id=author_id,
+                                user_fields=USER_FIELDS, user_auth=True)
+        if resp.data is None:
+            raise LookupError(f"X: no user with id {author_id}")
+        return to_author(resp.data)
+
+    # -- calling X ---------------------------------------------------------------------------
+    async def _call(self, label: str, fn: Callable[..., T], *args: Any, retry_errors: bool = True,
+                    **kwargs: Any) -> T:
+        """Run one blocking tweepy call in a thread: wait out 429s, back off on 5xx and network errors.
+
+        Writes pass retry_errors=False: after a 5xx or a timeout the post may exist already, and
+        sending it again would break at-most-once; a 429 means X did nothing, so it is retried.
+        """
+        delay = BACKOFF
+        for attempt in range(1, TRIES + 1):
+            try:
+                async with self._one_at_a_time:
+                    return await asyncio.to_thread(fn, *args, **kwargs)
+            except tweepy.TooManyRequests as exc:
+                if attempt == TRIES:
+                    raise
+                wait = reset_wait(exc.reset_time)
+                log.warning("X: %s rate limited (429); waiting %.0fs for the reset", label, wait)
+                await asyncio.sleep(wait)
+            except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+                raise access_error(label, exc) or exc from None
+            except (tweepy.TwitterServerError, requests.RequestException) as exc:
+                if not retry_errors or attempt == TRIES:
+                    raise
+                log.warning("X: %s failed (%s); retrying in %.0fs", label, error_code(exc), delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def reset_wait(reset_time: int | None) -> float:
+    """Seconds until X's x-rate-limit-reset (epoch seconds, so one more to be past it), bounded."""
+    if reset_time is None:
+        return 60.0
+    return min(max(reset_time - time.time(), 0.0) + 1.0, MAX_RATE_WAIT)
+
+
+def access_error(label: str, exc: tweepy.HTTPException) -> AccessDenied | None:
+    """The one-line fatal error for a 401 or an access-tier 403; None for other refusals."""
+    if isinstance(exc, tweepy.Unauthorized):
+        return AccessDenied(f"X: {label} refused the credentials (401); check the four [twitter] "
+                            "*_env variables; X connector stopped")
+    if 453 in exc.api_codes:
+        why = "403, code 453"
+    elif _body(exc).get("reason") == "client-not-enrolled":
+        why = "403, client-not-enrolled"
+    else:
+        return None
+    return AccessDenied(f"X: {label} needs Basic or Pro access ({why}); X connector stopped")
+
+
+def _body(exc: tweepy.HTTPException) -> dict[str, Any]:
+    """The JSON body of an error response, or {}."""
+    try:
+        body = exc.response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def error_code(exc: Exception) -> str:
+    """The HTTP status and X error codes of an error, or its type for a network error."""
+    if isinstance(exc, tweepy.HTTPException):
+        codes = "".join(f", code {c}" for c in exc.api_codes)
+        return f"{exc.response.status_code}{codes}"
+    return type(exc).__name__
+
+
+# -- mapping X objects to Posts -------------------------------------------------------------------
+def to_author(user: tweepy.User) -> Author:
+    """An X user as an Author, with creation date, followers and verified."""
+    metrics = user.public_metrics or {}
+    return Author(platform="twitter", id=str(user.id), handle=user.username, name=user.name or "",
+                  created_at=user.created_at, followers=metrics.get("followers_count"),
+                  verified=user.verified)
+
+
+def _unknown(user_id: int) -> Author:
+    """An author X did not expand (suspended or deleted meanwhile)."""
+    return Author(platform="twitter", id=str(user_id), handle=str(user_id))
+
+
+def tweet_post(tweet: tweepy.Tweet, user: tweepy.User | None) -> Post:
+    """A mention as a public Post; reply_to is the tweet it answers."""
+    author = to_author(user) if user is not None else _unknown(tweet.author_id)
+    reply_to = next((str(r.id) for r in tweet.referenced_tweets or [] if r.type == "replied_to"), None)
+    return Post(platform="twitter", id=str(tweet.id), author=author, text=tweet.text, channel="public",
+                created_at=tweet.created_at, url=f"https://x.com/{author.handle}/status/{tweet.id}",
+                reply_to=reply_to, raw=tweet.data)
+
+
+def dm_post(event: tweepy.DirectMessageEvent, user: tweepy.User | None) -> Post:
+    """A direct message as a Post whose id is the DM event id."""
+    author = to_author(user) if user is not None else _unknown(event.sender_id)
+    return Post(platform="twitter", id=str(event.id), author=author, text=event.text or "",
+                channel="dm", created_at=event.created_at, raw=event.data)

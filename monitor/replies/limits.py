@@ -1,0 +1,55 @@
+"""Rate limits on replies and DMs: per-user and per-thread cooldowns, a per-platform hourly ceiling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor.config import DEFAULT_LIMITS
+from monitor.store import Store
+
+# Only what users read is limited: a delete, an alert or a report is never held back.
+LIMITED = ("reply", "dm")
+SKIP = "skipped"
+WAIT = "planned"  # stays planned and goes out once the platform is under its ceiling again
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Cooldowns in seconds and the most replies plus DMs one platform gets per hour."""
+
+    user_cooldown: float = DEFAULT_LIMITS["user_cooldown"]
+    thread_cooldown: float = DEFAULT_LIMITS["thread_cooldown"]
+    platform_per_hour: int = int(DEFAULT_LIMITS["platform_per_hour"])
+
+    @classmethod
+    def from_config(cls, limits: dict[str, float]) -> Limits:
+        """From the [limits] table of the settings."""
+        return cls(limits["user_cooldown"], limits["thread_cooldown"], int(limits["platform_per_hour"]))
+
+    def check(self, store: Store, row: dict[str, Any], now: datetime) -> tuple[str, str] | None:
+        """None when the action may go now, else (status, reason): skipped for a cooldown, planned to wait."""
+        if row["kind"] not in LIMITED:
+            return None
+        if store.count_sent(row["platform"], LIMITED, _iso(now - timedelta(hours=1))) >= self.platform_per_hour:
+            return WAIT, f"rate limit: {self.platform_per_hour} replies an hour on {row['platform']}"
+        post = store.post(row["platform"], row["post_id"]) or {}
+        user = store.last_sent(row["platform"], LIMITED, row["post_id"], author_id=post.get("author_id", ""))
+        if _within(user, now, self.user_cooldown):
+            return SKIP, f"rate limit: this user had an answer less than {self.user_cooldown:.0f}s ago"
+        thread = post.get("reply_to") or row["post_id"]
+        last = store.last_sent(row["platform"], ("reply",), row["post_id"], thread=thread)
+        if row["kind"] == "reply" and _within(last, now, self.thread_cooldown):
+            return SKIP, f"rate limit: this thread had a reply less than {self.thread_cooldown:.0f}s ago"
+        return None
+
+
+def _within(when: str | None, now: datetime, seconds: float) -> bool:
+    """Whether an ISO time lies less than `seconds` before now."""
+    return when is not None and now - datetime.fromisoformat(when) < timedelta(seconds=seconds)
+
+
+def _iso(moment: datetime) -> str:
+    """A time in the store's format (ISO-8601, UTC, whole seconds)."""
+    return moment.isoformat(timespec="seconds")

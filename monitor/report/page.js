@@ -1,0 +1,207 @@
+// The flagged-items table: rows are built from the embedded JSON with textContent only (posts
+// are attacker-controlled), filtered and sorted in memory and drawn one page at a time.
+(() => {
+  'use strict';
+  const data = JSON.parse(document.getElementById('report-data').textContent);
+  const C = Object.fromEntries(data.columns.map((c, i) => [c, i]));
+  const rows = data.rows;
+  const SEARCHED = ['kind', 'label', 'platform', 'author_handle', 'text', 'detector', 'evidence',
+                    'actions', 'status', 'url'];
+  const hay = rows.map(haystack);
+  const byId = new Map(rows.map((r, i) => [r[C.id], i]));
+  const state = {q: '', kind: '', platform: '', status: '', sort: 'created_at', dir: -1, page: 0,
+                 size: 100};
+  const $ = (id) => document.getElementById(id);
+  const timing = window.reportTiming = {applyMs: 0, filterMs: 0, sortMs: 0, drawMs: 0, applied: 0};
+  let view = [];
+
+  function haystack(r) {
+    return SEARCHED.map((c) => r[C[c]] ?? '').join('\u0001').toLowerCase();
+  }
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function matches(i) {
+    const r = rows[i];
+    return (!state.kind || r[C.kind] === state.kind) &&
+      (!state.platform || r[C.platform] === state.platform) &&
+      (!state.status || r[C.status] === state.status) &&
+      (!state.q || hay[i].includes(state.q));
+  }
+
+  // Sort keys are read once per sort, not once per comparison; ties go newest first.
+  function sortView() {
+    const col = C[state.sort], dir = state.dir;
+    const key = new Map(view.map((i) => [i, rows[i][col] ?? '']));
+    view.sort((a, b) => {
+      const x = key.get(a), y = key.get(b);
+      return (x < y ? -dir : x > y ? dir : 0) || rows[b][C.id] - rows[a][C.id];
+    });
+  }
+
+  // Filter and sort everything, then draw the first page; timed for the performance figures.
+  function apply() {
+    const t0 = performance.now();
+    view = [];
+    for (let i = 0; i < rows.length; i++) if (matches(i)) view.push(i);
+    const t1 = performance.now();
+    sortView();
+    timing.filterMs = t1 - t0;
+    timing.sortMs = performance.now() - t1;
+    state.page = 0;
+    draw();
+    timing.applyMs = performance.now() - t0;
+    timing.applied += 1;
+    document.body.dataset.applied = String(timing.applied);
+  }
+
+  function draw() {
+    const t0 = performance.now();
+    const pages = Math.max(1, Math.ceil(view.length / state.size));
+    state.page = Math.min(state.page, pages - 1);
+    const start = state.page * state.size;
+    const frag = document.createDocumentFragment();
+    for (const i of view.slice(start, start + state.size)) frag.appendChild(rowNode(rows[i]));
+    $('rows').replaceChildren(frag);
+    const shown = view.length ? `${start + 1}–${Math.min(start + state.size, view.length)}` : '0';
+    $('count').textContent = `Showing ${shown} of ${view.length.toLocaleString('en')} matching ` +
+      `(${rows.length.toLocaleString('en')} in this report)`;
+    $('page').textContent = `page ${state.page + 1} of ${pages}`;
+    $('prev').disabled = state.page === 0;
+    $('next').disabled = state.page >= pages - 1;
+    for (const th of document.querySelectorAll('th[data-sort]')) {
+      th.setAttribute('aria-sort', th.dataset.sort === state.sort
+        ? (state.dir > 0 ? 'ascending' : 'descending') : 'none');
+    }
+    timing.drawMs = performance.now() - t0;
+  }
+
+  function rowNode(r) {
+    const tr = el('tr');
+    tr.dataset.id = r[C.id];
+    tr.append(el('td', (r[C.created_at] || '').replace('T', ' ').slice(0, 19), 'when'),
+      el('td', r[C.kind], 'kind k-' + r[C.kind]), el('td', r[C.label]),
+      el('td', Number(r[C.score]).toFixed(2), 'num'), platformCell(r),
+      el('td', r[C.author_handle] ? '@' + r[C.author_handle] : ''), el('td', r[C.text], 'text'),
+      signalsCell(r), el('td', r[C.actions] || '—', 'actions'),
+      el('td', r[C.status], 'status s-' + r[C.status]));
+    if (data.live) tr.append(decideCell(r));
+    return tr;
+  }
+
+  function platformCell(r) {
+    const td = el('td');
+    const url = r[C.url] || '';
+    // Only web links become links: a javascript: or data: URL from a post stays plain text.
+    if (/^https?:\/\//i.test(url)) {
+      const a = el('a', r[C.platform]);
+      a.href = url;
+      a.rel = 'noopener noreferrer nofollow';
+      a.target = '_blank';
+      a.title = url;
+      td.append(a);
+    } else {
+      td.textContent = r[C.platform];
+    }
+    return td;
+  }
+
+  function signalsCell(r) {
+    const td = el('td', null, 'signals');
+    td.append(el('b', r[C.detector]), document.createTextNode(': ' + (r[C.evidence] || '')));
+    return td;
+  }
+
+  function decideCell(r) {
+    const td = el('td', null, 'decide');
+    for (const [verb, status] of [['confirm', 'confirmed'], ['dismiss', 'false_positive'],
+                                  ['resolve', 'resolved']]) {
+      const b = el('button', verb[0].toUpperCase() + verb.slice(1));
+      b.dataset.verb = verb;
+      b.disabled = r[C.status] === status;
+      td.append(b);
+    }
+    for (const [actionId, kind] of r[C.held] || []) {
+      const b = el('button', `Approve held ${kind}`, 'approve');
+      b.dataset.approve = actionId;
+      td.append(b);
+    }
+    return td;
+  }
+
+  async function post(url, body) {
+    const res = await fetch(url, {method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
+      headers: {'Content-Type': 'application/json', 'X-Monitor-Request': '1'}});
+    const out = await res.json().catch(() => ({error: res.statusText}));
+    if (!res.ok) throw new Error(out.error || res.statusText);
+    return out;
+  }
+
+  async function onDecide(event) {
+    const b = event.target.closest('button');
+    if (!b || !data.live) return;
+    const id = Number(b.closest('tr').dataset.id);
+    const who = $('who').value;
+    const url = b.dataset.approve ? `api/actions/${b.dataset.approve}/approve`
+      : `api/findings/${id}/${b.dataset.verb}`;
+    b.disabled = true;
+    try {
+      const out = await post(url, {who});
+      for (const row of out.rows) replaceRow(row);
+      say(out.message, false);
+    } catch (err) {
+      say(err.message, true);
+    }
+    draw();
+  }
+
+  function replaceRow(obj) {
+    const i = byId.get(obj.id);
+    if (i === undefined) return;
+    rows[i] = data.columns.map((c) => obj[c] ?? null);
+    hay[i] = haystack(rows[i]);
+  }
+
+  function say(text, isError) {
+    $('message').textContent = text;
+    $('message').className = isError ? 'error' : 'ok';
+  }
+
+  function debounce(fn, ms) {
+    let timer = 0;
+    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  }
+
+  function fillSelect(id, column, fixed) {
+    const values = fixed || [...new Set(rows.map((r) => r[C[column]]))].filter(Boolean).sort();
+    for (const v of values) { const o = el('option', v); o.value = v; $(id).append(o); }
+    $(id).addEventListener('change', (e) => { state[column] = e.target.value; apply(); });
+  }
+
+  function sortBy(column) {
+    state.dir = state.sort === column ? -state.dir : (column === 'created_at' || column === 'score' ? -1 : 1);
+    state.sort = column;
+    apply();
+  }
+
+  $('q').addEventListener('input', debounce((e) => { state.q = e.target.value.trim().toLowerCase(); apply(); }, 120));
+  fillSelect('f-kind', 'kind');
+  fillSelect('f-platform', 'platform');
+  fillSelect('f-status', 'status', data.statuses);
+  $('size').addEventListener('change', (e) => { state.size = Number(e.target.value); apply(); });
+  $('prev').addEventListener('click', () => { state.page -= 1; draw(); });
+  $('next').addEventListener('click', () => { state.page += 1; draw(); });
+  for (const th of document.querySelectorAll('th[data-sort]')) {
+    th.querySelector('button').addEventListener('click', () => sortBy(th.dataset.sort));
+  }
+  $('rows').addEventListener('click', onDecide);
+  if (data.live) $('who').value = data.who;
+  apply();
+  performance.mark('report-ready');
+  document.body.dataset.ready = '1';
+})();

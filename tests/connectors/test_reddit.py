@@ -1,0 +1,294 @@
+"""Reddit connector against the loopback fake: mapping, inbox and cursors, actions, rate limits, config."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fakes.reddit import BOT, ENV, FakeReddit, eventually, new_fake
+
+from monitor import config
+from monitor.connectors.reddit import (
+    RedditConfig,
+    RedditConnector,
+    RedditError,
+    default_user_agent,
+    read_config,
+)
+from monitor.connectors.registry import MissingCredential, build_connectors
+from monitor.models import Action, Post
+from monitor.store import Store
+
+
+def _connector(fake: FakeReddit, store: Store | None = None, **over: object) -> RedditConnector:
+    """A connector for the fake's account, polling fast."""
+    cfg = RedditConfig(ENV["REDDIT_CLIENT_ID"], ENV["REDDIT_CLIENT_SECRET"], BOT, ENV["REDDIT_PASSWORD"],
+                       default_user_agent(BOT), fake.url, ("OKX",), poll_interval=0.05, max_retry_wait=3.0)
+    return RedditConnector(replace(cfg, **over), store or Store(":memory:"), "OKX")  # type: ignore[arg-type]
+
+
+async def _watch(conn: RedditConnector, until: Callable[[list[Post]], bool]) -> list[Post]:
+    """Run the connector until `until(posts so far)` holds, then stop it."""
+    got: list[Post] = []
+
+    async def emit(post: Post) -> None:
+        got.append(post)
+
+    task = asyncio.create_task(conn.run(emit))
+    try:
+        await eventually(lambda: until(got) or task.done())
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return got
+
+
+def _thread(fake: FakeReddit) -> tuple[str, str]:
+    """A submission in r/OKX with one comment; (submission, comment) fullnames."""
+    fake.add_user("alice", days_old=900, karma=1200)
+    post = fake.add_submission("OKX", "alice", "Deposit not credited", "sent USDT 2h ago")
+    return post, fake.add_comment(post, "alice", "still nothing after 3 hours")
+
+
+def test_posts_are_mapped_from_inbox_and_subreddit() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            post, comment = _thread(fake)
+            fake.add_user("carol", days_old=3, verified=False, karma=1)
+            pm = fake.add_message("carol", "help", "my withdrawal is stuck")
+            got = await _watch(_connector(fake), lambda g: len(g) >= 3)
+            by_id = {p.id: p for p in got}
+            assert [p.id for p in got] == [pm, post, comment]  # inbox first, then oldest first
+            assert by_id[pm].channel == "dm" and by_id[pm].text == "help\n\nmy withdrawal is stuck"
+            assert by_id[post].text == "Deposit not credited\n\nsent USDT 2h ago"
+            assert by_id[comment].reply_to == post and by_id[comment].channel == "public"
+            assert by_id[comment].url == f"https://www.reddit.com/r/OKX/comments/{post[3:]}/post/{comment[3:]}/"
+            carol = by_id[pm].author
+            assert (carol.id, carol.handle, carol.verified, carol.followers) == ("carol", "carol", False, None)
+            assert carol.created_at is not None and (by_id[pm].created_at - carol.created_at).days == 3
+            assert by_id[comment].raw["author_karma"] == 1200 and by_id[comment].raw["subreddit"] == "OKX"
+            assert fake.sent.read == [pm] and fake.unread == set()
+            assert default_user_agent(BOT) == f"python:support-monitor:0.1.0 (by /u/{BOT})"
+            assert [ua.startswith(default_user_agent(BOT) + " Async PRAW/") for ua in fake.user_agents] == [True]
+            assert fake.token_requests == 1
+    asyncio.run(scenario())
+
+
+def test_inbox_item_is_marked_read_only_after_it_was_handled() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            fake.add_user("dave", days_old=50)
+            pm = fake.add_message("dave", "hi", "question about KYC")
+
+            async def broken(post: Post) -> None:
+                raise RuntimeError("store unavailable")
+
+            with pytest.raises(RuntimeError):
+                await _connector(fake).run(broken)
+            assert fake.unread == {pm} and fake.sent.read == []
+            got = await _watch(_connector(fake), lambda g: bool(g))  # the next start gets it again
+            assert [p.id for p in got] == [pm]
+            await eventually(lambda: fake.sent.read == [pm])
+    asyncio.run(scenario())
+
+
+def test_subreddit_cursor_resumes_after_restart_and_skips_own_posts() -> None:
+    async def scenario() -> None:
+        store = Store(":memory:")
+        async with new_fake() as fake:
+            post, first = _thread(fake)
+            got = await _watch(_connector(fake, store), lambda g: len(g) >= 2)
+            assert [p.id for p in got] == [post, first]
+            assert store.cursor("reddit:r/OKX:comments") == first
+            own = fake.add_comment(first, BOT, "our own answer")
+            later = [fake.add_comment(post, "alice", f"update {n}") for n in range(3)]
+            got = await _watch(_connector(fake, store), lambda g: len(g) >= 3)
+            await asyncio.sleep(0.2)  # a few more polls: nothing repeats
+            assert [p.id for p in got] == later and own not in [p.id for p in got]
+            assert store.cursor("reddit:r/OKX:comments") == later[-1]
+    asyncio.run(scenario())
+
+
+def test_a_deleted_cursor_item_does_not_stall_the_listing() -> None:
+    async def scenario() -> None:
+        store = Store(":memory:")
+        async with new_fake() as fake:
+            post, first = _thread(fake)
+            await _watch(_connector(fake, store), lambda g: len(g) >= 2)
+            del fake.things[first]  # Reddit drops removed items from listings
+            newer = fake.add_comment(post, "alice", "hello?")
+            got = await _watch(_connector(fake, store), lambda g: bool(g))
+            assert [p.id for p in got] == [newer]
+    asyncio.run(scenario())
+
+
+def test_backfill_zero_starts_from_now() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            post, _ = _thread(fake)
+            conn = _connector(fake, backfill=0)
+            await _watch(conn, lambda g: conn.store.cursor("reddit:r/OKX:comments") is not None)
+            fresh = fake.add_comment(post, "alice", "new one")
+            got = await _watch(conn, lambda g: bool(g))
+            assert [p.id for p in got] == [fresh]
+    asyncio.run(scenario())
+
+
+def test_profile_known_and_unknown_user() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            fake.add_user("erin", days_old=10, verified=False)
+            erin = await _connector(fake).profile("erin")
+            assert (erin.platform, erin.handle, erin.verified) == ("reddit", "erin", False)
+            assert erin.created_at is not None
+            with pytest.raises(RedditError, match="404: no Reddit user u/ghost"):
+                await _connector(fake).profile("ghost")
+    asyncio.run(scenario())
+
+
+def test_actions_reply_pm_remove_delete_report() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            post, comment = _thread(fake)
+            pm = fake.add_message("alice", "hi", "help")
+            fake.moderated.add("okx")
+            conn = _connector(fake)
+            for target in (comment, post, pm):
+                assert (await conn.perform(Action("reply", "reddit", target, f"to {target}", "support_request: x"))
+                        ).startswith("replied t")
+            assert [r["parent"] for r in fake.sent.replies] == [comment, post, pm]
+            assert await conn.perform(Action("dm", "reddit", "alice", "rotate keys", "secret_leak: seed_phrase")) \
+                == "PM sent to u/alice"
+            assert fake.sent.pms == [{"to": "alice", "subject": "OKX: Your post was removed to protect your account",
+                                      "text": "rotate keys"}]
+            assert await conn.perform(Action("delete", "reddit", comment, "", "secret_leak: x")) \
+                == "removed as moderator of r/OKX"
+            own = fake.sent.replies[0]["name"]
+            assert await conn.perform(Action("delete", "reddit", own, "", "x")) == "deleted own post"
+            assert await conn.perform(Action("delete", "reddit", pm, "", "x")) == "deleted from the bot's inbox"
+            assert (fake.sent.removed, fake.sent.deleted) == ([comment], [own, pm])
+            assert await conn.perform(Action("report", "reddit", "0kx_support", "look-alike", "x")) == "recorded"
+            with pytest.raises(RedditError, match="Telegram"):
+                await conn.perform(Action("alert", "reddit", "admin", "leak", "x"))
+    asyncio.run(scenario())
+
+
+def test_removal_where_the_bot_is_no_moderator_fails_with_403_logged_once(caplog) -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            fake.add_user("bob", days_old=100)
+            post = fake.add_submission("CryptoCurrency", "bob", "wallet question")
+            leaks = [fake.add_comment(post, "bob", f"leak {n}") for n in range(2)]
+            conn = _connector(fake)
+            for leak in leaks:
+                with pytest.raises(RedditError, match="403 Forbidden: u/OKX_SupportBot does not moderate"):
+                    await conn.perform(Action("delete", "reddit", leak, "", "secret_leak: seed_phrase"))
+            assert fake.sent.removed == []
+    with caplog.at_level(logging.WARNING, logger="monitor.connectors.reddit"):
+        asyncio.run(scenario())
+    assert len([r for r in caplog.records if "403 removing from r/CryptoCurrency" in r.getMessage()]) == 1
+
+
+def _gap(fake: FakeReddit, path: str) -> float:
+    """Seconds between the first two requests to `path` (the refused one and its retry)."""
+    times = [t for t, _, p in fake.requests if p.rstrip("/") == path]
+    assert len(times) >= 2, times
+    return times[1] - times[0]
+
+
+def test_429_on_a_read_is_waited_out_and_retried(caplog) -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            _, comment = _thread(fake)
+            fake.fail_next("/r/OKX/comments", 429, {"Retry-After": "1"})
+            got = await _watch(_connector(fake), lambda g: comment in [p.id for p in g])
+            assert len([p for p in got if p.id == comment]) == 1
+            assert _gap(fake, "/r/OKX/comments") >= 1.0
+    with caplog.at_level(logging.WARNING, logger="monitor.connectors.reddit"):
+        asyncio.run(scenario())
+    assert any("429 on poll; retrying in 1.0s" in r.getMessage() for r in caplog.records)
+
+
+def test_429_on_a_write_is_waited_out_and_sent_once() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            _, comment = _thread(fake)
+            fake.fail_next("/api/comment", 429, {"Retry-After": "1"})
+            await _connector(fake).perform(Action("reply", "reddit", comment, "see live chat", "support_request: x"))
+            assert len(fake.sent.replies) == 1 and _gap(fake, "/api/comment") >= 1.0
+    asyncio.run(scenario())
+
+
+def test_ratelimit_error_in_json_body_is_slept_on_and_retried() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            _, comment = _thread(fake)
+            fake.ratelimit_comment.append("Take a break for 1 second before trying again.")
+            await _connector(fake).perform(Action("reply", "reddit", comment, "see live chat", "support_request: x"))
+            assert len(fake.sent.replies) == 1 and _gap(fake, "/api/comment") >= 1.0
+    asyncio.run(scenario())
+
+
+def test_ratelimit_longer_than_configured_fails_the_action_naming_it() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            _, comment = _thread(fake)
+            fake.ratelimit_comment.append("Take a break for 9 minutes before trying again.")
+            with pytest.raises(RedditError, match="RATELIMIT: Take a break for 9 minutes"):
+                await _connector(fake).perform(Action("reply", "reddit", comment, "hi", "support_request: x"))
+            assert fake.sent.replies == []
+    asyncio.run(scenario())
+
+
+def test_server_error_once_is_retried() -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            fake.add_user("dave", days_old=50)
+            pm = fake.add_message("dave", "hi", "question")
+            fake.fail_next("/message/unread", 500)
+            got = await _watch(_connector(fake), lambda g: bool(g))
+            assert [p.id for p in got] == [pm]
+    asyncio.run(scenario())
+
+
+def _settings(tmp_path: Path, reddit: str) -> config.Settings:
+    """The example config with a [reddit] table appended."""
+    path = tmp_path / "monitor.toml"
+    path.write_text(config.DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
+        'phishing_list = "', 'phishing_list = "' + str(config.DEFAULT_CONFIG.parent) + "/") + reddit,
+        encoding="utf-8")
+    return config.load(path)
+
+
+def test_missing_credential_disables_only_reddit_with_one_log_line(tmp_path, monkeypatch, caplog) -> None:
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("REDDIT_PASSWORD")
+    settings = _settings(tmp_path, '\n[reddit]\nenabled = true\nsubreddits = ["OKX"]\n')
+    with caplog.at_level(logging.INFO):
+        assert build_connectors(settings, Store(":memory:")) == []
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == ["reddit connector disabled: environment variable REDDIT_PASSWORD not set"]
+    monkeypatch.setenv("REDDIT_PASSWORD", ENV["REDDIT_PASSWORD"])
+    assert [c.name for c in build_connectors(settings, Store(":memory:"))] == ["reddit"]
+
+
+def test_config_names_env_vars_user_agent_and_subreddits(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("MY_ID", "i"), monkeypatch.setenv("MY_SECRET", "s")
+    monkeypatch.setenv("MY_USER", "u"), monkeypatch.setenv("MY_PASS", "p")
+    table = ('\n[reddit]\nenabled = true\nclient_id_env = "MY_ID"\nclient_secret_env = "MY_SECRET"\n'
+             'username_env = "MY_USER"\npassword_env = "MY_PASS"\nuser_agent = "linux:okx-watch:2.0 (by /u/u)"\n'
+             'subreddits = ["r/OKX", "CryptoCurrency"]\nbackfill = 0\n')
+    cfg = read_config(_settings(tmp_path, table))
+    assert (cfg.client_id, cfg.client_secret, cfg.username, cfg.password) == ("i", "s", "u", "p")
+    assert cfg.user_agent == "linux:okx-watch:2.0 (by /u/u)" and cfg.subreddits == ("OKX", "CryptoCurrency")
+    assert cfg.backfill == 0 and cfg.base_url is None
+    with pytest.raises(config.ConfigError, match="'reddit.subreddits' has an invalid name 'no spaces'"):
+        read_config(_settings(tmp_path, table.replace('"CryptoCurrency"', '"no spaces"')))
+    monkeypatch.delenv("MY_ID"), monkeypatch.delenv("MY_PASS")
+    with pytest.raises(MissingCredential, match="^environment variables MY_ID, MY_PASS not set$"):
+        read_config(_settings(tmp_path, table))

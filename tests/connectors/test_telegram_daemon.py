@@ -1,0 +1,214 @@
+"""The daemon with the Telegram connector against the loopback fake: end to end, restarts, credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from mnemonic import Mnemonic
+
+from monitor import config, daemon
+from monitor.classify.registry import build_detectors
+from monitor.connectors.registry import build_connectors
+from monitor.connectors.replay import ReplayConnector
+from monitor.pipeline import Pipeline
+from monitor.store import Store
+from tests.fakes.telegram import TelegramFake, until, write_config
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+GROUP, ADMINS = -100500, -100999
+ALICE, BOB, CAROL, IMPOSTOR = 21, 22, 23, 66
+PHRASE = Mnemonic("english").to_mnemonic(bytes(range(16)))  # a valid 12-word BIP39 phrase
+
+
+def _world(fake: TelegramFake) -> None:
+    """A public supergroup where the bot is admin, the managers' chat, three users and an impostor."""
+    fake.add_group(GROUP, "OKX Community", username="okx_community")
+    fake.add_group(ADMINS, "OKX moderators", kind="group")
+    fake.add_user(ALICE, "Alice", "alice", started=True)
+    fake.add_user(BOB, "Bob", "bob_trades", started=True)
+    fake.add_user(CAROL, "Carol", "carol")
+    fake.add_user(IMPOSTOR, "OKX Support", "0kx_support")
+
+
+def _phrase_patterns() -> list[re.Pattern[str]]:
+    """Any three consecutive words of the leaked phrase, whatever separates them."""
+    words = PHRASE.split()
+    return [re.compile(r"\W*".join(words[i:i + 3])) for i in range(len(words) - 2)]
+
+
+def _dump(store: Store) -> str:
+    """Every row of every table as text."""
+    return "\n".join(json.dumps(list(r), ensure_ascii=False) for t in store.db.table_names()
+                     for r in store.db.execute(f"SELECT * FROM [{t}]").fetchall())
+
+
+def _support_detector_registered(settings: config.Settings) -> bool:
+    """Whether the support-request detector is among the built-ins yet."""
+    return any(d.kind == "support_request" for d in build_detectors(settings))
+
+
+async def _run_daemon(settings: config.Settings, store: Store, stop: asyncio.Event) -> daemon.Counters:
+    """The daemon as `monitor run` assembles it, in this event loop, sending every 50 ms."""
+    connectors = build_connectors(settings, store)
+    pipeline = Pipeline.from_settings(settings, store.salt())
+    ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run=False)
+    try:
+        return await daemon.run(connectors, ingest, stop, send_interval=0.05)
+    finally:
+        for connector in connectors:
+            await connector.close()  # type: ignore[attr-defined]
+
+
+def test_support_impostor_leak_and_chatter_get_the_right_answers(tmp_path, monkeypatch, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> tuple[TelegramFake, dict[str, int]]:
+        async with TelegramFake() as fake:
+            _world(fake)
+            monkeypatch.setenv("TG_TOKEN", fake.token)
+            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+            ids = {
+                "support": fake.post(GROUP, ALICE, "Hi, my withdrawal of 2 ETH has been pending for "
+                                                   "3 days and support has not answered, can someone help?"),
+                "leak": fake.post(GROUP, BOB, f"my wallet won't open, here is my seed phrase: {PHRASE}"),
+                "chatter": fake.post(GROUP, CAROL, "gm everyone, nice weather for trading today"),
+            }
+            ids["impostor"] = fake.post(GROUP, IMPOSTOR, "Hello, I am from OKX support. Please DM me "
+                                        "and I will help you recover your withdrawal.", reply_to=ids["support"])
+            stop = asyncio.Event()
+            task = asyncio.create_task(_run_daemon(settings, store, stop))
+            await until(lambda: store.db["posts"].count == 4 and fake.confirmed == 5
+                        and not list(store.actions("planned")))
+            await until(lambda: bool(fake.deleted) and len(fake.sent_to(ADMINS)) >= 2)
+            stop.set()
+            await task
+            return fake, ids
+
+    fake, ids = asyncio.run(scenario())
+    in_group = fake.sent_to(GROUP)
+    warnings = [m for m in in_group if m["asked_reply_to"] == ids["support"] and "0kx_support" in m["text"]]
+    assert len(warnings) == 1  # the warning answers the targeted user, never the impostor
+    assert fake.deleted == [(GROUP, ids["leak"])]
+    notices = [m for m in in_group if m["asked_reply_to"] == ids["leak"]]
+    assert len(notices) == 1 and "removed" in notices[0]["text"].lower()
+    assert len(fake.sent_to(BOB)) == 1  # what to do now, in private
+    assert not any(m["asked_reply_to"] in (ids["chatter"], ids["impostor"]) for m in in_group)
+    if _support_detector_registered(config.load(tmp_path / "monitor.toml")):
+        answers = [m for m in in_group if m["asked_reply_to"] == ids["support"] and m not in warnings]
+        assert len(answers) == 1
+    outgoing = "\n".join(m["text"] for m in fake.sent)
+    places = {"database": _dump(store), "outgoing messages": outgoing, "logs": caplog.text}
+    for place, text in places.items():
+        assert not any(p.search(text) for p in _phrase_patterns()), f"seed phrase found in {place}"
+    assert "seed phrase removed" in store.db.execute(
+        "SELECT text FROM posts WHERE id = ?", [f"{GROUP}:{ids['leak']}"]).fetchone()[0]
+    assert fake.token not in caplog.text
+
+
+def _restart_messages(fake: TelegramFake) -> list[int]:
+    """Eight messages from eight users, so every outgoing text is different."""
+    sent = []
+    for n in range(8):
+        user = 100 + n
+        fake.add_user(user, f"User{n}", f"user_{n}", started=True)
+        text = (f"my seed phrase is {PHRASE}" if n % 4 == 1 else
+                f"Hello, I am from OKX support. DM me and I will help you recover your funds. ref {n}"
+                if n % 4 == 3 else f"message number {n} about the weather")
+        sent.append(fake.post(GROUP, user, text))
+    return sent
+
+
+async def _monitor_run(config_path: Path, db: Path, token: str) -> asyncio.subprocess.Process:
+    """`monitor run` in its own process, as an operator starts it."""
+    env = {**os.environ, "TG_TOKEN": token}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "monitor.cli", "run", "--config", str(config_path), "--db", str(db),
+        env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+def _count(db: Path, sql: str) -> int:
+    """One number from the daemon's database, read while it runs."""
+    store = Store(db)
+    try:
+        return int(store.db.execute(sql).fetchone()[0])
+    finally:
+        store.close()
+
+
+def test_a_killed_daemon_restarts_without_missing_or_repeating(tmp_path) -> None:
+    db = tmp_path / "monitor.db"
+    Store(db).close()
+
+    async def scenario() -> tuple[TelegramFake, bytes]:
+        async with TelegramFake() as fake:
+            _world(fake)
+            fake.batch, fake.answer_delay = 1, 0.25  # a slow stream, so the kill lands mid-way
+            config_path = write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS)
+            _restart_messages(fake)
+            first = await _monitor_run(config_path, db, fake.token)
+            await until(lambda: bool(fake.sent), timeout=30)
+            first.kill()  # SIGKILL: no flush, no goodbye
+            await first.wait()
+            stored = _count(db, "SELECT count(*) FROM posts")
+            assert 0 < stored < 8, "the kill did not land mid-stream"
+            second = await _monitor_run(config_path, db, fake.token)
+            await until(lambda: _count(db, "SELECT count(*) FROM posts") == 8 and fake.confirmed == 9
+                        and _count(db, "SELECT count(*) FROM actions WHERE status = 'planned'") == 0,
+                        timeout=30)
+            second.send_signal(signal.SIGTERM)
+            _, err = await second.communicate()
+            assert second.returncode == 0, err.decode()
+            return fake, err
+
+    fake, err = asyncio.run(scenario())
+    store = Store(db)
+    keys = [(m["chat"]["id"], m["asked_reply_to"], m["text"]) for m in fake.sent]
+    assert len(keys) == len(set(keys)), "a message was sent twice"
+    assert len(fake.deleted) == len(set(fake.deleted)) == 2
+    rows = list(store.db.execute("SELECT kind, status, result FROM actions").fetchall())
+    interrupted = [r for r in rows if r[1] == "failed" and "interrupted" in r[2]]
+    assert len(interrupted) <= 1 and all(r[1] == "sent" for r in rows if r not in interrupted)
+    sent_refs = {r[2] for r in rows if r[1] == "sent" and r[0] in ("reply", "dm", "alert")}
+    assert sent_refs <= {f"{m['chat']['id']}:{m['message_id']}" for m in fake.sent}
+    assert len(fake.sent) - len(sent_refs) <= len(interrupted)
+    assert not any(p.search(_dump(store) + err.decode()) for p in _phrase_patterns())
+
+
+def test_a_missing_token_disables_only_telegram_with_one_line(tmp_path, monkeypatch, caplog) -> None:
+    monkeypatch.delenv("TG_TOKEN", raising=False)
+    settings = config.load(write_config(tmp_path, "http://127.0.0.1:9"))
+    store = Store(tmp_path / "monitor.db")
+    caplog.set_level(logging.INFO)
+    assert build_connectors(settings, store) == []
+    lines = [r.getMessage() for r in caplog.records if "telegram" in r.getMessage()]
+    assert lines == ["telegram connector disabled: the bot token environment variable TG_TOKEN is not set"]
+    replay = tmp_path / "posts.jsonl"
+    replay.write_text('{"id": "1", "platform": "telegram", "text": "my password is Gr33n-Tea-41", '
+                      '"author": {"handle": "bob"}}\n', encoding="utf-8")
+    ingest = daemon.Ingest(Pipeline.from_settings(settings, store.salt()), store, settings.modes, True)
+    counters = asyncio.run(daemon.run([ReplayConnector(replay, store)], ingest))
+    assert counters.posts == 1  # the other connector ran on
+
+
+def test_a_realistic_config_builds_the_connector_from_env(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TG_TOKEN", "123456:ABC-from-env")
+    settings = config.load(write_config(tmp_path, "https://tg.example.internal:8081/bot"))
+    [connector] = build_connectors(settings, Store(":memory:"))
+    assert connector.name == "telegram"
+    assert connector.bot.base_url == "https://tg.example.internal:8081/bot123456:ABC-from-env"
+    assert (connector.admin_chat_id, connector.poll_timeout) == (-100999, 1)
+    assert config.load(tmp_path / "monitor.toml").platforms["telegram"]["admins"] == [11]
+    broken = tmp_path / "broken.toml"
+    broken.write_text(settings.path.read_text(encoding="utf-8").replace("poll_timeout = 1", 'poll_timeout = "1"'),
+                      encoding="utf-8")
+    with pytest.raises(config.ConfigError, match="'telegram.poll_timeout' must be a number"):
+        config.load(broken)

@@ -1,0 +1,456 @@
+"""A stateful Discord on 127.0.0.1: REST API v10 and gateway websocket, with scripted faults."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1420070400000
+MESSAGE_CONTENT = 1 << 15  # the privileged intent bit
+TOKEN = "fake-discord-token"
+
+
+def snowflake_at(when: datetime, counter: int = 0) -> int:
+    """A snowflake whose timestamp is `when` (as Discord derives created_at from it)."""
+    return ((int(when.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22) | (counter & 0xFFF)
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON response with the exact Content-Type discord.py expects (no charset suffix)."""
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    """A Discord error body: {"code": ..., "message": ...}."""
+    return _json({"code": code, "message": message}, status)
+
+
+@dataclass
+class Fault:
+    """A scripted failure for requests whose method and path match, `times` times."""
+
+    method: str
+    path: str  # a regular expression matched against the path after /api/v10
+    kind: str  # "429" | "500" | "403" | "drop"
+    times: int = 1
+    retry_after: float = 0.05
+
+
+@dataclass
+class Session:
+    """One gateway session: its dispatched events, kept so a RESUME can replay them."""
+
+    id: str
+    intents: int
+    events: list[dict[str, Any]] = field(default_factory=list)
+    sockets: set[web.WebSocketResponse] = field(default_factory=set)
+
+
+class FakeDiscord:
+    """The Discord REST API and gateway for one bot in one guild, with state tests can read."""
+
+    def __init__(self, *, content_intent_enabled: bool = True, can_manage_messages: bool = True) -> None:
+        self.content_intent_enabled = content_intent_enabled
+        self.can_manage_messages = can_manage_messages
+        self._ids = itertools.count(1)
+        self._last_id = 0
+        self.users: dict[int, dict[str, Any]] = {}
+        self.bot = self.add_user("monitor-bot", bot=True)
+        self.guild_id = self.new_id()
+        self.channels: dict[int, dict[str, Any]] = {}
+        self.messages: dict[int, list[dict[str, Any]]] = {}
+        self.sent: list[dict[str, Any]] = []  # messages the bot posted
+        self.bodies: list[dict[str, Any]] = []  # the JSON bodies of those posts, as sent
+        self.deleted: list[tuple[int, int]] = []  # (channel id, message id)
+        self.requests: list[tuple[str, str]] = []  # (method, path) of every REST call
+        self.faults: list[Fault] = []
+        self._transports: dict[web.WebSocketResponse, Any] = {}
+        self.sessions: dict[str, Session] = {}
+        self.identifies = 0
+        self.resumes = 0
+        self.general = self.add_channel("general")
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- setup ---------------------------------------------------------------------------
+    def new_id(self) -> int:
+        """A fresh snowflake, increasing and stamped with the current time."""
+        now = snowflake_at(datetime.now(UTC), next(self._ids))
+        self._last_id = max(now, self._last_id + 1)
+        return self._last_id
+
+    def add_user(self, username: str, global_name: str | None = None,
+                 created: datetime | None = None, bot: bool = False) -> dict[str, Any]:
+        """A user; `created` sets the account's creation date through its snowflake."""
+        uid = snowflake_at(created, next(self._ids)) if created else self.new_id()
+        user = {"id": str(uid), "username": username, "global_name": global_name,
+                "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0}
+        self.users[uid] = user
+        return user
+
+    def add_channel(self, name: str) -> int:
+        """A text channel in the guild."""
+        cid = self.new_id()
+        self.channels[cid] = {"id": str(cid), "type": 0, "guild_id": str(self.guild_id), "name": name,
+                              "position": len(self.channels), "permission_overwrites": [],
+                              "nsfw": False, "parent_id": None, "topic": None}
+        self.messages[cid] = []
+        return cid
+
+    def dm_channel(self, user: dict[str, Any]) -> int:
+        """The DM channel between the bot and a user, made on first use."""
+        for cid, ch in self.channels.items():
+            if ch["type"] == 1 and ch["recipients"][0]["id"] == user["id"]:
+                return cid
+        cid = self.new_id()
+        self.channels[cid] = {"id": str(cid), "type": 1, "recipients": [user], "last_message_id": None}
+        self.messages[cid] = []
+        return cid
+
+    # -- traffic ---------------------------------------------------------------------------
+    async def post(self, channel_id: int, author: dict[str, Any], content: str,
+                   reply_to: int | None = None) -> dict[str, Any]:
+        """A user posts: stored in the channel's history and dispatched to connected sessions."""
+        message = self._message(channel_id, author, content, reply_to)
+        await self._dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def _message(self, channel_id: int, author: dict[str, Any], content: str,
+                 reply_to: int | None) -> dict[str, Any]:
+        """Store a new message in a channel's history."""
+        mid = self.new_id()
+        guild = self.channels[channel_id]["type"] == 0
+        message: dict[str, Any] = {
+            "id": str(mid), "channel_id": str(channel_id), "author": author, "content": content,
+            "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": self._mentions(content), "mention_roles": [],
+            "attachments": [], "embeds": [], "pinned": False, "type": 19 if reply_to else 0,
+        }
+        if guild:
+            message["guild_id"] = str(self.guild_id)
+            message["member"] = {"roles": [], "joined_at": message["timestamp"], "deaf": False, "mute": False}
+        if reply_to:
+            message["message_reference"] = {"message_id": str(reply_to), "channel_id": str(channel_id)}
+        self.messages[channel_id].append(message)
+        return message
+
+    def _mentions(self, content: str) -> list[dict[str, Any]]:
+        """The users mentioned as <@id> in a text."""
+        ids = {int(m) for m in re.findall(r"<@!?(\d+)>", content)}
+        return [self.users[i] for i in ids if i in self.users]
+
+    def replies_to(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        """The bot's messages that reply to a given message."""
+        return [m for m in self.sent
+                if (m.get("message_reference") or {}).get("message_id") == message["id"]]
+
+    def dms_to(self, user: dict[str, Any]) -> list[dict[str, Any]]:
+        """The bot's direct messages to a user."""
+        cid = self.dm_channel(user)
+        return [m for m in self.sent if m["channel_id"] == str(cid)]
+
+    # -- gateway ---------------------------------------------------------------------------
+    async def _dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send an event to every session (content hidden where the intent is missing)."""
+        for session in list(self.sessions.values()):
+            await self._send_event(session, event, self._visible(session, event, data))
+
+    def _visible(self, session: Session, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Without the content intent, guild messages that do not mention the bot arrive empty."""
+        if event != "MESSAGE_CREATE" or session.intents & MESSAGE_CONTENT or "guild_id" not in data:
+            return data
+        if any(u["id"] == self.bot["id"] for u in data["mentions"]):
+            return data
+        return {**data, "content": ""}
+
+    async def _send_event(self, session: Session, event: str, data: dict[str, Any]) -> None:
+        """Number an event in its session and send it to the session's live sockets."""
+        frame = {"op": 0, "t": event, "s": len(session.events) + 1, "d": data}
+        session.events.append(frame)
+        for ws in list(session.sockets):
+            try:
+                await ws.send_str(json.dumps(frame))
+            except (ConnectionError, RuntimeError):  # the client went away; RESUME replays it
+                session.sockets.discard(ws)
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """One gateway connection: HELLO, then IDENTIFY or RESUME, heartbeats, events."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._transports[ws] = request.transport
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        session: Session | None = None
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                break
+            frame = json.loads(msg.data)
+            if frame["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif frame["op"] == 2:
+                session = await self._identify(ws, frame["d"])
+            elif frame["op"] == 6:
+                session = await self._resume(ws, frame["d"])
+        if session is not None:
+            session.sockets.discard(ws)
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> Session | None:
+        """A fresh session: READY then GUILD_CREATE; 4004 for a bad token, 4014 for a denied intent."""
+        self.identifies += 1
+        if data.get("token") != TOKEN:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return None
+        if data.get("intents", 0) & MESSAGE_CONTENT and not self.content_intent_enabled:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return None
+        session = Session(id=f"session-{self.identifies}", intents=data.get("intents", 0))
+        self.sessions[session.id] = session
+        session.sockets.add(ws)
+        await self._send_event(session, "READY", self._ready(session))
+        await self._send_event(session, "GUILD_CREATE", self._guild())
+        return session
+
+    async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> Session | None:
+        """Replay what the session missed after `seq`, then RESUMED; unknown sessions are invalid."""
+        self.resumes += 1
+        session = self.sessions.get(data.get("session_id") or "")
+        if session is None or data.get("token") != TOKEN:
+            await ws.send_str(json.dumps({"op": 9, "d": False}))
+            return None
+        session.sockets.add(ws)
+        for frame in session.events[int(data.get("seq") or 0):]:
+            await ws.send_str(json.dumps(frame))
+        await self._send_event(session, "RESUMED", {})
+        return session
+
+    def _ready(self, session: Session) -> dict[str, Any]:
+        """The READY payload."""
+        return {"v": 10, "user": self.bot, "session_id": session.id, "private_channels": [],
+                "resume_gateway_url": self.gateway_url, "shard": [0, 1],
+                "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                "application": {"id": self.bot["id"], "flags": 0}}
+
+    def _guild(self) -> dict[str, Any]:
+        """The GUILD_CREATE payload: the guild, its @everyone role and text channels."""
+        channels = [{**c, "last_message_id": self._last_message_id(int(c["id"]))}
+                    for c in self.channels.values() if c["type"] == 0]
+        everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": "68608",
+                    "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False}
+        return {"id": str(self.guild_id), "name": "OKX Community", "owner_id": "1", "roles": [everyone],
+                "channels": channels, "threads": [], "members": [], "member_count": 3,
+                "emojis": [], "stickers": [], "features": [], "large": False, "unavailable": False}
+
+    def _last_message_id(self, channel_id: int) -> str | None:
+        """The newest message id in a channel."""
+        history = self.messages[channel_id]
+        return history[-1]["id"] if history else None
+
+    async def drop_connections(self) -> None:
+        """Cut every gateway connection without a close frame (a network drop)."""
+        for session in self.sessions.values():
+            session.sockets.clear()
+        for transport in self._transports.values():
+            if transport is not None:
+                transport.abort()
+        self._transports.clear()
+
+    def connected(self) -> bool:
+        """Whether some gateway session has a live socket."""
+        return any(not ws.closed for s in self.sessions.values() for ws in s.sockets)
+
+    # -- REST ------------------------------------------------------------------------------
+    @web.middleware
+    async def _rest(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Record the call, check the bot token, apply the first matching scripted fault."""
+        path = request.path.removeprefix("/api/v10")
+        if request.path == "/gateway":
+            return await handler(request)
+        self.requests.append((request.method, path))
+        if request.headers.get("Authorization") != f"Bot {TOKEN}":
+            return _error(401, 0, "401: Unauthorized")
+        fault = self._fault(request.method, path)
+        if fault is not None:
+            return self._fail(request, fault)
+        return await handler(request)
+
+    def _fault(self, method: str, path: str) -> Fault | None:
+        """Take one use of the first fault matching this request."""
+        for fault in self.faults:
+            if fault.method == method and re.fullmatch(fault.path, path) and fault.times > 0:
+                fault.times -= 1
+                return fault
+        return None
+
+    def _fail(self, request: web.Request, fault: Fault) -> web.StreamResponse:
+        """The response a fault stands for; "drop" closes the connection without answering."""
+        if fault.kind == "429":
+            body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": False}
+            return _json(body, 429, {"Via": "1.1 google", "Retry-After": str(fault.retry_after)})
+        if fault.kind == "500":
+            return _error(500, 0, "500: Internal Server Error")
+        if fault.kind == "403":
+            return _error(403, 50013, "Missing Permissions")
+        assert request.transport is not None
+        request.transport.close()
+        raise ConnectionResetError("fake network drop")
+
+    def fail(self, method: str, path: str, kind: str, times: int = 1, retry_after: float = 0.05) -> None:
+        """Script a fault for matching requests (path is a regex on the path after /api/v10)."""
+        self.faults.append(Fault(method, path, kind, times, retry_after))
+
+    async def _get_gateway(self, request: web.Request) -> web.Response:
+        """GET /gateway: where the gateway is."""
+        return _json({"url": self.gateway_url})
+
+    async def _get_bot_gateway(self, request: web.Request) -> web.Response:
+        """GET /gateway/bot: the gateway with shard advice."""
+        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
+            "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+
+    async def _get_me(self, request: web.Request) -> web.Response:
+        """GET /users/@me: the bot user (login)."""
+        return _json(self.bot)
+
+    async def _get_application(self, request: web.Request) -> web.Response:
+        """GET /oauth2/applications/@me: the application (login)."""
+        return _json({"id": self.bot["id"], "name": "monitor", "icon": None, "description": "",
+                      "bot_public": False, "bot_require_code_grant": False, "owner": self.bot,
+                      "verify_key": "0" * 64, "flags": 0, "interactions_endpoint_url": None})
+
+    async def _get_user(self, request: web.Request) -> web.Response:
+        """GET /users/{id}: a profile, or 404 / 10013."""
+        user = self.users.get(int(request.match_info["uid"]))
+        return _json(user) if user else _error(404, 10013, "Unknown User")
+
+    async def _get_channel(self, request: web.Request) -> web.Response:
+        """GET /channels/{id}: a guild or DM channel, or 404 / 10003."""
+        channel = self.channels.get(int(request.match_info["cid"]))
+        if channel is None:
+            return _error(404, 10003, "Unknown Channel")
+        return _json({**channel, "last_message_id": self._last_message_id(int(channel["id"]))})
+
+    async def _create_dm(self, request: web.Request) -> web.Response:
+        """POST /users/@me/channels: open (or reuse) a DM channel."""
+        user = self.users.get(int((await request.json())["recipient_id"]))
+        if user is None:
+            return _error(400, 50035, "Invalid Form Body")
+        return _json(self.channels[self.dm_channel(user)])
+
+    async def _history(self, request: web.Request) -> web.Response:
+        """Up to `limit` messages after `after` (or the newest), newest first, as Discord returns them."""
+        history = self.messages.get(int(request.match_info["cid"]))
+        if history is None:
+            return _error(404, 10003, "Unknown Channel")
+        limit = int(request.query.get("limit", 50))
+        after = request.query.get("after")
+        if after is not None:
+            page = [m for m in history if int(m["id"]) > int(after)][:limit]
+        else:
+            page = history[-limit:]
+        return _json(list(reversed(page)))
+
+    async def _get_message(self, request: web.Request) -> web.Response:
+        """GET /channels/{id}/messages/{id}: one message, or 404 / 10008."""
+        message = self._find(int(request.match_info["cid"]), int(request.match_info["mid"]))
+        return _json(message) if message else _error(404, 10008, "Unknown Message")
+
+    def _find(self, channel_id: int, message_id: int) -> dict[str, Any] | None:
+        """A stored message."""
+        for message in self.messages.get(channel_id, []):
+            if int(message["id"]) == message_id:
+                return message
+        return None
+
+    async def _send(self, request: web.Request) -> web.Response:
+        """The bot posts; a reply to a missing message fails unless fail_if_not_exists is false."""
+        cid = int(request.match_info["cid"])
+        if cid not in self.messages:
+            return _error(404, 10003, "Unknown Channel")
+        body = await request.json()
+        self.bodies.append(body)
+        ref = body.get("message_reference")
+        reply_to = int(ref["message_id"]) if ref else None
+        if reply_to and self._find(cid, reply_to) is None:
+            if ref.get("fail_if_not_exists", True):
+                return _error(400, 50035, "Invalid Form Body: Unknown message")
+            reply_to = None
+        message = self._message(cid, self.bot, body.get("content", ""), reply_to)
+        self.sent.append(message)
+        await self._dispatch("MESSAGE_CREATE", message)
+        return _json(message)
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        """Delete a message; without Manage Messages only the bot's own (else 403 / 50013)."""
+        cid, mid = int(request.match_info["cid"]), int(request.match_info["mid"])
+        message = self._find(cid, mid)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        if not self.can_manage_messages and message["author"]["id"] != self.bot["id"]:
+            return _error(403, 50013, "Missing Permissions")
+        self.messages[cid].remove(message)
+        self.deleted.append((cid, mid))
+        await self._dispatch("MESSAGE_DELETE", {"id": str(mid), "channel_id": str(cid),
+                                                "guild_id": str(self.guild_id)})
+        return web.Response(status=204)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def app(self) -> web.Application:
+        """The aiohttp application with every route."""
+        app = web.Application(middlewares=[self._rest])
+        v10 = "/api/v10"
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get(f"{v10}/gateway", self._get_gateway)
+        app.router.add_get(f"{v10}/gateway/bot", self._get_bot_gateway)
+        app.router.add_get(f"{v10}/users/@me", self._get_me)
+        app.router.add_post(f"{v10}/users/@me/channels", self._create_dm)
+        app.router.add_get(f"{v10}/users/{{uid}}", self._get_user)
+        app.router.add_get(f"{v10}/oauth2/applications/@me", self._get_application)
+        app.router.add_get(f"{v10}/channels/{{cid}}", self._get_channel)
+        app.router.add_get(f"{v10}/channels/{{cid}}/messages", self._history)
+        app.router.add_post(f"{v10}/channels/{{cid}}/messages", self._send)
+        app.router.add_get(f"{v10}/channels/{{cid}}/messages/{{mid}}", self._get_message)
+        app.router.add_delete(f"{v10}/channels/{{cid}}/messages/{{mid}}", self._delete)
+        return app
+
+    async def start(self, port: int = 0) -> FakeDiscord:
+        """Listen on 127.0.0.1 (a free port unless one is given)."""
+        self._runner = web.AppRunner(self.app(), handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        """Close every socket and stop listening."""
+        await self.drop_connections()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        """The REST base the connector is configured with."""
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """The gateway URL the connector is configured with."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+
+async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
+    """Poll a condition every 20 ms until it holds; fail with the timeout otherwise."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.02)

@@ -1,0 +1,329 @@
+"""A stateful Telegram Bot API server on 127.0.0.1: users, chats, long-polled updates, scripted faults."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from aiohttp import web
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class Fault:
+    """One scripted failure of the next call to a method."""
+
+    status: int = 500
+    description: str = "Internal Server Error"
+    retry_after: int | None = None
+    drop: bool = False  # close the connection without answering
+    body: str | None = None  # answer 200 with this raw body instead of JSON
+
+
+class ApiError(Exception):
+    """An error answer of the Bot API: {"ok": false, "error_code": ..., "description": ...}."""
+
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.retry_after = retry_after
+
+
+class TelegramFake:
+    """Speaks the Bot API methods the connector uses; holds what the bot sent, deleted and confirmed."""
+
+    def __init__(self, token: str = "123456:TEST-token", bot_username: str = "okx_guard_bot",
+                 can_read_all_group_messages: bool = True) -> None:
+        self.token = token
+        self.me: JSON = {"id": 900001, "is_bot": True, "first_name": "Guard", "username": bot_username,
+                         "can_join_groups": True, "supports_inline_queries": False,
+                         "can_read_all_group_messages": can_read_all_group_messages}
+        self.users: dict[int, JSON] = {}
+        self.bios: dict[int, str] = {}
+        self.chats: dict[int, JSON] = {}
+        self.started: set[int] = set()  # users who started the bot: only they can get DMs
+        self.admin_in: set[int] = set()  # chats where the bot may delete messages
+        self.messages: dict[tuple[int, int], JSON] = {}  # live messages, by (chat id, message id)
+        self.updates: list[JSON] = []  # not yet confirmed by a getUpdates offset
+        self.delivered: list[int] = []  # update ids in the order getUpdates returned them
+        self.sent: list[JSON] = []  # every message the bot sent, with the reply target it asked for
+        self.deleted: list[tuple[int, int]] = []
+        self.calls: list[str] = []
+        self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.confirmed = 0  # the highest offset a getUpdates call confirmed
+        self.batch = 100  # the most updates one getUpdates answer carries
+        self.answer_delay = 0.0  # seconds a getUpdates answer that carries updates takes
+        self.base_url = ""
+        self._next_update = 1
+        self._next_message: dict[int, int] = defaultdict(lambda: 100)
+        self._changed = asyncio.Event()
+        self._poll_generation = 0
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def __aenter__(self) -> Self:
+        """Start listening on 127.0.0.1 on a free port."""
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._dispatch)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Release waiting long polls and stop the server."""
+        self._closing = True
+        self._wake()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- the world: users, chats, messages --------------------------------------------------
+    def add_user(self, user_id: int, first_name: str, username: str | None = None,
+                 last_name: str | None = None, started: bool = False, bio: str = "") -> JSON:
+        """A Telegram user; `started` means they pressed Start, so the bot may DM them."""
+        user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if username:
+            user["username"] = username
+        if last_name:
+            user["last_name"] = last_name
+        self.users[user_id] = user
+        self.bios[user_id] = bio
+        chat = {k: v for k, v in user.items() if k != "is_bot"}
+        self.chats[user_id] = {**chat, "type": "private"}
+        if started:
+            self.started.add(user_id)
+        return user
+
+    def add_group(self, chat_id: int, title: str, username: str | None = None,
+                  kind: str = "supergroup", bot_is_admin: bool = True) -> JSON:
+        """A group or supergroup the bot is in; public when it has a username."""
+        chat: JSON = {"id": chat_id, "type": kind, "title": title}
+        if username:
+            chat["username"] = username
+        self.chats[chat_id] = chat
+        if bot_is_admin:
+            self.admin_in.add(chat_id)
+        return chat
+
+    def post(self, chat_id: int, user_id: int, text: str, reply_to: int | None = None) -> int:
+        """A user writes in a chat (their private chat with the bot when chat_id is their id)."""
+        if self.chats[chat_id]["type"] == "private":
+            self.started.add(user_id)  # writing to a bot starts it
+        message = self._message(chat_id, self.users[user_id], text, reply_to)
+        self._queue({"message": message})
+        return int(message["message_id"])
+
+    def _message(self, chat_id: int, sender: JSON, text: str, reply_to: int | None) -> JSON:
+        """Make and keep a message the way the Bot API shows it."""
+        self._next_message[chat_id] += 1
+        message: JSON = {"message_id": self._next_message[chat_id], "date": int(time.time()),
+                         "chat": self.chats[chat_id], "from": sender, "text": text}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        replied = self.messages.get((chat_id, reply_to)) if reply_to else None
+        if replied is not None:
+            message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _queue(self, update: JSON) -> None:
+        """Hold an update until a getUpdates offset confirms it."""
+        self.updates.append({"update_id": self._next_update, **update})
+        self._next_update += 1
+        self._wake()
+
+    def _wake(self) -> None:
+        """Wake every waiting long poll."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def fail(self, method: str, *faults: Fault) -> None:
+        """Script the next calls of `method` to fail, one fault per call."""
+        self.faults[method].extend(faults)
+
+    def sent_to(self, chat_id: int) -> list[JSON]:
+        """The messages the bot sent to one chat, oldest first."""
+        return [m for m in self.sent if m["chat"]["id"] == chat_id]
+
+    # -- the HTTP side ----------------------------------------------------------------------
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        """Route /bot<token>/<method> to its handler, after the token check and scripted faults."""
+        method = request.match_info["method"]
+        self.calls.append(method)
+        if request.match_info["token"] != self.token:
+            return _error(ApiError(401, "Unauthorized"))
+        if self.faults.get(method):
+            fault = self.faults[method].pop(0)
+            if fault.drop:
+                assert request.transport is not None
+                request.transport.abort()
+                return web.Response()
+            if fault.body is not None:
+                return web.Response(text=fault.body)
+            return _error(ApiError(fault.status, fault.description, fault.retry_after))
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(ApiError(404, "Not Found: method not found"))
+        try:
+            result = await handler(await _params(request))
+        except ApiError as exc:
+            return _error(exc)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _api_getMe(self, p: JSON) -> JSON:
+        return self.me
+
+    async def _api_getUpdates(self, p: JSON) -> list[JSON]:
+        """Long poll: confirm what lies before the offset, answer at once or when updates arrive."""
+        offset, limit = int(p.get("offset") or 0), min(int(p.get("limit") or 100), self.batch)
+        if offset > 0:
+            self.confirmed = max(self.confirmed, offset)
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        self._poll_generation += 1  # like Telegram, a new poll ends the one still waiting
+        generation = self._poll_generation
+        self._wake()
+        deadline = time.monotonic() + float(p.get("timeout") or 0)
+        while True:
+            if generation != self._poll_generation:
+                raise ApiError(409, "Conflict: terminated by other getUpdates request; "
+                                    "make sure that only one bot instance is running")
+            ready = [u for u in self.updates if u["update_id"] >= offset][:limit]
+            remaining = deadline - time.monotonic()
+            if ready or remaining <= 0 or self._closing:
+                await asyncio.sleep(self.answer_delay if ready else 0)
+                self.delivered += [u["update_id"] for u in ready]
+                return ready
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    async def _api_sendMessage(self, p: JSON) -> JSON:
+        """Send to a chat; DMs only to users who started the bot; replies must find their message."""
+        chat_id, text = self._chat_id(p), str(p.get("text") or "")
+        if self.chats[chat_id]["type"] == "private" and chat_id not in self.started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        if not text:
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        reply = p.get("reply_parameters") or {}
+        reply_to = reply.get("message_id") or p.get("reply_to_message_id")
+        if reply_to and (chat_id, int(reply_to)) not in self.messages \
+                and not reply.get("allow_sending_without_reply"):
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        message = self._message(chat_id, self.me, text, int(reply_to) if reply_to else None)
+        self.sent.append({**message, "asked_reply_to": int(reply_to) if reply_to else None})
+        return message
+
+    async def _api_deleteMessage(self, p: JSON) -> bool:
+        """Delete a message: in groups only as an admin allowed to (or the bot's own message)."""
+        chat_id, message_id = self._chat_id(p), int(p["message_id"])
+        message = self.messages.get((chat_id, message_id))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        own = message["from"]["id"] == self.me["id"]
+        if self.chats[chat_id]["type"] != "private" and chat_id not in self.admin_in and not own:
+            raise ApiError(400, "Bad Request: message can't be deleted")
+        del self.messages[(chat_id, message_id)]
+        self.deleted.append((chat_id, message_id))
+        return True
+
+    async def _api_getChat(self, p: JSON) -> JSON:
+        """ChatFullInfo: a user's names, username and bio, or a group's title."""
+        chat_id = self._chat_id(p)
+        info: JSON = {**self.chats[chat_id], "accent_color_id": 0, "max_reaction_count": 11,
+                      "accepted_gift_types": {"unlimited_gifts": True, "limited_gifts": True,
+                                              "unique_gifts": True, "premium_subscription": True,
+                                              "gifts_from_channels": True}}
+        if self.bios.get(chat_id):
+            info["bio"] = self.bios[chat_id]
+        return info
+
+    def _chat_id(self, p: JSON) -> int:
+        """The chat a call names; 400 'chat not found' like Telegram when it does not exist."""
+        try:
+            chat_id = int(p["chat_id"])
+        except (KeyError, ValueError):
+            raise ApiError(400, "Bad Request: chat not found") from None
+        if chat_id not in self.chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat_id
+
+
+async def _params(request: web.Request) -> JSON:
+    """Call parameters, sent as JSON or as a form whose non-string values are JSON-encoded."""
+    if request.content_type == "application/json":
+        return dict(await request.json())
+    form = await request.post()
+    return {k: json.loads(str(v)) if k in _JSON_KEYS else str(v) for k, v in form.items()}
+
+
+_JSON_KEYS = {"reply_parameters", "allowed_updates", "entities", "reply_markup", "link_preview_options"}
+
+
+def _error(exc: ApiError) -> web.Response:
+    """The Bot API's error body, with retry_after in `parameters` for a 429."""
+    body: JSON = {"ok": False, "error_code": exc.status, "description": exc.description}
+    if exc.retry_after is not None:
+        body["parameters"] = {"retry_after": exc.retry_after}
+    return web.json_response(body, status=exc.status)
+
+
+CONFIG = """
+[brand]
+name = "OKX"
+aliases = ["欧易", "OKEx"]
+domains = ["okx.com"]
+live_chat_url = "https://www.okx.com/help"
+ticket_url = "https://www.okx.com/support/submit-request"
+
+[brand.accounts]
+telegram = ["OKXOfficial_English"]
+
+[monitor]
+db = "monitor.db"
+log_level = "INFO"
+
+[modes]
+support_request = "auto"
+impersonation = "auto"
+secret_leak = "auto"
+
+[telegram]
+enabled = true
+base_url = "{base_url}"
+token_env = "TG_TOKEN"
+poll_timeout = 1
+admin_chat_id = {admin_chat_id}
+admins = [11]
+"""
+
+
+def write_config(folder: Path, base_url: str, admin_chat_id: int = -100999, extra: str = "") -> Path:
+    """A realistic monitor.toml with [telegram] pointed at the fake; the token comes from TG_TOKEN."""
+    path = folder / "monitor.toml"
+    text = CONFIG.replace("{base_url}", base_url).replace("{admin_chat_id}", str(admin_chat_id))
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait (polling briefly) until condition() holds; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
