@@ -17,6 +17,7 @@ from monitor.store import Store
 
 log = logging.getLogger(__name__)
 MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
+ALERT_CONNECTORS = ("telegram", "replay")  # those that can reach the managers (a replay writes its outbox)
 RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
 MAX_RESTART_DELAY = 300.0
 
@@ -77,6 +78,8 @@ async def send_planned(store: Store, connectors: Sequence[Connector], outbound: 
     for row in list(store.actions("planned")):
         connector, platform = _route(row, connectors)
         if connector is None:
+            if row["kind"] == "alert":  # no managers' chat: the finding still waits in the report
+                store.set_action_status(row["id"], "skipped", "no admin chat: see the report")
             continue
         row = outbound.prepare(store, row)
         if not _cleared(store, row, outbound, platform):
@@ -96,9 +99,8 @@ async def send_planned(store: Store, connectors: Sequence[Connector], outbound: 
 def _route(row: dict, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:
     """The connector that performs an action and the platform whose limits apply to its text."""
     if row["kind"] == "alert":  # alerts go to the managers' chat (Telegram) whatever the post's platform
-        for c in connectors:
-            if c.name == "telegram":
-                return c, "telegram"
+        chat = next((c for c in connectors if c.name in ALERT_CONNECTORS), None)
+        return chat, chat.name if chat else "telegram"
     return next((c for c in connectors if row["platform"] in c.platforms), None), row["platform"]
 
 

@@ -210,6 +210,19 @@ def test_cooldowns_skip_and_the_hourly_ceiling_waits(tmp_path: Path, settings: S
     assert result[("5", "delete")][0] == result[("5", "alert")][0] == "sent"  # never held back
 
 
+def test_warnings_and_leak_advice_are_not_held_back_by_cooldowns(tmp_path: Path, settings: Settings) -> None:
+    lines = [line("1", "my withdrawal is stuck", "alice"),
+             line("2", "I can help you, DM me now", "0KXHelpDesk", reply_to="1"),
+             line("3", "ok here: my password is Gr33n-Tea-41", "alice", reply_to="2")]
+    store, connector, ingest = start(tmp_path, settings, lines)
+    run(connector, ingest, outbound(settings, Limits(user_cooldown=300, thread_cooldown=300, platform_per_hour=50)))
+    result = statuses(store)
+    assert result[("1", "reply")][0] == "sent"
+    assert result[("2", "reply")][0] == "sent"  # the warning lands in alice's thread right after the answer
+    assert result[("3", "dm")][0] == "sent"  # and alice still gets the leak advice
+    assert [a.target for a in connector.performed if a.kind == "reply"].count("1") == 2
+
+
 def test_cooldowns_expire(tmp_path: Path, settings: Settings) -> None:
     lines = [line("1", "withdrawal pending", "alice"), line("2", "withdrawal still pending", "alice")]
     store, connector, ingest = start(tmp_path, settings, lines)

@@ -11,6 +11,9 @@ from monitor.store import Store
 
 # Only what users read is limited: a delete, an alert or a report is never held back.
 LIMITED = ("reply", "dm")
+# Cooldowns only pace support answers: a warning about an impostor in the thread and the advice to
+# a user who leaked a secret must go out even right after another answer (the ceiling still holds).
+SAFETY = ("impersonation", "secret_leak")
 SKIP = "skipped"
 WAIT = "planned"  # stays planned and goes out once the platform is under its ceiling again
 
@@ -34,6 +37,8 @@ class Limits:
             return None
         if store.count_sent(row["platform"], LIMITED, _iso(now - timedelta(hours=1))) >= self.platform_per_hour:
             return WAIT, f"rate limit: {self.platform_per_hour} replies an hour on {row['platform']}"
+        if row["reason"].split(":")[0] in SAFETY:
+            return None
         post = store.post(row["platform"], row["post_id"]) or {}
         user = store.last_sent(row["platform"], LIMITED, row["post_id"], author_id=post.get("author_id", ""))
         if _within(user, now, self.user_cooldown):

@@ -163,7 +163,7 @@ def test_story_support_impersonator_leak_and_ordinary(tmp_path: Path, caplog) ->
             _assert_no_phrase(sent_text, PHRASES[0])
             _assert_no_phrase(_dump(store), PHRASES[0])
             alerts = [a for a in store.actions() if a["kind"] == "alert"]
-            assert alerts and all(a["status"] == "failed" and "Telegram" in a["result"] for a in alerts)
+            assert alerts and all(a["status"] == "skipped" and "no admin chat" in a["result"] for a in alerts)
             store.close()
     with caplog.at_level(logging.DEBUG):
         asyncio.run(scenario())
