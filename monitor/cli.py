@@ -14,13 +14,25 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor import config, daemon, evalsets, evaluate, report, review, serve
+from monitor import (
+    config,
+    daemon,
+    evalsets,
+    evaluate,
+    logs,
+    ops_server,
+    reload,
+    report,
+    review,
+    serve,
+)
 from monitor.classify.impersonation.lists import ListError, update_list
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify
 from monitor.connectors.base import Connector
 from monitor.connectors.registry import build_connectors
 from monitor.connectors.replay import ReplayConnector
+from monitor.health import Health
 from monitor.models import PLATFORMS
 from monitor.pipeline import Pipeline, Processed
 from monitor.postjson import PostError, parse_line
@@ -62,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lists(sub)
     _add_eval(sub)
     _add_eval_convert(sub)
+    _add_train(sub)
     _add_review(sub)
     _add_serve(sub)
     return parser
@@ -70,16 +83,25 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_run(sub: Any) -> None:
     p = sub.add_parser("run", help="run the daemon (or replay a Post JSON lines file)")
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
-    p.add_argument("--replay", type=Path, help="read posts from this JSON lines file and exit at its end")
+    p.add_argument(
+        "--replay", type=Path, help="read posts from this JSON lines file and exit at its end"
+    )
     p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
     p.add_argument("--dry-run", action="store_true", help="plan actions but send nothing")
     p.add_argument("--outbox", type=Path, help="with --replay: write sent actions to this file")
+    p.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        help="log lines as JSON objects or plain text (default: [monitor] log_format, json)",
+    )
     p.set_defaults(func=cmd_run)
 
 
 def _add_demo(sub: Any) -> None:
     p = sub.add_parser("demo", help="replay the bundled demo stream (dry run) and write the report")
-    p.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder (default out/demo)")
+    p.add_argument(
+        "--out", type=Path, default=Path("out/demo"), help="output folder (default out/demo)"
+    )
     p.set_defaults(func=cmd_demo)
 
 
@@ -97,7 +119,9 @@ def _add_report(sub: Any) -> None:
     p.add_argument("--format", choices=report.FORMATS, default="html")
     p.add_argument("--output", type=Path, help="output file (default: standard output)")
     p.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
-    p.add_argument("--status", help="only items with these statuses, comma-separated (e.g. new,confirmed)")
+    p.add_argument(
+        "--status", help="only items with these statuses, comma-separated (e.g. new,confirmed)"
+    )
     p.set_defaults(func=cmd_report)
 
 
@@ -110,7 +134,9 @@ def _add_config(sub: Any) -> None:
 
 
 def _add_verify(sub: Any) -> None:
-    p = sub.add_parser("verify", help="is this account or link official? if not, why does it look like it?")
+    p = sub.add_parser(
+        "verify", help="is this account or link official? if not, why does it look like it?"
+    )
     p.add_argument("target", help="a handle (@name, u/name), a profile link or any link or domain")
     p.add_argument("--platform", choices=PLATFORMS, help="the platform of a bare handle")
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
@@ -120,8 +146,12 @@ def _add_verify(sub: Any) -> None:
 def _add_lists(sub: Any) -> None:
     p = sub.add_parser("lists", help="the operator's phishing-domain list")
     lsub = p.add_subparsers(dest="lists_command", required=True)
-    update = lsub.add_parser("update", help="merge a file of domains into the configured phishing list")
-    update.add_argument("file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line")
+    update = lsub.add_parser(
+        "update", help="merge a file of domains into the configured phishing list"
+    )
+    update.add_argument(
+        "file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line"
+    )
     update.add_argument("--config", help="monitor.toml (default: the bundled example)")
     update.set_defaults(func=cmd_lists_update)
 
@@ -136,10 +166,18 @@ def _add_eval(sub: Any) -> None:
 
 
 def _add_eval_convert(sub: Any) -> None:
-    p = sub.add_parser("eval-convert", help="convert a third-party eval set to labelled Post JSON lines")
-    p.add_argument("set", nargs="?", choices=list(evalsets.SETS), metavar="SET", help="set name (see --list)")
-    p.add_argument("--eval-dir", type=Path, default=evalsets.DEFAULT_EVAL_DIR,
-                   help="folder of the eval sets (default: ../shared/eval)")
+    p = sub.add_parser(
+        "eval-convert", help="convert a third-party eval set to labelled Post JSON lines"
+    )
+    p.add_argument(
+        "set", nargs="?", choices=list(evalsets.SETS), metavar="SET", help="set name (see --list)"
+    )
+    p.add_argument(
+        "--eval-dir",
+        type=Path,
+        default=evalsets.DEFAULT_EVAL_DIR,
+        help="folder of the eval sets (default: ../shared/eval)",
+    )
     p.add_argument("--output", type=Path, help="output file (default: standard output)")
     p.add_argument("--list", action="store_true", help="list the sets, one line each")
     p.set_defaults(func=cmd_eval_convert)
@@ -152,8 +190,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     """Validate a config and say what it holds."""
     settings = config.load(args.file)
     accounts = sum(len(h) for h in settings.brand.accounts.values())
-    print(f"{settings.path}: ok (brand {settings.brand.name}, {len(settings.brand.domains)} domains, "
-          f"{accounts} official accounts)")
+    print(
+        f"{settings.path}: ok (brand {settings.brand.name}, {len(settings.brand.domains)} domains, "
+        f"{accounts} official accounts)"
+    )
     return 0
 
 
@@ -178,6 +218,23 @@ def cmd_lists_update(args: argparse.Namespace) -> int:
     except ListError as exc:
         raise CliError(str(exc)) from None
     print(f"{count} domains in {settings.phishing_list}")
+    return 0
+
+
+def _add_train(sub: Any) -> None:
+    p = sub.add_parser("train", help="build the support classifier from the project's own training data")
+    p.add_argument("--out", type=Path, help="model folder (default data/support/model)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.set_defaults(func=cmd_train)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the support classifier and print its figures."""
+    from monitor.train import train  # torch loads only for this command
+
+    figures = train(args.out, seed=args.seed) if args.out else train(seed=args.seed)
+    for key, value in figures.items():
+        print(f"{key}: {value}")
     return 0
 
 
@@ -226,8 +283,10 @@ def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, A
 
 def scan_result(result: Processed) -> dict[str, Any]:
     """The JSON form of one processed post."""
-    findings = [{"kind": f.kind, "label": f.label, "score": round(f.score, 3), "evidence": f.evidence}
-                for f in result.findings]
+    findings = [
+        {"kind": f.kind, "label": f.label, "score": round(f.score, 3), "evidence": f.evidence}
+        for f in result.findings
+    ]
     return {"id": result.post.id, "findings": findings, "text_redacted": result.post.text}
 
 
@@ -239,7 +298,9 @@ def _write_table(result: dict[str, Any], out: TextIO) -> None:
     if "error" in result:
         out.write(f"line {result['line']:<6} ERROR {result['error']}\n")
         return
-    labels = ", ".join(f"{f['kind']}/{f['label']} {f['score']:.2f}" for f in result["findings"]) or "-"
+    labels = (
+        ", ".join(f"{f['kind']}/{f['label']} {f['score']:.2f}" for f in result["findings"]) or "-"
+    )
     text = result["text_redacted"].replace("\n", " ")[:80]
     out.write(f"{result['id']:<14} {labels:<48} {text}\n")
 
@@ -247,7 +308,7 @@ def _write_table(result: dict[str, Any], out: TextIO) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """The daemon; with --replay it reads the file through the whole pipeline and exits."""
     settings = config.load(args.config)
-    _setup_logging(settings.log_level)
+    logs.setup(settings.log_level, args.log_format or settings.log_format)
     if args.replay is not None and not args.replay.is_file():
         raise CliError(f"{args.replay}: replay file not found")
     store = Store(args.db or settings.db)
@@ -257,8 +318,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             connectors = build_connectors(settings, store)
         if not connectors:
-            raise CliError("nothing to run: no --replay file and no platform connector enabled "
-                           "with its credentials (see [telegram], [discord], [twitter], [reddit])")
+            raise CliError(
+                "nothing to run: no --replay file and no platform connector enabled "
+                "with its credentials (see [telegram], [discord], [twitter], [reddit])"
+            )
         counters = _run(settings, store, connectors, args.dry_run)
     finally:
         store.close()
@@ -266,20 +329,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(settings: config.Settings, store: Store, connectors: list[Connector],
-         dry_run: bool) -> daemon.Counters:
-    """Run connectors through the daemon until they end or SIGTERM/SIGINT arrives."""
-    pipeline = Pipeline.from_settings(settings, _salt(settings, store))
+def _run(
+    settings: config.Settings, store: Store, connectors: list[Connector], dry_run: bool
+) -> daemon.Counters:
+    """Run connectors through the daemon until they end or SIGTERM/SIGINT arrives; SIGHUP reloads the config."""
+    salt = _salt(settings, store)
+    pipeline = Pipeline.from_settings(settings, salt)
     ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run, settings.policy)
+    ingest.health = health = Health(store)
 
     async def main() -> daemon.Counters:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        return await daemon.run(connectors, ingest, stop, outbound=Outbound.from_settings(settings))
+        reload.install(ingest, settings.path, salt)
+        try:
+            ops = await ops_server.start_for(settings, ingest.metrics, health)
+        except OSError as exc:
+            raise CliError(
+                f"cannot listen on {settings.metrics_host}:{settings.metrics_port} "
+                f"([monitor] metrics_port): {exc.strerror}"
+            ) from None
+        try:
+            return await daemon.run(
+                connectors, ingest, stop, outbound=Outbound.from_settings(settings)
+            )
+        finally:
+            if ops is not None:
+                await ops.cleanup()
 
     counters = asyncio.run(main())
+    states = set(health.connectors.values())
+    if states == {"stopped"}:  # every connector hit a fatal error: exiting 0 would hide it
+        raise CliError("nothing left to run: every connector stopped (the reason is logged above)")
     for c in connectors:
         if isinstance(c, ReplayConnector) and c.errors:
             log.warning("%d malformed line(s) skipped in %s", c.errors, c.path.name)
@@ -329,28 +412,39 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_review(sub: Any) -> None:
-    p = sub.add_parser("review", help="the review queue: list, show, decide, approve, stats, export")
+    p = sub.add_parser(
+        "review", help="the review queue: list, show, decide, approve, stats, export"
+    )
     rsub = p.add_subparsers(dest="review_command", required=True)
     ls = _review_parser(rsub, "list", "findings waiting for review, newest first", cmd_review_list)
     ls.add_argument("--status", default="new", help="comma-separated statuses (default new)")
     ls.add_argument("--kind", help="only this finding kind")
     ls.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
-    ls.add_argument("--limit", type=int, default=50, help="at most this many rows (0: all; default 50)")
-    _review_parser(rsub, "show", "one finding with its post, actions and decisions",
-                   cmd_review_show).add_argument("id", type=int)
+    ls.add_argument(
+        "--limit", type=int, default=50, help="at most this many rows (0: all; default 50)"
+    )
+    _review_parser(
+        rsub, "show", "one finding with its post, actions and decisions", cmd_review_show
+    ).add_argument("id", type=int)
     for verb in review.DECISIONS:
-        d = _review_parser(rsub, verb, f"{verb} findings (status {review.DECISIONS[verb]})", cmd_review_decide)
+        d = _review_parser(
+            rsub, verb, f"{verb} findings (status {review.DECISIONS[verb]})", cmd_review_decide
+        )
         d.add_argument("ids", type=int, nargs="+", metavar="ID")
         d.add_argument("--who", help="reviewer name (default: $USER)")
         d.add_argument("--note", default="", help="a note kept with the decision")
     ap = _review_parser(rsub, "approve", "release held actions to the sender", cmd_review_approve)
     ap.add_argument("ids", type=int, nargs="+", metavar="ACTION_ID")
     ap.add_argument("--who", help="reviewer name (default: $USER)")
-    _review_parser(rsub, "stats", "precision per detector from review decisions",
-                   cmd_review_stats).add_argument("--since", default=review.DEFAULT_WINDOW,
-                                                  help="window start (default 7d)")
-    ex = _review_parser(rsub, "export", "dismissed findings as labelled Post JSON lines for `monitor eval`",
-                        cmd_review_export)
+    _review_parser(
+        rsub, "stats", "precision per detector from review decisions", cmd_review_stats
+    ).add_argument("--since", default=review.DEFAULT_WINDOW, help="window start (default 7d)")
+    ex = _review_parser(
+        rsub,
+        "export",
+        "dismissed findings as labelled Post JSON lines for `monitor eval`",
+        cmd_review_export,
+    )
     ex.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
     ex.add_argument("--output", type=Path, help="output file (default: standard output)")
 
@@ -368,17 +462,22 @@ def _add_serve(sub: Any) -> None:
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
     p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
     p.add_argument("--host", help="address to listen on (default: [serve] host, else 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default: [serve] port, else 8750; 0 picks a free one)")
+    p.add_argument(
+        "--port", type=int, help="port (default: [serve] port, else 8750; 0 picks a free one)"
+    )
     p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
-    p.add_argument("--who", help="reviewer name when the page gives none (default: $USER, else web)")
+    p.add_argument(
+        "--who", help="reviewer name when the page gives none (default: $USER, else web)"
+    )
     p.set_defaults(func=cmd_serve)
 
 
 def _report_query(since: str | None, status: str | None) -> report.Query:
     """--since and --status as a report query."""
     try:
-        return report.Query(review.parse_since(since) if since else None,
-                            review.parse_statuses(status or ""))
+        return report.Query(
+            review.parse_since(since) if since else None, review.parse_statuses(status or "")
+        )
     except review.ReviewError as exc:
         raise CliError(str(exc)) from None
 
@@ -434,8 +533,13 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
     try:
         for finding_id in args.ids:
             row = review.decide(store, finding_id, args.verb, who, args.note)
-            held = ", ".join(f"#{a['id']} {a['kind']}" for a in row["action_rows"] if a["status"] == "held")
-            print(f"finding {finding_id}: {row['status']} by {who}" + (f"; still held: {held}" if held else ""))
+            held = ", ".join(
+                f"#{a['id']} {a['kind']}" for a in row["action_rows"] if a["status"] == "held"
+            )
+            print(
+                f"finding {finding_id}: {row['status']} by {who}"
+                + (f"; still held: {held}" if held else "")
+            )
     except review.ReviewError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -450,7 +554,9 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
     try:
         for action_id in args.ids:
             action = review.approve(store, action_id, who)
-            print(f"action {action_id} ({action['kind']} on {action['platform']}): planned by {who}")
+            print(
+                f"action {action_id} ({action['kind']} on {action['platform']}): planned by {who}"
+            )
     except review.ReviewError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -479,7 +585,10 @@ def cmd_review_export(args: argparse.Namespace) -> int:
     query = _report_query(args.since, None)
     store = _review_store(args.db)
     try:
-        lines = [json.dumps(obj, ensure_ascii=False) + "\n" for obj in review.export_dismissed(store, query.since)]
+        lines = [
+            json.dumps(obj, ensure_ascii=False) + "\n"
+            for obj in review.export_dismissed(store, query.since)
+        ]
     finally:
         store.close()
     if args.output:
@@ -544,12 +653,8 @@ def _open(name: str) -> TextIO:
 
 
 def _setup_logging(level: str, logfile: Path | None = None) -> None:
-    """Log to stderr (and a file); log lines never carry post text."""
-    handlers: list[logging.Handler] = [logging.StreamHandler()]
-    if logfile:
-        handlers.append(logging.FileHandler(logfile, encoding="utf-8"))
-    logging.basicConfig(level=level, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Log plain text to stderr (and a file), through the secret filter; log lines never carry post text."""
+    logs.setup(level, "text", logfile)
 
 
 def _print_counters(c: daemon.Counters) -> None:

@@ -25,9 +25,18 @@ SCHEMA: dict[str, Any] = {
         "support_email": str,
         "accounts": {p: _STR_LIST for p in PLATFORMS},
     },
-    "monitor": {"db": str, "log_level": str, "salt_env": str, "phishing_list": str},
+    "monitor": {
+        "db": str,
+        "log_level": str,
+        "salt_env": str,
+        "phishing_list": str,
+        "log_format": str,
+        "metrics_port": int,
+        "metrics_host": str,
+    },
     "thresholds": {k: float for k in FINDING_KINDS},
     "modes": {k: str for k in FINDING_KINDS},
+    "support": {"model_dir": str, "encoder_path": str, "use_encoder": bool},
     "serve": {"token_env": str, "host": str, "port": int},  # `monitor serve`; the token from env
     "limits": {"user_cooldown": float, "thread_cooldown": float, "platform_per_hour": int},
     "policy": {k: _STR_LIST for k in FINDING_KINDS},
@@ -99,9 +108,13 @@ class Settings:
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     modes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODES))
     platforms: dict[str, dict[str, Any]] = field(default_factory=dict)  # validated [telegram] etc.
+    support: dict[str, Any] = field(default_factory=dict)  # [support]: model paths (resolved)
     serve: dict[str, Any] = field(default_factory=dict)  # validated [serve]: token_env, host, port
     limits: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     policy: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_POLICY))
+    log_format: str = "json"  # `monitor run` logs: one JSON object a line, or "text"
+    metrics_port: int = 0  # /healthz and /metrics; 0 turns the endpoint off
+    metrics_host: str = "127.0.0.1"
 
 
 def load(path: str | Path | None = None) -> Settings:
@@ -193,10 +206,27 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         thresholds=thresholds,
         modes=modes,
         platforms={p: data[p] for p in PLATFORM_SCHEMA if p in data},
+        support=_support(path, data.get("support", {})),
         serve=data.get("serve", {}),
         limits=_limits(path, data),
         policy=_policy(path, data),
+        **_ops(path, mon),
     )
+
+
+def _ops(path: Path, mon: dict[str, Any]) -> dict[str, Any]:
+    """The log format and the health/metrics endpoint from [monitor], checked."""
+    log_format = mon.get("log_format", "json")
+    if log_format not in ("json", "text"):
+        raise ConfigError(f"{path}: 'monitor.log_format' must be json or text")
+    port = mon.get("metrics_port", 0)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"{path}: 'monitor.metrics_port' must be between 0 and 65535")
+    return {
+        "log_format": log_format,
+        "metrics_port": port,
+        "metrics_host": mon.get("metrics_host", "127.0.0.1"),
+    }
 
 
 def _limits(path: Path, data: dict[str, Any]) -> dict[str, float]:
@@ -218,6 +248,11 @@ def _policy(path: Path, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     return policy
 
 
+def _support(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    """The [support] table with its paths taken from the config file's folder."""
+    return {k: _relative_to(path, v) if k != "use_encoder" else v for k, v in table.items()}
+
+
 def _relative_to(config_path: Path, value: str | None) -> Path | None:
     """A path from the config; relative paths are taken from the config file's folder."""
     if not value:
@@ -225,7 +260,22 @@ def _relative_to(config_path: Path, value: str | None) -> Path | None:
     return (config_path.parent / value).resolve()
 
 
+_LOADED: set[str] = (
+    set()
+)  # every credential read, so the log formatter can scrub it whatever its form
+_NOT_SECRET = ("USERNAME", "CLIENT_ID")  # env vars read here that name an account, not a secret
+
+
 def env_secret(name: str) -> str | None:
     """A credential from the environment; configs never hold credentials."""
     value = os.environ.get(name, "").strip()
+    if len(value) >= 6 and not name.upper().endswith(
+        _NOT_SECRET
+    ):  # short ones would scrub ordinary words
+        _LOADED.add(value)
     return value or None
+
+
+def loaded_secrets() -> frozenset[str]:
+    """The credentials read from the environment so far."""
+    return frozenset(_LOADED)

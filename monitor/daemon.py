@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from monitor.connectors.base import Connector, ConnectorFatal
+from monitor.health import Health
+from monitor.metrics import Metrics, error_code
 from monitor.models import Action, Post
-from monitor.pipeline import Pipeline
+from monitor.pipeline import Pipeline, Processed
 from monitor.replies.guard import Guard
 from monitor.replies.limits import Limits
 from monitor.replies.outbound import Outbound
+from monitor.retrying import retry_write
 from monitor.store import Store
+from monitor.switches import held_back
 
 log = logging.getLogger(__name__)
 MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
-ALERT_CONNECTORS = ("telegram", "replay")  # those that can reach the managers (a replay writes its outbox)
+ALERT_CONNECTORS = (
+    "telegram",
+    "replay",
+)  # those that can reach the managers (a replay writes its outbox)
 RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
 MAX_RESTART_DELAY = 300.0
+ALERT_TARGET = "admin"
+CLOSE_TIMEOUT = 5.0  # seconds a connector's close() may take at shutdown
 
 
 @dataclass
@@ -35,24 +46,83 @@ class Counters:
 class Ingest:
     """The emit callback: pipeline, then store the post, findings and actions in one transaction."""
 
-    def __init__(self, pipeline: Pipeline, store: Store, modes: dict[str, str], dry_run: bool,
-                 policy: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        store: Store,
+        modes: dict[str, str],
+        dry_run: bool,
+        policy: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.store = store
         self.modes = modes
         self.dry_run = dry_run
         self.policy = policy  # finding kind -> the action kinds it may take; None allows all
         self.counters = Counters()
+        self.metrics = Metrics()
+        self.health: Health | None = None
+        self.outbound: Outbound | None = None  # set by run(); a config reload swaps it
+        self.wake = asyncio.Event()  # set when an action was planned, so the sender goes at once
 
     async def __call__(self, post: Post) -> None:
         """Handle one post; a post seen before is ignored (at-least-once in)."""
+        post = _valid_unicode(post)
         if self.store.has_post(post.platform, post.id):
             self.counters.duplicates += 1
             return
-        result = self.pipeline.process(post)
+        self.metrics.arrived(post.platform, post.id)
+        result, failure = self._process(post)
         statuses = [self.status_for(a) for a in result.actions]
-        if self.store.record(result.post, result.findings, result.actions, statuses, result.lang):
+        # A locked database or a full disk is waited out here: emit does not return, so the
+        # connector does not move its cursor, and the post is neither lost nor half-stored.
+        if await retry_write(
+            lambda: self._record(result, statuses, failure),
+            f"post {post.platform}/{post.id}",
+            self.metrics,
+        ):
             self._count(result.findings, statuses)
+            self._measure(result, statuses)
+
+    def _process(self, post: Post) -> tuple[Processed, str | None]:
+        """The pipeline's result; a post that makes it raise gets a placeholder, so it is not retried forever."""
+        try:
+            return self.pipeline.process(post), None
+        except Exception as exc:  # one poison post must not stop the connector that carries it
+            error = type(exc).__name__
+            log.error(
+                "post %s/%s not processed (%s); stored with a placeholder",
+                post.platform,
+                post.id,
+                error,
+            )
+            placeholder = dataclasses.replace(post, text=f"[not processed: {error}]", raw=None)
+            return Processed(post=placeholder, findings=[], actions=[], lang=""), error
+
+    def _record(self, result: Processed, statuses: list[str], failure: str | None) -> bool:
+        """Store the post, findings and actions (and the audit entry of a failure) in one transaction."""
+        post = result.post
+        with self.store.db.atomic():
+            new = self.store.record(post, result.findings, result.actions, statuses, result.lang)
+            if new and failure:
+                self.store.audit(
+                    "daemon",
+                    "post not processed",
+                    {"platform": post.platform, "post_id": post.id, "error": failure},
+                )
+        return new
+
+    def _measure(self, result: Processed, statuses: list[str]) -> None:
+        """Count the stored post in the metrics, and wake the sender when something is to go out."""
+        self.metrics.posts.inc(result.post.platform)
+        for f in result.findings:
+            self.metrics.findings.inc(f.kind)
+        for action, status in zip(result.actions, statuses, strict=True):
+            self.metrics.actions.inc(action.kind, status)
+        if self.health is not None:
+            self.health.last_post = time.time()
+        if "planned" in statuses:
+            self.wake.set()
 
     def status_for(self, action: Action) -> str:
         """The first status of a planned action, from the mode of the finding kind behind it."""
@@ -60,7 +130,19 @@ class Ingest:
         if self.policy is not None and action.kind not in self.policy.get(kind, ()):
             return "skipped"  # recorded, so the report shows what the policy left out
         mode = "dry_run" if self.dry_run else self.modes.get(kind, "review")
+        if mode == "review" and action.kind == "alert":
+            return "planned"  # the alert is how the managers hear there is something to review
         return MODE_STATUS[mode]
+
+    def reconfigure(
+        self,
+        pipeline: Pipeline,
+        modes: dict[str, str],
+        policy: dict[str, tuple[str, ...]] | None,
+        outbound: Outbound,
+    ) -> None:
+        """Swap in what a config reload built; posts already in hand finish with the old."""
+        self.pipeline, self.modes, self.policy, self.outbound = pipeline, modes, policy, outbound
 
     def _count(self, findings: list, statuses: list[str]) -> None:
         """Update the run's counters."""
@@ -72,36 +154,94 @@ class Ingest:
             c.actions[s] = c.actions.get(s, 0) + 1
 
 
-async def send_planned(store: Store, connectors: Sequence[Connector], outbound: Outbound) -> int:
+def _valid_unicode(post: Post) -> Post:
+    """The post with lone surrogates (from a platform's JSON escapes) replaced: SQLite cannot store them."""
+
+    def fix(text: str) -> str:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+    texts = (post.text, post.author.handle, post.author.name)
+    if all(t.isascii() or fix(t) == t for t in texts):
+        return post
+    author = dataclasses.replace(
+        post.author, handle=fix(post.author.handle), name=fix(post.author.name)
+    )
+    return dataclasses.replace(post, text=fix(post.text), author=author)
+
+
+async def send_planned(
+    store: Store,
+    connectors: Sequence[Connector],
+    outbound: Outbound,
+    metrics: Metrics | None = None,
+) -> int:
     """Send every planned action that passes the guard and limits once: in flight before the call, the result after."""
+    metrics = metrics or Metrics()
     sent = 0
     for row in list(store.actions("planned")):
+        if row["result"] == "in flight":
+            continue  # its answer could not be written: never sent again (failed on the next start)
         connector, platform = _route(row, connectors)
         if connector is None:
             if row["kind"] == "alert":  # no managers' chat: the finding still waits in the report
                 store.set_action_status(row["id"], "skipped", "no admin chat: see the report")
             continue
+        if held_back(store, row["kind"], row["platform"]):
+            continue  # paused or muted by a manager: it stays planned and goes out on resume
         row = outbound.prepare(store, row)
         if not _cleared(store, row, outbound, platform):
             continue
-        store.set_action_status(row["id"], "planned", "in flight")  # the idempotency mark, before the call
-        action = Action(row["kind"], row["platform"], row["target"], row["text"], row["reason"])
+        store.set_action_status(
+            row["id"], "planned", "in flight"
+        )  # the idempotency mark, before the call
+        action = Action(row["kind"], row["platform"], _target(row), row["text"], row["reason"])
         try:
             answer = await connector.perform(action)
         except Exception as exc:  # a platform error fails this action only, never the daemon
-            store.set_action_status(row["id"], "failed", f"{type(exc).__name__}: {exc}"[:300])
+            metrics.errors.inc(row["platform"], error_code(exc))
+            await _settle(store, row, "failed", f"{type(exc).__name__}: {exc}"[:300], metrics)
             continue
-        store.set_action_status(row["id"], "sent", answer)
+        metrics.acted(row["platform"], row["post_id"])
+        await _settle(store, row, "sent", answer, metrics)
         sent += 1
     return sent
 
 
+async def _settle(store: Store, row: dict, status: str, result: str, metrics: Metrics) -> None:
+    """Record an action's outcome, retrying a locked or full database a few times (then it stays in flight)."""
+    metrics.actions.inc(row["kind"], status)
+    await retry_write(
+        lambda: store.set_action_status(row["id"], status, result),
+        f"action {row['id']} ({status})",
+        metrics,
+        attempts=6,
+    )
+
+
 def _route(row: dict, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:
     """The connector that performs an action and the platform whose limits apply to its text."""
-    if row["kind"] == "alert":  # alerts go to the managers' chat (Telegram) whatever the post's platform
+    if (
+        row["kind"] == "alert"
+    ):  # alerts go to the managers' chat (Telegram) whatever the post's platform
         chat = next((c for c in connectors if c.name in ALERT_CONNECTORS), None)
         return chat, chat.name if chat else "telegram"
     return next((c for c in connectors if row["platform"] in c.platforms), None), row["platform"]
+
+
+def _target(row: dict) -> str:
+    """The action's target; an alert names its post (admin:PLATFORM:POST_ID) so the managers' chat can offer buttons."""
+    return (
+        f"{ALERT_TARGET}:{row['platform']}:{row['post_id']}"
+        if row["kind"] == "alert"
+        else row["target"]
+    )
+
+
+def alert_post(target: str) -> tuple[str, str] | None:
+    """(platform, post id) from an alert's target, or None when it names no post."""
+    prefix, _, rest = target.partition(":")
+    platform, _, post_id = rest.partition(":")
+    return (platform, post_id) if prefix == ALERT_TARGET and platform and post_id else None
 
 
 def _cleared(store: Store, row: dict, outbound: Outbound, platform: str) -> bool:
@@ -111,7 +251,9 @@ def _cleared(store: Store, row: dict, outbound: Outbound, platform: str) -> bool
         return True
     status, reason = verdict
     if row["result"] != reason:  # a wait for the hourly ceiling is logged once, not every pass
-        log.warning("action %d (%s on %s) %s: %s", row["id"], row["kind"], row["platform"], status, reason)
+        log.warning(
+            "action %d (%s on %s) %s: %s", row["id"], row["kind"], row["platform"], status, reason
+        )
     store.set_action_status(row["id"], status, reason)
     return False
 
@@ -127,28 +269,59 @@ def fail_interrupted(store: Store) -> int:
 async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -> None:
     """Run one connector; restart it with backoff after a crash, until it ends or stop is set."""
     delay = RESTART_DELAY
+    state = ingest.health.set if ingest.health else lambda name, value: None
     while not stop.is_set():
+        state(connector.name, "running")
         try:
             await connector.run(ingest)
+            state(connector.name, "ended")
             return  # a finite source (a replay) reached its end
         except ConnectorFatal as exc:  # restarting cannot help; the others keep running
+            state(connector.name, "stopped")
             log.error("%s", exc)
             return
         except Exception as exc:  # one connector's failure never stops the others
-            log.error("connector %s crashed (%s); restarting in %.0fs", connector.name,
-                      type(exc).__name__, delay)
+            state(connector.name, "restarting")
+            ingest.metrics.errors.inc(connector.name, error_code(exc))
+            ingest.metrics.restarts.inc(connector.name)
+            log.error(
+                "connector %s crashed (%s); restarting in %.0fs",
+                connector.name,
+                type(exc).__name__,
+                delay,
+            )
         if await _stopped_within(stop, delay):
             return
         delay = min(delay * 2, MAX_RESTART_DELAY)
 
 
-async def sender_loop(store: Store, connectors: Sequence[Connector], stop: asyncio.Event,
-                      interval: float, outbound: Outbound) -> None:
-    """Send planned actions every `interval` seconds, and once more after stop."""
+async def sender_loop(
+    ingest: Ingest, connectors: Sequence[Connector], stop: asyncio.Event, interval: float
+) -> None:
+    """Send planned actions when ingest plans some or every `interval` seconds, and once more after stop."""
     while not stop.is_set():
-        await send_planned(store, connectors, outbound)
-        await _stopped_within(stop, interval)
-    await send_planned(store, connectors, outbound)
+        ingest.wake.clear()
+        await _send_pass(ingest, connectors)
+        waits: list[asyncio.Task[bool]] = [
+            asyncio.create_task(e.wait()) for e in (stop, ingest.wake)
+        ]
+        await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
+    await _send_pass(ingest, connectors)
+
+
+async def _send_pass(ingest: Ingest, connectors: Sequence[Connector]) -> None:
+    """One sending pass; a database error is logged and the next pass tries again."""
+    assert ingest.outbound is not None
+    try:
+        await send_planned(ingest.store, connectors, ingest.outbound, ingest.metrics)
+    except Exception as exc:  # e.g. the database stayed locked: the sender must live on
+        log.error(
+            "sending pass failed (%s: %s); trying again on the next pass",
+            type(exc).__name__,
+            str(exc)[:200],
+        )
 
 
 def default_outbound(pipeline: Pipeline) -> Outbound:
@@ -166,15 +339,24 @@ async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
     return True
 
 
-async def run(connectors: Sequence[Connector], ingest: Ingest, stop: asyncio.Event | None = None,
-              send_interval: float = 1.0, outbound: Outbound | None = None) -> Counters:
+async def run(
+    connectors: Sequence[Connector],
+    ingest: Ingest,
+    stop: asyncio.Event | None = None,
+    send_interval: float = 1.0,
+    outbound: Outbound | None = None,
+) -> Counters:
     """Watch with every connector until all have ended (replays) or stop is set (signals)."""
     stop = stop or asyncio.Event()
     fail_interrupted(ingest.store)
-    outbound = outbound or default_outbound(ingest.pipeline)
+    ingest.outbound = outbound or ingest.outbound or default_outbound(ingest.pipeline)
+    ingest.wake = asyncio.Event()  # bound to this run's event loop
     watchers = asyncio.gather(*(supervise(c, ingest, stop) for c in connectors))
-    sender = None if ingest.dry_run else asyncio.create_task(
-        sender_loop(ingest.store, connectors, stop, send_interval, outbound))
+    sender = (
+        None
+        if ingest.dry_run
+        else asyncio.create_task(sender_loop(ingest, connectors, stop, send_interval))
+    )
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait([watchers, stopper], return_when=asyncio.FIRST_COMPLETED)
     stop.set()
@@ -182,4 +364,19 @@ async def run(connectors: Sequence[Connector], ingest: Ingest, stop: asyncio.Eve
     await asyncio.gather(watchers, stopper, return_exceptions=True)
     if sender is not None:
         await sender  # the final flush sends what was planned before the stop
+    await close_all(connectors)
     return ingest.counters
+
+
+async def close_all(connectors: Sequence[Connector]) -> None:
+    """Call each connector's optional close() (HTTP sessions, sockets); a failure there is only logged."""
+    for connector in connectors:
+        close = getattr(connector, "close", None)
+        if close is None:
+            continue
+        try:
+            await asyncio.wait_for(close(), CLOSE_TIMEOUT)
+        except Exception as exc:  # shutting down anyway: say so and go on with the others
+            log.warning(
+                "connector %s did not close cleanly (%s)", connector.name, type(exc).__name__
+            )

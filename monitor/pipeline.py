@@ -56,5 +56,9 @@ class Pipeline:
         for detector in self.detectors:
             found.extend(detector.check(clean))
         flagged = [f for f in found if f.score >= self.thresholds.get(f.kind, 0.5)]
+        kinds = {f.kind for f in flagged}
+        # The brand's own answers and scam offers are not support requests, whatever their words.
+        if "impersonation" in kinds or policy.is_official(clean, self.templates.brand):
+            flagged = [f for f in flagged if f.kind != "support_request"]
         actions = policy.plan(clean, flagged, self.templates)
         return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))

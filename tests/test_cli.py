@@ -31,8 +31,8 @@ def test_scan_reports_redacts_and_keeps_order(capsys, monkeypatch) -> None:
     ordinary = '{"id": "8", "platform": "reddit", "text": "gm, nice rally today", "author": {"handle": "amy"}}'
     [first, second] = _scan(capsys, monkeypatch, LEAK + "\n" + ordinary + "\n")
     assert first["id"] == "7" and second == {"id": "8", "findings": [], "text_redacted": "gm, nice rally today"}
-    assert [(f["kind"], f["label"]) for f in first["findings"]] == [("secret_leak", "password")]
-    assert 0.5 <= first["findings"][0]["score"] <= 1.0
+    leaks = [f for f in first["findings"] if f["kind"] == "secret_leak"]
+    assert [f["label"] for f in leaks] == ["password"] and 0.5 <= leaks[0]["score"] <= 1.0
     assert "Gr33n-Tea-41" not in json.dumps(first)
     assert first["text_redacted"] == "my password is [password removed] help"
 

@@ -158,8 +158,9 @@ def test_modes_and_policy_decide_the_first_status(tmp_path: Path, settings: Sett
     result = statuses(store)
     assert result[("1", "reply")][0] == "sent"
     assert {result[("2", k)][0] for k in ("delete", "dm", "reply", "alert")} == {"skipped"}
-    assert result[("3", "reply")][0] == "skipped" and result[("3", "alert")][0] == "held"
-    assert [a.target for a in connector.performed] == ["1"]
+    assert result[("3", "reply")][0] == "skipped" and result[("3", "report")][0] == "held"
+    assert result[("3", "alert")][0] == "sent"  # review holds actions, never the managers' alert
+    assert [a.target for a in connector.performed] == ["1", "admin:telegram:3"]
 
 
 def test_a_held_action_approved_later_still_passes_the_guard(tmp_path: Path, settings: Settings) -> None:

@@ -69,7 +69,7 @@ def test_support_in_a_dm_gets_a_dm_in_chinese(settings: Settings) -> None:
 
 def test_official_accounts_get_no_actions(settings: Settings) -> None:
     result = _pipeline(settings, FixedDetector(0.9)).process(_post("DM us please", handle="OKXOfficial_English"))
-    assert result.findings and result.actions == []
+    assert result.findings == [] and result.actions == []  # the brand's answers are not requests
 
 
 def test_fingerprint_is_salted_and_stable(settings: Settings) -> None:
@@ -83,5 +83,5 @@ def test_fingerprint_is_salted_and_stable(settings: Settings) -> None:
 def test_invisible_characters_cannot_hide_a_secret(settings: Settings) -> None:
     hidden = "my password is Gr\u200be3n-T\u2066ea-41 and my code\u200f"
     result = Pipeline.from_settings(settings, b"s").process(_post(hidden))
-    assert [f.label for f in result.findings] == ["password"]
+    assert [f.label for f in result.findings if f.kind == "secret_leak"] == ["password"]
     assert "Gr" not in result.post.text and "\u200b" not in result.post.text

@@ -5,12 +5,16 @@ from __future__ import annotations
 from monitor.classify.base import Detector
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.lists import load as load_list
+from monitor.classify.support import SupportDetector
 from monitor.config import Settings
 
 
 def build_detectors(settings: Settings) -> list[Detector]:
     """Every detector besides the secret finder, which the pipeline runs first to redact."""
     phishing = load_list(settings.phishing_list) if settings.phishing_list else frozenset()
+    support = settings.support
     return [
         ImpersonationDetector(settings.brand, phishing),
+        SupportDetector(support.get("model_dir"), support.get("encoder_path"),
+                        support.get("use_encoder", True)),
     ]

@@ -18,7 +18,11 @@ class ConnectorFatal(Exception):
 
 
 class Connector(Protocol):
-    """Watches one platform and carries out actions on it."""
+    """Watches one platform and carries out actions on it.
+
+    A connector may also have `async close()`, releasing its HTTP sessions and sockets; the
+    daemon calls it once at shutdown, after the last action was sent.
+    """
 
     name: str
     platforms: tuple[str, ...]  # the platforms whose actions this connector performs

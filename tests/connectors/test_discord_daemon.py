@@ -188,10 +188,14 @@ def test_daemon_killed_mid_stream_misses_nothing_and_sends_nothing_twice(
         assert status == "sent" or "interrupted" in result or kind == "alert", (kind, status, result)
     sent = Counter(kind for _, kind, status, _ in actions if status == "sent")
     assert sent["delete"] >= 3 and sent["dm"] >= 3 and sent["reply"] >= 3
-    # every effect at the fake matches exactly one sent action: nothing went out twice
-    assert len(fake.deleted) == len(set(fake.deleted)) == sent["delete"]
-    assert sum(len(fake.dms_to(u)) for u in users) == sent["dm"]
-    assert len([m for m in fake.sent if m["channel_id"] == str(fake.general)]) == sent["reply"]
+    # every effect at the fake matches one sent action, or one the kill cut off mid-call (its
+    # answer never recorded, so failed as interrupted, never resent): nothing went out twice
+    cut = Counter(kind for _, kind, status, result in actions if "interrupted" in (result or ""))
+    assert len(fake.deleted) == len(set(fake.deleted))
+    assert sent["delete"] <= len(fake.deleted) <= sent["delete"] + cut["delete"]
+    assert sent["dm"] <= sum(len(fake.dms_to(u)) for u in users) <= sent["dm"] + cut["dm"]
+    replies = len([m for m in fake.sent if m["channel_id"] == str(fake.general)])
+    assert sent["reply"] <= replies <= sent["reply"] + cut["reply"]
     output = log.read_text(encoding="utf-8")
     for phrase in phrases:
         assert phrase not in output

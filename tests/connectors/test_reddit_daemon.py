@@ -197,7 +197,9 @@ def test_restart_misses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
             assert set(inbox) | set(comments) | {thread} <= posts
             leaks = [comments[0], comments[2], comments[3]]
             assert sorted(fake.sent.removed) == sorted(leaks)
-            assert Counter(p["to"] for p in fake.sent.pms) == {"bob": 1, "dan": 1, "gina": 1, "erin": 1}
+            answered = {"hank": 1} if any(d.kind == "support_request" for d in build_detectors(settings)) else {}
+            # the leakers get advice; hank's PM asking how to reset 2FA gets the support answer
+            assert Counter(p["to"] for p in fake.sent.pms) == {"bob": 1, "dan": 1, "gina": 1, "erin": 1, **answered}
             assert Counter(r["parent"] for r in fake.sent.replies) == {leak: 1 for leak in leaks}
             assert fake.sent.deleted == [inbox[0]]  # erin's leaked PM leaves the bot's inbox
             assert fake.unread == set() and set(fake.sent.read) == set(inbox)

@@ -56,6 +56,7 @@ class TelegramFake:
         self.delivered: list[int] = []  # update ids in the order getUpdates returned them
         self.sent: list[JSON] = []  # every message the bot sent, with the reply target it asked for
         self.deleted: list[tuple[int, int]] = []
+        self.answers: list[JSON] = []  # answerCallbackQuery calls: the query id and the text shown
         self.calls: list[str] = []
         self.faults: dict[str, list[Fault]] = defaultdict(list)
         self.confirmed = 0  # the highest offset a getUpdates call confirmed
@@ -91,9 +92,12 @@ class TelegramFake:
 
     # -- the world: users, chats, messages --------------------------------------------------
     def add_user(self, user_id: int, first_name: str, username: str | None = None,
-                 last_name: str | None = None, started: bool = False, bio: str = "") -> JSON:
+                 last_name: str | None = None, started: bool = False, bio: str = "",
+                 language_code: str | None = None) -> JSON:
         """A Telegram user; `started` means they pressed Start, so the bot may DM them."""
         user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
         if username:
             user["username"] = username
         if last_name:
@@ -124,6 +128,19 @@ class TelegramFake:
         message = self._message(chat_id, self.users[user_id], text, reply_to)
         self._queue({"message": message})
         return int(message["message_id"])
+
+    def press(self, chat_id: int, message_id: int, user_id: int, data: str) -> str:
+        """A user presses an inline button under one of the bot's messages; the callback query's id."""
+        query_id = f"cq{self._next_update}"
+        query = {"id": query_id, "from": self.users[user_id], "chat_instance": f"ci{chat_id}",
+                 "message": self.messages[(chat_id, message_id)], "data": data}
+        self._queue({"callback_query": query})
+        return query_id
+
+    def buttons(self, chat_id: int, message_id: int) -> list[tuple[str, str]]:
+        """The inline buttons under a message now, as (label, callback data)."""
+        markup = self.messages[(chat_id, message_id)].get("reply_markup") or {}
+        return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
 
     def _message(self, chat_id: int, sender: JSON, text: str, reply_to: int | None) -> JSON:
         """Make and keep a message the way the Bot API shows it."""
@@ -225,6 +242,8 @@ class TelegramFake:
                 and not reply.get("allow_sending_without_reply"):
             raise ApiError(400, "Bad Request: message to be replied not found")
         message = self._message(chat_id, self.me, text, int(reply_to) if reply_to else None)
+        if p.get("reply_markup"):
+            message["reply_markup"] = p["reply_markup"]
         self.sent.append({**message, "asked_reply_to": int(reply_to) if reply_to else None})
         return message
 
@@ -240,6 +259,26 @@ class TelegramFake:
         del self.messages[(chat_id, message_id)]
         self.deleted.append((chat_id, message_id))
         return True
+
+    async def _api_answerCallbackQuery(self, p: JSON) -> bool:
+        """Acknowledge a pressed button, with the short text Telegram shows the user."""
+        self.answers.append({"id": str(p["callback_query_id"]), "text": str(p.get("text") or "")})
+        return True
+
+    async def _api_editMessageReplyMarkup(self, p: JSON) -> JSON:
+        """Replace (or, without reply_markup, remove) the buttons under one of the bot's messages."""
+        key = (self._chat_id(p), int(p["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        markup = p.get("reply_markup") or None
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified")
+        if markup is None:
+            message.pop("reply_markup", None)
+        else:
+            message["reply_markup"] = markup
+        return message
 
     async def _api_getChat(self, p: JSON) -> JSON:
         """ChatFullInfo: a user's names, username and bio, or a group's title."""

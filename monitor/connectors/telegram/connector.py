@@ -6,12 +6,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Bot, ReplyParameters, Update
+from telegram import Bot, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
 from monitor.config import Settings, env_secret
 from monitor.connectors.base import ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
+from monitor.connectors.telegram.commands import attach
 from monitor.connectors.telegram.mapping import (
     PLATFORM,
     command_for,
@@ -26,11 +27,15 @@ from monitor.store import Store
 
 log = logging.getLogger("monitor.connectors.telegram")
 CURSOR = "telegram:offset"  # the next update_id to ask for; saved only after an update is stored
-ALLOWED_UPDATES: Sequence[str] = ("message",)
+ALLOWED_UPDATES: Sequence[str] = (
+    "message",
+    "callback_query",
+)  # callback queries: inline buttons pressed
 DEFAULT_BASE_URL = "https://api.telegram.org"
 DEFAULT_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DEFAULT_POLL_TIMEOUT = 30.0
 OnCommand = Callable[[Update], Awaitable[None]]
+AlertMarkup = Callable[[Action], InlineKeyboardMarkup | None]
 
 
 class ActionFailed(RuntimeError):
@@ -43,15 +48,24 @@ class TelegramConnector:
     name = "telegram"
     platforms: tuple[str, ...] = (PLATFORM,)
 
-    def __init__(self, bot: Bot, store: Store, *, poll_timeout: float = DEFAULT_POLL_TIMEOUT,
-                 admin_chat_id: int | None = None, on_command: OnCommand | None = None,
-                 token_env: str = DEFAULT_TOKEN_ENV, backoff: Backoff | None = None,
-                 attempts: int = 5) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        *,
+        poll_timeout: float = DEFAULT_POLL_TIMEOUT,
+        admin_chat_id: int | None = None,
+        on_command: OnCommand | None = None,
+        token_env: str = DEFAULT_TOKEN_ENV,
+        backoff: Backoff | None = None,
+        attempts: int = 5,
+    ) -> None:
         self.bot = bot
         self.store = store
         self.poll_timeout = poll_timeout
         self.admin_chat_id = admin_chat_id
         self.on_command = on_command  # the command layer plugs in here; commands are not posts
+        self.alert_markup: AlertMarkup | None = None  # the command layer's buttons under an alert
         self.token_env = token_env
         self.backoff = backoff or Backoff()
         self.attempts = attempts
@@ -76,14 +90,18 @@ class TelegramConnector:
         try:  # initialize() is getMe plus the HTTP clients that close() releases
             await call(self.bot.initialize, "getMe", self._fresh_backoff(), attempts=None)
         except InvalidToken:  # its message quotes the token, so it is not passed on
-            raise ConnectorFatal(f"telegram connector stopped: the bot token in {self.token_env} "
-                                 "was rejected (401 Unauthorized)") from None
+            raise ConnectorFatal(
+                f"telegram connector stopped: the bot token in {self.token_env} "
+                "was rejected (401 Unauthorized)"
+            ) from None
         me = self.bot.bot
         self.username = me.username or ""
         log.info("telegram: polling as @%s", me.username)
         if not me.can_read_all_group_messages:
-            log.warning("telegram: privacy mode is on: in groups the bot sees only commands, "
-                        "mentions and replies to it (make it an admin to see every message)")
+            log.warning(
+                "telegram: privacy mode is on: in groups the bot sees only commands, "
+                "mentions and replies to it (make it an admin to see every message)"
+            )
 
     def _stored_offset(self) -> int | None:
         """Where the last run stopped; None on the first run (Telegram then sends what it holds)."""
@@ -95,17 +113,31 @@ class TelegramConnector:
         while True:
             try:
                 return await call(
-                    lambda: self.bot.get_updates(offset=offset, timeout=int(self.poll_timeout),
-                                                 allowed_updates=ALLOWED_UPDATES),
-                    "getUpdates", self.backoff, attempts=None)
+                    lambda: self.bot.get_updates(
+                        offset=offset,
+                        timeout=int(self.poll_timeout),
+                        allowed_updates=ALLOWED_UPDATES,
+                    ),
+                    "getUpdates",
+                    self.backoff,
+                    attempts=None,
+                )
             except Conflict:
                 wait = self.backoff.delay()
-                self._warn_once("poll", "conflict", "telegram: 409 Conflict: another process is "
-                                "polling with this bot token; stop it (retrying in %.0fs)", wait)
+                self._warn_once(
+                    "poll",
+                    "conflict",
+                    "telegram: 409 Conflict: another process is "
+                    "polling with this bot token; stop it (retrying in %.0fs)",
+                    wait,
+                )
                 await asyncio.sleep(wait)
 
     async def _handle(self, update: Update, emit: Emit) -> None:
-        """Commands go to the command hook; every other message with text is emitted as a post."""
+        """Commands and pressed buttons go to the command hook; every other message with text is a post."""
+        if update.callback_query is not None:
+            await self._command("button", update)
+            return
         message = update.message
         if message is None:
             return
@@ -129,8 +161,13 @@ class TelegramConnector:
     # -- acting -----------------------------------------------------------------------------
     async def perform(self, action: Action) -> str:
         """Carry out one action; a refusal is logged once and raised as ActionFailed."""
-        handlers = {"reply": self._reply, "dm": self._dm, "delete": self._delete,
-                    "alert": self._alert, "report": self._report}
+        handlers = {
+            "reply": self._reply,
+            "dm": self._dm,
+            "delete": self._delete,
+            "alert": self._alert,
+            "report": self._report,
+        }
         handler = handlers.get(action.kind)
         if handler is None:
             raise ActionFailed(f"unknown action kind {action.kind!r}")
@@ -156,31 +193,54 @@ class TelegramConnector:
         """A message to the managers' chat."""
         if self.admin_chat_id is None:
             raise ValueError("no [telegram] admin_chat_id is set, so alerts cannot be sent")
-        return await self._send(self.admin_chat_id, action.text)
+        markup = self.alert_markup(action) if self.alert_markup else None
+        return await self._send(self.admin_chat_id, action.text, markup=markup)
 
     async def _delete(self, action: Action) -> str:
         """Delete a message; the bot must be an admin allowed to delete messages."""
         chat_id, message_id = parse_ref(action.target)
-        await call(lambda: self.bot.delete_message(chat_id, message_id), "deleteMessage",
-                   self._fresh_backoff(), self.attempts)
+        await call(
+            lambda: self.bot.delete_message(chat_id, message_id),
+            "deleteMessage",
+            self._fresh_backoff(),
+            self.attempts,
+        )
         return "deleted"
 
     async def _report(self, action: Action) -> str:
         """Telegram has no report call for bots: the finding in the store is the report."""
         return "recorded"
 
-    async def _send(self, chat_id: int, text: str, reply: ReplyParameters | None = None) -> str:
+    async def _send(
+        self,
+        chat_id: int,
+        text: str,
+        reply: ReplyParameters | None = None,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> str:
         """sendMessage with retries; the new message's reference."""
-        sent = await call(lambda: self.bot.send_message(chat_id, text, reply_parameters=reply),
-                          "sendMessage", self._fresh_backoff(), self.attempts, idempotent=False)
+        sent = await call(
+            lambda: self.bot.send_message(
+                chat_id, text, reply_parameters=reply, reply_markup=markup
+            ),
+            "sendMessage",
+            self._fresh_backoff(),
+            self.attempts,
+            idempotent=False,
+        )
         return message_ref(chat_id, sent.message_id)
 
     def _refused(self, action: Action, exc: TelegramError) -> ActionFailed:
         """Log a refusal once per action kind and chat, with the platform's code; the failure."""
-        where = action.target.rpartition(":")[0] or action.target
+        where = (
+            str(self.admin_chat_id)
+            if action.kind == "alert"
+            else action.target.rpartition(":")[0] or action.target
+        )
         reason = describe(exc)
-        self._warn_once(action.kind, where, "telegram %s in chat %s failed: %s",
-                        action.kind, where, reason)
+        self._warn_once(
+            action.kind, where, "telegram %s in chat %s failed: %s", action.kind, where, reason
+        )
         if maybe_delivered(exc):
             return ActionFailed(f"no answer ({reason}); not resent, it may have arrived")
         if is_transient(exc):
@@ -200,8 +260,12 @@ class TelegramConnector:
     # -- profiles ---------------------------------------------------------------------------
     async def profile(self, author_id: str) -> Author:
         """Name and username from getChat; Telegram gives no creation date or followers."""
-        chat = await call(lambda: self.bot.get_chat(int(author_id)), "getChat",
-                          self._fresh_backoff(), self.attempts)
+        chat = await call(
+            lambda: self.bot.get_chat(int(author_id)),
+            "getChat",
+            self._fresh_backoff(),
+            self.attempts,
+        )
         return to_author(chat)
 
     async def close(self) -> None:
@@ -224,8 +288,15 @@ def build(settings: Settings, store: Store) -> TelegramConnector:
     quiet_library_logs()
     root = api_root(cfg.get("base_url", DEFAULT_BASE_URL))
     bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
-    return TelegramConnector(bot, store, poll_timeout=cfg.get("poll_timeout", DEFAULT_POLL_TIMEOUT),
-                             admin_chat_id=cfg.get("admin_chat_id"), token_env=token_env)
+    connector = TelegramConnector(
+        bot,
+        store,
+        poll_timeout=cfg.get("poll_timeout", DEFAULT_POLL_TIMEOUT),
+        admin_chat_id=cfg.get("admin_chat_id"),
+        token_env=token_env,
+    )
+    attach(connector, settings)
+    return connector
 
 
 def quiet_library_logs() -> None:

@@ -1,0 +1,102 @@
+"""Worst-case time per post over adversarial inputs, per detector: catastrophic backtracking shows up here.
+
+Each input family is built at two sizes; a detector whose time grows much faster than the text
+(more than 6x for 4x the length) is flagged SUPERLINEAR, and 1 MB is timed only where the
+smaller sizes say it finishes in reasonable time (otherwise the 1 MB time is extrapolated).
+
+Usage: python bench/adversarial.py [--config FILE] [--big 1000000] [--budget 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from monitor import config
+from monitor.classify.secrets.core import FINDERS
+from monitor.models import Author, Post
+from monitor.pipeline import Pipeline
+
+SMALL, MEDIUM = 16_000, 64_000
+SEED_WORDS = "abandon ability able about above absent absorb abstract absurd abuse access accident "
+# Each family: a function of the wanted length; texts repeat a unit, cut to the length.
+FAMILIES: dict[str, Callable[[int], str]] = {
+    "one char run (a)": lambda n: "a" * n,
+    "one char run (.)": lambda n: "." * n,
+    "spaces": lambda n: " " * (n - 1) + "x",
+    "digits": lambda n: "1" * n,
+    "hex run": lambda n: ("0123456789abcdef" * (n // 16 + 1))[:n],
+    "base58 run": lambda n: ("5" + "KxZ9" * (n // 4 + 1))[:n],
+    "near-miss seed words": lambda n: (SEED_WORDS * (n // len(SEED_WORDS) + 1))[:n],
+    "seed words, no spaces": lambda n: (SEED_WORDS.replace(" ", "") * (n // 80 + 1))[:n],
+    "many URLs": lambda n: ("https://okx.com.verify-login.io/a?b=c " * (n // 38 + 1))[:n],
+    "dotted run (a.a.a)": lambda n: ("a." * (n // 2 + 1))[:n],
+    "'.com' then no spaces": lambda n: (".com" + "<b>" * (n // 3 + 1))[:n],
+    "deep markup": lambda n: "<b>" * (n // 7) + "x" + "</b>" * (n // 7),
+    "nested brackets": lambda n: "[(" * (n // 4) + ")]" * (n // 4),
+    "RTL and zero-width mix": lambda n: ("\u202eokx\u200bsupport\u200d\u2067 " * (n // 17 + 1))[:n],
+    "Chinese run": lambda n: "提现到账请帮忙" * (n // 7 + 1),
+    "handles (@@@)": lambda n: "@" * n,
+    "password: repeated": lambda n: ("password: " * (n // 10 + 1))[:n],
+    "key= repeated": lambda n: ("api_key=" * (n // 8 + 1))[:n],
+    "emoji": lambda n: "🚀" * n,
+}
+
+
+def timed(check: Callable[[Post], object], text: str) -> float:
+    """Seconds one check takes on one post."""
+    post = Post("telegram", "1", Author("telegram", "1", "user"), text)
+    start = time.perf_counter()
+    check(post)
+    return time.perf_counter() - start
+
+
+def checks(pipeline: Pipeline) -> dict[str, Callable[[Post], object]]:
+    """Every secret finder, every other detector, and the whole pipeline."""
+    found: dict[str, Callable[[Post], object]] = {
+        f"secrets.{f.__module__.rsplit('.', 1)[-1]}": (lambda p, f=f: f(p.text)) for f in FINDERS}
+    found |= {d.name: d.check for d in pipeline.detectors}
+    found["pipeline (all)"] = pipeline.process
+    return found
+
+
+def measure(check: Callable[[Post], object], family: Callable[[int], str], big: int,
+            budget: float) -> tuple[float, str]:
+    """The time at `big` characters (measured, or extrapolated when over budget) and a note."""
+    small, medium = timed(check, family(SMALL)), timed(check, family(MEDIUM))
+    growth = medium / max(small, 1e-4)
+    exponent = 2.0 if growth > 6 else 1.0
+    predicted = medium * (big / MEDIUM) ** exponent
+    note = "SUPERLINEAR" if growth > 6 and medium > 0.05 else ""
+    if predicted > budget:
+        return predicted, (note + " extrapolated").strip()
+    return timed(check, family(big)), note
+
+
+def main() -> None:
+    """Print the worst family per check, then every measurement over 0.5 s."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, help="monitor.toml (default: the bundled example)")
+    parser.add_argument("--big", type=int, default=1_000_000, help="characters in the largest text")
+    parser.add_argument("--budget", type=float, default=60.0, help="longest run to time, in seconds")
+    args = parser.parse_args()
+    pipeline = Pipeline.from_settings(config.load(args.config), b"bench-salt" * 4)
+    rows = []
+    for name, check in checks(pipeline).items():
+        for family, make in FAMILIES.items():
+            seconds, note = measure(check, make, args.big, args.budget)
+            rows.append((name, family, seconds, note))
+    print(f"worst case per check at {args.big:,} characters:")
+    for name in checks(pipeline):
+        _, family, seconds, note = max((r for r in rows if r[0] == name), key=lambda r: r[2])
+        print(f"  {name:<24} {seconds:9.2f} s  {family:<26} {note}")
+    print("every measurement over 0.5 s:")
+    for name, family, seconds, note in sorted(rows, key=lambda r: -r[2]):
+        if seconds > 0.5:
+            print(f"  {name:<24} {family:<26} {seconds:9.2f} s  {note}")
+
+
+if __name__ == "__main__":
+    main()

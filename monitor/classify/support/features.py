@@ -1,0 +1,56 @@
+"""Text to hashed features: normal form, traditional-to-simplified folding, word and character n-grams."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+from monitor.classify.text import normalise
+
+DIM = 1 << 18  # hash buckets; collisions cost little at this size and the table stays ~4 MB
+T2S_PATH = Path(__file__).resolve().parents[3] / "data" / "support" / "t2s.txt"
+
+_URL = re.compile(r"https?://\S+|www\.\S+|\b\S+\.(?:com|xyz|io|org|net)\S*")
+_HANDLE = re.compile(r"@[\w.]+")
+_DIGIT = re.compile(r"\d")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9'\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@cache
+def _t2s() -> dict[int, str]:
+    """The traditional-to-simplified table as a str.translate map, read once."""
+    rows = T2S_PATH.read_text(encoding="utf-8").splitlines()
+    pairs = (row.split("\t") for row in rows if row and not row.startswith("#"))
+    return {ord(t): s for t, s in pairs}
+
+
+def prepare(text: str) -> str:
+    """Normal form for features: case-folded, simplified Chinese, and no brand, link or number identity."""
+    text = normalise(text).translate(_t2s())
+    # Handles and links name brands or scam sites; which one says nothing about a support need.
+    text = _URL.sub(" http ", _HANDLE.sub(" @ ", text))
+    return _DIGIT.sub("0", text)
+
+
+def grams(text: str) -> list[str]:
+    """Word uni/bigrams, character 3-5 grams of Latin words, and character 1-3 grams of Chinese runs."""
+    words = _WORD.findall(_CJK_RUN.sub(" ", text))
+    out = [f"w:{w}" for w in words]
+    out += [f"b:{a} {b}" for a, b in pairwise(words)]
+    for w in words:
+        if len(w) > 3:  # misspellings ("withdrawl") still share most character n-grams
+            padded = f"<{w}>"
+            out += [f"c:{padded[i : i + n]}" for n in (3, 5) for i in range(len(padded) - n + 1)]
+    for run in _CJK_RUN.findall(text):
+        out += [f"z:{run[i : i + n]}" for n in (1, 2, 3) for i in range(len(run) - n + 1)]
+    return out
+
+
+def hashed(text: str) -> list[int]:
+    """Bucket ids for a raw text (repeats kept, so counts weigh in); never empty."""
+    ids = [zlib.crc32(g.encode("utf-8")) % DIM for g in grams(prepare(text))]
+    return ids or [0]

@@ -1,0 +1,89 @@
+"""`monitor train`: rebuild the support classifier's artifacts from the project's own generated data."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from monitor.classify.support import fit
+from monitor.classify.support.detector import DEFAULT_MODEL_DIR, META_FILE
+from monitor.classify.support.encoder import MiniLM
+from monitor.classify.support.generate import DATA_DIR, LABELS, write
+
+TRAIN_FILE = DATA_DIR / "train.jsonl.gz"
+# English rows embedded for the MiniLM head: enough for a 384x8 layer, ~1 min on 2 idle cores.
+HEAD_ROWS = 6000
+# English posts the n-gram stage scores >= 0.3 also go to MiniLM (about 3% of ordinary tweets, all
+# likely requests, whose topic it improves); below 0.95 its score is averaged with the n-gram one.
+BAND = (0.3, 0.95)
+# Per-language logit offsets added to the support score. Generated Chinese is cleaner than real posts,
+# so real requests score low: the offset moves the 0.5 cut to a raw 0.3, the lowest raw cut keeping
+# Weibo false positives <= 3% on the dev half of the eval sets (tuned there, reported on the test half).
+OFFSETS = {"en": 0.0, "zh": 0.85}
+Rows = list[dict[str, str]]
+
+
+def train(out_dir: Path = DEFAULT_MODEL_DIR, seed: int = 0) -> dict[str, float]:
+    """Generate the data, fit both stages, write the artifacts and return figures on a generated dev split."""
+    torch.set_num_threads(2)  # the machine is shared; more threads barely help these small models
+    started = time.perf_counter()
+    data = write(TRAIN_FILE, seed=seed)
+    cut = len(data) * 95 // 100
+    train_rows, dev_rows = data[:cut], data[cut:]
+    linear = fit.fit_linear([r["text"] for r in train_rows], [r["label"] for r in train_rows], seed)
+    linear.save(out_dir)
+    encoder = MiniLM()
+    head_rows = _english_sample(train_rows, HEAD_ROWS, seed)
+    head = fit.fit_head(
+        encoder.embed([r["text"] for r in head_rows]), [r["label"] for r in head_rows], seed
+    )
+    head.save(out_dir)
+    figures = {"rows": float(len(data)), **_dev_figures(linear, head, encoder, dev_rows)}
+    figures["seconds"] = round(time.perf_counter() - started, 1)
+    meta = {
+        "band": list(BAND),
+        "offsets": OFFSETS,
+        "seed": seed,
+        "labels": list(LABELS),
+        "figures": figures,
+    }
+    (out_dir / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return figures
+
+
+def _english_sample(rows: Rows, count: int, seed: int) -> Rows:
+    """A seeded sample of the English rows."""
+    english = [r for r in rows if r["lang"] == "en"]
+    return random.Random(seed).sample(english, min(count, len(english)))
+
+
+def _dev_figures(
+    linear: fit.HashedLinear, head: fit.Head, encoder: MiniLM, rows: Rows
+) -> dict[str, float]:
+    """Support accuracy and topic accuracy of each stage on the held-out generated rows."""
+    gold = np.array([LABELS.index(r["label"]) for r in rows])
+    cheap = [linear.scores(r["text"]) for r in rows]
+    english = [i for i, r in enumerate(rows) if r["lang"] == "en"]
+    deep = head.scores(encoder.embed([rows[i]["text"] for i in english]))
+    return {
+        "dev_support_acc_ngram": _support_acc([s.support for s in cheap], gold),
+        "dev_topic_acc_ngram": _topic_acc([s.topics for s in cheap], gold),
+        "dev_support_acc_minilm_en": _support_acc([s.support for s in deep], gold[english]),
+        "dev_topic_acc_minilm_en": _topic_acc([s.topics for s in deep], gold[english]),
+    }
+
+
+def _support_acc(scores: list[float], gold: np.ndarray) -> float:
+    """Share of rows whose support decision at 0.5 matches the label."""
+    return round(float(np.mean((np.array(scores) >= 0.5) == (gold > 0))), 4)
+
+
+def _topic_acc(topics: list[np.ndarray], gold: np.ndarray) -> float:
+    """Topic accuracy over the support rows."""
+    pred = np.array([int(np.argmax(t)) + 1 for t in topics])
+    return round(float(np.mean(pred[gold > 0] == gold[gold > 0])), 4)
