@@ -86,8 +86,9 @@ def test_support_impostor_leak_and_chatter_get_the_right_answers(tmp_path, monke
                                         "and I will help you recover your withdrawal.", reply_to=ids["support"])
             stop = asyncio.Event()
             task = asyncio.create_task(_run_daemon(settings, store, stop))
+            # generous: the first pass includes loading the classifiers (seconds on a busy machine)
             await until(lambda: store.db["posts"].count == 4 and fake.confirmed == 5
-                        and not list(store.actions("planned")))
+                        and not list(store.actions("planned")), timeout=90)
             await until(lambda: bool(fake.deleted) and len(fake.sent_to(ADMINS)) >= 2)
             stop.set()
             await task

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from monitor.classify.impersonation.lures import LURES
+from monitor.classify.impersonation.rule import Rule
+from monitor.classify.impersonation.rule import rx as _rx
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.wordlists import words
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A pattern, the signal it gives, and whether a warning nearby ('never share...') cancels it."""
-
-    label: str
-    weight: float
-    words: str
-    pattern: re.Pattern[str]
-    warnable: bool = False
-
-
-def _rx(pattern: str) -> re.Pattern[str]:
-    """Compile a rule pattern (text is already NFKC and case-folded)."""
-    return re.compile(pattern)
-
 
 # Leading \b on the Latin words keeps the regex engine from trying every position.
 _SECRET = r"\b(?:(?:seed|recovery|secret|backup|wallet|mnemonic|12|24|twelve)[ -]?(?:words? )?(?:phrase|words)|private ?keys?|mnemonic|keystore)|助记词|私钥|密钥|恢复短语"
@@ -83,10 +68,10 @@ RULES: tuple[Rule, ...] = (
 
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    """RULES plus one for the off-platform app names in the bundled list."""
+    """RULES, the scam-pattern LURES, and one rule for the off-platform app names in the bundled list."""
     names = sorted(words("offplatform_words"), key=len, reverse=True)
     apps = _rx(r"(?<![a-z])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z])")
-    return (*RULES, Rule("offplatform_contact", 0.3, "invites to another app ({})", apps))
+    return (*RULES, *LURES, Rule("offplatform_contact", 0.3, "invites to another app ({})", apps))
 
 
 def _warned(text: str, start: int) -> bool:

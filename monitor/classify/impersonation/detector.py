@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from monitor.classify.impersonation.content import AIRDROP, content_signals
 from monitor.classify.impersonation.domains import hosts, link_signals
 from monitor.classify.impersonation.handles import author_signals
@@ -15,6 +17,9 @@ from monitor.models import Finding, Post
 # impersonation threshold (0.5 by default).
 MIN_SCORE = 0.3
 _OFFERS = ("fake_support_reply", "offplatform_contact", "credential_request")
+# Sign-up and referral links are affiliate promos: a drainer wants a wallet connected, not an account.
+_REFERRAL = re.compile(r"[?&](?:ref|referral|invite|code|accesscode)=|/(?:join|invite|ref|referral|register|signup)/"
+                       r"|\b(?:upon |on )?registration\b|\bsign ?up\b|\breferral\b", re.IGNORECASE)
 
 
 class ImpersonationDetector:
@@ -46,7 +51,7 @@ class ImpersonationDetector:
 
     def claim_link(self, post: Post, found: list[Signal]) -> list[Signal]:
         """An airdrop or claim announcement that links off the brand's domains: a drainer's lure."""
-        if not any(s.words == AIRDROP for s in found):
+        if not any(s.words == AIRDROP for s in found) or _REFERRAL.search(post.text):
             return []
         if any(not self.registry.is_official_host(h) for h in hosts(post.text)):
             return [Signal("scam_lure", 0.4, "links to a claim page off the brand's domains")]

@@ -85,7 +85,8 @@ def label_signal(label: str, skel: str, host: str, reg: BrandRegistry) -> Signal
 def lookalike(host: str, reg: BrandRegistry) -> Signal | None:
     """The first label of a host (not its top-level domain) that imitates the brand."""
     labels = [decode_label(label) for label in host.split(".")[:-1]]
-    for label in labels:
+    # A dot inside the name (myether.wallet.com) splits the brand across labels.
+    for label in labels + (["".join(labels)] if len(labels) > 1 else []):
         for skel in skeletons(label):
             if found := label_signal(label, skel, host, reg):
                 return found

@@ -6,10 +6,14 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+# Letters that pass for each other at a glance (tall strokes, round letters, humps, cups, bowls).
+_LOOKS = ("ijlt1f", "oaec0", "nmrh", "uvw", "bdpqg")
+_KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
 
 def max_edits(token: str) -> int:
-    """Typos tolerated: none under 5 letters (too many real words), 1 up to 8, else 2."""
-    return 0 if len(token) < 5 else 1 if len(token) <= 8 else 2
+    """Typos tolerated: none under 5 letters (too many real words), 1 up to 8, 2 up to 11, else 3."""
+    return 0 if len(token) < 5 else 1 if len(token) <= 8 else 2 if len(token) <= 11 else 3
 
 
 @lru_cache(maxsize=4096)
@@ -29,7 +33,21 @@ def is_typo(text: str, token: str) -> bool:
         return edits <= max_edits(token)
     same_length = len(text) == len(token)
     swapped = same_length and sorted(text) == sorted(token)
-    return len(token) >= 5 and edits == 1 and (swapped or not same_length)
+    return len(token) >= 5 and edits == 1 and (swapped or not same_length or _slip(text, token))
+
+
+def _slip(text: str, token: str) -> bool:
+    """One letter of a 6+ letter name swapped for a look-alike or a keyboard neighbour (binancc, lrezor)."""
+    diff = [(a, b) for a, b in zip(text, token) if a != b]
+    return len(token) >= 6 and len(diff) == 1 and similar(*diff[0])
+
+
+@lru_cache(maxsize=1024)
+def similar(a: str, b: str) -> bool:
+    """True when two letters look alike or sit next to each other on a QWERTY row."""
+    if any(a in group and b in group for group in _LOOKS):
+        return True
+    return any(abs(row.find(a) - row.find(b)) == 1 for row in _KEYBOARD if a in row and b in row)
 
 
 def distance(a: str, b: str) -> int:

@@ -48,6 +48,9 @@ def fold_char(char: str) -> str:
     if char == "I":  # capital I looks like l; case-folding would turn it into i first
         return "l"
     mapped = confusable_table().get(ord(char), char).casefold()
+    if not mapped.isascii():
+        # Accented Latin letters (ę, ạ, ţ) read as their base letter; marks alone add nothing.
+        mapped = "".join(c for c in unicodedata.normalize("NFD", mapped) if not unicodedata.combining(c)) or mapped
     return _LEET.get(mapped, mapped)
 
 

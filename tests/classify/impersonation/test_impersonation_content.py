@@ -47,3 +47,35 @@ def test_scam_content_signals(text: str, label: str) -> None:
 )
 def test_ordinary_and_warning_texts_give_no_strong_signal(text: str) -> None:
     assert not any(s.weight >= 0.5 for s in content_signals(normalise(text)))
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Sending 2 ETH to one lucky follower! Like, retweet and tag 3 friends", "follows, likes or retweets"),
+        ("#FakeExchange froze withdrawals. If affected, DM verified crypto recovery experts", "'recovery' contact"),
+        ("free usdt wallet, seed phrase: apple river stone cloud tiger lemon paper honey sugar glass eagle novel",
+         "honeypot"),
+        ("Start earning daily with our cloud mining plans", "cloud mining"),
+        ("Next 100x gem, load your bags before it pumps", "100x"),
+        ("Free stock picks: wa.me/15550100100", "WhatsApp"),
+        ("Please check your inbox, we sent the details", "check your DMs"),
+        ("Claim the airdrop now: connect your wallet on the page", "connect a wallet"),
+        ("@launchbot deploy a token named Moon with 1b supply", "deploy a token"),
+    ],
+)
+def test_scam_patterns(text: str, words: str) -> None:
+    assert any(words in s.words for s in content_signals(normalise(text)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$15 giveaway for my followers, retweet to enter",  # a small cash prize is a promo
+        "Beware of cloud mining sites that promise daily returns",  # a warning before the words cancels them
+        "We deploy the new website on Friday",
+        "Search for 100x returns is how people get rekt",
+    ],
+)
+def test_look_alike_but_harmless_texts_stay_low(text: str) -> None:
+    assert not any(s.weight >= 0.5 for s in content_signals(normalise(text)))

@@ -94,3 +94,9 @@ def test_a_new_lookalike_scores_higher_than_an_old_one(brand: Brand) -> None:
 
 def test_detector_protocol(brand: Brand) -> None:
     assert isinstance(ImpersonationDetector(brand), Detector)
+
+
+def test_a_referral_sign_up_promo_is_not_read_as_a_drainer(brand: Brand) -> None:
+    promo = post("dave", "Airdrop points for new users upon registration: claim at example-app.xyz/join/AB12")
+    assert flagged(brand, promo) is None
+    assert flagged(brand, post("dave", "Airdrop is live! Claim now at claim-example-drop.xyz")) == "scam_lure"

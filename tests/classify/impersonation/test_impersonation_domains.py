@@ -62,3 +62,23 @@ def test_typo_rules_for_long_names() -> None:
     for host in ("exarnplewallet.com", "examplewalet.io", "exampelwallet.com", "myexamplewallett.net"):
         assert host_signal(host, reg, frozenset()), host
     assert host_signal("samplewall.com", reg, frozenset()) is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "exámplewallet.com",  # accented letter (punycode in the wild)
+        "examplew.allet.com",  # a dot splits the name
+        "exampleewalllett.com",  # three typos in a 13-letter name
+    ],
+)
+def test_disguised_long_names_flag(host: str) -> None:
+    reg = BrandRegistry.from_brand(Brand("Examplewallet", ("examplewallet.com",), "", ""))
+    assert host_signal(host, reg, frozenset()), host
+
+
+def test_one_lookalike_or_neighbour_letter_flags_a_six_letter_name() -> None:
+    reg = BrandRegistry.from_brand(Brand("Kraken", ("kraken.com",), "", ""))
+    for host in ("krakem.com", "kralen.io", "lraken.net"):  # n/m look alike, l and k are neighbours
+        assert host_signal(host, reg, frozenset()), host
+    assert host_signal("krakzn.com", reg, frozenset()) is None  # e and z neither look alike nor touch

@@ -1,0 +1,22 @@
+"""Rule: one content pattern, the signal it gives, and whether a nearby warning cancels it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A pattern, the signal it gives, and whether a warning nearby ('never share...') cancels it."""
+
+    label: str
+    weight: float
+    words: str
+    pattern: re.Pattern[str]
+    warnable: bool = False
+
+
+def rx(pattern: str) -> re.Pattern[str]:
+    """Compile a rule pattern (text is already NFKC and case-folded)."""
+    return re.compile(pattern)
