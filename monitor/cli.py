@@ -268,17 +268,33 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+# Lines per pipeline call: batched models (MiniLM) share forward passes; small enough to stream.
+SCAN_CHUNK = 64
+
+
 def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
-    """The scan result for each non-blank line; a malformed line gives an error result."""
+    """The scan result for each non-blank line, in order; a malformed line gives an error result."""
+    chunk: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+        if line.strip():
+            chunk.append((number, line))
+        if len(chunk) == SCAN_CHUNK:
+            yield from _scan_chunk(chunk, pipeline)
+            chunk = []
+    yield from _scan_chunk(chunk, pipeline)
+
+
+def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
+    """Results for numbered lines: the well-formed ones go through the pipeline together."""
+    posts, errors = [], {}
+    for number, line in chunk:
         try:
-            post = parse_line(line)
+            posts.append(parse_line(line))
         except PostError as exc:
-            yield {"id": None, "line": number, "error": str(exc)}
-            continue
-        yield scan_result(pipeline.process(post))
+            errors[number] = {"id": None, "line": number, "error": str(exc)}
+    done = iter(pipeline.process_many(posts))
+    for number, _ in chunk:
+        yield errors[number] if number in errors else scan_result(next(done))
 
 
 def scan_result(result: Processed) -> dict[str, Any]:

@@ -72,7 +72,8 @@ class Ingest:
             self.counters.duplicates += 1
             return
         self.metrics.arrived(post.platform, post.id)
-        result, failure = self._process(post)
+        # In a thread: a slow model must not starve the event loop, where sends wait on their answers.
+        result, failure = await asyncio.to_thread(self._process, post)
         statuses = [self.status_for(a) for a in result.actions]
         # A locked database or a full disk is waited out here: emit does not return, so the
         # connector does not move its cursor, and the post is neither lost nor half-stored.

@@ -48,13 +48,29 @@ class Pipeline:
 
     def process(self, post: Post) -> Processed:
         """Classify one post. Nothing downstream ever sees the unredacted text."""
+        return self.process_many([post])[0]
+
+    def process_many(self, posts: Sequence[Post]) -> list[Processed]:
+        """Classify posts together, in order: a detector with check_many (batched models) sees them at once."""
+        entered = [self._enter(post) for post in posts]
+        clean = [c for c, _ in entered]
+        for detector in self.detectors:
+            many = getattr(detector, "check_many", None)
+            results = many(clean) if many else [detector.check(c) for c in clean]
+            for (_, found), extra in zip(entered, results):
+                found.extend(extra)
+        return [self._finish(c, found) for c, found in entered]
+
+    def _enter(self, post: Post) -> tuple[Post, list[Finding]]:
+        """The redacted post and its secret findings."""
         # Invisible characters go first: one inside a seed phrase or key would hide it from the finders.
         text = strip_invisible(post.text)
         matches = find_secrets(text)
         clean = dataclasses.replace(post, text=redact(text, matches), raw=None)
-        found = self.secrets.findings(matches)
-        for detector in self.detectors:
-            found.extend(detector.check(clean))
+        return clean, self.secrets.findings(matches)
+
+    def _finish(self, clean: Post, found: list[Finding]) -> Processed:
+        """Keep the findings over their thresholds and plan the actions."""
         flagged = [f for f in found if f.score >= self.thresholds.get(f.kind, 0.5)]
         kinds = {f.kind for f in flagged}
         # The brand's own answers and scam offers are not support requests, whatever their words.

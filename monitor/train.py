@@ -16,15 +16,16 @@ from monitor.classify.support.encoder import MiniLM
 from monitor.classify.support.generate import DATA_DIR, LABELS, write
 
 TRAIN_FILE = DATA_DIR / "train.jsonl.gz"
-# English rows embedded for the MiniLM head: enough for a 384x8 layer, ~1 min on 2 idle cores.
-HEAD_ROWS = 6000
-# English posts the n-gram stage scores >= 0.3 also go to MiniLM (about 3% of ordinary tweets, all
-# likely requests, whose topic it improves); below 0.95 its score is averaged with the n-gram one.
-BAND = (0.3, 0.95)
+# English rows embedded for the MiniLM head: enough for a 384x8 layer, ~2 min on 2 idle cores.
+HEAD_ROWS = 10000
+# English posts the n-gram stage scores >= 0.1 also go to MiniLM (a third of English posts in the
+# eval sets; batched, see SupportDetector.check_many); below 0.95 both scores are averaged. The 0.1
+# was chosen on the dev half of the eval sets (English F1 0.902 there against 0.892 at 0.3).
+BAND = (0.1, 0.95)
 # Per-language logit offsets added to the support score. Generated Chinese is cleaner than real posts,
-# so real requests score low: the offset moves the 0.5 cut to a raw 0.3, the lowest raw cut keeping
+# so real requests score low: the offset moves the 0.5 cut to a raw 0.12, the lowest raw cut keeping
 # Weibo false positives <= 3% on the dev half of the eval sets (tuned there, reported on the test half).
-OFFSETS = {"en": 0.0, "zh": 0.85}
+OFFSETS = {"en": 0.0, "zh": 2.0}
 Rows = list[dict[str, str]]
 
 

@@ -9,9 +9,13 @@ from pathlib import Path
 from mnemonic import Mnemonic
 
 from monitor import config, daemon
+from monitor.classify.base import Detector
+from monitor.classify.registry import build_detectors
+from monitor.classify.secrets import SecretDetector
 from monitor.connectors.registry import build_connectors
 from monitor.pipeline import Pipeline
 from monitor.replies.outbound import Outbound
+from monitor.replies.templates import Templates
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, write_config
 
@@ -46,9 +50,20 @@ def settings_for(folder: Path, fake: TelegramFake, extra: str = "") -> config.Se
     return config.load(write_config(folder, fake.base_url, admin_chat_id=ADMINS, extra=OPEN_LIMITS + extra))
 
 
+_BUILT: dict[str, tuple[Detector, ...]] = {}
+
+
+def _detectors(settings: config.Settings) -> tuple[Detector, ...]:
+    """The built-in detectors, built once per brand per session: the support model takes seconds to load."""
+    if settings.brand.name not in _BUILT:
+        _BUILT[settings.brand.name] = tuple(build_detectors(settings))
+    return _BUILT[settings.brand.name]
+
+
 def ingest_for(settings: config.Settings, store: Store) -> daemon.Ingest:
-    """The Ingest `monitor run` builds."""
-    pipeline = Pipeline.from_settings(settings, store.salt())
+    """The Ingest `monitor run` builds (same detectors, the store's own salt)."""
+    detectors = _detectors(settings)
+    pipeline = Pipeline(SecretDetector(store.salt()), detectors, Templates.load(settings.brand), settings.thresholds)
     return daemon.Ingest(pipeline, store, settings.modes, False, settings.policy)
 
 

@@ -62,7 +62,7 @@ def test_random_kill_9s_lose_no_post_and_send_no_action_twice(tmp_path) -> None:
                 before = _stored(db)
                 daemon = await _spawn(config, db, log)
                 # a random point after the daemon began storing: mid-ingest, mid-send or in between
-                await until(lambda: _stored(db) > before or daemon.returncode is not None, timeout=60)
+                await until(lambda b=before, d=daemon: _stored(db) > b or d.returncode is not None, timeout=60)
                 await asyncio.sleep(rng.uniform(0.0, 0.8))
                 daemon.kill()  # SIGKILL: no flush, no goodbye
                 await daemon.wait()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from monitor.config import Settings
 from monitor.models import Author, Finding, Post
 from monitor.pipeline import Pipeline
@@ -85,3 +87,12 @@ def test_invisible_characters_cannot_hide_a_secret(settings: Settings) -> None:
     result = Pipeline.from_settings(settings, b"s").process(_post(hidden))
     assert [f.label for f in result.findings if f.kind == "secret_leak"] == ["password"]
     assert "Gr" not in result.post.text and "\u200b" not in result.post.text
+
+
+def test_process_many_matches_process_in_order(settings: Settings) -> None:
+    """Batched classification gives each post what process() alone gives it, in input order."""
+    pipeline = Pipeline.from_settings(settings, b"salt")
+    texts = ["my USDT withdrawal is pending for 3 days, please help", "gm everyone",
+             PASSWORD_POST, "充值的USDT一直没到账"]
+    posts = [dataclasses.replace(_post(t), id=str(i)) for i, t in enumerate(texts)]
+    assert pipeline.process_many(posts) == [pipeline.process(p) for p in posts]

@@ -68,7 +68,14 @@ class SupportDetector:
 
     def check(self, post: Post) -> list[Finding]:
         """One support_request finding when the post asks for help, else none."""
-        verdict = self.predict([post.text])[0]
+        return self._findings(self.predict([post.text])[0])
+
+    def check_many(self, posts: Sequence[Post]) -> list[list[Finding]]:
+        """check() for many posts at once, so the English ones MiniLM sees share its batches."""
+        return [self._findings(v) for v in self.predict([p.text for p in posts])]
+
+    def _findings(self, verdict: Verdict) -> list[Finding]:
+        """The finding for one verdict, or none below the noise floor."""
         if verdict.score < MIN_SCORE:
             return []
         evidence = (

@@ -38,11 +38,9 @@ class MiniLM:
         self.model = AutoModel.from_pretrained(path, local_files_only=True).eval()
 
     def embed(self, texts: Sequence[str], batch: int = 64) -> np.ndarray:
-        """Embeddings (n, 384) for texts, shortest first within each call to limit padding."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        """Embeddings (n, 384) for texts, in batches of similar length to limit padding."""
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
-        for start in range(0, len(order), batch):
-            idx = order[start : start + batch]
+        for idx in _length_batches(texts, batch):
             out[idx] = self._embed_batch([texts[i] for i in idx])
         return out
 
@@ -56,6 +54,20 @@ class MiniLM:
         mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return self._torch.nn.functional.normalize(pooled, dim=-1).numpy()
+
+
+def _length_batches(texts: Sequence[str], batch: int) -> list[list[int]]:
+    """Indices shortest first, cut into batches of at most `batch` whose longest text is at most twice
+    the shortest: every text is padded to its batch's longest, so one long post must not pad many short ones."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    batches: list[list[int]] = []
+    for i in order:
+        current = batches[-1] if batches else None
+        if current and len(current) < batch and len(texts[i]) <= 2 * max(len(texts[current[0]]), 32):
+            current.append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 class Head:

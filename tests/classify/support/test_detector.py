@@ -81,3 +81,10 @@ def test_encoder_stage_runs_offline() -> None:
         and verdict.topic == "deposit"
         and verdict.score >= 0.5
     )
+
+
+def test_check_many_matches_check() -> None:
+    """Batched checks (MiniLM batches shared) give each post the findings check() gives it."""
+    detector = SupportDetector()
+    posts = [post(text) for text, _ in CASES]
+    assert detector.check_many(posts) == [detector.check(p) for p in posts]

@@ -1,0 +1,173 @@
+"""Ingest-to-action latency and throughput of a real `monitor run` at a steady post rate, with peak RSS.
+
+A Telegram Bot API fake on 127.0.0.1 (tests/fakes/telegram.py) carries posts in; the daemon runs
+as its own process, as in production. Every post is a support request that gets one public reply;
+latency is from the moment the fake holds the post to the moment the reply reaches it (so it
+includes the long poll, the pipeline, the database and the sender).
+
+Usage: python bench/latency.py [--rate 100] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.fakes.telegram import TelegramFake, write_config
+
+TOKEN = "7312345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+GROUP, ADMINS, USERS = -100500, -100999, 200
+EXTRA = "\n[limits]\nuser_cooldown = 0\nthread_cooldown = 0\nplatform_per_hour = 10000000\n"
+TEXT = "Hi, my withdrawal of {n} USDT has been pending for 3 days and support has not answered, can someone help?"
+
+
+class TimedFake(TelegramFake):
+    """The fake, noting when each post went in and when the reply to it came back."""
+
+    def __init__(self) -> None:
+        super().__init__(token=TOKEN)
+        self.posted: dict[int, float] = {}
+        self.answered: dict[int, float] = {}
+
+    def post_timed(self, user: int, text: str) -> None:
+        """A user writes in the group; the clock starts now."""
+        message_id = self.post(GROUP, user, text)
+        self.posted[message_id] = time.monotonic()
+
+    async def _api_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Record the arrival of a reply, then answer as the fake does."""
+        result = await super()._api_sendMessage(p)
+        reply_to = self.sent[-1]["asked_reply_to"]
+        if reply_to in self.posted and reply_to not in self.answered:
+            self.answered[reply_to] = time.monotonic()
+        return result
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set size (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def wait_healthy(url: str, timeout: float = 120) -> None:
+    """Poll /healthz until it answers 200."""
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            try:
+                async with http.get(url) as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("the daemon did not become healthy")
+
+
+async def scrape(url: str) -> str:
+    """The daemon's /metrics text."""
+    async with aiohttp.ClientSession() as http, http.get(url) as r:
+        return await r.text()
+
+
+async def drive(fake: TimedFake, rate: float, seconds: float) -> float:
+    """Post at `rate` per second for `seconds`, on an absolute schedule; returns when posting ended."""
+    count, start = int(rate * seconds), time.monotonic()
+    for n in range(count):
+        delay = start + n / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        fake.post_timed(1000 + n % USERS, TEXT.format(n=n))
+    return time.monotonic()
+
+
+async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
+    """Start the fake and the daemon, drive the load, wait for the replies, print the figures."""
+    port = free_port()
+    async with TimedFake() as fake:
+        fake.add_group(GROUP, "OKX Community", username="okx_community")
+        fake.add_group(ADMINS, "OKX moderators", kind="group")
+        for n in range(USERS):
+            fake.add_user(1000 + n, f"User{n}", f"user_{n}", started=True)
+        config = write_config(folder, fake.base_url, admin_chat_id=ADMINS, extra=extra)
+        config.write_text(config.read_text().replace('log_level = "INFO"',
+                                                     f'log_level = "WARNING"\nmetrics_port = {port}'))
+        daemon = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "monitor.cli", "run", "--config", str(config), "--db", str(folder / "m.db"),
+            env={**os.environ, "TG_TOKEN": TOKEN}, cwd=ROOT, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL, stderr=(folder / "daemon.log").open("wb"))
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz")
+        first = time.monotonic()
+        ended = await drive(fake, rate, seconds)
+        total = len(fake.posted)
+        deadline = time.monotonic() + 120
+        while len(fake.answered) < total and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        last = max(fake.answered.values(), default=ended)
+        rss = peak_rss_mb(daemon.pid)
+        metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
+        daemon.send_signal(signal.SIGTERM)
+        await daemon.wait()
+    report(fake, rate, first, ended, last, rss, metrics)
+
+
+def report(fake: TimedFake, rate: float, first: float, ended: float, last: float, rss: float,
+           metrics: str) -> None:
+    """Print the figures."""
+    lat = sorted(fake.answered[m] - fake.posted[m] for m in fake.answered)
+    q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [float("nan")] * 99
+    print(f"posts sent to the fake: {len(fake.posted)} at {rate:.0f}/s over {ended - first:.1f} s")
+    print(f"replies received:       {len(lat)} ({len(fake.posted) - len(lat)} missing)")
+    print(f"ingest-to-action:       p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
+          f"max {lat[-1] * 1000:.0f} ms" if lat else "no replies")
+    print(f"throughput:             {len(lat) / (last - first):.1f} posts/s answered "
+          f"(first post to last reply, {last - first:.1f} s)")
+    print(f"daemon peak RSS:        {rss:.0f} MiB")
+    own = {line.split()[0]: line.split()[1] for line in metrics.splitlines()
+           if line.startswith("monitor_ingest_to_action_seconds_") and " " in line}
+    count, total = float(own.get("monitor_ingest_to_action_seconds_count", 0)), float(
+        own.get("monitor_ingest_to_action_seconds_sum", 0))
+    results = [line for line in metrics.splitlines() if line.startswith('monitor_actions_total{kind="reply"')]
+    print("daemon's reply actions: " + ", ".join(line.split('result="')[1].replace('"} ', " ") for line in results))
+    if count:
+        print(f"daemon's own histogram: {count:.0f} actions, mean {total / count * 1000:.0f} ms "
+              "(arrival in the daemon to the platform's answer)")
+
+
+def main() -> None:
+    """Parse the options and run the benchmark in a scratch folder."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=100.0, help="posts per second")
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long to post")
+    parser.add_argument("--no-encoder", action="store_true",
+                        help="support detector without its sentence encoder ([support] use_encoder = false)")
+    args = parser.parse_args()
+    extra = EXTRA + ("\n[support]\nuse_encoder = false\n" if args.no_encoder else "")
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(bench(args.rate, args.seconds, Path(folder), extra))
+
+
+if __name__ == "__main__":
+    main()
