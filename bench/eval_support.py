@@ -18,20 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.classify.support.detector import SupportDetector
+from monitor.evalsets.support import BANKING77_TOPICS
 from monitor.models import Author, Post
 
 # The flag line: the config's default support_request threshold, where the scores are calibrated to cut.
 THRESHOLD = 0.5
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "trustpilot_gold.csv"
-BANKING77_TOPICS = {
-    "withdrawal_not_arrived": "withdrawal",
-    "deposit_not_arrived": "deposit",
-    "login_2fa": "login",
-    "kyc": "kyc",
-    "trading": "trading",
-    "other": "other",
-}
 
 
 @dataclass(frozen=True, slots=True)

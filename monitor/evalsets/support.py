@@ -12,7 +12,7 @@ SUPPORT = "support_request"
 
 # The SUGGESTED mapping's targets → our topics. Categories it leaves out are card-product
 # questions (card_*, atm_support, top_up_by_*_charge, ...), which its note maps to other.
-_BANKING77_TOPICS = {
+BANKING77_TOPICS = {
     "withdrawal_not_arrived": "withdrawal",
     "deposit_not_arrived": "deposit",
     "login_2fa": "login",
@@ -28,7 +28,7 @@ def banking77_topics(root: Path) -> dict[str, str]:
     topics = {}
     for r in read_csv(path):
         target = r["suggested_monitor_label"].removeprefix("support/")
-        topics[r["banking77_category"]] = _BANKING77_TOPICS[target]
+        topics[r["banking77_category"]] = BANKING77_TOPICS[target]
     return topics
 
 

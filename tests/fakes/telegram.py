@@ -6,12 +6,13 @@ import asyncio
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
 from aiohttp import web
+
+from tests.fakes import until  # noqa: F401  (re-exported: tests import it with the fake)
 
 JSON = dict[str, Any]
 
@@ -357,12 +358,3 @@ def write_config(folder: Path, base_url: str, admin_chat_id: int = -100999, extr
     text = CONFIG.replace("{base_url}", base_url).replace("{admin_chat_id}", str(admin_chat_id))
     path.write_text(text + extra, encoding="utf-8")
     return path
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait (polling briefly) until condition() holds; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import itertools
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 from aiohttp import web
 from oauthlib.oauth1.rfc5849 import signature
 from oauthlib.oauth1.rfc5849.utils import escape
+
+from tests.fakes import until  # noqa: F401  (re-exported: tests import it with the fake)
 
 REAL_HOST = "https://api.twitter.com"  # what tweepy signs, whatever host the request reaches
 TWEET_DEFAULT = ("id", "text", "edit_history_tweet_ids")
@@ -344,12 +344,3 @@ def write_config(folder: Path, api_base: str) -> Path:
     path = folder / "monitor.toml"
     path.write_text(CONFIG.replace("{api_base}", api_base), encoding="utf-8")
     return path
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait (polling briefly) until condition() holds; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
