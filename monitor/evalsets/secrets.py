@@ -137,16 +137,7 @@ _WIF_KINDS = {
 def wif_signmessage(root: Path) -> Iterator[Post]:
     """python-bitcoinlib WIF keys (secret), their addresses and signatures (not), wrapped."""
     path = root / "bitcoin_wif_signmessage_python_bitcoinlib/wif_address_signature_labeled.csv"
-    for i, r in enumerate(read_csv(path)):
-        label, template = _WIF_KINDS[r["kind"]]
-        yield post(
-            "wif_signmessage",
-            i,
-            wrap(template, r["value"]),
-            secret(label),
-            PLATFORM,
-            group=r["kind"],
-        )
+    return _wrapped_values("wif_signmessage", path, _WIF_KINDS)
 
 
 _OKX_SDK_KINDS = {
@@ -161,16 +152,14 @@ _OKX_SDK_KINDS = {
 def okx_wallet_sdk(root: Path) -> Iterator[Post]:
     """OKX js-wallet-sdk test strings, 21 chains, wrapped (phrases failing checksum stay leaks)."""
     path = root / "secrets_okx_js_wallet_sdk_test_vectors/okx_wallet_sdk_test_strings.csv"
+    return _wrapped_values("okx_wallet_sdk", path, _OKX_SDK_KINDS)
+
+
+def _wrapped_values(name: str, path: Path, kinds: dict[str, tuple[str | None, str]]) -> Iterator[Post]:
+    """Rows with `kind` and `value` columns: each value wrapped in a sentence fitting its kind."""
     for i, r in enumerate(read_csv(path)):
-        label, template = _OKX_SDK_KINDS[r["kind"]]
-        yield post(
-            "okx_wallet_sdk",
-            i,
-            wrap(template, r["value"]),
-            secret(label),
-            PLATFORM,
-            group=r["kind"],
-        )
+        label, template = kinds[r["kind"]]
+        yield post(name, i, wrap(template, r["value"]), secret(label), PLATFORM, group=r["kind"])
 
 
 _BINANCE_KINDS = {
