@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -498,11 +499,18 @@ def _report_query(since: str | None, status: str | None) -> report.Query:
         raise CliError(str(exc)) from None
 
 
-def _review_store(db: str) -> Store:
-    """The store of an existing database."""
+@contextlib.contextmanager
+def _reviewing(db: str) -> Iterator[Store]:
+    """The store of an existing database, closed afterwards; a queue error becomes a CLI error."""
     if not Path(db).is_file():
         raise CliError(f"{db}: database not found")
-    return Store(db)
+    store = Store(db)
+    try:
+        yield store
+    except review.ReviewError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
 
 
 def _who(who: str | None) -> str:
@@ -516,14 +524,11 @@ def _who(who: str | None) -> str:
 def cmd_review_list(args: argparse.Namespace) -> int:
     """The queue with this week's precision figures on top."""
     query = _report_query(args.since, args.status)
-    store = _review_store(args.db)
-    try:
+    with _reviewing(args.db) as store:
         window = review.parse_since(review.DEFAULT_WINDOW)
         for p in review.precision(store, window):
             print(f"# {review.format_precision(p)} (last 7 days)")
         rows = review.queue(store, query.statuses, args.kind, query.since, args.limit)
-    finally:
-        store.close()
     print(review.LIST_HEADER)
     for row in rows:
         print(review.format_line(row))
@@ -532,21 +537,15 @@ def cmd_review_list(args: argparse.Namespace) -> int:
 
 def cmd_review_show(args: argparse.Namespace) -> int:
     """One finding in full (redacted text only)."""
-    store = _review_store(args.db)
-    try:
+    with _reviewing(args.db) as store:
         print("\n".join(review.format_detail(review.show(store, args.id))))
-    except review.ReviewError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        store.close()
     return 0
 
 
 def cmd_review_decide(args: argparse.Namespace) -> int:
     """Confirm, dismiss or resolve findings, recording who and when."""
     who = _who(args.who)
-    store = _review_store(args.db)
-    try:
+    with _reviewing(args.db) as store:
         for finding_id in args.ids:
             row = review.decide(store, finding_id, args.verb, who, args.note)
             held = ", ".join(
@@ -556,38 +555,26 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
                 f"finding {finding_id}: {row['status']} by {who}"
                 + (f"; still held: {held}" if held else "")
             )
-    except review.ReviewError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        store.close()
     return 0
 
 
 def cmd_review_approve(args: argparse.Namespace) -> int:
     """Held actions become planned; the daemon's sender sends each once."""
     who = _who(args.who)
-    store = _review_store(args.db)
-    try:
+    with _reviewing(args.db) as store:
         for action_id in args.ids:
             action = review.approve(store, action_id, who)
             print(
                 f"action {action_id} ({action['kind']} on {action['platform']}): planned by {who}"
             )
-    except review.ReviewError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        store.close()
     return 0
 
 
 def cmd_review_stats(args: argparse.Namespace) -> int:
     """Precision per detector and kind over a window."""
     since = _report_query(args.since, None).since or ""
-    store = _review_store(args.db)
-    try:
+    with _reviewing(args.db) as store:
         figures = review.precision(store, since)
-    finally:
-        store.close()
     print(f"review decisions since {since}")
     for p in figures:
         print(review.format_precision(p))
@@ -599,14 +586,11 @@ def cmd_review_stats(args: argparse.Namespace) -> int:
 def cmd_review_export(args: argparse.Namespace) -> int:
     """Dismissed findings as labelled posts, to re-measure the classifiers with `monitor eval`."""
     query = _report_query(args.since, None)
-    store = _review_store(args.db)
-    try:
+    with _reviewing(args.db) as store:
         lines = [
             json.dumps(obj, ensure_ascii=False) + "\n"
             for obj in review.export_dismissed(store, query.since)
         ]
-    finally:
-        store.close()
     if args.output:
         args.output.write_text("".join(lines), encoding="utf-8")
         print(f"{len(lines)} labelled posts: {args.output.resolve()}")
@@ -626,13 +610,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except serve.ServeError as exc:
         raise CliError(str(exc)) from None
     port = args.port if args.port is not None else opts.get("port", 8750)
-    store = _review_store(args.db or settings.db)
-    try:
-        asyncio.run(_serve(store, host, port, token, args.who or os.environ.get("USER") or "web"))
-    except OSError as exc:
-        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    finally:
-        store.close()
+    with _reviewing(args.db or settings.db) as store:
+        try:
+            asyncio.run(_serve(store, host, port, token, args.who or os.environ.get("USER") or "web"))
+        except OSError as exc:
+            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     return 0
 
 
