@@ -114,17 +114,10 @@ def bip_key_vectors(root: Path) -> Iterator[Post]:
     for i, r in enumerate(
         read_csv(root / "bitcoin_bips_key_vectors/bip_key_and_address_vectors.csv")
     ):
-        label, template = _BIP_KINDS[r["kind"]]
+        label, _ = _BIP_KINDS[r["kind"]]
         if (label is not None) != (r["is_secret"] == "1"):
             raise ValueError(f"bip vectors row {i}: kind {r['kind']} disagrees with is_secret")
-        yield post(
-            "bip_key_vectors",
-            i,
-            wrap(template, r["value"]),
-            secret(label),
-            PLATFORM,
-            group=r["kind"],
-        )
+        yield _wrapped("bip_key_vectors", i, r, _BIP_KINDS)
 
 
 _WIF_KINDS = {
@@ -155,11 +148,19 @@ def okx_wallet_sdk(root: Path) -> Iterator[Post]:
     return _wrapped_values("okx_wallet_sdk", path, _OKX_SDK_KINDS)
 
 
-def _wrapped_values(name: str, path: Path, kinds: dict[str, tuple[str | None, str]]) -> Iterator[Post]:
+Kinds = dict[str, tuple[str | None, str]]  # upstream kind -> (our secret label or None, wrapper)
+
+
+def _wrapped_values(name: str, path: Path, kinds: Kinds) -> Iterator[Post]:
     """Rows with `kind` and `value` columns: each value wrapped in a sentence fitting its kind."""
     for i, r in enumerate(read_csv(path)):
-        label, template = kinds[r["kind"]]
-        yield post(name, i, wrap(template, r["value"]), secret(label), PLATFORM, group=r["kind"])
+        yield _wrapped(name, i, r, kinds)
+
+
+def _wrapped(name: str, i: int, row: dict[str, str], kinds: Kinds) -> Post:
+    """One row's value wrapped in a sentence fitting its kind, labelled by that kind."""
+    label, template = kinds[row["kind"]]
+    return post(name, i, wrap(template, row["value"]), secret(label), PLATFORM, group=row["kind"])
 
 
 _BINANCE_KINDS = {
@@ -185,15 +186,7 @@ def binance_docs_keys(root: Path) -> Iterator[Post]:
                 group=r["kind"],
             )
             continue
-        label, template = _BINANCE_KINDS[r["kind"]]
-        yield post(
-            "binance_docs_keys",
-            i,
-            wrap(template, r["value"]),
-            secret(label),
-            PLATFORM,
-            group=r["kind"],
-        )
+        yield _wrapped("binance_docs_keys", i, r, _BINANCE_KINDS)
 
 
 _OKX_DOC_KINDS = {
@@ -206,8 +199,5 @@ _OKX_DOC_KINDS = {
 
 def okx_docs_keys(root: Path) -> Iterator[Post]:
     """OKX doc examples, wrapped: masked key, passphrase and a signature (not), the secret key."""
-    for i, r in enumerate(read_csv(root / "secrets_exchange_api_docs/okx_docs_key_examples.csv")):
-        label, template = _OKX_DOC_KINDS[r["kind"]]
-        yield post(
-            "okx_docs_keys", i, wrap(template, r["value"]), secret(label), PLATFORM, group=r["kind"]
-        )
+    path = root / "secrets_exchange_api_docs/okx_docs_key_examples.csv"
+    return _wrapped_values("okx_docs_keys", path, _OKX_DOC_KINDS)
