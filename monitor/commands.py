@@ -17,7 +17,7 @@ from monitor.classify.impersonation.verify import Verdict, verify
 from monitor.classify.secrets import find_secrets, redact
 from monitor.classify.text import language, strip_invisible
 from monitor.config import Brand, Settings
-from monitor.models import PLATFORMS, Author, Finding, Post
+from monitor.models import PLATFORMS, Author, Finding, Post, reason_kind
 from monitor.policy import alert
 from monitor.replies.guard import defang
 from monitor.store import Store
@@ -487,7 +487,7 @@ def review_buttons(desk: Desk, lang: str, detail: dict[str, Any]) -> tuple[Butto
     held = [
         a
         for a in detail["action_rows"]
-        if a["status"] == "held" and a["reason"].split(":")[0] == kind
+        if a["status"] == "held" and reason_kind(a["reason"]) == kind
     ]
     if not held or detail["status"] == "false_positive":
         return ()
@@ -503,7 +503,7 @@ def review_buttons(desk: Desk, lang: str, detail: dict[str, Any]) -> tuple[Butto
 
 def alert_buttons(desk: Desk, platform: str, post_id: str, reason: str) -> tuple[Button, ...]:
     """The buttons of a managers' alert about one post: for its first finding of the alert's kind."""
-    kind = reason.split(":")[0]
+    kind = reason_kind(reason)
     findings = [f for f in desk.store.post_findings(platform, post_id) if f["kind"] == kind]
     if not findings:
         return ()

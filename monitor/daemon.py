@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from monitor.connectors.base import Connector, ConnectorFatal
 from monitor.health import Health
 from monitor.metrics import Metrics, error_code
-from monitor.models import Action, Post
+from monitor.models import Action, Post, reason_kind
 from monitor.pipeline import Pipeline, Processed
 from monitor.replies.guard import Guard
 from monitor.replies.limits import Limits
@@ -127,7 +127,7 @@ class Ingest:
 
     def status_for(self, action: Action) -> str:
         """The first status of a planned action, from the mode of the finding kind behind it."""
-        kind = action.reason.split(":")[0]
+        kind = reason_kind(action.reason)
         if self.policy is not None and action.kind not in self.policy.get(kind, ()):
             return "skipped"  # recorded, so the report shows what the policy left out
         mode = "dry_run" if self.dry_run else self.modes.get(kind, "review")

@@ -73,3 +73,8 @@ class Action:
     target: str
     text: str
     reason: str
+
+
+def reason_kind(reason: str) -> str:
+    """The finding kind an action's reason names ("secret_leak: password" -> "secret_leak")."""
+    return reason.split(":", 1)[0]

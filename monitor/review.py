@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from monitor.models import reason_kind
 from monitor.store import FINDING_STATUSES, Store
 
 # The verbs managers use, and the finding status each one sets.
@@ -111,7 +112,7 @@ def _skip_orphaned_holds(store: Store, row: dict[str, Any], who: str) -> None:
     if any(f["kind"] == row["kind"] and f["status"] != "false_positive" for f in findings):
         return  # another finding of the same kind still justifies the action
     for action in row["action_rows"]:
-        ours = action["status"] == "held" and action["reason"].split(":")[0] == row["kind"]
+        ours = action["status"] == "held" and reason_kind(action["reason"]) == row["kind"]
         if ours and store.move_action(action["id"], "held", "skipped"):
             store.audit(who, "action:skip", {"action_id": action["id"], "finding_id": row["id"]})
 

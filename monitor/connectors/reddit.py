@@ -29,7 +29,7 @@ from asyncprawcore.exceptions import (
 from monitor.config import ConfigError, Settings, env_secret
 from monitor.connectors.base import ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
-from monitor.models import Action, Author, Post
+from monitor.models import Action, Author, Post, reason_kind
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -293,7 +293,7 @@ class RedditConnector:
 
     async def _dm(self, reddit: asyncpraw.Reddit, action: Action) -> str:
         """A private message to a user by name."""
-        subject = SUBJECTS.get(action.reason.split(":")[0], "A message from the support team")
+        subject = SUBJECTS.get(reason_kind(action.reason), "A message from the support team")
         if self.brand_name:
             subject = f"{self.brand_name}: {subject}"
         redditor = await reddit.redditor(action.target)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.config import DEFAULT_LIMITS
+from monitor.models import reason_kind
 from monitor.store import Store
 
 # Only what users read is limited: a delete, an alert or a report is never held back.
@@ -37,7 +38,7 @@ class Limits:
             return None
         if store.count_sent(row["platform"], LIMITED, _iso(now - timedelta(hours=1))) >= self.platform_per_hour:
             return WAIT, f"rate limit: {self.platform_per_hour} replies an hour on {row['platform']}"
-        if row["reason"].split(":")[0] in SAFETY:
+        if reason_kind(row["reason"]) in SAFETY:
             return None
         post = store.post(row["platform"], row["post_id"]) or {}
         user = store.last_sent(row["platform"], LIMITED, row["post_id"], author_id=post.get("author_id", ""))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.config import Settings
-from monitor.models import Action
+from monitor.models import Action, reason_kind
 from monitor.replies.guard import SECRET_REASON, Guard, scrub
 from monitor.replies.lang import reply_language
 from monitor.replies.limits import Limits
@@ -32,7 +32,7 @@ class Outbound:
 
     def prepare(self, store: Store, row: dict[str, Any]) -> dict[str, Any]:
         """The action as it should go out: a removal notice becomes a 'please delete' notice if the delete failed."""
-        if row["kind"] != "reply" or not row["reason"].startswith("secret_leak"):
+        if row["kind"] != "reply" or reason_kind(row["reason"]) != "secret_leak":
             return row
         deletes = [a for a in store.post_actions(row["platform"], row["post_id"]) if a["kind"] == "delete"]
         if not deletes or deletes[0]["status"] == "sent":
@@ -45,7 +45,7 @@ class Outbound:
     def verdict(self, store: Store, row: dict[str, Any], platform: str,
                 now: datetime | None = None) -> Verdict | None:
         """None when the action may be performed on `platform` now, else its status and the reason."""
-        kind = row["reason"].split(":")[0]  # a support pointer and a warning about an impostor may share a post
+        kind = reason_kind(row["reason"])  # a support pointer and a warning about an impostor may share a post
         if row["kind"] == "reply" and store.reply_went_to(row["platform"], row["target"], kind, row["id"]):
             return "skipped", f"duplicate: this post already has a reply ({kind})"
         action = Action(row["kind"], row["platform"], row["target"], row["text"], row["reason"])
