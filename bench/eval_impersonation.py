@@ -168,7 +168,7 @@ def domain_hit(host: str, keys: Iterable[str]) -> bool:
 
 
 def lookalike_domains(root: Path) -> None:
-    """Recall on brand-targeting phishing domains (dev/test halves), FP on legitimate hosts."""
+    """Recall on brand-targeting phishing domains and FP on legitimate hosts, each split by host into dev/test."""
     pos: list[tuple[str, list[str]]] = []
     for r in read_csv(root / "phishing_polkadot_js/brand_impersonation_domains.csv"):
         keys = [b.replace("-", "") for b in r["brands"].split("|") if b.replace("-", "") in BRANDS]
@@ -181,10 +181,11 @@ def lookalike_domains(root: Path) -> None:
         part = [(d, k) for d, k in pos if half(d) == name]
         hit = [domain_hit(d, k) for d, k in part]
         print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.3f} ({sum(hit)}/{len(hit)})")
-    legit = legit_hosts(root)
-    for label, hosts_ in legit.items():
-        fps = [h for h in hosts_ if domain_hit(h, BRANDS)]
-        print(f"legit hosts {label}: {len(fps)}/{len(hosts_)} flagged ({len(fps) / max(1, len(hosts_)):.2%}) {fps[:8]}")
+    for label, all_hosts in legit_hosts(root).items():
+        for name in ("dev", "test"):
+            part = [h for h in all_hosts if half(h) == name]
+            fps = [h for h in part if domain_hit(h, BRANDS)]
+            print(f"legit hosts {label} {name}: {len(fps)}/{len(part)} flagged ({len(fps) / max(1, len(part)):.2%}) {fps[:8]}")
 
 
 def host_of(url: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from monitor.classify.impersonation.fuzzy import is_typo, max_edits, near_substring
+from monitor.classify.impersonation.fuzzy import is_typo, max_edits
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
+from monitor.classify.impersonation.typos import DOUBLE, typo_cost
 from monitor.classify.impersonation.wordlists import words
 from monitor.classify.text import normalise
 
@@ -18,6 +19,8 @@ _CHAR = r"0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 _LABEL = rf"[{_CHAR}](?:[{_CHAR}-]{{0,61}}[{_CHAR}])?"
 _HOST = re.compile(rf"(?<![{_CHAR}.-])((?:{_LABEL}\.){{1,8}}(?:xn--[0-9a-z-]{{1,59}}|[a-z\u0400-\u04ff]{{2,24}}))(?![{_CHAR}-])")
 _MAX_HOSTS = 20
+# From this length a name carries enough letters that a few slips still leave it recognisable.
+_LONG = 9
 
 
 def hosts(text: str) -> list[str]:
@@ -61,25 +64,76 @@ def _bounded(token: str, label: str, skel: str) -> bool:
     if any(skeleton(part) == token for part in label.split("-")):
         return True
     rest = skel.replace(token, " ")
-    return any(w in rest for w in words("domain_words"))
+    return any(skeleton(w) in rest for w in words("domain_words"))
 
 
 def label_signal(label: str, skel: str, host: str, reg: BrandRegistry) -> Signal | None:
     """How one host label (with its skeleton) imitates a brand token, if it does."""
     for token, name in reg.tokens.items():
-        if skel == token and not label.isascii():
-            swaps = ", ".join(substitutions(label))
-            return Signal("phishing_link", 0.95, f"link {host} spells '{name}' with look-alike letters ({swaps})")
-        if skel == token:
-            return Signal("phishing_link", 0.85, f"link {host} uses the name '{name}' on a domain the brand does not own")
-        if is_typo(skel, token):
-            return Signal("phishing_link", 0.85, f"link {host} is a typo of '{name}'")
-        if token in skel and _bounded(token, label, skel):
-            return Signal("phishing_link", 0.8, f"link {host} combines '{name}' with other words")
-        # Inside a longer label only long names may carry typos: short ones match real words.
-        if len(token) >= 9 and near_substring(token, skel, max_edits(token)) is not None:
-            return Signal("phishing_link", 0.8, f"link {host} contains a typo of '{name}'")
+        if found := token_signal(label, skel, host, token, name):
+            return found
     return None
+
+
+def token_signal(label: str, skel: str, host: str, token: str, name: str) -> Signal | None:
+    """How one host label imitates one brand token: its name, a typo of it, or it with other words."""
+    if skel == token or (not label.isascii() and _one_foreign_letter(skel, token)):
+        if not label.isascii():
+            swaps = ", ".join(substitutions(label)) or "a letter from outside a-z"
+            return Signal("phishing_link", 0.95, f"link {host} spells '{name}' with look-alike letters ({swaps})")
+        return Signal("phishing_link", 0.85, f"link {host} uses the name '{name}' on a domain the brand does not own")
+    if _typo(skel, token):
+        return Signal("phishing_link", 0.85, f"link {host} is a typo of '{name}'")
+    if token in skel and _bounded(token, label, skel):
+        return Signal("phishing_link", 0.8, f"link {host} combines '{name}' with other words")
+    if len(token) >= 5 and _typo_beside_word(label, skel, token):
+        return Signal("phishing_link", 0.8, f"link {host} combines a typo of '{name}' with other words")
+    # Inside a longer label only long names may carry typos: short ones match real words.
+    if len(token) >= _LONG and _contains_typo(skel, token):
+        return Signal("phishing_link", 0.8, f"link {host} contains a typo of '{name}'")
+    return None
+
+
+def _one_foreign_letter(skel: str, token: str) -> bool:
+    """One letter of the name replaced by a non-Latin-alphabet one no table folds (ƅinance, polønlex)."""
+    diff = [a for a, b in zip(skel, token) if a != b]
+    return len(skel) == len(token) and len(diff) == 1 and not diff[0].isascii()
+
+
+def _typo_beside_word(label: str, skel: str, token: str) -> bool:
+    """A typo of the name as one hyphen-separated part (opensae-collection) or next to a lure word (appuniswop)."""
+    parts = label.split("-")
+    if len(parts) > 1 and any(_typo(skeleton(part), token) for part in parts):
+        return True
+    lures = (skeleton(w) for w in words("domain_words"))
+    return any(
+        (skel.startswith(w) and _typo(skel[len(w) :], token))
+        or (skel.endswith(w) and _typo(skel[: -len(w)], token))
+        for w in lures
+    )
+
+
+def _contains_typo(skel: str, token: str) -> bool:
+    """A typo of a long name somewhere in a label, starting at its first letter as typosquats keep it
+    (so 'simplewallet' is no typo of 'examplewallet')."""
+    budget = max_edits(token)
+    # A match spans at most this many letters (the cheapest extra letter costs DOUBLE).
+    span = len(token) + int(budget / DOUBLE)
+    starts = (i for i, c in enumerate(skel) if c == token[0])
+    return any(typo_cost(skel[i : i + span], token, prefix=True) <= budget for i in starts)
+
+
+def _typo(skel: str, token: str) -> bool:
+    """A typosquat of the name: strict rules for short names, a budget of typing slips for long ones."""
+    if len(token) < _LONG:
+        return is_typo(skel, token)
+    return skel != token and typo_cost(skel, token) <= max_edits(token)
+
+
+def _variants(label: str) -> tuple[str, ...]:
+    """The label's skeletons, and with 'nn' read as 'm' (nnyetherwallet), a pair font-tricks use in links."""
+    found = skeletons(label)
+    return tuple(dict.fromkeys([*found, *(s.replace("nn", "m") for s in found)]))
 
 
 def lookalike(host: str, reg: BrandRegistry) -> Signal | None:
@@ -87,7 +141,7 @@ def lookalike(host: str, reg: BrandRegistry) -> Signal | None:
     labels = [decode_label(label) for label in host.split(".")[:-1]]
     # A dot inside the name (myether.wallet.com) splits the brand across labels.
     for label in labels + (["".join(labels)] if len(labels) > 1 else []):
-        for skel in skeletons(label):
+        for skel in _variants(label):
             if found := label_signal(label, skel, host, reg):
                 return found
     return None

@@ -23,14 +23,12 @@ def squeeze(text: str) -> str:
 
 
 def is_typo(text: str, token: str) -> bool:
-    """A typosquat of token: doubled or dropped letters, a swap of neighbours, or (for names of 9+
-    letters) up to two edits. A single changed letter in a short name is left out: real names
-    such as metamusk or opensee sit one letter away."""
+    """A typosquat of a name under 9 letters (longer ones go by typos.typo_cost): doubled or dropped
+    letters, a swap of neighbours. A single changed letter is left out unless it looks alike or sits
+    next to the right key: real names such as metamusk or opensee sit one letter away."""
     if text == token or squeeze(text) == squeeze(token):
         return text != token
     edits = distance(text, token)
-    if len(token) >= 9:
-        return edits <= max_edits(token)
     same_length = len(text) == len(token)
     swapped = same_length and sorted(text) == sorted(token)
     return len(token) >= 5 and edits == 1 and (swapped or not same_length or _slip(text, token))

@@ -82,3 +82,44 @@ def test_one_lookalike_or_neighbour_letter_flags_a_six_letter_name() -> None:
     for host in ("krakem.com", "kralen.io", "lraken.net"):  # n/m look alike, l and k are neighbours
         assert host_signal(host, reg, frozenset()), host
     assert host_signal("krakzn.com", reg, frozenset()) is None  # e and z neither look alike nor touch
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "exampiewaiiet.com",  # look-alike letters and a neighbour: cheap slips
+        "exannplewallet.com",  # 'nn' read as 'm'
+        "nnyexamplewallet.io",  # inside a longer label
+        "xn--exaplewallet-lbd.com",  # exaƞplewallet: a letter no confusables table folds
+    ],
+)
+def test_long_names_carry_cheap_slips(host: str) -> None:
+    reg = BrandRegistry.from_brand(Brand("Examplewallet", ("examplewallet.com",), "", ""))
+    signal = host_signal(host, reg, frozenset())
+    assert signal and signal.weight >= 0.5, host
+
+
+def test_long_names_do_not_carry_plain_changes() -> None:
+    reg = BrandRegistry.from_brand(Brand("Examplewallet", ("examplewallet.com",), "", ""))
+    for host in ("examzqwallet.com", "ledgerwallet.com", "simplewallet.io"):
+        assert host_signal(host, reg, frozenset()) is None, host
+
+
+def test_one_letter_no_table_folds_reads_as_a_homograph() -> None:
+    reg = BrandRegistry.from_brand(Brand("Kraken", ("kraken.com",), "", ""))
+    signal = host_signal("xn--kraen-jnb.com", reg, frozenset())  # kraƙen
+    assert signal and signal.weight >= 0.9 and "look-alike letters" in signal.words
+
+
+@pytest.mark.parametrize("host", ["krakne-collection.io", "appkralen.com"])
+def test_a_typo_next_to_another_word_flags(host: str) -> None:
+    reg = BrandRegistry.from_brand(Brand("Kraken", ("kraken.com",), "", ""))
+    signal = host_signal(host, reg, frozenset())
+    assert signal and "typo of 'kraken' with other words" in signal.words, host
+    assert signal.weight >= 0.5
+
+
+def test_a_short_name_next_to_a_lure_word_with_an_i(brand: Brand) -> None:
+    # lure words are compared as skeletons too: 'airdrop' reads 'alrdrop' there
+    signal = host_signal("airdrop-okxn.pro", BrandRegistry.from_brand(brand), frozenset())
+    assert signal and signal.weight >= 0.5
