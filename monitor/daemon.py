@@ -18,19 +18,17 @@ from monitor.replies.guard import Guard
 from monitor.replies.limits import Limits
 from monitor.replies.outbound import Outbound
 from monitor.retrying import retry_write
+from monitor.sender import fail_interrupted, send_planned
 from monitor.store import Store
-from monitor.switches import held_back
 
 log = logging.getLogger(__name__)
 MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
-ALERT_CONNECTORS = (
-    "telegram",
-    "replay",
-)  # those that can reach the managers (a replay writes its outbox)
 RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
 MAX_RESTART_DELAY = 300.0
-ALERT_TARGET = "admin"
 CLOSE_TIMEOUT = 5.0  # seconds a connector's close() may take at shutdown
+# Posts classified together at most: a transformer's cost per post falls steeply with the batch.
+BATCH = 64
+DRAIN_TIMEOUT = 10.0  # seconds the batch in hand may take to be stored at shutdown
 
 
 @dataclass
@@ -64,26 +62,72 @@ class Ingest:
         self.health: Health | None = None
         self.outbound: Outbound | None = None  # set by run(); a config reload swaps it
         self.wake = asyncio.Event()  # set when an action was planned, so the sender goes at once
+        self._queue: list[tuple[Post, asyncio.Future[None]]] = []  # emitted, waiting for the models
+        self._worker: asyncio.Task[None] | None = None
 
     async def __call__(self, post: Post) -> None:
-        """Handle one post; a post seen before is ignored (at-least-once in)."""
+        """Handle one post; returns once it is stored. A post seen before is ignored (at-least-once in)."""
         post = _valid_unicode(post)
         if self.store.has_post(post.platform, post.id):
             self.counters.duplicates += 1
             return
         self.metrics.arrived(post.platform, post.id)
-        # In a thread: a slow model must not starve the event loop, where sends wait on their answers.
-        result, failure = await asyncio.to_thread(self._process, post)
-        statuses = [self.status_for(a) for a in result.actions]
+        stored = asyncio.get_running_loop().create_future()
+        self._queue.append((post, stored))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain())
+        await stored
+
+    async def _drain(self) -> None:
+        """Classify and store the waiting posts a batch at a time: posts that arrive while one batch is
+        in the models wait and go together as the next, so the transformer sees them in one pass."""
+        while self._queue:
+            batch = [item for item in self._queue[:BATCH] if not item[1].done()]  # done: its caller left
+            del self._queue[:BATCH]
+            try:
+                await self._ingest([post for post, _ in batch])
+            except asyncio.CancelledError:
+                for _, stored in batch + self._queue:
+                    stored.cancel()
+                self._queue.clear()
+                raise
+            except Exception as exc:  # e.g. a schema error: the emitters hear of it, the next batch goes on
+                _settle_all(batch, exc)
+            else:
+                _settle_all(batch, None)
+
+    async def close(self) -> None:
+        """Let the batch in the models finish and be stored; posts still waiting come again next run."""
+        for _, stored in self._queue:
+            stored.cancel()
+        self._queue.clear()
+        if self._worker is not None:  # a database locked for good must not hold the shutdown
+            await asyncio.wait([self._worker], timeout=DRAIN_TIMEOUT)
+            self._worker.cancel()
+
+    async def _ingest(self, posts: list[Post]) -> None:
+        """The pipeline over the batch (in a thread: a slow model must not starve the event loop, where
+        sends wait on their answers), then one transaction storing every post, finding and action."""
+        if not posts:
+            return
+        results = await asyncio.to_thread(self._process_many, posts)
+        statuses = [[self.status_for(a) for a in result.actions] for result, _ in results]
         # A locked database or a full disk is waited out here: emit does not return, so the
-        # connector does not move its cursor, and the post is neither lost nor half-stored.
-        if await retry_write(
-            lambda: self._record(result, statuses, failure),
-            f"post {post.platform}/{post.id}",
-            self.metrics,
-        ):
-            self._count(result.findings, statuses)
-            self._measure(result, statuses)
+        # connector does not move its cursor, and no post is lost or half-stored.
+        news = await retry_write(
+            lambda: self._record(results, statuses), f"{len(posts)} posts", self.metrics
+        )
+        for (result, _), status, new in zip(results, statuses, news, strict=True):
+            if new:
+                self._count(result.findings, status)
+                self._measure(result, status)
+
+    def _process_many(self, posts: list[Post]) -> list[tuple[Processed, str | None]]:
+        """The batch through the pipeline; if it raises, post by post, so one poison post spoils only itself."""
+        try:
+            return [(r, None) for r in self.pipeline.process_many(posts)]
+        except Exception:
+            return [self._process(post) for post in posts]
 
     def _process(self, post: Post) -> tuple[Processed, str | None]:
         """The pipeline's result; a post that makes it raise gets a placeholder, so it is not retried forever."""
@@ -100,18 +144,24 @@ class Ingest:
             placeholder = dataclasses.replace(post, text=f"[not processed: {error}]", raw=None)
             return Processed(post=placeholder, findings=[], actions=[], lang=""), error
 
-    def _record(self, result: Processed, statuses: list[str], failure: str | None) -> bool:
-        """Store the post, findings and actions (and the audit entry of a failure) in one transaction."""
-        post = result.post
+    def _record(
+        self, results: list[tuple[Processed, str | None]], statuses: list[list[str]]
+    ) -> list[bool]:
+        """Store every post with its findings and actions (and the audit entry of a failure) in one
+        transaction; per post, whether it was new."""
+        news = []
         with self.store.db.atomic():
-            new = self.store.record(post, result.findings, result.actions, statuses, result.lang)
-            if new and failure:
-                self.store.audit(
-                    "daemon",
-                    "post not processed",
-                    {"platform": post.platform, "post_id": post.id, "error": failure},
-                )
-        return new
+            for (result, failure), status in zip(results, statuses, strict=True):
+                post = result.post
+                new = self.store.record(post, result.findings, result.actions, status, result.lang)
+                if new and failure:
+                    self.store.audit(
+                        "daemon",
+                        "post not processed",
+                        {"platform": post.platform, "post_id": post.id, "error": failure},
+                    )
+                news.append(new)
+        return news
 
     def _measure(self, result: Processed, statuses: list[str]) -> None:
         """Count the stored post in the metrics, and wake the sender when something is to go out."""
@@ -155,6 +205,17 @@ class Ingest:
             c.actions[s] = c.actions.get(s, 0) + 1
 
 
+def _settle_all(batch: list[tuple[Post, asyncio.Future[None]]], error: Exception | None) -> None:
+    """Tell each emitter of the batch that its post is stored, or why not."""
+    for _, stored in batch:
+        if stored.done():
+            continue
+        if error is None:
+            stored.set_result(None)
+        else:
+            stored.set_exception(error)
+
+
 def _valid_unicode(post: Post) -> Post:
     """The post with lone surrogates (from a platform's JSON escapes) replaced: SQLite cannot store them."""
 
@@ -168,103 +229,6 @@ def _valid_unicode(post: Post) -> Post:
         post.author, handle=fix(post.author.handle), name=fix(post.author.name)
     )
     return dataclasses.replace(post, text=fix(post.text), author=author)
-
-
-async def send_planned(
-    store: Store,
-    connectors: Sequence[Connector],
-    outbound: Outbound,
-    metrics: Metrics | None = None,
-) -> int:
-    """Send every planned action that passes the guard and limits once: in flight before the call, the result after."""
-    metrics = metrics or Metrics()
-    sent = 0
-    for row in list(store.actions("planned")):
-        if row["result"] == "in flight":
-            continue  # its answer could not be written: never sent again (failed on the next start)
-        connector, platform = _route(row, connectors)
-        if connector is None:
-            if row["kind"] == "alert":  # no managers' chat: the finding still waits in the report
-                store.set_action_status(row["id"], "skipped", "no admin chat: see the report")
-            continue
-        if held_back(store, row["kind"], row["platform"]):
-            continue  # paused or muted by a manager: it stays planned and goes out on resume
-        row = outbound.prepare(store, row)
-        if not _cleared(store, row, outbound, platform):
-            continue
-        store.set_action_status(
-            row["id"], "planned", "in flight"
-        )  # the idempotency mark, before the call
-        action = Action(row["kind"], row["platform"], _target(row), row["text"], row["reason"])
-        try:
-            answer = await connector.perform(action)
-        except Exception as exc:  # a platform error fails this action only, never the daemon
-            metrics.errors.inc(row["platform"], error_code(exc))
-            await _settle(store, row, "failed", f"{type(exc).__name__}: {exc}"[:300], metrics)
-            continue
-        metrics.acted(row["platform"], row["post_id"])
-        await _settle(store, row, "sent", answer, metrics)
-        sent += 1
-    return sent
-
-
-async def _settle(store: Store, row: dict, status: str, result: str, metrics: Metrics) -> None:
-    """Record an action's outcome, retrying a locked or full database a few times (then it stays in flight)."""
-    metrics.actions.inc(row["kind"], status)
-    await retry_write(
-        lambda: store.set_action_status(row["id"], status, result),
-        f"action {row['id']} ({status})",
-        metrics,
-        attempts=6,
-    )
-
-
-def _route(row: dict, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:
-    """The connector that performs an action and the platform whose limits apply to its text."""
-    if (
-        row["kind"] == "alert"
-    ):  # alerts go to the managers' chat (Telegram) whatever the post's platform
-        chat = next((c for c in connectors if c.name in ALERT_CONNECTORS), None)
-        return chat, chat.name if chat else "telegram"
-    return next((c for c in connectors if row["platform"] in c.platforms), None), row["platform"]
-
-
-def _target(row: dict) -> str:
-    """The action's target; an alert names its post (admin:PLATFORM:POST_ID) so the managers' chat can offer buttons."""
-    return (
-        f"{ALERT_TARGET}:{row['platform']}:{row['post_id']}"
-        if row["kind"] == "alert"
-        else row["target"]
-    )
-
-
-def alert_post(target: str) -> tuple[str, str] | None:
-    """(platform, post id) from an alert's target, or None when it names no post."""
-    prefix, _, rest = target.partition(":")
-    platform, _, post_id = rest.partition(":")
-    return (platform, post_id) if prefix == ALERT_TARGET and platform and post_id else None
-
-
-def _cleared(store: Store, row: dict, outbound: Outbound, platform: str) -> bool:
-    """Whether the action goes out now; if not, its status and reason are recorded (never the text)."""
-    verdict = outbound.verdict(store, row, platform)
-    if verdict is None:
-        return True
-    status, reason = verdict
-    if row["result"] != reason:  # a wait for the hourly ceiling is logged once, not every pass
-        log.warning(
-            "action %d (%s on %s) %s: %s", row["id"], row["kind"], row["platform"], status, reason
-        )
-    store.set_action_status(row["id"], status, reason)
-    return False
-
-
-def fail_interrupted(store: Store) -> int:
-    """Actions that were in flight when the process died are not resent (at-most-once out)."""
-    rows = [r for r in store.actions("planned") if r["result"] == "in flight"]
-    for row in rows:
-        store.set_action_status(row["id"], "failed", "interrupted during send; not retried")
-    return len(rows)
 
 
 async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -> None:
@@ -363,6 +327,7 @@ async def run(
     stop.set()
     watchers.cancel()
     await asyncio.gather(watchers, stopper, return_exceptions=True)
+    await ingest.close()
     if sender is not None:
         await sender  # the final flush sends what was planned before the stop
     await close_all(connectors)

@@ -61,6 +61,13 @@ FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sent", "failed", "skipped")
 
 
+def _gone_out(alias: str = "") -> str:
+    """SQL that holds for an action sent or in flight: the sender claims a round of actions before it
+    performs any, and the rate limits must count those claimed before them in the same round."""
+    a = f"{alias}." if alias else ""
+    return f"({a}status = 'sent' OR ({a}status = 'planned' AND {a}result = 'in flight'))"
+
+
 class Store:
     """The only place state lives. Redacted text only: callers hand in already-redacted posts."""
 
@@ -194,8 +201,9 @@ class Store:
 
     def last_sent(self, platform: str, kinds: Sequence[str], exclude_post: str, *,
                   author_id: str | None = None, thread: str | None = None) -> str | None:
-        """When an action of these kinds last went out for another post by this author or in this thread."""
-        clauses = ["a.platform = ?", "a.status = 'sent'", "a.post_id != ?",
+        """When an action of these kinds last went out (or is going out) for another post by this author or in this thread."""
+        clauses = ["a.platform = ?", _gone_out("a"),
+                   "a.post_id != ?",
                    f"a.kind IN ({', '.join('?' for _ in kinds)})"]
         args: list[Any] = [platform, exclude_post, *kinds]
         if author_id is not None:
@@ -209,8 +217,8 @@ class Store:
         return self.db.execute(sql, args).fetchone()[0]
 
     def count_sent(self, platform: str, kinds: Sequence[str], since: str) -> int:
-        """Actions of these kinds sent on a platform since an ISO time."""
-        sql = (f"SELECT count(*) FROM actions WHERE platform = ? AND status = 'sent' AND updated_at >= ? "
+        """Actions of these kinds sent (or in flight) on a platform since an ISO time."""
+        sql = (f"SELECT count(*) FROM actions WHERE platform = ? AND {_gone_out()} AND updated_at >= ? "
                f"AND kind IN ({', '.join('?' for _ in kinds)})")
         return int(self.db.execute(sql, [platform, since, *kinds]).fetchone()[0])
 

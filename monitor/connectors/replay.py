@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import logging
 from pathlib import Path
@@ -12,6 +14,7 @@ from monitor.postjson import PostError, parse_line
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
+CHUNK = 64  # lines emitted at once: the daemon's batch size
 
 
 class ReplayConnector:
@@ -31,11 +34,12 @@ class ReplayConnector:
         """Emit every post after the cursor, then return (the end of the file ends the stream)."""
         done = int(self.store.cursor(self.cursor_name) or 0)
         with self.path.open(encoding="utf-8", errors="replace") as lines:
-            for number, line in enumerate(lines, start=1):
-                if number <= done or not line.strip():
-                    continue
-                await self._handle(number, line, emit)
-                self.store.set_cursor(self.cursor_name, str(number))
+            numbered = ((n, line) for n, line in enumerate(lines, start=1) if n > done)
+            while chunk := list(itertools.islice(numbered, CHUNK)):
+                # Emitted together, so the daemon classifies them as one batch; the cursor moves
+                # past the chunk once every post in it is stored.
+                await asyncio.gather(*(self._handle(n, line, emit) for n, line in chunk if line.strip()))
+                self.store.set_cursor(self.cursor_name, str(chunk[-1][0]))
 
     async def _handle(self, number: int, line: str, emit: Emit) -> None:
         """Parse and emit one line; a bad line is logged by number (never its text) and skipped."""

@@ -23,7 +23,7 @@ from monitor.commands import Button, Call, Desk, Reply, call_language
 from monitor.config import Settings
 from monitor.connectors.telegram.mapping import command_for
 from monitor.connectors.telegram.retry import call
-from monitor.daemon import alert_post
+from monitor.sender import alert_post
 from monitor.models import Action
 from monitor.replies.guard import Guard
 

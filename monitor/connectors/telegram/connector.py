@@ -74,13 +74,16 @@ class TelegramConnector:
 
     # -- watching ---------------------------------------------------------------------------
     async def run(self, emit: Emit) -> None:
-        """Poll forever; each update is handled, then the offset cursor moves past it."""
+        """Poll forever; a poll's updates are handled, then the offset cursor moves past them."""
         await self.start()
         offset = self._stored_offset()
         while True:
-            for update in await self._poll(offset):
-                await self._handle(update, emit)
-                offset = update.update_id + 1
+            updates = await self._poll(offset)
+            # Handled together, so the daemon classifies the posts of one poll as one batch; a
+            # crash before the cursor moves brings them again, and the store drops the repeats.
+            await asyncio.gather(*(self._handle(update, emit) for update in updates))
+            if updates:
+                offset = updates[-1].update_id + 1
                 self.store.set_cursor(CURSOR, str(offset))
 
     async def start(self) -> None:
