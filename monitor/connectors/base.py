@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
 
 from monitor.models import Action, Author, Post
 
 Emit = Callable[[Post], Awaitable[None]]
+T = TypeVar("T")
+CHUNK = 64  # items a connector hands over at once: the daemon classifies them as one batch
 
 
 class ConnectorFatal(Exception):
@@ -38,3 +41,16 @@ class Connector(Protocol):
     async def profile(self, author_id: str) -> Author:
         """The author's public profile."""
         ...
+
+
+async def in_chunks(
+    items: Sequence[T],
+    handle: Callable[[T], Awaitable[None]],
+    done: Callable[[Sequence[T]], Awaitable[None]],
+) -> None:
+    """Handle items a chunk at a time, concurrently, so the daemon classifies a chunk's posts as one
+    batch; done(chunk), which moves the cursor past it, runs once every item in it was handled."""
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        await asyncio.gather(*(handle(item) for item in chunk))
+        await done(chunk)

@@ -7,7 +7,7 @@ import importlib.metadata
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +27,7 @@ from asyncprawcore.exceptions import (
 )
 
 from monitor.config import ConfigError, Settings, env_secret
-from monitor.connectors.base import ConnectorFatal, Emit
+from monitor.connectors.base import ConnectorFatal, Emit, in_chunks
 from monitor.connectors.registry import MissingCredential
 from monitor.models import Action, Author, Post, reason_kind
 from monitor.store import Store
@@ -187,17 +187,22 @@ class RedditConnector:
             await self._poll_listing(f"reddit:r/{name}:comments", sub.comments, emit)
 
     async def _poll_inbox(self, reddit: asyncpraw.Reddit, emit: Emit) -> None:
-        """Mentions, PMs and comment replies, oldest first; each marked read only once stored."""
+        """Mentions, PMs and comment replies, oldest first; marked read a chunk at a time, once stored."""
         items = [item async for item in reddit.inbox.unread(limit=None)]
-        for item in reversed(items):
-            await self._emit(item, emit)
-            await reddit.inbox.mark_read([item])
+
+        async def done(chunk: Sequence[Any]) -> None:
+            await reddit.inbox.mark_read(list(chunk))
+
+        await in_chunks(items[::-1], lambda item: self._emit(item, emit), done)
 
     async def _poll_listing(self, cursor_name: str, listing: Callable[..., Any], emit: Emit) -> None:
-        """Items newer than the saved cursor, oldest first, saving the cursor after each."""
-        for item in reversed(await self._newer(cursor_name, listing)):
-            await self._emit(item, emit)
-            self.store.set_cursor(cursor_name, item.fullname)
+        """Items newer than the saved cursor, oldest first, saving the cursor after each chunk."""
+
+        async def done(chunk: Sequence[Any]) -> None:
+            self.store.set_cursor(cursor_name, chunk[-1].fullname)
+
+        items = await self._newer(cursor_name, listing)
+        await in_chunks(items[::-1], lambda item: self._emit(item, emit), done)
 
     async def _newer(self, cursor_name: str, listing: Callable[..., Any]) -> list[Any]:
         """Newest first. Ids rise over time, so a deleted cursor item does not stall the listing."""

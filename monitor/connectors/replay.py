@@ -8,13 +8,12 @@ import json
 import logging
 from pathlib import Path
 
-from monitor.connectors.base import Emit
+from monitor.connectors.base import CHUNK, Emit
 from monitor.models import PLATFORMS, Action, Author
 from monitor.postjson import PostError, parse_line
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
-CHUNK = 64  # lines emitted at once: the daemon's batch size
 
 
 class ReplayConnector:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import requests
@@ -19,7 +19,7 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from monitor.config import ConfigError, Settings, env_secret
-from monitor.connectors.base import ConnectorFatal, Emit
+from monitor.connectors.base import ConnectorFatal, Emit, in_chunks
 from monitor.connectors.registry import MissingCredential
 from monitor.models import Action, Author, Post
 from monitor.store import Store
@@ -132,14 +132,19 @@ class TwitterConnector:
 
     # -- watching ----------------------------------------------------------------------------
     async def poll_mentions(self, emit: Emit) -> None:
-        """Emit the mentions newer than the cursor, oldest first, saving the cursor after each."""
+        """Emit the mentions newer than the cursor, oldest first, saving the cursor after each chunk."""
         me = await self.my_id()
         since = self.store.cursor(CURSOR_MENTIONS)
         tweets, users = await self._call(MENTIONS, self._fetch_mentions, me, since)
-        for tweet in sorted(tweets, key=lambda t: t.id):
+
+        async def handle(tweet: tweepy.Tweet) -> None:
             if str(tweet.author_id) != me:
                 await emit(tweet_post(tweet, users.get(tweet.author_id)))
-            self.store.set_cursor(CURSOR_MENTIONS, str(tweet.id))
+
+        async def done(chunk: Sequence[tweepy.Tweet]) -> None:
+            self.store.set_cursor(CURSOR_MENTIONS, str(chunk[-1].id))
+
+        await in_chunks(sorted(tweets, key=lambda t: t.id), handle, done)
 
     def _fetch_mentions(self, me: str, since: str | None) -> tuple[list[tweepy.Tweet], dict[int, tweepy.User]]:
         """Every page of mentions since the cursor (newest first, as X serves them); in a thread."""
@@ -154,14 +159,19 @@ class TwitterConnector:
         return tweets, users
 
     async def poll_dms(self, emit: Emit) -> None:
-        """Emit DM events after the last one seen, oldest first, saving the cursor after each."""
+        """Emit DM events after the last one seen, oldest first, saving the cursor after each chunk."""
         me = await self.my_id()
         last = int(self.store.cursor(CURSOR_DMS) or 0)
         events, users = await self._call(DMS, self._fetch_dms, last)
-        for event in sorted(events, key=lambda e: e.id):
+
+        async def handle(event: tweepy.DirectMessageEvent) -> None:
             if str(event.sender_id) != me:  # the bot's own sent messages are events too
                 await emit(dm_post(event, users.get(event.sender_id)))
-            self.store.set_cursor(CURSOR_DMS, str(event.id))
+
+        async def done(chunk: Sequence[tweepy.DirectMessageEvent]) -> None:
+            self.store.set_cursor(CURSOR_DMS, str(chunk[-1].id))
+
+        await in_chunks(sorted(events, key=lambda e: e.id), handle, done)
 
     def _fetch_dms(self, last: int) -> tuple[list[tweepy.DirectMessageEvent], dict[int, tweepy.User]]:
         """DM events newer than `last`: X has no since_id here, so page until it shows up; in a thread."""

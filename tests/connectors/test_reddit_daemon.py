@@ -185,8 +185,9 @@ def test_restart_misses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
                         fake.add_comment(thread, "carol", "nice update"),
                         fake.add_comment(thread, "dan", f"backup: {PHRASES[3]}")]
             store = Store(tmp_path / "m.db")
-            await _daemon(settings, store, fake, lambda: False, stop_after=4)  # stopped mid-stream
-            assert store.db["posts"].count == 4
+            # Stopped mid-stream: after the inbox and the submission, before the comments.
+            await _daemon(settings, store, fake, lambda: False, stop_after=3)
+            assert store.db["posts"].count == 3
             comments.append(fake.add_comment(thread, "gina", f"my phrase {PHRASES[0]}"))
             inbox.append(fake.add_message("hank", "q", "how do I reset 2FA?"))
             bot_reply = next((r["name"] for r in fake.sent.replies if r["parent"] == comments[0]), None)

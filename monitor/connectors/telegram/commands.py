@@ -23,9 +23,9 @@ from monitor.commands import Button, Call, Desk, Reply, call_language
 from monitor.config import Settings
 from monitor.connectors.telegram.mapping import command_for
 from monitor.connectors.telegram.retry import call
-from monitor.sender import alert_post
 from monitor.models import Action
 from monitor.replies.guard import Guard
+from monitor.sender import alert_post
 
 if TYPE_CHECKING:  # the connector imports this module to attach the layer
     from monitor.connectors.telegram.connector import TelegramConnector
