@@ -42,7 +42,7 @@ class Counters:
 
 
 class Ingest:
-    """The emit callback: pipeline, then store the post, findings and actions in one transaction."""
+    """The emit callback: posts are queued, classified in batches and stored a batch per transaction."""
 
     def __init__(
         self,
