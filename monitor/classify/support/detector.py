@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class SupportDetector:
         self.offsets: dict[str, float] = meta.get("offsets", {})
         has_head = use_encoder and (model_dir / HEAD_FILE).exists()
         self.head = Head.load(model_dir) if has_head else None
-        self.encoder = MiniLM(encoder_path) if has_head else None
+        self.encoder = _encoder(encoder_path, meta) if has_head else None
 
     @classmethod
     def load(cls, path: Path | None = None) -> SupportDetector:
@@ -112,6 +113,11 @@ class SupportDetector:
             cheap.support if cheap.support > self.band[1] else (cheap.support + deep.support) / 2
         )
         return Scores(support=support, topics=(cheap.topics + deep.topics) / 2)
+
+
+def _encoder(path: Path | None, meta: dict[str, Any]) -> MiniLM:
+    """MiniLM quantised or not as it was when the head was trained (the head only fits those embeddings)."""
+    return MiniLM(path, quantize=bool(meta.get("encoder", {}).get("quantize", False)))
 
 
 def _verdict(scores: Scores, stage: str) -> Verdict:

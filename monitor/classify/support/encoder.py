@@ -1,10 +1,14 @@
-"""The second stage: all-MiniLM-L6-v2 sentence embeddings (offline, local files) and a trained linear head."""
+"""The second stage: all-MiniLM-L6-v2 sentence embeddings (transformers, local files only) and a trained linear head."""
 
 from __future__ import annotations
 
+import ctypes
 import os
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +28,7 @@ def default_encoder_path() -> Path:
 class MiniLM:
     """Mean-pooled, L2-normalised MiniLM embeddings, loaded from a local directory only."""
 
-    def __init__(self, path: Path | None = None, threads: int = 2) -> None:
+    def __init__(self, path: Path | None = None, threads: int = 2, quantize: bool = False) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a missing file must fail, never download
         import torch
         from transformers import AutoModel, AutoTokenizer
@@ -35,13 +39,15 @@ class MiniLM:
         torch.set_num_threads(threads)
         self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = AutoModel.from_pretrained(path, local_files_only=True).eval()
+        model = AutoModel.from_pretrained(path, local_files_only=True, attn_implementation="sdpa")
+        self.model = _quantized(torch, model.eval()) if quantize else model.eval()
 
     def embed(self, texts: Sequence[str], batch: int = 64) -> np.ndarray:
         """Embeddings (n, 384) for texts, in batches of similar length to limit padding."""
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
         for idx in _length_batches(texts, batch):
             out[idx] = self._embed_batch([texts[i] for i in idx])
+        _release_freed_memory()
         return out
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -54,6 +60,39 @@ class MiniLM:
         mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return self._torch.nn.functional.normalize(pooled, dim=-1).numpy()
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None on a C library without it."""
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def _release_freed_memory() -> None:
+    """Give the heap memory the forward passes freed back to the system: tensors of ever-changing
+    shapes leave glibc's heap fragmented, and without this the resident size of `monitor scan`
+    crept up by ~150 MB over 10,000 posts (85 MB with it; it costs well under a millisecond)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _quantized(torch: Any, model: Any) -> Any:
+    """The model with int8 weights in its linear layers, one scale per output channel (per-tensor
+    scales lost twice as much: embedding cosine to full precision 0.94 against 0.97)."""
+    from torch.ao.quantization import per_channel_dynamic_qconfig
+
+    with warnings.catch_warnings():
+        # torch 2.13 deprecates the eager quantisation API in favour of torchao, which is not
+        # installed; the API still works, so these two notices are dropped here and only here.
+        warnings.filterwarnings("ignore", r"torch\.ao\.quantization is deprecated", DeprecationWarning)
+        warnings.filterwarnings("ignore", r"torch\.quantize_per_tensor", UserWarning)
+        return torch.ao.quantization.quantize_dynamic(
+            model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True
+        )
 
 
 def _length_batches(texts: Sequence[str], batch: int) -> list[list[int]]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from monitor.classify.base import Detector
-from monitor.classify.support.detector import SupportDetector
+from monitor.classify.support.detector import DEFAULT_MODEL_DIR, META_FILE, SupportDetector
 from monitor.models import Author, Post
 
 # (text, topic or None for "not a support request")
@@ -88,3 +91,17 @@ def test_check_many_matches_check() -> None:
     detector = SupportDetector()
     posts = [post(text) for text, _ in CASES]
     assert detector.check_many(posts) == [detector.check(p) for p in posts]
+
+
+def test_detector_runs_the_encoder_variant_its_head_was_trained_on(tmp_path: Path) -> None:
+    """meta.json's encoder entry decides whether the detector's MiniLM has int8 weights."""
+    for item in DEFAULT_MODEL_DIR.iterdir():
+        shutil.copy(item, tmp_path / item.name)
+    meta = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))
+    for quantize in (False, True):
+        meta["encoder"] = {"quantize": quantize}
+        (tmp_path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+        detector = SupportDetector(tmp_path)
+        assert detector.encoder is not None
+        linear = detector.encoder.model.encoder.layer[0].intermediate.dense
+        assert ("quantized" in type(linear).__module__) is quantize
