@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from monitor.connectors.base import Connector
 from monitor.metrics import Metrics, error_code
@@ -16,6 +17,7 @@ from monitor.store import Store
 from monitor.switches import held_back
 
 log = logging.getLogger("monitor.daemon")
+T = TypeVar("T")
 # Those that can reach the managers (a replay writes its outbox).
 ALERT_CONNECTORS = ("telegram", "replay")
 ALERT_TARGET = "admin"
@@ -102,11 +104,11 @@ def _claim_one(
     return Claimed(row, connector, action)
 
 
-def _bounded(calls: list) -> list:
+def _bounded(calls: list[Coroutine[Any, Any, T]]) -> list[Coroutine[Any, Any, T]]:
     """The coroutines, each waiting for one of CONCURRENCY slots before it runs."""
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def one(call):  # type: ignore[no-untyped-def]
+    async def one(call: Coroutine[Any, Any, T]) -> T:
         async with gate:
             return await call
 
