@@ -13,7 +13,7 @@ import discord  # absolute import: the library, not this module
 import yarl
 
 from monitor.config import Settings, env_secret
-from monitor.connectors.base import ConnectorFatal, Emit
+from monitor.connectors.base import CHUNK, ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
 from monitor.models import Action, Author, Post
 from monitor.store import Store
@@ -106,6 +106,7 @@ class DiscordConnector:
         self.options = options
         self.client: _Client | None = None
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._marker: str | None = None  # a back-fill or baseline marker taken while batching messages
         self.connected = asyncio.Event()
         self.stopped = ""  # why the connector stopped for good; actions then fail at once
         self._warned: set[tuple[int, int]] = set()  # (channel, error code) already logged
@@ -122,6 +123,7 @@ class DiscordConnector:
         """Log in, watch the gateway and hand posts to emit, until cancelled or a fatal error."""
         point_at(self.options.api_base, self.options.gateway_url)
         self.queue = asyncio.Queue()
+        self._marker = None
         self.client = client = _Client(self, self.intents())
         consumer = asyncio.create_task(self._consume(emit))
         try:
@@ -139,24 +141,44 @@ class DiscordConnector:
             self.connected.clear()
 
     async def _consume(self, emit: Emit) -> None:
-        """Handle queued events one at a time, so back-fill always comes before newer messages."""
+        """Handle queued events in arrival order, so back-fill always comes before newer messages;
+        messages queued one behind another go together, so the daemon classifies them as one batch."""
         while True:
-            item = await self.queue.get()
+            item, self._marker = self._marker or await self.queue.get(), None
             if item is _BACKFILL:
                 await self._backfill(emit)
             elif item is _BASELINE:
                 self._baseline()
             else:
-                await self._handle(item, emit)
+                await self._handle_many(self._queued_behind(item), emit)
+
+    def _queued_behind(self, first: discord.Message) -> list[discord.Message]:
+        """first and the messages waiting right behind it (up to a chunk); a marker ends the run and
+        is kept to be handled next."""
+        messages = [first]
+        while len(messages) < CHUNK and not self.queue.empty():
+            item = self.queue.get_nowait()
+            if item is _BACKFILL or item is _BASELINE:
+                self._marker = item
+                break
+            messages.append(item)
+        return messages
+
+    async def _handle_many(self, messages: list[discord.Message], emit: Emit) -> None:
+        """Emit the watched, readable messages together, then move their channels' cursors."""
+        mine = [m for m in messages if self._ours(m)]
+        await asyncio.gather(*(emit(to_post(m)) for m in mine if _readable(m)))
+        for message in mine:
+            self._advance(message.channel.id, message.id)
 
     async def _handle(self, message: discord.Message, emit: Emit) -> None:
         """Emit one message if it is watched and readable, then move its channel's cursor."""
+        await self._handle_many([message], emit)
+
+    def _ours(self, message: discord.Message) -> bool:
+        """A message in a watched place, not written by the bot itself."""
         assert self.client is not None and self.client.user is not None
-        if message.author.id == self.client.user.id or not self._watched(message):
-            return
-        if message.content and message.type in WATCHED_TYPES:
-            await emit(to_post(message))
-        self._advance(message.channel.id, message.id)
+        return message.author.id != self.client.user.id and self._watched(message)
 
     def _watched(self, message: discord.Message) -> bool:
         """DMs always; guild channels when listed in the config, or all when none are listed."""
@@ -292,6 +314,11 @@ def to_author(user: discord.User | discord.Member) -> Author:
     """The Author for a Discord user."""
     return Author(platform="discord", id=str(user.id), handle=user.name,
                   name=user.global_name or user.name, created_at=user.created_at)
+
+
+def _readable(message: discord.Message) -> bool:
+    """A message with text of a kind users write (not a join, pin or other system message)."""
+    return bool(message.content) and message.type in WATCHED_TYPES
 
 
 def to_post(message: discord.Message) -> Post:
