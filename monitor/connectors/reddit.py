@@ -26,9 +26,9 @@ from asyncprawcore.exceptions import (
     TooManyRequests,
 )
 
-from monitor.config import ConfigError, Settings, env_secret
+from monitor.config import ConfigError, Settings
 from monitor.connectors.base import ConnectorFatal, Emit, in_chunks
-from monitor.connectors.registry import MissingCredential
+from monitor.connectors.registry import credentials
 from monitor.models import Action, Author, Post, reason_kind
 from monitor.store import Store
 
@@ -78,22 +78,11 @@ def build(settings: Settings, store: Store) -> RedditConnector:
 def read_config(settings: Settings) -> RedditConfig:
     """Resolve credentials from the env vars the table names and check the subreddit names."""
     table = settings.platforms.get("reddit", {})
-    creds = _credentials(table)
+    creds = credentials({key: table.get(f"{key}_env", default) for key, default in ENV_DEFAULTS.items()})
     tuning: dict[str, Any] = {k: table[k] for k in TUNING if k in table}
     return RedditConfig(creds["client_id"], creds["client_secret"], creds["username"], creds["password"],
                         user_agent=table.get("user_agent") or default_user_agent(creds["username"]),
                         base_url=table.get("base_url"), subreddits=_subreddits(settings, table), **tuning)
-
-
-def _credentials(table: dict[str, Any]) -> dict[str, str]:
-    """The four script-app credentials; MissingCredential names every unset variable."""
-    names = {key: table.get(f"{key}_env", default) for key, default in ENV_DEFAULTS.items()}
-    values = {key: env_secret(name) for key, name in names.items()}
-    missing = [names[k] for k, v in values.items() if v is None]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        raise MissingCredential(f"environment variable{plural} {', '.join(missing)} not set")
-    return {k: v for k, v in values.items() if v is not None}
 
 
 def _subreddits(settings: Settings, table: dict[str, Any]) -> tuple[str, ...]:

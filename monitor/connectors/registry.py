@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from monitor.config import Settings
+from monitor.config import Settings, env_secret
 from monitor.connectors.base import Connector
 from monitor.store import Store
 
@@ -23,6 +23,16 @@ CONNECTORS: dict[str, str] = {
 
 class MissingCredential(RuntimeError):
     """A connector's credential env var is unset; the message names the variable, never a value."""
+
+
+def credentials(names: dict[str, str]) -> dict[str, str]:
+    """The values of the env vars named per key; MissingCredential names every unset one."""
+    values = {key: env_secret(name) for key, name in names.items()}
+    missing = [names[k] for k, v in values.items() if v is None]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise MissingCredential(f"environment variable{plural} {', '.join(missing)} not set")
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def build_connectors(settings: Settings, store: Store) -> list[Connector]:

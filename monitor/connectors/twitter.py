@@ -18,9 +18,9 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from monitor.config import ConfigError, Settings, env_secret
+from monitor.config import ConfigError, Settings
 from monitor.connectors.base import ConnectorFatal, Emit, in_chunks
-from monitor.connectors.registry import MissingCredential
+from monitor.connectors.registry import credentials
 from monitor.models import Action, Author, Post
 from monitor.store import Store
 
@@ -83,20 +83,16 @@ def make_client(keys: tuple[str, str, str, str], api_base: str = REAL_API) -> tw
 def build(settings: Settings, store: Store) -> TwitterConnector:
     """The connector from the [twitter] table; MissingCredential names any unset env var."""
     table = settings.platforms.get("twitter", {})
-    names = [table.get(key, default) for key, default in ENV_DEFAULTS.items()]
-    values = [env_secret(name) for name in names]
-    missing = [name for name, value in zip(names, values, strict=True) if value is None]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        raise MissingCredential(f"environment variable{plural} {', '.join(missing)} not set")
+    found = credentials({key: table.get(key, default) for key, default in ENV_DEFAULTS.items()})
     api_base = table.get("api_base", REAL_API)
     if not api_base.startswith(("https://", "http://")):
         raise ConfigError(f"{settings.path}: 'twitter.api_base' must be an http(s) URL")
     interval = float(table.get("poll_interval", 60.0))
     if interval <= 0:
         raise ConfigError(f"{settings.path}: 'twitter.poll_interval' must be more than 0 seconds")
-    keys = (values[0] or "", values[1] or "", values[2] or "", values[3] or "")
-    return TwitterConnector(make_client(keys, api_base), store, interval, bool(table.get("dms", True)))
+    key, secret, token, token_secret = (found[name] for name in ENV_DEFAULTS)
+    client = make_client((key, secret, token, token_secret), api_base)
+    return TwitterConnector(client, store, interval, bool(table.get("dms", True)))
 
 
 class TwitterConnector:
