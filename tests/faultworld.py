@@ -23,6 +23,8 @@ GROUP, ADMINS = -100500, -100999
 TOKEN = "7312345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"  # the shape of a real bot token
 # Room for many replies a minute: the fault tests are about delivery, not about rate limits.
 OPEN_LIMITS = "\n[limits]\nuser_cooldown = 0\nthread_cooldown = 0\nplatform_per_hour = 100000\n"
+POSTS = "SELECT count(*) FROM posts"
+PENDING = "SELECT count(*) FROM actions WHERE status = 'planned'"  # for count(): actions not yet sent
 
 
 def phrase(n: int) -> str:

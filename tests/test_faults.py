@@ -13,6 +13,7 @@ from tests.fakes.discord import FakeDiscord, wait_for
 from tests.fakes.telegram import Fault, TelegramFake, until
 from tests.faultworld import (
     GROUP,
+    PENDING,
     TOKEN,
     check_once_each,
     count,
@@ -24,8 +25,6 @@ from tests.faultworld import (
     settings_for,
     world,
 )
-
-PENDING = "SELECT count(*) FROM actions WHERE status = 'planned'"
 
 
 def test_telegram_429_5xx_drops_and_bad_json_lose_nothing_and_send_nothing_twice(

@@ -16,6 +16,8 @@ from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, until
 from tests.faultworld import (
     GROUP,
+    PENDING,
+    POSTS,
     TOKEN,
     check_once_each,
     count,
@@ -27,9 +29,6 @@ from tests.faultworld import (
     settings_for,
     world,
 )
-
-POSTS = "SELECT count(*) FROM posts"
-PENDING = "SELECT count(*) FROM actions WHERE status = 'planned'"
 
 
 def _stuck_then_recovered(tmp_path, monkeypatch, block, unblock, error: str) -> tuple[TelegramFake, Store]:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes import until
 
 DISCORD_EPOCH_MS = 1420070400000
 MESSAGE_CONTENT = 1 << 15  # the privileged intent bit
@@ -448,9 +448,5 @@ class FakeDiscord:
 
 
 async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
-    """Poll a condition every 20 ms until it holds; fail with the timeout otherwise."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.02)
+    """Poll a condition every 20 ms until it holds; fail after `timeout` seconds."""
+    await until(predicate, timeout)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import secrets
 import time
@@ -11,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from aiohttp import BasicAuth, web
+
+from tests.fakes import until
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGE_CAP = 100  # Reddit serves at most 100 items a page, whatever `limit` asks for
@@ -331,8 +332,4 @@ def new_fake() -> FakeReddit:
 
 async def eventually(check: Callable[[], bool], timeout: float = 15.0) -> None:
     """Wait until check() holds, polling briefly; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
+    await until(check, timeout)
