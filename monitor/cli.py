@@ -11,6 +11,7 @@ import os
 import secrets as pysecrets
 import signal
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,6 +28,7 @@ from monitor import (
     review,
     serve,
 )
+from monitor.classify.base import Pending
 from monitor.classify.impersonation.lists import ListError, update_list
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify
@@ -271,31 +273,50 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 # Lines per pipeline call: batched models (MiniLM) share forward passes; small enough to stream.
 SCAN_CHUNK = 64
+# Chunks started ahead of the one being written: MiniLM works in its own process, so the other
+# detectors go on meanwhile (while it loads, through the whole of a 10,000-post file).
+SCAN_AHEAD = 256
 
 
 def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
     """The scan result for each non-blank line, in order; a malformed line gives an error result."""
+    started: deque[Pending[list[dict[str, Any]]]] = deque()
+    for chunk in _numbered_chunks(lines):
+        started.append(_scan_chunk(chunk, pipeline))
+        # Write what is ready, and wait for the oldest only when too far ahead.
+        while started and (started[0].done() or len(started) > SCAN_AHEAD):
+            yield from started.popleft().result()
+    for pending in started:
+        yield from pending.result()
+
+
+def _numbered_chunks(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
+    """The non-blank lines with their line numbers, SCAN_CHUNK at a time."""
     chunk: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
             chunk.append((number, line))
         if len(chunk) == SCAN_CHUNK:
-            yield from _scan_chunk(chunk, pipeline)
+            yield chunk
             chunk = []
-    yield from _scan_chunk(chunk, pipeline)
+    yield chunk
 
 
-def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
-    """Results for numbered lines: the well-formed ones go through the pipeline together."""
+def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Pending[list[dict[str, Any]]]:
+    """Results for numbered lines, started: the well-formed ones go through the pipeline together."""
     posts, errors = [], {}
     for number, line in chunk:
         try:
             posts.append(parse_line(line))
         except PostError as exc:
             errors[number] = {"id": None, "line": number, "error": str(exc)}
-    done = iter(pipeline.process_many(posts))
-    for number, _ in chunk:
-        yield errors[number] if number in errors else scan_result(next(done))
+    processed = pipeline.start(posts)
+
+    def results() -> list[dict[str, Any]]:
+        done = iter(processed.result())
+        return [errors[n] if n in errors else scan_result(next(done)) for n, _ in chunk]
+
+    return Pending(results, processed.waits_on)
 
 
 def scan_result(result: Processed) -> dict[str, Any]:

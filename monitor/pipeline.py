@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor import policy
-from monitor.classify.base import Detector
+from monitor.classify.base import Detector, Pending
 from monitor.classify.registry import build_detectors
 from monitor.classify.secrets import SecretDetector, find_secrets, redact
 from monitor.classify.text import language, strip_invisible
@@ -52,14 +52,22 @@ class Pipeline:
 
     def process_many(self, posts: Sequence[Post]) -> list[Processed]:
         """Classify posts together, in order: a detector with check_many (batched models) sees them at once."""
+        return self.start(posts).result()
+
+    def start(self, posts: Sequence[Post]) -> Pending[list[Processed]]:
+        """process_many() started: everything in this process runs now; the result waits only for
+        models in another process, so a caller can start the next posts meanwhile."""
         entered = [self._enter(post) for post in posts]
         clean = [c for c, _ in entered]
-        for detector in self.detectors:
-            many = getattr(detector, "check_many", None)
-            results = many(clean) if many else [detector.check(c) for c in clean]
-            for (_, found), extra in zip(entered, results):
-                found.extend(extra)
-        return [self._finish(c, found) for c, found in entered]
+        started = [_begin(detector, clean) for detector in self.detectors]
+
+        def finish() -> list[Processed]:
+            for pending in started:
+                for (_, found), extra in zip(entered, pending.result()):
+                    found.extend(extra)
+            return [self._finish(c, found) for c, found in entered]
+
+        return Pending(finish, [f for pending in started for f in pending.waits_on])
 
     def _enter(self, post: Post) -> tuple[Post, list[Finding]]:
         """The redacted post and its secret findings."""
@@ -78,3 +86,12 @@ class Pipeline:
             flagged = [f for f in flagged if f.kind != "support_request"]
         actions = policy.plan(clean, flagged, self.templates)
         return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))
+
+
+def _begin(detector: Detector, posts: list[Post]) -> Pending[list[list[Finding]]]:
+    """A detector's findings for posts: started if it can work in the background, else done now."""
+    begin = getattr(detector, "begin_many", None)
+    if begin is not None:
+        return begin(posts)  # type: ignore[no-any-return]
+    many = getattr(detector, "check_many", None)
+    return Pending.now(many(posts) if many else [detector.check(p) for p in posts])

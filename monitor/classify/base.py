@@ -1,10 +1,14 @@
-"""The Detector protocol every classifier implements."""
+"""The Detector protocol every classifier implements, and Pending for results that wait on a model."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from monitor.models import Finding, Post
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -17,3 +21,28 @@ class Detector(Protocol):
     def check(self, post: Post) -> list[Finding]:
         """Return the findings for one post (possibly none)."""
         ...
+
+
+class Pending(Generic[T]):
+    """A result that may still wait on a model in another process: done() says whether result()
+    would return at once; result() waits, then builds the value (once)."""
+
+    def __init__(self, build: Callable[[], T], waits_on: Sequence[Future[Any]] = ()) -> None:
+        self._build = build
+        self.waits_on = tuple(waits_on)
+        self._value: list[T] = []
+
+    @classmethod
+    def now(cls, value: T) -> Pending[T]:
+        """A result already in hand."""
+        return cls(lambda: value)
+
+    def done(self) -> bool:
+        """True when result() will not wait."""
+        return all(f.done() for f in self.waits_on)
+
+    def result(self) -> T:
+        """The value, waiting for the models first."""
+        if not self._value:
+            self._value.append(self._build())
+        return self._value[0]

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from monitor.classify.support.encoder import HEAD_FILE, Head, MiniLM
+from monitor.classify.base import Pending
+from monitor.classify.support.encoder import HEAD_FILE, Head
 from monitor.classify.support.linear import HashedLinear, Scores, sigmoid
+from monitor.classify.support.remote import EncoderError, RemoteEncoder, shared_encoder
 from monitor.classify.text import language
 from monitor.models import SUPPORT_TOPICS, Finding, Post
 
+log = logging.getLogger(__name__)
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "data" / "support" / "model"
 META_FILE = "meta.json"
 # Below this a finding is noise even for the review queue; the flag line itself is the config's
@@ -60,7 +63,7 @@ class SupportDetector:
         self.offsets: dict[str, float] = meta.get("offsets", {})
         has_head = use_encoder and (model_dir / HEAD_FILE).exists()
         self.head = Head.load(model_dir) if has_head else None
-        self.encoder = _encoder(encoder_path, meta) if has_head else None
+        self.encoder = _encoder(encoder_path) if has_head else None
 
     @classmethod
     def load(cls, path: Path | None = None) -> SupportDetector:
@@ -73,7 +76,12 @@ class SupportDetector:
 
     def check_many(self, posts: Sequence[Post]) -> list[list[Finding]]:
         """check() for many posts at once, so the English ones MiniLM sees share its batches."""
-        return [self._findings(v) for v in self.predict([p.text for p in posts])]
+        return self.begin_many(posts).result()
+
+    def begin_many(self, posts: Sequence[Post]) -> Pending[list[list[Finding]]]:
+        """check_many() started: the n-gram stage runs now, MiniLM in its own process meanwhile."""
+        verdicts = self.begin_predict([p.text for p in posts])
+        return Pending(lambda: [self._findings(v) for v in verdicts.result()], verdicts.waits_on)
 
     def _findings(self, verdict: Verdict) -> list[Finding]:
         """The finding for one verdict, or none below the noise floor."""
@@ -86,14 +94,29 @@ class SupportDetector:
 
     def predict(self, texts: Sequence[str]) -> list[Verdict]:
         """Verdicts for many texts; the English ones MiniLM should see share its batches."""
+        return self.begin_predict(texts).result()
+
+    def begin_predict(self, texts: Sequence[str]) -> Pending[list[Verdict]]:
+        """predict() started: the n-gram verdicts now, the texts it is unsure of sent to MiniLM."""
         cheap = [self.linear.scores(t) for t in texts]
         verdicts = [_verdict(s, "n-gram model") for s in cheap]
         chosen = [i for i, t in enumerate(texts) if self._needs_encoder(t, cheap[i])]
-        if chosen and self.encoder is not None and self.head is not None:
-            deep = self.head.scores(self.encoder.embed([texts[i] for i in chosen]))
+        if not chosen or self.encoder is None or self.head is None:
+            return Pending.now([self._calibrated(t, v) for t, v in zip(texts, verdicts)])
+        head, embedded = self.head, self.encoder.submit([texts[i] for i in chosen])
+
+        def finish() -> list[Verdict]:
+            try:
+                deep = head.scores(embedded.result())
+            except EncoderError as exc:
+                # The n-gram verdicts stand (less accurate in English): better than no verdict at all.
+                log.error("support classifier without MiniLM for %d posts: %s", len(chosen), exc)
+                deep = []
             for i, scores in zip(chosen, deep):
                 verdicts[i] = _verdict(self._combine(cheap[i], scores), "n-gram + MiniLM model")
-        return [self._calibrated(t, v) for t, v in zip(texts, verdicts)]
+            return [self._calibrated(t, v) for t, v in zip(texts, verdicts)]
+
+        return Pending(finish, [embedded])
 
     def _calibrated(self, text: str, verdict: Verdict) -> Verdict:
         """Shift the score by the language's logit offset, so one 0.5 cut serves every language."""
@@ -115,9 +138,11 @@ class SupportDetector:
         return Scores(support=support, topics=(cheap.topics + deep.topics) / 2)
 
 
-def _encoder(path: Path | None, meta: dict[str, Any]) -> MiniLM:
-    """MiniLM quantised or not as it was when the head was trained (the head only fits those embeddings)."""
-    return MiniLM(path, quantize=bool(meta.get("encoder", {}).get("quantize", False)))
+def _encoder(path: Path | None) -> RemoteEncoder:
+    """The MiniLM process shared by every detector on this model."""
+    if path is not None and not Path(path).is_dir():  # said now, not by the child process later
+        raise ValueError(f"[support] encoder_path {path}: no such directory")
+    return shared_encoder(path)
 
 
 def _verdict(scores: Scores, stage: str) -> Verdict:
