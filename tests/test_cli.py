@@ -46,6 +46,28 @@ def test_scan_malformed_lines_give_errors_and_scanning_goes_on(capsys, monkeypat
     assert results[2]["id"] == "7"
 
 
+def test_scan_many_chunks_keeps_order_and_each_post_scores_as_if_alone(capsys, monkeypatch) -> None:
+    """Chunks started ahead while MiniLM works in its own process still come out in input order, and
+    a post's result does not depend on the posts batched with it."""
+    from monitor import config
+    from monitor.cli import SCAN_CHUNK, scan_result
+    from monitor.pipeline import Pipeline
+    from monitor.postjson import parse_line
+
+    texts = ["my withdrawal is still pending after 2 days, please help", "gm all", "kyc keeps failing",
+             "my deposit on TRC20 hasn't arrived yet, can someone check?", "wen airdrop"]
+    lines = [json.dumps({"id": str(i), "platform": "reddit", "text": f"{texts[i % 5]} #{i}",
+                         "author": {"handle": "amy"}}) for i in range(SCAN_CHUNK * 2 + 7)]
+    lines[70] = "{broken"
+    results = _scan(capsys, monkeypatch, "\n".join(lines) + "\n")
+    assert [r["id"] for r in results] == [None if i == 70 else str(i) for i in range(len(lines))]
+    assert results[70]["line"] == 71
+    pipeline = Pipeline.from_settings(config.load(None), b"unused: these posts hold no secrets")
+    for i in (0, 3, 65, 133):
+        assert results[i] == scan_result(pipeline.process(parse_line(lines[i])))
+    assert any(f["evidence"].find("MiniLM") > 0 for r in results if "findings" in r for f in r["findings"])
+
+
 def test_scan_table_format(capsys, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(LEAK + "\n"))
     assert main(["scan", "--format", "table"]) == 0

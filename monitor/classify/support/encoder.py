@@ -14,9 +14,11 @@ from monitor.classify.support.linear import Scores, sigmoid, softmax
 
 HEAD_FILE = "head.npz"
 MAX_TOKENS = 128  # longer posts are cut: the first sentences carry the request
-# Padded tokens per forward pass. Measured on 2 cores: time per token is flat from 1,000 to 8,000
+# Padded tokens per forward pass. Measured on 2 cores: time per token is flat from 512 to 8,000
 # tokens a pass, while the peak memory of a pass grows ~33 MB per 1,000 tokens.
-BATCH_TOKENS = 1024
+BATCH_TOKENS = 512
+# Texts tokenized at once: the tokenizer's output for 6,000 posts held ~50 MB.
+TOKENIZE_GROUP = 512
 
 
 def default_encoder_path() -> Path:
@@ -45,12 +47,20 @@ class MiniLM:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings (n, 384) for texts, in batches of similar token counts to limit padding."""
-        ids = self.tokenizer(list(texts), truncation=True, max_length=MAX_TOKENS)["input_ids"]
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
-        for idx in token_batches([len(row) for row in ids], BATCH_TOKENS):
-            out[idx] = self._embed_batch([ids[i] for i in idx])
-            _release_freed_memory()
+        for start in range(0, len(texts), TOKENIZE_GROUP):
+            ids = self._token_ids(texts[start : start + TOKENIZE_GROUP])
+            for idx in token_batches([len(row) for row in ids], BATCH_TOKENS):
+                out[[start + i for i in idx]] = self._embed_batch([ids[i] for i in idx])
+                _release_freed_memory()
         return out
+
+    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text, cut at MAX_TOKENS; nothing else of the tokenizer's output is kept."""
+        return self.tokenizer(  # type: ignore[no-any-return]
+            list(texts), truncation=True, max_length=MAX_TOKENS,
+            return_attention_mask=False, return_token_type_ids=False,
+        )["input_ids"]
 
     def _embed_batch(self, ids: list[list[int]]) -> np.ndarray:
         """One forward pass over token ids padded to the longest, mean-pooled over the real tokens."""
