@@ -177,7 +177,7 @@ def report(fake: TimedFake, rate: float, first: float, ended: float, last: float
           f"max {lat[-1] * 1000:.0f} ms" if lat else "no replies")
     print(f"throughput:             {len(lat) / (last - first):.1f} posts/s answered "
           f"(first post to last reply, {last - first:.1f} s)")
-    print(f"daemon peak RSS:        {rss:.0f} MiB (with its MiniLM process)")
+    print(f"daemon peak RSS:        {rss:.0f} MiB (with its child processes: MiniLM)")
     own = {line.split()[0]: line.split()[1] for line in metrics.splitlines()
            if line.startswith("monitor_ingest_to_action_seconds_") and " " in line}
     count, total = float(own.get("monitor_ingest_to_action_seconds_count", 0)), float(
