@@ -102,15 +102,17 @@ def run_child(argv: list[str], cwd: Path, stdout_path: Path) -> Run:
 def measure(
     tool: str, argv: list[str], startup_argv: list[str], n: int, tmp: Path
 ) -> dict[str, float]:
-    """A tool's figures on n posts, and its start-up cost measured on a one-post input."""
+    """A tool's figures on n posts, and the time of a one-post run. `monitor scan` loads MiniLM in a
+    second process while it works, so its one-post time is not a cost every run pays before the
+    first post: posts/s beyond a one-post run is n / (time of n - time of 1), not a steady rate."""
     startup = run_child(startup_argv, tmp, tmp / f"{tool}-startup.out")
     full = run_child(argv, tmp, tmp / f"{tool}.out")
     steady = max(full.seconds - startup.seconds, 1e-9)
     return {
         "seconds": full.seconds,
         "posts_per_s": n / full.seconds,
-        "startup_s": startup.seconds,
-        "posts_per_s_after_startup": n / steady,
+        "one_post_s": startup.seconds,
+        "posts_per_s_beyond_one": n / steady,
         "max_rss_mb": full.max_rss_mb,
         "processes": full.processes,
     }
@@ -118,12 +120,12 @@ def measure(
 
 def print_results(n: int, ours: dict[str, float], theirs: dict[str, float]) -> None:
     """The side-by-side table and the ratios."""
-    print(f"{n} posts\n{'tool':<30} {'seconds':>8} {'posts/s':>8} {'start-up s':>10} "
-          f"{'posts/s after start-up':>22} {'peak RSS MB':>11} {'processes':>9}")
+    print(f"{n} posts\n{'tool':<30} {'seconds':>8} {'posts/s':>8} {'1-post run s':>12} "
+          f"{'posts/s beyond 1-post run':>25} {'peak RSS MB':>11} {'processes':>9}")
     for name, r in (("monitor scan (all detectors)", ours), ("detect-secrets scan 1.5.0", theirs)):
-        print(f"{name:<30} {r['seconds']:>8.1f} {r['posts_per_s']:>8.0f} {r['startup_s']:>10.1f} "
-              f"{r['posts_per_s_after_startup']:>22.0f} {r['max_rss_mb']:>11.0f} {r['processes']:>9}")
-    ratios = (("posts/s", "posts_per_s"), ("posts/s after start-up", "posts_per_s_after_startup"),
+        print(f"{name:<30} {r['seconds']:>8.1f} {r['posts_per_s']:>8.0f} {r['one_post_s']:>12.1f} "
+              f"{r['posts_per_s_beyond_one']:>25.0f} {r['max_rss_mb']:>11.0f} {r['processes']:>9}")
+    ratios = (("posts/s", "posts_per_s"), ("posts/s beyond a 1-post run", "posts_per_s_beyond_one"),
               ("peak RSS", "max_rss_mb"))
     for label, key in ratios:
         print(f"ratio monitor / detect-secrets, {label}: {ours[key] / theirs[key]:.2f}x")
