@@ -186,6 +186,17 @@ def lookalike_domains(root: Path) -> None:
             part = [h for h in all_hosts if half(h) == name]
             fps = [h for h in part if domain_hit(h, BRANDS)]
             print(f"legit hosts {label} {name}: {len(fps)}/{len(part)} flagged ({len(fps) / max(1, len(part)):.2%}) {fps[:8]}")
+            per_brand(part)
+
+
+def per_brand(hosts_: list[str]) -> None:
+    """The same hosts as one deployment sees them: the config names one brand, so a host counts only
+    if it looks like that brand. The lines above count a host that looks like any of the 28 at once."""
+    counts = {k: sum(domain_hit(h, [k]) for h in hosts_) for k in BRANDS}
+    worst = max(counts, key=counts.__getitem__)
+    mean = sum(counts.values()) / len(counts) / max(1, len(hosts_))
+    print(f"    as deployed for one brand: mean {mean:.2%}, worst {worst} {counts[worst]}/{len(hosts_)} "
+          f"({counts[worst] / max(1, len(hosts_)):.2%}), okx {counts['okx']}/{len(hosts_)}")
 
 
 def host_of(url: str) -> str:
