@@ -13,7 +13,8 @@ T = TypeVar("T")
 
 @runtime_checkable
 class Detector(Protocol):
-    """Pure and synchronous: the same post always gives the same findings, with no I/O."""
+    """Pure: the same post always gives the same findings, with no network (a model may run in a
+    child process: see begin_many and Pending)."""
 
     kind: str
     name: str
