@@ -11,7 +11,6 @@ import os
 import secrets as pysecrets
 import signal
 import sys
-from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -22,7 +21,7 @@ from monitor.classify.impersonation.lists import ListError, update_list
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify
 from monitor.models import PLATFORMS
-from monitor.pipeline import Pipeline, Processed
+from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks
 from monitor.postjson import PostError, parse_line
 from monitor.store import Store
 
@@ -261,35 +260,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
-# Lines per pipeline call: batched models (MiniLM) share forward passes; small enough to stream.
-SCAN_CHUNK = 64
-# Chunks started ahead of the one being written: MiniLM works in its own process, so the other
-# detectors go on meanwhile (while it loads, through the whole of a 10,000-post file).
-SCAN_AHEAD = 256
-
-
 def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
     """The scan result for each non-blank line, in order; a malformed line gives an error result."""
-    started: deque[Pending[list[dict[str, Any]]]] = deque()
-    for chunk in _numbered_chunks(lines):
-        started.append(_scan_chunk(chunk, pipeline))
-        # Write what is ready, and wait for the oldest only when too far ahead.
-        while started and (started[0].done() or len(started) > SCAN_AHEAD):
-            yield from started.popleft().result()
-    for pending in started:
-        yield from pending.result()
-
-
-def _numbered_chunks(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
-    """The non-blank lines with their line numbers, SCAN_CHUNK at a time."""
-    chunk: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            chunk.append((number, line))
-        if len(chunk) == SCAN_CHUNK:
-            yield chunk
-            chunk = []
-    yield chunk
+    return in_order(_scan_chunk(chunk, pipeline) for chunk in numbered_chunks(lines))
 
 
 def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Pending[list[dict[str, Any]]]:

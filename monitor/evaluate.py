@@ -13,10 +13,11 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from monitor.classify.base import Pending
 from monitor.classify.text import language
 from monitor.config import Settings
-from monitor.models import FINDING_KINDS
-from monitor.pipeline import Pipeline, Processed
+from monitor.models import FINDING_KINDS, Post
+from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks
 from monitor.postjson import PostError, parse_post
 
 LANGS = ("en", "zh", "other")
@@ -169,21 +170,32 @@ def to_record(expected: Expected, text: str, result: Processed) -> Record:
 def read_records(
     lines: Iterable[str], pipeline: Pipeline, errors: list[tuple[int, str]]
 ) -> Iterator[Record]:
-    """A record per well-formed line; each malformed line goes to `errors` as (number, message)."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    """A record per well-formed line, in order; each malformed line goes to `errors` as (number, message).
+    Lines go through the pipeline a chunk at a time, with chunks started ahead (see pipeline.in_order)."""
+    return in_order(_chunk_records(chunk, pipeline, errors) for chunk in numbered_chunks(lines))
+
+
+def _chunk_records(
+    chunk: list[tuple[int, str]], pipeline: Pipeline, errors: list[tuple[int, str]]
+) -> Pending[list[Record]]:
+    """The records of numbered lines, started: the well-formed ones go through the pipeline together."""
+    parsed: list[tuple[Expected, Post]] = []
+    for number, line in chunk:
         try:
             obj = json.loads(line)
-            post = parse_post(obj)
-            expected = parse_expected(obj)
+            post = parse_post(obj)  # the post's errors are named before those of `expected`
+            parsed.append((parse_expected(obj), post))
         except json.JSONDecodeError as exc:
             errors.append((number, f"not valid JSON: {exc.msg} at column {exc.colno}"))
-            continue
         except PostError as exc:
             errors.append((number, str(exc)))
-            continue
-        yield to_record(expected, post.text, pipeline.process(post))
+    processed = pipeline.start([post for _, post in parsed])
+
+    def records() -> list[Record]:
+        return [to_record(expected, post.text, result)
+                for (expected, post), result in zip(parsed, processed.result(), strict=True)]
+
+    return Pending(records, processed.waits_on)
 
 
 # -- output ------------------------------------------------------------------------------------

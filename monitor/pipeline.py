@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from monitor import policy
 from monitor.classify.base import Detector, Pending
@@ -14,6 +16,13 @@ from monitor.classify.text import language, strip_invisible
 from monitor.config import Settings
 from monitor.models import Action, Finding, Post
 from monitor.replies.templates import Templates
+
+T = TypeVar("T")
+# Lines per pipeline call when reading a file: batched models (MiniLM) share forward passes.
+CHUNK = 64
+# Chunks started ahead of the one being read out: MiniLM works in its own process, so the other
+# detectors go on meanwhile (while it loads, through the whole of a 10,000-post file).
+AHEAD = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,3 +104,28 @@ def _begin(detector: Detector, posts: list[Post]) -> Pending[list[list[Finding]]
         return begin(posts)  # type: ignore[no-any-return]
     many = getattr(detector, "check_many", None)
     return Pending.now(many(posts) if many else [detector.check(p) for p in posts])
+
+
+def numbered_chunks(lines: Iterable[str], size: int = CHUNK) -> Iterator[list[tuple[int, str]]]:
+    """The non-blank lines with their line numbers (from 1), `size` at a time."""
+    chunk: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            chunk.append((number, line))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def in_order(started: Iterable[Pending[list[T]]], ahead: int = AHEAD) -> Iterator[T]:
+    """The items of each started batch, batch after batch: a batch is read out as soon as it is done,
+    and waited for only when `ahead` more have been started behind it."""
+    waiting: deque[Pending[list[T]]] = deque()
+    for pending in started:
+        waiting.append(pending)
+        while waiting and (waiting[0].done() or len(waiting) > ahead):
+            yield from waiting.popleft().result()
+    for pending in waiting:
+        yield from pending.result()
