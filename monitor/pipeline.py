@@ -1,4 +1,4 @@
-"""process(post) -> findings and planned actions: pure, synchronous, no network."""
+"""process(post) -> findings and planned actions (no network), and reading a file through it a chunk at a time."""
 
 from __future__ import annotations
 
