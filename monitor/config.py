@@ -249,8 +249,13 @@ def _policy(path: Path, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
 
 
 def _support(path: Path, table: dict[str, Any]) -> dict[str, Any]:
-    """The [support] table with its paths taken from the config file's folder."""
-    return {k: _relative_to(path, v) if k != "use_encoder" else v for k, v in table.items()}
+    """The [support] table with its paths taken from the config file's folder; each must be a folder."""
+    support = {k: _relative_to(path, v) if k != "use_encoder" else v for k, v in table.items()}
+    for key in ("model_dir", "encoder_path"):
+        folder = support.get(key)
+        if folder is not None and not folder.is_dir():
+            raise ConfigError(f"{path}: 'support.{key}' is not a folder: {folder}")
+    return support
 
 
 def _relative_to(config_path: Path, value: str | None) -> Path | None:
