@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
-import resource
 import time
 import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from procmem import tree_peak_mib
 
 from monitor.classify.support.detector import SupportDetector
 from monitor.evalsets.support import BANKING77_TOPICS
@@ -188,7 +190,8 @@ def main() -> None:
 
 
 def speed(detector: SupportDetector, rows: list[Row], count: int) -> None:
-    """Posts per second through check_many() in chunks of 64, as `monitor scan` calls it, and peak RSS."""
+    """Posts per second through check_many() in chunks of 64, and the peak RSS of this process with its
+    MiniLM process (`monitor scan` also starts chunks ahead: bench/throughput.py measures that)."""
     stream = random.Random(0).sample(rows, min(count, len(rows)))
     author = Author(platform="twitter", id="1", handle="someone")
     posts = [
@@ -199,7 +202,7 @@ def speed(detector: SupportDetector, rows: list[Row], count: int) -> None:
     chunks = [posts[i : i + 64] for i in range(0, len(posts), 64)]
     flagged = sum(bool(found) for chunk in chunks for found in detector.check_many(chunk))
     rate = len(posts) / (time.perf_counter() - start)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = tree_peak_mib(os.getpid())
     print(
         f"check_many(): {rate:.0f} posts/s over {len(posts)} posts ({flagged} flagged), peak RSS {rss:.0f} MB"
     )

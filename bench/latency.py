@@ -26,6 +26,8 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from procmem import tree_peak_mib
+
 from tests.fakes.telegram import TelegramFake, write_config
 
 TOKEN = "7312345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
@@ -61,33 +63,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The peak resident set size (VmHWM) of the process and of its children, summed, in MiB: MiniLM
-    runs in a child process. The sum is an upper bound on what they held at one moment."""
-    return sum(_own_peak_kib(p) for p in [pid, *_children(pid)]) / 1024
-
-
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is pid."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue  # the process ended while we looked
-    return found
-
-
-def _own_peak_kib(pid: int) -> int:
-    """One process's VmHWM in KiB (0 if it has ended)."""
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return 0
-    return next((int(line.split()[1]) for line in lines if line.startswith("VmHWM:")), 0)
 
 
 async def wait_healthy(url: str, timeout: float = 120) -> None:
@@ -159,7 +134,7 @@ async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
         while len(fake.answered) < total and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         last = max(fake.answered.values(), default=ended)
-        rss = peak_rss_mb(daemon.pid)
+        rss = tree_peak_mib(daemon.pid)  # the daemon's and its MiniLM process's
         metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
         daemon.send_signal(signal.SIGTERM)
         await daemon.wait()

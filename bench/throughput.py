@@ -19,7 +19,8 @@ from eval_secrets import DETECT_SECRETS, write_posts_file
 
 from monitor.evalsets import SETS, convert
 
-ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 DEMO_STREAM = ROOT / "data" / "demo" / "stream.jsonl"
 MONITOR = Path(sys.executable).with_name("monitor")
 
@@ -45,44 +46,24 @@ def build_posts(eval_dir: Path, count: int) -> list[dict[str, Any]]:
     return posts
 
 
-# Runs a command in `cwd`, its stdout to a file, and prints [exit code, seconds, peak RSS KiB]. It is
+# Runs a command in `cwd`, its stdout to a file, and prints [exit code, seconds, peak RSS KiB,
+# processes seen]. It is
 # a small fresh interpreter so that nothing of this process (which holds every converted set) counts.
 # `monitor scan` runs MiniLM in a child process, so the peak is taken over the process tree: each
 # process's own peak (VmHWM, polled every 20 ms while it lives), summed. Processes rarely peak at the
 # same moment, so the sum is an upper bound on what the tree held at once.
 _LAUNCHER = """
-import json, os, subprocess, sys, time
-
-def descendants(root):
-    parents = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as stat:
-                    parents[int(name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    return tree
-
-def peak_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        return 0
+import json, subprocess, sys, time
+sys.path.insert(0, sys.argv[1])
+from procmem import descendants, own_peak_kib
 
 start = time.perf_counter()
 peaks = {}
-with open(sys.argv[1], "wb") as out:
-    proc = subprocess.Popen(sys.argv[3:], stdout=out, cwd=sys.argv[2])
+with open(sys.argv[2], "wb") as out:
+    proc = subprocess.Popen(sys.argv[4:], stdout=out, cwd=sys.argv[3])
     while proc.poll() is None:
         for pid in descendants(proc.pid):
-            peaks[pid] = max(peaks.get(pid, 0), peak_kib(pid))
+            peaks[pid] = max(peaks.get(pid, 0), own_peak_kib(pid))
         time.sleep(0.02)
 seconds = time.perf_counter() - start
 print(json.dumps([proc.returncode, seconds, sum(peaks.values()), len(peaks)]))
@@ -91,7 +72,7 @@ print(json.dumps([proc.returncode, seconds, sum(peaks.values()), len(peaks)]))
 
 def run_child(argv: list[str], cwd: Path, stdout_path: Path) -> Run:
     """Run a command to its end through the launcher: wall time and its process tree's peak RSS."""
-    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, str(stdout_path), str(cwd), *argv],
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, str(BENCH), str(stdout_path), str(cwd), *argv],
                           capture_output=True, text=True, check=True)
     code, seconds, max_rss_kib, processes = json.loads(proc.stdout)
     if code != 0:
