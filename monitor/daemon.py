@@ -13,7 +13,7 @@ from monitor.connectors.base import Connector, ConnectorFatal
 from monitor.health import Health
 from monitor.metrics import Metrics, error_code
 from monitor.models import Action, Post, reason_kind
-from monitor.pipeline import Pipeline, Processed
+from monitor.pipeline import BATCH, Pipeline, Processed
 from monitor.replies.guard import Guard
 from monitor.replies.limits import Limits
 from monitor.replies.outbound import Outbound
@@ -26,8 +26,6 @@ MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
 RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
 MAX_RESTART_DELAY = 300.0
 CLOSE_TIMEOUT = 5.0  # seconds a connector's close() may take at shutdown
-# Posts classified together at most: a transformer's cost per post falls steeply with the batch.
-BATCH = 64
 DRAIN_TIMEOUT = 10.0  # seconds the batch in hand may take to be stored at shutdown
 
 

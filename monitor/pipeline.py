@@ -18,8 +18,9 @@ from monitor.models import Action, Finding, Post
 from monitor.replies.templates import Templates
 
 T = TypeVar("T")
-# Lines per pipeline call when reading a file: batched models (MiniLM) share forward passes.
-CHUNK = 64
+# Posts classified together at most (by the daemon, and per chunk of a file): a transformer's cost
+# per post falls steeply with the batch.
+BATCH = 64
 # Chunks started ahead of the one being read out: MiniLM works in its own process, so the other
 # detectors go on meanwhile (while it loads, through the whole of a 10,000-post file).
 AHEAD = 256
@@ -106,7 +107,7 @@ def _begin(detector: Detector, posts: list[Post]) -> Pending[list[list[Finding]]
     return Pending.now(many(posts) if many else [detector.check(p) for p in posts])
 
 
-def numbered_chunks(lines: Iterable[str], size: int = CHUNK) -> Iterator[list[tuple[int, str]]]:
+def numbered_chunks(lines: Iterable[str], size: int = BATCH) -> Iterator[list[tuple[int, str]]]:
     """The non-blank lines with their line numbers (from 1), `size` at a time."""
     chunk: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):

@@ -51,13 +51,13 @@ def test_scan_many_chunks_keeps_order_and_each_post_scores_as_if_alone(capsys, m
     a post's result does not depend on the posts batched with it."""
     from monitor import config
     from monitor.cli import scan_result
-    from monitor.pipeline import CHUNK, Pipeline
+    from monitor.pipeline import BATCH, Pipeline
     from monitor.postjson import parse_line
 
     texts = ["my withdrawal is still pending after 2 days, please help", "gm all", "kyc keeps failing",
              "my deposit on TRC20 hasn't arrived yet, can someone check?", "wen airdrop"]
     lines = [json.dumps({"id": str(i), "platform": "reddit", "text": f"{texts[i % 5]} #{i}",
-                         "author": {"handle": "amy"}}) for i in range(CHUNK * 2 + 7)]
+                         "author": {"handle": "amy"}}) for i in range(BATCH * 2 + 7)]
     lines[70] = "{broken"
     results = _scan(capsys, monkeypatch, "\n".join(lines) + "\n")
     assert [r["id"] for r in results] == [None if i == 70 else str(i) for i in range(len(lines))]

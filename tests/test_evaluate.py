@@ -10,7 +10,7 @@ import pytest
 
 from monitor.config import Settings
 from monitor.evaluate import Counts, Record, lang_bucket, parse_expected, run_eval, score
-from monitor.pipeline import CHUNK
+from monitor.pipeline import BATCH
 from monitor.postjson import PostError
 
 
@@ -179,16 +179,16 @@ def test_run_eval_over_many_chunks_counts_every_line_once(tmp_path: Path, settin
     objs: list[object] = [
         line(str(i), f"my withdrawal #{i} is stuck for 3 days, please help", request)
         if i % 2 else line(str(i), f"gm everyone, day {i} of the bull run", [])
-        for i in range(CHUNK * 3)
+        for i in range(BATCH * 3)
     ]
-    objs[5], objs[CHUNK + 9] = "{bad", "[]"
+    objs[5], objs[BATCH + 9] = "{bad", "[]"
     out = io.StringIO()
     run_eval(write_lines(tmp_path / "gold.jsonl", objs), settings, False, True, out)
     report = json.loads(out.getvalue())
-    assert report["posts"] == CHUNK * 3 - 2
-    assert [m["line"] for m in report["malformed"]] == [6, CHUNK + 10]
+    assert report["posts"] == BATCH * 3 - 2
+    assert [m["line"] for m in report["malformed"]] == [6, BATCH + 10]
     counts = report["kinds"]["support_request"]
-    assert counts["tp"] + counts["fn"] == sum(1 for i in range(CHUNK * 3) if i % 2 and i not in (5, CHUNK + 9))
+    assert counts["tp"] + counts["fn"] == sum(1 for i in range(BATCH * 3) if i % 2 and i not in (5, BATCH + 9))
     assert counts["tp"] >= 0.9 * (counts["tp"] + counts["fn"])
 
 
