@@ -144,7 +144,8 @@ class DiscordConnector:
         """Handle queued events in arrival order, so back-fill always comes before newer messages;
         messages queued one behind another go together, so the daemon classifies them as one batch."""
         while True:
-            item, self._marker = self._marker or await self.queue.get(), None
+            item: Any = self._marker or await self.queue.get()  # a marker or a discord.Message
+            self._marker = None
             if item is _BACKFILL:
                 await self._backfill(emit)
             elif item is _BASELINE:
