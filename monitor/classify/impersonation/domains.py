@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from monitor.classify.impersonation.fuzzy import is_typo, max_edits
 from monitor.classify.impersonation.registry import BrandRegistry
@@ -64,7 +65,7 @@ def _bounded(token: str, label: str, skel: str) -> bool:
     if any(skeleton(part) == token for part in label.split("-")):
         return True
     rest = skel.replace(token, " ")
-    return any(skeleton(w) in rest for w in words("domain_words"))
+    return any(w in rest for w in _lure_words())
 
 
 def label_signal(label: str, skel: str, host: str, reg: BrandRegistry) -> Signal | None:
@@ -105,12 +106,17 @@ def _typo_beside_word(label: str, skel: str, token: str) -> bool:
     parts = label.split("-")
     if len(parts) > 1 and any(_typo(skeleton(part), token) for part in parts):
         return True
-    lures = (skeleton(w) for w in words("domain_words"))
     return any(
         (skel.startswith(w) and _typo(skel[len(w) :], token))
         or (skel.endswith(w) and _typo(skel[: -len(w)], token))
-        for w in lures
+        for w in _lure_words()
     )
+
+
+@cache
+def _lure_words() -> tuple[str, ...]:
+    """The words scam domains pair with a brand (login, wallet, support...), as skeletons like the labels."""
+    return tuple(skeleton(w) for w in words("domain_words"))
 
 
 def _contains_typo(skel: str, token: str) -> bool:
