@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from monitor.classify.impersonation.fuzzy import is_typo, max_edits
+from monitor.classify.impersonation.fuzzy import is_typo
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
-from monitor.classify.impersonation.typos import DOUBLE, typo_cost
+from monitor.classify.impersonation.typos import DOUBLE, slip_budget, typo_cost
 from monitor.classify.impersonation.wordlists import words
 from monitor.classify.text import normalise
 
@@ -122,7 +122,7 @@ def _lure_words() -> tuple[str, ...]:
 def _contains_typo(skel: str, token: str) -> bool:
     """A typo of a long name somewhere in a label, starting at its first letter as typosquats keep it
     (so 'simplewallet' is no typo of 'examplewallet')."""
-    budget = max_edits(token)
+    budget = slip_budget(token, token)  # every window below starts with the name's first letter
     # A match spans at most this many letters (the cheapest extra letter costs DOUBLE).
     span = len(token) + int(budget / DOUBLE)
     starts = (i for i, c in enumerate(skel) if c == token[0])
@@ -133,7 +133,7 @@ def _typo(skel: str, token: str) -> bool:
     """A typosquat of the name: strict rules for short names, a budget of typing slips for long ones."""
     if len(token) < _LONG:
         return is_typo(skel, token)
-    return skel != token and typo_cost(skel, token) <= max_edits(token)
+    return skel != token and typo_cost(skel, token) <= slip_budget(skel, token)
 
 
 def _variants(label: str) -> tuple[str, ...]:

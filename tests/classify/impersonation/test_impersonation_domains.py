@@ -101,8 +101,14 @@ def test_long_names_carry_cheap_slips(host: str) -> None:
 
 def test_long_names_do_not_carry_plain_changes() -> None:
     reg = BrandRegistry.from_brand(Brand("Examplewallet", ("examplewallet.com",), "", ""))
-    for host in ("examzqwallet.com", "ledgerwallet.com", "simplewallet.io"):
+    for host in ("examzqwaxlet.com", "ledgerwallet.com", "simplewallet.io"):
         assert host_signal(host, reg, frozenset()) is None, host
+
+
+def test_a_fourth_slip_needs_the_first_letter_kept() -> None:
+    reg = BrandRegistry.from_brand(Brand("Examplewallet", ("examplewallet.com",), "", ""))
+    assert host_signal("exzmplewazlt.com", reg, frozenset())  # three plain changes (cost 3.5) and the e kept
+    assert host_signal("sxzmplewazlet.com", reg, frozenset()) is None  # about as far, but the e is gone
 
 
 def test_one_letter_no_table_folds_reads_as_a_homograph() -> None:
