@@ -11,6 +11,8 @@ import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.domains import host_signal, hosts
 from monitor.classify.impersonation.handles import handle_signals
@@ -180,13 +182,32 @@ def lookalike_domains(root: Path) -> None:
     for name in ("dev", "test"):
         part = [(d, k) for d, k in pos if half(d) == name]
         hit = [domain_hit(d, k) for d, k in part]
-        print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.3f} ({sum(hit)}/{len(hit)})")
+        anyone = sum(domain_hit(d, BRANDS) for d, _ in part)
+        peer = sum(peer_hit(d, k) for d, k in part)
+        print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.3f} ({sum(hit)}/{len(hit)}); "
+              f"as a look-alike of any of the 28 brands {anyone / len(part):.3f}; peer {peer / len(part):.3f}")
     for label, all_hosts in legit_hosts(root).items():
         for name in ("dev", "test"):
             part = [h for h in all_hosts if half(h) == name]
             fps = [h for h in part if domain_hit(h, BRANDS)]
-            print(f"legit hosts {label} {name}: {len(fps)}/{len(part)} flagged ({len(fps) / max(1, len(part)):.2%}) {fps[:8]}")
+            peer = sum(peer_hit(h, BRANDS) for h in part)
+            print(f"legit hosts {label} {name}: {len(fps)}/{len(part)} flagged ({len(fps) / max(1, len(part)):.2%}), "
+                  f"peer {peer}/{len(part)} {fps[:8]}")
             per_brand(part)
+
+
+def peer_hit(host: str, keys: Iterable[str]) -> bool:
+    """The peer: MetaMask eth-phishing-detect's fuzzy rule as its config runs it, the name with 'www.'
+    and the last label cut off within Levenshtein distance 2 of a brand domain's (official hosts pass)."""
+    domains = [d for k in keys for d in BRANDS[k][0]]
+    if any(host == d or host.endswith(f".{d}") for d in domains):
+        return False
+    return any(Levenshtein.distance(_fuzzy_form(host), _fuzzy_form(d)) <= 2 for d in domains)
+
+
+def _fuzzy_form(host: str) -> str:
+    """A host as eth-phishing-detect compares it: without its last label and a leading 'www.'."""
+    return host.casefold().rstrip(".").rsplit(".", 1)[0].removeprefix("www.")
 
 
 def per_brand(hosts_: list[str]) -> None:
