@@ -16,8 +16,8 @@ _DATA = Path(confusable_homoglyphs.__file__).resolve().parent / "confusables.jso
 # Look-alikes UTS #39 leaves out because they are ASCII: digits and symbols used as letters,
 # and i/l, which handles cannot tell apart in most fonts (BlNANCE vs BINANCE).
 _LEET = {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "|": "l", "i": "l"}
-# Letter pairs that render like one letter.
-_PAIRS = (("rn", "m"), ("vv", "w"))
+# Letter pairs that render like one letter (dnstwist's homoglyph table lists all three).
+_PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
 _SEPARATORS = str.maketrans("", "", "._-· \t")
 
 
@@ -56,7 +56,7 @@ def fold_char(char: str) -> str:
 
 @lru_cache(maxsize=4096)
 def skeleton(text: str, pairs: bool = True) -> str:
-    """NFKC, confusables folded to ASCII, leet digits folded, separators dropped, and rn→m."""
+    """NFKC, confusables folded to ASCII, leet digits folded, separators dropped, and rn→m, vv→w, cl→d."""
     nfkc = unicodedata.normalize("NFKC", text)
     folded = normalise("".join(fold_char(c) for c in nfkc)).translate(_SEPARATORS)
     for pair, letter in _PAIRS if pairs else ():
@@ -65,7 +65,7 @@ def skeleton(text: str, pairs: bool = True) -> str:
 
 
 def skeletons(text: str) -> tuple[str, ...]:
-    """The skeleton, and the one without rn→m folding when they differ ('ledgernano' has no m)."""
+    """The skeleton, and the one without pair folding when they differ ('ledgernano' has no m)."""
     return tuple(dict.fromkeys((skeleton(text), skeleton(text, pairs=False))))
 
 

@@ -18,6 +18,7 @@ from monitor.classify.impersonation.skeleton import skeleton, substitutions
         ("OKXHeIpDesk", "okxhelpdesk"),  # capital I for l
         ("rnetamask", "metamask"),
         ("Exarnple", "example"),
+        ("clexwallet", "dexwallet"),  # c and l side by side read as d
     ],
 )
 def test_skeleton_folds_lookalikes(text: str, expected: str) -> None:
