@@ -136,16 +136,18 @@ def _add_verify(sub: Any) -> None:
 
 
 def _add_lists(sub: Any) -> None:
-    p = sub.add_parser("lists", help="the operator's phishing-domain list")
+    p = sub.add_parser("lists", help="the operator's phishing list and allow list of hosts")
     lsub = p.add_subparsers(dest="lists_command", required=True)
-    update = lsub.add_parser(
-        "update", help="merge a file of domains into the configured phishing list"
-    )
-    update.add_argument(
-        "file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line"
-    )
-    update.add_argument("--config", help="monitor.toml (default: the bundled example)")
-    update.set_defaults(func=cmd_lists_update)
+    for name, kind, what in (
+        ("update", "phishing", "merge a file of domains into the configured phishing list"),
+        ("allow", "allowed", "merge a file of look-alike hosts found legitimate into the allow list"),
+    ):
+        cmd = lsub.add_parser(name, help=what)
+        cmd.add_argument(
+            "file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line"
+        )
+        cmd.add_argument("--config", help="monitor.toml (default: the bundled example)")
+        cmd.set_defaults(func=cmd_lists_update, list_kind=kind)
 
 
 def _add_eval(sub: Any) -> None:
@@ -192,24 +194,29 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 official, 3 suspicious look-alike, 1 not official with no look-alike signs."""
     settings = config.load(args.config)
-    phishing = load_list(settings.phishing_list) if settings.phishing_list else frozenset()
-    verdict = verify(args.target, settings.brand, args.platform, phishing)
+    lists = load_list(settings.phishing_list), load_list(settings.allow_list)
+    verdict = verify(args.target, settings.brand, args.platform, *lists)
     print(format_verdict(verdict))
     return 0 if verdict.official else 3 if verdict.suspicious else 1
 
 
 def cmd_lists_update(args: argparse.Namespace) -> int:
-    """Merge domains into the phishing list; a bad line leaves the list untouched."""
+    """Merge domains into the phishing list or the allow list; a bad line leaves the list untouched."""
     settings = config.load(args.config)
-    if settings.phishing_list is None:
-        raise CliError(f"{settings.path}: set [monitor] phishing_list to the list's path first")
+    key = "phishing_list" if args.list_kind == "phishing" else "allow_list"
+    dest = getattr(settings, key)
+    if dest is None:
+        raise CliError(f"{settings.path}: set [monitor] {key} to the list's path first")
     if not args.file.is_file():
         raise CliError(f"{args.file}: file not found")
     try:
-        count = update_list(args.file, settings.phishing_list)
+        count = update_list(args.file, dest, args.list_kind)
     except ListError as exc:
         raise CliError(str(exc)) from None
-    print(f"{count} domains in {settings.phishing_list}")
+    print(f"{count} domains in {dest}")
+    # A host on both lists stays flagged; say so rather than let the operator think it is silenced.
+    if both := sorted(load_list(settings.phishing_list) & load_list(settings.allow_list)):
+        print(f"on both lists, so still flagged: {', '.join(both[:10])}", file=sys.stderr)
     return 0
 
 

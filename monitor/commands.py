@@ -155,19 +155,20 @@ class Desk:
     admins: frozenset[int] = frozenset()
     admin_chat_id: int | None = None
     phishing: frozenset[str] = field(default_factory=frozenset)
+    allowed: frozenset[str] = field(default_factory=frozenset)  # look-alike hosts found legitimate
 
     @classmethod
     def from_settings(cls, settings: Settings, store: Store) -> Desk:
-        """The desk for these settings: [telegram] admins and admin_chat_id, the phishing list."""
+        """The desk for these settings: [telegram] admins and admin_chat_id, the host lists."""
         cfg = settings.platforms.get("telegram", {})
-        phishing = load_list(settings.phishing_list) if settings.phishing_list else frozenset()
         return cls(
             store,
             settings.brand,
             Texts.load(settings.brand),
             frozenset(cfg.get("admins", ())),
             cfg.get("admin_chat_id"),
-            phishing,
+            load_list(settings.phishing_list),
+            load_list(settings.allow_list),
         )
 
     def say(self, call: Call, key: str, **fields: object) -> str:
@@ -271,7 +272,7 @@ def cmd_verify(desk: Desk, call: Call) -> Reply:
         return Reply(desk.say(call, "verify_usage"))
     if warning := _secret_warning(desk, call):
         return warning
-    verdict = verify(target, desk.brand, None, desk.phishing)
+    verdict = verify(target, desk.brand, None, desk.phishing, desk.allowed)
     lines = [
         f"{_headline(desk, call, verdict)}: {verdict.target}",
         *(f"- {r}" for r in verdict.reasons),
@@ -298,7 +299,7 @@ def record_report(desk: Desk, call: Call, text: str) -> bool:
     """A user report as a synthetic post with an impersonation finding and a managers' alert; False if seen."""
     author = Author("telegram", str(call.user_id), call.username or str(call.user_id))
     post = Post("telegram", f"report:{call.ref}", author, text, "dm" if call.private else "group")
-    verdict = verify(text, desk.brand, None, desk.phishing)
+    verdict = verify(text, desk.brand, None, desk.phishing, desk.allowed)
     check = (
         "official"
         if verdict.official

@@ -30,6 +30,7 @@ SCHEMA: dict[str, Any] = {
         "log_level": str,
         "salt_env": str,
         "phishing_list": str,
+        "allow_list": str,
         "log_format": str,
         "metrics_port": int,
         "metrics_host": str,
@@ -105,6 +106,7 @@ class Settings:
     log_level: str = "INFO"
     salt_env: str = "MONITOR_SALT"
     phishing_list: Path | None = None  # the operator's phishing domains, one a line
+    allow_list: Path | None = None  # look-alike hosts the operator checked and found legitimate
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     modes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODES))
     platforms: dict[str, dict[str, Any]] = field(default_factory=dict)  # validated [telegram] etc.
@@ -203,6 +205,7 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         log_level=mon.get("log_level", "INFO"),
         salt_env=mon.get("salt_env", "MONITOR_SALT"),
         phishing_list=_relative_to(path, mon.get("phishing_list")),
+        allow_list=_relative_to(path, mon.get("allow_list")),
         thresholds=thresholds,
         modes=modes,
         platforms={p: data[p] for p in PLATFORM_SCHEMA if p in data},

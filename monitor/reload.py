@@ -1,4 +1,4 @@
-"""Config reload on SIGHUP: new thresholds, modes, policy, limits, templates and phishing list, same connectors."""
+"""Config reload on SIGHUP: new thresholds, modes, policy, limits, templates and host lists, same connectors."""
 
 from __future__ import annotations
 

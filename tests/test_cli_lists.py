@@ -1,7 +1,10 @@
-"""`monitor verify` exit codes and `monitor lists update` merging, through the CLI."""
+"""`monitor verify` exit codes and `monitor lists update` / `allow` merging, through the CLI."""
 
 from __future__ import annotations
 
+import io
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,7 +31,8 @@ def test_verify(target: str, code: int, headline: str, capsys: pytest.CaptureFix
 
 def _config_with_list(tmp_path: Path) -> Path:
     text = DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
-        'phishing_list = "impersonation/phishing_example.txt"', 'phishing_list = "phish.txt"')
+        'phishing_list = "impersonation/phishing_example.txt"', 'phishing_list = "phish.txt"').replace(
+        'allow_list = "impersonation/allowed_example.txt"', 'allow_list = "allowed.txt"')
     path = tmp_path / "monitor.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -51,3 +55,48 @@ def test_lists_update_bad_line_leaves_the_list_untouched(tmp_path: Path, capsys:
     assert main(["lists", "update", str(bad), "--config", str(cfg)]) == 2
     assert "bad.txt:2: not a domain" in capsys.readouterr().err
     assert (tmp_path / "phish.txt").read_text(encoding="utf-8") == "kept.example\n"
+
+
+def _flagged(cfg: Path, text: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Whether `monitor scan` with this config flags a post with the text as impersonation."""
+    capsys.readouterr()  # what earlier commands printed
+    post = {"id": "1", "platform": "telegram", "text": text, "author": {"handle": "amy"}}
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(post) + "\n"))
+    assert main(["scan", "-", "--config", str(cfg)]) == 0
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    return any(f["kind"] == "impersonation" and f["score"] >= 0.5 for f in findings)
+
+
+def test_lists_allow_silences_a_checked_lookalike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _config_with_list(tmp_path)
+    text = "the okx fan wiki has the fee table: https://okx-fans.example/fees"
+    assert main(["verify", "okx-fans.example", "--config", str(cfg)]) == 3
+    assert _flagged(cfg, text, capsys, monkeypatch)
+    (tmp_path / "ok.txt").write_text("okx-fans.example\n", encoding="utf-8")
+    assert main(["lists", "allow", str(tmp_path / "ok.txt"), "--config", str(cfg)]) == 0
+    assert "1 domains in" in capsys.readouterr().out and (tmp_path / "allowed.txt").exists()
+    assert main(["verify", "https://wiki.okx-fans.example/x", "--config", str(cfg)]) == 1  # subdomains too
+    assert "on the operator's allow list (okx-fans.example)" in capsys.readouterr().out
+    assert not _flagged(cfg, text, capsys, monkeypatch)
+    assert _flagged(cfg, "fees at https://okx-fees.example/x", capsys, monkeypatch)  # other look-alikes still flag
+
+
+def test_a_host_on_both_lists_stays_flagged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = _config_with_list(tmp_path)
+    (tmp_path / "phish.txt").write_text("okx-fans.example\n", encoding="utf-8")
+    (tmp_path / "ok.txt").write_text("okx-fans.example\n", encoding="utf-8")
+    assert main(["lists", "allow", str(tmp_path / "ok.txt"), "--config", str(cfg)]) == 0
+    assert "on both lists, so still flagged: okx-fans.example" in capsys.readouterr().err
+    assert main(["verify", "okx-fans.example", "--config", str(cfg)]) == 3
+    assert "on the phishing list" in capsys.readouterr().out
+
+
+def test_lists_allow_needs_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(_config_with_list(tmp_path).read_text(encoding="utf-8").replace('allow_list = "allowed.txt"', ""),
+                   encoding="utf-8")
+    (tmp_path / "ok.txt").write_text("okx-fans.example\n", encoding="utf-8")
+    assert main(["lists", "allow", str(tmp_path / "ok.txt"), "--config", str(cfg)]) == 2
+    assert "set [monitor] allow_list to the list's path first" in capsys.readouterr().err

@@ -11,10 +11,9 @@ from monitor.config import Settings
 
 def build_detectors(settings: Settings) -> list[Detector]:
     """Every detector besides the secret finder, which the pipeline runs first to redact."""
-    phishing = load_list(settings.phishing_list) if settings.phishing_list else frozenset()
     support = settings.support
     return [
-        ImpersonationDetector(settings.brand, phishing),
+        ImpersonationDetector(settings.brand, load_list(settings.phishing_list), load_list(settings.allow_list)),
         SupportDetector(support.get("model_dir"), support.get("encoder_path"),
                         support.get("use_encoder", True)),
     ]

@@ -28,9 +28,12 @@ class ImpersonationDetector:
     kind = "impersonation"
     name = "impersonation"
 
-    def __init__(self, brand: Brand, phishing_domains: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, brand: Brand, phishing_domains: frozenset[str] = frozenset(), allowed_hosts: frozenset[str] = frozenset()
+    ) -> None:
         self.registry = BrandRegistry.from_brand(brand)
         self.phishing_domains = phishing_domains
+        self.allowed_hosts = allowed_hosts  # look-alikes the operator checked and found legitimate
 
     def check(self, post: Post) -> list[Finding]:
         """At most one finding naming every signal; none for the brand's own accounts."""
@@ -46,7 +49,7 @@ class ImpersonationDetector:
         """Author, content, link and context signals for one post."""
         found = author_signals(post.author, self.registry, post.created_at)
         found += content_signals(normalise(post.text))
-        found += link_signals(post.text, self.registry, self.phishing_domains)
+        found += link_signals(post.text, self.registry, self.phishing_domains, self.allowed_hosts)
         return found + context_signals(post, found) + self.claim_link(post, found)
 
     def claim_link(self, post: Post, found: list[Signal]) -> list[Signal]:

@@ -153,19 +153,26 @@ def lookalike(host: str, reg: BrandRegistry) -> Signal | None:
     return None
 
 
-def host_signal(host: str, reg: BrandRegistry, phishing: frozenset[str]) -> Signal | None:
-    """Why a linked host is dangerous, or None for official and ordinary hosts."""
+def host_signal(
+    host: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
+) -> Signal | None:
+    """Why a linked host is dangerous, or None for official, allowed and ordinary hosts."""
     if reg.is_official_host(host):
         return None
     if listed := on_list(host, phishing):
         return Signal("phishing_link", 0.95, f"links to {host}, on the phishing list ({listed})")
+    # Checked after the phishing list so that a host on both stays flagged.
+    if on_list(host, allowed):
+        return None
     if host in words("shorteners"):
         return Signal("", 0.25, f"link through shortener {host} hides where it goes")
     return subdomain_trick(host, reg) or lookalike(host, reg)
 
 
-def link_signals(text: str, reg: BrandRegistry, phishing: frozenset[str]) -> Iterator[Signal]:
+def link_signals(
+    text: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
+) -> Iterator[Signal]:
     """One signal per dangerous host in the text."""
     for host in hosts(text):
-        if found := host_signal(host, reg, phishing):
+        if found := host_signal(host, reg, phishing, allowed):
             yield found

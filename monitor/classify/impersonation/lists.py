@@ -1,4 +1,4 @@
-"""The operator's phishing list: a plain file, one domain a line, '#' comments, merged and validated."""
+"""The operator's host lists (phishing domains, allowed look-alikes): plain files, one domain a line, merged and validated."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from pathlib import Path
 _DOMAIN = re.compile(
     r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,126}(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
 )
-_HEADER = ["# Phishing domains, one a line; update with `monitor lists update FILE`."]
+HEADERS = {
+    "phishing": "# Phishing domains, one a line; update with `monitor lists update FILE`.",
+    "allowed": "# Look-alike hosts checked and found legitimate, one a line; update with `monitor lists allow FILE`.",
+}
 
 
 class ListError(ValueError):
-    """A bad line in a phishing list, worded to name the file and the line."""
+    """A bad line in a list file, worded to name the file and the line."""
 
 
 def clean_domain(raw: str) -> str | None:
@@ -40,25 +43,25 @@ def parse(path: Path) -> list[str]:
     return domains
 
 
-def load(path: Path) -> frozenset[str]:
-    """The phishing domains in a list file; empty when the file does not exist yet."""
-    return frozenset(parse(path)) if path.exists() else frozenset()
+def load(path: Path | None) -> frozenset[str]:
+    """The domains in a list file; empty when no list is configured or the file does not exist yet."""
+    return frozenset(parse(path)) if path and path.exists() else frozenset()
 
 
-def update_list(src: Path, dest: Path) -> int:
+def update_list(src: Path, dest: Path, kind: str = "phishing") -> int:
     """Merge src's domains into dest (sorted, de-duplicated) and return how many dest now holds.
 
     src is checked in full before dest is touched, so a bad line never half-updates the list.
     """
     merged = set(parse(src)) | set(load(dest))
     tmp = dest.with_suffix(dest.suffix + ".tmp")
-    tmp.write_text("\n".join([*_header(dest), *sorted(merged)]) + "\n", encoding="utf-8")
+    tmp.write_text("\n".join([*_header(dest, kind), *sorted(merged)]) + "\n", encoding="utf-8")
     tmp.replace(dest)
     return len(merged)
 
 
-def _header(dest: Path) -> list[str]:
-    """The comment lines to keep at the top of the list: dest's own, or a default."""
+def _header(dest: Path, kind: str) -> list[str]:
+    """The comment lines to keep at the top of the list: dest's own, or the default for its kind."""
     if not dest.exists():
-        return _HEADER
+        return [HEADERS[kind]]
     return [line for line in dest.read_text(encoding="utf-8").splitlines() if line.startswith("#")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.classify.impersonation.domains import host_signal, hosts
+from monitor.classify.impersonation.domains import host_signal, hosts, on_list
 from monitor.classify.impersonation.handles import handle_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.config import Brand
@@ -30,7 +30,11 @@ class Verdict:
 
 
 def verify(
-    target: str, brand: Brand, platform: str | None = None, phishing_domains: frozenset[str] = frozenset()
+    target: str,
+    brand: Brand,
+    platform: str | None = None,
+    phishing_domains: frozenset[str] = frozenset(),
+    allowed_hosts: frozenset[str] = frozenset(),
 ) -> Verdict:
     """Check a handle (@name, u/name), a profile link or any other link against the brand."""
     reg = BrandRegistry.from_brand(brand)
@@ -39,7 +43,7 @@ def verify(
         found = next(p for p in ("twitter", "telegram", "reddit", "discord") if profile.group(p))
         return verify_handle(profile.group("handle"), reg, found)
     if "." in target and (found_hosts := hosts(target)):
-        return verify_host(found_hosts[0], reg, phishing_domains)
+        return verify_host(found_hosts[0], reg, phishing_domains, allowed_hosts)
     return verify_handle(target.removeprefix("u/").lstrip("@"), reg, platform)
 
 
@@ -54,14 +58,20 @@ def verify_handle(handle: str, reg: BrandRegistry, platform: str | None) -> Verd
     return Verdict(handle, False, bool(signals), reasons)
 
 
-def verify_host(host: str, reg: BrandRegistry, phishing: frozenset[str]) -> Verdict:
-    """A link: on an official domain, or a look-alike / listed phishing domain."""
+def verify_host(
+    host: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
+) -> Verdict:
+    """A link: on an official domain, or a look-alike / listed phishing domain, or one the operator allowed."""
     if reg.is_official_host(host):
         return Verdict(host, True, False, [f"{host} is an official {reg.name} domain"])
-    signal = host_signal(host, reg, phishing)
+    signal = host_signal(host, reg, phishing, allowed)
     suspicious = bool(signal and signal.label and signal.weight >= FLAG)
     reasons = [f"{host} is not an official {reg.name} domain ({', '.join(reg.domains)})"]
-    return Verdict(host, False, suspicious, reasons + ([signal.words] if signal else []))
+    if signal:
+        reasons.append(signal.words)
+    elif listed := on_list(host, allowed):
+        reasons.append(f"{host} is on the operator's allow list ({listed}): checked and found legitimate")
+    return Verdict(host, False, suspicious, reasons)
 
 
 def format_verdict(verdict: Verdict) -> str:
