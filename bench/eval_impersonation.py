@@ -128,6 +128,24 @@ def tg_spam(root: Path, detector: ImpersonationDetector) -> None:
     print(f"tg-spam EN ({len(rows)} rows): {prf(pairs)}")
 
 
+def chinese(root: Path, detector: ImpersonationDetector) -> None:
+    """Chinese: model-written fake customer-service texts vs normal texts (a sanity check, not real
+    text), and real Weibo posts and Alipay customer questions, which must not flag."""
+    rows = read_csv(root / "scam_zh_telecom_fraud_texts5_SEMISYNTHETIC/telecom_fraud_zh_customer_service_vs_normal.csv")
+    results: dict[str, list[tuple[bool, bool]]] = {"dev": [], "test": []}
+    for i, r in enumerate(rows):
+        post = Post("telegram", str(i), Author("telegram", "u", "user"), r["text"], channel="dm")
+        results[half(r["text"])].append((r["label"] != "normal", flagged(detector, post)))
+    for name, pairs in results.items():
+        print(f"zh fake customer service, semi-synthetic, {name} ({len(pairs)} texts): {prf(pairs)}")
+    for label, path in (("weibo posts", "negatives_zh_weibo_senti_subset/weibo_senti_subset.csv"),
+                        ("afqmc customer questions", "support_zh_afqmc/afqmc_dev_unique_questions.csv")):
+        texts = [r["text"] for r in read_csv(root / path)]
+        fps = [t for i, t in enumerate(texts)
+               if flagged(detector, Post("weibo", str(i), Author("weibo", "u", "user"), t, channel="group"))]
+        print(f"zh {label}: {len(fps)}/{len(texts)} flagged {fps[:3]}")
+
+
 def twcs(root: Path) -> None:
     """Brand agents' real 'please DM us' replies: never flagged from the agent, flagged from a look-alike."""
     rows = [r for r in read_csv(root / "support_twcs_sample/twcs_sample.csv") if r["inbound"] == "False"]
@@ -244,7 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("eval_dir", nargs="?", default="../shared/eval", type=Path)
     root = parser.parse_args(argv).eval_dir
     detector = ImpersonationDetector(load().brand)
-    steps: list[Callable[[], None]] = [lambda: janitr(root, detector), lambda: tg_spam(root, detector),
+    steps: list[Callable[[], None]] = [lambda: janitr(root, detector), lambda: tg_spam(root, detector), lambda: chinese(root, detector),
                                        lambda: twcs(root), lambda: handles(root), lambda: lookalike_domains(root)]
     for step in steps:
         step()
