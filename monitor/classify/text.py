@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 
+# Built for the support model's features (data/support/build_t2s.py); every Chinese rule reads it too.
+T2S_PATH = Path(__file__).resolve().parents[2] / "data" / "support" / "t2s.txt"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
@@ -21,7 +25,12 @@ def language(text: str) -> str:
         return "ja"
     if _HANGUL.search(text):
         return "ko"
-    return "zh" if _CJK.search(text) else "en"
+    return "zh" if has_cjk(text) else "en"
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text has a Chinese (CJK ideograph) character."""
+    return bool(_CJK.search(text))
 
 
 def strip_invisible(text: str) -> str:
@@ -32,3 +41,16 @@ def strip_invisible(text: str) -> str:
 def normalise(text: str) -> str:
     """NFKC, case-folded, with invisible and bidi-control characters removed."""
     return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
+
+
+@cache
+def _t2s() -> dict[int, str]:
+    """The traditional-to-simplified table as a str.translate map, read once."""
+    rows = T2S_PATH.read_text(encoding="utf-8").splitlines()
+    pairs = (row.split("\t") for row in rows if row and not row.startswith("#"))
+    return {ord(t): s for t, s in pairs}
+
+
+def simplified(text: str) -> str:
+    """Traditional Chinese characters folded to simplified, so one rule or model serves both scripts."""
+    return text.translate(_t2s())

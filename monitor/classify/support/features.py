@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 import zlib
-from functools import cache
 from itertools import pairwise
-from pathlib import Path
 
-from monitor.classify.text import normalise
+from monitor.classify.text import normalise, simplified
 
 DIM = 1 << 18  # hash buckets; collisions cost little at this size and the table stays ~4 MB
-T2S_PATH = Path(__file__).resolve().parents[3] / "data" / "support" / "t2s.txt"
 
 # A link is what r"https?://\S+|www\.\S+|\b\S+\.(?:com|xyz|io|org|net)\S*" matches. That regex is
 # quadratic on long runs without spaces ("a.a.a...", "<b><b>..."): 1 MB took over an hour. Each of
@@ -26,17 +23,9 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9'\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-@cache
-def _t2s() -> dict[int, str]:
-    """The traditional-to-simplified table as a str.translate map, read once."""
-    rows = T2S_PATH.read_text(encoding="utf-8").splitlines()
-    pairs = (row.split("\t") for row in rows if row and not row.startswith("#"))
-    return {ord(t): s for t, s in pairs}
-
-
 def prepare(text: str) -> str:
     """Normal form for features: case-folded, simplified Chinese, and no brand, link or number identity."""
-    text = normalise(text).translate(_t2s())
+    text = simplified(normalise(text))
     # Handles and links name brands or scam sites; which one says nothing about a support need.
     text = _links(_HANDLE.sub(" @ ", text))
     return _DIGIT.sub("0", text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.classify.impersonation.content import content_signals
+from monitor.classify.impersonation.signals import combine
 from monitor.classify.text import normalise
 
 
@@ -79,3 +80,51 @@ def test_scam_patterns(text: str, words: str) -> None:
 )
 def test_look_alike_but_harmless_texts_stay_low(text: str) -> None:
     assert not any(s.weight >= 0.5 for s in content_signals(normalise(text)))
+
+
+def _zh(text: str) -> list[tuple[str, float]]:
+    """Labels and weights for a Chinese text."""
+    return [(s.label, s.weight) for s in content_signals(normalise(text))]
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("您好，我是OKX官方客服专员", "claims to be customer service or staff"),
+        ("您的账户存在异常交易风险，已被临时冻结", "says your account or funds are at risk"),
+        ("请把收到的验证码告诉我", "asks for a verification code, password or card number"),
+        ("请提供您的交易密码以便核实", "asks for a verification code, password or card number"),
+        ("請把私鑰發給我", "asks for a verification code, password or card number"),  # traditional script
+        ("下载腾讯会议，开启屏幕共享，我一步步教您", "asks to share the screen"),
+        ("我们会为您办理全额赔偿", "offers you a refund or compensation"),
+        ("请先下载这个app完成认证", "tells you to install an app"),
+        ("扫描下方二维码添加专属客服", "asks to scan a QR code"),
+        ("请把资金转入安全账户", "'safe account'"),
+        ("账户解冻需要先缴纳保证金", "'safe account'"),
+    ],
+)
+def test_chinese_fake_support_scripts(text: str, words: str) -> None:
+    assert any(words in s.words for s in content_signals(normalise(text))), text
+
+
+def test_a_chinese_staff_claim_with_a_request_is_flagged() -> None:
+    signals = content_signals(normalise("您好，我是OKX官方客服，请把助记词发给我帮您解冻账户"))
+    score, label = combine(signals)
+    assert score >= 0.5 and label == "credential_request"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "提现需要手续费吗",  # a fee question
+        "借呗借款需要先交保证金吗",  # asking about a demand is not making it
+        "我的账户被冻结了怎么办",  # users describe their own account with 我的
+        "我输入验证码后还是登录不了",  # typing a code into the app
+        "如有疑问请联系我们的在线客服",  # 'contact us' is a sign-off, not a DM invitation
+        "不要把助记词发给任何人",  # a warning
+        "快递到了，请携带证件前来领取",  # 领取 a parcel is no airdrop
+        "我下载了app但是打不开",
+    ],
+)
+def test_ordinary_chinese_questions_stay_low(text: str) -> None:
+    assert combine(content_signals(normalise(text)))[0] < 0.5, _zh(text)

@@ -1,0 +1,45 @@
+"""Chinese fake customer-service patterns (staff claims, codes, screen sharing, safe accounts), on simplified text."""
+
+from __future__ import annotations
+
+from monitor.classify.impersonation.rule import Rule, rx
+
+# A clause: what sits between two of these marks belongs to one sentence.
+_CLAUSE = r"[^，。！？；,.!?;\n]"
+_STAFF = r"(?:客服|工作人员|专员|客户经理|官方人员|技术支持|理赔员|审核员|风控)"
+_HOLDINGS = r"(?:账户|账号|钱包|资金|资产|银行卡|征信|信用|额度)"
+_CODES = r"(?:验证码|动态码|校验码|支付密码|交易密码|登录密码|资金密码|密码|银行卡号|卡号|cvv|身份证号)"
+_SECRETS = rf"(?:助记词|私钥|密钥|恢复短语|{_CODES})"
+
+LURES_ZH: tuple[Rule, ...] = (
+    # A stranger saying they are staff is the impersonation itself; the brand's accounts never get here.
+    Rule("fake_support_reply", 0.45, "claims to be customer service or staff",
+         rx(rf"(?:我是|我们是|这里是|本人是){_CLAUSE}{{0,15}}?{_STAFF}")),
+    # "Your" account, in the polite form scripts use; users describing their own account say 我的.
+    Rule("fake_support_reply", 0.35, "says your account or funds are at risk",
+         rx(rf"您的{_HOLDINGS}{_CLAUSE}{{0,15}}(?:异常|风险|冻结|违规|被盗|受损|不良|注销|限制|封禁)")),
+    # Typing a code into the app is what users do themselves (输入), so only handing it over counts.
+    Rule("credential_request", 0.8, "asks for a verification code, password or card number",
+         rx(rf"(?:提供|告诉|告知|发送|发给|报一下|报给|念一下|说出|给我){_CLAUSE}{{0,10}}{_CODES}"
+            # the 把 form puts the secret first: 把助记词发给我
+            rf"|把{_CLAUSE}{{0,6}}{_SECRETS}{_CLAUSE}{{0,6}}(?:发给|发送|发到|告诉|给我|提供|报给)"), True),
+    # Fake support takes over the phone through a meeting or remote-control app; 萤幕 is Taiwan's
+    # 屏幕 after folding.
+    Rule("scam_lure", 0.55, "asks to share the screen or install a remote-control or meeting app",
+         rx(r"(?:屏幕|萤幕|荧幕)共享|共享(?:屏幕|萤幕|荧幕)|开启共享|投屏|远程(?:控制|协助|操作)|腾讯会议|会议号|视频会议|视频通话"
+            rf"|(?:下载|安装|打开){_CLAUSE}{{0,8}}(?:zoom|会议|anydesk|teamviewer|todesk|向日葵)")),
+    # A stranger paying out is the bait that makes the rest (an app, a code, a transfer) look routine.
+    Rule("fake_support_reply", 0.35, "offers you a refund or compensation",
+         rx(rf"(?:为您|给您|向您|帮您)(?:办理|提供|进行|申请)?{_CLAUSE}{{0,8}}(?:赔偿|理赔|补偿|赔付|退款)")),
+    # Users mention the apps they installed (我下载了); being told to install one is the step scripts add.
+    Rule("scam_lure", 0.35, "tells you to install an app",
+         rx(rf"(?:请|需要|先|您)(?:下载|安装){_CLAUSE}{{0,12}}(?:app|软件|应用|客户端|程序)")),
+    Rule("offplatform_contact", 0.3, "asks to scan a QR code or add a QQ account",
+         rx(rf"扫描{_CLAUSE}{{0,6}}二维码|扫码(?:添加|加|进群|联系)|(?:添加|加)(?:我们的|我的)?{_CLAUSE}{{0,6}}qq|qq(?:号|群)")),
+    # Fees alone are an ordinary question (提现需要手续费吗); paying to unfreeze or to be allowed out is not.
+    Rule("scam_lure", 0.55, "asks to move money to a 'safe account' or pay to unlock funds",
+         rx(rf"安全账户|安全账号|刷流水"
+            rf"|(?:缴纳|支付|交|转){_CLAUSE}{{0,6}}(?:保证金|解冻金|解冻费|激活费|认证费)(?!{_CLAUSE}{{0,4}}(?:吗|么|\?|？))"
+            rf"|解冻{_CLAUSE}{{0,10}}(?:需要|先|必须){_CLAUSE}{{0,6}}(?:缴纳|支付|充值|交|转)"
+            rf"|(?:提现|出金){_CLAUSE}{{0,10}}(?:先|必须){_CLAUSE}{{0,6}}(?:缴纳|充值)")),
+)
