@@ -203,7 +203,7 @@ def lookalike_domains(root: Path) -> None:
         anyone = sum(domain_hit(d, BRANDS) for d, _ in part)
         peer = sum(peer_hit(d, k) for d, k in part)
         print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.3f} ({sum(hit)}/{len(hit)}); "
-              f"as a look-alike of any of the 28 brands {anyone / len(part):.3f}; peer {peer / len(part):.3f}")
+              f"as a look-alike of any of the {len(BRANDS)} brands {anyone / len(part):.3f}; peer {peer / len(part):.3f}")
     for label, all_hosts in legit_hosts(root).items():
         for name in ("dev", "test"):
             part = [h for h in all_hosts if half(h) == name]
@@ -230,12 +230,14 @@ def _fuzzy_form(host: str) -> str:
 
 def per_brand(hosts_: list[str]) -> None:
     """The same hosts as one deployment sees them: the config names one brand, so a host counts only
-    if it looks like that brand. The lines above count a host that looks like any of the 28 at once."""
+    if it looks like that brand. The lines above count a host that looks like any of the bench brands at once."""
     counts = {k: sum(domain_hit(h, [k]) for h in hosts_) for k in BRANDS}
     worst = max(counts, key=counts.__getitem__)
     mean = sum(counts.values()) / len(counts) / max(1, len(hosts_))
-    print(f"    as deployed for one brand: mean {mean:.2%}, worst {worst} {counts[worst]}/{len(hosts_)} "
-          f"({counts[worst] / max(1, len(hosts_)):.2%}), okx {counts['okx']}/{len(hosts_)}")
+    within = sum(c <= 0.01 * len(hosts_) for c in counts.values())
+    print(f"    as deployed for one brand: mean {mean:.2%}, {within}/{len(counts)} brands at or under 1%, "
+          f"worst {worst} {counts[worst]}/{len(hosts_)} ({counts[worst] / max(1, len(hosts_)):.2%}), "
+          f"okx {counts['okx']}/{len(hosts_)}")
 
 
 def host_of(url: str) -> str:
