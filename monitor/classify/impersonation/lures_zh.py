@@ -19,10 +19,11 @@ LURES_ZH: tuple[Rule, ...] = (
     Rule("fake_support_reply", 0.35, "says your account or funds are at risk",
          rx(rf"您的{_HOLDINGS}{_CLAUSE}{{0,15}}(?:异常|风险|冻结|违规|被盗|受损|不良|注销|限制|封禁)")),
     # Typing a code into the app is what users do themselves (输入), so only handing it over counts.
+    # 别 ("don't") is checked right before the verb: as a warning word it would also hit 特别 or 别人.
     Rule("credential_request", 0.8, "asks for a verification code, password or card number",
-         rx(rf"(?:提供|告诉|告知|发送|发给|报一下|报给|念一下|说出|给我){_CLAUSE}{{0,10}}{_CODES}"
+         rx(rf"(?<!别)(?:提供|告诉|告知|发送|发给|报一下|报给|念一下|说出|给我){_CLAUSE}{{0,10}}{_CODES}"
             # the 把 form puts the secret first: 把助记词发给我
-            rf"|把{_CLAUSE}{{0,6}}{_SECRETS}{_CLAUSE}{{0,6}}(?:发给|发送|发到|告诉|给我|提供|报给)"), True),
+            rf"|(?<!别)把{_CLAUSE}{{0,6}}{_SECRETS}{_CLAUSE}{{0,6}}(?:发给|发送|发到|告诉|给我|提供|报给)"), True),
     # Fake support takes over the phone through a meeting or remote-control app; 萤幕 is Taiwan's
     # 屏幕 after folding.
     Rule("scam_lure", 0.55, "asks to share the screen or install a remote-control or meeting app",

@@ -95,6 +95,8 @@ def _zh(text: str) -> list[tuple[str, float]]:
         ("请把收到的验证码告诉我", "asks for a verification code, password or card number"),
         ("请提供您的交易密码以便核实", "asks for a verification code, password or card number"),
         ("請把私鑰發給我", "asks for a verification code, password or card number"),  # traditional script
+        ("特别提醒：请把验证码告诉我", "asks for a verification code, password or card number"),  # 特别 is no warning
+        ("这不会影响您的征信，请提供验证码", "asks for a verification code, password or card number"),
         ("下载腾讯会议，开启屏幕共享，我一步步教您", "asks to share the screen"),
         ("我们会为您办理全额赔偿", "offers you a refund or compensation"),
         ("请先下载这个app完成认证", "tells you to install an app"),
@@ -122,6 +124,8 @@ def test_a_chinese_staff_claim_with_a_request_is_flagged() -> None:
         "我输入验证码后还是登录不了",  # typing a code into the app
         "如有疑问请联系我们的在线客服",  # 'contact us' is a sign-off, not a DM invitation
         "不要把助记词发给任何人",  # a warning
+        "别把验证码告诉任何人",
+        "官方永远不会向您索要验证码",
         "快递到了，请携带证件前来领取",  # 领取 a parcel is no airdrop
         "我下载了app但是打不开",
     ],
