@@ -6,7 +6,7 @@ from monitor.classify.impersonation.rule import Rule, rx
 
 # A clause: what sits between two of these marks belongs to one sentence.
 _CLAUSE = r"[^，。！？；,.!?;\n]"
-_STAFF = r"(?:客服|工作人员|专员|客户经理|官方人员|技术支持|理赔员|审核员|风控)"
+_STAFF = r"(?:客服|客户服务|工作人员|专员|客户经理|官方人员|技术支持|理赔员|审核员|风控|代表)"
 _HOLDINGS = r"(?:账户|账号|钱包|资金|资产|银行卡|征信|信用|额度)"
 _CODES = r"(?:验证码|动态码|校验码|支付密码|交易密码|登录密码|资金密码|密码|银行卡号|卡号|cvv|身份证号)"
 _SECRETS = rf"(?:助记词|私钥|密钥|恢复短语|{_CODES})"
@@ -32,14 +32,19 @@ LURES_ZH: tuple[Rule, ...] = (
     # A stranger paying out is the bait that makes the rest (an app, a code, a transfer) look routine.
     Rule("fake_support_reply", 0.35, "offers you a refund or compensation",
          rx(rf"(?:为您|给您|向您|帮您)(?:办理|提供|进行|申请)?{_CLAUSE}{{0,8}}(?:赔偿|理赔|补偿|赔付|退款)")),
-    # Users mention the apps they installed (我下载了); being told to install one is the step scripts add.
+    # Users mention the apps they installed (我下载了, 下载后, 没有下载); being told to install one is the step
+    # scripts add.
     Rule("scam_lure", 0.35, "tells you to install an app",
-         rx(rf"(?:请|需要|先|您)(?:下载|安装){_CLAUSE}{{0,12}}(?:app|软件|应用|客户端|程序)")),
+         rx(rf"(?<![我已有未])(?:下载|安装)(?![了后完]){_CLAUSE}{{0,12}}(?:app|软件|应用|客户端|程序)(?![了后])")),
+    # Scripts wrap each step in the victim's safety; a stranger has no business guarding your funds.
+    Rule("fake_support_reply", 0.3, "says it acts for the safety of your funds",
+         rx(r"为了(?:确保|保障|保护|保证)?(?:您|你)的(?:资金|账户|账号|财产|资产)安全")),
     Rule("offplatform_contact", 0.3, "asks to scan a QR code or add a QQ account",
          rx(rf"扫描{_CLAUSE}{{0,6}}二维码|扫码(?:添加|加|进群|联系)|(?:添加|加)(?:我们的|我的)?{_CLAUSE}{{0,6}}qq|qq(?:号|群)")),
     # Fees alone are an ordinary question (提现需要手续费吗); paying to unfreeze or to be allowed out is not.
     Rule("scam_lure", 0.55, "asks to move money to a 'safe account' or pay to unlock funds",
-         rx(rf"安全账户|安全账号|刷流水"
+         rx(rf"安全账户|安全账号|刷流水|(?:转账|转入|汇入|转到|打到){_CLAUSE}{{0,12}}指定的?(?:账户|账号|银行卡|钱包|地址)"
+            rf"|指定的?(?:账户|账号|银行卡|钱包|地址){_CLAUSE}{{0,6}}(?:转账|转入|汇入)"
             rf"|(?:缴纳|支付|交|转){_CLAUSE}{{0,6}}(?:保证金|解冻金|解冻费|激活费|认证费)(?!{_CLAUSE}{{0,4}}(?:吗|么|\?|？))"
             rf"|解冻{_CLAUSE}{{0,10}}(?:需要|先|必须){_CLAUSE}{{0,6}}(?:缴纳|支付|充值|交|转)"
             rf"|(?:提现|出金){_CLAUSE}{{0,10}}(?:先|必须){_CLAUSE}{{0,6}}(?:缴纳|充值)")),

@@ -103,6 +103,9 @@ def _zh(text: str) -> list[tuple[str, float]]:
         ("扫描下方二维码添加专属客服", "asks to scan a QR code"),
         ("请把资金转入安全账户", "'safe account'"),
         ("账户解冻需要先缴纳保证金", "'safe account'"),
+        ("请将余额转账到我们指定的账户", "'safe account'"),
+        ("请配合下载云视讯软件", "tells you to install an app"),
+        ("为了确保您的资金安全，请按步骤操作", "safety of your funds"),
     ],
 )
 def test_chinese_fake_support_scripts(text: str, words: str) -> None:
@@ -128,6 +131,8 @@ def test_a_chinese_staff_claim_with_a_request_is_flagged() -> None:
         "官方永远不会向您索要验证码",
         "快递到了，请携带证件前来领取",  # 领取 a parcel is no airdrop
         "我下载了app但是打不开",
+        "下载app后一直登录不了",
+        "还没有下载客户端，怎么提现",
     ],
 )
 def test_ordinary_chinese_questions_stay_low(text: str) -> None:
