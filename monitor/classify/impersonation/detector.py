@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.content import AIRDROP, content_signals
 from monitor.classify.impersonation.domains import hosts, link_signals
 from monitor.classify.impersonation.handles import author_signals
@@ -48,7 +49,7 @@ class ImpersonationDetector:
     def signals(self, post: Post) -> list[Signal]:
         """Author, content, link and context signals for one post."""
         found = author_signals(post.author, self.registry, post.created_at)
-        found += content_signals(normalise(post.text))
+        found += content_signals(normalise(post.text)) + claim_signals(post.text, self.registry)
         found += link_signals(post.text, self.registry, self.phishing_domains, self.allowed_hosts)
         return found + context_signals(post, found) + self.claim_link(post, found)
 

@@ -43,6 +43,10 @@ def flagged(brand: Brand, p: Post) -> str | None:
         (post("carol", "Had the same problem, DM me and I can help", reply_to="q1"), "fake_support_reply"),
         (post("dave", "Airdrop is live! Claim now at claim-example-drop.xyz"), "scam_lure"),
         (post("欧易客服中心", "您好，请加微信处理", platform="telegram", name="欧易客服"), "fake_support_reply"),
+        # a stranger claiming in words to be the brand's staff, with nothing else
+        (post("lin_88", "我是欧易客服", platform="telegram"), "fake_support_reply"),
+        (post("helper_amy", "Hi, I'm from OKX support"), "fake_support_reply"),
+        (post("helper_amy", "this is okex customer service"), "fake_support_reply"),
         # traditional script, folded before the Chinese rules read it
         (post("lin_88", "您好，我是歐易客服，請把驗證碼告訴我幫您解凍帳戶", platform="telegram"), "credential_request"),
         (post("lin_88", "您的帳戶存在異常，請下載騰訊會議開啟螢幕共享", platform="telegram"), "scam_lure"),
@@ -64,6 +68,10 @@ def test_scams_are_flagged(brand: Brand, p: Post, label: str) -> None:
         post("newbie", "first post here", age_days=1),
         post("zhou", "群里这种假客服天天有，大家小心", platform="telegram", reply_to="q1"),
         post("wu", "我的账户被冻结了，提现需要手续费吗？", platform="telegram"),
+        post("wu", "我联系了欧易客服，还没回复", platform="telegram"),
+        post("alice", "I contacted OKX support yesterday, still waiting"),
+        post("alice", "I am an OKX user and support ignores me"),
+        post("OKXHelpDesk", "Hi, this is OKX support. Please use the in-app chat."),
     ],
 )
 def test_official_and_ordinary_posts_are_not_flagged(brand: Brand, p: Post) -> None:
