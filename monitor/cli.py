@@ -213,6 +213,8 @@ def cmd_lists_update(args: argparse.Namespace) -> int:
         count = update_list(args.file, dest, args.list_kind)
     except ListError as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:  # a missing folder or no write permission: name the list, not a traceback
+        raise CliError(f"{dest}: cannot write the list ({exc.strerror})") from None
     print(f"{count} domains in {dest}")
     # A host on both lists stays flagged; say so rather than let the operator think it is silenced.
     if both := sorted(load_list(settings.phishing_list) & load_list(settings.allow_list)):

@@ -100,3 +100,13 @@ def test_lists_allow_needs_the_key(tmp_path: Path, capsys: pytest.CaptureFixture
     (tmp_path / "ok.txt").write_text("okx-fans.example\n", encoding="utf-8")
     assert main(["lists", "allow", str(tmp_path / "ok.txt"), "--config", str(cfg)]) == 2
     assert "set [monitor] allow_list to the list's path first" in capsys.readouterr().err
+
+
+def test_lists_update_into_a_missing_folder_names_the_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(_config_with_list(tmp_path).read_text(encoding="utf-8").replace(
+        'phishing_list = "phish.txt"', 'phishing_list = "no/such/folder/phish.txt"'), encoding="utf-8")
+    (tmp_path / "new.txt").write_text("bad-site.example\n", encoding="utf-8")
+    assert main(["lists", "update", str(tmp_path / "new.txt"), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "no/such/folder/phish.txt: cannot write the list" in err and "Traceback" not in err
