@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (CliError, config.ConfigError) as exc:
+    except (CliError, config.ConfigError, ListError) as exc:  # ListError names the list file and line
         print(f"monitor: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

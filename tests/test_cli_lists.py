@@ -110,3 +110,15 @@ def test_lists_update_into_a_missing_folder_names_the_list(tmp_path: Path, capsy
     assert main(["lists", "update", str(tmp_path / "new.txt"), "--config", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert "no/such/folder/phish.txt: cannot write the list" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["verify", "okx-fans.example"], ["scan", "-"]])
+def test_a_bad_line_in_a_configured_list_is_one_line_naming_it(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _config_with_list(tmp_path)
+    (tmp_path / "allowed.txt").write_text("fine.example\nthis is bad\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"id": "1", "platform": "telegram", "text": "hi"}\n'))
+    assert main([*command, "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "allowed.txt:2: not a domain: 'this is bad'" in err and "Traceback" not in err
