@@ -15,6 +15,7 @@ from monitor.models import Author
 _SEPARATORS = str.maketrans("", "", "._- ")
 _NEW_ACCOUNT_DAYS = 30
 _FEW_FOLLOWERS = 50
+_MIN_OFFICIAL = 6
 
 
 def official_lookalike(handle: str, reg: BrandRegistry) -> Signal | None:
@@ -27,7 +28,12 @@ def official_lookalike(handle: str, reg: BrandRegistry) -> Signal | None:
             return Signal("lookalike_handle", 0.9, f"handle {handle} looks like official {off} ({how})")
         edits = distance(skel, off_skel)
         if 0 < edits <= max_edits(off_skel):
-            return Signal("lookalike_handle", 0.75, f"handle {handle} is {edits} typo from official {off}")
+            typos = "1 typo" if edits == 1 else f"{edits} typos"
+            return Signal("lookalike_handle", 0.75, f"handle {handle} is {typos} from official {off}")
+        # A founder's or regional account plus "official" (vitalik_buterin_official); short handles
+        # are brand tokens, which the brand + support word check covers.
+        if len(off_skel) >= _MIN_OFFICIAL and off_skel in skel and (word := support_word(skel.replace(off_skel, "", 1))):
+            return Signal("lookalike_handle", 0.85, f"handle {handle} is official {off} + '{word}'")
     return None
 
 

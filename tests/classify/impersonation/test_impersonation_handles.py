@@ -54,3 +54,15 @@ def test_account_age_is_measured_against_the_post(brand: Brand) -> None:
 def test_no_age_without_dates(brand: Brand) -> None:
     author = Author("twitter", "1", "alice", created_at=None)
     assert author_signals(author, BrandRegistry.from_brand(brand), None) == []
+
+
+def test_an_official_personal_account_plus_a_support_word_flags() -> None:
+    # a founder's account holds no brand token, so only the official handle itself can catch this
+    reg = BrandRegistry.from_brand(Brand("Examplecoin", ("examplecoin.org",), "", "",
+                                         accounts={"twitter": ("JaneFounder",)}))
+    for handle, words in (("jane_founder_official", "is official JaneFounder + 'official'"),
+                          ("JaneFounderHelp", "is official JaneFounder + 'help'"),
+                          ("JaneFoudner", "is 1 typo from official JaneFounder")):
+        signals = [s for s in handle_signals(handle, reg) if s.label and s.weight >= 0.5]
+        assert signals and words in signals[0].words, handle
+    assert not [s for s in handle_signals("jane_doe", reg) if s.label]
