@@ -1,4 +1,4 @@
-"""Chinese fake customer-service patterns (staff claims, codes, screen sharing, safe accounts), on simplified text."""
+"""Chinese scam patterns on simplified text: fake customer-service scripts, profit and giveaway lures."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ LURES_ZH: tuple[Rule, ...] = (
          rx(rf"您的{_HOLDINGS}{_CLAUSE}{{0,15}}(?:异常|风险|冻结|违规|被盗|受损|不良|注销|限制|封禁)")),
     # Typing a code into the app is what users do themselves (输入), so only handing it over counts.
     # 别 ("don't") is checked right before the verb: as a warning word it would also hit 特别 or 别人.
-    Rule("credential_request", 0.8, "asks for a verification code, password or card number",
+    Rule("credential_request", 0.8, "asks for a seed phrase, key, code, password or card number",
          rx(rf"(?<!别)(?:提供|告诉|告知|发送|发给|报一下|报给|念一下|说出|给我){_CLAUSE}{{0,10}}{_CODES}"
             # the 把 form puts the secret first: 把助记词发给我
             rf"|(?<!别)把{_CLAUSE}{{0,6}}{_SECRETS}{_CLAUSE}{{0,6}}(?:发给|发送|发到|告诉|给我|提供|报给)"), True),
@@ -48,4 +48,13 @@ LURES_ZH: tuple[Rule, ...] = (
             rf"|(?:缴纳|支付|交|转){_CLAUSE}{{0,6}}(?:保证金|解冻金|解冻费|激活费|认证费)(?!{_CLAUSE}{{0,4}}(?:吗|么|\?|？))"
             rf"|解冻{_CLAUSE}{{0,10}}(?:需要|先|必须){_CLAUSE}{{0,6}}(?:缴纳|支付|充值|交|转)"
             rf"|(?:提现|出金){_CLAUSE}{{0,10}}(?:先|必须){_CLAUSE}{{0,6}}(?:缴纳|充值)")),
+    # Chinese versions of the English profit and signal-group lures in lures.py.
+    Rule("scam_lure", 0.55, "promises guaranteed, daily or multiplied profits",
+         rx(r"稳赚不赔|稳赚|保本保息|保本高收益|零风险(?:高)?收益|躺赚|日(?:收益|赚|利润|回报)(?:高达|超过)?\s?\d"
+            r"|(?:收益|回报|利润)(?:高达|超过|翻)\s?\d{2,}\s?(?:%|倍)|百倍币|千倍币")),
+    Rule("scam_lure", 0.35, "sells trading signals or a private trading group",
+         rx(r"带单|喊单|内幕消息|(?:vip|会员)(?:群|频道|信号)|(?:进群|拉你进群)")),
+    Rule("scam_lure", 0.55, "gives away crypto for follows or reposts",
+         rx(rf"(?:送|空投|发放){_CLAUSE}{{0,6}}\d[\d,.]{{0,9}}\s?(?:个)?(?:usdt|btc|eth|bnb|u\b){_CLAUSE}{{0,30}}(?:转发|关注|点赞|评论)"
+            rf"|(?:转发|关注|点赞)[^。！？\n]{{0,30}}(?:送|抽){_CLAUSE}{{0,6}}\d[\d,.]{{0,9}}\s?(?:个)?(?:usdt|btc|eth|bnb)")),
 )

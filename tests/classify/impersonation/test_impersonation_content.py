@@ -92,11 +92,11 @@ def _zh(text: str) -> list[tuple[str, float]]:
     [
         ("您好，我是OKX官方客服专员", "claims to be customer service or staff"),
         ("您的账户存在异常交易风险，已被临时冻结", "says your account or funds are at risk"),
-        ("请把收到的验证码告诉我", "asks for a verification code, password or card number"),
-        ("请提供您的交易密码以便核实", "asks for a verification code, password or card number"),
-        ("請把私鑰發給我", "asks for a verification code, password or card number"),  # traditional script
-        ("特别提醒：请把验证码告诉我", "asks for a verification code, password or card number"),  # 特别 is no warning
-        ("这不会影响您的征信，请提供验证码", "asks for a verification code, password or card number"),
+        ("请把收到的验证码告诉我", "asks for a seed phrase, key, code, password or card number"),
+        ("请提供您的交易密码以便核实", "asks for a seed phrase, key, code, password or card number"),
+        ("請把私鑰發給我", "asks for a seed phrase, key, code, password or card number"),  # traditional script
+        ("特别提醒：请把验证码告诉我", "asks for a seed phrase, key, code, password or card number"),  # 特别 is no warning
+        ("这不会影响您的征信，请提供验证码", "asks for a seed phrase, key, code, password or card number"),
         ("下载腾讯会议，开启屏幕共享，我一步步教您", "asks to share the screen"),
         ("我们会为您办理全额赔偿", "offers you a refund or compensation"),
         ("请先下载这个app完成认证", "tells you to install an app"),
@@ -106,6 +106,10 @@ def _zh(text: str) -> list[tuple[str, float]]:
         ("请将余额转账到我们指定的账户", "'safe account'"),
         ("请配合下载云视讯软件", "tells you to install an app"),
         ("为了确保您的资金安全，请按步骤操作", "safety of your funds"),
+        ("稳赚不赔，日收益5%，私聊", "guaranteed, daily or multiplied profits"),
+        ("老师带单，拉你进群", "trading signals"),
+        ("关注+转发，抽10个ETH", "gives away crypto for follows or reposts"),
+        ("轉發關注送100 USDT", "gives away crypto for follows or reposts"),  # traditional script
     ],
 )
 def test_chinese_fake_support_scripts(text: str, words: str) -> None:
@@ -131,6 +135,8 @@ def test_a_chinese_staff_claim_with_a_request_is_flagged() -> None:
         "官方永远不会向您索要验证码",
         "快递到了，请携带证件前来领取",  # 领取 a parcel is no airdrop
         "我下载了app但是打不开",
+        "这个币能翻倍吗",
+        "我的收益是多少",
         "下载app后一直登录不了",
         "还没有下载客户端，怎么提现",
     ],
