@@ -48,10 +48,11 @@ LURES_ZH: tuple[Rule, ...] = (
             rf"|(?:缴纳|支付|交|转){_CLAUSE}{{0,6}}(?:保证金|解冻金|解冻费|激活费|认证费)(?!{_CLAUSE}{{0,4}}(?:吗|么|\?|？))"
             rf"|解冻{_CLAUSE}{{0,10}}(?:需要|先|必须){_CLAUSE}{{0,6}}(?:缴纳|支付|充值|交|转)"
             rf"|(?:提现|出金){_CLAUSE}{{0,10}}(?:先|必须){_CLAUSE}{{0,6}}(?:缴纳|充值)")),
-    # Chinese versions of the English profit and signal-group lures in lures.py.
+    # Chinese versions of the English profit and signal-group lures in lures.py. A daily yield alone
+    # (余币宝日收益1%) is how the exchange's own earn products read; the promise is the scam.
     Rule("scam_lure", 0.55, "promises guaranteed, daily or multiplied profits",
-         rx(r"稳赚不赔|稳赚|保本保息|保本高收益|零风险(?:高)?收益|躺赚|日(?:收益|赚|利润|回报)(?:高达|超过)?\s?\d"
-            r"|(?:收益|回报|利润)(?:高达|超过|翻)\s?\d{2,}\s?(?:%|倍)|百倍币|千倍币")),
+         rx(r"稳赚不赔|保本保息|保本高收益|零风险(?:高)?收益|躺赚|保证(?:每?日|每?月)?(?:收益|回报|利润|盈利)|日赚\s?\d"
+            r"|(?:收益|回报|利润)(?:高达|翻)\s?\d{2,}\s?(?:%|倍)"), True),
     Rule("scam_lure", 0.35, "sells trading signals or a private trading group",
          rx(r"带单|喊单|内幕消息|(?:vip|会员)(?:群|频道|信号)|(?:进群|拉你进群)")),
     Rule("scam_lure", 0.55, "gives away crypto for follows or reposts",

@@ -137,6 +137,8 @@ def test_a_chinese_staff_claim_with_a_request_is_flagged() -> None:
         "我下载了app但是打不开",
         "这个币能翻倍吗",
         "我的收益是多少",
+        "余币宝日收益1%正常吗",  # an earn product's daily yield
+        "谨防稳赚不赔的骗局",  # a warning
         "下载app后一直登录不了",
         "还没有下载客户端，怎么提现",
     ],
