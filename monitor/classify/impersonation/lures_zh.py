@@ -16,7 +16,8 @@ LURES_ZH: tuple[Rule, ...] = (
     Rule("fake_support_reply", 0.45, "claims to be customer service or staff",
          rx(rf"(?:我是|我们是|这里是|本人是){_CLAUSE}{{0,15}}?{_STAFF}")),
     # "Your" account, in the polite form scripts use; users describing their own account say 我的.
-    Rule("fake_support_reply", 0.35, "says your account or funds are at risk",
+    # Not an offer of help (a fan explaining a freeze writes this too), so a reply does not raise it.
+    Rule("scam_lure", 0.35, "says your account or funds are at risk",
          rx(rf"您的{_HOLDINGS}{_CLAUSE}{{0,15}}(?:异常|风险|冻结|违规|被盗|受损|不良|注销|限制|封禁)")),
     # Typing a code into the app is what users do themselves (输入), so only handing it over counts.
     # 别 ("don't") is checked right before the verb: as a warning word it would also hit 特别 or 别人.
@@ -36,8 +37,8 @@ LURES_ZH: tuple[Rule, ...] = (
     # scripts add.
     Rule("scam_lure", 0.35, "tells you to install an app",
          rx(rf"(?<![我已有未])(?:下载|安装)(?![了后完]){_CLAUSE}{{0,12}}(?:app|软件|应用|客户端|程序)(?![了后])")),
-    # Scripts wrap each step in the victim's safety; a stranger has no business guarding your funds.
-    Rule("fake_support_reply", 0.3, "says it acts for the safety of your funds",
+    # Scripts wrap each step in the victim's safety; like the rule above it is no offer of help.
+    Rule("scam_lure", 0.3, "says it acts for the safety of your funds",
          rx(r"为了(?:确保|保障|保护|保证)?(?:您|你)的(?:资金|账户|账号|财产|资产)安全")),
     Rule("offplatform_contact", 0.3, "asks to scan a QR code or add a QQ account",
          rx(rf"扫描{_CLAUSE}{{0,6}}二维码|扫码(?:添加|加|进群|联系)|(?:添加|加)(?:我们的|我的)?{_CLAUSE}{{0,6}}qq|qq(?:号|群)")),

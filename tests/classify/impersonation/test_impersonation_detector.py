@@ -69,6 +69,9 @@ def test_scams_are_flagged(brand: Brand, p: Post, label: str) -> None:
         post("zhou", "群里这种假客服天天有，大家小心", platform="telegram", reply_to="q1"),
         post("wu", "我的账户被冻结了，提现需要手续费吗？", platform="telegram"),
         post("wu", "我联系了欧易客服，还没回复", platform="telegram"),
+        # fans replying to a help request in the words scripts also use
+        post("fan_1", "您的账户可能被风控限制了，联系官方在线客服吧", platform="telegram", reply_to="q1"),
+        post("fan_1", "为了您的资金安全，建议开启谷歌验证", platform="telegram", reply_to="q1"),
         post("alice", "I contacted OKX support yesterday, still waiting"),
         post("alice", "I am an OKX user and support ignores me"),
         post("OKXHelpDesk", "Hi, this is OKX support. Please use the in-app chat."),
