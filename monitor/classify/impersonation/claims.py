@@ -11,10 +11,12 @@ from monitor.classify.text import normalise, simplified
 
 # "who" is the few words between the claim and the staff word; the brand must be among them, so
 # "I contacted OKX support" (no claim) and "I'm from the support team" (no brand) do not count.
+# "this is" introduces a speaker only at the start of a sentence or after a greeting ("I think this
+# is OKX support being slow" is a complaint); a possessive ("OKX support's fault") is never a claim.
 _EN = re.compile(
-    r"\b(?:i am|i'm|im|we are|we're|this is)\s+(?:from\s+|with\s+)?(?:the\s+|an?\s+)?"
-    r"(?P<who>(?:[\w$@.-]{1,30}\s+){1,3}?)"
-    r"(?:support|customer (?:service|care|support)|help ?desk|staff|team|admin|moderator|agent|representative)\b"
+    r"(?:\b(?:i am|i'm|im|we are|we're)|(?:^|[.!?,:;]\s*|\b(?:hi|hello|hey|dear \w+)[,!]?\s+)this is)"
+    r"\s+(?:from\s+|with\s+)?(?:the\s+|an?\s+)?(?P<who>(?:[\w$@.-]{1,30}\s+){1,3}?)"
+    r"(?:support|customer (?:service|care|support)|help ?desk|staff|team|admin|moderator|agent|representative)\b(?!['’]s)"
 )
 _ZH = re.compile(
     r"(?:我是|我们是|这里是|本人是)(?P<who>[^，。！？；,.!?;\n]{1,15}?)"

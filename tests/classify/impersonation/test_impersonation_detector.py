@@ -74,6 +74,8 @@ def test_scams_are_flagged(brand: Brand, p: Post, label: str) -> None:
         post("fan_1", "为了您的资金安全，建议开启谷歌验证", platform="telegram", reply_to="q1"),
         post("alice", "I contacted OKX support yesterday, still waiting"),
         post("alice", "I am an OKX user and support ignores me"),
+        post("alice", "I think this is OKX support being slow again"),  # "this is" mid-sentence
+        post("alice", "This is OKX support's fault"),  # a possessive
         post("OKXHelpDesk", "Hi, this is OKX support. Please use the in-app chat."),
     ],
 )
