@@ -264,8 +264,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("eval_dir", nargs="?", default="../shared/eval", type=Path)
     root = parser.parse_args(argv).eval_dir
     detector = ImpersonationDetector(load().brand)
-    steps: list[Callable[[], None]] = [lambda: janitr(root, detector), lambda: tg_spam(root, detector), lambda: chinese(root, detector),
-                                       lambda: twcs(root), lambda: handles(root), lambda: lookalike_domains(root)]
+    steps: list[Callable[[], None]] = [lambda: janitr(root, detector), lambda: tg_spam(root, detector),
+                                       lambda: chinese(root, detector), lambda: twcs(root), lambda: handles(root),
+                                       lambda: lookalike_domains(root)]
     for step in steps:
         step()
         sys.stdout.flush()
