@@ -172,6 +172,10 @@ class DiscordConnector:
         for message in mine:
             self._advance(message.channel.id, message.id)
 
+    async def _handle(self, message: discord.Message, emit: Emit) -> None:
+        """Emit one message if it is watched and readable, then move its channel's cursor."""
+        await self._handle_many([message], emit)
+
     def _ours(self, message: discord.Message) -> bool:
         """A message in a watched place, not written by the bot itself."""
         assert self.client is not None and self.client.user is not None
