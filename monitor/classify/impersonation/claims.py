@@ -7,7 +7,7 @@ import re
 from monitor.classify.impersonation.handles import brand_token
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
-from monitor.classify.text import normalise, simplified
+from monitor.classify.text import has_cjk, simplified
 
 # "who" is the few words between the claim and the staff word; the brand must be among them, so
 # "I contacted OKX support" (no claim) and "I'm from the support team" (no brand) do not count.
@@ -27,10 +27,11 @@ _USER = re.compile(r"\b(?:user|customer|client|fan|trader|member|holder|investor
 
 
 def claim_signals(text: str, reg: BrandRegistry) -> list[Signal]:
-    """One signal when the text claims to be the brand's customer service or staff."""
-    norm = simplified(normalise(text))
-    for pattern in (_EN, _ZH):
-        for match in pattern.finditer(norm):
+    """One signal when a normalised (NFKC, case-folded) text claims to be the brand's customer service
+    or staff; the Chinese pattern reads Chinese text only, folded to simplified."""
+    subjects = [(_EN, text), *([(_ZH, simplified(text))] if has_cjk(text) else [])]
+    for pattern, subject in subjects:
+        for match in pattern.finditer(subject):
             who = match.group("who")
             if not _USER.search(who) and _names_brand(who, reg):
                 return [Signal("fake_support_reply", 0.7, f"claims to be {reg.name} customer service or staff")]

@@ -49,7 +49,8 @@ class ImpersonationDetector:
     def signals(self, post: Post) -> list[Signal]:
         """Author, content, link and context signals for one post."""
         found = author_signals(post.author, self.registry, post.created_at)
-        found += content_signals(normalise(post.text)) + claim_signals(post.text, self.registry)
+        text = normalise(post.text)
+        found += content_signals(text) + claim_signals(text, self.registry)
         found += link_signals(post.text, self.registry, self.phishing_domains, self.allowed_hosts)
         return found + context_signals(post, found) + self.claim_link(post, found)
 
