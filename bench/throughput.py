@@ -47,8 +47,8 @@ def build_posts(eval_dir: Path, count: int) -> list[dict[str, Any]]:
 
 
 # Runs a command in `cwd`, its stdout to a file, and prints [exit code, seconds, peak RSS KiB,
-# processes seen]. It is
-# a small fresh interpreter so that nothing of this process (which holds every converted set) counts.
+# processes seen]. It is a small fresh interpreter so that nothing of this process (which holds
+# every converted set) counts.
 # `monitor scan` runs MiniLM in a child process, so the peak is taken over the process tree: each
 # process's own peak (VmHWM, polled every 20 ms while it lives), summed. Processes rarely peak at the
 # same moment, so the sum is an upper bound on what the tree held at once.
