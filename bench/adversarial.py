@@ -54,10 +54,15 @@ def timed(check: Callable[[Post], object], text: str) -> float:
     return time.perf_counter() - start
 
 
+def _on_text(finder: Callable[[str], object]) -> Callable[[Post], object]:
+    """A secret finder as a check on a post's text."""
+    return lambda post: finder(post.text)
+
+
 def checks(pipeline: Pipeline) -> dict[str, Callable[[Post], object]]:
     """Every secret finder, every other detector, and the whole pipeline."""
     found: dict[str, Callable[[Post], object]] = {
-        f"secrets.{f.__module__.rsplit('.', 1)[-1]}": (lambda p, f=f: f(p.text)) for f in FINDERS}
+        f"secrets.{f.__module__.rsplit('.', 1)[-1]}": _on_text(f) for f in FINDERS}
     found |= {d.name: d.check for d in pipeline.detectors}
     found["pipeline (all)"] = pipeline.process
     return found

@@ -206,12 +206,12 @@ def lookalike_domains(root: Path) -> None:
               f"as a look-alike of any of the {len(BRANDS)} brands {anyone / len(part):.3f}; peer {peer / len(part):.3f}")
     for label, all_hosts in legit_hosts(root).items():
         for name in ("dev", "test"):
-            part = [h for h in all_hosts if half(h) == name]
-            fps = [h for h in part if domain_hit(h, BRANDS)]
-            peer = sum(peer_hit(h, BRANDS) for h in part)
-            print(f"legit hosts {label} {name}: {len(fps)}/{len(part)} flagged ({len(fps) / max(1, len(part)):.2%}), "
-                  f"peer {peer}/{len(part)} {fps[:8]}")
-            per_brand(part)
+            legit = [h for h in all_hosts if half(h) == name]
+            fps = [h for h in legit if domain_hit(h, BRANDS)]
+            peer = sum(peer_hit(h, BRANDS) for h in legit)
+            print(f"legit hosts {label} {name}: {len(fps)}/{len(legit)} flagged ({len(fps) / max(1, len(legit)):.2%}), "
+                  f"peer {peer}/{len(legit)} {fps[:8]}")
+            per_brand(legit)
 
 
 def peer_hit(host: str, keys: Iterable[str]) -> bool:

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from monitor.connectors.base import Connector, ConnectorFatal
 from monitor.health import Health
@@ -89,7 +90,7 @@ class Ingest:
                     stored.cancel()
                 self._queue.clear()
                 raise
-            except Exception as exc:  # e.g. a schema error: the emitters hear of it, the next batch goes on
+            except Exception as exc:  # noqa: BLE001 - e.g. a schema error: the emitters hear of it, the next batch goes on
                 _settle_all(batch, exc)
             else:
                 _settle_all(batch, None)
@@ -124,14 +125,14 @@ class Ingest:
         """The batch through the pipeline; if it raises, post by post, so one poison post spoils only itself."""
         try:
             return [(r, None) for r in self.pipeline.process_many(posts)]
-        except Exception:
+        except Exception:  # noqa: BLE001 - retried post by post below
             return [self._process(post) for post in posts]
 
     def _process(self, post: Post) -> tuple[Processed, str | None]:
         """The pipeline's result; a post that makes it raise gets a placeholder, so it is not retried forever."""
         try:
             return self.pipeline.process(post), None
-        except Exception as exc:  # one poison post must not stop the connector that carries it
+        except Exception as exc:  # noqa: BLE001 - one poison post must not stop the connector that carries it
             error = type(exc).__name__
             log.error(
                 "post %s/%s not processed (%s); stored with a placeholder",
@@ -243,7 +244,7 @@ async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -
             state(connector.name, "stopped")
             log.error("%s", exc)
             return
-        except Exception as exc:  # one connector's failure never stops the others
+        except Exception as exc:  # noqa: BLE001 - one connector's failure never stops the others
             state(connector.name, "restarting")
             ingest.metrics.errors.inc(connector.name, error_code(exc))
             ingest.metrics.restarts.inc(connector.name)
@@ -279,7 +280,7 @@ async def _send_pass(ingest: Ingest, connectors: Sequence[Connector]) -> None:
     assert ingest.outbound is not None
     try:
         await send_planned(ingest.store, connectors, ingest.outbound, ingest.metrics)
-    except Exception as exc:  # e.g. the database stayed locked: the sender must live on
+    except Exception as exc:  # noqa: BLE001 - e.g. the database stayed locked: the sender must live on
         log.error(
             "sending pass failed (%s: %s); trying again on the next pass",
             type(exc).__name__,
@@ -321,7 +322,8 @@ async def run(
         else asyncio.create_task(sender_loop(ingest, connectors, stop, send_interval))
     )
     stopper = asyncio.create_task(stop.wait())
-    await asyncio.wait([watchers, stopper], return_when=asyncio.FIRST_COMPLETED)
+    either: list[asyncio.Future[Any]] = [watchers, stopper]
+    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
     stop.set()
     watchers.cancel()
     await asyncio.gather(watchers, stopper, return_exceptions=True)
@@ -340,7 +342,7 @@ async def close_all(connectors: Sequence[Connector]) -> None:
             continue
         try:
             await asyncio.wait_for(close(), CLOSE_TIMEOUT)
-        except Exception as exc:  # shutting down anyway: say so and go on with the others
+        except Exception as exc:  # noqa: BLE001 - shutting down anyway: say so and go on with the others
             log.warning(
                 "connector %s did not close cleanly (%s)", connector.name, type(exc).__name__
             )

@@ -98,6 +98,6 @@ def _time(obj: dict[str, Any], key: str, prefix: str = "") -> datetime | None:
     if not isinstance(value, str):
         raise PostError(f"field '{prefix}{key}' must be an ISO-8601 string")
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)  # 3.11+ reads a trailing Z as UTC
     except ValueError:
         raise PostError(f"field '{prefix}{key}' is not an ISO-8601 time") from None

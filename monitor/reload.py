@@ -25,7 +25,7 @@ async def reload(ingest: Ingest, path: Path, salt: bytes) -> bool:
     except config.ConfigError as exc:
         log.error("config not reloaded, the running one stays: %s", exc)
         return False
-    except Exception as exc:  # a template or list file that does not load: the same answer
+    except Exception as exc:  # noqa: BLE001 - a template or list file that does not load: the same answer
         log.error(
             "config not reloaded, the running one stays: %s: %s", type(exc).__name__, str(exc)[:200]
         )

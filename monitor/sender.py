@@ -120,7 +120,7 @@ async def _perform(claimed: Claimed, metrics: Metrics) -> Outcome:
     row = claimed.row
     try:
         answer = await claimed.connector.perform(claimed.action)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any platform error fails this action only
         metrics.errors.inc(row["platform"], error_code(exc))
         return Outcome(row, "failed", f"{type(exc).__name__}: {exc}"[:300])
     metrics.acted(row["platform"], row["post_id"])

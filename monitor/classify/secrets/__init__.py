@@ -5,4 +5,4 @@ from __future__ import annotations
 from monitor.classify.secrets.core import SecretMatch, find_secrets, fingerprint, redact
 from monitor.classify.secrets.detector import SecretDetector
 
-__all__ = ["SecretMatch", "SecretDetector", "find_secrets", "fingerprint", "redact"]
+__all__ = ["SecretDetector", "SecretMatch", "find_secrets", "fingerprint", "redact"]

@@ -158,7 +158,7 @@ class TelegramConnector:
             return
         try:
             await self.on_command(update)
-        except Exception as exc:  # a bad command must not be redelivered forever
+        except Exception as exc:  # noqa: BLE001 - a bad command must not be redelivered forever
             log.error("telegram: command /%s failed (%s)", command[:32], type(exc).__name__)
 
     # -- acting -----------------------------------------------------------------------------
