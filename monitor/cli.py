@@ -1,4 +1,4 @@
-"""Command line: monitor run | demo | scan | report | config | verify | lists | eval | eval-convert."""
+"""Command line: the daemon, the demo, scans, reports, the review queue and their tools."""
 
 from __future__ import annotations
 
@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands and their options."""
-    parser = argparse.ArgumentParser(prog="monitor", description=__doc__)
+    parser = argparse.ArgumentParser(prog="monitor", description=(
+        "support-monitor: watch X, Telegram, Discord and Reddit for support requests,"
+        " impersonators and leaked secrets."
+    ))
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
     _add_demo(sub)
