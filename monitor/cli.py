@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor import config, evalsets, evaluate, logs, report, review
+from monitor.allowing import Allowed, allow_links
 from monitor.classify.base import Pending
 from monitor.classify.impersonation.lists import ListError, update_list
 from monitor.classify.impersonation.lists import load as load_list
@@ -456,6 +457,13 @@ def _add_review(sub: Any) -> None:
         d.add_argument("ids", type=int, nargs="+", metavar="ID")
         d.add_argument("--who", help="reviewer name (default: $USER)")
         d.add_argument("--note", default="", help="a note kept with the decision")
+    dismiss = rsub.choices["dismiss"]
+    dismiss.add_argument(
+        "--allow-links",
+        action="store_true",
+        help="also put the look-alike links of these impersonation findings on the allow list",
+    )
+    dismiss.add_argument("--config", help="monitor.toml naming the allow list (default: the bundled example)")
     ap = _review_parser(rsub, "approve", "release held actions to the sender", cmd_review_approve)
     ap.add_argument("ids", type=int, nargs="+", metavar="ACTION_ID")
     ap.add_argument("--who", help="reviewer name (default: $USER)")
@@ -551,6 +559,10 @@ def cmd_review_show(args: argparse.Namespace) -> int:
 def cmd_review_decide(args: argparse.Namespace) -> int:
     """Confirm, dismiss or resolve findings, recording who and when."""
     who = _who(args.who)
+    # Read before any decision, so a config without an allow list changes nothing.
+    settings = config.load(args.config) if getattr(args, "allow_links", False) else None
+    if settings is not None and settings.allow_list is None:
+        raise CliError(f"{settings.path}: set [monitor] allow_list to the list's path first")
     with _reviewing(args.db) as store:
         for finding_id in args.ids:
             row = review.decide(store, finding_id, args.verb, who, args.note)
@@ -561,7 +573,22 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
                 f"finding {finding_id}: {row['status']} by {who}"
                 + (f"; still held: {held}" if held else "")
             )
+        if settings is not None and settings.allow_list is not None:
+            phishing = load_list(settings.phishing_list)
+            _print_allowed(allow_links(store, args.ids, settings.brand, phishing, settings.allow_list),
+                           settings.allow_list)
     return 0
+
+
+def _print_allowed(result: Allowed, allow_list: Path) -> None:
+    """What --allow-links did."""
+    if result.added:
+        print(f"allowed: {', '.join(result.added)} ({result.total} hosts in {allow_list})")
+    if result.phishing:
+        print(f"not allowed, on the phishing list: {', '.join(result.phishing)}", file=sys.stderr)
+    if result.without_links:
+        ids = ", ".join(str(i) for i in result.without_links)
+        print(f"no look-alike link to allow in finding {ids}", file=sys.stderr)
 
 
 def cmd_review_approve(args: argparse.Namespace) -> int:

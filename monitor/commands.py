@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor import review
-from monitor.classify.impersonation.lists import load as load_list
+from monitor.allowing import allow_links
+from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.verify import Verdict, verify
 from monitor.classify.secrets import find_secrets, redact
 from monitor.classify.text import language, strip_invisible
@@ -154,8 +155,8 @@ class Desk:
     texts: Texts
     admins: frozenset[int] = frozenset()
     admin_chat_id: int | None = None
-    phishing: frozenset[str] = field(default_factory=frozenset)
-    allowed: frozenset[str] = field(default_factory=frozenset)  # look-alike hosts found legitimate
+    phishing: ListFile = field(default_factory=lambda: ListFile(None))
+    allowed: ListFile = field(default_factory=lambda: ListFile(None))  # look-alike hosts found legitimate
 
     @classmethod
     def from_settings(cls, settings: Settings, store: Store) -> Desk:
@@ -167,8 +168,8 @@ class Desk:
             Texts.load(settings.brand),
             frozenset(cfg.get("admins", ())),
             cfg.get("admin_chat_id"),
-            load_list(settings.phishing_list),
-            load_list(settings.allow_list),
+            ListFile(settings.phishing_list),
+            ListFile(settings.allow_list),
         )
 
     def say(self, call: Call, key: str, **fields: object) -> str:
@@ -272,7 +273,7 @@ def cmd_verify(desk: Desk, call: Call) -> Reply:
         return Reply(desk.say(call, "verify_usage"))
     if warning := _secret_warning(desk, call):
         return warning
-    verdict = verify(target, desk.brand, None, desk.phishing, desk.allowed)
+    verdict = verify(target, desk.brand, None, desk.phishing.domains(), desk.allowed.domains())
     lines = [
         f"{_headline(desk, call, verdict)}: {verdict.target}",
         *(f"- {r}" for r in verdict.reasons),
@@ -299,7 +300,7 @@ def record_report(desk: Desk, call: Call, text: str) -> bool:
     """A user report as a synthetic post with an impersonation finding and a managers' alert; False if seen."""
     author = Author("telegram", str(call.user_id), call.username or str(call.user_id))
     post = Post("telegram", f"report:{call.ref}", author, text, "dm" if call.private else "group")
-    verdict = verify(text, desk.brand, None, desk.phishing, desk.allowed)
+    verdict = verify(text, desk.brand, None, desk.phishing.domains(), desk.allowed.domains())
     check = (
         "official"
         if verdict.official
@@ -384,8 +385,23 @@ def cmd_approve(desk: Desk, call: Call) -> Reply:
 
 
 def cmd_dismiss(desk: Desk, call: Call) -> Reply:
-    """Mark a flag a false positive (its held actions are skipped once none of its kind stands)."""
-    return _decide(desk, call, "dismiss")
+    """Mark a flag a false positive (its held actions are skipped once none of its kind stands);
+    '/dismiss 12 allow' also puts its look-alike links on the allow list."""
+    words = call.args.split()
+    if len(words) != 2 or words[1].lower() != "allow":
+        return _decide(desk, call, "dismiss")
+    if desk.allowed.path is None:
+        raise CommandError(desk.say(call, "no_allow_list"))
+    reply = _decide(desk, dataclasses.replace(call, args=words[0]), "dismiss")
+    done = allow_links(desk.store, [int(words[0].lstrip("#"))], desk.brand, desk.phishing.domains(), desk.allowed.path)
+    lines = [reply.text]
+    if done.added:
+        lines.append(desk.say(call, "allowed_links", hosts=", ".join(done.added)))
+    if done.phishing:
+        lines.append(desk.say(call, "allow_phishing", hosts=", ".join(done.phishing)))
+    if done.without_links:
+        lines.append(desk.say(call, "allow_none"))
+    return Reply(defang("\n".join(lines), desk.brand.domains))
 
 
 def cmd_resolve(desk: Desk, call: Call) -> Reply:

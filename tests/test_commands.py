@@ -9,10 +9,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from flagged_items import sample
+from flagged_items import add, finding, sample
 from mnemonic import Mnemonic
 
 from monitor import commands
+from monitor.classify.impersonation.lists import ListFile, load
 from monitor.commands import Call, Desk
 from monitor.config import Settings
 from monitor.store import Store
@@ -226,3 +227,29 @@ def test_english_and_chinese_texts_have_the_same_keys() -> None:
 def test_an_unknown_command_points_to_help(settings: Settings) -> None:
     desk = _desk(settings, Store(":memory:"))
     assert commands.handle(desk, _call("frobnicate", user=USER)).text == "Unknown command. Send /help for the list."
+
+
+def test_dismiss_allow_puts_the_flags_lookalike_links_on_the_allow_list(settings: Settings, tmp_path: Path) -> None:
+    store, _ = sample(tmp_path / "m.db")
+    (tmp_path / "phish.txt").write_text("okx-claim.example\n", encoding="utf-8")
+    allowed = tmp_path / "allowed.txt"
+    desk = dataclasses.replace(_desk(settings, store), phishing=ListFile(tmp_path / "phish.txt"),
+                               allowed=ListFile(allowed, every=0))
+    [fan] = add(store, "10", [finding("impersonation", "phishing_link")], [("alert", "sent")],
+                "fee table at https://okx-fans.example/fees and https://okx-claim.example/x", platform="telegram")
+    assert "SUSPICIOUS" in commands.handle(desk, _call("verify", "okx-fans.example")).text
+    answer = commands.handle(desk, _call("dismiss", f"{fan} allow")).text
+    assert answer.splitlines() == [
+        f"Flag #{fan} is now false_positive (by telegram:{ADMIN} @alice).",
+        "On the allow list now, never flagged as look-alikes again: okx-fans[.]example",  # defanged
+        "Not allowed: okx-claim[.]example is on the phishing list. Take it off that list first."]
+    assert load(allowed) == {"okx-fans.example"}
+    assert "NOT OFFICIAL" in commands.handle(desk, _call("verify", "okx-fans.example")).text
+    [leak] = add(store, "11", [finding("secret_leak", "password")], [], "pw at okx-fees.example", platform="telegram")
+    assert commands.handle(desk, _call("dismiss", f"{leak} allow", lang="zh")).text.endswith(
+        "此标记中没有可加入白名单的仿冒链接。")
+    assert load(allowed) == {"okx-fans.example"}  # a leak's dismissal says nothing of its links
+    no_list = dataclasses.replace(desk, allowed=ListFile(None))
+    assert commands.handle(no_list, _call("dismiss", f"{fan} allow")).text == (
+        "No allow list is configured: set [monitor] allow_list first.")
+    assert "/dismiss needs a number" in commands.handle(desk, _call("dismiss", "x allow")).text

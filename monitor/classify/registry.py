@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from monitor.classify.base import Detector
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.classify.impersonation.lists import load as load_list
+from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.support import SupportDetector
 from monitor.config import Settings
 
@@ -13,7 +13,7 @@ def build_detectors(settings: Settings) -> list[Detector]:
     """Every detector besides the secret finder, which the pipeline runs first to redact."""
     support = settings.support
     return [
-        ImpersonationDetector(settings.brand, load_list(settings.phishing_list), load_list(settings.allow_list)),
+        ImpersonationDetector(settings.brand, ListFile(settings.phishing_list), ListFile(settings.allow_list)),
         SupportDetector(support.get("model_dir"), support.get("encoder_path"),
                         support.get("use_encoder", True)),
     ]

@@ -8,6 +8,7 @@ from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.content import AIRDROP, content_signals
 from monitor.classify.impersonation.domains import hosts, link_signals
 from monitor.classify.impersonation.handles import author_signals
+from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal, combine, evidence
 from monitor.classify.text import normalise
@@ -29,12 +30,10 @@ class ImpersonationDetector:
     kind = "impersonation"
     name = "impersonation"
 
-    def __init__(
-        self, brand: Brand, phishing_domains: frozenset[str] = frozenset(), allowed_hosts: frozenset[str] = frozenset()
-    ) -> None:
+    def __init__(self, brand: Brand, phishing: ListFile | None = None, allowed: ListFile | None = None) -> None:
         self.registry = BrandRegistry.from_brand(brand)
-        self.phishing_domains = phishing_domains
-        self.allowed_hosts = allowed_hosts  # look-alikes the operator checked and found legitimate
+        self.phishing = phishing or ListFile(None)
+        self.allowed = allowed or ListFile(None)  # look-alikes the operator checked and found legitimate
 
     def check(self, post: Post) -> list[Finding]:
         """At most one finding naming every signal; none for the brand's own accounts."""
@@ -51,7 +50,7 @@ class ImpersonationDetector:
         found = author_signals(post.author, self.registry, post.created_at)
         text = normalise(post.text)
         found += content_signals(text) + claim_signals(text, self.registry)
-        found += link_signals(post.text, self.registry, self.phishing_domains, self.allowed_hosts)
+        found += link_signals(post.text, self.registry, self.phishing.domains(), self.allowed.domains())
         return found + context_signals(post, found) + self.claim_link(post, found)
 
     def claim_link(self, post: Post, found: list[Signal]) -> list[Signal]:

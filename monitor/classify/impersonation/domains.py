@@ -169,6 +169,11 @@ def host_signal(
     return subdomain_trick(host, reg) or lookalike(host, reg)
 
 
+def lookalike_hosts(text: str, reg: BrandRegistry, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """Hosts in a text flagged for how they imitate the brand (not for a list), e.g. to allow them."""
+    return [h for h in hosts(text) if (s := host_signal(h, reg, frozenset(), allowed)) and s.label]
+
+
 def link_signals(
     text: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
 ) -> Iterator[Signal]:

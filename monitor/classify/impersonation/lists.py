@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from pathlib import Path
+
+log = logging.getLogger("monitor.lists")
 
 _DOMAIN = re.compile(
     r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,126}(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
@@ -48,12 +52,50 @@ def load(path: Path | None) -> frozenset[str]:
     return frozenset(parse(path)) if path and path.exists() else frozenset()
 
 
+class ListFile:
+    """A list file as the running daemon sees it: re-read when it changes, so `monitor lists` and
+    review decisions take effect without a restart (its stamp is looked at most once every `every` s)."""
+
+    def __init__(self, path: Path | None, every: float = 1.0) -> None:
+        self.path, self._every = path, every
+        self._stamp = self._stat()
+        self._domains = load(path)  # a bad file at start is an error the operator sees at once
+        self._checked = time.monotonic()
+
+    def domains(self) -> frozenset[str]:
+        """The domains in the file as it is now; the last good ones while a bad edit is in place."""
+        if self.path is None or time.monotonic() - self._checked < self._every:
+            return self._domains
+        self._checked = time.monotonic()
+        if (stamp := self._stat()) != self._stamp:
+            self._stamp = stamp
+            try:
+                self._domains = load(self.path)
+                log.info("%s: reloaded, %d domains", self.path, len(self._domains))
+            except (ListError, OSError, UnicodeDecodeError) as exc:
+                log.error("%s: not reloaded, the previous %d domains stay: %s", self.path, len(self._domains), exc)
+        return self._domains
+
+    def _stat(self) -> tuple[int, int] | None:
+        """The file's modification time and size; None when there is no file."""
+        try:
+            info = self.path.stat() if self.path else None
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size) if info else None
+
+
 def update_list(src: Path, dest: Path, kind: str = "phishing") -> int:
     """Merge src's domains into dest (sorted, de-duplicated) and return how many dest now holds.
 
     src is checked in full before dest is touched, so a bad line never half-updates the list.
     """
-    merged = set(parse(src)) | set(load(dest))
+    return add_domains(parse(src), dest, kind)
+
+
+def add_domains(domains: list[str], dest: Path, kind: str = "phishing") -> int:
+    """Merge checked domains into dest (sorted, de-duplicated, replaced at once) and return how many it holds."""
+    merged = set(domains) | set(load(dest))
     tmp = dest.with_suffix(dest.suffix + ".tmp")
     tmp.write_text("\n".join([*_header(dest, kind), *sorted(merged)]) + "\n", encoding="utf-8")
     tmp.replace(dest)

@@ -1,13 +1,23 @@
-"""The operator's phishing list: merge, clean and reject bad lines by number."""
+"""The operator's host lists: merge, clean, reject bad lines by number, and re-read when they change."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
-from monitor.classify.impersonation.lists import ListError, clean_domain, load, update_list
+from monitor.classify.impersonation import ImpersonationDetector
+from monitor.classify.impersonation.lists import (
+    ListError,
+    ListFile,
+    clean_domain,
+    load,
+    update_list,
+)
 from monitor.classify.impersonation.wordlists import DATA_DIR
+from monitor.config import Brand
+from monitor.models import Author, Post
 
 
 @pytest.mark.parametrize(
@@ -52,3 +62,32 @@ def test_missing_list_is_empty(tmp_path: Path) -> None:
 def test_shipped_example_list_is_valid_and_made_up() -> None:
     domains = load(DATA_DIR / "phishing_example.txt")
     assert domains and all(d.endswith((".invalid", ".test")) for d in domains)
+
+
+def _flagged(detector: ImpersonationDetector, text: str) -> bool:
+    post = Post("telegram", "1", Author("telegram", "9", "amy"), text)
+    return any(f.score >= 0.5 for f in detector.check(post))
+
+
+def test_a_running_detector_sees_list_changes_and_keeps_the_last_good_list(
+    tmp_path: Path, brand: Brand, caplog: pytest.LogCaptureFixture
+) -> None:
+    allowed = tmp_path / "allowed.txt"
+    detector = ImpersonationDetector(brand, allowed=ListFile(allowed, every=0))
+    text = "fee table on https://okx-fans.example/fees"
+    assert _flagged(detector, text)  # no file yet: nothing allowed
+    allowed.write_text("okx-fans.example\n", encoding="utf-8")
+    assert not _flagged(detector, text)
+    allowed.write_text("okx-fans.example\nthis is not ok\n", encoding="utf-8")  # a bad edit
+    with caplog.at_level(logging.ERROR):
+        assert not _flagged(detector, text)  # the last good list stays
+    assert "allowed.txt: not reloaded, the previous 1 domains stay" in caplog.text
+    allowed.write_text("other.example\n", encoding="utf-8")
+    assert _flagged(detector, text)
+
+
+def test_a_bad_list_at_start_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "phishing.txt"
+    bad.write_text("this is not ok\n", encoding="utf-8")
+    with pytest.raises(ListError, match="phishing.txt:1"):
+        ListFile(bad)

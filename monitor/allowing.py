@@ -1,0 +1,50 @@
+"""Dismissed look-alike links into the allow list: a reviewer's 'this host is legitimate' sticks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor import review
+from monitor.classify.impersonation.domains import lookalike_hosts, on_list
+from monitor.classify.impersonation.lists import add_domains, clean_domain
+from monitor.classify.impersonation.lists import load as load_list
+from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.config import Brand
+from monitor.store import Store
+
+
+@dataclass(slots=True)
+class Allowed:
+    """What allowing the links of some findings did."""
+
+    added: list[str] = field(default_factory=list)  # hosts now on the allow list
+    phishing: list[str] = field(default_factory=list)  # left out: the phishing list names them
+    without_links: list[int] = field(default_factory=list)  # findings with no look-alike link
+    total: int = 0  # hosts on the allow list afterwards
+
+
+def allow_links(
+    store: Store, finding_ids: Sequence[int], brand: Brand, phishing: frozenset[str], allow_list: Path
+) -> Allowed:
+    """Add the hosts that made these impersonation findings' posts look-alike links to the allow list."""
+    reg = BrandRegistry.from_brand(brand)
+    allowed = load_list(allow_list)
+    result = Allowed()
+    hosts: dict[str, None] = {}  # in order of first mention, once each
+    for finding_id in finding_ids:
+        row = review.show(store, finding_id)
+        # Only an impersonation finding is a judgement on its links; a dismissed leak says nothing of them.
+        found = lookalike_hosts(row["text"] or "", reg, allowed) if row["kind"] == "impersonation" else []
+        hosts.update(dict.fromkeys(found))
+        if not found:
+            result.without_links.append(finding_id)
+    for host in hosts:
+        domain = clean_domain(host)
+        if domain is None:
+            continue  # hosts() only yields host names, so this is a guard, not a path
+        # The phishing list wins over the allow list, so allowing a listed host would change nothing.
+        (result.phishing if on_list(domain, phishing) else result.added).append(domain)
+    result.total = add_domains(result.added, allow_list, "allowed") if result.added else len(allowed)
+    return result
