@@ -8,10 +8,10 @@ from pathlib import Path
 
 from monitor import review
 from monitor.classify.impersonation.domains import lookalike_hosts, on_list
-from monitor.classify.impersonation.lists import add_domains, clean_domain
+from monitor.classify.impersonation.lists import ListFile, add_domains, clean_domain
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.registry import BrandRegistry
-from monitor.config import Brand
+from monitor.config import Brand, Settings
 from monitor.store import Store
 
 
@@ -25,12 +25,26 @@ class Allowed:
     total: int = 0  # hosts on the allow list afterwards
 
 
-def allow_links(
-    store: Store, finding_ids: Sequence[int], brand: Brand, phishing: frozenset[str], allow_list: Path
-) -> Allowed:
+@dataclass(frozen=True, slots=True)
+class AllowTarget:
+    """Where dismissed look-alike links go: the brand they imitate, the phishing list that wins, the allow list."""
+
+    brand: Brand
+    phishing: ListFile
+    allow_list: Path
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AllowTarget | None:
+        """The target for these settings; None when no allow list is configured."""
+        if settings.allow_list is None:
+            return None
+        return cls(settings.brand, ListFile(settings.phishing_list), settings.allow_list)
+
+
+def allow_links(store: Store, finding_ids: Sequence[int], target: AllowTarget) -> Allowed:
     """Add the hosts that made these impersonation findings' posts look-alike links to the allow list."""
-    reg = BrandRegistry.from_brand(brand)
-    allowed = load_list(allow_list)
+    reg = BrandRegistry.from_brand(target.brand)
+    allowed, phishing = load_list(target.allow_list), target.phishing.domains()
     result = Allowed()
     hosts: dict[str, None] = {}  # in order of first mention, once each
     for finding_id in finding_ids:
@@ -46,5 +60,5 @@ def allow_links(
             continue  # hosts() only yields host names, so this is a guard, not a path
         # The phishing list wins over the allow list, so allowing a listed host would change nothing.
         (result.phishing if on_list(domain, phishing) else result.added).append(domain)
-    result.total = add_domains(result.added, allow_list, "allowed") if result.added else len(allowed)
+    result.total = add_domains(result.added, target.allow_list, "allowed") if result.added else len(allowed)
     return result

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor import config, evalsets, evaluate, logs, report, review
-from monitor.allowing import Allowed, allow_links
+from monitor.allowing import Allowed, AllowTarget, allow_links
 from monitor.classify.base import Pending
 from monitor.classify.impersonation.lists import ListError, update_list
 from monitor.classify.impersonation.lists import load as load_list
@@ -560,9 +560,7 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
     """Confirm, dismiss or resolve findings, recording who and when."""
     who = _who(args.who)
     # Read before any decision, so a config without an allow list changes nothing.
-    settings = config.load(args.config) if getattr(args, "allow_links", False) else None
-    if settings is not None and settings.allow_list is None:
-        raise CliError(f"{settings.path}: set [monitor] allow_list to the list's path first")
+    target = _allow_target(args.config) if getattr(args, "allow_links", False) else None
     with _reviewing(args.db) as store:
         for finding_id in args.ids:
             row = review.decide(store, finding_id, args.verb, who, args.note)
@@ -573,11 +571,17 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
                 f"finding {finding_id}: {row['status']} by {who}"
                 + (f"; still held: {held}" if held else "")
             )
-        if settings is not None and settings.allow_list is not None:
-            phishing = load_list(settings.phishing_list)
-            _print_allowed(allow_links(store, args.ids, settings.brand, phishing, settings.allow_list),
-                           settings.allow_list)
+        if target is not None:
+            _print_allowed(allow_links(store, args.ids, target), target.allow_list)
     return 0
+
+
+def _allow_target(config_path: str | None) -> AllowTarget:
+    """Where --allow-links writes, read before any decision so a config without an allow list changes nothing."""
+    settings = config.load(config_path)
+    if (target := AllowTarget.from_settings(settings)) is None:
+        raise CliError(f"{settings.path}: set [monitor] allow_list to the list's path first")
+    return target
 
 
 def _print_allowed(result: Allowed, allow_list: Path) -> None:
@@ -647,13 +651,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else opts.get("port", 8750)
     with _reviewing(args.db or settings.db) as store:
         try:
-            asyncio.run(_serve(store, host, port, token, args.who or os.environ.get("USER") or "web"))
+            who = args.who or os.environ.get("USER") or "web"
+            asyncio.run(_serve(store, host, port, token, who, AllowTarget.from_settings(settings)))
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     return 0
 
 
-async def _serve(store: Store, host: str, port: int, token: str, who: str) -> None:
+async def _serve(store: Store, host: str, port: int, token: str, who: str, allow: AllowTarget | None) -> None:
     """Run the web app until a signal sets stop."""
     from monitor import serve
 
@@ -665,7 +670,7 @@ async def _serve(store: Store, host: str, port: int, token: str, who: str) -> No
     def announce(url: str) -> None:
         print(f"review queue on {url} (sign in with the token)", flush=True)
 
-    await serve.serve(store, host, port, token, who, stop, announce)
+    await serve.serve(store, host, port, token, who, stop, announce, allow)
 
 
 # -- helpers --------------------------------------------------------------------------------

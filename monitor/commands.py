@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor import review
-from monitor.allowing import allow_links
+from monitor.allowing import AllowTarget, allow_links
 from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.verify import Verdict, verify
 from monitor.classify.secrets import find_secrets, redact
@@ -393,7 +393,8 @@ def cmd_dismiss(desk: Desk, call: Call) -> Reply:
     if desk.allowed.path is None:
         raise CommandError(desk.say(call, "no_allow_list"))
     reply = _decide(desk, dataclasses.replace(call, args=words[0]), "dismiss")
-    done = allow_links(desk.store, [int(words[0].lstrip("#"))], desk.brand, desk.phishing.domains(), desk.allowed.path)
+    target = AllowTarget(desk.brand, desk.phishing, desk.allowed.path)
+    done = allow_links(desk.store, [int(words[0].lstrip("#"))], target)
     lines = [reply.text]
     if done.added:
         lines.append(desk.say(call, "allowed_links", hosts=", ".join(done.added)))

@@ -9,10 +9,12 @@ import ipaddress
 import json
 from collections.abc import Awaitable, Callable
 from html import escape
+from typing import Any
 
 from aiohttp import web
 
 from monitor import report, review
+from monitor.allowing import Allowed, AllowTarget, allow_links
 from monitor.report import html as report_html
 from monitor.report.rows import held_pairs
 from monitor.store import Store
@@ -22,6 +24,7 @@ CSRF_HEADER = "X-Monitor-Request"  # a custom header: a cross-site form or image
 MIN_TOKEN = 16
 STORE: web.AppKey[Store] = web.AppKey("store", Store)
 CONFIG: web.AppKey[dict[str, str]] = web.AppKey("config", dict)
+ALLOW: web.AppKey[AllowTarget | None] = web.AppKey("allow")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -60,10 +63,11 @@ def session_value(token: str) -> str:
     return hmac.new(token.encode(), b"monitor-serve-session", hashlib.sha256).hexdigest()
 
 
-def make_app(store: Store, token: str, who: str) -> web.Application:
-    """The web application over one store."""
+def make_app(store: Store, token: str, who: str, allow: AllowTarget | None = None) -> web.Application:
+    """The web application over one store; with `allow`, a dismissal may also allow its look-alike links."""
     app = web.Application(middlewares=[_headers, _auth], client_max_size=64 * 1024)
     app[STORE] = store
+    app[ALLOW] = allow
     app[CONFIG] = {"token": token, "session": session_value(token), "who": who}
     app.router.add_get("/", page)
     app.router.add_post("/login", login)
@@ -108,7 +112,7 @@ async def page(request: web.Request) -> web.Response:
     if not authorised(request):
         return _login_page()
     rep = report.build(request.app[STORE], _query(request))
-    text = report_html.render(rep, live=True, who=request.app[CONFIG]["who"])
+    text = report_html.render(rep, live=True, who=request.app[CONFIG]["who"], allow=request.app[ALLOW] is not None)
     return web.Response(text=text, content_type="text/html",
                         headers={"Content-Security-Policy": report_html.csp(live=True) + "; frame-ancestors 'none'"})
 
@@ -132,14 +136,28 @@ async def items(request: web.Request) -> web.Response:
 
 async def decide(request: web.Request) -> web.Response:
     """Confirm, dismiss or resolve one finding."""
-    store, finding_id = request.app[STORE], int(request.match_info["id"])
-    who = await _who(request)
+    store, finding_id, verb = request.app[STORE], int(request.match_info["id"]), request.match_info["verb"]
+    who, body = await _who(request), await _body(request)
+    allow = request.app[ALLOW] if verb == "dismiss" and body.get("allow_links") is True else None
+    if allow is None and body.get("allow_links") is True:
+        return _error(400, "allow_links needs a dismissal and [monitor] allow_list in the server's config")
     try:
-        row = review.decide(store, finding_id, request.match_info["verb"], who)
+        row = review.decide(store, finding_id, verb, who)
     except review.ReviewError as exc:
         return _error(404 if "no finding" in str(exc) else 400, str(exc))
-    message = f"finding {finding_id} {review.DECISIONS[request.match_info['verb']]} by {who}"
+    message = f"finding {finding_id} {review.DECISIONS[verb]} by {who}"
+    if allow is not None:
+        message += _allowed_words(allow_links(store, [finding_id], allow))
     return _rows_answer(store, row["platform"], row["post_id"], message)
+
+
+def _allowed_words(done: Allowed) -> str:
+    """What allowing a finding's links did, as the tail of the answer's message."""
+    if done.added:
+        return f"; on the allow list now: {', '.join(done.added)}"
+    if done.phishing:
+        return f"; not allowed, on the phishing list: {', '.join(done.phishing)}"
+    return "; no look-alike link to allow"
 
 
 async def approve(request: web.Request) -> web.Response:
@@ -156,12 +174,17 @@ async def approve(request: web.Request) -> web.Response:
 
 async def _who(request: web.Request) -> str:
     """The reviewer named in the request body, else the server's default."""
+    name = (await _body(request)).get("who")
+    return str(name).strip() if name else request.app[CONFIG]["who"]
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object; empty when there is none (aiohttp keeps the body, so reading twice is fine)."""
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        body = {}
-    name = body.get("who") if isinstance(body, dict) else None
-    return str(name).strip() if name else request.app[CONFIG]["who"]
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _rows_answer(store: Store, platform: str, post_id: str, message: str) -> web.Response:
@@ -198,9 +221,9 @@ def _login_page(message: str = "", status: int = 200) -> web.Response:
 
 
 async def serve(store: Store, host: str, port: int, token: str, who: str,
-                stop: asyncio.Event, announce: Callable[[str], None]) -> None:
+                stop: asyncio.Event, announce: Callable[[str], None], allow: AllowTarget | None = None) -> None:
     """Listen until `stop` is set; `announce` gets the address actually bound (port 0 picks one)."""
-    runner = web.AppRunner(make_app(store, token, who), access_log=None)
+    runner = web.AppRunner(make_app(store, token, who, allow), access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

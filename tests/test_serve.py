@@ -12,10 +12,12 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from flagged_items import sample
+from flagged_items import add, finding, sample
 from serving import TOKEN, start_server
 
-from monitor import serve
+from monitor import config, serve
+from monitor.allowing import AllowTarget
+from monitor.classify.impersonation.lists import ListFile, load
 from monitor.cli import main
 from monitor.store import Store
 
@@ -158,3 +160,45 @@ async def _get_json(url: str, headers: dict[str, str]) -> Any:
     async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
         assert response.status == 200
         return await response.json()
+
+
+def test_dismissing_with_allow_links_puts_the_link_on_the_allow_list(tmp_path: Path) -> None:
+    store, ids = sample(tmp_path / "m.db")
+    [fan] = add(store, "10", [finding("impersonation", "phishing_link")], [("alert", "sent")],
+                "fee table at https://okx-fans.example/fees")
+    allowed = tmp_path / "allowed.txt"
+    target = AllowTarget(config.load(None).brand, ListFile(None), allowed)
+
+    async def test(client: TestClient) -> None:
+        await _sign_in(client)
+        assert '"allow":true' in await (await client.get("/")).text()
+        wrong = await client.post(f"/api/findings/{fan}/confirm", json={"allow_links": True}, headers=BEARER)
+        assert wrong.status == 400 and "needs a dismissal" in (await wrong.json())["error"]
+        answer = await client.post(f"/api/findings/{fan}/dismiss", json={"who": "erin", "allow_links": True},
+                                   headers=BEARER)
+        assert (await answer.json())["message"] == (
+            f"finding {fan} false_positive by erin; on the allow list now: okx-fans.example")
+        leak = await client.post(f"/api/findings/{ids['leak'][0]}/dismiss", json={"allow_links": True},
+                                 headers=BEARER)
+        assert (await leak.json())["message"].endswith("; no look-alike link to allow")
+
+    async def run() -> None:
+        async with TestClient(TestServer(serve.make_app(store, TOKEN, "web", target))) as client:
+            await test(client)
+    asyncio.run(run())
+    assert load(allowed) == {"okx-fans.example"}
+    assert store.db["reviews"].count == 2  # the refused 'confirm' decided nothing
+
+
+def test_allow_links_without_an_allow_list_is_refused_and_decides_nothing(tmp_path: Path) -> None:
+    store, ids = sample(tmp_path / "m.db")
+
+    async def test(client: TestClient) -> None:
+        await _sign_in(client)
+        assert '"allow":false' in await (await client.get("/")).text()
+        answer = await client.post(f"/api/findings/{ids['imp'][0]}/dismiss", json={"allow_links": True},
+                                   headers=BEARER)
+        assert answer.status == 400 and "allow_list" in (await answer.json())["error"]
+
+    _with_client(store, test)
+    assert store.db["reviews"].count == 0

@@ -41,14 +41,15 @@ def csp(live: bool) -> str:
             "base-uri 'none'; form-action 'none'")
 
 
-def render(report: Report, live: bool = False, who: str = "") -> str:
-    """The whole page; `live` adds the decision buttons used by `monitor serve`."""
+def render(report: Report, live: bool = False, who: str = "", allow: bool = False) -> str:
+    """The whole page; `live` adds the decision buttons used by `monitor serve`, `allow` the
+    'dismiss and allow its links' one on impersonation rows."""
     return _PAGE.format(
         csp=escape(csp(live)), css=asset("page.css"), js=asset("page.js"),
         count=len(report.rows), generated=escape(report.generated_at), scope=escape(_scope(report)),
         cards=_cards(report), chart=_chart(report), precision=_precision(report),
         who='<label>Reviewer <input id=who size=12 maxlength=64></label>' if live else "",
-        head=_head(live), data=_data(report, live, who),
+        head=_head(live), data=_data(report, live, who, allow),
     )
 
 
@@ -126,12 +127,12 @@ def _head(live: bool) -> str:
     return "".join(cells) + ("<th>Decide</th>" if live else "")
 
 
-def _data(report: Report, live: bool, who: str) -> str:
+def _data(report: Report, live: bool, who: str, allow: bool = False) -> str:
     """The rows as JSON, safe inside a <script> element: no '<', '>' or '&' left to parse."""
     columns = [*COLUMNS, "held"] if live else list(COLUMNS)
     held = report.held if live else {}
     rows = [[r[c] for c in COLUMNS] + ([held.get(r["id"], [])] if live else []) for r in report.rows]
-    doc: dict[str, Any] = {"columns": columns, "rows": rows, "live": live, "who": who,
+    doc: dict[str, Any] = {"columns": columns, "rows": rows, "live": live, "who": who, "allow": live and allow,
                            "statuses": list(FINDING_STATUSES)}
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

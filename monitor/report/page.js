@@ -126,6 +126,14 @@
       b.disabled = r[C.status] === status;
       td.append(b);
     }
+    if (data.allow && r[C.kind] === 'impersonation') {
+      const b = el('button', 'Dismiss + allow links', 'allow');
+      b.dataset.verb = 'dismiss';
+      b.dataset.allow = '1';
+      b.title = 'false positive: put its look-alike links on the allow list';
+      b.disabled = r[C.status] === 'false_positive';
+      td.append(b);
+    }
     for (const [actionId, kind] of r[C.held] || []) {
       const b = el('button', `Approve held ${kind}`, 'approve');
       b.dataset.approve = actionId;
@@ -151,7 +159,7 @@
       : `api/findings/${id}/${b.dataset.verb}`;
     b.disabled = true;
     try {
-      const out = await post(url, {who});
+      const out = await post(url, b.dataset.allow ? {who, allow_links: true} : {who});
       for (const row of out.rows) replaceRow(row);
       say(out.message, false);
     } catch (err) {

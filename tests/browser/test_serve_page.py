@@ -7,12 +7,14 @@ import signal
 from pathlib import Path
 
 from chromium import requested_urls, screenshot
-from flagged_items import sample
+from flagged_items import add, finding, sample
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 from serving import TOKEN, start_server
 
+from monitor.classify.impersonation.lists import load
+from monitor.config import DEFAULT_CONFIG
 from monitor.store import Store
 
 
@@ -61,3 +63,31 @@ def test_served_page_signs_in_filters_approves_and_dismisses(chrome: WebDriver, 
     reply = next(a["id"] for a in store.post_actions("twitter", "1") if a["kind"] == "reply")
     assert audit[0] == ("hana", "approve:reply", {"action_id": reply})
     assert [a[:2] for a in audit[1:]] == [("hana", "review:false_positive"), ("hana", "action:skip")]
+
+
+def test_dismiss_and_allow_links_from_the_page(chrome: WebDriver, tmp_path: Path) -> None:
+    store, _ = sample(tmp_path / "m.db")
+    [fan] = add(store, "10", [finding("impersonation", "phishing_link")], [("alert", "sent")],
+                "fee table at https://okx-fans.example/fees", handle="fanwiki")
+    store.close()
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
+        'allow_list = "impersonation/allowed_example.txt"', 'allow_list = "allowed.txt"'), encoding="utf-8")
+    proc, url = start_server(tmp_path / "m.db", {"MONITOR_SERVE_TOKEN": TOKEN}, "--config", str(cfg), "--who", "ivy")
+    try:
+        chrome.get(url)
+        for form in chrome.find_elements(By.NAME, "token"):  # the browser may still hold a session cookie
+            form.send_keys(TOKEN + "\n")
+        WebDriverWait(chrome, 20).until(lambda d: d.execute_script("return document.body.dataset.ready"))
+        row = f'#rows tr[data-id="{fan}"]'
+        allow = chrome.find_elements(By.CSS_SELECTOR, "#rows button.allow")
+        assert {b.find_element(By.XPATH, "./ancestor::tr").get_attribute("data-id") for b in allow} <= {
+            str(r["id"]) for r in Store(tmp_path / "m.db").flagged() if r["kind"] == "impersonation"}
+        chrome.find_element(By.CSS_SELECTOR, f"{row} button.allow").click()
+        assert _message(chrome, "allow list").endswith("on the allow list now: okx-fans.example")
+        assert chrome.find_element(By.CSS_SELECTOR, f"{row} td.status").text == "false_positive"
+        assert not chrome.find_element(By.CSS_SELECTOR, f"{row} button.allow").is_enabled()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    assert load(tmp_path / "allowed.txt") == {"okx-fans.example"}
