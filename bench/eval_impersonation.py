@@ -14,9 +14,11 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.classify.impersonation.domains import host_signal, hosts
+from monitor.classify.impersonation.domains import decode_label, host_signal, hosts
 from monitor.classify.impersonation.handles import handle_signals
 from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.classify.impersonation.skeleton import skeletons
+from monitor.classify.impersonation.typos import typo_cost
 from monitor.config import Brand, load
 from monitor.models import Author, Post
 
@@ -204,6 +206,7 @@ def lookalike_domains(root: Path) -> None:
         peer = sum(peer_hit(d, k) for d, k in part)
         print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.3f} ({sum(hit)}/{len(hit)}); "
               f"as a look-alike of any of the {len(BRANDS)} brands {anyone / len(part):.3f}; peer {peer / len(part):.3f}")
+    tradeoff(pos, legit_hosts(root)["metamask whitelist"])
     for label, all_hosts in legit_hosts(root).items():
         for name in ("dev", "test"):
             legit = [h for h in all_hosts if half(h) == name]
@@ -212,6 +215,27 @@ def lookalike_domains(root: Path) -> None:
             print(f"legit hosts {label} {name}: {len(fps)}/{len(legit)} flagged ({len(fps) / max(1, len(legit)):.2%}), "
                   f"peer {peer}/{len(legit)} {fps[:8]}")
             per_brand(legit)
+
+
+def tradeoff(pos: list[tuple[str, list[str]]], whitelist: list[str]) -> None:
+    """Recall against whitelist hosts flagged for a plain score, the typo cost of the closest brand name in
+    a host per letter of the name, at a few cut-offs: where the two targets meet for one lexical score."""
+    for name in ("dev", "test"):
+        found = [name_cost(d, k) for d, k in pos if half(d) == name]
+        legit = [name_cost(h, BRANDS) for h in whitelist if half(h) == name]
+        cuts = "; ".join(f"<= {cut}: recall {sum(c <= cut for c in found) / len(found):.3f}, "
+                         f"whitelist {sum(c <= cut for c in legit) / len(legit):.1%}" for cut in (0, 0.1, 0.2, 0.25))
+        print(f"plain typo-cost score {name}: {cuts}")
+
+
+def name_cost(host: str, keys: Iterable[str]) -> float:
+    """Least typo cost, per letter of the name, of a brand name in any label of a non-official host (0: verbatim)."""
+    labels = [decode_label(label) for label in host.split(".")[:-1]]
+    costs = [typo_cost(skel[i:], token, prefix=True) / len(token)
+             for k in keys if not REGISTRIES[k].is_official_host(host)
+             for label in labels + (["".join(labels)] if len(labels) > 1 else [])
+             for skel in skeletons(label) for token in REGISTRIES[k].tokens for i in range(len(skel))]
+    return min(costs, default=9.0)
 
 
 def peer_hit(host: str, keys: Iterable[str]) -> bool:
