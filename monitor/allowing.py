@@ -8,7 +8,7 @@ from pathlib import Path
 
 from monitor import review
 from monitor.classify.impersonation.domains import lookalike_hosts, on_list
-from monitor.classify.impersonation.lists import ListFile, add_domains, clean_domain
+from monitor.classify.impersonation.lists import ListError, ListFile, add_domains, clean_domain
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.config import Brand, Settings
@@ -42,9 +42,13 @@ class AllowTarget:
 
 
 def allow_links(store: Store, finding_ids: Sequence[int], target: AllowTarget) -> Allowed:
-    """Add the hosts that made these impersonation findings' posts look-alike links to the allow list."""
+    """Add the hosts that made these impersonation findings' posts look-alike links to the allow list;
+    a list that cannot be read or written is a ReviewError naming it."""
     reg = BrandRegistry.from_brand(target.brand)
-    allowed, phishing = load_list(target.allow_list), target.phishing.domains()
+    try:
+        allowed, phishing = load_list(target.allow_list), target.phishing.domains()
+    except ListError as exc:  # names the file and the bad line
+        raise review.ReviewError(str(exc)) from None
     result = Allowed()
     hosts: dict[str, None] = {}  # in order of first mention, once each
     for finding_id in finding_ids:
@@ -60,5 +64,8 @@ def allow_links(store: Store, finding_ids: Sequence[int], target: AllowTarget) -
             continue  # hosts() only yields host names, so this is a guard, not a path
         # The phishing list wins over the allow list, so allowing a listed host would change nothing.
         (result.phishing if on_list(domain, phishing) else result.added).append(domain)
-    result.total = add_domains(result.added, target.allow_list, "allowed") if result.added else len(allowed)
+    try:
+        result.total = add_domains(result.added, target.allow_list, "allowed") if result.added else len(allowed)
+    except OSError as exc:  # a missing folder or no write permission: name the list, not a traceback
+        raise review.ReviewError(f"{target.allow_list}: cannot write the allow list ({exc.strerror})") from None
     return result

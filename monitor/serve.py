@@ -147,7 +147,10 @@ async def decide(request: web.Request) -> web.Response:
         return _error(404 if "no finding" in str(exc) else 400, str(exc))
     message = f"finding {finding_id} {review.DECISIONS[verb]} by {who}"
     if allow is not None:
-        message += _allowed_words(allow_links(store, [finding_id], allow))
+        try:
+            message += _allowed_words(allow_links(store, [finding_id], allow))
+        except review.ReviewError as exc:  # the decision stands; say why the links were not allowed
+            message += f"; links not allowed: {exc}"
     return _rows_answer(store, row["platform"], row["post_id"], message)
 
 

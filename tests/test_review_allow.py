@@ -80,3 +80,15 @@ def test_allow_links_without_an_allow_list_decides_nothing(
     store = Store(tmp_path / "m.db")
     assert store.db["reviews"].count == 0
     store.close()
+
+
+def test_an_allow_list_that_cannot_be_written_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(_config(tmp_path).read_text(encoding="utf-8").replace(
+        'allow_list = "allowed.txt"', 'allow_list = "no/such/folder/allowed.txt"'), encoding="utf-8")
+    [(fan, _)] = _run(tmp_path, cfg, {"fan": FAN_SITE})["fan"]
+    capsys.readouterr()
+    assert main(["review", "dismiss", str(fan), "--allow-links", "--who", "ann", "--db", str(tmp_path / "m.db"),
+                 "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "no/such/folder/allowed.txt: cannot write the allow list" in err and "Traceback" not in err
