@@ -50,12 +50,14 @@ def _leaks_in(text: str) -> bool:
 
 @asynccontextmanager
 async def _daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store, modes: dict[str, str] | None = None,
-                  replay: Path | None = None) -> AsyncIterator[TelegramFake]:
+                  replay: Path | None = None, allow_list: str = "") -> AsyncIterator[TelegramFake]:
     """The daemon as `monitor run` assembles it (plus a replay connector if given), sending every 50 ms."""
     async with TelegramFake() as fake:
         _world(fake)
         monkeypatch.setenv("TG_TOKEN", fake.token)
         path = write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS)
+        if allow_list:
+            path.write_text(path.read_text().replace('db = "monitor.db"', f'db = "monitor.db"\nallow_list = "{allow_list}"'))
         for kind, mode in (modes or {}).items():
             path.write_text(path.read_text().replace(f'{kind} = "auto"', f'{kind} = "{mode}"'))
         settings = config.load(path)
@@ -271,3 +273,31 @@ def test_paused_sending_still_alerts_and_resume_sends(tmp_path, monkeypatch) -> 
             assert len(fake.deleted) == 1 and len(fake.sent_to(ALICE)) == 1
 
     asyncio.run(scenario())
+
+
+def _lookalike_flags(store: Store) -> list[int]:
+    """Ids of the impersonation findings stored so far."""
+    return [r["id"] for r in store.db["findings"].rows_where("kind = 'impersonation'")]
+
+
+def test_dismiss_allow_silences_the_link_for_the_running_daemon(tmp_path, monkeypatch) -> None:
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> None:
+        async with _daemon(tmp_path, monkeypatch, store, allow_list="allowed.txt") as fake:
+            fake.post(GROUP, ALICE, "the fee table is on https://okx-fans.example/fees")
+            await until(lambda: len(_lookalike_flags(store)) == 1)
+            [flag] = _lookalike_flags(store)
+            answer = await _ask(fake, ADMINS, BOSS, f"/dismiss {flag} allow")
+            assert answer.endswith("On the allow list now, never flagged as look-alikes again: okx-fans[.]example")
+            await asyncio.sleep(1.1)  # the detector looks at the list file at most once a second
+            fake.post(GROUP, ALICE, "and the limits are on https://okx-fans.example/limits")
+            fake.post(GROUP, ALICE, "fees at https://okx-fees.example/x")  # another look-alike still flags
+            await until(lambda: len(_lookalike_flags(store)) == 2)
+            await until(lambda: store.db["posts"].count == 3)
+
+    asyncio.run(scenario())
+    flagged = [store.db["findings"].get(i)["post_id"] for i in _lookalike_flags(store)]
+    texts = [store.db.execute("SELECT text FROM posts WHERE id = ?", [p]).fetchone()[0] for p in flagged]
+    assert ["okx-fans" in t for t in texts] == [True, False] and "okx-fees" in texts[1]
+    assert (tmp_path / "allowed.txt").read_text(encoding="utf-8").splitlines()[1:] == ["okx-fans.example"]
