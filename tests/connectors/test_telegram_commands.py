@@ -57,7 +57,8 @@ async def _daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store,
         monkeypatch.setenv("TG_TOKEN", fake.token)
         path = write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS)
         if allow_list:
-            path.write_text(path.read_text().replace('db = "monitor.db"', f'db = "monitor.db"\nallow_list = "{allow_list}"'))
+            text = path.read_text().replace('db = "monitor.db"', f'db = "monitor.db"\nallow_list = "{allow_list}"')
+            path.write_text(text)
         for kind, mode in (modes or {}).items():
             path.write_text(path.read_text().replace(f'{kind} = "auto"', f'{kind} = "{mode}"'))
         settings = config.load(path)
