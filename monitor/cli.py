@@ -145,7 +145,7 @@ def _add_lists(sub: Any) -> None:
         cmd.add_argument(
             "file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line"
         )
-        cmd.add_argument("--config", help="monitor.toml (default: the bundled example)")
+        cmd.add_argument("--config", help="your monitor.toml (the bundled example's lists cannot be changed)")
         cmd.set_defaults(func=cmd_lists_update, list_kind=kind)
 
 
@@ -202,10 +202,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_lists_update(args: argparse.Namespace) -> int:
     """Merge domains into the phishing list or the allow list; a bad line leaves the list untouched."""
     settings = config.load(args.config)
-    key = "phishing_list" if args.list_kind == "phishing" else "allow_list"
-    dest = getattr(settings, key)
-    if dest is None:
-        raise CliError(f"{settings.path}: set [monitor] {key} to the list's path first")
+    dest = config.own_list(settings, "phishing_list" if args.list_kind == "phishing" else "allow_list")
     if not args.file.is_file():
         raise CliError(f"{args.file}: file not found")
     try:

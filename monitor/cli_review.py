@@ -15,6 +15,7 @@ from typing import Any
 
 from monitor import config, review
 from monitor.allowing import Allowed, AllowTarget, allow_links
+from monitor.classify.impersonation.lists import ListFile
 from monitor.clibase import CliError, report_query
 from monitor.store import Store
 
@@ -48,7 +49,7 @@ def add_review(sub: Any) -> None:
         action="store_true",
         help="also put the look-alike links of these impersonation findings on the allow list",
     )
-    dismiss.add_argument("--config", help="monitor.toml naming the allow list (default: the bundled example)")
+    dismiss.add_argument("--config", help="your monitor.toml, naming the allow list (for --allow-links)")
     ap = _review_parser(rsub, "approve", "release held actions to the sender", cmd_review_approve)
     ap.add_argument("ids", type=int, nargs="+", metavar="ACTION_ID")
     ap.add_argument("--who", help="reviewer name (default: $USER)")
@@ -133,9 +134,7 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
 def _allow_target(config_path: str | None) -> AllowTarget:
     """Where --allow-links writes, read before any decision so a config without an allow list changes nothing."""
     settings = config.load(config_path)
-    if (target := AllowTarget.from_settings(settings)) is None:
-        raise CliError(f"{settings.path}: set [monitor] allow_list to the list's path first")
-    return target
+    return AllowTarget(settings.brand, ListFile(settings.phishing_list), config.own_list(settings, "allow_list"))
 
 
 def _print_allowed(result: Allowed, allow_list: Path) -> None:

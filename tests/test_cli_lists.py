@@ -122,3 +122,12 @@ def test_a_bad_line_in_a_configured_list_is_one_line_naming_it(
     assert main([*command, "--config", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert "allowed.txt:2: not a domain: 'this is bad'" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("kind", ["update", "allow"])
+def test_the_bundled_example_lists_are_not_changed(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = {p: p.read_bytes() for p in (DEFAULT_CONFIG.parent / "impersonation").glob("*.txt")}
+    (tmp_path / "new.txt").write_text("okx-fans.example\n", encoding="utf-8")
+    assert main(["lists", kind, str(tmp_path / "new.txt")]) == 2
+    assert "pass --config with your own monitor.toml" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before

@@ -92,3 +92,16 @@ def test_an_allow_list_that_cannot_be_written_is_named(tmp_path: Path, capsys: p
                  "--config", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert "no/such/folder/allowed.txt: cannot write the allow list" in err and "Traceback" not in err
+
+
+def test_allow_links_never_writes_the_bundled_example_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    [(fan, _)] = _run(tmp_path, _config(tmp_path), {"fan": FAN_SITE})["fan"]
+    example = DEFAULT_CONFIG.parent / "impersonation" / "allowed_example.txt"
+    before = example.read_bytes()
+    capsys.readouterr()
+    assert main(["review", "dismiss", str(fan), "--allow-links", "--who", "ann", "--db", str(tmp_path / "m.db")]) == 2
+    assert "pass --config with your own monitor.toml" in capsys.readouterr().err
+    assert example.read_bytes() == before
+    store = Store(tmp_path / "m.db")
+    assert store.db["reviews"].count == 0
+    store.close()
