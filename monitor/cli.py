@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor import cli_review, config, evalsets, evaluate, logs, report
 from monitor.classify.base import Pending
-from monitor.classify.impersonation.lists import ListError, update_list
+from monitor.classify.impersonation.lists import ListError, NotADomain, update_list
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify
 from monitor.clibase import CliError, report_query
@@ -146,6 +146,8 @@ def _add_lists(sub: Any) -> None:
             "file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line"
         )
         cmd.add_argument("--config", help="your monitor.toml (the bundled example's lists cannot be changed)")
+        cmd.add_argument("--skip-bad", action="store_true",
+                         help="skip entries that are not domains (raw IPs in public lists) instead of refusing the file")
         cmd.set_defaults(func=cmd_lists_update, list_kind=kind)
 
 
@@ -205,13 +207,18 @@ def cmd_lists_update(args: argparse.Namespace) -> int:
     dest = config.own_list(settings, "phishing_list" if args.list_kind == "phishing" else "allow_list")
     if not args.file.is_file():
         raise CliError(f"{args.file}: file not found")
+    skipped: list[str] | None = [] if args.skip_bad else None
     try:
-        count = update_list(args.file, dest, args.list_kind)
+        count = update_list(args.file, dest, args.list_kind, skipped)
+    except NotADomain as exc:
+        raise CliError(f"{exc} (--skip-bad skips such entries)") from None
     except ListError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:  # a missing folder or no write permission: name the list, not a traceback
         raise CliError(f"{dest}: cannot write the list ({exc.strerror})") from None
     print(f"{count} domains in {dest}")
+    if skipped:
+        print(f"skipped {len(skipped)} entries that are not domains, e.g. {'; '.join(skipped[:3])}", file=sys.stderr)
     # A host on both lists stays flagged; say so rather than let the operator think it is silenced.
     if both := sorted(load_list(settings.phishing_list) & load_list(settings.allow_list)):
         print(f"on both lists, so still flagged: {', '.join(both[:10])}", file=sys.stderr)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 log = logging.getLogger("monitor.lists")
@@ -12,21 +14,32 @@ log = logging.getLogger("monitor.lists")
 _DOMAIN = re.compile(
     r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,126}(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
 )
+_JSON_KEYS = {"phishing": ("blacklist", "deny"), "allowed": ("whitelist",)}
 HEADERS = {
     "phishing": "# Phishing domains, one a line; update with `monitor lists update FILE`.",
     "allowed": "# Look-alike hosts checked and found legitimate, one a line; update with `monitor lists allow FILE`.",
 }
 
 
+# Names a hosts file maps to the machine itself; its first lines, not phishing domains.
+_LOCAL = frozenset({"localhost", "localhost.localdomain", "local", "broadcasthost", "ip6-localhost",
+                    "ip6-loopback", "ip6-localnet", "ip6-mcastprefix", "ip6-allnodes", "ip6-allrouters"})
+
+
 class ListError(ValueError):
     """A bad line in a list file, worded to name the file and the line."""
 
 
+class NotADomain(ListError):
+    """An entry that is not a domain name (a typo, or a raw IP address in a public list)."""
+
+
 def clean_domain(raw: str) -> str | None:
-    """A list entry as a bare lower-case host: scheme, path, 'www.' and the hosts-file IP removed."""
+    """A list entry as a bare lower-case host: scheme, path, 'www.', a '*.' wildcard (an entry covers its
+    subdomains anyway) and the hosts-file IP removed."""
     entry = raw.strip().casefold().split()[-1]  # hosts-file lines: '0.0.0.0 bad.example'
     entry = re.sub(r"^[a-z]{2,10}://", "", entry).split("/", 1)[0].rstrip(".")
-    entry = entry.removeprefix("www.")
+    entry = entry.removeprefix("*.").removeprefix("www.")
     try:
         entry = entry.encode("idna").decode("ascii")  # Unicode domains are kept as xn-- forms
     except UnicodeError:
@@ -34,16 +47,26 @@ def clean_domain(raw: str) -> str | None:
     return entry if _DOMAIN.fullmatch(entry) else None
 
 
-def parse(path: Path) -> list[str]:
-    """Every domain in a list file; the first bad line raises ListError naming it."""
-    domains: list[str] = []
+def parse(path: Path, skipped: list[str] | None = None) -> list[str]:
+    """Every domain in a list file; the first bad line raises ListError naming it (or, given `skipped`, goes there)."""
+    entries = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         entry = line.split("#", 1)[0].strip()
-        if not entry:
-            continue
-        if (domain := clean_domain(entry)) is None:
-            raise ListError(f"{path}:{number}: not a domain: {entry!r}")
-        domains.append(domain)
+        if entry and not (len(entry.split()) > 1 and entry.split()[-1].casefold() in _LOCAL):
+            entries.append((f"{path}:{number}", entry))
+    return _domains(entries, skipped)
+
+
+def _domains(entries: Sequence[tuple[str, object]], skipped: list[str] | None) -> list[str]:
+    """Each (where, entry) as a domain; one that is not raises ListError naming where, or with `skipped`, is listed there."""
+    domains = []
+    for where, entry in entries:
+        if isinstance(entry, str) and (domain := clean_domain(entry)) is not None:
+            domains.append(domain)
+        elif skipped is None:
+            raise NotADomain(f"{where}: not a domain: {entry!r}")
+        else:
+            skipped.append(f"{where}: {entry!r}")
     return domains
 
 
@@ -85,12 +108,32 @@ class ListFile:
         return (info.st_mtime_ns, info.st_size) if info else None
 
 
-def update_list(src: Path, dest: Path, kind: str = "phishing") -> int:
+def update_list(src: Path, dest: Path, kind: str = "phishing", skipped: list[str] | None = None) -> int:
     """Merge src's domains into dest (sorted, de-duplicated) and return how many dest now holds.
 
-    src is checked in full before dest is touched, so a bad line never half-updates the list.
+    src is checked in full before dest is touched, so a bad line never half-updates the list; given
+    `skipped`, entries that are not domains (raw IPs in third-party lists) are listed there instead.
     """
-    return add_domains(parse(src), dest, kind)
+    return add_domains(read_source(src, kind, skipped), dest, kind)
+
+
+def read_source(src: Path, kind: str, skipped: list[str] | None = None) -> list[str]:
+    """The domains of a list to merge: plain or hosts-file lines, or a JSON list as MetaMask's
+    eth-phishing-detect config ('blacklist', 'whitelist') and polkadot-js's all.json ('deny') publish them."""
+    text = src.read_text(encoding="utf-8")
+    if not text.lstrip().startswith(("{", "[")):
+        return parse(src, skipped)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ListError(f"{src}: not valid JSON: {exc}") from None
+    keys = _JSON_KEYS[kind]
+    # polkadot-js's 'allow' is left out on purpose: it spares hosting roots (duckdns.org) from its
+    # deny list, and on an allow list here it would hide every look-alike hosted there.
+    entries = data if isinstance(data, list) else [e for k in keys for e in data.get(k) or ()]
+    if not entries:
+        raise ListError(f"{src}: no {' or '.join(repr(k) for k in keys)} list in it")
+    return _domains([(f"{src}: entry {number}", entry) for number, entry in enumerate(entries, 1)], skipped)
 
 
 def add_domains(domains: list[str], dest: Path, kind: str = "phishing") -> int:

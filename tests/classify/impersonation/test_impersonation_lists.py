@@ -26,6 +26,7 @@ from monitor.models import Author, Post
         ("bad-example.invalid", "bad-example.invalid"),
         ("HTTPS://www.Bad-Example.invalid/login?x=1", "bad-example.invalid"),
         ("0.0.0.0 bad-example.invalid", "bad-example.invalid"),
+        ("*.bad-example.invalid", "bad-example.invalid"),  # a wildcard: entries cover subdomains anyway
         ("оkх.com", "оkх.com".encode("idna").decode()),  # Unicode domains are kept as xn-- forms
         ("not a domain!", None),
         ("localhost", None),
