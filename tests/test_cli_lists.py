@@ -137,18 +137,18 @@ def test_public_list_formats_merge(tmp_path: Path, capsys: pytest.CaptureFixture
     cfg = _config_with_list(tmp_path)
     metamask = {"version": 2, "tolerance": 2, "fuzzylist": ["okx.com"], "whitelist": ["okx-fans.example"],
                 "blacklist": ["okx-claim.example", "WWW.okx-gift.example"]}
-    polkadot = {"allow": ["*.fleek.co", "duckdns.org"], "deny": ["okx-bonus.example", "104.168.169.107"]}
+    polkadot = {"allow": ["*.fleek.co", "duckdns.org"], "deny": ["okx-bonus.example", "104.168.169.107", "drapp.web3x"]}
     hosts = "127.0.0.1 localhost\n::1 ip6-localhost\n0.0.0.0 okx-airdrop.example  # from a hosts file\n"
     for name, text in (("mm.json", json.dumps(metamask)), ("pk.json", json.dumps(polkadot)), ("hosts", hosts)):
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert main(["lists", "update", str(tmp_path / "mm.json"), "--config", str(cfg)]) == 0
     assert main(["lists", "update", str(tmp_path / "hosts"), "--config", str(cfg)]) == 0
     assert main(["lists", "update", str(tmp_path / "pk.json"), "--config", str(cfg)]) == 2  # a raw IP
-    assert "pk.json: entry 2: not a domain: '104.168.169.107' (--skip-bad skips such entries)" in capsys.readouterr().err
+    assert "pk.json: entry 3: not a domain: 'drapp.web3x' (--skip-bad skips such entries)" in capsys.readouterr().err
     assert main(["lists", "update", str(tmp_path / "pk.json"), "--config", str(cfg), "--skip-bad"]) == 0
     assert "skipped 1 entries that are not domains" in capsys.readouterr().err
     assert (tmp_path / "phish.txt").read_text(encoding="utf-8").splitlines()[1:] == [
-        "okx-airdrop.example", "okx-bonus.example", "okx-claim.example", "okx-gift.example"]
+        "104.168.169.107", "okx-airdrop.example", "okx-bonus.example", "okx-claim.example", "okx-gift.example"]
     # The allow list takes MetaMask's whitelist, never polkadot-js's 'allow' (hosting roots such as duckdns.org).
     assert main(["lists", "allow", str(tmp_path / "mm.json"), "--config", str(cfg)]) == 0
     assert main(["lists", "allow", str(tmp_path / "pk.json"), "--config", str(cfg)]) == 2

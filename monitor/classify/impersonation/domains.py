@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -19,15 +20,27 @@ from monitor.classify.text import normalise
 _CHAR = r"0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 _LABEL = rf"[{_CHAR}](?:[{_CHAR}-]{{0,61}}[{_CHAR}])?"
 _HOST = re.compile(rf"(?<![{_CHAR}.-])((?:{_LABEL}\.){{1,8}}(?:xn--[0-9a-z-]{{1,59}}|[a-z\u0400-\u04ff]{{2,24}}))(?![{_CHAR}-])")
+# A link to a bare IPv4 address, written with its scheme (without one, 1.2.3.4 is as likely a version).
+_IP_LINK = re.compile(r"\bhttps?://((?:\d{1,3}\.){3}\d{1,3})(?![\d.])")
 _MAX_HOSTS = 20
 # From this length a name carries enough letters that a few slips still leave it recognisable.
 _LONG = 9
 
 
 def hosts(text: str) -> list[str]:
-    """Distinct host names linked or written in a text, in order (at most 20)."""
-    found = dict.fromkeys(m.group(1).rstrip(".") for m in _HOST.finditer(normalise(text)))
+    """Distinct host names linked or written in a text, in order, then public IP addresses linked (at most 20)."""
+    norm = normalise(text)
+    found = dict.fromkeys(m.group(1).rstrip(".") for m in _HOST.finditer(norm))
+    found.update(dict.fromkeys(m.group(1) for m in _IP_LINK.finditer(norm) if is_public_ip(m.group(1))))
     return list(found)[:_MAX_HOSTS]
+
+
+def is_public_ip(host: str) -> bool:
+    """True for an IPv4 address on the internet (a router's 192.168.1.1 is a user's own business)."""
+    try:
+        return ipaddress.IPv4Address(host).is_global
+    except ValueError:
+        return False
 
 
 def decode_label(label: str) -> str:
@@ -164,6 +177,8 @@ def host_signal(
     # Checked after the phishing list so that a host on both stays flagged.
     if on_list(host, allowed):
         return None
+    if is_public_ip(host):
+        return Signal("phishing_link", 0.4, f"links to the bare address {host}, not a named site")
     if host in words("shorteners"):
         return Signal("", 0.25, f"link through shortener {host} hides where it goes")
     return subdomain_trick(host, reg) or lookalike(host, reg)

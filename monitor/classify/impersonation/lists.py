@@ -14,6 +14,7 @@ log = logging.getLogger("monitor.lists")
 _DOMAIN = re.compile(
     r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,126}(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
 )
+_IPV4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
 _JSON_KEYS = {"phishing": ("blacklist", "deny"), "allowed": ("whitelist",)}
 HEADERS = {
     "phishing": "# Phishing domains, one a line; update with `monitor lists update FILE`.",
@@ -35,11 +36,13 @@ class NotADomain(ListError):
 
 
 def clean_domain(raw: str) -> str | None:
-    """A list entry as a bare lower-case host: scheme, path, 'www.', a '*.' wildcard (an entry covers its
-    subdomains anyway) and the hosts-file IP removed."""
+    """A list entry as a bare lower-case host or IPv4 address: scheme, path, 'www.', a '*.' wildcard (an
+    entry covers its subdomains anyway) and the hosts-file IP removed."""
     entry = raw.strip().casefold().split()[-1]  # hosts-file lines: '0.0.0.0 bad.example'
     entry = re.sub(r"^[a-z]{2,10}://", "", entry).split("/", 1)[0].rstrip(".")
     entry = entry.removeprefix("*.").removeprefix("www.")
+    if _IPV4.fullmatch(entry):  # public lists name phishing servers by address too
+        return entry if all(int(part) < 256 for part in entry.split(".")) else None
     try:
         entry = entry.encode("idna").decode("ascii")  # Unicode domains are kept as xn-- forms
     except UnicodeError:

@@ -19,6 +19,8 @@ PHISHING = frozenset({"wallet-sync-example.invalid"})
         ("mail help@okx-care.net", ["okx-care.net"]),
         ("two: a.example.org, b.example.org", ["a.example.org", "b.example.org"]),
         ("e.g. 1.5x returns", []),
+        # A public address counts when linked; a version number or a router's address does not.
+        ("log in at http://94.100.18.96/okx, v1.2.3.4, router http://192.168.1.1", ["94.100.18.96"]),
     ],
 )
 def test_hosts_are_extracted(text: str, expected: list[str]) -> None:
@@ -129,3 +131,11 @@ def test_a_short_name_next_to_a_lure_word_with_an_i(brand: Brand) -> None:
     # lure words are compared as skeletons too: 'airdrop' reads 'alrdrop' there
     signal = host_signal("airdrop-okxn.pro", BrandRegistry.from_brand(brand), frozenset())
     assert signal and signal.weight >= 0.5
+
+
+def test_a_bare_address_is_a_weak_sign_and_a_listed_one_a_strong_one(brand: Brand) -> None:
+    reg = BrandRegistry.from_brand(brand)
+    weak = host_signal("94.100.18.96", reg, frozenset())
+    assert weak is not None and weak.weight == 0.4 and "bare address 94.100.18.96" in weak.words
+    listed = host_signal("94.100.18.96", reg, frozenset({"94.100.18.96"}))
+    assert listed is not None and listed.weight == 0.95

@@ -27,6 +27,8 @@ from monitor.models import Author, Post
         ("HTTPS://www.Bad-Example.invalid/login?x=1", "bad-example.invalid"),
         ("0.0.0.0 bad-example.invalid", "bad-example.invalid"),
         ("*.bad-example.invalid", "bad-example.invalid"),  # a wildcard: entries cover subdomains anyway
+        ("http://94.100.18.96/login", "94.100.18.96"),  # public lists name servers by address too
+        ("999.1.1.1", None),
         ("оkх.com", "оkх.com".encode("idna").decode()),  # Unicode domains are kept as xn-- forms
         ("not a domain!", None),
         ("localhost", None),
