@@ -44,6 +44,8 @@ def verify(
         return verify_handle(profile.group("handle"), reg, found)
     if "." in target and (found_hosts := hosts(target)):
         return verify_host(found_hosts[0], reg, phishing_domains, allowed_hosts)
+    if "://" in target:  # a link with no public host in it (a router's address): no account either
+        return Verdict(target, False, False, [f"{target} links to no public site, so it is not {reg.name}'s"])
     return verify_handle(target.removeprefix("u/").lstrip("@"), reg, platform)
 
 

@@ -42,3 +42,9 @@ def test_format_names_the_reasons(brand: Brand) -> None:
         "  - @OKXHe1pDesk is not an official OKX account on twitter",
         "  - handle OKXHe1pDesk looks like official OKXHelpDesk (1→l)",
     ]
+
+
+def test_a_link_without_a_public_host_is_not_read_as_a_handle(brand: Brand) -> None:
+    verdict = verify("http://192.168.1.1/", brand)
+    assert (verdict.official, verdict.suspicious) == (False, False)
+    assert verdict.reasons == ["http://192.168.1.1/ links to no public site, so it is not OKX's"]
