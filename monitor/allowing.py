@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monitor import review
-from monitor.classify.impersonation.domains import lookalike_hosts, on_list
+from monitor.classify.impersonation.domains import hosts, lookalike_hosts, on_list
 from monitor.classify.impersonation.lists import ListError, ListFile, add_domains, clean_domain
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.registry import BrandRegistry
@@ -22,6 +22,7 @@ class Allowed:
     added: list[str] = field(default_factory=list)  # hosts now on the allow list
     phishing: list[str] = field(default_factory=list)  # left out: the phishing list names them
     without_links: list[int] = field(default_factory=list)  # findings with no look-alike link
+    others: list[int] = field(default_factory=list)  # new impersonation findings linking to an added host
     total: int = 0  # hosts on the allow list afterwards
 
 
@@ -69,4 +70,14 @@ def allow_links(store: Store, finding_ids: Sequence[int], target: AllowTarget) -
         result.total = add_domains(result.added, target.allow_list, "allowed") if result.added else len(allowed)
     except OSError as exc:  # a missing folder or no write permission: name the list, not a traceback
         raise review.ReviewError(f"{target.allow_list}: cannot write the allow list ({exc.strerror})") from None
+    result.others = _others_linking(store, set(result.added), set(finding_ids))
     return result
+
+
+def _others_linking(store: Store, added: set[str], done: set[int]) -> list[int]:
+    """New impersonation findings whose posts link to a host just allowed: the reviewer decides them, not this."""
+    if not added:
+        return []
+    rows, listed = store.flagged(statuses=("new",)), frozenset(added)
+    return sorted(r["id"] for r in rows if r["kind"] == "impersonation" and r["id"] not in done
+                  and any(on_list(h, listed) for h in hosts(r["text"] or "")))

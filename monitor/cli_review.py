@@ -143,6 +143,8 @@ def _print_allowed(result: Allowed, allow_list: Path) -> None:
         print(f"allowed: {', '.join(result.added)} ({result.total} hosts in {allow_list})")
     if result.phishing:
         print(f"not allowed, on the phishing list: {', '.join(result.phishing)}", file=sys.stderr)
+    if result.others:
+        print(f"still new and linking to them: {', '.join(f'#{i}' for i in result.others)}")
     if result.without_links:
         ids = ", ".join(str(i) for i in result.without_links)
         print(f"no look-alike link to allow in finding {ids}", file=sys.stderr)

@@ -398,6 +398,8 @@ def cmd_dismiss(desk: Desk, call: Call) -> Reply:
     lines = [reply.text]
     if done.added:
         lines.append(desk.say(call, "allowed_links", hosts=", ".join(done.added)))
+    if done.others:
+        lines.append(desk.say(call, "allow_others", ids=", ".join(f"#{i}" for i in done.others)))
     if done.phishing:
         lines.append(desk.say(call, "allow_phishing", hosts=", ".join(done.phishing)))
     if done.without_links:

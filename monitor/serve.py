@@ -157,7 +157,8 @@ async def decide(request: web.Request) -> web.Response:
 def _allowed_words(done: Allowed) -> str:
     """What allowing a finding's links did, as the tail of the answer's message."""
     if done.added:
-        return f"; on the allow list now: {', '.join(done.added)}"
+        others = f"; still new and linking to them: {', '.join(f'#{i}' for i in done.others)}" if done.others else ""
+        return f"; on the allow list now: {', '.join(done.added)}{others}"
     if done.phishing:
         return f"; not allowed, on the phishing list: {', '.join(done.phishing)}"
     return "; no look-alike link to allow"

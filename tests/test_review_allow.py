@@ -47,7 +47,9 @@ def test_dismissing_with_allow_links_silences_the_host_for_later_posts(
 ) -> None:
     cfg = _config(tmp_path)
     found = _run(tmp_path, cfg, {"fan": FAN_SITE, "listed": "claim your bonus at https://okx-claim.example/x",
-                                 "leak": "my okx password is Gr33n-Apple-2024!"})
+                                 "leak": "my okx password is Gr33n-Apple-2024!",
+                                 "wiki": "limits: https://wiki.okx-fans.example/limits"})
+    [(wiki, _)] = found["wiki"]
     assert [kind for _, kind in found["fan"]] == [kind for _, kind in found["listed"]] == ["impersonation"]
     [(fan, _)], [(listed, _)] = found["fan"], found["listed"]
     leak = next(i for i, kind in found["leak"] if kind == "secret_leak")
@@ -58,6 +60,7 @@ def test_dismissing_with_allow_links_silences_the_host_for_later_posts(
     out, err = capsys.readouterr()
     assert f"finding {fan}: false_positive by ann" in out
     assert "allowed: okx-fans.example (1 hosts in" in out
+    assert f"still new and linking to them: #{wiki}" in out  # the reviewer decides those, not the tool
     assert "not allowed, on the phishing list: okx-claim.example" in err
     assert f"no look-alike link to allow in finding {leak}" in err
     assert (tmp_path / "allowed.txt").read_text(encoding="utf-8").splitlines()[1:] == ["okx-fans.example"]
