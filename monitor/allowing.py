@@ -52,18 +52,18 @@ def allow_links(store: Store, finding_ids: Sequence[int], target: AllowTarget) -
     except ListError as exc:  # names the file and the bad line
         raise review.ReviewError(str(exc)) from None
     result = Allowed()
-    hosts: dict[str, None] = {}  # in order of first mention, once each
+    linked: dict[str, None] = {}  # in order of first mention, once each
     for finding_id in finding_ids:
         row = review.show(store, finding_id)
         # Only an impersonation finding is a judgement on its links; a dismissed leak says nothing of them.
         found = lookalike_hosts(row["text"] or "", reg, allowed) if row["kind"] == "impersonation" else []
-        hosts.update(dict.fromkeys(found))
+        linked.update(dict.fromkeys(found))
         if not found:
             result.without_links.append(finding_id)
-    for host in hosts:
+    for host in linked:
         domain = clean_domain(host)
         if domain is None:
-            continue  # hosts() only yields host names, so this is a guard, not a path
+            continue  # hosts() only yields host names and addresses, so this is a guard, not a path
         # The phishing list wins over the allow list, so allowing a listed host would change nothing.
         (result.phishing if on_list(domain, phishing) else result.added).append(domain)
     try:

@@ -1,4 +1,4 @@
-"""The operator's host lists (phishing domains, allowed look-alikes): plain files, one domain a line, merged and validated."""
+"""The operator's host lists (phishing, allowed look-alikes): plain files, merged from public lists, re-read on change."""
 
 from __future__ import annotations
 
@@ -16,15 +16,13 @@ _DOMAIN = re.compile(
 )
 _IPV4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
 _JSON_KEYS = {"phishing": ("blacklist", "deny"), "allowed": ("whitelist",)}
+# Names a hosts file maps to the machine itself; its first lines, not phishing domains.
+_LOCAL = frozenset({"localhost", "localhost.localdomain", "local", "broadcasthost", "ip6-localhost",
+                    "ip6-loopback", "ip6-localnet", "ip6-mcastprefix", "ip6-allnodes", "ip6-allrouters"})
 HEADERS = {
     "phishing": "# Phishing domains, one a line; update with `monitor lists update FILE`.",
     "allowed": "# Look-alike hosts checked and found legitimate, one a line; update with `monitor lists allow FILE`.",
 }
-
-
-# Names a hosts file maps to the machine itself; its first lines, not phishing domains.
-_LOCAL = frozenset({"localhost", "localhost.localdomain", "local", "broadcasthost", "ip6-localhost",
-                    "ip6-loopback", "ip6-localnet", "ip6-mcastprefix", "ip6-allnodes", "ip6-allrouters"})
 
 
 class ListError(ValueError):
