@@ -34,10 +34,11 @@ class NotADomain(ListError):
 
 
 def clean_domain(raw: str) -> str | None:
-    """A list entry as a bare lower-case host or IPv4 address: scheme, path, 'www.', a '*.' wildcard (an
-    entry covers its subdomains anyway) and the hosts-file IP removed."""
+    """A list entry as a bare lower-case host or IPv4 address: scheme, user, port, path, query, 'www.', a
+    '*.' wildcard (an entry covers its subdomains anyway) and the hosts-file IP removed."""
     entry = raw.strip().casefold().split()[-1]  # hosts-file lines: '0.0.0.0 bad.example'
-    entry = re.sub(r"^[a-z]{2,10}://", "", entry).split("/", 1)[0].rstrip(".")
+    entry = re.split(r"[/?#]", re.sub(r"^[a-z]{2,10}://", "", entry), maxsplit=1)[0]
+    entry = re.sub(r":\d{1,5}$", "", entry.rsplit("@", 1)[-1]).rstrip(".")  # user@ and :port are not the host
     entry = entry.removeprefix("*.").removeprefix("www.")
     if _IPV4.fullmatch(entry):  # public lists name phishing servers by address too
         return entry if all(int(part) < 256 for part in entry.split(".")) else None

@@ -28,6 +28,8 @@ from monitor.models import Author, Post
         ("0.0.0.0 bad-example.invalid", "bad-example.invalid"),
         ("*.bad-example.invalid", "bad-example.invalid"),  # a wildcard: entries cover subdomains anyway
         ("http://94.100.18.96/login", "94.100.18.96"),  # public lists name servers by address too
+        ("captcha-lookup.example?path=verification", "captcha-lookup.example"),
+        ("https://user%40x@zk-bridge.example:8443/claim", "zk-bridge.example"),
         ("999.1.1.1", None),
         ("оkх.com", "оkх.com".encode("idna").decode()),  # Unicode domains are kept as xn-- forms
         ("not a domain!", None),
