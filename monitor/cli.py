@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor import cli_review, config, evalsets, evaluate, logs, report
 from monitor.classify.base import Pending
-from monitor.classify.impersonation.lists import ListError, NotADomain, update_list
+from monitor.classify.impersonation.lists import ListError, NotADomain, remove_domains, update_list
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify
 from monitor.clibase import CliError, report_query
@@ -147,8 +147,14 @@ def _add_lists(sub: Any) -> None:
         )
         cmd.add_argument("--config", help="your monitor.toml (the bundled example's lists cannot be changed)")
         cmd.add_argument("--skip-bad", action="store_true",
-                         help="skip entries that are not domains (raw IPs in public lists) instead of refusing the file")
+                         help="skip entries that are neither a domain nor an IPv4 address instead of refusing the file")
         cmd.set_defaults(func=cmd_lists_update, list_kind=kind)
+    rm = lsub.add_parser("remove", help="take hosts off the phishing list or the allow list")
+    rm.add_argument("hosts", nargs="+", metavar="HOST", help="a domain, URL or IPv4 address as it was listed")
+    rm.add_argument("--from", dest="list_kind", choices=("phishing", "allowed"), required=True,
+                    help="which list")
+    rm.add_argument("--config", help="your monitor.toml (the bundled example's lists cannot be changed)")
+    rm.set_defaults(func=cmd_lists_remove)
 
 
 def _add_eval(sub: Any) -> None:
@@ -222,6 +228,20 @@ def cmd_lists_update(args: argparse.Namespace) -> int:
     # A host on both lists stays flagged; say so rather than let the operator think it is silenced.
     if both := sorted(load_list(settings.phishing_list) & load_list(settings.allow_list)):
         print(f"on both lists, so still flagged: {', '.join(both[:10])}", file=sys.stderr)
+    return 0
+
+
+def cmd_lists_remove(args: argparse.Namespace) -> int:
+    """Take hosts off a list; one that is not on it is named, and the rest still go."""
+    settings = config.load(args.config)
+    dest = config.own_list(settings, "phishing_list" if args.list_kind == "phishing" else "allow_list")
+    try:
+        removed, absent = remove_domains(args.hosts, dest, args.list_kind)
+    except OSError as exc:
+        raise CliError(f"{dest}: cannot write the list ({exc.strerror})") from None
+    print(f"removed {len(removed)} from {dest}" + (f": {', '.join(removed)}" if removed else ""))
+    if absent:
+        print(f"not on the list: {', '.join(absent)}", file=sys.stderr)
     return 0
 
 

@@ -155,3 +155,19 @@ def test_public_list_formats_merge(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "pk.json: no 'whitelist' list in it" in capsys.readouterr().err
     assert (tmp_path / "allowed.txt").read_text(encoding="utf-8").splitlines()[1:] == ["okx-fans.example"]
     assert main(["verify", "okx-gift.example", "--config", str(cfg)]) == 3
+
+
+def test_lists_remove_takes_a_host_off_and_names_the_absent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = _config_with_list(tmp_path)
+    (tmp_path / "ok.txt").write_text("okx-fans.example\nokx-wiki.example\n", encoding="utf-8")
+    assert main(["lists", "allow", str(tmp_path / "ok.txt"), "--config", str(cfg)]) == 0
+    assert main(["verify", "okx-fans.example", "--config", str(cfg)]) == 1  # allowed
+    capsys.readouterr()
+    assert main(["lists", "remove", "https://okx-fans.example/x", "nope.example", "--from", "allowed",
+                 "--config", str(cfg)]) == 0
+    out, err = capsys.readouterr()
+    assert "removed 1 from" in out and "okx-fans.example" in out and "not on the list: nope.example" in err
+    assert (tmp_path / "allowed.txt").read_text(encoding="utf-8").splitlines()[1:] == ["okx-wiki.example"]
+    assert main(["verify", "okx-fans.example", "--config", str(cfg)]) == 3  # a look-alike again
+    assert main(["lists", "remove", "okx-wiki.example", "--from", "allowed"]) == 2  # the bundled config's list
+    assert "pass --config with your own monitor.toml" in capsys.readouterr().err

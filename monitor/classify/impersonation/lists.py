@@ -30,7 +30,7 @@ class ListError(ValueError):
 
 
 class NotADomain(ListError):
-    """An entry that is not a domain name (a typo, or a raw IP address in a public list)."""
+    """An entry that is neither a domain nor an IPv4 address (a typo, or garbage in a public list)."""
 
 
 def clean_domain(raw: str) -> str | None:
@@ -114,7 +114,7 @@ def update_list(src: Path, dest: Path, kind: str = "phishing", skipped: list[str
     """Merge src's domains into dest (sorted, de-duplicated) and return how many dest now holds.
 
     src is checked in full before dest is touched, so a bad line never half-updates the list; given
-    `skipped`, entries that are not domains (raw IPs in third-party lists) are listed there instead.
+    `skipped`, entries that are not domains (garbage in third-party lists) are listed there instead.
     """
     return add_domains(read_source(src, kind, skipped), dest, kind)
 
@@ -141,10 +141,25 @@ def read_source(src: Path, kind: str, skipped: list[str] | None = None) -> list[
 def add_domains(domains: list[str], dest: Path, kind: str = "phishing") -> int:
     """Merge checked domains into dest (sorted, de-duplicated, replaced at once) and return how many it holds."""
     merged = set(domains) | set(load(dest))
-    tmp = dest.with_suffix(dest.suffix + ".tmp")
-    tmp.write_text("\n".join([*_header(dest, kind), *sorted(merged)]) + "\n", encoding="utf-8")
-    tmp.replace(dest)
+    _write(dest, merged, kind)
     return len(merged)
+
+
+def remove_domains(entries: list[str], dest: Path, kind: str = "phishing") -> tuple[list[str], list[str]]:
+    """Take entries off dest (each cleaned as a list entry is): (removed, the ones it did not hold)."""
+    held = set(load(dest))
+    wanted = {raw: clean_domain(raw) for raw in entries}
+    removed = sorted({d for d in wanted.values() if d in held})
+    if removed:
+        _write(dest, held - set(removed), kind)
+    return removed, [raw for raw, d in wanted.items() if d not in held]
+
+
+def _write(dest: Path, domains: set[str], kind: str) -> None:
+    """The list file with its header and the domains sorted, replaced at once (a reader never sees half)."""
+    tmp = dest.with_suffix(dest.suffix + ".tmp")
+    tmp.write_text("\n".join([*_header(dest, kind), *sorted(domains)]) + "\n", encoding="utf-8")
+    tmp.replace(dest)
 
 
 def _header(dest: Path, kind: str) -> list[str]:
