@@ -12,7 +12,9 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[lint]'
 	$(BIN)/ruff check monitor tests bench
+	$(BIN)/python -m mypy monitor bench
 
 # torch first and pinned: the CPU wheel, so nothing pulls the CUDA build.
 $(VENV)/.installed: pyproject.toml
