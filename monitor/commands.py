@@ -394,7 +394,10 @@ def cmd_dismiss(desk: Desk, call: Call) -> Reply:
         raise CommandError(desk.say(call, "no_allow_list"))
     reply = _decide(desk, dataclasses.replace(call, args=words[0]), "dismiss")
     target = AllowTarget(desk.brand, desk.phishing, desk.allowed.path)
-    done = allow_links(desk.store, [int(words[0].lstrip("#"))], target)
+    try:
+        done = allow_links(desk.store, [int(words[0].lstrip("#"))], target)
+    except review.ReviewError as exc:  # the dismissal stands: say both
+        return Reply(f"{reply.text}\n{desk.say(call, 'failed', error=str(exc))}")
     lines = [reply.text]
     if done.added:
         lines.append(desk.say(call, "allowed_links", hosts=", ".join(done.added)))

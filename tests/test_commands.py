@@ -253,3 +253,7 @@ def test_dismiss_allow_puts_the_flags_lookalike_links_on_the_allow_list(settings
     assert commands.handle(no_list, _call("dismiss", f"{fan} allow")).text == (
         "No allow list is configured: set [monitor] allow_list first.")
     assert "/dismiss needs a number" in commands.handle(desk, _call("dismiss", "x allow")).text
+    unwritable = dataclasses.replace(desk, allowed=ListFile(tmp_path / "no" / "such" / "allowed.txt"))
+    assert commands.handle(unwritable, _call("dismiss", f"{fan} allow")).text.splitlines() == [
+        f"Flag #{fan} is now false_positive (by telegram:{ADMIN} @alice).",  # the dismissal stands: both said
+        f"Could not do that: {tmp_path}/no/such/allowed.txt: cannot write the allow list (No such file or directory)"]
