@@ -13,11 +13,13 @@ from typing import Any
 
 from monitor import review
 from monitor.allowing import AllowTarget, allow_links
-from monitor.classify.impersonation.lists import ListFile
+from monitor.classify.impersonation.domains import on_list
+from monitor.classify.impersonation.lists import ListFile, add_domains, clean_domain
+from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import Verdict, verify
 from monitor.classify.secrets import find_secrets, redact
 from monitor.classify.text import language, strip_invisible
-from monitor.config import Brand, Settings
+from monitor.config import DEFAULT_CONFIG, Brand, Settings
 from monitor.models import PLATFORMS, Author, Finding, Post, reason_kind
 from monitor.policy import alert
 from monitor.replies.guard import defang
@@ -39,6 +41,8 @@ MANAGER_COMMANDS = (
     "resume",
     "mute",
     "unmute",
+    "block",
+    "allow",
 )
 KINDS = {
     "leak": "secret_leak",
@@ -157,6 +161,7 @@ class Desk:
     admin_chat_id: int | None = None
     phishing: ListFile = field(default_factory=lambda: ListFile(None))
     allowed: ListFile = field(default_factory=lambda: ListFile(None))  # look-alike hosts found legitimate
+    own_lists: bool = False  # the lists may be changed: they are not the bundled example config's
 
     @classmethod
     def from_settings(cls, settings: Settings, store: Store) -> Desk:
@@ -170,6 +175,7 @@ class Desk:
             cfg.get("admin_chat_id"),
             ListFile(settings.phishing_list),
             ListFile(settings.allow_list),
+            Path(settings.path).resolve() != DEFAULT_CONFIG,
         )
 
     def say(self, call: Call, key: str, **fields: object) -> str:
@@ -390,10 +396,8 @@ def cmd_dismiss(desk: Desk, call: Call) -> Reply:
     words = call.args.split()
     if len(words) != 2 or words[1].lower() != "allow":
         return _decide(desk, call, "dismiss")
-    if desk.allowed.path is None:
-        raise CommandError(desk.say(call, "no_allow_list"))
+    target = AllowTarget(desk.brand, desk.phishing, _writable(desk, call, desk.allowed, "no_allow_list"))
     reply = _decide(desk, dataclasses.replace(call, args=words[0]), "dismiss")
-    target = AllowTarget(desk.brand, desk.phishing, desk.allowed.path)
     try:
         done = allow_links(desk.store, [int(words[0].lstrip("#"))], target)
     except review.ReviewError as exc:  # the dismissal stands: say both
@@ -476,6 +480,46 @@ def cmd_unmute(desk: Desk, call: Call) -> Reply:
     set_muted(desk.store, platform, False)
     log.warning("sending on %s unmuted by %s", platform, call.who)
     return Reply(desk.say(call, "unmuted", platform=platform, who=call.who))
+
+
+def cmd_block(desk: Desk, call: Call) -> Reply:
+    """Put hosts on the phishing list: posts linking to them flag from the next one on."""
+    return _list_hosts(desk, call, desk.phishing, "phishing")
+
+
+def cmd_allow(desk: Desk, call: Call) -> Reply:
+    """Put look-alike hosts the team checked on the allow list."""
+    return _list_hosts(desk, call, desk.allowed, "allowed")
+
+
+def _list_hosts(desk: Desk, call: Call, target: ListFile, kind: str) -> Reply:
+    """Add the hosts (or links) a command names to one list; the running detector reads it within a second."""
+    words = call.args.split()
+    if not words:
+        raise CommandError(desk.texts.usage(call.lang, call.command))
+    if bad := [w for w in words if clean_domain(w) is None]:
+        raise CommandError(desk.say(call, "not_domains", words=", ".join(bad)))
+    path = _writable(desk, call, target, "no_phishing_list" if kind == "phishing" else "no_allow_list")
+    domains = sorted({d for w in words if (d := clean_domain(w))})
+    try:
+        add_domains(domains, path, kind)
+    except OSError as exc:
+        raise review.ReviewError(f"{path}: cannot write the list ({exc.strerror})") from None
+    lines = [desk.say(call, "blocked" if kind == "phishing" else "allowed_links", hosts=", ".join(domains))]
+    # A host on both lists stays flagged; say so rather than let a manager think it is silenced.
+    phishing, allowed = load_list(desk.phishing.path), load_list(desk.allowed.path)
+    if both := [d for d in domains if on_list(d, phishing) and on_list(d, allowed)]:
+        lines.append(desk.say(call, "on_both", hosts=", ".join(both)))
+    return Reply(defang("\n".join(lines), desk.brand.domains))
+
+
+def _writable(desk: Desk, call: Call, target: ListFile, missing: str) -> Path:
+    """The list's path if this desk may change it; else the reason as the reply."""
+    if target.path is None:
+        raise CommandError(desk.say(call, missing))
+    if not desk.own_lists:
+        raise CommandError(desk.say(call, "example_lists"))
+    return target.path
 
 
 def _number(desk: Desk, call: Call) -> int:
@@ -585,6 +629,8 @@ MANAGER_HANDLERS: dict[str, Callable[[Desk, Call], Reply]] = {
     "resume": cmd_resume,
     "mute": cmd_mute,
     "unmute": cmd_unmute,
+    "block": cmd_block,
+    "allow": cmd_allow,
 }
 PRESSES: dict[str, Callable[[Desk, Call, int, int], str]] = {
     "approve": _press_approve,

@@ -23,7 +23,7 @@ ADMIN, USER, ADMIN_CHAT, OTHER_GROUP = 11, 12, -100999, -100500
 PHRASE = Mnemonic("english").to_mnemonic(bytes(range(16)))
 USER_SET = ["/start", "/help", "/support", "/verify", "/report"]
 MANAGER_SET = ["/flags", "/show", "/approve", "/dismiss", "/resolve", "/stats", "/pause", "/resume",
-               "/mute", "/unmute"]
+               "/mute", "/unmute", "/block", "/allow"]
 
 
 def _desk(settings: Settings, store: Store) -> Desk:
@@ -234,7 +234,7 @@ def test_dismiss_allow_puts_the_flags_lookalike_links_on_the_allow_list(settings
     (tmp_path / "phish.txt").write_text("okx-claim.example\n", encoding="utf-8")
     allowed = tmp_path / "allowed.txt"
     desk = dataclasses.replace(_desk(settings, store), phishing=ListFile(tmp_path / "phish.txt"),
-                               allowed=ListFile(allowed, every=0))
+                               allowed=ListFile(allowed, every=0), own_lists=True)
     [fan] = add(store, "10", [finding("impersonation", "phishing_link")], [("alert", "sent")],
                 "fee table at https://okx-fans.example/fees and https://okx-claim.example/x", platform="telegram")
     assert "SUSPICIOUS" in commands.handle(desk, _call("verify", "okx-fans.example")).text
@@ -257,3 +257,29 @@ def test_dismiss_allow_puts_the_flags_lookalike_links_on_the_allow_list(settings
     assert commands.handle(unwritable, _call("dismiss", f"{fan} allow")).text.splitlines() == [
         f"Flag #{fan} is now false_positive (by telegram:{ADMIN} @alice).",  # the dismissal stands: both said
         f"Could not do that: {tmp_path}/no/such/allowed.txt: cannot write the allow list (No such file or directory)"]
+
+
+def test_block_and_allow_change_the_lists_for_managers_only(settings: Settings, tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    phish, allowed = tmp_path / "phish.txt", tmp_path / "allowed.txt"
+    desk = dataclasses.replace(_desk(settings, store), phishing=ListFile(phish, every=0),
+                               allowed=ListFile(allowed, every=0), own_lists=True)
+    assert "SUSPICIOUS" not in commands.handle(desk, _call("verify", "claim-bonus.example")).text
+    answer = commands.handle(desk, _call("block", "https://claim-bonus.example/x okx-gift.example")).text
+    assert answer == ("On the phishing list now; posts linking to it flag within a second: "
+                      "claim-bonus[.]example, okx-gift[.]example")
+    assert load(phish) == {"claim-bonus.example", "okx-gift.example"}
+    assert commands.handle(desk, _call("verify", "claim-bonus.example")).text.startswith("SUSPICIOUS")
+    assert commands.handle(desk, _call("allow", "okx-fans.example", lang="zh")).text == (
+        "已加入白名单,今后不再标记为仿冒:okx-fans[.]example")  # defang folds the text with NFKC first
+    both = commands.handle(desk, _call("allow", "okx-gift.example")).text.splitlines()
+    assert both[1] == "Also on the other list; the phishing list wins, so still flagged: okx-gift[.]example"
+    assert commands.handle(desk, _call("block", "not a domain")).text == "Not a domain or link: not, a, domain"
+    assert commands.handle(desk, _call("block")).text.startswith("/block <domain or link>")
+    assert commands.handle(desk, _call("block", "x.example", user=USER)).text == (
+        "Sorry, this command is only for the OKX support managers.")
+    bundled = dataclasses.replace(desk, own_lists=False)  # the example config's lists are never changed
+    assert "bundled example" in commands.handle(bundled, _call("block", "x.example")).text
+    assert load(phish) == {"claim-bonus.example", "okx-gift.example"}
+    audit = [(a["action"], json.loads(a["detail"])["result"]) for a in store.db["audit"].rows if a["action"] != "refused:/block"]
+    assert audit[:2] == [("/block", "ok"), ("/allow", "ok")]
