@@ -281,5 +281,6 @@ def test_block_and_allow_change_the_lists_for_managers_only(settings: Settings, 
     bundled = dataclasses.replace(desk, own_lists=False)  # the example config's lists are never changed
     assert "bundled example" in commands.handle(bundled, _call("block", "x.example")).text
     assert load(phish) == {"claim-bonus.example", "okx-gift.example"}
-    audit = [(a["action"], json.loads(a["detail"])["result"]) for a in store.db["audit"].rows if a["action"] != "refused:/block"]
+    audit = [(a["action"], json.loads(a["detail"])["result"]) for a in store.db["audit"].rows
+             if a["action"] != "refused:/block"]
     assert audit[:2] == [("/block", "ok"), ("/allow", "ok")]
