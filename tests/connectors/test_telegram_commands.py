@@ -50,15 +50,14 @@ def _leaks_in(text: str) -> bool:
 
 @asynccontextmanager
 async def _daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store, modes: dict[str, str] | None = None,
-                  replay: Path | None = None, allow_list: str = "") -> AsyncIterator[TelegramFake]:
+                  replay: Path | None = None, lists: str = "") -> AsyncIterator[TelegramFake]:
     """The daemon as `monitor run` assembles it (plus a replay connector if given), sending every 50 ms."""
     async with TelegramFake() as fake:
         _world(fake)
         monkeypatch.setenv("TG_TOKEN", fake.token)
         path = write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS)
-        if allow_list:
-            text = path.read_text().replace('db = "monitor.db"', f'db = "monitor.db"\nallow_list = "{allow_list}"')
-            path.write_text(text)
+        if lists:  # [monitor] lines naming the phishing and allow lists
+            path.write_text(path.read_text().replace('db = "monitor.db"', f'db = "monitor.db"\n{lists}'))
         for kind, mode in (modes or {}).items():
             path.write_text(path.read_text().replace(f'{kind} = "auto"', f'{kind} = "{mode}"'))
         settings = config.load(path)
@@ -285,7 +284,7 @@ def test_dismiss_allow_silences_the_link_for_the_running_daemon(tmp_path, monkey
     store = Store(tmp_path / "monitor.db")
 
     async def scenario() -> None:
-        async with _daemon(tmp_path, monkeypatch, store, allow_list="allowed.txt") as fake:
+        async with _daemon(tmp_path, monkeypatch, store, lists='allow_list = "allowed.txt"') as fake:
             fake.post(GROUP, ALICE, "the fee table is on https://okx-fans.example/fees")
             await until(lambda: len(_lookalike_flags(store)) == 1)
             [flag] = _lookalike_flags(store)
@@ -302,3 +301,23 @@ def test_dismiss_allow_silences_the_link_for_the_running_daemon(tmp_path, monkey
     texts = [store.db.execute("SELECT text FROM posts WHERE id = ?", [p]).fetchone()[0] for p in flagged]
     assert ["okx-fans" in t for t in texts] == [True, False] and "okx-fees" in texts[1]
     assert (tmp_path / "allowed.txt").read_text(encoding="utf-8").splitlines()[1:] == ["okx-fans.example"]
+
+
+def test_block_in_the_admin_chat_flags_the_next_post_with_the_link(tmp_path, monkeypatch) -> None:
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> None:
+        async with _daemon(tmp_path, monkeypatch, store, lists='phishing_list = "phishing.txt"') as fake:
+            fake.post(GROUP, ALICE, "is https://quick-portal.example/get legit?")
+            await until(lambda: store.db["posts"].count == 1)
+            answer = await _ask(fake, ADMINS, BOSS, "/block quick-portal.example")
+            assert answer == ("On the phishing list now; posts linking to it flag within a second: "
+                              "quick-portal[.]example")
+            await asyncio.sleep(1.1)  # the detector looks at the list file at most once a second
+            fake.post(GROUP, MALLORY, "log in at https://quick-portal.example/get")
+            await until(lambda: len(_lookalike_flags(store)) == 1)
+
+    asyncio.run(scenario())
+    [flag] = [store.db["findings"].get(i) for i in _lookalike_flags(store)]
+    assert "on the phishing list (quick-portal.example)" in flag["evidence"]
+    assert ("telegram:11 @boss", "/block") in _audit(store)
