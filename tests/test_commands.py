@@ -271,7 +271,7 @@ def test_block_and_allow_change_the_lists_for_managers_only(settings: Settings, 
     assert load(phish) == {"claim-bonus.example", "okx-gift.example"}
     assert commands.handle(desk, _call("verify", "claim-bonus.example")).text.startswith("SUSPICIOUS")
     assert commands.handle(desk, _call("allow", "okx-fans.example", lang="zh")).text == (
-        "已加入白名单,今后不再标记为仿冒:okx-fans[.]example")  # defang folds the text with NFKC first
+        "已加入白名单，今后不再标记为仿冒：okx-fans[.]example")
     both = commands.handle(desk, _call("allow", "okx-gift.example")).text.splitlines()
     assert both[1] == "Also on the other list; the phishing list wins, so still flagged: okx-gift[.]example"
     assert commands.handle(desk, _call("block", "not a domain")).text == "Not a domain or link: not, a, domain"

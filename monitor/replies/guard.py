@@ -39,6 +39,9 @@ _X_URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[\w\-.~:/?#@
                     re.IGNORECASE | re.ASCII)
 # Hosts as written (any case) in texts for the managers, to be made unclickable.
 _HOSTLIKE = re.compile(r"(?:[\w-]+\.)+(?:xn--[\w-]+|[^\W\d_]{2,24})\b")
+# Chinese punctuation NFKC would turn into ASCII (，→,): kept as written, since none of it can stand
+# for the dot of a host (the full-width dot ． is still folded, so ｅｖｉｌ．ｃｏｍ is caught).
+_CJK_PUNCT = re.compile("([\uff0c\uff1a\uff1b\uff01\uff1f\uff08\uff09])")
 
 
 class Guard:
@@ -112,7 +115,9 @@ def defang(text: str, domains: tuple[str, ...]) -> str:
         host = m.group(0).casefold()
         return m.group(0) if any(host == d or host.endswith("." + d) for d in safe) else m.group(0).replace(".", "[.]")
 
-    return _HOSTLIKE.sub(write, strip_invisible(unicodedata.normalize("NFKC", text)))
+    folded = "".join(part if _CJK_PUNCT.fullmatch(part) else unicodedata.normalize("NFKC", part)
+                     for part in _CJK_PUNCT.split(text))
+    return _HOSTLIKE.sub(write, strip_invisible(folded))
 
 
 def too_long(text: str, platform: str, dm: bool = False) -> str | None:
