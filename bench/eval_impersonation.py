@@ -14,7 +14,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.classify.impersonation.domains import decode_label, host_signal, hosts
+from monitor.classify.impersonation.domains import host_labels, host_signal, hosts
 from monitor.classify.impersonation.handles import handle_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeletons
@@ -206,8 +206,9 @@ def lookalike_domains(root: Path) -> None:
         peer = sum(peer_hit(d, k) for d, k in part)
         print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.3f} ({sum(hit)}/{len(hit)}); "
               f"as a look-alike of any of the {len(BRANDS)} brands {anyone / len(part):.3f}; peer {peer / len(part):.3f}")
-    tradeoff(pos, legit_hosts(root)["metamask whitelist"])
-    for label, all_hosts in legit_hosts(root).items():
+    legit_sets = legit_hosts(root)
+    tradeoff(pos, legit_sets["metamask whitelist"])
+    for label, all_hosts in legit_sets.items():
         for name in ("dev", "test"):
             legit = [h for h in all_hosts if half(h) == name]
             fps = [h for h in legit if domain_hit(h, BRANDS)]
@@ -230,10 +231,9 @@ def tradeoff(pos: list[tuple[str, list[str]]], whitelist: list[str]) -> None:
 
 def name_cost(host: str, keys: Iterable[str]) -> float:
     """Least typo cost, per letter of the name, of a brand name in any label of a non-official host (0: verbatim)."""
-    labels = [decode_label(label) for label in host.split(".")[:-1]]
     costs = [typo_cost(skel[i:], token, prefix=True) / len(token)
              for k in keys if not REGISTRIES[k].is_official_host(host)
-             for label in labels + (["".join(labels)] if len(labels) > 1 else [])
+             for label in host_labels(host)
              for skel in skeletons(label) for token in REGISTRIES[k].tokens for i in range(len(skel))]
     return min(costs, default=9.0)
 

@@ -11,7 +11,7 @@ from monitor.classify.impersonation.domains import hosts, lookalike_hosts, on_li
 from monitor.classify.impersonation.lists import ListError, ListFile, add_domains, clean_domain
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.registry import BrandRegistry
-from monitor.config import Brand, ConfigError, Settings, own_list
+from monitor.config import Brand, Settings, own_list
 from monitor.store import Store
 
 
@@ -35,12 +35,9 @@ class AllowTarget:
     allow_list: Path
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> AllowTarget | None:
-        """The target for these settings; None when they name no allow list of the operator's own."""
-        try:
-            return cls(settings.brand, ListFile(settings.phishing_list), own_list(settings, "allow_list"))
-        except ConfigError:
-            return None
+    def from_settings(cls, settings: Settings) -> AllowTarget:
+        """The target for these settings; ConfigError when they name no allow list of the operator's own."""
+        return cls(settings.brand, ListFile(settings.phishing_list), own_list(settings, "allow_list"))
 
 
 def allow_links(store: Store, finding_ids: Sequence[int], target: AllowTarget) -> Allowed:

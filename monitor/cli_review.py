@@ -15,7 +15,6 @@ from typing import Any
 
 from monitor import config, review
 from monitor.allowing import Allowed, AllowTarget, allow_links
-from monitor.classify.impersonation.lists import ListFile
 from monitor.clibase import CliError, report_query
 from monitor.store import Store
 
@@ -114,8 +113,8 @@ def cmd_review_show(args: argparse.Namespace) -> int:
 def cmd_review_decide(args: argparse.Namespace) -> int:
     """Confirm, dismiss or resolve findings, recording who and when."""
     who = _who(args.who)
-    # Read before any decision, so a config without an allow list changes nothing.
-    target = _allow_target(args.config) if getattr(args, "allow_links", False) else None
+    # Read before any decision, so a config without an allow list of its own changes nothing.
+    target = AllowTarget.from_settings(config.load(args.config)) if getattr(args, "allow_links", False) else None
     with _reviewing(args.db) as store:
         for finding_id in args.ids:
             row = review.decide(store, finding_id, args.verb, who, args.note)
@@ -129,12 +128,6 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
         if target is not None:
             _print_allowed(allow_links(store, args.ids, target), target.allow_list)
     return 0
-
-
-def _allow_target(config_path: str | None) -> AllowTarget:
-    """Where --allow-links writes, read before any decision so a config without an allow list changes nothing."""
-    settings = config.load(config_path)
-    return AllowTarget(settings.brand, ListFile(settings.phishing_list), config.own_list(settings, "allow_list"))
 
 
 def _print_allowed(result: Allowed, allow_list: Path) -> None:
@@ -207,10 +200,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with _reviewing(args.db or settings.db) as store:
         try:
             who = args.who or os.environ.get("USER") or "web"
-            asyncio.run(_serve(store, host, port, token, who, AllowTarget.from_settings(settings)))
+            asyncio.run(_serve(store, host, port, token, who, _serve_allow(settings)))
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     return 0
+
+
+def _serve_allow(settings: config.Settings) -> AllowTarget | None:
+    """Where the page's "Dismiss + allow links" writes; None (no button) without an allow list of one's own."""
+    try:
+        return AllowTarget.from_settings(settings)
+    except config.ConfigError:
+        return None
 
 
 async def _serve(store: Store, host: str, port: int, token: str, who: str, allow: AllowTarget | None) -> None:

@@ -19,7 +19,7 @@ from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import Verdict, verify
 from monitor.classify.secrets import find_secrets, redact
 from monitor.classify.text import language, strip_invisible
-from monitor.config import DEFAULT_CONFIG, Brand, Settings
+from monitor.config import Brand, Settings, is_bundled
 from monitor.models import PLATFORMS, Author, Finding, Post, reason_kind
 from monitor.policy import alert
 from monitor.replies.guard import defang
@@ -175,7 +175,7 @@ class Desk:
             cfg.get("admin_chat_id"),
             ListFile(settings.phishing_list),
             ListFile(settings.allow_list),
-            Path(settings.path).resolve() != DEFAULT_CONFIG,
+            not is_bundled(settings),
         )
 
     def say(self, call: Call, key: str, **fields: object) -> str:
@@ -497,10 +497,11 @@ def _list_hosts(desk: Desk, call: Call, target: ListFile, kind: str) -> Reply:
     words = call.args.split()
     if not words:
         raise CommandError(desk.texts.usage(call.lang, call.command))
-    if bad := [w for w in words if clean_domain(w) is None]:
+    cleaned = {w: clean_domain(w) for w in words}
+    if bad := [w for w, d in cleaned.items() if d is None]:
         raise CommandError(desk.say(call, "not_domains", words=", ".join(bad)))
     path = _writable(desk, call, target, "no_phishing_list" if kind == "phishing" else "no_allow_list")
-    domains = sorted({d for w in words if (d := clean_domain(w))})
+    domains = sorted({d for d in cleaned.values() if d})
     try:
         add_domains(domains, path, kind)
     except OSError as exc:

@@ -119,13 +119,18 @@ class Settings:
     metrics_host: str = "127.0.0.1"
 
 
+def is_bundled(settings: Settings) -> bool:
+    """True for the bundled example config, whose list files are examples and never changed."""
+    return Path(settings.path).resolve() == DEFAULT_CONFIG
+
+
 def own_list(settings: Settings, key: str) -> Path:
     """The phishing_list or allow_list a command may change: configured, and not the bundled example's,
     which the demo and the tests read (and which an installed package would hold in site-packages)."""
     path: Path | None = getattr(settings, key)
     if path is None:
         raise ConfigError(f"{settings.path}: set [monitor] {key} to the list's path first")
-    if Path(settings.path).resolve() == DEFAULT_CONFIG:
+    if is_bundled(settings):
         raise ConfigError(f"the bundled example config's {key} is not yours to change: "
                           "pass --config with your own monitor.toml")
     return path

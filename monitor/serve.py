@@ -137,7 +137,8 @@ async def items(request: web.Request) -> web.Response:
 async def decide(request: web.Request) -> web.Response:
     """Confirm, dismiss or resolve one finding."""
     store, finding_id, verb = request.app[STORE], int(request.match_info["id"]), request.match_info["verb"]
-    who, body = await _who(request), await _body(request)
+    body = await _body(request)
+    who = _who(request, body)
     allow = request.app[ALLOW] if verb == "dismiss" and body.get("allow_links") is True else None
     if allow is None and body.get("allow_links") is True:
         return _error(400, "allow_links needs a dismissal and [monitor] allow_list in the server's config")
@@ -167,7 +168,7 @@ def _allowed_words(done: Allowed) -> str:
 async def approve(request: web.Request) -> web.Response:
     """Release a held action to the daemon's sender."""
     store, action_id = request.app[STORE], int(request.match_info["id"])
-    who = await _who(request)
+    who = _who(request, await _body(request))
     try:
         action = review.approve(store, action_id, who)
     except review.ReviewError as exc:
@@ -176,14 +177,14 @@ async def approve(request: web.Request) -> web.Response:
     return _rows_answer(store, action["platform"], action["post_id"], message)
 
 
-async def _who(request: web.Request) -> str:
+def _who(request: web.Request, body: dict[str, Any]) -> str:
     """The reviewer named in the request body, else the server's default."""
-    name = (await _body(request)).get("who")
+    name = body.get("who")
     return str(name).strip() if name else request.app[CONFIG]["who"]
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object; empty when there is none (aiohttp keeps the body, so reading twice is fine)."""
+    """The request's JSON object; empty when there is none."""
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

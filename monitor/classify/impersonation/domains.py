@@ -155,11 +155,16 @@ def _variants(label: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*found, *(s.replace("nn", "m") for s in found)]))
 
 
+def host_labels(host: str) -> list[str]:
+    """A host's labels in Unicode without its top-level domain, then (with two or more) all of them
+    joined: a dot inside the name (myether.wallet.com) splits the brand across labels."""
+    labels = [decode_label(label) for label in host.split(".")[:-1]]
+    return labels + (["".join(labels)] if len(labels) > 1 else [])
+
+
 def lookalike(host: str, reg: BrandRegistry) -> Signal | None:
     """The first label of a host (not its top-level domain) that imitates the brand."""
-    labels = [decode_label(label) for label in host.split(".")[:-1]]
-    # A dot inside the name (myether.wallet.com) splits the brand across labels.
-    for label in labels + (["".join(labels)] if len(labels) > 1 else []):
+    for label in host_labels(host):
         for skel in _variants(label):
             if found := label_signal(label, skel, host, reg):
                 return found
