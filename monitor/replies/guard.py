@@ -38,7 +38,8 @@ _URL = re.compile(r"\b[a-z][a-z0-9+.-]{1,15}://([^/\s?#]+)", re.IGNORECASE)
 _X_URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[\w\-.~:/?#@!$&'()*+,;=%]*[\w/=#-])?",
                     re.IGNORECASE | re.ASCII)
 # Hosts as written (any case) in texts for the managers, to be made unclickable.
-_HOSTLIKE = re.compile(r"(?:[\w-]+\.)+(?:xn--[\w-]+|[^\W\d_]{2,24})\b")
+# An IPv4 address too, now that a linked address is a host the detector names.
+_HOSTLIKE = re.compile(r"(?:[\w-]+\.)+(?:xn--[\w-]+|[^\W\d_]{2,24})\b|\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # Chinese punctuation NFKC would turn into ASCII (，→,): kept as written, since none of it can stand
 # for the dot of a host (the full-width dot ． is still folded, so ｅｖｉｌ．ｃｏｍ is caught).
 _CJK_PUNCT = re.compile("([\uff0c\uff1a\uff1b\uff01\uff1f\uff08\uff09])")

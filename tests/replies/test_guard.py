@@ -110,6 +110,7 @@ def test_defang_makes_foreign_hosts_unclickable(guard: Guard, settings: Settings
     text = defang("link okx.com.Verify-Login.io\u200b and https://x.com/a/1 and WWW.EVIL.CO and okx.com/help",
                   settings.brand.domains)
     assert text == "link okx[.]com[.]Verify-Login[.]io and https://x.com/a/1 and WWW[.]EVIL[.]CO and okx.com/help"
+    assert defang("log in at http://94.100.18.96/okx", settings.brand.domains) == "log in at http://94[.]100[.]18[.]96/okx"
     # Chinese punctuation stays as written; a full-width dot is still read as a dot.
     assert defang("已加入白名单，今后：ｅｖｉｌ．ｃｏｍ（okx-fans.example）", settings.brand.domains) == (
         "已加入白名单，今后：evil[.]com（okx-fans[.]example）")
