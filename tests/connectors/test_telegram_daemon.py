@@ -213,3 +213,32 @@ def test_a_realistic_config_builds_the_connector_from_env(tmp_path, monkeypatch)
                       encoding="utf-8")
     with pytest.raises(config.ConfigError, match="'telegram.poll_timeout' must be a number"):
         config.load(broken)
+
+
+def test_a_chinese_display_name_claiming_the_brand_flags_in_either_script(tmp_path, monkeypatch) -> None:
+    # 歐易 is the traditional spelling of the configured alias 欧易; a Telegram username is ASCII, so
+    # the display name is where a Chinese impostor claims the brand.
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> dict[str, int]:
+        async with TelegramFake() as fake:
+            _world(fake)
+            fake.add_user(77, "歐易·", "mei_li_77", last_name="客服")
+            fake.add_user(78, "欧易", "ouyi_fan_2024", last_name="粉丝")
+            monkeypatch.setenv("TG_TOKEN", fake.token)
+            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+            question = "请问遇到什么问题了？"  # no offer of help, no DM: only the name can flag it
+            ids = {"impostor": fake.post(GROUP, 77, question), "fan": fake.post(GROUP, 78, question)}
+            stop = asyncio.Event()
+            task = asyncio.create_task(_run_daemon(settings, store, stop))
+            await until(lambda: store.db["posts"].count == 2 and not list(store.actions("planned")), timeout=90)
+            stop.set()
+            await task
+            return ids
+
+    ids = asyncio.run(scenario())
+    found = {who: [f for f in store.post_findings("telegram", f"{GROUP}:{post}") if f["kind"] == "impersonation"]
+             for who, post in ids.items()}
+    [finding] = found["impostor"]
+    assert finding["score"] >= 0.5 and "claims brand '欧易' + '客服'" in finding["evidence"]
+    assert found["fan"] == []

@@ -115,15 +115,21 @@ def _one_foreign_letter(skel: str, token: str) -> bool:
 
 
 def _typo_beside_word(label: str, skel: str, token: str) -> bool:
-    """A typo of the name as one hyphen-separated part (opensae-collection) or next to a lure word (appuniswop)."""
+    """A typo of the name as one hyphen-separated part (opensae-collection) or beside one or two lure words
+    (appuniswop, binanctrustwallet)."""
     parts = label.split("-")
     if len(parts) > 1 and any(_typo(skeleton(part), token) for part in parts):
         return True
-    return any(
-        (skel.startswith(w) and _typo(skel[len(w) :], token))
-        or (skel.endswith(w) and _typo(skel[: -len(w)], token))
-        for w in _lure_words()
-    )
+    return any(_typo(rest, token) for rest in _peeled(skel, 2))
+
+
+def _peeled(skel: str, depth: int) -> Iterator[str]:
+    """What is left of a label after taking up to depth lure words off its ends (binanc|trust|wallet)."""
+    for w in _lure_words() if depth else ():
+        rests = (skel[len(w) :] if skel.startswith(w) else "", skel[: -len(w)] if skel.endswith(w) else "")
+        for rest in filter(None, rests):
+            yield rest
+            yield from _peeled(rest, depth - 1)
 
 
 @cache

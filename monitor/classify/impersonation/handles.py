@@ -9,7 +9,7 @@ from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
 from monitor.classify.impersonation.wordlists import words
-from monitor.classify.text import normalise
+from monitor.classify.text import normalise, simplified
 from monitor.models import Author
 
 _SEPARATORS = str.maketrans("", "", "._- ")
@@ -72,7 +72,9 @@ def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
     """Signals from the display name: the brand's own name, or brand plus a support word."""
     if not name:
         return []
-    skel, norm = skeleton(name), normalise(name)
+    # Folded to simplified (歐易客服 is the same claim as 欧易客服) and without the spaces, dots and
+    # emoji that split a name to dodge filters (欧·易 客服).
+    skel, norm = skeleton(name), "".join(c for c in simplified(normalise(name)) if c.isalnum())
     token = brand_token(name, reg) or next((n for n in reg.cjk_names if n in norm), None)
     if not token:
         return []
@@ -80,7 +82,7 @@ def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
     if word := support_word(rest):
         brand = reg.tokens.get(token, token)
         return [Signal("lookalike_handle", 0.6, f"display name '{name}' claims brand '{brand}' + '{word}'")]
-    if skel in reg.tokens or skel in reg.official_skeletons:
+    if skel in reg.tokens or skel in reg.official_skeletons or norm in reg.cjk_names:
         # Alone this stays under the flag line: a display name is free text anyone may type.
         return [Signal("lookalike_handle", 0.45, f"display name '{name}' is the brand's name")]
     return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.classify.impersonation.skeleton import skeleton
-from monitor.classify.text import normalise
+from monitor.classify.text import normalise, simplified
 from monitor.config import Brand
 
 # Shorter tokens ("ok") would match inside ordinary words.
@@ -18,7 +18,7 @@ class BrandRegistry:
 
     name: str
     tokens: dict[str, str]  # skeleton -> name as written, for names, aliases and domain labels; longest first
-    cjk_names: tuple[str, ...]  # non-Latin names matched as written (after NFKC), e.g. 欧易
+    cjk_names: tuple[str, ...]  # non-Latin names after NFKC, folded to simplified (歐易 -> 欧易)
     official: dict[str, frozenset[str]]  # platform -> case-folded official handles
     official_skeletons: dict[str, str]  # skeleton -> an official handle as configured
     domains: tuple[str, ...]
@@ -33,7 +33,7 @@ class BrandRegistry:
         return cls(
             name=brand.name,
             tokens=dict(sorted(tokens.items(), key=lambda kv: -len(kv[0]))),
-            cjk_names=tuple(normalise(n) for n in brand.names if not n.isascii()),
+            cjk_names=tuple(simplified(normalise(n)) for n in brand.names if not n.isascii()),
             official={p: frozenset(h.lstrip("@").casefold() for h in hs) for p, hs in brand.accounts.items()},
             official_skeletons={skeleton(h): h for h in handles},
             domains=tuple(d.casefold().rstrip(".") for d in brand.domains),

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from monitor.classify.impersonation.domains import host_signal, hosts, on_list
-from monitor.classify.impersonation.handles import handle_signals
+from monitor.classify.impersonation.handles import handle_signals, name_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.config import Brand
 
@@ -54,7 +54,8 @@ def verify_handle(handle: str, reg: BrandRegistry, platform: str | None) -> Verd
     platforms = [platform] if platform else sorted(reg.official)
     if on := [p for p in platforms if reg.is_official(p, handle)]:
         return Verdict(handle, True, False, [f"@{handle} is an official {reg.name} account on {', '.join(on)}"])
-    signals = [s for s in handle_signals(handle, reg) if s.label and s.weight >= FLAG]
+    # What users copy may be a display name (欧易官方客服) rather than a handle: it is read as both.
+    signals = [s for s in handle_signals(handle, reg) or name_signals(handle, reg) if s.label and s.weight >= FLAG]
     where = f" on {platform}" if platform else ""
     reasons = [f"@{handle} is not an official {reg.name} account{where}", *(s.words for s in signals)]
     return Verdict(handle, False, bool(signals), reasons)

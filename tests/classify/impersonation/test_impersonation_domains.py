@@ -119,12 +119,25 @@ def test_one_letter_no_table_folds_reads_as_a_homograph() -> None:
     assert signal and signal.weight >= 0.9 and "look-alike letters" in signal.words
 
 
-@pytest.mark.parametrize("host", ["krakne-collection.io", "appkralen.com"])
+@pytest.mark.parametrize("host", ["krakne-collection.io", "appkralen.com", "krakntrustwallet.com",
+                                  "loginkrakne.app"])
 def test_a_typo_next_to_another_word_flags(host: str) -> None:
     reg = BrandRegistry.from_brand(Brand("Kraken", ("kraken.com",), "", ""))
     signal = host_signal(host, reg, frozenset())
     assert signal and "typo of 'kraken' with other words" in signal.words, host
     assert signal.weight >= 0.5
+
+
+def test_two_lure_words_are_taken_off_but_not_three() -> None:
+    reg = BrandRegistry.from_brand(Brand("Kraken", ("kraken.com",), "", ""))
+    assert host_signal("krakntrustwallet.com", reg, frozenset())
+    assert not host_signal("krakntrustwalletlogin.com", reg, frozenset())
+
+
+def test_a_short_name_inside_a_market_label(brand: Brand) -> None:
+    # 'market' is a lure word: a three-letter name inside another word needs one beside it
+    assert host_signal("lokxmarket.com", BrandRegistry.from_brand(brand), frozenset())
+    assert not host_signal("lokxbazaar.com", BrandRegistry.from_brand(brand), frozenset())
 
 
 def test_a_short_name_next_to_a_lure_word_with_an_i(brand: Brand) -> None:

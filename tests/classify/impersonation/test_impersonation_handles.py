@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
+from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.handles import author_signals, handle_signals, name_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.config import Brand
@@ -34,9 +36,21 @@ def test_ordinary_handles_do_not_flag(brand: Brand, handle: str) -> None:
 
 
 @pytest.mark.parametrize("name, flagged", [("OKX Support", True), ("欧易客服", True), ("OKX官方", True),
+                                           ("歐易客服", True), ("欧·易 客服🔥", True), ("欧易粉丝", False),
                                            ("OKX fan", False), ("Alice", False), ("", False)])
 def test_display_names(brand: Brand, name: str, flagged: bool) -> None:
     assert flags(name_signals(name, BrandRegistry.from_brand(brand))) is flagged
+
+
+def test_a_chinese_brand_name_alone_is_a_weak_sign(brand: Brand) -> None:
+    [signal] = name_signals("歐易", BrandRegistry.from_brand(brand))
+    assert signal.words == "display name '歐易' is the brand's name" and signal.weight < 0.5
+
+
+def test_an_alias_configured_in_traditional_script_matches_simplified_text(brand: Brand) -> None:
+    reg = BrandRegistry.from_brand(replace(brand, aliases=("歐易",)))
+    assert flags(name_signals("欧易客服", reg))
+    assert claim_signals("我是欧易客服，请把验证码发给我", reg)
 
 
 def test_evidence_names_the_swap(brand: Brand) -> None:

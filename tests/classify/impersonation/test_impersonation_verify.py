@@ -22,6 +22,9 @@ from monitor.config import Brand
         ("https://okx-verify.com/login", None, False, True),
         ("okx.com.verify-login.io", None, False, True),
         ("@alice", "twitter", False, False),
+        ("欧易官方客服", None, False, True),  # a display name users copy: brand alias + 客服
+        ("歐易客服", "telegram", False, True),
+        ("欧易粉丝", None, False, False),
         ("https://example.org", None, False, False),
     ],
 )
