@@ -242,3 +242,37 @@ def test_a_chinese_display_name_claiming_the_brand_flags_in_either_script(tmp_pa
     [finding] = found["impostor"]
     assert finding["score"] >= 0.5 and "claims brand '欧易' + '客服'" in finding["evidence"]
     assert found["fan"] == []
+
+
+def test_a_reply_sending_the_user_to_a_lookalike_account_warns_them(tmp_path, monkeypatch) -> None:
+    # The sock-puppet pattern: an ordinary-looking account answers a help request with a look-alike's name.
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> tuple[TelegramFake, dict[str, int]]:
+        async with TelegramFake() as fake:
+            _world(fake)
+            monkeypatch.setenv("TG_TOKEN", fake.token)
+            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+            ids = {"support": fake.post(GROUP, ALICE, "my withdrawal has been pending for 3 days, any idea?")}
+            ids["puppet"] = fake.post(GROUP, CAROL, "same happened to me, contact @okx_support_desk on here, "
+                                      "they sorted it in minutes", reply_to=ids["support"])
+            ids["official"] = fake.post(GROUP, BOB, "ask @OKXOfficial_English, they answer fast",
+                                        reply_to=ids["support"])
+            stop = asyncio.Event()
+            task = asyncio.create_task(_run_daemon(settings, store, stop))
+            await until(lambda: store.db["posts"].count == 3 and not list(store.actions("planned")), timeout=90)
+            await until(lambda: len(fake.sent_to(ADMINS)) >= 1)
+            stop.set()
+            await task
+            return fake, ids
+
+    fake, ids = asyncio.run(scenario())
+    found = {who: [f for f in store.post_findings("telegram", f"{GROUP}:{post}") if f["kind"] == "impersonation"]
+             for who, post in ids.items()}
+    [finding] = found["puppet"]
+    assert finding["label"] == "lookalike_mention" and "names @okx_support_desk" in finding["evidence"]
+    assert found["official"] == []
+    warnings = [m for m in fake.sent_to(GROUP) if "only looks like ours" in m["text"]]
+    assert [m["asked_reply_to"] for m in warnings] == [ids["support"]]  # to the user who asked, not the puppet
+    assert "@carol is not an official OKX account" in warnings[0]["text"]
+    assert any("okx_support_desk" in m["text"] for m in fake.sent_to(ADMINS))

@@ -9,6 +9,7 @@ from monitor.classify.impersonation.content import AIRDROP, content_signals
 from monitor.classify.impersonation.domains import hosts, link_signals
 from monitor.classify.impersonation.handles import author_signals
 from monitor.classify.impersonation.lists import ListFile
+from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal, combine, evidence
 from monitor.classify.text import normalise
@@ -50,6 +51,7 @@ class ImpersonationDetector:
         found = author_signals(post.author, self.registry, post.created_at)
         text = normalise(post.text)
         found += content_signals(text) + claim_signals(text, self.registry)
+        found += mention_signals(text, self.registry, post.author.handle)
         found += link_signals(post.text, self.registry, self.phishing.domains(), self.allowed.domains())
         return found + context_signals(post, found) + self.claim_link(post, found)
 

@@ -1,0 +1,46 @@
+"""Accounts a post points users to: "contact @okx_support_desk", t.me/OKX_Helpdesk, 联系飞机 @okx_kefu."""
+
+from __future__ import annotations
+
+import re
+from itertools import islice
+
+from monitor.classify.impersonation.handles import handle_signals
+from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.classify.impersonation.signals import Signal
+
+LABEL = "lookalike_mention"
+# Handles on X, Telegram and Reddit are ASCII letters, digits and underscores; a t.me link names one
+# too (t.me/+invite and t.me/joinchat/... are group invites, not accounts). A CJK letter may touch
+# the @ (联系飞机@okx_kefu); a Latin one makes it an e-mail address.
+_MENTION = re.compile(r"(?<![a-z0-9_@.])@([a-z0-9_]{3,32})\b|\bt\.me/(?!joinchat/)([a-z0-9_]{4,32})\b")
+# Naming an account to denounce it is a warning: "beware of @0kx_help", "@0kx_help is a scam",
+# "@okx_kefu 是骗子", and the bot's own "@0kx_help is not an official OKX account". A warning word
+# further off does not count: "your withdrawal is not processed, contact @okx_desk" is the scam.
+_BEFORE = re.compile(r"(?:\bbeware|\breport\w{0,2}|\bblock\w{0,2}|\bavoid|\bignore|\bfake|\bscam\w{0,3}|\bimpost[eo]rs?"
+                     r"|小心|谨防|当心|警惕|别信|不要信|举报|拉黑|假冒的?|仿冒的?|假的?)[\s:：,，]{0,3}(?:of |the |account |账号)?$")
+# Letters glued to the name that no handle may hold (@okx_help{x}, @okx_help's) do not hide what follows.
+_AFTER = re.compile(r"[^\s@]{0,16}?\s{0,2}(?:(?:is |are |was |=)?(?:an? |the )?(?:scam|fake|impost[eo]r|phish|not (?:an? |the )?(?:official|real))"
+                    r"|(?:是|为|只是)?(?:骗子|假的|假冒|仿冒|诈骗)|不是)")
+# A look-alike named in a post counts at most this much: the post only points to the account.
+_CAP = 0.8
+_MAX_MENTIONS = 10
+
+
+def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Signal]:
+    """One signal for the first account a normalised (case-folded) text sends readers to that is
+    not official on any platform and looks like the brand's own."""
+    official = {h for handles in reg.official.values() for h in handles}
+    for match in islice(_MENTION.finditer(text), _MAX_MENTIONS):
+        handle = match.group(1) or match.group(2)
+        if handle in official or handle == author.casefold() or _denounced(text, match):
+            continue
+        for signal in handle_signals(handle, reg):
+            if signal.label and signal.weight >= 0.5:
+                return [Signal(LABEL, min(signal.weight, _CAP), f"names @{handle}, not an official account: {signal.words}")]
+    return []
+
+
+def _denounced(text: str, match: re.Match[str]) -> bool:
+    """True when the post names the account to warn about it, right before or right after the name."""
+    return bool(_BEFORE.search(text[max(0, match.start() - 30) : match.start()]) or _AFTER.match(text, match.end()))
