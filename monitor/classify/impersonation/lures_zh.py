@@ -15,10 +15,10 @@ LURES_ZH: tuple[Rule, ...] = (
     # A stranger saying they are staff is the impersonation itself; the brand's accounts never get here.
     Rule("fake_support_reply", 0.45, "claims to be customer service or staff",
          rx(rf"(?:我是|我们是|这里是|本人是){_CLAUSE}{{0,15}}?{_STAFF}")),
-    # "Your" account, in the polite form scripts use; users describing their own account say 我的.
+    # "Your" account, as scripts address the victim; users describing their own account say 我的.
     # Not an offer of help (a fan explaining a freeze writes this too), so a reply does not raise it.
     Rule("scam_lure", 0.35, "says your account or funds are at risk",
-         rx(rf"您的{_HOLDINGS}{_CLAUSE}{{0,15}}(?:异常|风险|冻结|违规|被盗|受损|不良|注销|限制|封禁)")),
+         rx(rf"(?:您|你)的{_HOLDINGS}{_CLAUSE}{{0,15}}(?:异常|风险|风控|冻结|违规|被盗|受损|不良|注销|限制|封禁)")),
     # Typing a code into the app is what users do themselves (输入), so only handing it over counts.
     # 别 ("don't") is checked right before the verb: as a warning word it would also hit 特别 or 别人.
     Rule("credential_request", 0.8, "asks for a seed phrase, key, code, password or card number",

@@ -145,3 +145,40 @@ def test_a_chinese_staff_claim_with_a_request_is_flagged() -> None:
 )
 def test_ordinary_chinese_questions_stay_low(text: str) -> None:
     assert combine(content_signals(normalise(text)))[0] < 0.5, _zh(text)
+
+
+@pytest.mark.parametrize("text", ["需要帮忙的私信我", "USDT 高价回收，私聊", "请私信", "私我", "私信领取空投", "有问题联系我", "加我微信"])
+def test_chinese_dm_invitations(text: str) -> None:
+    assert any(s.words == "asks to DM" for s in content_signals(normalise(text)))
+
+
+@pytest.mark.parametrize("text", [
+    "兄弟们小心，群里有假客服私聊要助记词，千万别给",  # a warning
+    "官方不会私信你，凡是私信你的都是骗子",
+    "有人私信我说是客服",  # a report of what someone else did
+    "有人加我微信说是客服",
+    "客服联系我了",
+    "请注意保护个人隐私信息",  # 隐私信息 holds 私信
+])
+def test_chinese_warnings_and_reports_are_no_dm_invitation(text: str) -> None:
+    assert not any(s.words == "asks to DM" for s in content_signals(normalise(text)))
+
+
+@pytest.mark.parametrize("text", ["欧易客服电话 400-820-1234，24小时在线", "Coinbase support number +1 (888) 555-0199",
+                                  "call us at 888-555-0199 for a refund", "客服热线：13812345678"])
+def test_a_customer_service_phone_number_flags(text: str) -> None:
+    assert any(s.words == "gives a customer-service phone number" and s.weight >= 0.5
+               for s in content_signals(normalise(text)))
+
+
+@pytest.mark.parametrize("text", ["Never call a support number you found on X, like 1-800-555-0142",
+                                  "what's the OKX support phone number?", "my number is 13812345678",
+                                  "support ticket 2024-555-0199 still open"])
+def test_no_hotline_without_a_number_or_under_a_warning(text: str) -> None:
+    assert not any(s.words == "gives a customer-service phone number" for s in content_signals(normalise(text)))
+
+
+def test_more_chinese_scam_phrasings() -> None:
+    words = {s.words for s in content_signals(normalise("你的账户已被风控，有问题找我，加我纸飞机"))}
+    assert {"says your account or funds are at risk", "offers help or support",
+            "invites to another app (纸飞机)"} <= words
