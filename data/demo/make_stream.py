@@ -178,6 +178,9 @@ WHO: dict[str, Who] = {
     # twitter impersonators: days old, few followers
     "imp_cyr": Who("twitter", "\u041eKX_Helpdesk_", "OKX Helpdesk", 3, 14),
     "imp_care": Who("twitter", "okxcare_team", "OKX 官方客服", 6, 22),
+    # sock puppets: ordinary-looking accounts that send users to an impersonator or a fake hotline
+    "puppet": Who("twitter", "mike_hodl_22", "Mike", 20, 12),
+    "imp_hotline": Who("twitter", "crypto_sara_x", "Sara", 15, 40),
     "imp_0kx": Who("twitter", "0kx_support", "OKX Support", 2, 5),
     "imp_capi": Who("twitter", "0KXHeIpDesk", "OKX HelpDesk", 4, 31),
     "imp_cn": Who("twitter", "OKX_Support_CN", "OKX 官方客服", 5, 9),
@@ -196,6 +199,8 @@ WHO: dict[str, Who] = {
     "imp_tg_admin": Who("telegram", "OKXSupport_Admin", "OKX Support", 2, 0),
     "imp_tg_live": Who("telegram", "okx_helpdesk_live", "OKX Helpdesk 24/7", 4, 0),
     "imp_tg_kefu": Who("telegram", "okx_kefu_01", "欧易官方客服", 3, 0),
+    "imp_tg_trad": Who("telegram", "hk_helper_88", "歐易 客服", 2, 0),
+    "puppet_cn": Who("telegram", "xiaomei_2025", "小美", 10, 0),
     # discord
     "kai": Who("discord", "kai.trades", "Kai", "2021-07-07T00:00:00Z", 0),
     "nora": Who("discord", "nora_codes", "Nora", "2020-10-10T00:00:00Z", 0),
@@ -1299,6 +1304,60 @@ def threads(s: dict[str, str]) -> list[Thread]:
             ],
         ),
         Thread(
+            "twitter",
+            "public",
+            "",
+            [
+                m(
+                    "jenny",
+                    "@okx deposited 0.5 ETH 2 hours ago, 60+ confirmations on Etherscan "
+                    "and my balance still shows nothing. Help?",
+                    f"{SUP}:deposit",
+                    to=None,
+                ),
+                m(
+                    "puppet",
+                    "@jenny_hodls same happened to me last week, contact @OKX_Support_Desk "
+                    "they fixed mine in 10 minutes",
+                    f"{IMP}:lookalike_mention",
+                ),
+                m(
+                    "imp_hotline",
+                    "@jenny_hodls OKX customer care hotline +1 (888) 555-0199, they pick up 24/7",
+                    f"{IMP}:offplatform_contact",
+                ),
+                m(
+                    "helpdesk",
+                    "@jenny_hodls Sorry for the wait, Jenny. We have no phone line and "
+                    f"@OKX_Support_Desk is not us. Please share your TxID in live chat at {HELP}.",
+                ),
+            ],
+        ),
+        Thread(
+            "telegram",
+            "group",
+            "OKXChinese",
+            [
+                m(
+                    "ahua",
+                    "我的帳戶提幣一直失敗，顯示風控審核中，已經兩天了，請問怎麼辦？",
+                    f"{SUP}:withdrawal",
+                    to=None,
+                ),
+                m("imp_tg_trad", "@ahua_tw 您好，請問是哪個幣種？", f"{IMP}:lookalike_handle"),
+                m(
+                    "puppet_cn",
+                    "@ahua_tw 联系飞机@okx_kefu_vip 解封，我上次就是他处理的，很快",
+                    f"{IMP}:lookalike_mention",
+                ),
+                m(
+                    "tg_okx",
+                    "@ahua_tw 请只通过在线客服处理，官方客服不会用私人飞机号联系您，"
+                    f"上面两个账号都不是官方：{HELP}",
+                ),
+            ],
+        ),
+        Thread(
             "discord",
             "group",
             "中文",
@@ -1485,6 +1544,7 @@ LABELS = {
     "support_request": {"withdrawal", "deposit", "login", "kyc", "trading", "api", "other"},
     "impersonation": {
         "lookalike_handle",
+        "lookalike_mention",
         "fake_support_reply",
         "phishing_link",
         "credential_request",

@@ -23,18 +23,12 @@ _WARNING = re.compile(
     r"|\bpromis\w{1,3} of|\bsigns? of|不要|切勿|请勿|绝不|谨防|不会(?:索要|要求|向)"
 )
 
-# 私信/私聊 ("DM") invite only as a request: 私信我, 请私聊, a closing 私聊. Users warn and report with
-# the same words (假客服私聊要助记词, 官方不会私信你, 有人加我说是客服), and 隐私信息 ("private
-# information") holds 私信; a third party before 私信我/加我/联系我 makes it a report.
-_THEY = r"(?<![人他她们服子隐自])"
-_DM_ZH = (rf"{_THEY}私(?:信|聊)?我|(?:请|可以|可|直接|欢迎|速|来|需要的?|有意的?|感兴趣的?){_THEY}私(?:信|聊)"
-          rf"|{_THEY}私(?:信|聊)(?:联系|咨询|详谈|了解|领取|获取|客服)|{_THEY}私(?:信|聊)\s{{0,2}}[!！~～。]?\s{{0,2}}$"
-          rf"|{_THEY}联系我(?!们)|{_THEY}加我")
 # Numbers as fake hotlines write them: North American toll-free and local, international, and China's
-# 400/800 service and 1[3-9] mobile numbers. Digit runs are bounded to keep matching linear.
+# 400/800 service and 1[3-9] mobile numbers. Digit runs are bounded to keep matching linear; the
+# lookahead lets a position that holds no digit, + or ( fail at once.
 _PHONE_ZH = r"(?<!\d)(?:[48]00[ -]?\d{3}[ -]?\d{4}|1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?!\d)"
-_PHONE = (r"(?<![\w.])(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)"
-          r"|(?<![\w.])\+\d{1,3}[ -]?\(?\d{2,4}\)?[ -]?\d{3,4}[ -]?\d{3,5}(?!\d)|" + _PHONE_ZH)
+_PHONE = (r"(?=[+(\d])(?:(?<![\w.])(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)"
+          r"|(?<![\w.])\+\d{1,3}[ -]?\(?\d{2,4}\)?[ -]?\d{3,4}[ -]?\d{3,5}(?!\d)|" + _PHONE_ZH + ")")
 _HOTLINE = (r"\b(?:support|customer (?:service|care|support)|help ?(?:line|desk)|hotline|toll[ -]?free)(?: phone)?(?: number| line| no\.?)?"
             r"|\bcall (?:us|our (?:team|agents?)|support)\b|客服|热线|服务电话|人工电话|客服电话")
 AIRDROP = "announces an airdrop, claim or free mint"
@@ -56,7 +50,7 @@ RULES: tuple[Rule, ...] = (
          _rx(r"\bt\.me/(?!\+|joinchat)[a-z0-9_]{4,32}\b|\btelegram\s{0,2}(?:id|handle|username)?\s{0,2}[:：]\s{0,2}@?[a-z0-9_]{4,32}")),
     Rule("offplatform_contact", 0.3, "asks to DM",
          _rx(r"\b(?:dm|pm|inbox|message|text|contact|hit up|reach out to)\s{1,3}(?:me|us)\b|\bsend (?:me|us) (?:a |an )?(?:dm|pm|direct message|private message|message)"
-             r"|\b(?:dm|pm|inbox) (?:for|to get)\b|\b(?:my )?(?:dms?|inbox) (?:is|are) open\b|" + _DM_ZH)),
+             r"|\b(?:dm|pm|inbox) (?:for|to get)\b|\b(?:my )?(?:dms?|inbox) (?:is|are) open\b")),
     Rule("fake_support_reply", 0.3, "offers help or support",
          _rx(r"\b(?:i|we) (?:can|will|'ll|could) (?:help|assist|guide|resolve|fix)|\blet (?:me|us) (?:help|assist)"
              r"|\b(?:support|technical|help ?desk|customer care|customer service) (?:team|agent|desk|line)\b|\bcustomer (?:care|service|support)\b"
@@ -115,4 +109,5 @@ def content_signals(text: str) -> list[Signal]:
     if not has_cjk(text):
         return [s for rule in rules() if (s := _apply(rule, text))]
     text = simplified(text)
-    return [s for rule in (*rules(), *LURES_ZH) if (s := _apply(rule, text))]
+    found = [s for rule in (*rules(), *LURES_ZH) if (s := _apply(rule, text))]
+    return list({s.words: s for s in reversed(found)}.values())[::-1]  # a reason counts once ("DM me, 私信我")

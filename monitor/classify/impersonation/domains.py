@@ -16,12 +16,15 @@ from monitor.classify.impersonation.wordlists import words
 from monitor.classify.text import normalise
 
 # Labels may hold Latin, Greek and Cyrillic letters (homographs); CJK ends a host so 访问okx.com
-# yields okx.com. Bounded repeats keep matching linear.
+# yields okx.com. What stands before an @ (okx.helpdesk@outlook.com, https://www.okx.com@evil.example)
+# is a mailbox or a URL's user name, no host, and no part of it either. Bounded repeats keep matching linear.
 _CHAR = r"0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 _LABEL = rf"[{_CHAR}](?:[{_CHAR}-]{{0,61}}[{_CHAR}])?"
-_HOST = re.compile(rf"(?<![{_CHAR}.-])((?:{_LABEL}\.){{1,8}}(?:xn--[0-9a-z-]{{1,59}}|[a-z\u0400-\u04ff]{{2,24}}))(?![{_CHAR}-])")
+_HOST = re.compile(rf"(?<![{_CHAR}.-])((?:{_LABEL}\.){{1,8}}(?:xn--[0-9a-z-]{{1,59}}|[a-z\u0400-\u04ff]{{2,24}}))(?![{_CHAR}@-]|\.[{_CHAR}])")
 # A link to a bare IPv4 address, written with its scheme (without one, 1.2.3.4 is as likely a version).
 _IP_LINK = re.compile(r"\bhttps?://((?:\d{1,3}\.){3}\d{1,3})(?![\d.])")
+# A link with a user name (scheme://user[:password]@host): browsers go to the host after the @.
+_USER_LINK = re.compile(rf"\bhttps?://([^\s/@]{{1,100}})@({_LABEL}(?:\.{_LABEL}){{1,8}})")
 _MAX_HOSTS = 20
 # From this length a name carries enough letters that a few slips still leave it recognisable.
 _LONG = 9
@@ -203,7 +206,21 @@ def lookalike_hosts(text: str, reg: BrandRegistry, allowed: frozenset[str] = fro
 def link_signals(
     text: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
 ) -> Iterator[Signal]:
-    """One signal per dangerous host in the text."""
+    """One signal per dangerous host in the text, and one for a brand name hidden in a link's user name."""
+    yield from user_name_trick(text, reg)
     for host in hosts(text):
         if found := host_signal(host, reg, phishing, allowed):
             yield found
+
+
+def user_name_trick(text: str, reg: BrandRegistry) -> Iterator[Signal]:
+    """A link whose user-name part reads like the brand's site: https://www.okx.com@evil.example goes to
+    evil.example, but a reader stops at okx.com."""
+    for match in _USER_LINK.finditer(normalise(text)):
+        user = match.group(1).split(":", 1)[0]  # what follows a colon is a password: never quoted
+        labels = user.split(".")  # all of them: 'okx' in www.okx.com or 0kx-help alone
+        if any(d in user for d in reg.domains) or any(
+            label_signal(label, skel, user, reg) for label in labels for skel in _variants(label)
+        ):
+            yield Signal("phishing_link", 0.9, f"link to {match.group(2)} hides behind the user name '{user}'")
+            return

@@ -10,8 +10,16 @@ _STAFF = r"(?:客服|客户服务|工作人员|专员|客户经理|官方人员|
 _HOLDINGS = r"(?:账户|账号|钱包|资金|资产|银行卡|征信|信用|额度)"
 _CODES = r"(?:验证码|动态码|校验码|支付密码|交易密码|登录密码|资金密码|密码|银行卡号|卡号|cvv|身份证号)"
 _SECRETS = rf"(?:助记词|私钥|密钥|恢复短语|{_CODES})"
+# 私信/私聊 ("DM") invite only as a request: 私信我, 请私聊, a closing 私聊. Users warn and report with
+# the same words (假客服私聊要助记词, 官方不会私信你, 有人加我说是客服), and 隐私信息 ("private
+# information") holds 私信; a third party before 私信我/加我/联系我 makes it a report.
+_THEY = r"(?<![人他她们服子隐自])"
+_DM_ZH = (rf"{_THEY}私(?:信|聊)?我|(?:请|可以|可|直接|欢迎|速|来|需要的?|有意的?|感兴趣的?){_THEY}私(?:信|聊)"
+          rf"|{_THEY}私(?:信|聊)(?:联系|咨询|详谈|了解|领取|获取|客服)|{_THEY}私(?:信|聊)\s{{0,2}}[!！~～。]?\s{{0,2}}$"
+          rf"|{_THEY}联系我(?!们)|{_THEY}加我")
 
 LURES_ZH: tuple[Rule, ...] = (
+    Rule("offplatform_contact", 0.3, "asks to DM", rx(_DM_ZH)),
     # A stranger saying they are staff is the impersonation itself; the brand's accounts never get here.
     Rule("fake_support_reply", 0.45, "claims to be customer service or staff",
          rx(rf"(?:我是|我们是|这里是|本人是){_CLAUSE}{{0,15}}?{_STAFF}")),

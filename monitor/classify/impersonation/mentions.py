@@ -10,10 +10,14 @@ from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 
 LABEL = "lookalike_mention"
-# Handles on X, Telegram and Reddit are ASCII letters, digits and underscores; a t.me link names one
-# too (t.me/+invite and t.me/joinchat/... are group invites, not accounts). A CJK letter may touch
-# the @ (联系飞机@okx_kefu); a Latin one makes it an e-mail address.
-_MENTION = re.compile(r"(?<![a-z0-9_@.])@([a-z0-9_]{3,32})\b|\bt\.me/(?!joinchat/)([a-z0-9_]{4,32})\b")
+# Handles on X, Telegram and Reddit are ASCII letters, digits and underscores. A CJK letter may touch
+# the @ (联系飞机@okx_kefu); a Latin one or a dot makes it an e-mail address, read whole below.
+_AT = r"(?<![a-z0-9_@.])@([a-z0-9_]{3,32})\b"
+# Profile links name an account in their path (t.me/+invite and t.me/joinchat/... are group invites).
+_PROFILE = (r"\b(?:t\.me|telegram\.me|x\.com|twitter\.com|instagram\.com|facebook\.com|linktr\.ee|beacons\.ai"
+            r"|bio\.link|tiktok\.com/@|youtube\.com/@|reddit\.com/u(?:ser)?)/(?!joinchat/)([a-z0-9_.]{3,32})\b")
+_EMAIL = r"(?<![a-z0-9_.%+-])([a-z0-9][a-z0-9_.%+-]{1,63})@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,4})\b"
+_MENTION = re.compile(f"{_AT}|{_PROFILE}|{_EMAIL}")
 # Naming an account to denounce it is a warning: "beware of @0kx_help", "@0kx_help is a scam",
 # "@okx_kefu 是骗子", and the bot's own "@0kx_help is not an official OKX account". A warning word
 # further off does not count: "your withdrawal is not processed, contact @okx_desk" is the scam.
@@ -28,17 +32,30 @@ _MAX_MENTIONS = 10
 
 
 def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Signal]:
-    """One signal for the first account a normalised (case-folded) text sends readers to that is
-    not official on any platform and looks like the brand's own."""
+    """One signal for the first account or mailbox a normalised (case-folded) text names that is not
+    the brand's own and looks like it: "contact @okx_support_desk", linktr.ee/okxhelp, okxcare@gmail.com."""
+    if "@" not in text and "/" not in text:
+        return []  # most posts name no account: skip the scan
     official = {h for handles in reg.official.values() for h in handles}
     for match in islice(_MENTION.finditer(text), _MAX_MENTIONS):
-        handle = match.group(1) or match.group(2)
+        handle, named = _named(match)
         if handle in official or handle == author.casefold() or _denounced(text, match):
             continue
+        if match.group(4) and reg.is_official_host(match.group(4)):
+            continue  # an address on the brand's own domain (support@okx.com)
         for signal in handle_signals(handle, reg):
             if signal.label and signal.weight >= 0.5:
-                return [Signal(LABEL, min(signal.weight, _CAP), f"names @{handle}, not an official account: {signal.words}")]
+                return [Signal(LABEL, min(signal.weight, _CAP), f"names {named}, not an official account: {signal.words}")]
     return []
+
+
+def _named(match: re.Match[str]) -> tuple[str, str]:
+    """The account name a match holds, and how the evidence writes it (@name, or the whole address)."""
+    at, profile, mailbox, domain = match.groups()
+    if mailbox:
+        return mailbox, f"{mailbox}@{domain}"
+    name = (at or profile).rstrip(".")
+    return name, f"@{name}"
 
 
 def _denounced(text: str, match: re.Match[str]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.classify.impersonation.domains import host_signal, hosts
+from monitor.classify.impersonation.domains import host_signal, hosts, user_name_trick
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.config import Brand
 
@@ -17,6 +17,7 @@ PHISHING = frozenset({"wallet-sync-example.invalid"})
         ("see https://www.okx.com/help now", ["www.okx.com"]),
         ("请访问okx-wallet.io。", ["okx-wallet.io"]),
         ("mail help@okx-care.net", ["okx-care.net"]),
+        ("mail okx.helpdesk@outlook.com", ["outlook.com"]),  # a mailbox name is no host
         ("two: a.example.org, b.example.org", ["a.example.org", "b.example.org"]),
         ("e.g. 1.5x returns", []),
         # A public address counts when linked; a version number or a router's address does not.
@@ -152,3 +153,16 @@ def test_a_bare_address_is_a_weak_sign_and_a_listed_one_a_strong_one(brand: Bran
     assert weak is not None and weak.weight == 0.4 and "bare address 94.100.18.96" in weak.words
     listed = host_signal("94.100.18.96", reg, frozenset({"94.100.18.96"}))
     assert listed is not None and listed.weight == 0.95
+
+
+@pytest.mark.parametrize("text", ["log in at https://www.okx.com@evil.example/login",
+                                  "https://okx.com:Hunter2-secret@evil.example/", "https://0kx-help@evil.example"])
+def test_a_brand_hidden_in_a_links_user_name_flags(brand: Brand, text: str) -> None:
+    [signal] = user_name_trick(text, BrandRegistry.from_brand(brand))
+    assert signal.weight >= 0.9 and signal.words.startswith("link to evil.example hides behind the user name")
+    assert "hunter2" not in signal.words.casefold()  # what follows the colon is a password
+
+
+@pytest.mark.parametrize("text", ["ftp://bob:pw@files.example.org", "https://user@example.org", "see okx.com@home"])
+def test_an_ordinary_user_name_is_no_trick(brand: Brand, text: str) -> None:
+    assert list(user_name_trick(text, BrandRegistry.from_brand(brand))) == []

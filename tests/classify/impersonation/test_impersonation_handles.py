@@ -22,7 +22,7 @@ def flags(signals: list) -> bool:
 @pytest.mark.parametrize(
     "handle",
     ["0kx_support", "OKXHe1pDesk", "okx_helpdesk_", "оkх", "OKX_Support_Team", "okkx", "okxcare",
-     "0KX", "OKXOfficiaI_English", "okex_admin", "0kxfan"],
+     "0KX", "OKXOfficiaI_English", "okex_admin", "0kxfan", "OKX_Ticket_Bot"],
 )
 def test_lookalike_handles_flag(brand: Brand, handle: str) -> None:
     assert flags(handle_signals(handle, BrandRegistry.from_brand(brand)))
