@@ -14,8 +14,10 @@ LABEL = "lookalike_mention"
 # the @ (联系飞机@okx_kefu); a Latin one or a dot makes it an e-mail address, read whole below.
 _AT = r"(?<![a-z0-9_@.])@([a-z0-9_]{3,32})\b"
 # Profile links name an account in their path (t.me/+invite and t.me/joinchat/... are group invites).
+# A Discord invite may carry a vanity name (discord.gg/okxsupport) and Reddit writes users u/name.
 _PROFILE = (r"\b(?:t\.me|telegram\.me|x\.com|twitter\.com|instagram\.com|facebook\.com|linktr\.ee|beacons\.ai"
-            r"|bio\.link|tiktok\.com/@|youtube\.com/@|reddit\.com/u(?:ser)?)/(?!joinchat/)([a-z0-9_.]{3,32})\b")
+            r"|bio\.link|tiktok\.com/@|youtube\.com/@|reddit\.com/u(?:ser)?|discord\.gg|discord\.com/invite)"
+            r"/(?!joinchat/)([a-z0-9_.-]{3,32})\b|(?<![a-z0-9/])u/([a-z0-9_-]{3,20})\b")
 _EMAIL = r"(?<![a-z0-9_.%+-])([a-z0-9][a-z0-9_.%+-]{1,63})@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,4})\b"
 _MENTION = re.compile(f"{_AT}|{_PROFILE}|{_EMAIL}")
 # Naming an account to denounce it is a warning: "beware of @0kx_help", "@0kx_help is a scam",
@@ -41,7 +43,7 @@ def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Sig
         handle, named = _named(match)
         if handle in official or handle == author.casefold() or _denounced(text, match):
             continue
-        if match.group(4) and reg.is_official_host(match.group(4)):
+        if match.group(5) and reg.is_official_host(match.group(5)):
             continue  # an address on the brand's own domain (support@okx.com)
         for signal in handle_signals(handle, reg):
             if signal.label and signal.weight >= 0.5:
@@ -51,9 +53,11 @@ def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Sig
 
 def _named(match: re.Match[str]) -> tuple[str, str]:
     """The account name a match holds, and how the evidence writes it (@name, or the whole address)."""
-    at, profile, mailbox, domain = match.groups()
+    at, profile, redditor, mailbox, domain = match.groups()
     if mailbox:
         return mailbox, f"{mailbox}@{domain}"
+    if redditor:
+        return redditor, f"u/{redditor}"
     name = (at or profile).rstrip(".")
     return name, f"@{name}"
 

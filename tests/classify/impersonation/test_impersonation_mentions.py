@@ -25,6 +25,8 @@ def signals(text: str, brand: Brand, author: str = "") -> list:
     "open a ticket with t.me/OKXTicketBot",
     "send a mail to okxsupport@gmail.com, they will sort it",
     "email okx.helpdesk@outlook.com with your UID",
+    "open a ticket in our support server discord.gg/okx-support",
+    "message u/OKX_Support_Team, they sorted mine",
 ])
 def test_a_lookalike_the_post_sends_readers_to_flags(brand: Brand, text: str) -> None:
     [signal] = signals(text, brand)
@@ -40,6 +42,8 @@ def test_a_lookalike_the_post_sends_readers_to_flags(brand: Brand, text: str) ->
     "write to okx.care@okx.com",
     "x.com/okx/status/1 says maintenance",
     "mail john.smith@gmail.com",
+    "join discord.gg/aB3xYz9 for the AMA",  # an invite code names no one
+    "u/alice_trades answered it below",
     "t.me/joinchat/okxsupport",  # a group invite, not an account
     "beware of @okx_support_desk",
     "@okx_support_desk is a scam, report it",
