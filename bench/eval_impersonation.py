@@ -16,9 +16,11 @@ from rapidfuzz.distance import Levenshtein
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.domains import host_labels, host_signal, hosts
 from monitor.classify.impersonation.handles import handle_signals
+from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeletons
 from monitor.classify.impersonation.typos import typo_cost
+from monitor.classify.text import normalise
 from monitor.config import Brand, load
 from monitor.models import Author, Post
 
@@ -184,6 +186,18 @@ def handles(root: Path) -> None:
     print(f"ordinary X handles: {len(fps)}/{len(ordinary)} flagged ({len(fps) / len(ordinary):.2%}): {sorted(fps.items())[:10]}")
 
 
+def named_accounts(root: Path) -> None:
+    """Posts naming an account that looks like one of the bench brands' (the sock-puppet signal): real
+    negatives must stay clean; in scam posts it is one signal among many."""
+    janitr = read_csv(root / "scam_x_posts_janitr_internetcondom/janitr_sample_labeled.csv")
+    sets = {"Janitr non-scam": [r["text"] for r in janitr if r["is_scam"] == "0"],
+            "Janitr scam": [r["text"] for r in janitr if r["is_scam"] == "1"],
+            "tweeteval": [r["text"] for r in read_csv(root / "negatives_tweeteval/tweeteval_test_sample.csv")]}
+    for label, texts in sets.items():
+        hits = [t for t in texts if any(mention_signals(normalise(t), reg) for reg in REGISTRIES.values())]
+        print(f"posts naming a look-alike account of a bench brand, {label}: {len(hits)}/{len(texts)} {hits[:2]}")
+
+
 def domain_hit(host: str, keys: Iterable[str]) -> bool:
     """True when any of these brands finds the host a dangerous look-alike."""
     return any((s := host_signal(host, REGISTRIES[k], frozenset())) and s.label and s.weight >= FLAG for k in keys)
@@ -290,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
     detector = ImpersonationDetector(load().brand)
     steps: list[Callable[[], None]] = [lambda: janitr(root, detector), lambda: tg_spam(root, detector),
                                        lambda: chinese(root, detector), lambda: twcs(root), lambda: handles(root),
-                                       lambda: lookalike_domains(root)]
+                                       lambda: named_accounts(root), lambda: lookalike_domains(root)]
     for step in steps:
         step()
         sys.stdout.flush()
