@@ -312,9 +312,11 @@ def split_target(target: str) -> tuple[int, int]:
 
 
 def to_author(user: discord.User | discord.Member) -> Author:
-    """The Author for a Discord user."""
+    """The Author for a Discord user; in a server the name members see is the server nickname, and
+    the global name is kept beside it (an impostor may dress either as the brand's support)."""
+    names = [getattr(user, "nick", None), user.global_name or user.name]
     return Author(platform="discord", id=str(user.id), handle=user.name,
-                  name=user.global_name or user.name, created_at=user.created_at)
+                  name=" / ".join(dict.fromkeys(n for n in names if n)), created_at=user.created_at)
 
 
 def _readable(message: discord.Message) -> bool:

@@ -71,6 +71,22 @@ def test_guild_messages_and_dms_become_posts() -> None:
     run(scenario())
 
 
+def test_a_server_nickname_is_the_name_members_see() -> None:
+    async def scenario() -> None:
+        fake = await FakeDiscord().start()
+        mike = fake.add_user("mike_7781", "Mike")
+        fake.set_nick(mike, "OKX Support | Admin")
+        async with watching(fake, message_content=True) as (_, posts):
+            await fake.post(fake.general, mike, "open a ticket with me")
+            await fake.post(fake.dm_channel(mike), mike, "hello in private")
+            await wait_for(lambda: len(posts) == 2)
+        await fake.stop()
+        in_guild, in_dm = posts
+        assert in_guild.author.name == "OKX Support | Admin / Mike"
+        assert in_dm.author.name == "Mike"  # no server, no nickname
+    run(scenario())
+
+
 def test_own_messages_are_ignored_and_configured_channels_filter() -> None:
     async def scenario() -> None:
         fake = await FakeDiscord().start()

@@ -64,6 +64,7 @@ class FakeDiscord:
         self._ids = itertools.count(1)
         self._last_id = 0
         self.users: dict[int, dict[str, Any]] = {}
+        self.nicks: dict[int, str | None] = {}  # guild nicknames by user id
         self.bot = self.add_user("monitor-bot", bot=True)
         self.guild_id = self.new_id()
         self.channels: dict[int, dict[str, Any]] = {}
@@ -96,6 +97,10 @@ class FakeDiscord:
                 "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0}
         self.users[uid] = user
         return user
+
+    def set_nick(self, user: dict[str, Any], nick: str | None) -> None:
+        """The user's nickname in the guild, which members see instead of their name."""
+        self.nicks[int(user["id"])] = nick
 
     def add_channel(self, name: str) -> int:
         """A text channel in the guild."""
@@ -137,7 +142,10 @@ class FakeDiscord:
         }
         if guild:
             message["guild_id"] = str(self.guild_id)
-            message["member"] = {"roles": [], "joined_at": message["timestamp"], "deaf": False, "mute": False}
+            # As the gateway sends it: without "flags" discord.py leaves the author a plain User.
+            message["member"] = {"roles": [], "joined_at": message["timestamp"], "deaf": False, "mute": False,
+                                 "flags": 0, "pending": False, "premium_since": None, "avatar": None,
+                                 "communication_disabled_until": None, "nick": self.nicks.get(int(author["id"]))}
         if reply_to:
             message["message_reference"] = {"message_id": str(reply_to), "channel_id": str(channel_id)}
         self.messages[channel_id].append(message)
