@@ -276,3 +276,30 @@ def test_a_reply_sending_the_user_to_a_lookalike_account_warns_them(tmp_path, mo
     assert [m["asked_reply_to"] for m in warnings] == [ids["support"]]  # to the user who asked, not the puppet
     assert "@carol is not an official OKX account" in warnings[0]["text"]
     assert any("okx_support_desk" in m["text"] for m in fake.sent_to(ADMINS))
+
+
+def test_a_message_sent_on_behalf_of_a_lookalike_channel_is_checked_as_the_channel(tmp_path, monkeypatch) -> None:
+    # Posting "as a channel" hides the person behind it: the Bot API's from is then a placeholder bot.
+    store = Store(tmp_path / "monitor.db")
+    channel = {"id": -100777, "type": "channel", "title": "OKX Support Center", "username": "okx_support_center"}
+
+    async def scenario() -> dict[str, int]:
+        async with TelegramFake() as fake:
+            _world(fake)
+            monkeypatch.setenv("TG_TOKEN", fake.token)
+            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+            ids = {"support": fake.post(GROUP, ALICE, "my deposit has not arrived after 2 hours")}
+            ids["channel"] = fake.post_as_channel(GROUP, channel, "Hello, which coin was it?", reply_to=ids["support"])
+            stop = asyncio.Event()
+            task = asyncio.create_task(_run_daemon(settings, store, stop))
+            await until(lambda: store.db["posts"].count == 2 and not list(store.actions("planned")), timeout=90)
+            stop.set()
+            await task
+            return ids
+
+    ids = asyncio.run(scenario())
+    post = store.db["posts"].get(("telegram", f"{GROUP}:{ids['channel']}"))
+    assert (post["author_id"], post["author_handle"], post["author_name"]) == (
+        "-100777", "okx_support_center", "OKX Support Center")
+    [finding] = [f for f in store.post_findings("telegram", post["id"]) if f["kind"] == "impersonation"]
+    assert "okx_support_center" in finding["evidence"] and finding["score"] >= 0.5

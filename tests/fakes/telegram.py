@@ -130,6 +130,15 @@ class TelegramFake:
         self._queue({"message": message})
         return int(message["message_id"])
 
+    def post_as_channel(self, chat_id: int, channel: JSON, text: str, reply_to: int | None = None) -> int:
+        """A channel's owner writes in a group on the channel's behalf: the Bot API names the channel in
+        sender_chat and puts its placeholder user, Channel_Bot, in from."""
+        placeholder = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+        message = self._message(chat_id, placeholder, text, reply_to)
+        message["sender_chat"] = channel
+        self._queue({"message": message})
+        return int(message["message_id"])
+
     def press(self, chat_id: int, message_id: int, user_id: int, data: str) -> str:
         """A user presses an inline button under one of the bot's messages; the callback query's id."""
         query_id = f"cq{self._next_update}"

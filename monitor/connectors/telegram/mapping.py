@@ -34,7 +34,7 @@ def to_post(message: Message) -> Post | None:
     return Post(
         platform=PLATFORM,
         id=message_ref(chat.id, message.message_id),
-        author=to_author(message.from_user),
+        author=sender_of(message),
         text=text,
         channel="dm" if chat.type == Chat.PRIVATE else "group",
         created_at=message.date,
@@ -42,6 +42,16 @@ def to_post(message: Message) -> Post | None:
         reply_to=reply_ref(message),
         raw=message,
     )
+
+
+def sender_of(message: Message) -> Author:
+    """Who wrote a message: the channel it was sent on behalf of (its from_user is then a placeholder
+    bot, Channel_Bot), else the user. Anonymous admins writing as the group itself stay as sent."""
+    chat = message.sender_chat
+    if chat is not None and chat.id != message.chat.id:
+        return Author(platform=PLATFORM, id=str(chat.id), handle=chat.username or str(chat.id), name=chat.title or "")
+    assert message.from_user is not None  # to_post checked it
+    return to_author(message.from_user)
 
 
 def to_author(user: User | Chat | ChatFullInfo) -> Author:
