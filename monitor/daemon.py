@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.connectors.base import Connector, ConnectorFatal
+from monitor.edits import what_is_new
 from monitor.health import Health
 from monitor.metrics import Metrics, error_code
 from monitor.models import Action, Post, reason_kind
@@ -109,7 +110,7 @@ class Ingest:
         sends wait on their answers), then one transaction storing every post, finding and action."""
         if not posts:
             return
-        results = await asyncio.to_thread(self._process_many, posts)
+        results = self._new_in_edits(await asyncio.to_thread(self._process_many, posts))
         statuses = [[self.status_for(a) for a in result.actions] for result, _ in results]
         # A locked database or a full disk is waited out here: emit does not return, so the
         # connector does not move its cursor, and no post is lost or half-stored.
@@ -120,6 +121,22 @@ class Ingest:
             if new:
                 self._count(result.findings, status)
                 self._measure(result, status)
+
+    def _new_in_edits(self, results: list[tuple[Processed, str | None]]) -> list[tuple[Processed, str | None]]:
+        """For an edited message, only the finding kinds none of its earlier versions had, stored or
+        earlier in this batch (a message and its edit may arrive together)."""
+        in_batch: dict[tuple[str, str], set[str]] = {}
+        out = []
+        for result, failure in results:
+            post = result.post
+            key = (post.platform, post.edit_of or post.id)
+            earlier = in_batch.get(key, set())
+            if post.edit_of is not None:
+                before = earlier | self.store.kinds_flagged(*key)
+                result = what_is_new(result, before, self.pipeline.templates)
+            in_batch[key] = earlier | {f.kind for f in result.findings}
+            out.append((result, failure))
+        return out
 
     def _process_many(self, posts: list[Post]) -> list[tuple[Processed, str | None]]:
         """The batch through the pipeline; if it raises, post by post, so one poison post spoils only itself."""

@@ -45,6 +45,7 @@ class Post:
     url: str = ""
     reply_to: str | None = None
     raw: Any = field(default=None, compare=False, repr=False, hash=False)
+    edit_of: str | None = None  # for an edited message: the id of the message (see monitor.edits)
 
     @property
     def key(self) -> tuple[str, str]:

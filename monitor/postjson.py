@@ -44,6 +44,7 @@ def parse_post(obj: Any) -> Post:
         created_at=_time(obj, "created_at"),
         url=_str(obj, "url"),
         reply_to=_str(obj, "reply_to") or None,
+        edit_of=_str(obj, "edit_of") or None,
         raw=obj,
     )
 

@@ -148,6 +148,13 @@ class Store:
         return bool(self.db.execute(
             "SELECT 1 FROM posts WHERE platform = ? AND id = ?", [platform, post_id]).fetchone())
 
+    def kinds_flagged(self, platform: str, message_id: str) -> set[str]:
+        """The finding kinds flagged on any stored version of a message (the message and its edits)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT kind FROM findings WHERE platform = ? AND (post_id = ? OR substr(post_id, 1, ?) = ?)",
+            [platform, message_id, len(message_id) + 2, f"{message_id}~e"]).fetchall()
+        return {r[0] for r in rows}
+
     def add_findings(self, post: Post, findings: list[Finding]) -> list[int]:
         """Store a post's findings as new; returns their ids."""
         now = utcnow()

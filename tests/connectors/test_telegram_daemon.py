@@ -303,3 +303,40 @@ def test_a_message_sent_on_behalf_of_a_lookalike_channel_is_checked_as_the_chann
         "-100777", "okx_support_center", "OKX Support Center")
     [finding] = [f for f in store.post_findings("telegram", post["id"]) if f["kind"] == "impersonation"]
     assert "okx_support_center" in finding["evidence"] and finding["score"] >= 0.5
+
+
+def test_an_edit_is_checked_and_only_what_it_adds_is_acted_on(tmp_path, monkeypatch, caplog) -> None:
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> tuple[TelegramFake, dict[str, int]]:
+        async with TelegramFake() as fake:
+            _world(fake)
+            monkeypatch.setenv("TG_TOKEN", fake.token)
+            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+            ids = {"typo": fake.post(GROUP, ALICE, "my withdrawl of 2 ETH is pending for 3 days, can someone help?"),
+                   "leak": fake.post(GROUP, BOB, "my wallet won't open after the update, any idea?"),
+                   "scam": fake.post(GROUP, CAROL, "gm everyone")}
+            stop = asyncio.Event()
+            task = asyncio.create_task(_run_daemon(settings, store, stop))
+            await until(lambda: store.db["posts"].count == 3 and not list(store.actions("planned")), timeout=90)
+            sent_before = len(fake.sent)
+            fake.edit(GROUP, ids["typo"], "my withdrawal of 2 ETH is pending for 3 days, can someone help?")
+            fake.edit(GROUP, ids["leak"], f"my wallet won't open after the update, here is my phrase: {PHRASE}")
+            fake.edit(GROUP, ids["scam"], "gm everyone, OKX airdrop is live, claim at https://okx-airdrop-claim.com")
+            await until(lambda: store.db["posts"].count == 6 and not list(store.actions("planned")))
+            await until(lambda: bool(fake.deleted))
+            stop.set()
+            await task
+            return fake, ids | {"sent_before": sent_before}
+
+    fake, ids = asyncio.run(scenario())
+    assert fake.deleted == [(GROUP, ids["leak"])]  # the edited-in phrase is removed
+    assert len(fake.sent_to(BOB)) == 1  # what to do now, in private
+    later = fake.sent[ids["sent_before"]:]
+    assert not any(m.get("asked_reply_to") == ids["typo"] for m in later)  # a typo fix brings no second answer
+    kinds = {f["post_id"].partition("~e")[0]: f["kind"] for f in store.db["findings"].rows if "~e" in f["post_id"]}
+    assert kinds == {f"{GROUP}:{ids['leak']}": "secret_leak", f"{GROUP}:{ids['scam']}": "impersonation"}
+    assert any("okx-airdrop-claim[.]com" in m["text"] for m in fake.sent_to(ADMINS))
+    places = {"database": _dump(store), "outgoing messages": "\n".join(m["text"] for m in fake.sent), "logs": caplog.text}
+    for place, text in places.items():
+        assert not any(p.search(text) for p in _phrase_patterns()), f"seed phrase found in {place}"

@@ -130,6 +130,13 @@ class TelegramFake:
         self._queue({"message": message})
         return int(message["message_id"])
 
+    def edit(self, chat_id: int, message_id: int, text: str) -> None:
+        """The author edits a message: the Bot API sends the whole message again as edited_message."""
+        message = {**self.messages[(chat_id, message_id)], "text": text, "edit_date": int(time.time())}
+        message.pop("entities", None)
+        self.messages[(chat_id, message_id)] = message
+        self._queue({"edited_message": message})
+
     def post_as_channel(self, chat_id: int, channel: JSON, text: str, reply_to: int | None = None) -> int:
         """A channel's owner writes in a group on the channel's behalf: the Bot API names the channel in
         sender_chat and puts its placeholder user, Channel_Bot, in from."""

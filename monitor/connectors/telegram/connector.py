@@ -29,8 +29,9 @@ log = logging.getLogger("monitor.connectors.telegram")
 CURSOR = "telegram:offset"  # the next update_id to ask for; saved only after an update is stored
 ALLOWED_UPDATES: Sequence[str] = (
     "message",
+    "edited_message",
     "callback_query",
-)  # callback queries: inline buttons pressed
+)  # edits: a secret or a scam link may be edited into a message; callback queries: buttons pressed
 DEFAULT_BASE_URL = "https://api.telegram.org"
 DEFAULT_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DEFAULT_POLL_TIMEOUT = 30.0
@@ -140,6 +141,11 @@ class TelegramConnector:
         """Commands and pressed buttons go to the command hook; every other message with text is a post."""
         if update.callback_query is not None:
             await self._command("button", update)
+            return
+        if update.edited_message is not None:
+            edited = to_post(update.edited_message)  # an edited command is not run again
+            if edited is not None:
+                await emit(edited)
             return
         message = update.message
         if message is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Chat, ChatFullInfo, Message, MessageEntity, User
 
+from monitor.edits import edit_id, message_id
 from monitor.models import Author, Post
 
 PLATFORM = "telegram"
@@ -15,8 +16,9 @@ def message_ref(chat_id: int, message_id: int) -> str:
 
 
 def parse_ref(ref: str) -> tuple[int, int]:
-    """(chat_id, message_id) from a post id; ValueError naming the value's shape when malformed."""
-    chat, sep, message = ref.rpartition(":")
+    """(chat_id, message_id) from a post id (an edit's id names its message too); ValueError naming the
+    value's shape when malformed."""
+    chat, sep, message = message_id(ref).rpartition(":")
     try:
         if not sep:
             raise ValueError
@@ -26,14 +28,17 @@ def parse_ref(ref: str) -> tuple[int, int]:
 
 
 def to_post(message: Message) -> Post | None:
-    """The Post for a user's message; None when it carries no text (stickers, joins, service)."""
+    """The Post for a user's message or an edit of one; None when it carries no text (stickers, joins,
+    service)."""
     text = message.text or message.caption
     if not text or message.from_user is None:
         return None
     chat = message.chat
+    ref = message_ref(chat.id, message.message_id)
     return Post(
         platform=PLATFORM,
-        id=message_ref(chat.id, message.message_id),
+        id=edit_id(ref, message.edit_date) if message.edit_date else ref,
+        edit_of=ref if message.edit_date else None,
         author=sender_of(message),
         text=text,
         channel="dm" if chat.type == Chat.PRIVATE else "group",

@@ -1,0 +1,35 @@
+"""Edited messages: each edit is a post of its own, and only what it newly shows is acted on."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from monitor import policy
+from monitor.pipeline import Processed
+from monitor.replies.templates import Templates
+
+# An edit's post id is the message's id, this mark and the edit time: each version is stored once,
+# and the connectors still find the message by the part before the mark.
+MARK = "~e"
+
+
+def edit_id(message_id: str, edited_at: datetime) -> str:
+    """The post id of one edit of a message."""
+    return f"{message_id}{MARK}{int(edited_at.timestamp())}"
+
+
+def message_id(post_id: str) -> str:
+    """The id of the message a post is a version of (itself for an unedited message)."""
+    return post_id.partition(MARK)[0]
+
+
+def what_is_new(result: Processed, flagged_before: set[str], templates: Templates) -> Processed:
+    """An edit's result without the finding kinds an earlier version of the message already had, and
+    without support requests, which were answered on the first version: fixing a typo must not bring a
+    second answer or warning, but a seed phrase or a phishing link edited in is acted on."""
+    skip = flagged_before | {"support_request"}
+    kept = [f for f in result.findings if f.kind not in skip]
+    if len(kept) == len(result.findings):
+        return result
+    return dataclasses.replace(result, findings=kept, actions=policy.plan(result.post, kept, templates))
