@@ -15,6 +15,7 @@ import yarl
 from monitor.config import Settings, env_secret
 from monitor.connectors.base import CHUNK, ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
+from monitor.edits import edit_id, message_id
 from monitor.models import Action, Author, Post
 from monitor.store import Store
 
@@ -73,6 +74,13 @@ def point_at(api_base: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A queued edit of a message (a secret or a scam link may be edited in afterwards)."""
+
+    message: discord.Message
+
+
 class _Client(discord.Client):
     """A discord.Client whose gateway events go onto the connector's queue, in arrival order."""
 
@@ -92,6 +100,12 @@ class _Client(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         """A live message."""
         self.connector.queue.put_nowait(message)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """An edited message (raw: the message need not be cached); link previews update a message
+        too, without an edit time, and are left out."""
+        if payload.message.edited_at is not None and payload.message.content:
+            self.connector.queue.put_nowait(Edited(payload.message))
 
 
 class DiscordConnector:
@@ -144,7 +158,7 @@ class DiscordConnector:
         """Handle queued events in arrival order, so back-fill always comes before newer messages;
         messages queued one behind another go together, so the daemon classifies them as one batch."""
         while True:
-            item: Any = self._marker or await self.queue.get()  # a marker or a discord.Message
+            item: Any = self._marker or await self.queue.get()  # a marker, a discord.Message or an Edited
             self._marker = None
             if item is _BACKFILL:
                 await self._backfill(emit)
@@ -153,10 +167,10 @@ class DiscordConnector:
             else:
                 await self._handle_many(self._queued_behind(item), emit)
 
-    def _queued_behind(self, first: discord.Message) -> list[discord.Message]:
+    def _queued_behind(self, first: discord.Message | Edited) -> list[discord.Message | Edited]:
         """first and the messages waiting right behind it (up to a chunk); a marker ends the run and
         is kept to be handled next."""
-        messages = [first]
+        messages: list[discord.Message | Edited] = [first]
         while len(messages) < CHUNK and not self.queue.empty():
             item = self.queue.get_nowait()
             if item is _BACKFILL or item is _BASELINE:
@@ -165,11 +179,13 @@ class DiscordConnector:
             messages.append(item)
         return messages
 
-    async def _handle_many(self, messages: list[discord.Message], emit: Emit) -> None:
-        """Emit the watched, readable messages together, then move their channels' cursors."""
-        mine = [m for m in messages if self._ours(m)]
-        await asyncio.gather(*(emit(to_post(m)) for m in mine if _readable(m)))
-        for message in mine:
+    async def _handle_many(self, items: list[discord.Message | Edited], emit: Emit) -> None:
+        """Emit the watched, readable messages and edits together, then move their channels' cursors
+        (an edit does not move one: the message it edits was read already)."""
+        mine = [i for i in items if self._ours(_message(i))]
+        await asyncio.gather(*(emit(to_post(_message(i), edited=isinstance(i, Edited)))
+                               for i in mine if _readable(_message(i))))
+        for message in (i for i in mine if not isinstance(i, Edited)):
             self._advance(message.channel.id, message.id)
 
     async def _handle(self, message: discord.Message, emit: Emit) -> None:
@@ -305,7 +321,7 @@ class DiscordConnector:
 
 def split_target(target: str) -> tuple[int, int]:
     """A post id "channel:message" as two snowflakes."""
-    channel, sep, message = target.partition(":")
+    channel, sep, message = message_id(target).partition(":")  # an edit's id names its message
     if not (sep and channel.isdigit() and message.isdigit()):
         raise ValueError(f"not a Discord message target (channel:message): {target!r}")
     return int(channel), int(message)
@@ -324,11 +340,18 @@ def _readable(message: discord.Message) -> bool:
     return bool(message.content) and message.type in WATCHED_TYPES
 
 
-def to_post(message: discord.Message) -> Post:
-    """The Post for a message; its id carries the channel, which every later action needs."""
+def _message(item: discord.Message | Edited) -> discord.Message:
+    """The message a queued item carries."""
+    return item.message if isinstance(item, Edited) else item
+
+
+def to_post(message: discord.Message, edited: bool = False) -> Post:
+    """The Post for a message or an edit of one; its id carries the channel, which every later action needs."""
     ref = message.reference
     reply_to = f"{ref.channel_id}:{ref.message_id}" if ref and ref.message_id else None
-    return Post(platform="discord", id=f"{message.channel.id}:{message.id}",
+    own = f"{message.channel.id}:{message.id}"
+    at = message.edited_at if edited else None
+    return Post(platform="discord", id=edit_id(own, at) if at else own, edit_of=own if at else None,
                 author=to_author(message.author), text=message.content,
                 channel="dm" if message.guild is None else "group", created_at=message.created_at,
                 url=message.jump_url, reply_to=reply_to)

@@ -87,6 +87,23 @@ def test_a_server_nickname_is_the_name_members_see() -> None:
     run(scenario())
 
 
+def test_an_edit_is_a_post_of_its_own_and_a_preview_update_is_not() -> None:
+    async def scenario() -> None:
+        fake = await FakeDiscord().start()
+        alice = fake.add_user("alice")
+        async with watching(fake, message_content=True) as (_, posts):
+            first = await fake.post(fake.general, alice, "see okx.com")
+            await wait_for(lambda: len(posts) == 1)
+            await fake._dispatch("MESSAGE_UPDATE", {**first, "embeds": []})  # a link preview: no edit time
+            await fake.edit(first, "see okx.com/help")
+            await wait_for(lambda: len(posts) == 2)
+        await fake.stop()
+        original, edit = posts
+        assert edit.edit_of == original.id and edit.id.startswith(f"{original.id}~e")
+        assert edit.text == "see okx.com/help" and original.edit_of is None
+    run(scenario())
+
+
 def test_own_messages_are_ignored_and_configured_channels_filter() -> None:
     async def scenario() -> None:
         fake = await FakeDiscord().start()

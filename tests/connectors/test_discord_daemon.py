@@ -110,6 +110,44 @@ def test_daemon_answers_discord_end_to_end(tmp_path: Path, monkeypatch: pytest.M
     assert_no_raw_secret(db, phrase)
 
 
+def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answered_twice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    phrase = seed_phrase()
+    db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
+
+    async def scenario() -> tuple[FakeDiscord, dict, dict, dict, int]:
+        fake = await FakeDiscord().start()
+        cfg = write_config(tmp_path, fake)
+        alice, carol = fake.add_user("alice"), fake.add_user("carol")
+        daemon = await _spawn(cfg, log)
+        await wait_for(fake.connected, timeout=60)
+        ask = await fake.post(fake.general, alice, "my withdrawl of 300 USDT is pending for 3 days, please help")
+        note = await fake.post(fake.general, carol, "my wallet app shows zero balance after the update")
+        await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 2, timeout=30)
+        await wait_for(lambda: _db_count(db, PENDING) == 0, timeout=30)
+        await fake.edit(ask, "my withdrawal of 300 USDT is pending for 3 days, please help")
+        await fake.edit(note, f"my wallet app shows zero balance after the update, phrase: {phrase}")
+        await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 4, timeout=30)
+        await wait_for(lambda: _db_count(db, PENDING) == 0 and bool(fake.deleted), timeout=30)
+        daemon.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(daemon.wait(), 30)
+        await fake.stop()
+        return fake, ask, note, carol, code
+
+    fake, ask, note, carol, code = asyncio.run(scenario())
+    assert code == 0, log.read_text(encoding="utf-8")
+    assert fake.deleted == [(fake.general, int(note["id"]))]
+    assert len(fake.dms_to(carol)) == 1
+    assert len(fake.replies_to(ask)) <= 1  # the first version's answer, none for the typo fix
+    with sqlite3.connect(db) as conn:
+        edits = conn.execute("SELECT post_id, kind FROM findings WHERE post_id LIKE '%~e%'").fetchall()
+    assert [kind for _, kind in edits] == ["secret_leak"]
+    assert all(phrase not in m["content"] for m in fake.sent)
+    assert phrase not in log.read_text(encoding="utf-8")
+    assert_no_raw_secret(db, phrase)
+
+
 def assert_no_raw_secret(db: Path, phrase: str) -> None:
     """Neither the database nor its WAL holds the phrase (nor a run of its words)."""
     words = phrase.split()

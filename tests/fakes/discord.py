@@ -129,6 +129,12 @@ class FakeDiscord:
         await self._dispatch("MESSAGE_CREATE", message)
         return message
 
+    async def edit(self, message: dict[str, Any], content: str) -> dict[str, Any]:
+        """The author edits a message: MESSAGE_UPDATE carries the whole message with its edit time."""
+        message.update(content=content, edited_timestamp=datetime.now(UTC).isoformat())
+        await self._dispatch("MESSAGE_UPDATE", message)
+        return message
+
     def _message(self, channel_id: int, author: dict[str, Any], content: str,
                  reply_to: int | None) -> dict[str, Any]:
         """Store a new message in a channel's history."""
@@ -174,7 +180,7 @@ class FakeDiscord:
 
     def _visible(self, session: Session, event: str, data: dict[str, Any]) -> dict[str, Any]:
         """Without the content intent, guild messages that do not mention the bot arrive empty."""
-        if event != "MESSAGE_CREATE" or session.intents & MESSAGE_CONTENT or "guild_id" not in data:
+        if event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE") or session.intents & MESSAGE_CONTENT or "guild_id" not in data:
             return data
         if any(u["id"] == self.bot["id"] for u in data["mentions"]):
             return data
