@@ -18,6 +18,8 @@ _PROFILE = re.compile(
     re.IGNORECASE,
 )
 
+_EMAIL = re.compile(r"^(?:mailto:)?[^@\s/:]{1,64}@[^@\s/]{1,253}\.[a-z]{2,24}$", re.IGNORECASE)
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -39,6 +41,8 @@ def verify(
     """Check a handle (@name, u/name), a profile link or any other link against the brand."""
     reg = BrandRegistry.from_brand(brand)
     target = target.strip()
+    if _EMAIL.match(target):
+        return verify_address(target.casefold(), reg, phishing_domains, allowed_hosts)
     if profile := _PROFILE.match(target):
         found = next(p for p in ("twitter", "telegram", "reddit", "discord") if profile.group(p))
         return verify_handle(profile.group("handle"), reg, found)
@@ -75,6 +79,20 @@ def verify_host(
     elif listed := on_list(host, allowed):
         reasons.append(f"{host} is on the operator's allow list ({listed}): checked and found legitimate")
     return Verdict(host, False, suspicious, reasons)
+
+
+def verify_address(
+    address: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
+) -> Verdict:
+    """An e-mail address: on an official domain, or a mailbox dressed as the brand's (okxsupport@gmail.com)."""
+    address = address.removeprefix("mailto:")
+    mailbox, _, domain = address.rpartition("@")
+    if reg.is_official_host(domain):
+        return Verdict(address, True, False, [f"{address} is an address on the official {reg.name} domain {domain}"])
+    reasons = [f"{address} is not an official {reg.name} address: {domain} is not the brand's domain"]
+    signals = [s for s in (host_signal(domain, reg, phishing, allowed), *handle_signals(mailbox, reg)) if s]
+    flagged = [s for s in signals if s.label and s.weight >= FLAG]
+    return Verdict(address, False, bool(flagged), reasons + [s.words for s in flagged])
 
 
 def format_verdict(verdict: Verdict) -> str:

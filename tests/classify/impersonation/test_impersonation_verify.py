@@ -22,6 +22,10 @@ from monitor.config import Brand
         ("https://okx-verify.com/login", None, False, True),
         ("okx.com.verify-login.io", None, False, True),
         ("@alice", "twitter", False, False),
+        ("okxsupport@gmail.com", None, False, True),  # a mailbox dressed as the brand's
+        ("mailto:support@okx-help.com", None, False, True),  # a look-alike domain
+        ("support@okx.com", None, True, False),
+        ("john@gmail.com", None, False, False),
         ("欧易官方客服", None, False, True),  # a display name users copy: brand alias + 客服
         ("歐易客服", "telegram", False, True),
         ("欧易粉丝", None, False, False),
