@@ -84,9 +84,7 @@ def test_daemon_answers_discord_end_to_end(tmp_path: Path, monkeypatch: pytest.M
         await fake.post(fake.general, dave, "gm everyone, nice rally today")
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 4, timeout=30)
         await wait_for(lambda: _db_count(db, PENDING) == 0, timeout=30)
-        daemon.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(daemon.wait(), 30)
-        await fake.stop()
+        code = await _stop(daemon, fake)
         return fake, ask, leak, carol, code
 
     fake, ask, leak, carol, code = asyncio.run(scenario())
@@ -130,9 +128,7 @@ def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answere
         await fake.edit(note, f"my wallet app shows zero balance after the update, phrase: {phrase}")
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 4, timeout=30)
         await wait_for(lambda: _db_count(db, PENDING) == 0 and bool(fake.deleted), timeout=30)
-        daemon.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(daemon.wait(), 30)
-        await fake.stop()
+        code = await _stop(daemon, fake)
         return fake, ask, note, carol, code
 
     fake, ask, note, carol, code = asyncio.run(scenario())
@@ -169,6 +165,14 @@ def _db_count(db: Path, sql: str) -> int:
             return int(conn.execute(sql).fetchone()[0])
     except sqlite3.OperationalError:  # the tables are not made yet
         return 0
+
+
+async def _stop(daemon: asyncio.subprocess.Process, fake: FakeDiscord) -> int:
+    """SIGTERM the daemon, wait for it to exit, stop the fake; the daemon's exit code."""
+    daemon.send_signal(signal.SIGTERM)
+    code = await asyncio.wait_for(daemon.wait(), 30)
+    await fake.stop()
+    return code
 
 
 async def _spawn(cfg: Path, log: Path) -> asyncio.subprocess.Process:
@@ -256,9 +260,7 @@ def test_missing_manage_messages_fails_deletes_logs_once_and_the_daemon_goes_on(
         await fake.post(fake.general, users[2], "is withdrawal to TRC20 free today?")
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 3, timeout=30)
         await wait_for(lambda: _db_count(db, PENDING) == 0, timeout=30)
-        daemon.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(daemon.wait(), 30)
-        await fake.stop()
+        code = await _stop(daemon, fake)
         return fake, code
 
     fake, code = asyncio.run(scenario())

@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,23 @@ async def _run_daemon(settings: config.Settings, store: Store, stop: asyncio.Eve
     finally:
         for connector in connectors:
             await connector.close()  # type: ignore[attr-defined]
+
+
+def _settings(fake: TelegramFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> config.Settings:
+    """The usual world in the fake, and a config pointed at it."""
+    _world(fake)
+    monkeypatch.setenv("TG_TOKEN", fake.token)
+    return config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+
+
+async def _settle(settings: config.Settings, store: Store, posts: int, also: Callable[[], bool] = lambda: True) -> None:
+    """Run the daemon until it stored this many posts and planned nothing more to send (and `also` holds)."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(_run_daemon(settings, store, stop))
+    await until(lambda: store.db["posts"].count == posts and not list(store.actions("planned")), timeout=90)
+    await until(also)
+    stop.set()
+    await task
 
 
 def test_support_impostor_leak_and_chatter_get_the_right_answers(tmp_path, monkeypatch, caplog) -> None:
@@ -222,18 +240,12 @@ def test_a_chinese_display_name_claiming_the_brand_flags_in_either_script(tmp_pa
 
     async def scenario() -> dict[str, int]:
         async with TelegramFake() as fake:
-            _world(fake)
+            settings = _settings(fake, tmp_path, monkeypatch)
             fake.add_user(77, "歐易·", "mei_li_77", last_name="客服")
             fake.add_user(78, "欧易", "ouyi_fan_2024", last_name="粉丝")
-            monkeypatch.setenv("TG_TOKEN", fake.token)
-            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
             question = "请问遇到什么问题了？"  # no offer of help, no DM: only the name can flag it
             ids = {"impostor": fake.post(GROUP, 77, question), "fan": fake.post(GROUP, 78, question)}
-            stop = asyncio.Event()
-            task = asyncio.create_task(_run_daemon(settings, store, stop))
-            await until(lambda: store.db["posts"].count == 2 and not list(store.actions("planned")), timeout=90)
-            stop.set()
-            await task
+            await _settle(settings, store, 2)
             return ids
 
     ids = asyncio.run(scenario())
@@ -250,20 +262,13 @@ def test_a_reply_sending_the_user_to_a_lookalike_account_warns_them(tmp_path, mo
 
     async def scenario() -> tuple[TelegramFake, dict[str, int]]:
         async with TelegramFake() as fake:
-            _world(fake)
-            monkeypatch.setenv("TG_TOKEN", fake.token)
-            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+            settings = _settings(fake, tmp_path, monkeypatch)
             ids = {"support": fake.post(GROUP, ALICE, "my withdrawal has been pending for 3 days, any idea?")}
             ids["puppet"] = fake.post(GROUP, CAROL, "same happened to me, contact @okx_support_desk on here, "
                                       "they sorted it in minutes", reply_to=ids["support"])
             ids["official"] = fake.post(GROUP, BOB, "ask @OKXOfficial_English, they answer fast",
                                         reply_to=ids["support"])
-            stop = asyncio.Event()
-            task = asyncio.create_task(_run_daemon(settings, store, stop))
-            await until(lambda: store.db["posts"].count == 3 and not list(store.actions("planned")), timeout=90)
-            await until(lambda: len(fake.sent_to(ADMINS)) >= 1)
-            stop.set()
-            await task
+            await _settle(settings, store, 3, also=lambda: len(fake.sent_to(ADMINS)) >= 1)
             return fake, ids
 
     fake, ids = asyncio.run(scenario())
@@ -285,16 +290,10 @@ def test_a_message_sent_on_behalf_of_a_lookalike_channel_is_checked_as_the_chann
 
     async def scenario() -> dict[str, int]:
         async with TelegramFake() as fake:
-            _world(fake)
-            monkeypatch.setenv("TG_TOKEN", fake.token)
-            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+            settings = _settings(fake, tmp_path, monkeypatch)
             ids = {"support": fake.post(GROUP, ALICE, "my deposit has not arrived after 2 hours")}
             ids["channel"] = fake.post_as_channel(GROUP, channel, "Hello, which coin was it?", reply_to=ids["support"])
-            stop = asyncio.Event()
-            task = asyncio.create_task(_run_daemon(settings, store, stop))
-            await until(lambda: store.db["posts"].count == 2 and not list(store.actions("planned")), timeout=90)
-            stop.set()
-            await task
+            await _settle(settings, store, 2)
             return ids
 
     ids = asyncio.run(scenario())
@@ -310,9 +309,7 @@ def test_an_edit_is_checked_and_only_what_it_adds_is_acted_on(tmp_path, monkeypa
 
     async def scenario() -> tuple[TelegramFake, dict[str, int]]:
         async with TelegramFake() as fake:
-            _world(fake)
-            monkeypatch.setenv("TG_TOKEN", fake.token)
-            settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS))
+            settings = _settings(fake, tmp_path, monkeypatch)
             ids = {"typo": fake.post(GROUP, ALICE, "my withdrawl of 2 ETH is pending for 3 days, can someone help?"),
                    "leak": fake.post(GROUP, BOB, "my wallet won't open after the update, any idea?"),
                    "scam": fake.post(GROUP, CAROL, "gm everyone")}
