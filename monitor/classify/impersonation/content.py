@@ -109,5 +109,8 @@ def content_signals(text: str) -> list[Signal]:
     if not has_cjk(text):
         return [s for rule in rules() if (s := _apply(rule, text))]
     text = simplified(text)
-    found = [s for rule in (*rules(), *LURES_ZH) if (s := _apply(rule, text))]
-    return list({s.words: s for s in reversed(found)}.values())[::-1]  # a reason counts once ("DM me, 私信我")
+    found: dict[str, Signal] = {}
+    for rule in (*rules(), *LURES_ZH):
+        if signal := _apply(rule, text):
+            found.setdefault(signal.words, signal)  # a reason counts once ("DM me, 私信我")
+    return list(found.values())

@@ -40,10 +40,10 @@ def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Sig
         return []  # most posts name no account: skip the scan
     official = {h for handles in reg.official.values() for h in handles}
     for match in islice(_MENTION.finditer(text), _MAX_MENTIONS):
-        handle, named = _named(match)
+        handle, named, domain = _named(match)
         if handle in official or handle == author.casefold() or _denounced(text, match):
             continue
-        if match.group(5) and reg.is_official_host(match.group(5)):
+        if domain and reg.is_official_host(domain):
             continue  # an address on the brand's own domain (support@okx.com)
         for signal in handle_signals(handle, reg):
             if signal.label and signal.weight >= 0.5:
@@ -51,15 +51,16 @@ def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Sig
     return []
 
 
-def _named(match: re.Match[str]) -> tuple[str, str]:
-    """The account name a match holds, and how the evidence writes it (@name, or the whole address)."""
+def _named(match: re.Match[str]) -> tuple[str, str, str]:
+    """The account name a match holds, how the evidence writes it (@name, u/name or the whole address),
+    and the address's domain ('' for an account)."""
     at, profile, redditor, mailbox, domain = match.groups()
     if mailbox:
-        return mailbox, f"{mailbox}@{domain}"
+        return mailbox, f"{mailbox}@{domain}", domain
     if redditor:
-        return redditor, f"u/{redditor}"
+        return redditor, f"u/{redditor}", ""
     name = (at or profile).rstrip(".")
-    return name, f"@{name}"
+    return name, f"@{name}", ""
 
 
 def _denounced(text: str, match: re.Match[str]) -> bool:

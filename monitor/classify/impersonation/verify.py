@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from monitor.classify.impersonation.domains import host_signal, hosts, on_list
 from monitor.classify.impersonation.handles import handle_signals, name_signals
 from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.classify.impersonation.signals import Signal
 from monitor.config import Brand
 
 FLAG = 0.5
@@ -58,8 +59,9 @@ def verify_handle(handle: str, reg: BrandRegistry, platform: str | None) -> Verd
     platforms = [platform] if platform else sorted(reg.official)
     if on := [p for p in platforms if reg.is_official(p, handle)]:
         return Verdict(handle, True, False, [f"@{handle} is an official {reg.name} account on {', '.join(on)}"])
-    # What users copy may be a display name (欧易官方客服) rather than a handle: it is read as both.
-    signals = [s for s in handle_signals(handle, reg) or name_signals(handle, reg) if s.label and s.weight >= FLAG]
+    # What users copy may be a display name (欧易官方客服) rather than a handle: read as one if as a
+    # handle it raises nothing.
+    signals = _flagged(handle_signals(handle, reg)) or _flagged(name_signals(handle, reg))
     where = f" on {platform}" if platform else ""
     reasons = [f"@{handle} is not an official {reg.name} account{where}", *(s.words for s in signals)]
     return Verdict(handle, False, bool(signals), reasons)
@@ -90,9 +92,14 @@ def verify_address(
     if reg.is_official_host(domain):
         return Verdict(address, True, False, [f"{address} is an address on the official {reg.name} domain {domain}"])
     reasons = [f"{address} is not an official {reg.name} address: {domain} is not the brand's domain"]
-    signals = [s for s in (host_signal(domain, reg, phishing, allowed), *handle_signals(mailbox, reg)) if s]
-    flagged = [s for s in signals if s.label and s.weight >= FLAG]
+    found = host_signal(domain, reg, phishing, allowed)
+    flagged = _flagged([*([found] if found else []), *handle_signals(mailbox, reg)])
     return Verdict(address, False, bool(flagged), reasons + [s.words for s in flagged])
+
+
+def _flagged(signals: list[Signal]) -> list[Signal]:
+    """The signals that make a target suspicious on their own."""
+    return [s for s in signals if s.label and s.weight >= FLAG]
 
 
 def format_verdict(verdict: Verdict) -> str:

@@ -143,8 +143,8 @@ class TelegramConnector:
             await self._command("button", update)
             return
         if update.edited_message is not None:
-            edited = to_post(update.edited_message)  # an edited command is not run again
-            if edited is not None:
+            # An edited command is neither run again nor a post; any other edit is checked anew.
+            if command_for(update.edited_message, self.username) is None and (edited := to_post(update.edited_message)):
                 await emit(edited)
             return
         message = update.message

@@ -39,7 +39,7 @@ def to_post(message: Message) -> Post | None:
         platform=PLATFORM,
         id=edit_id(ref, message.edit_date) if message.edit_date else ref,
         edit_of=ref if message.edit_date else None,
-        author=sender_of(message),
+        author=sender_of(message, message.from_user),
         text=text,
         channel="dm" if chat.type == Chat.PRIVATE else "group",
         created_at=message.date,
@@ -49,14 +49,13 @@ def to_post(message: Message) -> Post | None:
     )
 
 
-def sender_of(message: Message) -> Author:
-    """Who wrote a message: the channel it was sent on behalf of (its from_user is then a placeholder
-    bot, Channel_Bot), else the user. Anonymous admins writing as the group itself stay as sent."""
+def sender_of(message: Message, user: User) -> Author:
+    """Who wrote a message: the channel it was sent on behalf of (the user is then a placeholder bot,
+    Channel_Bot), else the user. Anonymous admins writing as the group itself stay as sent."""
     chat = message.sender_chat
     if chat is not None and chat.id != message.chat.id:
         return Author(platform=PLATFORM, id=str(chat.id), handle=chat.username or str(chat.id), name=chat.title or "")
-    assert message.from_user is not None  # to_post checked it
-    return to_author(message.from_user)
+    return to_author(user)
 
 
 def to_author(user: User | Chat | ChatFullInfo) -> Author:
