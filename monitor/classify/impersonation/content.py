@@ -74,6 +74,10 @@ RULES: tuple[Rule, ...] = (
              r"|\b(?:profits?|income|signals|whitelist|vip|invest\w{0,6}|earnings?)\b.{0,80}\b(?:dm|inbox|telegram|whatsapp|t\.me)\b"), True),
     Rule("scam_lure", 0.55, "gives away crypto for follows or retweets",
          _rx(r"\bgiv(?:e|ing) away (?:my |our )?(?:last )?\d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb|usdt|bitcoin)|\bsend \d[\d.,]{0,6} ?\$?(?:btc|eth|sol) to (?:one|a|\d)")),
+    # The giveaway scam's own testimonial: "I just claimed 2.5 ETH for free", "got 5 ETH back from the event".
+    Rule("scam_lure", 0.5, "says it got free crypto from a giveaway",
+         _rx(r"\b(?:just |i )(?:claimed|received|got) \d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb|usdt|bitcoin)\b.{0,40}?"
+             r"\b(?:for free|free|giveaway|airdrop|back)\b"), True),
     Rule("scam_lure", 0.55, "asks a token-launch bot to deploy a token",
          _rx(r"@\w{0,30}bot\b.{0,40}\bdeploy\b|\bdeploy\b.{0,60}\b(?:ticker|symbol)\b|\bsend (?:all )?(?:the )?fees? to @")),
     Rule("scam_lure", 0.3, AIRDROP,

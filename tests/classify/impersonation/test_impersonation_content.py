@@ -63,6 +63,7 @@ def test_ordinary_and_warning_texts_give_no_strong_signal(text: str) -> None:
         ("Please check your inbox, we sent the details", "check your DMs"),
         ("Claim the airdrop now: connect your wallet on the page", "connect a wallet"),
         ("@launchbot deploy a token named Moon with 1b supply", "deploy a token"),
+        ("They are giving away ETH! I just claimed 2.5 ETH for free, hurry", "free crypto from a giveaway"),
     ],
 )
 def test_scam_patterns(text: str, words: str) -> None:
