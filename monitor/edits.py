@@ -20,8 +20,9 @@ def edit_id(message_id: str, edited_at: datetime) -> str:
 
 
 def message_id(post_id: str) -> str:
-    """The id of the message a post is a version of (itself for an unedited message)."""
-    return post_id.partition(MARK)[0]
+    """The id of the message a post comes from: itself, or the part before '~' of an edit's id (and of
+    a member's join, which Telegram tells in one message for all it adds)."""
+    return post_id.partition("~")[0]
 
 
 def what_is_new(result: Processed, flagged_before: set[str], templates: Templates) -> Processed:

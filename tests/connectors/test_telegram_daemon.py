@@ -337,3 +337,25 @@ def test_an_edit_is_checked_and_only_what_it_adds_is_acted_on(tmp_path, monkeypa
     places = {"database": _dump(store), "outgoing messages": "\n".join(m["text"] for m in fake.sent), "logs": caplog.text}
     for place, text in places.items():
         assert not any(p.search(text) for p in _phrase_patterns()), f"seed phrase found in {place}"
+
+
+def test_a_lookalike_joining_the_group_is_flagged_before_it_writes(tmp_path, monkeypatch) -> None:
+    # Impostors join to read the member list and write to users in private, where the bot never sees it.
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> tuple[TelegramFake, int]:
+        async with TelegramFake() as fake:
+            settings = _settings(fake, tmp_path, monkeypatch)
+            fake.add_user(90, "OKX Support", "OKX_Helpdesk_Team")
+            fake.add_user(91, "Dana", "dana_trades")
+            joined = fake.join(GROUP, 90, 91)
+            await _settle(settings, store, 2, also=lambda: len(fake.sent_to(ADMINS)) >= 1)
+            return fake, joined
+
+    fake, joined = asyncio.run(scenario())
+    findings = {f["post_id"]: f for f in store.db["findings"].rows if f["kind"] == "impersonation"}
+    assert list(findings) == [f"{GROUP}:{joined}~j90"]  # the impostor, not the ordinary member
+    assert "okx_helpdesk_team" in findings[f"{GROUP}:{joined}~j90"]["evidence"].casefold()
+    [alert] = fake.sent_to(ADMINS)
+    assert "OKX_Helpdesk_Team" in alert["text"]
+    assert fake.sent_to(GROUP) == []  # nothing to answer in the group: no one was written to

@@ -130,6 +130,16 @@ class TelegramFake:
         self._queue({"message": message})
         return int(message["message_id"])
 
+    def join(self, chat_id: int, *user_ids: int) -> int:
+        """Users join a group: one service message with new_chat_members and no text."""
+        self._next_message[chat_id] += 1
+        users = [self.users[u] for u in user_ids]
+        message: JSON = {"message_id": self._next_message[chat_id], "date": int(time.time()),
+                         "chat": self.chats[chat_id], "from": users[0], "new_chat_members": users}
+        self.messages[(chat_id, message["message_id"])] = message
+        self._queue({"message": message})
+        return int(message["message_id"])
+
     def edit(self, chat_id: int, message_id: int, text: str) -> None:
         """The author edits a message: the Bot API sends the whole message again as edited_message."""
         message = {**self.messages[(chat_id, message_id)], "text": text, "edit_date": int(time.time())}

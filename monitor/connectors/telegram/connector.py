@@ -16,6 +16,7 @@ from monitor.connectors.telegram.commands import attach
 from monitor.connectors.telegram.mapping import (
     PLATFORM,
     command_for,
+    join_posts,
     message_ref,
     parse_ref,
     to_author,
@@ -149,6 +150,10 @@ class TelegramConnector:
             return
         message = update.message
         if message is None:
+            return
+        if message.new_chat_members:
+            for joined in join_posts(message, self.username):
+                await emit(joined)
             return
         command = command_for(message, self.username)
         if command is not None:

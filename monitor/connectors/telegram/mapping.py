@@ -8,6 +8,7 @@ from monitor.edits import edit_id, message_id
 from monitor.models import Author, Post
 
 PLATFORM = "telegram"
+JOINED = "[joined the group]"  # the text of a member's join, as stored and shown
 
 
 def message_ref(chat_id: int, message_id: int) -> str:
@@ -47,6 +48,16 @@ def to_post(message: Message) -> Post | None:
         reply_to=reply_ref(message),
         raw=message,
     )
+
+
+def join_posts(message: Message, bot_username: str) -> list[Post]:
+    """A Post per member a service message says joined, other than this bot: an impostor joins to
+    read the member list and write to users in private, where the bot never sees it, so its name is
+    checked at the door."""
+    ref = message_ref(message.chat.id, message.message_id)
+    return [Post(platform=PLATFORM, id=f"{ref}~j{user.id}", author=to_author(user), text=JOINED, channel="group",
+                 created_at=message.date, url=public_url(message.chat, message.message_id))
+            for user in message.new_chat_members if (user.username or "").casefold() != bot_username.casefold()]
 
 
 def sender_of(message: Message, user: User) -> Author:
