@@ -47,7 +47,7 @@ PLATFORM_SCHEMA: dict[str, Any] = {
     "telegram": {"enabled": bool, "base_url": str, "token_env": str, "poll_timeout": float,
                  "admin_chat_id": int, "admins": (list, int)},
     "discord": {"enabled": bool, "api_base": str, "gateway_url": str, "token_env": str,
-                "message_content": bool, "channels": (list, int)},
+                "message_content": bool, "members": bool, "channels": (list, int)},
     "twitter": {"enabled": bool, "api_base": str, "consumer_key_env": str, "consumer_secret_env": str,
                 "access_token_env": str, "access_token_secret_env": str, "poll_interval": float,
                 "dms": bool},

@@ -31,8 +31,9 @@ READY_TIMEOUT = 10.0  # how long an action waits for a (re)connecting client
 # Network drops and server errors that are worth another try (discord.py retries 429s itself).
 TRANSIENT = (aiohttp.ClientConnectionError, asyncio.TimeoutError, discord.DiscordServerError)
 WATCHED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
-INTENT_ERROR = ("Discord: the message-content intent is not enabled for this bot in the developer "
-                "portal (close code 4014)")
+INTENT_ERROR = ("Discord: a privileged intent the config asks for (message content, or server members with "
+                "members = true) is not enabled for this bot in the developer portal (close code 4014)")
+JOINED = "[joined the server]"  # the text of a member's join, as stored and shown
 LOGIN_ERROR = "Discord: the bot token was rejected (HTTP 401); check the token's environment variable"
 _BACKFILL = "backfill"  # queue marker: a fresh gateway session began, read what was missed
 _BASELINE = "baseline"  # queue marker: the guilds are known, start cursors for new channels
@@ -49,6 +50,7 @@ class Options:
     api_base: str = DEFAULT_API_BASE
     gateway_url: str = DEFAULT_GATEWAY
     message_content: bool = False
+    members: bool = False  # the privileged server-members intent: members who join are checked
     channels: tuple[int, ...] = ()  # empty: every text channel the bot can read
 
 
@@ -62,6 +64,7 @@ def build(settings: Settings, store: Store) -> DiscordConnector:
     options = Options(api_base=table.get("api_base", DEFAULT_API_BASE).rstrip("/"),
                       gateway_url=table.get("gateway_url", DEFAULT_GATEWAY),
                       message_content=table.get("message_content", False),
+                      members=table.get("members", False),
                       channels=tuple(table.get("channels", ())))
     # discord.py logs whole payloads (message text included) at DEBUG; log lines never carry post text.
     logging.getLogger("discord").setLevel(logging.INFO)
@@ -72,6 +75,13 @@ def point_at(api_base: str, gateway_url: str) -> None:
     """Aim discord.py at an API and gateway; they are class attributes, so this is process-wide."""
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A queued member who joined a server: an impostor joins to write to members in private."""
+
+    member: discord.Member
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +111,10 @@ class _Client(discord.Client):
         """A live message."""
         self.connector.queue.put_nowait(message)
 
+    async def on_member_join(self, member: discord.Member) -> None:
+        """A new member (with the members intent only)."""
+        self.connector.queue.put_nowait(Joined(member))
+
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """An edited message (raw: the message need not be cached); link previews update a message
         too, without an edit time, and are left out."""
@@ -126,10 +140,11 @@ class DiscordConnector:
         self._warned: set[tuple[int, int]] = set()  # (channel, error code) already logged
 
     def intents(self) -> discord.Intents:
-        """Guild messages and DMs; message content only when the config asks for it."""
+        """Guild messages and DMs; message content and member joins only when the config asks for them."""
         intents = discord.Intents.none()
         intents.guilds = intents.guild_messages = intents.dm_messages = True
         intents.message_content = self.options.message_content
+        intents.members = self.options.members
         return intents
 
     # -- watching ---------------------------------------------------------------------------
@@ -158,7 +173,7 @@ class DiscordConnector:
         """Handle queued events in arrival order, so back-fill always comes before newer messages;
         messages queued one behind another go together, so the daemon classifies them as one batch."""
         while True:
-            item: Any = self._marker or await self.queue.get()  # a marker, a discord.Message or an Edited
+            item: Any = self._marker or await self.queue.get()  # a marker, a discord.Message, Edited or Joined
             self._marker = None
             if item is _BACKFILL:
                 await self._backfill(emit)
@@ -167,10 +182,10 @@ class DiscordConnector:
             else:
                 await self._handle_many(self._queued_behind(item), emit)
 
-    def _queued_behind(self, first: discord.Message | Edited) -> list[discord.Message | Edited]:
+    def _queued_behind(self, first: discord.Message | Edited | Joined) -> list[discord.Message | Edited | Joined]:
         """first and the messages waiting right behind it (up to a chunk); a marker ends the run and
         is kept to be handled next."""
-        messages: list[discord.Message | Edited] = [first]
+        messages: list[discord.Message | Edited | Joined] = [first]
         while len(messages) < CHUNK and not self.queue.empty():
             item = self.queue.get_nowait()
             if item is _BACKFILL or item is _BASELINE:
@@ -179,12 +194,13 @@ class DiscordConnector:
             messages.append(item)
         return messages
 
-    async def _handle_many(self, items: list[discord.Message | Edited], emit: Emit) -> None:
-        """Emit the watched, readable messages and edits together, then move their channels' cursors
-        (an edit does not move one: the message it edits was read already)."""
-        mine = [i for i in items if self._ours(_message(i))]
-        await asyncio.gather(*(emit(to_post(_message(i), edited=isinstance(i, Edited)))
-                               for i in mine if _readable(_message(i))))
+    async def _handle_many(self, items: list[discord.Message | Edited | Joined], emit: Emit) -> None:
+        """Emit the joins and the watched, readable messages and edits together, then move their
+        channels' cursors (an edit does not move one: the message it edits was read already)."""
+        joins = [join_post(i.member) for i in items if isinstance(i, Joined)]
+        mine = [i for i in items if not isinstance(i, Joined) and self._ours(_message(i))]
+        await asyncio.gather(*map(emit, joins), *(emit(to_post(_message(i), edited=isinstance(i, Edited)))
+                                                  for i in mine if _readable(_message(i))))
         for message in (i for i in mine if not isinstance(i, Edited)):
             self._advance(message.channel.id, message.id)
 
@@ -338,6 +354,14 @@ def to_author(user: discord.User | discord.Member) -> Author:
 def _readable(message: discord.Message) -> bool:
     """A message with text of a kind users write (not a join, pin or other system message)."""
     return bool(message.content) and message.type in WATCHED_TYPES
+
+
+def join_post(member: discord.Member) -> Post:
+    """A Post for a member who joined, so their name and handle are checked at the door; the id holds
+    the join time, as a member may leave and come back."""
+    joined = member.joined_at or discord.utils.utcnow()
+    return Post(platform="discord", id=f"{member.guild.id}~j{member.id}~{int(joined.timestamp())}",
+                author=to_author(member), text=JOINED, channel="group", created_at=joined)
 
 
 def _message(item: discord.Message | Edited) -> discord.Message:

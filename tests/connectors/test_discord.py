@@ -104,6 +104,27 @@ def test_an_edit_is_a_post_of_its_own_and_a_preview_update_is_not() -> None:
     run(scenario())
 
 
+def test_members_who_join_are_posts_only_with_the_members_intent() -> None:
+    async def scenario() -> list[list[Post]]:
+        seen = []
+        for members in (True, False):
+            fake = await FakeDiscord().start()
+            mike = fake.add_user("okx_support_desk", "OKX Support")
+            async with watching(fake, message_content=True, members=members) as (_, posts):
+                await fake.join(mike)
+                await fake.post(fake.general, fake.add_user("alice"), "gm")
+                await wait_for(lambda: any(p.text == "gm" for p in posts))
+            await fake.stop()
+            seen.append(posts)
+        return seen
+
+    with_intent, without = asyncio.run(scenario())
+    [joined] = [p for p in with_intent if p.text == "[joined the server]"]
+    assert joined.author.handle == "okx_support_desk" and joined.author.name == "OKX Support"
+    assert joined.channel == "group" and "~j" in joined.id
+    assert [p.text for p in without] == ["gm"]
+
+
 def test_own_messages_are_ignored_and_configured_channels_filter() -> None:
     async def scenario() -> None:
         fake = await FakeDiscord().start()

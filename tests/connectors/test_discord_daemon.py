@@ -144,6 +144,29 @@ def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answere
     assert_no_raw_secret(db, phrase)
 
 
+def test_a_lookalike_joining_the_server_is_flagged_before_it_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
+
+    async def scenario() -> int:
+        fake = await FakeDiscord().start()
+        cfg = write_config(tmp_path, fake, extra="members = true\n")
+        daemon = await _spawn(cfg, log)
+        await wait_for(fake.connected, timeout=60)
+        await fake.join(fake.add_user("okx.support.team", "OKX Support"))
+        await fake.join(fake.add_user("dana_trades", "Dana"))
+        await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 2, timeout=30)
+        return await _stop(daemon, fake)
+
+    assert asyncio.run(scenario()) == 0, log.read_text(encoding="utf-8")
+    with sqlite3.connect(db) as conn:
+        flagged = conn.execute("SELECT p.author_handle, f.evidence FROM findings f JOIN posts p "
+                               "ON p.platform = f.platform AND p.id = f.post_id WHERE f.kind = 'impersonation'").fetchall()
+    assert [handle for handle, _ in flagged] == ["okx.support.team"]
+    assert "okx.support.team" in flagged[0][1]
+
+
 def assert_no_raw_secret(db: Path, phrase: str) -> None:
     """Neither the database nor its WAL holds the phrase (nor a run of its words)."""
     words = phrase.split()

@@ -14,7 +14,8 @@ from aiohttp import WSMsgType, web
 from tests.fakes import until
 
 DISCORD_EPOCH_MS = 1420070400000
-MESSAGE_CONTENT = 1 << 15  # the privileged intent bit
+MESSAGE_CONTENT = 1 << 15  # the privileged intent bits
+GUILD_MEMBERS = 1 << 1
 TOKEN = "fake-discord-token"
 
 
@@ -58,8 +59,10 @@ class Session:
 class FakeDiscord:
     """The Discord REST API and gateway for one bot in one guild, with state tests can read."""
 
-    def __init__(self, *, content_intent_enabled: bool = True, can_manage_messages: bool = True) -> None:
+    def __init__(self, *, content_intent_enabled: bool = True, can_manage_messages: bool = True,
+                 members_intent_enabled: bool = True) -> None:
         self.content_intent_enabled = content_intent_enabled
+        self.members_intent_enabled = members_intent_enabled
         self.can_manage_messages = can_manage_messages
         self._ids = itertools.count(1)
         self._last_id = 0
@@ -128,6 +131,15 @@ class FakeDiscord:
         message = self._message(channel_id, author, content, reply_to)
         await self._dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def join(self, user: dict[str, Any]) -> None:
+        """A user joins the guild: GUILD_MEMBER_ADD, sent only to sessions with the members intent."""
+        member = {"guild_id": str(self.guild_id), "user": user, "roles": [], "joined_at": datetime.now(UTC).isoformat(),
+                  "deaf": False, "mute": False, "flags": 0, "pending": False, "premium_since": None, "avatar": None,
+                  "communication_disabled_until": None, "nick": self.nicks.get(int(user["id"]))}
+        for session in list(self.sessions.values()):
+            if session.intents & GUILD_MEMBERS:
+                await self._send_event(session, "GUILD_MEMBER_ADD", member)
 
     async def edit(self, message: dict[str, Any], content: str) -> dict[str, Any]:
         """The author edits a message: MESSAGE_UPDATE carries the whole message with its edit time."""
@@ -223,7 +235,9 @@ class FakeDiscord:
         if data.get("token") != TOKEN:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
-        if data.get("intents", 0) & MESSAGE_CONTENT and not self.content_intent_enabled:
+        denied = (MESSAGE_CONTENT if not self.content_intent_enabled else 0) | (
+            GUILD_MEMBERS if not self.members_intent_enabled else 0)
+        if data.get("intents", 0) & denied:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
         session = Session(id=f"session-{self.identifies}", intents=data.get("intents", 0))
