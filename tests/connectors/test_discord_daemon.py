@@ -115,11 +115,8 @@ def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answere
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
 
     async def scenario() -> tuple[FakeDiscord, dict, dict, dict, int]:
-        fake = await FakeDiscord().start()
-        cfg = write_config(tmp_path, fake)
+        fake, daemon = await _started(tmp_path, log)
         alice, carol = fake.add_user("alice"), fake.add_user("carol")
-        daemon = await _spawn(cfg, log)
-        await wait_for(fake.connected, timeout=60)
         ask = await fake.post(fake.general, alice, "my withdrawl of 300 USDT is pending for 3 days, please help")
         note = await fake.post(fake.general, carol, "my wallet app shows zero balance after the update")
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 2, timeout=30)
@@ -150,10 +147,7 @@ def test_a_lookalike_joining_the_server_is_flagged_before_it_writes(
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
 
     async def scenario() -> int:
-        fake = await FakeDiscord().start()
-        cfg = write_config(tmp_path, fake, extra="members = true\n")
-        daemon = await _spawn(cfg, log)
-        await wait_for(fake.connected, timeout=60)
+        fake, daemon = await _started(tmp_path, log, extra="members = true\n")
         await fake.join(fake.add_user("okx.support.team", "OKX Support"))
         await fake.join(fake.add_user("dana_trades", "Dana"))
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 2, timeout=30)
@@ -188,6 +182,14 @@ def _db_count(db: Path, sql: str) -> int:
             return int(conn.execute(sql).fetchone()[0])
     except sqlite3.OperationalError:  # the tables are not made yet
         return 0
+
+
+async def _started(tmp_path: Path, log: Path, extra: str = "") -> tuple[FakeDiscord, asyncio.subprocess.Process]:
+    """The fake, and `monitor run` connected to it with a config pointed at it."""
+    fake = await FakeDiscord().start()
+    daemon = await _spawn(write_config(tmp_path, fake, extra), log)
+    await wait_for(fake.connected, timeout=60)
+    return fake, daemon
 
 
 async def _stop(daemon: asyncio.subprocess.Process, fake: FakeDiscord) -> int:
