@@ -132,6 +132,18 @@ def tg_spam(root: Path, detector: ImpersonationDetector) -> None:
     print(f"tg-spam EN ({len(rows)} rows): {prf(pairs)}")
 
 
+def english_negatives(root: Path, detector: ImpersonationDetector) -> None:
+    """Ordinary tweets and SMS (ham), each read as a reply to someone, the context that scores highest."""
+    sms = (line.split("\t", 1) for line in (root / "spam_sms_spam_collection_uci/SMSSpamCollection.tsv")
+           .read_text(encoding="utf-8", errors="replace").splitlines() if "\t" in line)
+    sets = {"TweetEval tweets": [r["text"] for r in read_csv(root / "negatives_tweeteval/tweeteval_test_sample.csv")],
+            "SMS ham": [text for label, text in sms if label == "ham"]}
+    for label, texts in sets.items():
+        hits = [t for i, t in enumerate(texts)
+                if flagged(detector, Post("twitter", str(i), Author("twitter", "u", "user"), t, reply_to="p"))]
+        print(f"{label} as replies: {len(hits)}/{len(texts)} flagged {hits[:2]}")
+
+
 def chinese(root: Path, detector: ImpersonationDetector) -> None:
     """Chinese: model-written fake customer-service texts vs normal texts (a sanity check, not real
     text), and real Weibo posts and Alipay customer questions, which must not flag."""
@@ -303,6 +315,7 @@ def main(argv: list[str] | None = None) -> None:
     root = parser.parse_args(argv).eval_dir
     detector = ImpersonationDetector(load().brand)
     steps: list[Callable[[], None]] = [lambda: janitr(root, detector), lambda: tg_spam(root, detector),
+                                       lambda: english_negatives(root, detector),
                                        lambda: chinese(root, detector), lambda: twcs(root), lambda: handles(root),
                                        lambda: named_accounts(root), lambda: lookalike_domains(root)]
     for step in steps:
