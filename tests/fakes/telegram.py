@@ -140,6 +140,13 @@ class TelegramFake:
         self._queue({"message": message})
         return int(message["message_id"])
 
+    def member_update(self, chat_id: int, user_id: int, old: str = "left", new: str = "member") -> None:
+        """A chat_member update, as admin bots get for every join (also where join messages are hidden)."""
+        user = self.users[user_id]
+        self._queue({"chat_member": {"chat": self.chats[chat_id], "from": user, "date": int(time.time()),
+                                     "old_chat_member": {"status": old, "user": user},
+                                     "new_chat_member": {"status": new, "user": user}}})
+
     def edit(self, chat_id: int, message_id: int, text: str) -> None:
         """The author edits a message: the Bot API sends the whole message again as edited_message."""
         message = {**self.messages[(chat_id, message_id)], "text": text, "edit_date": int(time.time())}

@@ -17,6 +17,7 @@ from monitor.connectors.telegram.mapping import (
     PLATFORM,
     command_for,
     join_posts,
+    member_join,
     message_ref,
     parse_ref,
     to_author,
@@ -31,8 +32,10 @@ CURSOR = "telegram:offset"  # the next update_id to ask for; saved only after an
 ALLOWED_UPDATES: Sequence[str] = (
     "message",
     "edited_message",
+    "chat_member",
     "callback_query",
-)  # edits: a secret or a scam link may be edited into a message; callback queries: buttons pressed
+)  # edits: a secret or a scam link may be edited into a message; chat_member: joins (admin bots only);
+# callback queries: buttons pressed
 DEFAULT_BASE_URL = "https://api.telegram.org"
 DEFAULT_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DEFAULT_POLL_TIMEOUT = 30.0
@@ -142,6 +145,10 @@ class TelegramConnector:
         """Commands and pressed buttons go to the command hook; every other message with text is a post."""
         if update.callback_query is not None:
             await self._command("button", update)
+            return
+        if update.chat_member is not None:
+            if joined := member_join(update.chat_member):
+                await emit(joined)
             return
         if update.edited_message is not None:
             # An edited command is neither run again nor a post; any other edit is checked anew.

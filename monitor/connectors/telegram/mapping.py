@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Chat, ChatFullInfo, Message, MessageEntity, User
+from datetime import datetime
+
+from telegram import Chat, ChatFullInfo, ChatMember, ChatMemberUpdated, Message, MessageEntity, User
 
 from monitor.edits import edit_id, message_id
 from monitor.models import Author, Post
@@ -54,10 +56,26 @@ def join_posts(message: Message, bot_username: str) -> list[Post]:
     """A Post per member a service message says joined, other than this bot: an impostor joins to
     read the member list and write to users in private, where the bot never sees it, so its name is
     checked at the door."""
-    ref = message_ref(message.chat.id, message.message_id)
-    return [Post(platform=PLATFORM, id=f"{ref}~j{user.id}", author=to_author(user), text=JOINED, channel="group",
-                 created_at=message.date, url=public_url(message.chat, message.message_id))
-            for user in message.new_chat_members if (user.username or "").casefold() != bot_username.casefold()]
+    return [join_post(message.chat, user, message.date) for user in message.new_chat_members
+            if (user.username or "").casefold() != bot_username.casefold()]
+
+
+def member_join(update: ChatMemberUpdated) -> Post | None:
+    """The Post for a chat_member update that is a join (large groups often hide the service message,
+    and an admin bot still hears of each join this way); None for any other change."""
+    was, now = update.old_chat_member, update.new_chat_member
+    outside = was.status in (ChatMember.LEFT, ChatMember.BANNED) or (
+        was.status == ChatMember.RESTRICTED and not getattr(was, "is_member", True))
+    if not outside or now.status not in (ChatMember.MEMBER, ChatMember.RESTRICTED) or now.user.is_bot:
+        return None
+    return join_post(update.chat, now.user, update.date)
+
+
+def join_post(chat: Chat, user: User, date: datetime) -> Post:
+    """One member's join; the id names the chat, the member and the day, so the service message and
+    the chat_member update of one join are stored once."""
+    return Post(platform=PLATFORM, id=f"{chat.id}~j{user.id}~{date:%Y%m%d}", author=to_author(user), text=JOINED,
+                channel="group", created_at=date)
 
 
 def sender_of(message: Message, user: User) -> Author:
