@@ -130,6 +130,29 @@ def test_the_offset_moves_only_after_every_update_of_a_poll_is_handled(tmp_path,
     asyncio.run(scenario())
 
 
+def test_an_update_that_does_not_parse_is_skipped_by_id_and_the_rest_handled(tmp_path, monkeypatch, caplog) -> None:
+    store = Store(tmp_path / "m.db")
+
+    async def scenario() -> list[str]:
+        async with _connector(tmp_path, monkeypatch, store) as (fake, connector):
+            fake.post(GROUP, BOB, "before")
+            # An administrator without its rights fields: a shape the library cannot read.
+            fake._queue({"chat_member": {"chat": fake.chats[GROUP], "from": fake.users[BOB], "date": int(time.time()),
+                                         "old_chat_member": {"status": "member", "user": fake.users[BOB]},
+                                         "new_chat_member": {"status": "administrator", "user": fake.users[BOB]}}})
+            fake.post(GROUP, BOB, "after")
+            seen: list[str] = []
+
+            async def emit(post: Post) -> None:
+                seen.append(post.text)
+
+            await _watch(connector, lambda: store.cursor(CURSOR) == "4", emit)
+            return seen
+
+    assert asyncio.run(scenario()) == ["before", "after"]
+    assert "telegram: update 2 does not parse (TypeError); skipped" in caplog.text
+
+
 def test_reply_dm_delete_alert_and_report_reach_the_platform(tmp_path, monkeypatch) -> None:
     async def scenario() -> None:
         async with _connector(tmp_path, monkeypatch) as (fake, connector):

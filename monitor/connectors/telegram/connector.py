@@ -83,12 +83,12 @@ class TelegramConnector:
         await self.start()
         offset = self._stored_offset()
         while True:
-            updates = await self._poll(offset)
+            updates, last = await self._poll(offset)
             # Handled together, so the daemon classifies the posts of one poll as one batch; a
             # crash before the cursor moves brings them again, and the store drops the repeats.
             await asyncio.gather(*(self._handle(update, emit) for update in updates))
-            if updates:
-                offset = updates[-1].update_id + 1
+            if last is not None:
+                offset = last + 1
                 self.store.set_cursor(CURSOR, str(offset))
 
     async def start(self) -> None:
@@ -116,11 +116,12 @@ class TelegramConnector:
         value = self.store.cursor(CURSOR)
         return int(value) if value else None
 
-    async def _poll(self, offset: int | None) -> tuple[Update, ...]:
-        """One long poll; asking with `offset` also confirms every update before it to Telegram."""
+    async def _poll(self, offset: int | None) -> tuple[tuple[Update, ...], int | None]:
+        """One long poll: its updates and the last update id it held; asking with `offset` also
+        confirms every update before it to Telegram."""
         while True:
             try:
-                return await call(
+                updates = await call(
                     lambda: self.bot.get_updates(
                         offset=offset,
                         timeout=int(self.poll_timeout),
@@ -130,6 +131,9 @@ class TelegramConnector:
                     self.backoff,
                     attempts=None,
                 )
+                return updates, updates[-1].update_id if updates else None
+            except (TypeError, KeyError, ValueError):  # an update this library cannot read
+                return await self._poll_plain(offset)
             except Conflict:
                 wait = self.backoff.delay()
                 self._warn_once(
@@ -140,6 +144,20 @@ class TelegramConnector:
                     wait,
                 )
                 await asyncio.sleep(wait)
+
+    async def _poll_plain(self, offset: int | None) -> tuple[tuple[Update, ...], int | None]:
+        """The same poll read as plain JSON, update by update: one that does not parse is logged by
+        its id and skipped, so it cannot stall the watch (asking again would bring it forever)."""
+        kwargs = {"timeout": 0, "allowed_updates": list(ALLOWED_UPDATES)} | ({"offset": offset} if offset else {})
+        raw = await call(lambda: self.bot.do_api_request("getUpdates", api_kwargs=kwargs), "getUpdates",
+                         self.backoff, attempts=None)
+        updates = []
+        for item in raw:
+            try:
+                updates.append(Update.de_json(item, self.bot))
+            except (TypeError, KeyError, ValueError) as exc:
+                log.error("telegram: update %s does not parse (%s); skipped", item.get("update_id"), type(exc).__name__)
+        return tuple(u for u in updates if u is not None), max((int(i["update_id"]) for i in raw), default=None)
 
     async def _handle(self, update: Update, emit: Emit) -> None:
         """Commands and pressed buttons go to the command hook; every other message with text is a post."""
