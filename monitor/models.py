@@ -32,6 +32,14 @@ class Author:
     verified: bool | None = None
 
 
+# The text of a post that stands for a member arriving rather than a message: their name and handle
+# are all there is to check, and alerts say which it was.
+JOINED_GROUP = "[joined the group]"
+ASKED_TO_JOIN = "[asked to join the group]"
+JOINED_SERVER = "[joined the server]"
+ARRIVALS = (JOINED_GROUP, ASKED_TO_JOIN, JOINED_SERVER)
+
+
 @dataclass(frozen=True, slots=True)
 class Post:
     """One message seen on a platform. `raw` keeps the platform payload out of equality and repr."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.config import Brand
-from monitor.models import Action, Finding, Post
+from monitor.models import ARRIVALS, Action, Finding, Post
 from monitor.replies.guard import defang, strip_invisible
 from monitor.replies.lang import reply_language
 from monitor.replies.templates import Templates
@@ -81,6 +81,8 @@ def support_actions(post: Post, finding: Finding, lang: str, t: Templates) -> li
 def alert(post: Post, findings: list[Finding], reason: str, brand: Brand) -> Action:
     """A redacted alert for the managers, with every foreign link made unclickable."""
     lines = [f"{reason} on {post.platform} by @{safe_handle(post.author.handle)}"]
+    if post.text in ARRIVALS:
+        lines.append(f"{post.text}: nothing written yet")  # an impostor at the door, before any message
     if post.url:  # before the evidence: after "API passphrase" a link would read as the passphrase
         lines.append(_clip(post.url))
     lines += [f"- {f.label} ({f.score:.2f}): {_clip(f.evidence)}" for f in findings]

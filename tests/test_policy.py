@@ -6,7 +6,7 @@ import pytest
 
 from monitor import policy
 from monitor.config import Settings
-from monitor.models import Action, Author, Finding, Post
+from monitor.models import JOINED_GROUP, Action, Author, Finding, Post
 from monitor.replies.guard import Guard
 from monitor.replies.templates import Templates
 
@@ -91,6 +91,12 @@ def test_on_x_a_leak_cannot_be_deleted_so_the_notice_asks_for_it(templates: Temp
 def test_a_leak_in_a_dm_gets_no_public_notice(templates: Templates) -> None:
     actions = _plan(post("x", channel="dm"), [leak("password")], templates)
     assert [a.kind for a in actions] == ["delete", "dm", "alert"]
+
+
+def test_an_impostor_at_the_door_gets_an_alert_that_says_so(templates: Templates) -> None:
+    alert, report = _plan(post(JOINED_GROUP, handle="okx_helpdesk_team"), [impersonation()], templates)
+    assert alert.kind == "alert" and "[joined the group]: nothing written yet" in alert.text
+    assert report.kind == "report"
 
 
 def test_impersonator_is_never_answered_the_targeted_user_is_warned(templates: Templates) -> None:

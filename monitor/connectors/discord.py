@@ -16,7 +16,7 @@ from monitor.config import Settings, env_secret
 from monitor.connectors.base import CHUNK, ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
 from monitor.edits import edit_id, message_id
-from monitor.models import Action, Author, Post
+from monitor.models import JOINED_SERVER, Action, Author, Post
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ TRANSIENT = (aiohttp.ClientConnectionError, asyncio.TimeoutError, discord.Discor
 WATCHED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 INTENT_ERROR = ("Discord: a privileged intent the config asks for (message content, or server members with "
                 "members = true) is not enabled for this bot in the developer portal (close code 4014)")
-JOINED = "[joined the server]"  # the text of a member's join, as stored and shown
 LOGIN_ERROR = "Discord: the bot token was rejected (HTTP 401); check the token's environment variable"
 _BACKFILL = "backfill"  # queue marker: a fresh gateway session began, read what was missed
 _BASELINE = "baseline"  # queue marker: the guilds are known, start cursors for new channels
@@ -361,7 +360,7 @@ def join_post(member: discord.Member) -> Post:
     the join time, as a member may leave and come back."""
     joined = member.joined_at or discord.utils.utcnow()
     return Post(platform="discord", id=f"{member.guild.id}~j{member.id}~{int(joined.timestamp())}",
-                author=to_author(member), text=JOINED, channel="group", created_at=joined)
+                author=to_author(member), text=JOINED_SERVER, channel="group", created_at=joined)
 
 
 def _message(item: discord.Message | Edited) -> discord.Message:

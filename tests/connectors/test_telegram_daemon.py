@@ -349,17 +349,21 @@ def test_a_lookalike_joining_the_group_is_flagged_before_it_writes(tmp_path, mon
             fake.add_user(90, "OKX Support", "OKX_Helpdesk_Team")
             fake.add_user(91, "Dana", "dana_trades")
             fake.add_user(92, "OKX 客服", "kefu_8888")
+            fake.add_user(93, "OKX Official Support", "mark_0093")
             fake.join(GROUP, 90, 91)  # the service message...
             fake.member_update(GROUP, 90)  # ...and the chat_member update of the same join
             fake.member_update(GROUP, 91)
             fake.member_update(GROUP, 92)  # a group that hides join messages: the update alone
             fake.member_update(GROUP, 91, old="member", new="left")  # leaving is no join
-            await _settle(settings, store, 3, also=lambda: len(fake.sent_to(ADMINS)) >= 2)
+            fake.request_join(GROUP, 93)  # a group that approves members: checked before approval
+            await _settle(settings, store, 4, also=lambda: len(fake.sent_to(ADMINS)) >= 3)
             return fake
 
     fake = asyncio.run(scenario())
     flagged = sorted(f["post_id"].split("~")[1] for f in store.db["findings"].rows if f["kind"] == "impersonation")
-    assert flagged == ["j90", "j92"]  # the impostors, once each; not the ordinary member
-    alerts = [m["text"] for m in fake.sent_to(ADMINS)]
-    assert len(alerts) == 2 and any("OKX_Helpdesk_Team" in a for a in alerts) and any("kefu_8888" in a for a in alerts)
+    assert flagged == ["j90", "j92", "r93"]  # the impostors, once each; not the ordinary member
+    alerts = {a["text"].split(" by @")[1].split()[0]: a["text"] for a in fake.sent_to(ADMINS)}
+    assert set(alerts) == {"OKX_Helpdesk_Team", "kefu_8888", "mark_0093"}
+    assert "[joined the group]: nothing written yet" in alerts["OKX_Helpdesk_Team"]
+    assert "[asked to join the group]: nothing written yet" in alerts["mark_0093"]
     assert fake.sent_to(GROUP) == []  # nothing to answer in the group: no one was written to

@@ -140,6 +140,11 @@ class TelegramFake:
         self._queue({"message": message})
         return int(message["message_id"])
 
+    def request_join(self, chat_id: int, user_id: int) -> None:
+        """A user asks to join a group that approves members: a chat_join_request for admin bots."""
+        self._queue({"chat_join_request": {"chat": self.chats[chat_id], "from": self.users[user_id],
+                                           "user_chat_id": user_id, "date": int(time.time())}})
+
     def member_update(self, chat_id: int, user_id: int, old: str = "left", new: str = "member") -> None:
         """A chat_member update, as admin bots get for every join (also where join messages are hidden)."""
         user = self.users[user_id]

@@ -17,6 +17,7 @@ from monitor.connectors.telegram.mapping import (
     PLATFORM,
     command_for,
     join_posts,
+    join_request,
     member_join,
     message_ref,
     parse_ref,
@@ -33,9 +34,10 @@ ALLOWED_UPDATES: Sequence[str] = (
     "message",
     "edited_message",
     "chat_member",
+    "chat_join_request",
     "callback_query",
-)  # edits: a secret or a scam link may be edited into a message; chat_member: joins (admin bots only);
-# callback queries: buttons pressed
+)  # edits: a secret or a scam link may be edited into a message; chat_member and chat_join_request:
+# joins and requests to join (admin bots only); callback queries: buttons pressed
 DEFAULT_BASE_URL = "https://api.telegram.org"
 DEFAULT_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DEFAULT_POLL_TIMEOUT = 30.0
@@ -163,6 +165,9 @@ class TelegramConnector:
         """Commands and pressed buttons go to the command hook; every other message with text is a post."""
         if update.callback_query is not None:
             await self._command("button", update)
+            return
+        if update.chat_join_request is not None:
+            await emit(join_request(update.chat_join_request))
             return
         if update.chat_member is not None:
             if joined := member_join(update.chat_member):

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import Chat, ChatFullInfo, ChatMember, ChatMemberUpdated, Message, MessageEntity, User
+from telegram import (
+    Chat,
+    ChatFullInfo,
+    ChatJoinRequest,
+    ChatMember,
+    ChatMemberUpdated,
+    Message,
+    MessageEntity,
+    User,
+)
 
 from monitor.edits import edit_id, message_id
-from monitor.models import Author, Post
+from monitor.models import ASKED_TO_JOIN, JOINED_GROUP, Author, Post
 
 PLATFORM = "telegram"
-JOINED = "[joined the group]"  # the text of a member's join, as stored and shown
 
 
 def message_ref(chat_id: int, message_id: int) -> str:
@@ -71,11 +79,17 @@ def member_join(update: ChatMemberUpdated) -> Post | None:
     return join_post(update.chat, now.user, update.date)
 
 
+def join_request(request: ChatJoinRequest) -> Post:
+    """A request to join a group that asks for approval: checked before an admin lets the user in."""
+    return Post(platform=PLATFORM, id=f"{request.chat.id}~r{request.from_user.id}~{request.date:%Y%m%d}",
+                author=to_author(request.from_user), text=ASKED_TO_JOIN, channel="group", created_at=request.date)
+
+
 def join_post(chat: Chat, user: User, date: datetime) -> Post:
     """One member's join; the id names the chat, the member and the day, so the service message and
     the chat_member update of one join are stored once."""
-    return Post(platform=PLATFORM, id=f"{chat.id}~j{user.id}~{date:%Y%m%d}", author=to_author(user), text=JOINED,
-                channel="group", created_at=date)
+    return Post(platform=PLATFORM, id=f"{chat.id}~j{user.id}~{date:%Y%m%d}", author=to_author(user),
+                text=JOINED_GROUP, channel="group", created_at=date)
 
 
 def sender_of(message: Message, user: User) -> Author:
