@@ -9,6 +9,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -71,8 +72,9 @@ def brand(key: str) -> Brand:
 REGISTRIES = {k: BrandRegistry.from_brand(brand(k)) for k in BRANDS}
 
 
+@cache  # several measurements read the same set (Janitr, TweetEval): each file is read once
 def read_csv(path: Path) -> list[dict[str, str]]:
-    """All rows of a CSV file."""
+    """All rows of a CSV file (callers only read them)."""
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 

@@ -6,23 +6,19 @@ import dataclasses
 from datetime import datetime
 
 from monitor import policy
+from monitor.models import EDIT_MARK
 from monitor.pipeline import Processed
 from monitor.replies.templates import Templates
-
-# An edit's post id is the message's id, this mark and the edit time: each version is stored once,
-# and the connectors still find the message by the part before the mark.
-MARK = "~e"
 
 
 def edit_id(message_id: str, edited_at: datetime) -> str:
     """The post id of one edit of a message."""
-    return f"{message_id}{MARK}{int(edited_at.timestamp())}"
+    return f"{message_id}{EDIT_MARK}{int(edited_at.timestamp())}"
 
 
 def message_id(post_id: str) -> str:
-    """The id of the message a post comes from: itself, or the part before '~' of an edit's id (and of
-    a member's join, which Telegram tells in one message for all it adds)."""
-    return post_id.partition("~")[0]
+    """The id of the message a post is a version of (itself for an unedited message)."""
+    return post_id.partition(EDIT_MARK)[0]
 
 
 def what_is_new(result: Processed, flagged_before: set[str], templates: Templates) -> Processed:

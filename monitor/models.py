@@ -32,6 +32,9 @@ class Author:
     verified: bool | None = None
 
 
+# An edit's post id is the message's id, this mark and the edit time (see monitor.edits): each
+# version is stored once, and the part before the mark still finds the message.
+EDIT_MARK = "~e"
 # The text of a post that stands for a member arriving rather than a message: their name and handle
 # are all there is to check, and alerts say which it was.
 JOINED_GROUP = "[joined the group]"

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import Table
 
-from monitor.models import Action, Finding, Post
+from monitor.models import EDIT_MARK, Action, Finding, Post
 
 
 def utcnow() -> str:
@@ -152,7 +152,7 @@ class Store:
         """The finding kinds flagged on any stored version of a message (the message and its edits)."""
         rows = self.db.execute(
             "SELECT DISTINCT kind FROM findings WHERE platform = ? AND (post_id = ? OR substr(post_id, 1, ?) = ?)",
-            [platform, message_id, len(message_id) + 2, f"{message_id}~e"]).fetchall()
+            [platform, message_id, len(message_id) + len(EDIT_MARK), f"{message_id}{EDIT_MARK}"]).fetchall()
         return {r[0] for r in rows}
 
     def add_findings(self, post: Post, findings: list[Finding]) -> list[int]:
