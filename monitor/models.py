@@ -57,11 +57,19 @@ class Post:
     reply_to: str | None = None
     raw: Any = field(default=None, compare=False, repr=False, hash=False)
     edit_of: str | None = None  # for an edited message: the id of the message (see monitor.edits)
+    # The admins and moderators of the group, server or subreddit it was posted in, as the platform
+    # lists them: impostors copy their names, and their own posts are not answered or flagged.
+    staff: tuple[Author, ...] = field(default=(), repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
         """The identity of a post across the whole system."""
         return (self.platform, self.id)
+
+    @property
+    def by_staff(self) -> bool:
+        """Whether one of the place's admins or moderators wrote it (by account id: names can be copied)."""
+        return any(member.id == self.author.id for member in self.staff)
 
 
 @dataclass(frozen=True, slots=True)

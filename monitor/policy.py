@@ -34,7 +34,7 @@ def plan(post: Post, findings: list[Finding], templates: Templates) -> list[Acti
     by_kind = {f.kind: f for f in sorted(findings, key=lambda f: f.score)}  # strongest of each kind
     if "impersonation" in by_kind:
         return impersonation_actions(post, by_kind["impersonation"], lang, templates)
-    if "support_request" in by_kind:
+    if "support_request" in by_kind and not post.by_staff:  # the group's own admins need no pointer to support
         return support_actions(post, by_kind["support_request"], lang, templates)
     return []
 

@@ -46,24 +46,36 @@ def parse_post(obj: Any) -> Post:
         reply_to=_str(obj, "reply_to") or None,
         edit_of=_str(obj, "edit_of") or None,
         raw=obj,
+        staff=_staff(obj, platform),
     )
 
 
-def _author(obj: dict[str, Any], platform: str) -> Author:
-    """The author object."""
+def _staff(obj: dict[str, Any], platform: str) -> tuple[Author, ...]:
+    """The optional list of the place's admins and moderators, each an author object."""
+    staff = obj.get("staff") or []
+    if not isinstance(staff, list):
+        raise PostError("field 'staff' must be a list of author objects")
+    for i, member in enumerate(staff):
+        if not isinstance(member, dict):
+            raise PostError(f"field 'staff[{i}]' must be an object with at least 'handle'")
+    return tuple(_author(member, platform, f"staff[{i}].") for i, member in enumerate(staff))
+
+
+def _author(obj: dict[str, Any], platform: str, prefix: str = "author.") -> Author:
+    """An author object (the post's author, or one of its staff)."""
     followers = obj.get("followers")
     if followers is not None and (isinstance(followers, bool) or not isinstance(followers, int)):
-        raise PostError("field 'author.followers' must be an integer")
+        raise PostError(f"field '{prefix}followers' must be an integer")
     verified = obj.get("verified")
     if verified is not None and not isinstance(verified, bool):
-        raise PostError("field 'author.verified' must be true or false")
-    handle = _str(obj, "handle", required=True, prefix="author.")
+        raise PostError(f"field '{prefix}verified' must be true or false")
+    handle = _str(obj, "handle", required=True, prefix=prefix)
     return Author(
         platform=platform,
-        id=_str(obj, "id", prefix="author.") or handle,
+        id=_str(obj, "id", prefix=prefix) or handle,
         handle=handle,
-        name=_str(obj, "name", prefix="author."),
-        created_at=_time(obj, "created_at", prefix="author."),
+        name=_str(obj, "name", prefix=prefix),
+        created_at=_time(obj, "created_at", prefix=prefix),
         followers=followers,
         verified=verified,
     )

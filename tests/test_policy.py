@@ -75,6 +75,13 @@ def test_leaked_secret_is_deleted_advised_privately_and_noticed_publicly(templat
     assert reply.text == templates.render("secret_leak", "en", "public", "removed")
 
 
+def test_a_group_admin_gets_no_support_pointer_but_a_leak_of_theirs_is_still_removed(templates: Templates) -> None:
+    author = Author("telegram", "u42", "alice")
+    admin = Post("telegram", "p1", author, "withdrawals are slow today, the team is on it", "group", staff=(author,))
+    assert admin.by_staff and _plan(admin, [support()], templates) == []
+    assert [a.kind for a in _plan(admin, [leak("seed_phrase")], templates)] == ["delete", "dm", "reply", "alert"]
+
+
 def test_several_leaked_types_get_the_general_advice(templates: Templates) -> None:
     actions = _plan(post("x"), [leak("password"), leak("api_key")], templates)
     dm = next(a for a in actions if a.kind == "dm")

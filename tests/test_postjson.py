@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -27,6 +28,13 @@ def test_full_post() -> None:
     assert post.author.followers == 3
 
 
+def test_staff_are_read_as_authors() -> None:
+    obj = {**MINIMAL, "staff": [{"id": 7, "handle": "alice_okx_cm", "name": "Alice | OKX Team"}, {"handle": "li"}]}
+    post = parse_line(json.dumps(obj))
+    assert [(m.id, m.handle, m.name) for m in post.staff] == [("7", "alice_okx_cm", "Alice | OKX Team"), ("li", "li", "")]
+    assert not post.by_staff and parse_line(json.dumps({**obj, "author": {"id": 7, "handle": "x"}})).by_staff
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -39,11 +47,14 @@ def test_full_post() -> None:
         ({"author": {"handle": "b", "followers": "many"}}, "'author.followers' must be an integer"),
         ({"created_at": "yesterday"}, "'created_at' is not an ISO-8601 time"),
         ({"text": "x" * 1_000_001}, "the limit is 1000000"),
+        ({"staff": "alice"}, "field 'staff' must be a list"),
+        ({"staff": [{"handle": "a"}, "bob"]}, "field 'staff[1]' must be an object"),
+        ({"staff": [{"name": "Alice"}]}, "missing field 'staff[0].handle'"),
     ],
 )
 def test_bad_post_names_the_field(change: dict, message: str) -> None:
     obj = {**MINIMAL, **change}
-    with pytest.raises(PostError, match=message):
+    with pytest.raises(PostError, match=re.escape(message)):
         parse_line(json.dumps(obj))
 
 

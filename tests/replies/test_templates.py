@@ -12,8 +12,8 @@ from monitor.replies.guard import LENGTH_LIMITS, Guard
 from monitor.replies.lang import reply_language
 from monitor.replies.templates import LANGUAGES, TemplateError, Templates
 
-IMPERSONATION_LABELS = ("lookalike_handle", "lookalike_mention", "fake_support_reply", "phishing_link", "credential_request",
-                        "offplatform_contact", "scam_lure")
+IMPERSONATION_LABELS = ("lookalike_handle", "lookalike_mention", "staff_lookalike", "fake_support_reply", "phishing_link",
+                        "credential_request", "offplatform_contact", "scam_lure")
 # The longest handles the platforms allow (X 15, Telegram 32), so the X limit holds for any impostor.
 FIELDS = {"impostor": "OKX_Support_Desk_Help_Center_0123"[:32], "official_accounts": "@okx, @OKXHelpDesk"}
 

@@ -12,6 +12,8 @@ from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal, combine, evidence
+from monitor.classify.impersonation.staff import LABEL as STAFF_LOOKALIKE
+from monitor.classify.impersonation.staff import staff_signals
 from monitor.classify.text import normalise
 from monitor.config import Brand
 from monitor.models import Finding, Post
@@ -20,6 +22,7 @@ from monitor.models import Finding, Post
 # impersonation threshold (0.5 by default).
 MIN_SCORE = 0.3
 _OFFERS = ("fake_support_reply", "offplatform_contact", "credential_request")
+_LOOKALIKES = ("lookalike_handle", STAFF_LOOKALIKE)  # an account passing for the brand's or for its staff
 # Sign-up and referral links are affiliate promos: a drainer wants a wallet connected, not an account.
 _REFERRAL = re.compile(r"[?&](?:ref|referral|invite|code|accesscode)=|/(?:join|invite|ref|referral|register|signup)/"
                        r"|\b(?:upon |on )?registration\b|\bsign ?up\b|\breferral\b", re.IGNORECASE)
@@ -37,8 +40,8 @@ class ImpersonationDetector:
         self.allowed = allowed or ListFile(None)  # look-alikes the operator checked and found legitimate
 
     def check(self, post: Post) -> list[Finding]:
-        """At most one finding naming every signal; none for the brand's own accounts."""
-        if self.registry.is_official(post.platform, post.author.handle):
+        """At most one finding naming every signal; none for the brand's own accounts or the place's staff."""
+        if self.registry.is_official(post.platform, post.author.handle) or post.by_staff:
             return []
         signals = self.signals(post)
         score, label = combine(signals)
@@ -48,7 +51,7 @@ class ImpersonationDetector:
 
     def signals(self, post: Post) -> list[Signal]:
         """Author, content, link and context signals for one post."""
-        found = author_signals(post.author, self.registry, post.created_at)
+        found = author_signals(post.author, self.registry, post.created_at) + staff_signals(post.author, post.staff)
         text = normalise(post.text)
         found += content_signals(text) + claim_signals(text, self.registry)
         found += mention_signals(text, self.registry, post.author.handle)
@@ -70,7 +73,7 @@ def context_signals(post: Post, found: list[Signal]) -> list[Signal]:
     if not offers:
         return []
     extra: list[Signal] = []
-    if any(s.label == "lookalike_handle" and s.weight >= 0.5 for s in found):
+    if any(s.label in _LOOKALIKES and s.weight >= 0.5 for s in found):
         extra.append(Signal("fake_support_reply", 0.95, "a look-alike account offers support"))
     if post.reply_to:
         extra.append(Signal("fake_support_reply", 0.35, "replies to someone with an offer of help or a DM"))

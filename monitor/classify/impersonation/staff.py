@@ -1,0 +1,71 @@
+"""Staff clones: an account copying the name or handle of the admins and moderators where it posts."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from monitor.classify.impersonation.fuzzy import distance, max_edits, squeeze
+from monitor.classify.impersonation.signals import Signal
+from monitor.classify.impersonation.skeleton import skeleton, substitutions
+from monitor.classify.text import simplified
+from monitor.models import Author
+
+LABEL = "staff_lookalike"
+# A copied name this long is a copy, not a namesake: "Alice | OKX Team" is, "Mike" is not on its own.
+_DISTINCT = 6
+# Shorter handles and names are too common to read one as a copy of another.
+_MIN = 4
+# A typo of a shorter handle is as likely someone else's own name (james, jamesb).
+_TYPO_MIN = 8
+
+
+def fold_name(name: str) -> str:
+    """A display name as a reader takes it in: look-alike letters folded, traditional Chinese as
+    simplified, and no spaces, bars, dots or emoji (Alice | 0KX ✅ reads as aliceokx)."""
+    letters = "".join(c for c in unicodedata.normalize("NFKC", name) if c.isalnum())  # before '|' reads as l
+    return simplified(skeleton(letters))
+
+
+def staff_signals(author: Author, staff: Sequence[Author]) -> list[Signal]:
+    """A signal when an account that is not staff copies a staff member's display name or handle."""
+    if any(member.id == author.id for member in staff):
+        return []
+    for member in staff:
+        if found := [s for s in (copied_name(author, member), copied_handle(author, member)) if s]:
+            return found
+    return []
+
+
+def copied_name(author: Author, member: Author) -> Signal | None:
+    """The author's display name is the member's, or the member's @handle, once folded."""
+    name = fold_name(author.name)
+    if len(name) < _MIN:
+        return None
+    if name == fold_name(member.name):
+        weight = 0.7 if len(name) >= _DISTINCT else 0.45  # a short name alone may be a namesake
+        return Signal(LABEL, weight, f"display name '{author.name}' copies {_who(member)}'s")
+    if member.handle and name == skeleton(member.handle):
+        return Signal(LABEL, 0.7, f"display name '{author.name}' is {_who(member)}'s handle")
+    return None
+
+
+def copied_handle(author: Author, member: Author) -> Signal | None:
+    """The author's handle looks like the member's: the same letters in disguise, or a typo of it."""
+    if not member.handle or author.handle.casefold() == member.handle.casefold():
+        return None
+    mine, theirs = skeleton(author.handle), skeleton(member.handle)
+    if len(theirs) < _MIN:
+        return None
+    if mine == theirs or squeeze(mine) == squeeze(theirs):
+        how = ", ".join(substitutions(author.handle)) or "same letters"
+        return Signal(LABEL, 0.85, f"handle {author.handle} looks like {_who(member)}'s ({how})")
+    if len(theirs) >= _TYPO_MIN and 0 < distance(mine, theirs) <= max_edits(theirs):
+        return Signal(LABEL, 0.75, f"handle {author.handle} is a typo of {_who(member)}'s")
+    return None
+
+
+def _who(member: Author) -> str:
+    """How evidence names a staff member: 'admin Alice (@alice_okx)'."""
+    handle = f" (@{member.handle})" if member.handle else ""
+    return f"admin {member.name or member.handle}{handle}"
