@@ -153,6 +153,30 @@ def test_an_update_that_does_not_parse_is_skipped_by_id_and_the_rest_handled(tmp
     assert "telegram: update 2 does not parse (TypeError); skipped" in caplog.text
 
 
+def test_group_posts_carry_the_groups_admins_asked_for_once(tmp_path, monkeypatch, caplog) -> None:
+    async def scenario() -> list[Post]:
+        async with _connector(tmp_path, monkeypatch) as (fake, connector):
+            fake.add_admin(PUBLIC_GROUP, ALICE)
+            fake.admins_hidden.add(GROUP)
+            fake.post(GROUP, BOB, "first")
+            fake.post(PUBLIC_GROUP, BOB, "hi")
+            fake.post(PUBLIC_GROUP, BOB, "anyone?")
+            fake.post(ALICE, ALICE, "hello bot")
+            posts: list[Post] = []
+
+            async def emit(post: Post) -> None:
+                posts.append(post)
+
+            await _watch(connector, lambda: len(posts) == 4, emit)
+            assert fake.calls.count("getChatAdministrators") == 2  # once per group, though one was refused
+            return posts
+
+    staff = {p.text: [(m.id, m.handle, m.name) for m in p.staff] for p in asyncio.run(scenario())}
+    assert staff["hi"] == staff["anyone?"] == [("11", "alice", "Alice Liddell"), ("900001", "okx_guard_bot", "Guard")]
+    assert staff["first"] == [] and staff["hello bot"] == []  # the refused list: the post goes on without it
+    assert caplog.text.count("getChatAdministrators in chat -100111 failed: 400") == 1
+
+
 def test_reply_dm_delete_alert_and_report_reach_the_platform(tmp_path, monkeypatch) -> None:
     async def scenario() -> None:
         async with _connector(tmp_path, monkeypatch) as (fake, connector):

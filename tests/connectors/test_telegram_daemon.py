@@ -367,3 +367,47 @@ def test_a_lookalike_joining_the_group_is_flagged_before_it_writes(tmp_path, mon
     assert "[joined the group]: nothing written yet" in alerts["OKX_Helpdesk_Team"]
     assert "[asked to join the group]: nothing written yet" in alerts["mark_0093"]
     assert fake.sent_to(GROUP) == []  # nothing to answer in the group: no one was written to
+
+
+def test_a_clone_of_a_group_admin_is_flagged_and_the_admins_are_not(tmp_path, monkeypatch) -> None:
+    # The copycat admin: same name as one of the group's admins, another account; it then writes to members.
+    store = Store(tmp_path / "monitor.db")
+    mia, clone, twin, namesake, sam = 30, 31, 32, 33, 34
+
+    async def scenario() -> tuple[TelegramFake, dict[str, int]]:
+        async with TelegramFake() as fake:
+            settings = _settings(fake, tmp_path, monkeypatch)
+            fake.add_user(mia, "Mia | OKX Support", "mia_okx_cm")
+            fake.add_user(clone, "Mia | OKX Support", "mia_okx_cm_")
+            fake.add_user(twin, "Mia｜0KX Support ✅", None)  # no username, the name in disguise
+            fake.add_user(namesake, "Mia", "mia_2001")
+            fake.add_user(sam, "Sam | OKX Support", "sam_okx_mod")
+            fake.add_admin(GROUP, mia)
+            ids = {"admin": fake.post(GROUP, mia, "Withdrawals on TRC20 are delayed today, the team is on it. "
+                                                  "If yours is stuck, DM me your ticket number."),
+                   "support": fake.post(GROUP, ALICE, "my withdrawal has been pending for 3 days, any idea?")}
+            ids["twin"] = fake.post(GROUP, twin, "I can help you, send me a DM", reply_to=ids["support"])
+            ids["namesake"] = fake.post(GROUP, namesake, "gm all")
+            fake.join(GROUP, clone)
+            stop = asyncio.Event()
+            task = asyncio.create_task(_run_daemon(settings, store, stop))
+            await until(lambda: store.db["posts"].count == 5 and not list(store.actions("planned")), timeout=90)
+            fake.add_admin(GROUP, sam)  # promoted: the group's list is asked for again
+            fake.member_update(GROUP, sam, old="member", new="administrator")
+            ids["promoted"] = fake.post(GROUP, sam, "Deposits are back to normal, DM me if yours is missing")
+            await until(lambda: store.db["posts"].count == 6 and not list(store.actions("planned")))
+            await until(lambda: len(fake.sent_to(ADMINS)) >= 2)
+            stop.set()
+            await task
+            return fake, ids
+
+    fake, ids = asyncio.run(scenario())
+    flagged = {f["post_id"].rpartition("~")[0] or f["post_id"]: f["evidence"]  # a join's id ends in its day
+               for f in store.db["findings"].rows if f["kind"] == "impersonation"}
+    assert set(flagged) == {f"{GROUP}:{ids['twin']}", f"{GROUP}~j{clone}"}  # not the admins, not the namesake
+    assert "copies admin Mia | OKX Support (@mia_okx_cm)'s" in flagged[f"{GROUP}:{ids['twin']}"]
+    assert "handle mia_okx_cm_ looks like admin Mia | OKX Support" in flagged[f"{GROUP}~j{clone}"]
+    assert not any(m.get("asked_reply_to") == ids["admin"] for m in fake.sent)  # no support pointer to an admin
+    warnings = [m for m in fake.sent_to(GROUP) if m.get("asked_reply_to") == ids["support"] and "Heads up" in m["text"]]
+    assert len(warnings) == 1 and "Mia" in warnings[0]["text"]
+    assert fake.calls.count("getChatAdministrators") == 2  # once for the group, once after the promotion

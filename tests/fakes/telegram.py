@@ -52,6 +52,8 @@ class TelegramFake:
         self.chats: dict[int, JSON] = {}
         self.started: set[int] = set()  # users who started the bot: only they can get DMs
         self.admin_in: set[int] = set()  # chats where the bot may delete messages
+        self.admins: dict[int, list[int]] = defaultdict(list)  # chat -> its admins' user ids, owner first
+        self.admins_hidden: set[int] = set()  # chats whose admin list the bot is refused
         self.messages: dict[tuple[int, int], JSON] = {}  # live messages, by (chat id, message id)
         self.updates: list[JSON] = []  # not yet confirmed by a getUpdates offset
         self.delivered: list[int] = []  # update ids in the order getUpdates returned them
@@ -122,6 +124,10 @@ class TelegramFake:
             self.admin_in.add(chat_id)
         return chat
 
+    def add_admin(self, chat_id: int, user_id: int) -> None:
+        """Make a user an admin of a group (the first one made is its owner)."""
+        self.admins[chat_id].append(user_id)
+
     def post(self, chat_id: int, user_id: int, text: str, reply_to: int | None = None) -> int:
         """A user writes in a chat (their private chat with the bot when chat_id is their id)."""
         if self.chats[chat_id]["type"] == "private":
@@ -149,8 +155,7 @@ class TelegramFake:
         """A chat_member update, as admin bots get for every join (also where join messages are hidden)."""
         user = self.users[user_id]
         self._queue({"chat_member": {"chat": self.chats[chat_id], "from": user, "date": int(time.time()),
-                                     "old_chat_member": {"status": old, "user": user},
-                                     "new_chat_member": {"status": new, "user": user}}})
+                                     "old_chat_member": _member(old, user), "new_chat_member": _member(new, user)}})
 
     def edit(self, chat_id: int, message_id: int, text: str) -> None:
         """The author edits a message: the Bot API sends the whole message again as edited_message."""
@@ -330,6 +335,19 @@ class TelegramFake:
             info["bio"] = self.bios[chat_id]
         return info
 
+    async def _api_getChatAdministrators(self, p: JSON) -> list[JSON]:
+        """ChatMemberOwner and ChatMemberAdministrator objects: the group's admins, the bot among them
+        where it is one."""
+        chat_id = self._chat_id(p)
+        if chat_id in self.admins_hidden:
+            raise ApiError(400, "Bad Request: member list is inaccessible")
+        found = [_member("creator" if i == 0 else "administrator", self.users[u])
+                 for i, u in enumerate(self.admins[chat_id])]
+        if chat_id in self.admin_in:
+            me = {k: v for k, v in self.me.items() if k in ("id", "is_bot", "first_name", "username")}
+            found.append(_member("administrator", me))
+        return found
+
     def _chat_id(self, p: JSON) -> int:
         """The chat a call names; 400 'chat not found' like Telegram when it does not exist."""
         try:
@@ -339,6 +357,18 @@ class TelegramFake:
         if chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
         return chat_id
+
+
+def _member(status: str, user: JSON) -> JSON:
+    """A ChatMember object: an owner or admin carries the fields the Bot API always sends with it."""
+    member: JSON = {"status": status, "user": user}
+    if status in ("creator", "administrator"):
+        member["is_anonymous"] = False
+    if status == "administrator":
+        member |= dict.fromkeys(("can_be_edited", "can_manage_chat", "can_manage_video_chats", "can_restrict_members",
+                                 "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+                                 "can_edit_stories", "can_delete_stories"), False) | {"can_delete_messages": True}
+    return member
 
 
 async def _params(request: web.Request) -> JSON:

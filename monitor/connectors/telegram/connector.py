@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
-from telegram import Bot, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import Bot, Chat, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
 from monitor.config import Settings, env_secret
 from monitor.connectors.base import ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
+from monitor.connectors.telegram.admins import AdminRoster
 from monitor.connectors.telegram.commands import attach
 from monitor.connectors.telegram.mapping import (
     PLATFORM,
@@ -21,11 +23,12 @@ from monitor.connectors.telegram.mapping import (
     member_join,
     message_ref,
     parse_ref,
+    promoted_or_demoted,
     to_author,
     to_post,
 )
 from monitor.connectors.telegram.retry import Backoff, call, describe, is_transient, maybe_delivered
-from monitor.models import Action, Author
+from monitor.models import Action, Author, Post
 from monitor.store import Store
 
 log = logging.getLogger("monitor.connectors.telegram")
@@ -77,6 +80,7 @@ class TelegramConnector:
         self.backoff = backoff or Backoff()
         self.attempts = attempts
         self.username = ""
+        self.admins = AdminRoster(bot, self.backoff)
         self._warned: set[tuple[str, str]] = set()
 
     # -- watching ---------------------------------------------------------------------------
@@ -167,23 +171,25 @@ class TelegramConnector:
             await self._command("button", update)
             return
         if update.chat_join_request is not None:
-            await emit(join_request(update.chat_join_request))
+            await emit(await self._staffed(join_request(update.chat_join_request), update.chat_join_request.chat))
             return
         if update.chat_member is not None:
+            if promoted_or_demoted(update.chat_member):
+                self.admins.forget(update.chat_member.chat.id)
             if joined := member_join(update.chat_member):
-                await emit(joined)
+                await emit(await self._staffed(joined, update.chat_member.chat))
             return
         if update.edited_message is not None:
             # An edited command is neither run again nor a post; any other edit is checked anew.
             if command_for(update.edited_message, self.username) is None and (edited := to_post(update.edited_message)):
-                await emit(edited)
+                await emit(await self._staffed(edited, update.edited_message.chat))
             return
         message = update.message
         if message is None:
             return
         if message.new_chat_members:
             for joined in join_posts(message, self.username):
-                await emit(joined)
+                await emit(await self._staffed(joined, message.chat))
             return
         command = command_for(message, self.username)
         if command is not None:
@@ -191,7 +197,13 @@ class TelegramConnector:
             return
         post = to_post(message)
         if post is not None:
-            await emit(post)
+            await emit(await self._staffed(post, message.chat))
+
+    async def _staffed(self, post: Post, chat: Chat) -> Post:
+        """The post with its group's admins beside it, whom impostors copy; a private chat has none."""
+        if chat.type == Chat.PRIVATE:
+            return post
+        return replace(post, staff=await self.admins.of(chat.id))
 
     async def _command(self, command: str, update: Update) -> None:
         """Hand a command to the command layer; its failure is logged and never stops the watch."""

@@ -79,6 +79,12 @@ def member_join(update: ChatMemberUpdated) -> Post | None:
     return join_post(update.chat, now.user, update.date)
 
 
+def promoted_or_demoted(update: ChatMemberUpdated) -> bool:
+    """Whether a chat_member update makes someone an admin or ends it (the group's list is then stale)."""
+    ranks = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    return (update.old_chat_member.status in ranks) != (update.new_chat_member.status in ranks)
+
+
 def join_request(request: ChatJoinRequest) -> Post:
     """A request to join a group that asks for approval: checked before an admin lets the user in."""
     return Post(platform=PLATFORM, id=f"{request.chat.id}~r{request.from_user.id}~{request.date:%Y%m%d}",
