@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import aiohttp
@@ -14,6 +14,7 @@ import yarl
 
 from monitor.config import Settings, env_secret
 from monitor.connectors.base import CHUNK, ConnectorFatal, Emit
+from monitor.connectors.discord_staff import StaffRoster
 from monitor.connectors.registry import MissingCredential
 from monitor.edits import edit_id, message_id
 from monitor.models import JOINED_SERVER, Action, Author, Post
@@ -35,7 +36,7 @@ INTENT_ERROR = ("Discord: a privileged intent the config asks for (message conte
                 "members = true) is not enabled for this bot in the developer portal (close code 4014)")
 LOGIN_ERROR = "Discord: the bot token was rejected (HTTP 401); check the token's environment variable"
 _BACKFILL = "backfill"  # queue marker: a fresh gateway session began, read what was missed
-_BASELINE = "baseline"  # queue marker: the guilds are known, start cursors for new channels
+_BASELINE = "baseline"  # queue marker: the guilds are known, start cursors for new channels, note moderators
 
 
 class NotSupported(RuntimeError):
@@ -137,6 +138,7 @@ class DiscordConnector:
         self.connected = asyncio.Event()
         self.stopped = ""  # why the connector stopped for good; actions then fail at once
         self._warned: set[tuple[int, int]] = set()  # (channel, error code) already logged
+        self.staff = StaffRoster()  # each server's moderators, whom impostors copy
 
     def intents(self) -> discord.Intents:
         """Guild messages and DMs; message content and member joins only when the config asks for them."""
@@ -178,6 +180,7 @@ class DiscordConnector:
                 await self._backfill(emit)
             elif item is _BASELINE:
                 self._baseline()
+                self._seed_staff()
             else:
                 await self._handle_many(self._queued_behind(item), emit)
 
@@ -196,12 +199,24 @@ class DiscordConnector:
     async def _handle_many(self, items: list[discord.Message | Edited | Joined], emit: Emit) -> None:
         """Emit the joins and the watched, readable messages and edits together, then move their
         channels' cursors (an edit does not move one: the message it edits was read already)."""
-        joins = [join_post(i.member) for i in items if isinstance(i, Joined)]
+        for item in items:  # first, so a moderator's own message already counts as theirs
+            self._see(item.member if isinstance(item, Joined) else _message(item).author)
+        joins = [self._staffed(join_post(i.member), i.member.guild) for i in items if isinstance(i, Joined)]
         mine = [i for i in items if not isinstance(i, Joined) and self._ours(_message(i))]
-        await asyncio.gather(*map(emit, joins), *(emit(to_post(_message(i), edited=isinstance(i, Edited)))
-                                                  for i in mine if _readable(_message(i))))
+        posts = [self._staffed(to_post(_message(i), edited=isinstance(i, Edited)), _message(i).guild)
+                 for i in mine if _readable(_message(i))]
+        await asyncio.gather(*map(emit, joins + posts))
         for message in (i for i in mine if not isinstance(i, Edited)):
             self._advance(message.channel.id, message.id)
+
+    def _see(self, user: discord.User | discord.Member) -> None:
+        """Keep the server's moderators up to date with a member met (a DM's author is no member)."""
+        if isinstance(user, discord.Member):
+            self.staff.see(user, to_author(user))
+
+    def _staffed(self, post: Post, guild: discord.Guild | None) -> Post:
+        """The post with its server's moderators beside it; a DM has none."""
+        return replace(post, staff=self.staff.of(guild.id)) if guild is not None else post
 
     async def _handle(self, message: discord.Message, emit: Emit) -> None:
         """Emit one message if it is watched and readable, then move its channel's cursor."""
@@ -241,6 +256,14 @@ class DiscordConnector:
             wanted = not self.options.channels or channel.id in self.options.channels
             if wanted and isinstance(channel, discord.TextChannel) and self._cursor(channel.id) is None:
                 self._advance(channel.id, channel.last_message_id or now)
+
+    def _seed_staff(self) -> None:
+        """The moderators among the members the gateway sent at start (all of a small server's, with
+        the members intent); the others are met as they write."""
+        assert self.client is not None
+        for guild in self.client.guilds:
+            for member in guild.members:
+                self._see(member)
 
     async def _backfill(self, emit: Emit) -> None:
         """Read every channel with a cursor from its history, oldest first, after the cursor."""

@@ -161,6 +161,38 @@ def test_a_lookalike_joining_the_server_is_flagged_before_it_writes(
     assert "okx.support.team" in flagged[0][1]
 
 
+def test_a_clone_of_a_server_moderator_is_flagged_and_the_moderator_is_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
+
+    async def scenario() -> tuple[FakeDiscord, dict, int]:
+        fake = await FakeDiscord().start()
+        moderator = fake.add_role("Moderator", 8192)  # manage messages
+        kai = fake.add_user("kai_okx", "Kai | OKX Support")
+        fake.give_role(kai, moderator)
+        alice, clone, namesake = fake.add_user("alice"), fake.add_user("kai_okx_", "Kai | OKX Support"), fake.add_user("kai")
+        daemon = await _spawn(write_config(tmp_path, fake), log)
+        await wait_for(fake.connected, timeout=60)
+        mod = await fake.post(fake.general, kai, "Deposits on SOL are delayed today, DM me if yours is missing")
+        ask = await fake.post(fake.general, alice, "my deposit has not arrived after 3 hours, can anyone help?")
+        await fake.post(fake.general, clone, "I can help you, DM me", reply_to=int(ask["id"]))
+        await fake.post(fake.general, namesake, "gm")
+        await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 4, timeout=30)
+        await wait_for(lambda: _db_count(db, PENDING) == 0, timeout=30)
+        return fake, {"mod": mod, "ask": ask}, await _stop(daemon, fake)
+
+    fake, posts, code = asyncio.run(scenario())
+    assert code == 0, log.read_text(encoding="utf-8")
+    with sqlite3.connect(db) as conn:
+        flagged = conn.execute("SELECT p.author_handle, f.evidence FROM findings f JOIN posts p "
+                               "ON p.platform = f.platform AND p.id = f.post_id WHERE f.kind = 'impersonation'").fetchall()
+    assert [handle for handle, _ in flagged] == ["kai_okx_"]  # not the moderator, not the namesake
+    assert "copies admin Kai | OKX Support (@kai_okx)'s" in flagged[0][1]
+    assert fake.replies_to(posts["mod"]) == []  # a moderator gets no support pointer
+    assert any("@kai_okx_" in m["content"] for m in fake.replies_to(posts["ask"]))  # the user is warned
+
+
 def assert_no_raw_secret(db: Path, phrase: str) -> None:
     """Neither the database nor its WAL holds the phrase (nor a run of its words)."""
     words = phrase.split()

@@ -68,6 +68,8 @@ class FakeDiscord:
         self._last_id = 0
         self.users: dict[int, dict[str, Any]] = {}
         self.nicks: dict[int, str | None] = {}  # guild nicknames by user id
+        self.roles: list[dict[str, Any]] = []  # the guild's roles besides @everyone
+        self.member_roles: dict[int, list[str]] = {}  # role ids by user id
         self.bot = self.add_user("monitor-bot", bot=True)
         self.guild_id = self.new_id()
         self.channels: dict[int, dict[str, Any]] = {}
@@ -105,6 +107,17 @@ class FakeDiscord:
         """The user's nickname in the guild, which members see instead of their name."""
         self.nicks[int(user["id"])] = nick
 
+    def add_role(self, name: str, permissions: int) -> str:
+        """A role with a permission bit field (8192: manage messages); its id."""
+        role = {"id": str(self.new_id()), "name": name, "permissions": str(permissions), "position": len(self.roles) + 1,
+                "color": 0, "hoist": True, "managed": False, "mentionable": True}
+        self.roles.append(role)
+        return str(role["id"])
+
+    def give_role(self, user: dict[str, Any], role_id: str) -> None:
+        """A member gets a role (before the bot connects, or before they next write)."""
+        self.member_roles.setdefault(int(user["id"]), []).append(role_id)
+
     def add_channel(self, name: str) -> int:
         """A text channel in the guild."""
         cid = self.new_id()
@@ -134,7 +147,8 @@ class FakeDiscord:
 
     async def join(self, user: dict[str, Any]) -> None:
         """A user joins the guild: GUILD_MEMBER_ADD, sent only to sessions with the members intent."""
-        member = {"guild_id": str(self.guild_id), "user": user, "roles": [], "joined_at": datetime.now(UTC).isoformat(),
+        member = {"guild_id": str(self.guild_id), "user": user, "roles": self.member_roles.get(int(user["id"]), []),
+                  "joined_at": datetime.now(UTC).isoformat(),
                   "deaf": False, "mute": False, "flags": 0, "pending": False, "premium_since": None, "avatar": None,
                   "communication_disabled_until": None, "nick": self.nicks.get(int(user["id"]))}
         for session in list(self.sessions.values()):
@@ -161,7 +175,8 @@ class FakeDiscord:
         if guild:
             message["guild_id"] = str(self.guild_id)
             # As the gateway sends it: without "flags" discord.py leaves the author a plain User.
-            message["member"] = {"roles": [], "joined_at": message["timestamp"], "deaf": False, "mute": False,
+            message["member"] = {"roles": self.member_roles.get(int(author["id"]), []), "joined_at": message["timestamp"],
+                                 "deaf": False, "mute": False,
                                  "flags": 0, "pending": False, "premium_since": None, "avatar": None,
                                  "communication_disabled_until": None, "nick": self.nicks.get(int(author["id"]))}
         if reply_to:
@@ -273,7 +288,7 @@ class FakeDiscord:
                     for c in self.channels.values() if c["type"] == 0]
         everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": "68608",
                     "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False}
-        return {"id": str(self.guild_id), "name": "OKX Community", "owner_id": "1", "roles": [everyone],
+        return {"id": str(self.guild_id), "name": "OKX Community", "owner_id": "1", "roles": [everyone, *self.roles],
                 "channels": channels, "threads": [], "members": [], "member_count": 3,
                 "emojis": [], "stickers": [], "features": [], "large": False, "unavailable": False}
 
