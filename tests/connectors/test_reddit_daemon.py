@@ -171,6 +171,37 @@ def test_story_support_impersonator_leak_and_ordinary(tmp_path: Path, caplog) ->
     assert "my words are" not in caplog.text and "pending for 3 days" not in caplog.text
 
 
+def test_a_lookalike_of_a_subreddit_moderator_is_flagged_and_the_moderator_is_not(tmp_path: Path, caplog) -> None:
+    async def scenario() -> dict[str, str]:
+        async with new_fake() as fake:
+            for name in ("mia_okx_mod", "mia_0kx_mod", "alice_trades", "mia_2001"):
+                fake.add_user(name, days_old=900)
+            fake.moderators["okx"] = ["mia_okx_mod", BOT]  # r/CryptoCurrency keeps its list private: 403
+            thread = fake.add_submission("OKX", "mia_okx_mod", "Withdrawals on TRC20 are delayed today",
+                                         "The team is on it. If yours is stuck, DM me your ticket number.")
+            request = fake.add_comment(thread, "alice_trades", "mine is stuck for 3 days, who can help?")
+            ids = {"thread": thread, "request": request,
+                   "clone": fake.add_comment(request, "mia_0kx_mod", "I can help you, DM me"),
+                   "namesake": fake.add_comment(thread, "mia_2001", "thanks for the update")}
+            store = Store(tmp_path / "m.db")
+            await _daemon(_settings(tmp_path, fake), store, fake, _settled(store, 4))
+            ids["flagged"] = json.dumps([(f["post_id"], f["evidence"]) for f in store.db["findings"].rows
+                                         if f["kind"] == "impersonation"])
+            ids["warnings"] = json.dumps(_replies_to(fake, request))
+            ids["to_mod"] = json.dumps(_replies_to(fake, thread))
+            store.close()
+            return ids
+
+    with caplog.at_level(logging.WARNING):
+        ids = asyncio.run(scenario())
+    flagged = json.loads(ids["flagged"])
+    assert [post for post, _ in flagged] == [ids["clone"]]  # not the moderator, not the namesake
+    assert "handle mia_0kx_mod looks like admin @mia_okx_mod's (0→o)" in flagged[0][1]
+    assert any("@mia_0kx_mod is not an official OKX account" in t for t in json.loads(ids["warnings"]))
+    assert json.loads(ids["to_mod"]) == []  # a moderator's post gets no support pointer
+    assert caplog.text.count("cannot list the moderators of r/CryptoCurrency (Forbidden)") == 1
+
+
 def test_restart_misses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with new_fake() as fake:

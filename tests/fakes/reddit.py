@@ -62,6 +62,7 @@ class FakeReddit:
         self.unread: set[str] = set()
         self.users: dict[str, dict[str, Any]] = {}
         self.moderated: set[str] = set()  # subreddit names (casefolded) the bot moderates
+        self.moderators: dict[str, list[str]] = {}  # subreddit name (casefolded) -> its moderators
         self.faults: list[Fault] = []
         self.ratelimit_comment: list[str] = []  # RATELIMIT messages for the next /api/comment calls
         self.sent = Sent()
@@ -106,6 +107,7 @@ class FakeReddit:
         app.router.add_post(f"/api/del_msg{s}", self._del_msg)
         app.router.add_get(f"/user/{{name}}/about{s}", self._user_about)
         app.router.add_get(f"/api/info{s}", self._info)
+        app.router.add_get(f"/r/{{sub}}/about/moderators{s}", self._moderators)
 
     # -- what a test puts in ----------------------------------------------------------------
     def add_user(self, name: str, days_old: float, verified: bool = True, karma: int = 500) -> None:
@@ -293,6 +295,15 @@ class FakeReddit:
         if user is None:
             return _json({"message": "Not Found", "error": 404}, 404)
         return _json({"kind": "t2", "data": user})
+
+    async def _moderators(self, request: web.Request) -> web.Response:
+        """A subreddit's moderators as Reddit lists them (a UserList), or 403 for a private one."""
+        names = self.moderators.get(request.match_info["sub"].casefold())
+        if names is None:
+            return _json({"message": "Forbidden", "error": 403}, 403)
+        children = [{"name": n, "id": f"t2_{self.users[n.casefold()]['id']}", "date": time.time(),
+                     "mod_permissions": ["all"]} for n in names]
+        return _json({"kind": "UserList", "data": {"children": children}})
 
     async def _info(self, request: web.Request) -> web.Response:
         """Things by fullname (comments, submissions)."""

@@ -66,6 +66,7 @@ def copied_handle(author: Author, member: Author) -> Signal | None:
 
 
 def _who(member: Author) -> str:
-    """How evidence names a staff member: 'admin Alice (@alice_okx)'."""
-    handle = f" (@{member.handle})" if member.handle else ""
-    return f"admin {member.name or member.handle}{handle}"
+    """How evidence names a staff member: 'admin Alice (@alice_okx)', 'admin Mike', 'admin @mia_mod'."""
+    if not member.name:
+        return f"admin @{member.handle}"
+    return f"admin {member.name}" + (f" (@{member.handle})" if member.handle else "")
