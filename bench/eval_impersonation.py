@@ -20,6 +20,7 @@ from monitor.classify.impersonation.handles import handle_signals
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeletons
+from monitor.classify.impersonation.staff import staff_signals
 from monitor.classify.impersonation.typos import typo_cost
 from monitor.classify.text import normalise
 from monitor.config import Brand, load
@@ -200,6 +201,36 @@ def handles(root: Path) -> None:
     print(f"ordinary X handles: {len(fps)}/{len(ordinary)} flagged ({len(fps) / len(ordinary):.2%}): {sorted(fps.items())[:10]}")
 
 
+# The account each CryptoScamDB scam handle imitates, where one is clear (written by us from public
+# knowledge; the others, such as lop427, imitate no one by their handle).
+CLONED = {"cz_binatce": "cz_binance", "BlnanceLabs": "BinanceLabs", "blinance9": "binance",
+          "AmberBaldet30": "AmberBaldet", "AmberBaldet93": "AmberBaldet", "AmberBaldet76": "AmberBaldet",
+          "AmberBaldet6": "AmberBaldet", "giacommozucco": "giacomozucco", "AuctusProjetc": "AuctusProject",
+          "elionmnsk": "elonmusk", "syscoin_tx": "syscoin"}
+
+
+def staff_clones(root: Path) -> None:
+    """Handles copying a group's admin: the scam handles with the account each imitates as the admin, and
+    every ordinary X handle (Janitr authors) as the admin of a group whose members are all the others."""
+    scam = set(json.loads((root / "phishing_cryptoscamdb/twitter_scam_accounts.json").read_text()).values())
+    pairs = [(h, target) for h, target in CLONED.items() if h in scam]
+    found = [h for h, target in pairs if clone_of(h, target)]
+    print(f"staff clones, cryptoscamdb handles as copies of the account each imitates: {len(found)}/{len(pairs)} "
+          f"flagged; missed {sorted({h for h, _ in pairs} - set(found))}")
+    rows = read_csv(root / "scam_x_posts_janitr_internetcondom/janitr_sample_labeled.csv")
+    ordinary = sorted({r["source_url"].split("/")[3] for r in rows if r["is_scam"] == "0" and r["source_url"].count("/") > 3})
+    hits = [(a, b) for a in ordinary for b in ordinary if a != b and clone_of(b, a)]
+    total = len(ordinary) * (len(ordinary) - 1)
+    print(f"staff clones, ordinary X handles as member and admin: {len(hits)}/{total} pairs flagged "
+          f"({len(hits) / total:.4%}) {hits[:6]}")
+
+
+def clone_of(handle: str, admin: str) -> bool:
+    """True when a member with this handle is flagged as a copy of the admin's handle."""
+    staff = (Author("twitter", "admin", admin),)
+    return any(s.weight >= FLAG for s in staff_signals(Author("twitter", "member", handle), staff))
+
+
 def named_accounts(root: Path) -> None:
     """Posts naming an account that looks like one of the bench brands' (the sock-puppet signal): real
     negatives must stay clean; in scam posts it is one signal among many."""
@@ -319,6 +350,7 @@ def main(argv: list[str] | None = None) -> None:
     steps: list[Callable[[], None]] = [lambda: janitr(root, detector), lambda: tg_spam(root, detector),
                                        lambda: english_negatives(root, detector),
                                        lambda: chinese(root, detector), lambda: twcs(root), lambda: handles(root),
+                                       lambda: staff_clones(root),
                                        lambda: named_accounts(root), lambda: lookalike_domains(root)]
     for step in steps:
         step()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
-from monitor.classify.impersonation.fuzzy import distance, max_edits, squeeze
+from monitor.classify.impersonation.fuzzy import distance, squeeze
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, substitutions
 from monitor.classify.text import simplified
@@ -16,8 +17,13 @@ LABEL = "staff_lookalike"
 _DISTINCT = 6
 # Shorter handles and names are too common to read one as a copy of another.
 _MIN = 4
-# A typo of a shorter handle is as likely someone else's own name (james, jamesb).
+# A typo of a shorter handle is as likely someone else's own name (james, jamesb). One typo only: two
+# letters apart are other people's and projects' own names (lidofinance, ondofinance).
 _TYPO_MIN = 8
+# The other way to a free handle: the admin's with digits after it (amberbaldet30); under this length
+# the result is as likely a namesake's own (mike_1990).
+_NUMBERED = re.compile(r"[\d_.]+$")
+_NUMBERED_MIN = 6
 
 
 def fold_name(name: str) -> str:
@@ -60,8 +66,11 @@ def copied_handle(author: Author, member: Author) -> Signal | None:
     if mine == theirs or squeeze(mine) == squeeze(theirs):
         how = ", ".join(substitutions(author.handle)) or "same letters"
         return Signal(LABEL, 0.85, f"handle {author.handle} looks like {_who(member)}'s ({how})")
-    if len(theirs) >= _TYPO_MIN and 0 < distance(mine, theirs) <= max_edits(theirs):
+    if len(theirs) >= _TYPO_MIN and distance(mine, theirs) == 1:
         return Signal(LABEL, 0.75, f"handle {author.handle} is a typo of {_who(member)}'s")
+    plain = _NUMBERED.sub("", author.handle)
+    if plain != author.handle and len(theirs) >= _NUMBERED_MIN and skeleton(plain) == theirs:
+        return Signal(LABEL, 0.75, f"handle {author.handle} is {_who(member)}'s with a number added")
     return None
 
 

@@ -11,8 +11,9 @@ from monitor.models import Author, Post
 
 ALICE = Author("telegram", "7001", "alice_okx_cm", "Alice | OKX Team")
 LI = Author("telegram", "7002", "li_wei_mod", "李伟 · 欧易社区")
-MIKE = Author("telegram", "7003", "", "Mike")  # no username: Telegram allows that
-STAFF = (ALICE, LI, MIKE)
+MIKE = Author("telegram", "7003", "mike", "Mike")
+NOA = Author("telegram", "7004", "", "Noa Levi-Katz")  # no username: Telegram allows that
+STAFF = (ALICE, LI, MIKE, NOA)
 
 
 def member(handle: str, name: str = "", user_id: str = "9001") -> Author:
@@ -28,6 +29,8 @@ def member(handle: str, name: str = "", user_id: str = "9001") -> Author:
     (member("alice_okx_cm_", "Alice"), "handle alice_okx_cm_ looks like admin Alice | OKX Team"),
     (member("аlice_okx_cm", "Al"), "handle аlice_okx_cm looks like admin"),  # Cyrillic а
     (member("alise_okx_cm", ""), "handle alise_okx_cm is a typo of admin Alice | OKX Team"),
+    (member("noa_levi_katz", "Noa Levi Katz"), "copies admin Noa Levi-Katz's"),
+    (member("alice_okx_cm2024", ""), "handle alice_okx_cm2024 is admin Alice | OKX Team (@alice_okx_cm)'s with a number"),
 ])
 def test_a_copy_of_an_admin_flags(author: Author, words: str) -> None:
     found = staff_signals(author, STAFF)
@@ -43,6 +46,8 @@ def test_a_copy_of_an_admin_flags(author: Author, words: str) -> None:
     member("okx_fan", "OKX fan club"),
     member("james", "Li Wei"),  # no fold of the Chinese name
     member("user1", ""),
+    member("alice_okx_team", ""),  # two letters from the admin's: someone else's own name as likely
+    Author("telegram", "9002", "mike_1990", ""),  # a short name with a number: a namesake's own
 ])
 def test_admins_and_namesakes_do_not_flag(author: Author) -> None:
     assert [s for s in staff_signals(author, STAFF) if s.weight >= 0.5] == []
