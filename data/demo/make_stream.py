@@ -224,6 +224,9 @@ WHO: dict[str, Who] = {
     "loginfail": Who("reddit", "confused_carl", "confused_carl", "2024-12-24T00:00:00Z", 2),
     "imp_rd_greek": Who("reddit", "OKX_\u039ffficial", "OKX_\u039fficial", 3, 1),
     "imp_rd_spec": Who("reddit", "recovery_pro_mike", "recovery_pro_mike", 9, 1),
+    # a Telegram group's admin, and an account that copies her name
+    "hana": Who("telegram", "hana_okx_cm", "Hana | OKX Community", "2019-04-04T00:00:00Z", 0),
+    "imp_tg_hana": Who("telegram", "hana_okx_cm_", "Hana | OKX Community", 1, 0),
 }
 
 
@@ -248,6 +251,7 @@ class Thread:
     channel: str
     where: str
     msgs: list[Msg] = field(default_factory=list)
+    staff: list[str] = field(default_factory=list)  # the place's admins, as the platform lists them
 
 
 def m(who: str, text: str, *expected: str, to: int | None = 0) -> Msg:
@@ -1413,6 +1417,37 @@ def threads(s: dict[str, str]) -> list[Thread]:
                 m("twuser", "我跑了ETH網格兩個月，大概年化15%左右，但是單邊行情要小心"),
             ],
         ),
+        Thread(
+            "telegram",
+            "group",
+            "OKXEnglish",
+            [
+                m(
+                    "hana",
+                    "Heads up: TRC20 withdrawals are slower than usual today, the team is on it. "
+                    "Nothing is lost; they will arrive.",
+                    to=None,
+                ),
+                m(
+                    "marco",
+                    "@hana_okx_cm mine has been pending for 5 hours now, is there anything I can do?",
+                    f"{SUP}:withdrawal",
+                ),
+                m(
+                    "imp_tg_hana",
+                    "@marco_rossi DM me your UID and I will push it through manually",
+                    f"{IMP}:fake_support_reply",
+                    to=1,
+                ),
+                m(
+                    "hana",
+                    "@marco_rossi that account is not me and admins never DM first. Please wait or "
+                    f"open a ticket at {TICKET}",
+                    to=1,
+                ),
+            ],
+            staff=["hana"],
+        ),
     ]
 
 
@@ -1505,6 +1540,7 @@ class Builder:
                     "url": self.url(t, msg, n, numbers[0]),
                     "reply_to": None if msg.to is None else f"{prefix}-{numbers[msg.to]}",
                     "author": author_json(msg.who, self.ids),
+                    **({"staff": [author_json(k, self.ids) for k in t.staff]} if t.staff else {}),
                     "expected": [
                         dict(zip(("kind", "label"), e.split(":"), strict=True))
                         for e in msg.expected
@@ -1549,6 +1585,7 @@ LABELS = {
         "phishing_link",
         "credential_request",
         "offplatform_contact",
+        "staff_lookalike",
     },
     "secret_leak": {"seed_phrase", "private_key", "api_key", "token", "password"},
 }
