@@ -6,6 +6,7 @@ from monitor.classify.impersonation.rule import Rule, rx
 
 # A clause: what sits between two of these marks belongs to one sentence.
 _CLAUSE = r"[^，。！？；,.!?;\n]"
+_SENTENCE = r"[^。！？；.!?;\n]"  # commas allowed
 _STAFF = r"(?:客服|客户服务|工作人员|专员|客户经理|官方人员|技术支持|理赔员|审核员|风控|代表)"
 _HOLDINGS = r"(?:账户|账号|钱包|资金|资产|银行卡|征信|信用|额度)"
 _CODES = r"(?:验证码|动态码|校验码|支付密码|交易密码|登录密码|资金密码|密码|银行卡号|卡号|cvv|身份证号)"
@@ -32,11 +33,11 @@ LURES_ZH: tuple[Rule, ...] = (
     Rule("credential_request", 0.8, "asks for a seed phrase, key, code, password or card number",
          rx(rf"(?<!别)(?:提供|告诉|告知|发送|发给|报一下|报给|念一下|说出|给我){_CLAUSE}{{0,10}}{_CODES}"
             # the 把 form puts the secret first: 把助记词发给我
-            rf"|(?<!别)把{_CLAUSE}{{0,6}}{_SECRETS}{_CLAUSE}{{0,6}}(?:发给|发送|发到|告诉|给我|提供|报给)"), True),
+            rf"|(?<!别)[把将]{_CLAUSE}{{0,6}}{_SECRETS}{_CLAUSE}{{0,6}}(?:发给|发送|发到|告诉|给我|提供|报给)"), True),
     # Fake support takes over the phone through a meeting or remote-control app; 萤幕 is Taiwan's
     # 屏幕 after folding.
     Rule("scam_lure", 0.55, "asks to share the screen or install a remote-control or meeting app",
-         rx(r"(?:屏幕|萤幕|荧幕)共享|共享(?:屏幕|萤幕|荧幕)|开启共享|投屏|远程(?:控制|协助|操作)|腾讯会议|会议号|视频会议|视频通话"
+         rx(r"(?:屏幕|萤幕|荧幕)共享|共享(?:屏幕|萤幕|荧幕)|开启共享|投屏|远程(?:控制|协助|操作)|腾讯会议|会议号|视频会议|视频通话|视频电话"
             rf"|(?:下载|安装|打开){_CLAUSE}{{0,8}}(?:zoom|会议|anydesk|teamviewer|todesk|向日葵)")),
     # A stranger paying out is the bait that makes the rest (an app, a code, a transfer) look routine.
     Rule("fake_support_reply", 0.35, "offers you a refund or compensation",
@@ -54,9 +55,19 @@ LURES_ZH: tuple[Rule, ...] = (
     Rule("scam_lure", 0.55, "asks to move money to a 'safe account' or pay to unlock funds",
          rx(rf"安全账户|安全账号|刷流水|(?:转账|转入|汇入|转到|打到){_CLAUSE}{{0,12}}指定的?(?:账户|账号|银行卡|钱包|地址)"
             rf"|指定的?(?:账户|账号|银行卡|钱包|地址){_CLAUSE}{{0,6}}(?:转账|转入|汇入)"
+            rf"|(?:转账|转入|汇入|转到|转至|打到){_CLAUSE}{{0,8}}(?:工作人员|我们|我方|客服)的?(?:账户|账号|银行卡)"
             rf"|(?:缴纳|支付|交|转){_CLAUSE}{{0,6}}(?:保证金|解冻金|解冻费|激活费|认证费)(?!{_CLAUSE}{{0,4}}(?:吗|么|\?|？))"
             rf"|解冻{_CLAUSE}{{0,10}}(?:需要|先|必须){_CLAUSE}{{0,6}}(?:缴纳|支付|充值|交|转)"
             rf"|(?:提现|出金){_CLAUSE}{{0,10}}(?:先|必须){_CLAUSE}{{0,6}}(?:缴纳|充值)")),
+    # The "opened by mistake" script: staff say an error made you a member, agent or borrower, and that
+    # it costs you monthly or hurts your credit record unless you follow their steps to cancel it.
+    Rule("scam_lure", 0.35, "says a paid service was opened on your account by mistake",
+         rx(rf"(?:误|失误|错误|不小心){_CLAUSE}{{0,20}}(?:开通|升级|成为|设置|绑定|注册|选为|变成|转换)(?:了|为|成)?"
+            rf"{_CLAUSE}{{0,10}}(?:会员|代理|服务|业务|贷款|商家|vip)")),
+    # Questions about credit (会影响征信吗) are ordinary; the threat "unless you act" is the script's.
+    Rule("scam_lure", 0.35, "threatens your credit record or monthly charges unless you act",
+         rx(rf"(?:否则|如果不|若不|不及时|不然|如不){_SENTENCE}{{0,25}}(?:征信|信用记录|信用报告|扣费|扣款|扣钱|扣除)"
+            rf"(?!{_CLAUSE}{{0,6}}(?:吗|么|\?|？))")),
     # Chinese versions of the English profit and signal-group lures in lures.py. A daily yield alone
     # (余币宝日收益1%) is how the exchange's own earn products read; the promise is the scam.
     Rule("scam_lure", 0.55, "promises guaranteed, daily or multiplied profits",

@@ -106,6 +106,13 @@ def _zh(text: str) -> list[tuple[str, float]]:
         ("账户解冻需要先缴纳保证金", "'safe account'"),
         ("请将余额转账到我们指定的账户", "'safe account'"),
         ("请配合下载云视讯软件", "tells you to install an app"),
+        ("请将手机号和验证码发送给我们", "asks for a seed phrase, key, code, password or card number"),  # 将, written 把
+        ("由于工作人员失误，您被误开通了合约代理服务", "opened on your account by mistake"),
+        ("您的账户被错误升级为VIP会员", "opened on your account by mistake"),
+        ("如果不及时注销，将会影响您的个人征信", "credit record or monthly charges"),
+        ("否则每月会从您的卡上扣费", "credit record or monthly charges"),
+        ("请把款项转到我们工作人员的账户进行验证", "'safe account'"),
+        ("方便接听视频电话吗", "asks to share the screen"),
         ("为了确保您的资金安全，请按步骤操作", "safety of your funds"),
         ("稳赚不赔，日收益5%，私聊", "guaranteed, daily or multiplied profits"),
         ("老师带单，拉你进群", "trading signals"),
@@ -142,6 +149,9 @@ def test_a_chinese_staff_claim_with_a_request_is_flagged() -> None:
         "谨防稳赚不赔的骗局",  # a warning
         "下载app后一直登录不了",
         "还没有下载客户端，怎么提现",
+        "注销账户会影响征信吗",  # a question about credit, no threat
+        "我不小心开通了自动续费怎么取消",  # a user's own mistake
+        "如果不还款会影响征信吗",
     ],
 )
 def test_ordinary_chinese_questions_stay_low(text: str) -> None:
