@@ -15,6 +15,7 @@ from telegram import Bot, Update
 from monitor import config
 from monitor.connectors.base import ConnectorFatal
 from monitor.connectors.telegram import ActionFailed, TelegramConnector, build
+from monitor.connectors.telegram.admins import REFRESH_SECONDS, AdminRoster
 from monitor.connectors.telegram.connector import CURSOR
 from monitor.connectors.telegram.retry import Backoff
 from monitor.models import Action, Post
@@ -175,6 +176,28 @@ def test_group_posts_carry_the_groups_admins_asked_for_once(tmp_path, monkeypatc
     assert staff["hi"] == staff["anyone?"] == [("11", "alice", "Alice Liddell"), ("900001", "okx_guard_bot", "Guard")]
     assert staff["first"] == [] and staff["hello bot"] == []  # the refused list: the post goes on without it
     assert caplog.text.count("getChatAdministrators in chat -100111 failed: 400") == 1
+
+
+def test_a_groups_admins_are_asked_for_again_once_the_list_is_old() -> None:
+    async def scenario() -> list[list[str]]:
+        async with TelegramFake() as fake:
+            _world(fake)
+            fake.add_admin(PUBLIC_GROUP, ALICE)
+            bot = Bot(fake.token, base_url=f"{fake.base_url}/bot")
+            now = [0.0]
+            roster = AdminRoster(bot, Backoff(0.01, 0.05), clock=lambda: now[0])
+            seen = [[m.handle for m in await roster.of(PUBLIC_GROUP)]]
+            fake.add_admin(PUBLIC_GROUP, BOB)
+            now[0] = REFRESH_SECONDS - 1
+            seen.append([m.handle for m in await roster.of(PUBLIC_GROUP)])  # still the list in hand
+            now[0] = REFRESH_SECONDS + 1
+            seen.append([m.handle for m in await roster.of(PUBLIC_GROUP)])
+            assert fake.calls.count("getChatAdministrators") == 2
+            await bot.shutdown()
+            return seen
+
+    assert asyncio.run(scenario()) == [["alice", "okx_guard_bot"], ["alice", "okx_guard_bot"],
+                                       ["alice", "", "okx_guard_bot"]]  # Bob has no username
 
 
 def test_reply_dm_delete_alert_and_report_reach_the_platform(tmp_path, monkeypatch) -> None:
