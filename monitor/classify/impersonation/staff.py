@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from monitor.classify.impersonation.fuzzy import distance, squeeze
 from monitor.classify.impersonation.signals import Signal
@@ -26,6 +27,7 @@ _NUMBERED = re.compile(r"[\d_.]+$")
 _NUMBERED_MIN = 6
 
 
+@lru_cache(maxsize=4096)  # each post is compared with every admin: the same names fold again and again
 def fold_name(name: str) -> str:
     """A display name as a reader takes it in: look-alike letters folded, traditional Chinese as
     simplified, and no spaces, bars, dots or emoji (Alice | 0KX ✅ reads as aliceokx)."""
