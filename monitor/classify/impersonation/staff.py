@@ -47,15 +47,18 @@ def staff_signals(author: Author, staff: Sequence[Author]) -> list[Signal]:
 
 def copied_name(author: Author, member: Author) -> Signal | None:
     """The author's display name is the member's, or the member's @handle, once folded."""
-    name = fold_name(author.name)
-    if len(name) < _MIN:
-        return None
-    if name == fold_name(member.name):
-        weight = 0.7 if len(name) >= _DISTINCT else 0.45  # a short name alone may be a namesake
+    mine = _names(author.name)
+    if same := mine & _names(member.name):
+        weight = 0.7 if max(map(len, same)) >= _DISTINCT else 0.45  # a short name alone may be a namesake
         return Signal(LABEL, weight, f"display name '{author.name}' copies {_who(member)}'s")
-    if member.handle and name == skeleton(member.handle):
+    if member.handle and skeleton(member.handle) in mine:
         return Signal(LABEL, 0.7, f"display name '{author.name}' is {_who(member)}'s handle")
     return None
+
+
+def _names(name: str) -> set[str]:
+    """A display name folded, whole and (for Discord's "server nickname / global name") each part."""
+    return {folded for part in {name, *name.split(" / ")} if len(folded := fold_name(part)) >= _MIN}
 
 
 def copied_handle(author: Author, member: Author) -> Signal | None:

@@ -13,7 +13,8 @@ ALICE = Author("telegram", "7001", "alice_okx_cm", "Alice | OKX Team")
 LI = Author("telegram", "7002", "li_wei_mod", "李伟 · 欧易社区")
 MIKE = Author("telegram", "7003", "mike", "Mike")
 NOA = Author("telegram", "7004", "", "Noa Levi-Katz")  # no username: Telegram allows that
-STAFF = (ALICE, LI, MIKE, NOA)
+KAI = Author("discord", "7005", "kaiwei", "Kai | OKX Mod / kaiwei")  # a server nickname, then the global name
+STAFF = (ALICE, LI, MIKE, NOA, KAI)
 
 
 def member(handle: str, name: str = "", user_id: str = "9001") -> Author:
@@ -30,6 +31,8 @@ def member(handle: str, name: str = "", user_id: str = "9001") -> Author:
     (member("аlice_okx_cm", "Al"), "handle аlice_okx_cm looks like admin"),  # Cyrillic а
     (member("alise_okx_cm", ""), "handle alise_okx_cm is a typo of admin Alice | OKX Team"),
     (member("noa_levi_katz", "Noa Levi Katz"), "copies admin Noa Levi-Katz's"),
+    (Author("discord", "9003", "kai", "Kai | OKX Mod"), "copies admin Kai | OKX Mod / kaiwei"),  # nick / global
+    (Author("discord", "9003", "kai", "KAI | OKX MOD / kai"), "copies admin Kai | OKX Mod / kaiwei"),
     (member("alice_okx_cm2024", ""), "handle alice_okx_cm2024 is admin Alice | OKX Team (@alice_okx_cm)'s with a number"),
 ])
 def test_a_copy_of_an_admin_flags(author: Author, words: str) -> None:
