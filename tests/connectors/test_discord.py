@@ -87,6 +87,29 @@ def test_a_server_nickname_is_the_name_members_see() -> None:
     run(scenario())
 
 
+def test_posts_carry_the_moderators_met_so_far_and_a_demoted_one_leaves() -> None:
+    async def scenario() -> None:
+        fake = await FakeDiscord().start()
+        moderator = fake.add_role("Moderator", 8192)  # manage messages
+        helper = fake.add_role("Helper", 0)  # a role with no moderation permission
+        kai, dana = fake.add_user("kai_okx", "Kai"), fake.add_user("dana", "Dana")
+        fake.give_role(kai, moderator)
+        fake.give_role(dana, helper)
+        async with watching(fake, message_content=True) as (_, posts):
+            await fake.post(fake.general, kai, "welcome all")
+            await fake.post(fake.general, dana, "hi")
+            await fake.post(fake.dm_channel(dana), dana, "hello in private")
+            await wait_for(lambda: len(posts) == 3)
+            fake.member_roles[int(kai["id"])] = []  # the moderator role is taken away
+            await fake.post(fake.general, kai, "back as a member")
+            await wait_for(lambda: len(posts) == 4)
+        await fake.stop()
+        staff = [[m.handle for m in p.staff] for p in posts]
+        assert staff == [["kai_okx"], ["kai_okx"], [], []]  # no staff in a DM; none once demoted
+        assert posts[0].by_staff and not posts[1].by_staff and not posts[3].by_staff
+    run(scenario())
+
+
 def test_an_edit_is_a_post_of_its_own_and_a_preview_update_is_not() -> None:
     async def scenario() -> None:
         fake = await FakeDiscord().start()
