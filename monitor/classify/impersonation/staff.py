@@ -69,7 +69,7 @@ def copied_handle(author: Author, member: Author) -> Signal | None:
     if len(theirs) < _MIN:
         return None
     if mine == theirs or squeeze(mine) == squeeze(theirs):
-        how = ", ".join(substitutions(author.handle)) or "same letters"
+        how = ", ".join(substitutions(author.handle)) or ("other separators" if mine == theirs else "a doubled letter")
         return Signal(LABEL, 0.85, f"handle {author.handle} looks like {_who(member)}'s ({how})")
     if len(theirs) >= _TYPO_MIN and distance(mine, theirs) == 1:
         return Signal(LABEL, 0.75, f"handle {author.handle} is a typo of {_who(member)}'s")

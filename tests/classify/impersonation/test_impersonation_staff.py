@@ -27,7 +27,8 @@ def member(handle: str, name: str = "", user_id: str = "9001") -> Author:
     (member("user5521", "ALICE.OKX.TEAM"), "copies admin Alice | OKX Team"),
     (member("user5521", "李偉·歐易社區"), "copies admin 李伟 · 欧易社区"),  # traditional script
     (member("user5521", "@alice_okx_cm"), "is admin Alice | OKX Team (@alice_okx_cm)'s handle"),
-    (member("alice_okx_cm_", "Alice"), "handle alice_okx_cm_ looks like admin Alice | OKX Team"),
+    (member("alice_okx_cm_", "Alice"), "looks like admin Alice | OKX Team (@alice_okx_cm)'s (other separators)"),
+    (member("allice_okx_cm", ""), "(a doubled letter)"),
     (member("аlice_okx_cm", "Al"), "handle аlice_okx_cm looks like admin"),  # Cyrillic а
     (member("alise_okx_cm", ""), "handle alise_okx_cm is a typo of admin Alice | OKX Team"),
     (member("noa_levi_katz", "Noa Levi Katz"), "copies admin Noa Levi-Katz's"),
