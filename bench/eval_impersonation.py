@@ -142,9 +142,11 @@ def english_negatives(root: Path, detector: ImpersonationDetector) -> None:
     sets = {"TweetEval tweets": [r["text"] for r in read_csv(root / "negatives_tweeteval/tweeteval_test_sample.csv")],
             "SMS ham": [text for label, text in sms if label == "ham"]}
     for label, texts in sets.items():
-        hits = [t for i, t in enumerate(texts)
-                if flagged(detector, Post("twitter", str(i), Author("twitter", "u", "user"), t, reply_to="p"))]
-        print(f"{label} as replies: {len(hits)}/{len(texts)} flagged {hits[:2]}")
+        for name in ("dev", "test"):  # split since the reply weight of a plain "DM me" was set on dev
+            part = [t for t in texts if half(t) == name]
+            hits = [t for i, t in enumerate(part)
+                    if flagged(detector, Post("twitter", str(i), Author("twitter", "u", "user"), t, reply_to="p"))]
+            print(f"{label} as replies, {name}: {len(hits)}/{len(part)} flagged {hits[:2]}")
 
 
 def chinese(root: Path, detector: ImpersonationDetector) -> None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from monitor.classify.impersonation.lures import LURES
 from monitor.classify.impersonation.lures_zh import LURES_ZH
-from monitor.classify.impersonation.rule import Rule
+from monitor.classify.impersonation.rule import ASKS_TO_DM, Rule
 from monitor.classify.impersonation.rule import rx as _rx
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.wordlists import words
@@ -48,12 +48,12 @@ RULES: tuple[Rule, ...] = (
          _rx(rf"(?:{_HOTLINE}).{{0,25}}?(?:{_PHONE})|(?:{_PHONE}).{{0,12}}?(?:{_HOTLINE})"), True),
     Rule("offplatform_contact", 0.3, "points to a Telegram account",
          _rx(r"\bt\.me/(?!\+|joinchat)[a-z0-9_]{4,32}\b|\btelegram\s{0,2}(?:id|handle|username)?\s{0,2}[:：]\s{0,2}@?[a-z0-9_]{4,32}")),
-    Rule("offplatform_contact", 0.3, "asks to DM",
+    Rule("offplatform_contact", 0.3, ASKS_TO_DM,
          _rx(r"\b(?:dm|pm|inbox|message|text|contact|hit up|reach out to)\s{1,3}(?:me|us)\b|\bsend (?:me|us) (?:a |an )?(?:dm|pm|direct message|private message|message)"
              r"|\b(?:dm|pm|inbox) (?:for|to get)\b|\b(?:my )?(?:dms?|inbox) (?:is|are) open\b")),
     Rule("fake_support_reply", 0.3, "offers help or support",
          _rx(r"\b(?:i|we) (?:can|will|'ll|could) (?:help|assist|guide|resolve|fix)|\blet (?:me|us) (?:help|assist)"
-             r"|\b(?:support|technical|help ?desk|customer care|customer service) (?:team|agent|desk|line)\b|\bcustomer (?:care|service|support)\b"
+             r"|\b(?:support|technical|help ?desk|customer care|customer service) (?:team|agent|desk|line)\b"
              r"|\b(?:resolve|fix) (?:your|this|the) (?:issue|problem)"
              # 客服 alone is also how users warn about fakes ("小心假客服"): only claims and offers count
              r"|(?:我是|我们是|这里是|官方)(?:客服|技术支持)|(?<!假)客服(?:为您|帮您|帮你|可以帮|在线|专员)|帮你解决|可以帮你"

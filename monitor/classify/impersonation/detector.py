@@ -11,6 +11,7 @@ from monitor.classify.impersonation.handles import author_signals
 from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.classify.impersonation.rule import ASKS_TO_DM
 from monitor.classify.impersonation.signals import Signal, combine, evidence
 from monitor.classify.impersonation.staff import LABEL as STAFF_LOOKALIKE
 from monitor.classify.impersonation.staff import staff_signals
@@ -76,5 +77,8 @@ def context_signals(post: Post, found: list[Signal]) -> list[Signal]:
     if any(s.label in _LOOKALIKES and s.weight >= 0.5 for s in found):
         extra.append(Signal("fake_support_reply", 0.95, "a look-alike account offers support"))
     if post.reply_to:
-        extra.append(Signal("fake_support_reply", 0.35, "replies to someone with an offer of help or a DM"))
+        # "Text me when you're on the way" asks for a DM too: a reply that only does that weighs less than
+        # one offering help, asking for secrets or moving the user to another app.
+        weight = 0.2 if all(s.words == ASKS_TO_DM for s in offers) else 0.35
+        extra.append(Signal("fake_support_reply", weight, "replies to someone with an offer of help or a DM"))
     return extra

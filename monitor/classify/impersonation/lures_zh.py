@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.classify.impersonation.rule import Rule, rx
+from monitor.classify.impersonation.rule import ASKS_TO_DM, Rule, rx
 
 # A clause: what sits between two of these marks belongs to one sentence.
 _CLAUSE = r"[^，。！？；,.!?;\n]"
@@ -20,7 +20,7 @@ _DM_ZH = (rf"{_THEY}私(?:信|聊)?我|(?:请|可以|可|直接|欢迎|速|来|�
           rf"|{_THEY}联系我(?!们)|{_THEY}加我")
 
 LURES_ZH: tuple[Rule, ...] = (
-    Rule("offplatform_contact", 0.3, "asks to DM", rx(_DM_ZH)),
+    Rule("offplatform_contact", 0.3, ASKS_TO_DM, rx(_DM_ZH)),
     # A stranger saying they are staff is the impersonation itself; the brand's accounts never get here.
     Rule("fake_support_reply", 0.45, "claims to be customer service or staff",
          rx(rf"(?:我是|我们是|这里是|本人是){_CLAUSE}{{0,15}}?{_STAFF}")),

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# The words of the plain DM invitation, in English and Chinese: the detector weighs a reply that only
+# asks to move to DMs apart from one that offers help.
+ASKS_TO_DM = "asks to DM"
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:

@@ -41,6 +41,8 @@ def flagged(brand: Brand, p: Post) -> str | None:
         (post("kefu_9", "我是欧易客服，可以帮你处理提币问题", platform="telegram", reply_to="q1"), "fake_support_reply"),
         (post("amy", "Message me on WhatsApp +44 7700 900123"), "offplatform_contact"),
         (post("carol", "Had the same problem, DM me and I can help", reply_to="q1"), "fake_support_reply"),
+        (post("carol", "DM me, our support team will fix it", reply_to="q1"), "fake_support_reply"),
+        (post("carol", "dm me", reply_to="q1", age_days=3), "offplatform_contact"),  # a bare DM ask from a new account
         (post("dave", "Airdrop is live! Claim now at claim-example-drop.xyz"), "scam_lure"),
         (post("欧易客服中心", "您好，请加微信处理", platform="telegram", name="欧易客服"), "fake_support_reply"),
         # a stranger claiming in words to be the brand's staff, with nothing else
@@ -77,6 +79,11 @@ def test_scams_are_flagged(brand: Brand, p: Post, label: str) -> None:
         post("alice", "I think this is OKX support being slow again"),  # "this is" mid-sentence
         post("alice", "This is OKX support's fault"),  # a possessive
         post("OKXHelpDesk", "Hi, this is OKX support. Please use the in-app chat."),
+        # replies that only ask for a DM, and complaints about customer service, offer no help
+        post("dana", "K, text me when you're on the way", reply_to="q1"),
+        post("dana", "can't talk now, dm me later", reply_to="q1"),
+        post("dana", "Ugh, always awful customer service", reply_to="q1"),
+        post("dana", "有空私聊", platform="telegram", reply_to="q1"),
     ],
 )
 def test_official_and_ordinary_posts_are_not_flagged(brand: Brand, p: Post) -> None:
