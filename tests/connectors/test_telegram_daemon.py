@@ -411,3 +411,28 @@ def test_a_clone_of_a_group_admin_is_flagged_and_the_admins_are_not(tmp_path, mo
     warnings = [m for m in fake.sent_to(GROUP) if m.get("asked_reply_to") == ids["support"] and "Heads up" in m["text"]]
     assert len(warnings) == 1 and "Mia" in warnings[0]["text"]
     assert fake.calls.count("getChatAdministrators") == 2  # once for the group, once after the promotion
+
+
+def test_the_group_speaking_as_itself_is_its_staff(tmp_path, monkeypatch) -> None:
+    # An anonymous admin writes as the group; the linked channel's posts are forwarded in automatically.
+    store = Store(tmp_path / "monitor.db")
+    channel = {"id": -100888, "type": "channel", "title": "OKX Support Announcements", "username": "okx_support_news"}
+
+    async def scenario() -> tuple[TelegramFake, dict[str, int]]:
+        async with TelegramFake() as fake:
+            settings = _settings(fake, tmp_path, monkeypatch)
+            ids = {"anonymous": fake.post_as_group(GROUP, "Is your deposit missing? Deposits on SOL are delayed, "
+                                                         "they will arrive"),
+                   "linked": fake.post_as_channel(GROUP, channel, "OKX Support: maintenance at 08:00 UTC, "
+                                                  "DM us with any question", automatic=True),
+                   "stranger": fake.post_as_channel(GROUP, channel, "OKX Support: DM us with any question")}
+            await _settle(settings, store, 3)
+            return fake, ids
+
+    fake, ids = asyncio.run(scenario())
+    flagged = [f["post_id"] for f in store.db["findings"].rows if f["kind"] == "impersonation"]
+    assert flagged == [f"{GROUP}:{ids['stranger']}"]  # the same channel, posting without the link, is checked
+    anonymous = store.post_findings("telegram", f"{GROUP}:{ids['anonymous']}")
+    if _support_detector_registered(config.load(tmp_path / "monitor.toml")):  # read as a request, yet not answered
+        assert [f["kind"] for f in anonymous] == ["support_request"]
+    assert not any(m.get("asked_reply_to") in (ids["anonymous"], ids["linked"]) for m in fake.sent)

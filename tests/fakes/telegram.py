@@ -164,12 +164,24 @@ class TelegramFake:
         self.messages[(chat_id, message_id)] = message
         self._queue({"edited_message": message})
 
-    def post_as_channel(self, chat_id: int, channel: JSON, text: str, reply_to: int | None = None) -> int:
+    def post_as_channel(self, chat_id: int, channel: JSON, text: str, reply_to: int | None = None,
+                        automatic: bool = False) -> int:
         """A channel's owner writes in a group on the channel's behalf: the Bot API names the channel in
-        sender_chat and puts its placeholder user, Channel_Bot, in from."""
+        sender_chat and puts its placeholder user, Channel_Bot, in from. `automatic`: the group's linked
+        channel posted it and Telegram forwarded it into the group."""
         placeholder = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
         message = self._message(chat_id, placeholder, text, reply_to)
         message["sender_chat"] = channel
+        if automatic:
+            message["is_automatic_forward"] = True
+        self._queue({"message": message})
+        return int(message["message_id"])
+
+    def post_as_group(self, chat_id: int, text: str) -> int:
+        """An anonymous admin writes as the group itself: sender_chat is the group, from is GroupAnonymousBot."""
+        placeholder = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+        message = self._message(chat_id, placeholder, text, None)
+        message["sender_chat"] = self.chats[chat_id]
         self._queue({"message": message})
         return int(message["message_id"])
 

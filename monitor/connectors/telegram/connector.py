@@ -24,6 +24,7 @@ from monitor.connectors.telegram.mapping import (
     message_ref,
     parse_ref,
     promoted_or_demoted,
+    speaks_for_group,
     to_author,
     to_post,
 )
@@ -182,7 +183,7 @@ class TelegramConnector:
         if update.edited_message is not None:
             # An edited command is neither run again nor a post; any other edit is checked anew.
             if command_for(update.edited_message, self.username) is None and (edited := to_post(update.edited_message)):
-                await emit(await self._staffed(edited, update.edited_message.chat))
+                await emit(await self._staffed(edited, update.edited_message.chat, speaks_for_group(update.edited_message)))
             return
         message = update.message
         if message is None:
@@ -197,13 +198,15 @@ class TelegramConnector:
             return
         post = to_post(message)
         if post is not None:
-            await emit(await self._staffed(post, message.chat))
+            await emit(await self._staffed(post, message.chat, speaks_for_group(message)))
 
-    async def _staffed(self, post: Post, chat: Chat) -> Post:
-        """The post with its group's admins beside it, whom impostors copy; a private chat has none."""
+    async def _staffed(self, post: Post, chat: Chat, own: bool = False) -> Post:
+        """The post with its group's admins beside it, whom impostors copy (and its author among them when
+        the group itself speaks); a private chat has none."""
         if chat.type == Chat.PRIVATE:
             return post
-        return replace(post, staff=await self.admins.of(chat.id))
+        admins = await self.admins.of(chat.id)
+        return replace(post, staff=(*admins, post.author) if own else admins)
 
     async def _command(self, command: str, update: Update) -> None:
         """Hand a command to the command layer; its failure is logged and never stops the watch."""

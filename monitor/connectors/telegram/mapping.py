@@ -107,6 +107,13 @@ def sender_of(message: Message, user: User) -> Author:
     return to_author(user)
 
 
+def speaks_for_group(message: Message) -> bool:
+    """A message the group itself sends: an anonymous admin writing as the group, or a post of the
+    group's linked channel forwarded into it automatically. Either comes from the group's own staff."""
+    chat = message.sender_chat
+    return chat is not None and (chat.id == message.chat.id or bool(message.is_automatic_forward))
+
+
 def to_author(user: User | Chat | ChatFullInfo) -> Author:
     """The author as Telegram gives it: no creation date, follower count or verification."""
     handle = user.username or user.first_name or str(user.id)
