@@ -24,6 +24,7 @@ SCHEMA: dict[str, Any] = {
         "help_center_url": str,
         "support_email": str,
         "accounts": {p: _STR_LIST for p in PLATFORMS},
+        "trusted": {p: _STR_LIST for p in PLATFORMS},
     },
     "monitor": {
         "db": str,
@@ -89,6 +90,9 @@ class Brand:
     help_center_url: str = ""
     support_email: str = ""
     accounts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Accounts the team vouches for (fan clubs, ambassadors, a partner): not the brand's, so answered like
+    # anyone, but never flagged for a name or handle that looks like the brand's.
+    trusted: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -205,6 +209,7 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         help_center_url=b.get("help_center_url", ""),
         support_email=b.get("support_email", ""),
         accounts={p: tuple(h) for p, h in b.get("accounts", {}).items()},
+        trusted={p: tuple(h) for p, h in b.get("trusted", {}).items()},
     )
     mon = data.get("monitor", {})
     modes = {**DEFAULT_MODES, **data.get("modes", {})}

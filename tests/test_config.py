@@ -23,6 +23,7 @@ def test_example_config_loads() -> None:
     assert settings.brand.name == "OKX"
     assert "okx.com" in settings.brand.domains
     assert settings.brand.accounts["twitter"] == ("okx", "OKXHelpDesk")
+    assert settings.brand.trusted == {}  # the example vouches for no one
     assert "欧易" in settings.brand.names
 
 
@@ -33,6 +34,7 @@ def test_example_config_loads() -> None:
         ('name = "OKX"', "name = 5", "'brand.name' must be a string"),
         ('domains = ["okx.com", "okex.com"]', 'domains = "okx.com"', "'brand.domains' must be a list of strings"),
         ("[brand.accounts]", "[brand.accounts]\nmastodon = [\"okx\"]", "unknown key 'brand.accounts.mastodon'"),
+        ("[brand.trusted]", "[brand.trusted]\ntwitter = \"okx_fans\"", "'brand.trusted.twitter' must be a list of strings"),
         ('log_level = "INFO"', 'log_level = "INFO"\ncolour = "blue"', "unknown key 'monitor.colour'"),
         ("support_request = 0.5", "support_request = 1.5", "'thresholds.support_request' must be between 0 and 1"),
         ('impersonation = "review"', 'impersonation = "yolo"', "'modes.impersonation' must be one of"),

@@ -38,7 +38,8 @@ def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Sig
     the brand's own and looks like it: "contact @okx_support_desk", linktr.ee/okxhelp, okxcare@gmail.com."""
     if "@" not in text and "/" not in text:
         return []  # most posts name no account: skip the scan
-    official = {h for handles in reg.official.values() for h in handles}
+    # A post names an account without its platform: one official or vouched for on any platform is known.
+    official = {h for handles in (*reg.official.values(), *reg.trusted.values()) for h in handles}
     for match in islice(_MENTION.finditer(text), _MAX_MENTIONS):
         handle, named, domain = _named(match)
         if handle in official or handle == author.casefold() or _denounced(text, match):

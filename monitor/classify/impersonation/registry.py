@@ -22,6 +22,7 @@ class BrandRegistry:
     official: dict[str, frozenset[str]]  # platform -> case-folded official handles
     official_skeletons: dict[str, str]  # skeleton -> an official handle as configured
     domains: tuple[str, ...]
+    trusted: dict[str, frozenset[str]]  # platform -> case-folded handles the team vouches for
 
     @classmethod
     def from_brand(cls, brand: Brand) -> BrandRegistry:
@@ -37,11 +38,16 @@ class BrandRegistry:
             official={p: frozenset(h.lstrip("@").casefold() for h in hs) for p, hs in brand.accounts.items()},
             official_skeletons={skeleton(h): h for h in handles},
             domains=tuple(d.casefold().rstrip(".") for d in brand.domains),
+            trusted={p: frozenset(h.lstrip("@").casefold() for h in hs) for p, hs in brand.trusted.items()},
         )
 
     def is_official(self, platform: str, handle: str) -> bool:
         """True when the handle is one of the brand's own accounts on that platform."""
         return handle.lstrip("@").casefold() in self.official.get(platform, frozenset())
+
+    def is_trusted(self, platform: str, handle: str) -> bool:
+        """True when the team vouches for this account on that platform (its name and handle are not checked)."""
+        return handle.lstrip("@").casefold() in self.trusted.get(platform, frozenset())
 
     def is_official_host(self, host: str) -> bool:
         """True for an official domain or any subdomain of one."""

@@ -59,6 +59,10 @@ def verify_handle(handle: str, reg: BrandRegistry, platform: str | None) -> Verd
     platforms = [platform] if platform else sorted(reg.official)
     if on := [p for p in platforms if reg.is_official(p, handle)]:
         return Verdict(handle, True, False, [f"@{handle} is an official {reg.name} account on {', '.join(on)}"])
+    trusted_on = [p for p in ([platform] if platform else sorted(reg.trusted)) if reg.is_trusted(p, handle)]
+    if trusted_on:  # vouched for, but still not the brand's: users must not take it for support
+        reason = f"@{handle} is not an official {reg.name} account; the team vouches for it on {', '.join(trusted_on)}"
+        return Verdict(handle, False, False, [reason])
     # What users copy may be a display name (欧易官方客服) rather than a handle: read as one if as a
     # handle it raises nothing.
     signals = _flagged(handle_signals(handle, reg)) or _flagged(name_signals(handle, reg))
