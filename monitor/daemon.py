@@ -110,7 +110,8 @@ class Ingest:
         sends wait on their answers), then one transaction storing every post, finding and action."""
         if not posts:
             return
-        results = self._new_in_edits(await asyncio.to_thread(self._process_many, posts))
+        results = await asyncio.to_thread(self._process_many, posts)
+        results = self._new_in_edits(await self._under_requests(posts, results))
         statuses = [[self.status_for(a) for a in result.actions] for result, _ in results]
         # A locked database or a full disk is waited out here: emit does not return, so the
         # connector does not move its cursor, and no post is lost or half-stored.
@@ -121,6 +122,26 @@ class Ingest:
             if new:
                 self._count(result.findings, status)
                 self._measure(result, status)
+
+    async def _under_requests(
+        self, posts: list[Post], results: list[tuple[Processed, str | None]]
+    ) -> list[tuple[Processed, str | None]]:
+        """The replies to a support request (stored, or read as one in this batch) classified again as such:
+        the impersonation detector weighs an offer of a DM under a help request as the scam it usually is."""
+        requests = {r.post.key for r, _ in results if any(f.kind == "support_request" for f in r.findings)}
+        again = [i for i, post in enumerate(posts) if post.reply_to and self._is_request((post.platform, post.reply_to), requests)]
+        if not again:
+            return results
+        redone = await asyncio.to_thread(
+            self._process_many, [dataclasses.replace(posts[i], replies_to_request=True) for i in again])
+        out = list(results)
+        for i, result in zip(again, redone, strict=True):
+            out[i] = result
+        return out
+
+    def _is_request(self, key: tuple[str, str], in_batch: set[tuple[str, str]]) -> bool:
+        """Whether the post with this key was read as a support request, in this batch or before."""
+        return key in in_batch or "support_request" in self.store.kinds_flagged(*key)
 
     def _new_in_edits(self, results: list[tuple[Processed, str | None]]) -> list[tuple[Processed, str | None]]:
         """For an edited message, only the finding kinds none of its earlier versions had, stored or

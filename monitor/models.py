@@ -60,6 +60,9 @@ class Post:
     # The admins and moderators of the group, server or subreddit it was posted in, as the platform
     # lists them: impostors copy their names, and their own posts are not answered or flagged.
     staff: tuple[Author, ...] = field(default=(), repr=False)
+    # Set by the daemon when the post this one replies to was read as a support request: an offer of a
+    # DM under a help request is the classic scam, under a friend's message it is chat.
+    replies_to_request: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

@@ -436,3 +436,30 @@ def test_the_group_speaking_as_itself_is_its_staff(tmp_path, monkeypatch) -> Non
     if _support_detector_registered(config.load(tmp_path / "monitor.toml")):  # read as a request, yet not answered
         assert [f["kind"] for f in anonymous] == ["support_request"]
     assert not any(m.get("asked_reply_to") in (ids["anonymous"], ids["linked"]) for m in fake.sent)
+
+
+def test_a_dm_invitation_under_a_help_request_is_flagged_and_under_chat_it_is_not(tmp_path, monkeypatch) -> None:
+    # "私信我" / "DM me" under a help request is the classic scam; under a friend's message it is chat.
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> dict[str, int]:
+        async with TelegramFake() as fake:
+            settings = _settings(fake, tmp_path, monkeypatch)
+            ids = {"request": fake.post(GROUP, ALICE, "my withdrawal of 2 ETH has been pending for 3 days, can someone help?"),
+                   "chat": fake.post(GROUP, BOB, "anyone going to the meetup tonight?")}
+            ids["scam"] = fake.post(GROUP, CAROL, "私信我", reply_to=ids["request"])  # in the same batch as the request
+            ids["friend"] = fake.post(GROUP, CAROL, "dm me later", reply_to=ids["chat"])
+            stop = asyncio.Event()
+            task = asyncio.create_task(_run_daemon(settings, store, stop))
+            await until(lambda: store.db["posts"].count == 4 and not list(store.actions("planned")), timeout=90)
+            ids["later"] = fake.post(GROUP, BOB, "dm me", reply_to=ids["request"])  # the request is stored by now
+            await until(lambda: store.db["posts"].count == 5 and not list(store.actions("planned")))
+            stop.set()
+            await task
+            return ids
+
+    ids = asyncio.run(scenario())
+    flagged = {f["post_id"] for f in store.db["findings"].rows if f["kind"] == "impersonation"}
+    if _support_detector_registered(config.load(tmp_path / "monitor.toml")):
+        assert flagged == {f"{GROUP}:{ids['scam']}", f"{GROUP}:{ids['later']}"}
+    assert f"{GROUP}:{ids['friend']}" not in flagged

@@ -52,11 +52,13 @@ RULES: tuple[Rule, ...] = (
          _rx(r"\b(?:dm|pm|inbox|message|text|contact|hit up|reach out to)\s{1,3}(?:me|us)\b|\bsend (?:me|us) (?:a |an )?(?:dm|pm|direct message|private message|message)"
              r"|\b(?:dm|pm|inbox) (?:for|to get)\b|\b(?:my )?(?:dms?|inbox) (?:is|are) open\b")),
     Rule("fake_support_reply", 0.3, "offers help or support",
-         _rx(r"\b(?:i|we) (?:can|will|'ll|could) (?:help|assist|guide|resolve|fix)|\blet (?:me|us) (?:help|assist)"
+         _rx(r"\b(?:i|we)(?: can|'ll| will| could) (?:help|assist|guide|walk you|resolve|fix)|\blet (?:me|us) (?:help|assist)"
+             # "DM me for help" offers help; "DM me later" only asks for a DM
+             r"|\b(?:dm|pm|inbox|message|text|contact) (?:me|us)\b.{0,12}?\bfor (?:help|support|assistance|(?:the |a )?(?:solution|fix))"
              r"|\b(?:support|technical|help ?desk|customer care|customer service) (?:team|agent|desk|line)\b"
              r"|\b(?:resolve|fix) (?:your|this|the) (?:issue|problem)"
              # 客服 alone is also how users warn about fakes ("小心假客服"): only claims and offers count
-             r"|(?:我是|我们是|这里是|官方)(?:客服|技术支持)|(?<!假)客服(?:为您|帮您|帮你|可以帮|在线|专员)|帮你解决|可以帮你"
+             r"|(?:我是|我们是|这里是|官方)(?:客服|技术支持)|(?<!假)客服(?:为您|帮您|帮你|可以帮|在线|专员)|帮(?:你|您)(?:解决|处理)|可以帮你"
              r"|有(?:问题|需要|疑问)的?(?:可以|请|都可以)?(?:找我|问我|私我)")),
     Rule("scam_lure", 0.6, "promises to send back more crypto than you send",
          _rx(r"\bdouble your (?:btc|eth|crypto|money|coins)|\bsend \d[\d.,]{0,9} ?\w{0,6}.{0,40}\b(?:receive|get) (?:\d[\d.,]{0,9}|double|2x|back)")),

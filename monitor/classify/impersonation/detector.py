@@ -81,9 +81,12 @@ def context_signals(post: Post, found: list[Signal]) -> list[Signal]:
     extra: list[Signal] = []
     if any(s.label in _LOOKALIKES and s.weight >= 0.5 for s in found):
         extra.append(Signal("fake_support_reply", 0.95, "a look-alike account offers support"))
-    if post.reply_to:
-        # "Text me when you're on the way" asks for a DM too: a reply that only does that weighs less than
-        # one offering help, asking for secrets or moving the user to another app.
+    if post.replies_to_request:
+        extra.append(Signal("fake_support_reply", 0.35, "replies to a help request with an offer of help or a DM"))
+    elif post.reply_to:
+        # "Text me when you're on the way" asks for a DM too: unless the message answered is a help request,
+        # a reply that only does that weighs less than one offering help, asking for secrets or moving the
+        # user to another app.
         weight = 0.2 if all(s.words == ASKS_TO_DM for s in offers) else 0.35
         extra.append(Signal("fake_support_reply", weight, "replies to someone with an offer of help or a DM"))
     return extra

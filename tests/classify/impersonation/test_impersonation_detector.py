@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -88,6 +89,14 @@ def test_scams_are_flagged(brand: Brand, p: Post, label: str) -> None:
 )
 def test_official_and_ordinary_posts_are_not_flagged(brand: Brand, p: Post) -> None:
     assert flagged(brand, p) is None
+
+
+def test_a_bare_dm_invitation_counts_fully_only_under_a_help_request(brand: Brand) -> None:
+    reply = post("dana", "dm me", reply_to="q1")
+    assert flagged(brand, reply) is None  # under a friend's message this is chat
+    assert flagged(brand, replace(reply, replies_to_request=True)) == "fake_support_reply"
+    [finding] = ImpersonationDetector(brand).check(replace(reply, replies_to_request=True))
+    assert "replies to a help request with an offer of help or a DM" in finding.evidence
 
 
 def test_official_handle_is_case_insensitive(brand: Brand) -> None:
