@@ -28,7 +28,7 @@ from asyncprawcore.exceptions import (
 
 from monitor.config import ConfigError, Settings
 from monitor.connectors.base import ConnectorFatal, Emit, in_chunks
-from monitor.connectors.reddit_mods import ModeratorRoster
+from monitor.connectors.reddit_mods import moderator_roster, moderators_of, refresh
 from monitor.connectors.registry import credentials
 from monitor.models import Action, Author, Post, reason_kind
 from monitor.store import Store
@@ -118,7 +118,7 @@ class RedditConnector:
         self._users = 0  # how many of them hold the client now; the last one out closes it
         self._profiles: OrderedDict[str, tuple[Author, int | None]] = OrderedDict()
         self._not_moderator: set[str] = set()  # subreddits already logged as not moderated
-        self.moderators = ModeratorRoster()  # each watched subreddit's, whom impostors copy
+        self.moderators = moderator_roster()  # each watched subreddit's, whom impostors copy
 
     # -- the client -------------------------------------------------------------------------
     def _client(self) -> asyncpraw.Reddit:
@@ -174,7 +174,7 @@ class RedditConnector:
         await self._poll_inbox(reddit, emit)
         for name in self.cfg.subreddits:
             sub = await reddit.subreddit(name)
-            await self.moderators.refresh(sub)
+            await refresh(self.moderators, sub)
             await self._poll_listing(f"reddit:r/{name}:submissions", sub.new, emit)
             await self._poll_listing(f"reddit:r/{name}:comments", sub.comments, emit)
 
@@ -232,7 +232,7 @@ class RedditConnector:
                     channel="dm" if kind == "t4" else "public", created_at=_time(item.created_utc),
                     url=url, reply_to=getattr(item, "parent_id", None) or None,
                     raw={"kind": kind, "subreddit": str(sub) if sub else None, "author_karma": karma},
-                    staff=self.moderators.of(sub) if sub else ())
+                    staff=moderators_of(self.moderators, sub) if sub else ())
 
     async def _author(self, name: str) -> tuple[Author, int | None]:
         """The author's profile (cached); a deleted or unknown account gets a bare Author."""

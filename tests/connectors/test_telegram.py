@@ -14,8 +14,9 @@ from telegram import Bot, Update
 
 from monitor import config
 from monitor.connectors.base import ConnectorFatal
+from monitor.connectors.roster import REFRESH_SECONDS
 from monitor.connectors.telegram import ActionFailed, TelegramConnector, build
-from monitor.connectors.telegram.admins import REFRESH_SECONDS, AdminRoster
+from monitor.connectors.telegram.admins import admin_roster, admins_of
 from monitor.connectors.telegram.connector import CURSOR
 from monitor.connectors.telegram.retry import Backoff
 from monitor.models import Action, Post
@@ -185,13 +186,17 @@ def test_a_groups_admins_are_asked_for_again_once_the_list_is_old() -> None:
             fake.add_admin(PUBLIC_GROUP, ALICE)
             bot = Bot(fake.token, base_url=f"{fake.base_url}/bot")
             now = [0.0]
-            roster = AdminRoster(bot, Backoff(0.01, 0.05), clock=lambda: now[0])
-            seen = [[m.handle for m in await roster.of(PUBLIC_GROUP)]]
+            roster = admin_roster(clock=lambda: now[0])
+
+            async def handles() -> list[str]:
+                return [m.handle for m in await admins_of(roster, bot, PUBLIC_GROUP, Backoff(0.01, 0.05))]
+
+            seen = [await handles()]
             fake.add_admin(PUBLIC_GROUP, BOB)
             now[0] = REFRESH_SECONDS - 1
-            seen.append([m.handle for m in await roster.of(PUBLIC_GROUP)])  # still the list in hand
+            seen.append(await handles())  # still the list in hand
             now[0] = REFRESH_SECONDS + 1
-            seen.append([m.handle for m in await roster.of(PUBLIC_GROUP)])
+            seen.append(await handles())
             assert fake.calls.count("getChatAdministrators") == 2
             await bot.shutdown()
             return seen

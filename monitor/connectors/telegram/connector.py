@@ -13,7 +13,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from monitor.config import Settings, env_secret
 from monitor.connectors.base import ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
-from monitor.connectors.telegram.admins import AdminRoster
+from monitor.connectors.telegram.admins import admin_roster, admins_of
 from monitor.connectors.telegram.commands import attach
 from monitor.connectors.telegram.mapping import (
     PLATFORM,
@@ -81,7 +81,7 @@ class TelegramConnector:
         self.backoff = backoff or Backoff()
         self.attempts = attempts
         self.username = ""
-        self.admins = AdminRoster(bot, self.backoff)
+        self.admins = admin_roster()  # each group's admins, whom impostors copy
         self._warned: set[tuple[str, str]] = set()
 
     # -- watching ---------------------------------------------------------------------------
@@ -205,7 +205,7 @@ class TelegramConnector:
         the group itself speaks); a private chat has none."""
         if chat.type == Chat.PRIVATE:
             return post
-        admins = await self.admins.of(chat.id)
+        admins = await admins_of(self.admins, self.bot, chat.id, self._fresh_backoff())
         return replace(post, staff=(*admins, post.author) if own else admins)
 
     async def _command(self, command: str, update: Update) -> None:
