@@ -110,6 +110,7 @@ class Ingest:
         sends wait on their answers), then one transaction storing every post, finding and action."""
         if not posts:
             return
+        posts = [self._under_stored_request(post) for post in posts]
         results = await asyncio.to_thread(self._process_many, posts)
         results = self._new_in_edits(await self._under_requests(posts, results))
         statuses = [[self.status_for(a) for a in result.actions] for result, _ in results]
@@ -123,13 +124,21 @@ class Ingest:
                 self._count(result.findings, status)
                 self._measure(result, status)
 
+    def _under_stored_request(self, post: Post) -> Post:
+        """The post, marked when it replies to a stored support request: the impersonation detector weighs
+        an offer of a DM under a help request as the scam it usually is."""
+        if post.reply_to and "support_request" in self.store.kinds_flagged(post.platform, post.reply_to):
+            return dataclasses.replace(post, replies_to_request=True)
+        return post
+
     async def _under_requests(
         self, posts: list[Post], results: list[tuple[Processed, str | None]]
     ) -> list[tuple[Processed, str | None]]:
-        """The replies to a support request (stored, or read as one in this batch) classified again as such:
-        the impersonation detector weighs an offer of a DM under a help request as the scam it usually is."""
+        """The replies to a post read as a support request in this same batch, classified again knowing it
+        (replies to a stored request were marked before the first pass)."""
         requests = {r.post.key for r, _ in results if any(f.kind == "support_request" for f in r.findings)}
-        again = [i for i, post in enumerate(posts) if post.reply_to and self._is_request((post.platform, post.reply_to), requests)]
+        again = [i for i, post in enumerate(posts)
+                 if post.reply_to and not post.replies_to_request and (post.platform, post.reply_to) in requests]
         if not again:
             return results
         redone = await asyncio.to_thread(
@@ -138,10 +147,6 @@ class Ingest:
         for i, result in zip(again, redone, strict=True):
             out[i] = result
         return out
-
-    def _is_request(self, key: tuple[str, str], in_batch: set[tuple[str, str]]) -> bool:
-        """Whether the post with this key was read as a support request, in this batch or before."""
-        return key in in_batch or "support_request" in self.store.kinds_flagged(*key)
 
     def _new_in_edits(self, results: list[tuple[Processed, str | None]]) -> list[tuple[Processed, str | None]]:
         """For an edited message, only the finding kinds none of its earlier versions had, stored or
