@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -71,8 +72,13 @@ class Post:
 
     @property
     def by_staff(self) -> bool:
-        """Whether one of the place's admins or moderators wrote it (by account id: names can be copied)."""
-        return any(member.id == self.author.id for member in self.staff)
+        """Whether one of the place's admins or moderators wrote it."""
+        return among(self.author, self.staff)
+
+
+def among(author: Author, people: Iterable[Author]) -> bool:
+    """Whether the author is one of these accounts, by account id: names and handles can be copied."""
+    return any(person.id == author.id for person in people)
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,7 +212,7 @@ class DiscordConnector:
     def _see(self, user: discord.User | discord.Member) -> None:
         """Keep the server's moderators up to date with a member met (a DM's author is no member)."""
         if isinstance(user, discord.Member):
-            self.staff.see(user, to_author(user))
+            self.staff.see(user, to_author)
 
     def _staffed(self, post: Post, guild: discord.Guild | None) -> Post:
         """The post with its server's moderators beside it; a DM has none."""

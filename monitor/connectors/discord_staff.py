@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import discord
 
@@ -25,10 +26,11 @@ class StaffRoster:
     def __init__(self) -> None:
         self._by_guild: dict[int, dict[int, Author]] = defaultdict(dict)
 
-    def see(self, member: discord.Member, author: Author) -> None:
-        """Note a member met in a message, an edit or a join, as the Author posts show."""
+    def see(self, member: discord.Member, as_author: Callable[[discord.Member], Author]) -> None:
+        """Note a member met in a message, an edit or a join (as_author: the Author posts show, made only
+        for a moderator)."""
         if moderates(member):
-            self._by_guild[member.guild.id][member.id] = author
+            self._by_guild[member.guild.id][member.id] = as_author(member)
         else:
             self._by_guild[member.guild.id].pop(member.id, None)
 

@@ -11,7 +11,7 @@ from monitor.classify.impersonation.fuzzy import distance, squeeze
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, substitutions
 from monitor.classify.text import simplified
-from monitor.models import Author
+from monitor.models import Author, among
 
 LABEL = "staff_lookalike"
 # A copied name this long is a copy, not a namesake: "Alice | OKX Team" is, "Mike" is not on its own.
@@ -37,7 +37,7 @@ def fold_name(name: str) -> str:
 
 def staff_signals(author: Author, staff: Sequence[Author]) -> list[Signal]:
     """A signal when an account that is not staff copies a staff member's display name or handle."""
-    if any(member.id == author.id for member in staff):
+    if among(author, staff):
         return []
     for member in staff:
         if found := [s for s in (copied_name(author, member), copied_handle(author, member)) if s]:
