@@ -103,9 +103,7 @@ def test_daemon_answers_discord_end_to_end(tmp_path: Path, monkeypatch: pytest.M
     assert "seed phrase" in advice["content"]
     notices = [m for m in fake.sent if "removed a message" in m["content"]]
     assert len(notices) == 1 and notices[0]["channel_id"] == str(fake.general)
-    assert all(phrase not in m["content"] for m in fake.sent)
-    assert phrase not in log.read_text(encoding="utf-8")
-    assert_no_raw_secret(db, phrase)
+    assert_phrase_nowhere(db, log, fake, phrase)
 
 
 def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answered_twice(
@@ -136,9 +134,7 @@ def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answere
     with sqlite3.connect(db) as conn:
         edits = conn.execute("SELECT post_id, kind FROM findings WHERE post_id LIKE '%~e%'").fetchall()
     assert [kind for _, kind in edits] == ["secret_leak"]
-    assert all(phrase not in m["content"] for m in fake.sent)
-    assert phrase not in log.read_text(encoding="utf-8")
-    assert_no_raw_secret(db, phrase)
+    assert_phrase_nowhere(db, log, fake, phrase)
 
 
 def test_a_lookalike_joining_the_server_is_flagged_before_it_writes(
@@ -191,6 +187,13 @@ def test_a_clone_of_a_server_moderator_is_flagged_and_the_moderator_is_not(
     assert "copies admin Kai | OKX Support (@kai_okx)'s" in flagged[0][1]
     assert fake.replies_to(posts["mod"]) == []  # a moderator gets no support pointer
     assert any("@kai_okx_" in m["content"] for m in fake.replies_to(posts["ask"]))  # the user is warned
+
+
+def assert_phrase_nowhere(db: Path, log: Path, fake: FakeDiscord, phrase: str) -> None:
+    """No message the bot sent, no line of the daemon's log and nothing in its database holds the phrase."""
+    assert all(phrase not in m["content"] for m in fake.sent)
+    assert phrase not in log.read_text(encoding="utf-8")
+    assert_no_raw_secret(db, phrase)
 
 
 def assert_no_raw_secret(db: Path, phrase: str) -> None:
