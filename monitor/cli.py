@@ -18,7 +18,7 @@ from monitor import cli_review, config, evalsets, evaluate, logs, report
 from monitor.classify.base import Pending
 from monitor.classify.impersonation.lists import ListError, NotADomain, remove_domains, update_list
 from monitor.classify.impersonation.lists import load as load_list
-from monitor.classify.impersonation.verify import format_verdict, verify
+from monitor.classify.impersonation.verify import format_verdict, verify_text, worst
 from monitor.clibase import CliError, report_query
 from monitor.models import PLATFORMS
 from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks
@@ -199,11 +199,15 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Exit 0 official, 3 suspicious look-alike, 1 not official with no look-alike signs."""
+    """Exit 0 official, 3 suspicious look-alike, 1 not official with no look-alike signs (for several items
+    named in one question, the worst)."""
+    if not args.target.strip():
+        raise CliError("nothing to verify: give a handle, a display name, an e-mail address or a link")
     settings = config.load(args.config)
     lists = load_list(settings.phishing_list), load_list(settings.allow_list)
-    verdict = verify(args.target, settings.brand, args.platform, *lists)
-    print(format_verdict(verdict))
+    verdicts = verify_text(args.target, settings.brand, args.platform, *lists)
+    print("\n\n".join(format_verdict(v) for v in verdicts))
+    verdict = worst(verdicts)
     return 0 if verdict.official else 3 if verdict.suspicious else 1
 
 

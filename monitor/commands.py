@@ -16,7 +16,7 @@ from monitor.allowing import AllowTarget, allow_links
 from monitor.classify.impersonation.domains import on_list
 from monitor.classify.impersonation.lists import ListFile, add_domains, clean_domain
 from monitor.classify.impersonation.lists import load as load_list
-from monitor.classify.impersonation.verify import Verdict, verify
+from monitor.classify.impersonation.verify import Verdict, verify_text, worst
 from monitor.classify.secrets import find_secrets, redact
 from monitor.classify.text import language, strip_invisible
 from monitor.config import Brand, Settings, is_bundled
@@ -279,14 +279,11 @@ def cmd_verify(desk: Desk, call: Call) -> Reply:
         return Reply(desk.say(call, "verify_usage"))
     if warning := _secret_warning(desk, call):
         return warning
-    verdict = verify(target, desk.brand, None, desk.phishing.domains(), desk.allowed.domains())
-    lines = [
-        f"{_headline(desk, call, verdict)}: {verdict.target}",
-        *(f"- {r}" for r in verdict.reasons),
-    ]
-    if not verdict.official:
-        lines.append(desk.say(call, "verify_tail"))
-    return Reply(defang("\n".join(lines), desk.brand.domains))
+    verdicts = verify_text(target, desk.brand, None, desk.phishing.domains(), desk.allowed.domains())
+    blocks = ["\n".join([f"{_headline(desk, call, v)}: {v.target}", *(f"- {r}" for r in v.reasons)]) for v in verdicts]
+    if not all(v.official for v in verdicts):
+        blocks[-1] += "\n" + desk.say(call, "verify_tail")
+    return Reply(defang("\n\n".join(blocks), desk.brand.domains))
 
 
 def cmd_report(desk: Desk, call: Call) -> Reply:
@@ -306,7 +303,7 @@ def record_report(desk: Desk, call: Call, text: str) -> bool:
     """A user report as a synthetic post with an impersonation finding and a managers' alert; False if seen."""
     author = Author("telegram", str(call.user_id), call.username or str(call.user_id))
     post = Post("telegram", f"report:{call.ref}", author, text, "dm" if call.private else "group")
-    verdict = verify(text, desk.brand, None, desk.phishing.domains(), desk.allowed.domains())
+    verdict = worst(verify_text(text, desk.brand, None, desk.phishing.domains(), desk.allowed.domains()))
     check = (
         "official"
         if verdict.official

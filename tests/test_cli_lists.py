@@ -29,6 +29,17 @@ def test_verify(target: str, code: int, headline: str, capsys: pytest.CaptureFix
     assert capsys.readouterr().out.splitlines()[0] == headline
 
 
+def test_verify_answers_each_item_of_a_question_and_exits_with_the_worst(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "is @okx or 0kx-help.com the real one?"]) == 3
+    blocks = capsys.readouterr().out.split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == ["OFFICIAL: okx", "SUSPICIOUS: 0kx-help.com"]
+
+
+def test_verify_nothing_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", " "]) == 2
+    assert "nothing to verify" in capsys.readouterr().err
+
+
 def _config_with_list(tmp_path: Path) -> Path:
     text = DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
         'phishing_list = "impersonation/phishing_example.txt"', 'phishing_list = "phish.txt"').replace(

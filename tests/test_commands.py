@@ -99,6 +99,15 @@ def test_verify_says_official_or_why_it_looks_like_it(settings: Settings) -> Non
     assert "Send /verify followed by" in commands.handle(desk, _call("verify", user=USER)).text
 
 
+def test_verify_answers_a_question_item_by_item(settings: Settings) -> None:
+    desk = _desk(settings, Store(":memory:"))
+    text = commands.handle(desk, _call("verify", "is @OKXHelpDesk or @0kx_support the real one?", user=USER)).text
+    first, second = text.split("\n\n")
+    assert first.startswith("OFFICIAL: OKXHelpDesk") and "use only" not in first
+    assert second.startswith("SUSPICIOUS") and "0kx_support" in second and second.endswith(
+        f"use only {settings.brand.live_chat_url}.")
+
+
 def test_verify_never_echoes_a_secret(settings: Settings) -> None:
     store = Store(":memory:")
     reply = commands.handle(_desk(settings, store), _call("verify", f"is this ok {PHRASE}", user=USER,

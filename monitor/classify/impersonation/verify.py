@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitor.classify.impersonation.domains import host_signal, hosts, on_list
+from monitor.classify.impersonation.domains import host_signal, hosts, on_list, user_name_trick
 from monitor.classify.impersonation.handles import handle_signals, name_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
@@ -20,6 +20,21 @@ _PROFILE = re.compile(
 )
 
 _EMAIL = re.compile(r"^(?:mailto:)?[^@\s/:]{1,64}@[^@\s/]{1,253}\.[a-z]{2,24}$", re.IGNORECASE)
+# Invites name a server or group, not an account: a Discord code may be a vanity name (okx-support),
+# a Telegram join link's code is random.
+_INVITE = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:(?P<discord>discord\.gg|discord(?:app)?\.com/invite)/(?P<code>[\w-]{1,64})"
+    r"|(?P<telegram>t\.me|telegram\.me)/(?:\+|joinchat/)[\w-]{1,64})/?$",
+    re.IGNORECASE,
+)
+# What a question typed around the item ("is @0kx_support real?", "这个是官方的吗okx-help.com") is cut at.
+_WORDS = re.compile(r"[\s,;!?()<>\"'“”‘’「」《》【】，。？！：；、\u3400-\u9fff]+")
+_MAX_ITEMS = 3
+# Handles on X, Telegram, Reddit and Discord: ASCII letters, digits, '_' and (Discord) '.'; anything else
+# (spaces, 欧易官方客服) is a display name.
+_HANDLE = re.compile(r"[a-z0-9_.]{1,64}", re.IGNORECASE)
+# A bare word in a question that reads as a handle: one with a digit or an underscore (0kx_support).
+_HANDLE_SHAPED = re.compile(r"(?=\w*[a-z])(?=\w*[\d_])\w{3,32}", re.IGNORECASE | re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +54,56 @@ def verify(
     phishing_domains: frozenset[str] = frozenset(),
     allowed_hosts: frozenset[str] = frozenset(),
 ) -> Verdict:
-    """Check a handle (@name, u/name), a profile link or any other link against the brand."""
+    """Check one handle (@name, u/name), display name, e-mail address, profile or invite link, or other link."""
     reg = BrandRegistry.from_brand(brand)
     target = target.strip()
+    if not target:
+        raise ValueError("nothing to verify: give a handle, a display name, an e-mail address or a link")
     if _EMAIL.match(target):
         return verify_address(target.casefold(), reg, phishing_domains, allowed_hosts)
     if profile := _PROFILE.match(target):
         found = next(p for p in ("twitter", "telegram", "reddit", "discord") if profile.group(p))
         return verify_handle(profile.group("handle"), reg, found)
+    if invite := _INVITE.match(target):
+        return verify_invite(target, invite, reg)
     if "." in target and (found_hosts := hosts(target)):
-        return verify_host(found_hosts[0], reg, phishing_domains, allowed_hosts)
+        return verify_host(found_hosts[0], reg, phishing_domains, allowed_hosts, _hidden_host(target, reg))
     if "://" in target:  # a link with no public host in it (a router's address): no account either
         return Verdict(target, False, False, [f"{target} links to no public site, so it is not {reg.name}'s"])
-    return verify_handle(target.removeprefix("u/").lstrip("@"), reg, platform)
+    handle = target.removeprefix("u/").lstrip("@")
+    if not _HANDLE.fullmatch(handle):
+        return verify_name(target, reg)
+    return verify_handle(handle, reg, platform)
+
+
+def verify_text(
+    text: str,
+    brand: Brand,
+    platform: str | None = None,
+    phishing_domains: frozenset[str] = frozenset(),
+    allowed_hosts: frozenset[str] = frozenset(),
+) -> list[Verdict]:
+    """A verdict for each item (up to three) a question names, "is @0kx_support or okx-help.com real?";
+    text naming none is checked whole, as a handle or a display name."""
+    reg = BrandRegistry.from_brand(brand)
+    known = frozenset(h for hs in (*reg.official.values(), *reg.trusted.values()) for h in hs)
+    return [verify(item, brand, platform, phishing_domains, allowed_hosts) for item in items(text, known) or [text]]
+
+
+def items(text: str, known: frozenset[str] = frozenset()) -> list[str]:
+    """The handles, e-mail addresses and links written in a question, in order, without the words around
+    them; a bare word counts when it is shaped like a handle (0kx_support) or is a known one (6+ letters)."""
+    found: list[str] = []
+    for word in (w.strip(".:") for w in _WORDS.split(text.strip())):
+        bare = _HANDLE_SHAPED.fullmatch(word) or (len(word) >= 6 and word.casefold() in known)
+        if bare or word.startswith(("@", "u/")) or "@" in word or "://" in word or hosts(word):
+            found.append(word)
+    return list(dict.fromkeys(w for w in found if w.strip("@")))[:_MAX_ITEMS]
+
+
+def worst(verdicts: list[Verdict]) -> Verdict:
+    """The verdict to act on: a suspicious one first, then one not official."""
+    return min(verdicts, key=lambda v: (not v.suspicious, v.official))
 
 
 def verify_handle(handle: str, reg: BrandRegistry, platform: str | None) -> Verdict:
@@ -72,19 +124,47 @@ def verify_handle(handle: str, reg: BrandRegistry, platform: str | None) -> Verd
 
 
 def verify_host(
-    host: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
+    host: str,
+    reg: BrandRegistry,
+    phishing: frozenset[str],
+    allowed: frozenset[str] = frozenset(),
+    hidden: Signal | None = None,
 ) -> Verdict:
-    """A link: on an official domain, or a look-alike / listed phishing domain, or one the operator allowed."""
+    """A link: on an official domain, or a look-alike / listed phishing domain, or one the operator allowed;
+    hidden is the brand dressed up as the link's user name (okx.com@evil.example), suspicious on any host."""
     if reg.is_official_host(host):
         return Verdict(host, True, False, [f"{host} is an official {reg.name} domain"])
-    signal = host_signal(host, reg, phishing, allowed)
-    suspicious = bool(signal and signal.label and signal.weight >= FLAG)
-    reasons = [f"{host} is not an official {reg.name} domain ({', '.join(reg.domains)})"]
-    if signal:
-        reasons.append(signal.words)
-    elif listed := on_list(host, allowed):
+    signals = [s for s in (hidden, host_signal(host, reg, phishing, allowed)) if s]
+    reasons = [f"{host} is not an official {reg.name} domain ({', '.join(reg.domains)})", *(s.words for s in signals)]
+    if not signals and (listed := on_list(host, allowed)):
         reasons.append(f"{host} is on the operator's allow list ({listed}): checked and found legitimate")
-    return Verdict(host, False, suspicious, reasons)
+    return Verdict(host, False, bool(_flagged(signals)), reasons)
+
+
+def _hidden_host(target: str, reg: BrandRegistry) -> Signal | None:
+    """The user-name trick in a link, if the target is one."""
+    return next(user_name_trick(target, reg), None)
+
+
+def verify_invite(target: str, invite: re.Match[str], reg: BrandRegistry) -> Verdict:
+    """A Discord or Telegram invite: it names a server or group, never an account, so it is not known to be
+    the brand's; a Discord code dressed as the brand (okx-support) is suspicious."""
+    where = "Discord server" if invite.group("discord") else "private Telegram group"
+    site = reg.domains[0] if reg.domains else "the official site"
+    reason = (f"{target} is an invite to a {where}: invites name no account, so the bot cannot tell it is "
+              f"{reg.name}'s (take invites from {site})")
+    code = (invite.group("code") or "").casefold()
+    # A vanity invite named as the brand or one of its accounts may well be the brand's own: unknown, not suspicious.
+    plain = code in reg.tokens or any(code in handles for handles in reg.official.values())
+    signals = _flagged(handle_signals(code, reg)) if code and not plain else []
+    return Verdict(target, False, bool(signals), [reason, *(s.words.replace("handle", "invite name", 1) for s in signals)])
+
+
+def verify_name(name: str, reg: BrandRegistry) -> Verdict:
+    """Text no handle can hold (spaces, 欧易官方客服): a display name, which anyone can set, so no proof of an account."""
+    reasons = [f"'{name}' reads as a display name: anyone can set any display name, so only the @handle tells"]
+    signals = _flagged(name_signals(name, reg))
+    return Verdict(name, False, bool(signals), reasons + [s.words for s in signals])
 
 
 def verify_address(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.classify.impersonation.verify import format_verdict, verify
+from monitor.classify.impersonation.verify import format_verdict, verify, verify_text, worst
 from monitor.config import Brand
 
 
@@ -55,3 +55,69 @@ def test_a_link_without_a_public_host_is_not_read_as_a_handle(brand: Brand) -> N
     verdict = verify("http://192.168.1.1/", brand)
     assert (verdict.official, verdict.suspicious) == (False, False)
     assert verdict.reasons == ["http://192.168.1.1/ links to no public site, so it is not OKX's"]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("is @okx real?", [("okx", True, False)]),
+        ("is @0kx_support or okx-help.com real?", [("0kx_support", False, True), ("okx-help.com", False, True)]),
+        ("这是官方的吗@OKXHelpDesk", [("OKXHelpDesk", True, False)]),
+        ("这个网站okx-help.com是官方的吗？", [("okx-help.com", False, True)]),
+        ("is OKXHelpDesk real", [("OKXHelpDesk", True, False)]),  # a known handle written bare
+        ("is okx_support legit?", [("okx_support", False, True)]),  # a bare word shaped like a handle
+        ("mail from okxsupport@gmail.com, legit?", [("okxsupport@gmail.com", False, True)]),
+        ("check https://www.okx.com/help please", [("www.okx.com", True, False)]),
+        ("OKX Support", [("OKX Support", False, True)]),  # nothing but a name: read whole, as one
+        ("some random words", [("some random words", False, False)]),
+    ],
+)
+def test_a_question_is_cut_to_the_items_it_names(
+    brand: Brand, question: str, expected: list[tuple[str, bool, bool]]
+) -> None:
+    assert [(v.target, v.official, v.suspicious) for v in verify_text(question, brand)] == expected
+
+
+def test_at_most_three_items_are_checked(brand: Brand) -> None:
+    assert len(verify_text("@a_1 @b_2 @c_3 @d_4", brand)) == 3
+
+
+def test_a_name_with_spaces_or_other_letters_is_a_display_name(brand: Brand) -> None:
+    for name in ("OKX Support", "欧易官方客服"):
+        verdict = verify(name, brand)
+        assert verdict.suspicious and verdict.reasons[0].startswith(f"'{name}' reads as a display name")
+    assert not verify("Alice Chen", brand).suspicious
+
+
+@pytest.mark.parametrize(
+    "invite, suspicious",
+    [
+        ("https://discord.gg/okx-support", True),
+        ("discord.com/invite/0kx", True),
+        ("https://discord.gg/okx", False),  # named as the brand: may be its own, so only unknown
+        ("https://discord.gg/aB3xYz", False),
+        ("https://t.me/+AbCdEf123", False),
+        ("https://t.me/joinchat/AbCdEf123", False),
+    ],
+)
+def test_an_invite_is_never_official(brand: Brand, invite: str, suspicious: bool) -> None:
+    verdict = verify(invite, brand)
+    assert (verdict.official, verdict.suspicious) == (False, suspicious)
+    assert "invites name no account" in verdict.reasons[0]
+
+
+def test_the_brand_in_a_links_user_name_is_named(brand: Brand) -> None:
+    verdict = verify("https://www.okx.com@evil.example/login", brand)
+    assert (verdict.target, verdict.official, verdict.suspicious) == ("evil.example", False, True)
+    assert "hides behind the user name 'www.okx.com'" in verdict.reasons[1]
+
+
+def test_nothing_to_verify_is_an_error(brand: Brand) -> None:
+    with pytest.raises(ValueError, match="nothing to verify"):
+        verify("  ", brand)
+
+
+def test_worst_puts_a_suspicious_item_first(brand: Brand) -> None:
+    verdicts = verify_text("@okx or @0kx_support or @alice", brand)
+    assert worst(verdicts).target == "0kx_support"
+    assert worst(verdicts[::2]).target == "alice"  # official and not official: the one not official
