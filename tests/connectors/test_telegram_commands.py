@@ -103,6 +103,10 @@ def test_user_commands_answer_in_the_users_language(tmp_path, monkeypatch) -> No
             support = await _ask(fake, LI, LI, "/support")
             assert "在线客服" in support and "https://www.okx.com/support/submit-request" in support
             assert (await _ask(fake, LI, LI, "/verify @0kx_support")).startswith("可疑")
+            asked = await _ask(fake, LI, LI, "/verify 这个@OKXOfficial_English和okx-help.com是官方的吗？")
+            official, fake_site = asked.split("\n\n")  # one answer per item named
+            assert official.startswith("官方: OKXOfficial_English") and fake_site.startswith("可疑")
+            assert "okx-help[.]com" in fake_site
             assert "编号" in await _ask(fake, LI, LI, "/report @0kx_helpdesk")
             assert "Official OKX support" in await _ask(fake, ALICE, ALICE, "/support")
             assert "官方客服" in await _ask(fake, ALICE, ALICE, "/support 客服在哪里")  # Chinese in the text
