@@ -29,6 +29,9 @@ LURES: tuple[Rule, ...] = (
     Rule("scam_lure", 0.6, "posts a wallet's seed phrase as bait (the gas-fee honeypot)",
          rx(rf"(?s)(?:\bfree\b|\bgift\b|\bgiv(?:e|ing) away\b|{_AMOUNT}).{{0,120}}\b(?:seed|recovery|secret) ?phrase\s?[:：-]\s?"
             r"(?:[a-z]{3,8}[ ,]{1,2}){11}[a-z]{3,8}")),
+    # The work-from-home recruiter: "use your 5 to 6 hours ... while waiting for your salary, 5 people needed".
+    Rule("scam_lure", 0.55, "recruits for paid online work with a salary pitch",
+         rx(r"\bwhile waiting for (?:your|ur) salary|\b\d{1,3} (?:people|persons) (?:are )?needed in this group")),
     Rule("scam_lure", 0.5, "sells cloud mining",
          rx(r"\bcloud ?mining\b"), True),
     Rule("scam_lure", 0.45, "shills a coin with 100x or insider promises",

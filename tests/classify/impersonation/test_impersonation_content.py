@@ -64,6 +64,8 @@ def test_ordinary_and_warning_texts_give_no_strong_signal(text: str) -> None:
         ("Claim the airdrop now: connect your wallet on the page", "connect a wallet"),
         ("@launchbot deploy a token named Moon with 1b supply", "deploy a token"),
         ("They are giving away ETH! I just claimed 2.5 ETH for free, hurry", "free crypto from a giveaway"),
+        ("Bored? Give 3 hours a day to online tasks while waiting for your salary, message me", "salary pitch"),
+        ("Only 4 people are needed in this group to work online from their phone", "salary pitch"),
     ],
 )
 def test_scam_patterns(text: str, words: str) -> None:
@@ -77,6 +79,7 @@ def test_scam_patterns(text: str, words: str) -> None:
         "Beware of cloud mining sites that promise daily returns",  # a warning before the words cancels them
         "We deploy the new website on Friday",
         "Search for 100x returns is how people get rekt",
+        "Two people needed in this group to help move chairs on Saturday",  # no number written in digits
     ],
 )
 def test_look_alike_but_harmless_texts_stay_low(text: str) -> None:
