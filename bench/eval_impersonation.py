@@ -254,14 +254,15 @@ def domain_hit(host: str, keys: Iterable[str]) -> bool:
 
 def lookalike_domains(root: Path) -> None:
     """Recall on brand-targeting phishing domains and FP on legitimate hosts, each split by host into dev/test."""
-    pos: list[tuple[str, list[str]]] = []
+    sources: dict[str, list[tuple[str, list[str]]]] = {"polkadot-js": [], "cryptoscamdb": []}
     for r in read_csv(root / "phishing_polkadot_js/brand_impersonation_domains.csv"):
         keys = [b.replace("-", "") for b in r["brands"].split("|") if b.replace("-", "") in BRANDS]
         if r["label"] == "phishing" and keys:
-            pos.append((r["domain"], keys))
+            sources["polkadot-js"].append((r["domain"], keys))
     for r in read_csv(root / "phishing_cryptoscamdb/cryptoscamdb_entries.csv"):
         if r["subcategory"] in SCAMDB_BRANDS:
-            pos.append((host_of(r["url"]) or r["name"], [r["subcategory"].lower()]))
+            sources["cryptoscamdb"].append((host_of(r["url"]) or r["name"], [r["subcategory"].lower()]))
+    pos = [entry for entries in sources.values() for entry in entries]
     for name in ("dev", "test"):
         part = [(d, k) for d, k in pos if half(d) == name]
         hit = [domain_hit(d, k) for d, k in part]
@@ -269,6 +270,11 @@ def lookalike_domains(root: Path) -> None:
         peer = sum(peer_hit(d, k) for d, k in part)
         print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.3f} ({sum(hit)}/{len(hit)}); "
               f"as a look-alike of any of the {len(BRANDS)} brands {anyone / len(part):.3f}; peer {peer / len(part):.3f}")
+        # polkadot-js rows name a brand because the domain holds it (look-alikes by construction);
+        # CryptoScamDB names the brand a scam targets, whatever its domain looks like (twitter.com, bip39.info).
+        by_source = (f"{src} {sum(domain_hit(d, k) for d, k in rows if half(d) == name)}/"
+                     f"{sum(half(d) == name for d, _ in rows)}" for src, rows in sources.items())
+        print(f"    by source: {', '.join(by_source)}")
     legit_sets = legit_hosts(root)
     tradeoff(pos, legit_sets["metamask whitelist"])
     for label, all_hosts in legit_sets.items():
