@@ -153,6 +153,9 @@ def test_story_support_impersonator_leak_and_ordinary(tmp_path: Path, caplog) ->
             await _daemon(settings, store, fake, _settled(store, 5))
             warning = _replies_to(fake, s["request"])
             assert any("@0kx_support is not an official OKX account" in t for t in warning), warning
+            [evidence] = [f["evidence"] for f in store.db["findings"].rows if f["kind"] == "impersonation"
+                          and f["post_id"].endswith(s["scam"])]
+            assert "no verified e-mail" in evidence  # has_verified_email, read through praw
             assert len(warning) == (2 if support_on else 1)
             assert fake.sent.removed == [s["leak"]]
             assert [p["to"] for p in fake.sent.pms] == ["bob_hodl"]

@@ -60,7 +60,7 @@ def _dump(store: Store) -> str:
 def _story(fake: FakeX) -> dict[str, str]:
     """A support request, an impersonator's reply to it, a leaked seed phrase and an ordinary post."""
     alice = fake.add_user("alice_trades", "Alice", "2019-02-01T00:00:00.000Z", 310)
-    scammer = fake.add_user("0kx_support", "OKX Support", "2026-11-18T00:00:00.000Z", 4)
+    scammer = fake.add_user("0kx_support", "OKX Support", "2026-11-18T00:00:00.000Z", 4, verified=True)  # a bought mark
     bob = fake.add_user("bob_hodl", "Bob", "2020-06-01T00:00:00.000Z", 45)
     carol = fake.add_user("carol", "Carol", "2017-01-01T00:00:00.000Z", 900)
     request = fake.mention(alice, "@okx my withdrawal has been stuck for 3 days, please help")
@@ -86,6 +86,9 @@ def test_daemon_answers_the_story_at_the_fake_and_stores_only_redacted_text(tmp_
         await _daemon(settings, store, _settled(store, 4))
         warning = [t for t in _replies_to(fake, ids["request"]) if "0kx_support" in t]
         assert len(warning) == 1 and "not an official" in warning[0]
+        [evidence] = [f["evidence"] for f in store.db["findings"].rows_where("post_id = ?", [ids["scam"]])
+                      if f["kind"] == "impersonation"]
+        assert "4 followers" in evidence and "verified mark, which X sells" in evidence  # read from the API
         [notice] = _replies_to(fake, ids["leak"])
         assert "sensitive information" in notice
         [advice] = [d for d in fake.dms_sent if d["participant_id"] == ids["bob"]]

@@ -88,17 +88,23 @@ def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
     return []
 
 
-def profile_signals(author: Author, posted: datetime | None) -> list[Signal]:
-    """Amplifiers from the profile: a new account, few followers (verified marks can be bought)."""
+def profile_signals(author: Author, posted: datetime | None, lookalike: bool = False) -> list[Signal]:
+    """Amplifiers from the profile: a new account, few followers, a Reddit account without a verified
+    e-mail; and, on a look-alike, a note that its X verified mark proves nothing."""
     found: list[Signal] = []
     if author.created_at and posted and (days := (posted - author.created_at).days) < _NEW_ACCOUNT_DAYS:
         found.append(Signal("", 0.2, f"account {max(days, 0)} days old"))
     if author.followers is not None and author.followers < _FEW_FOLLOWERS:
         found.append(Signal("", 0.1, f"{author.followers} followers"))
+    if author.platform == "reddit" and author.verified is False:
+        found.append(Signal("", 0.1, "no verified e-mail"))  # Reddit's 'verified': the throwaway's mark
+    if author.platform == "twitter" and author.verified and lookalike:
+        # X sells its check mark, and impostors buy it to look like the brand: said, never a reason to trust.
+        found.append(Signal("", 0.0, "has a verified mark, which X sells: no proof it is the brand's"))
     return found
 
 
 def author_signals(author: Author, reg: BrandRegistry, posted: datetime | None) -> list[Signal]:
     """Every author signal for a post's author."""
     found = handle_signals(author.handle, reg) + name_signals(author.name, reg)
-    return found + profile_signals(author, posted)
+    return found + profile_signals(author, posted, any(s.label and s.weight >= 0.5 for s in found))

@@ -10,6 +10,7 @@ import pytest
 from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.handles import author_signals, handle_signals, name_signals
 from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.classify.impersonation.signals import combine, evidence
 from monitor.config import Brand
 from monitor.models import Author
 
@@ -63,6 +64,24 @@ def test_account_age_is_measured_against_the_post(brand: Brand) -> None:
     author = Author("twitter", "1", "alice", created_at=posted - timedelta(days=3), followers=5)
     words = [s.words for s in author_signals(author, BrandRegistry.from_brand(brand), posted)]
     assert words == ["account 3 days old", "5 followers"]
+
+
+def test_a_verified_mark_on_a_look_alike_is_named_but_earns_no_trust(brand: Brand) -> None:
+    reg = BrandRegistry.from_brand(brand)
+    paid = author_signals(Author("twitter", "1", "0kx_support", verified=True), reg, None)
+    plain = author_signals(Author("twitter", "1", "0kx_support", verified=False), reg, None)
+    assert combine(paid) == combine(plain)  # the score does not move either way
+    assert "has a verified mark, which X sells: no proof it is the brand's" in evidence(paid)
+    assert "verified" not in evidence(plain)
+    assert author_signals(Author("twitter", "2", "alice", verified=True), reg, None) == []  # no look-alike: silent
+
+
+def test_a_reddit_account_without_a_verified_email_is_an_amplifier(brand: Brand) -> None:
+    reg = BrandRegistry.from_brand(brand)
+    words = [s.words for s in author_signals(Author("reddit", "1", "carol", verified=False), reg, None)]
+    assert words == ["no verified e-mail"]
+    assert author_signals(Author("reddit", "1", "carol", verified=True), reg, None) == []
+    assert author_signals(Author("twitter", "1", "carol", verified=False), reg, None) == []  # most X users
 
 
 def test_no_age_without_dates(brand: Brand) -> None:
