@@ -15,7 +15,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.classify.impersonation.domains import host_labels, host_signal, hosts
+from monitor.classify.impersonation.domains import decode_label, host_labels, host_signal, hosts
 from monitor.classify.impersonation.handles import handle_signals
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
@@ -252,8 +252,8 @@ def domain_hit(host: str, keys: Iterable[str]) -> bool:
     return any((s := host_signal(host, REGISTRIES[k], frozenset())) and s.label and s.weight >= FLAG for k in keys)
 
 
-def lookalike_domains(root: Path) -> None:
-    """Recall on brand-targeting phishing domains and FP on legitimate hosts, each split by host into dev/test."""
+def phishing_domains(root: Path) -> dict[str, list[tuple[str, list[str]]]]:
+    """Brand-targeting phishing hosts with the bench brands each aims at, by source."""
     sources: dict[str, list[tuple[str, list[str]]]] = {"polkadot-js": [], "cryptoscamdb": []}
     for r in read_csv(root / "phishing_polkadot_js/brand_impersonation_domains.csv"):
         keys = [b.replace("-", "") for b in r["brands"].split("|") if b.replace("-", "") in BRANDS]
@@ -262,6 +262,29 @@ def lookalike_domains(root: Path) -> None:
     for r in read_csv(root / "phishing_cryptoscamdb/cryptoscamdb_entries.csv"):
         if r["subcategory"] in SCAMDB_BRANDS:
             sources["cryptoscamdb"].append((host_of(r["url"]) or r["name"], [r["subcategory"].lower()]))
+    return sources
+
+
+def domain_names_as_handles(root: Path) -> None:
+    """The names scammers chose for look-alike domains (the label before the TLD, '-' as '_'), read as
+    handles: a proxy for look-alike handles, which no eval set holds in number. Names equal to an official
+    handle are left out; brand + an ordinary word (kraken_pk, bybitnetwork) is by design not flagged."""
+    names: dict[str, tuple[str, list[str]]] = {}  # name -> (half of the first host holding it, brands)
+    for host, keys in (e for entries in phishing_domains(root).values() for e in entries):
+        labels = host.split(".")
+        name = decode_label(labels[-2]).replace("-", "_") if len(labels) > 1 else ""
+        official = any(REGISTRIES[k].is_official(p, name) for k in keys for p in REGISTRIES[k].official)
+        if name and not official and domain_hit(host, keys):
+            names.setdefault(name, (half(host), keys))
+    for part in ("dev", "test"):
+        found = [n for n, (h, keys) in names.items() if h == part and set(handle_hits(n)) & set(keys)]
+        total = sum(h == part for h, _ in names.values())
+        print(f"look-alike domain names as handles, {part}: {len(found)}/{total} flagged ({len(found) / total:.3f})")
+
+
+def lookalike_domains(root: Path) -> None:
+    """Recall on brand-targeting phishing domains and FP on legitimate hosts, each split by host into dev/test."""
+    sources = phishing_domains(root)
     pos = [entry for entries in sources.values() for entry in entries]
     for name in ("dev", "test"):
         part = [(d, k) for d, k in pos if half(d) == name]
@@ -361,7 +384,8 @@ def main(argv: list[str] | None = None) -> None:
                                        lambda: english_negatives(root, detector),
                                        lambda: chinese(root, detector), lambda: twcs(root), lambda: handles(root),
                                        lambda: staff_clones(root),
-                                       lambda: named_accounts(root), lambda: lookalike_domains(root)]
+                                       lambda: named_accounts(root), lambda: domain_names_as_handles(root),
+                                       lambda: lookalike_domains(root)]
     for step in steps:
         step()
         sys.stdout.flush()

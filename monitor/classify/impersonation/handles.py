@@ -50,18 +50,26 @@ def support_word(text: str) -> str | None:
     return next((w for w in words("support_words") if skeleton(w) in text or w in text), None)
 
 
+def scam_word(rest: str) -> str | None:
+    """A scam account's word (airdrop, login, sync...) at either end of what a handle holds besides the brand."""
+    rest = rest.strip("0123456789")  # binance_airdrop2024
+    return next((w for w in words("scam_handle_words") if rest.startswith(skeleton(w)) or rest.endswith(skeleton(w))), None)
+
+
 def handle_signals(handle: str, reg: BrandRegistry) -> list[Signal]:
-    """Signals from the handle: look-alike of an official one, or brand plus a support word."""
+    """Signals from the handle: look-alike of an official one, or brand plus a support or scam word."""
     if found := official_lookalike(handle, reg):
         return [found]
     skel = skeleton(handle)
     if not (token := brand_token(handle, reg)):
         return []
     name, plain = reg.tokens[token], handle.casefold().translate(_SEPARATORS)
+    swaps = ", ".join(substitutions(handle.rstrip("0123456789")))  # okx_airdrop2026: a number, no 0→o
+    how = f"looks like brand '{name}' ({swaps})" if swaps else f"has brand '{name}'"
     if word := support_word(skel.replace(token, "", 1)):
-        swaps = ", ".join(substitutions(handle))
-        how = f"looks like brand '{name}' ({swaps})" if swaps else f"has brand '{name}'"
         return [Signal("lookalike_handle", 0.8, f"handle {handle} {how} + '{word}'")]
+    if word := scam_word(skel.replace(token, "", 1)):
+        return [Signal("lookalike_handle", 0.7, f"handle {handle} {how} + '{word}', a scam account's word")]
     if name not in plain:
         # A fan writes the brand as it is; a misspelt or disguised brand (Blnance, 0kx) hides it.
         return [Signal("lookalike_handle", 0.6, f"handle {handle} disguises brand '{name}'")]

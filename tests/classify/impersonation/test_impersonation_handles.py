@@ -23,14 +23,16 @@ def flags(signals: list) -> bool:
 @pytest.mark.parametrize(
     "handle",
     ["0kx_support", "OKXHe1pDesk", "okx_helpdesk_", "оkх", "OKX_Support_Team", "okkx", "okxcare",
-     "0KX", "OKXOfficiaI_English", "okex_admin", "0kxfan", "OKX_Ticket_Bot"],
+     "0KX", "OKXOfficiaI_English", "okex_admin", "0kxfan", "OKX_Ticket_Bot",
+     "okx_airdrop", "OKXAirdrops2026", "claim_okx", "okx_login", "OKX_KYC", "okexsync"],
 )
 def test_lookalike_handles_flag(brand: Brand, handle: str) -> None:
     assert flags(handle_signals(handle, BrandRegistry.from_brand(brand)))
 
 
 @pytest.mark.parametrize(
-    "handle", ["alice", "okx_fan", "okxtrader99", "bookworm", "lookxyz", "crypto_help", "LidoFinance", "oks"],
+    "handle", ["alice", "okx_fan", "okxtrader99", "bookworm", "lookxyz", "crypto_help", "LidoFinance", "oks",
+               "airdrop_hunter", "okx_news_daily", "okx_author"],
 )
 def test_ordinary_handles_do_not_flag(brand: Brand, handle: str) -> None:
     assert not flags(handle_signals(handle, BrandRegistry.from_brand(brand)))
@@ -57,6 +59,11 @@ def test_an_alias_configured_in_traditional_script_matches_simplified_text(brand
 def test_evidence_names_the_swap(brand: Brand) -> None:
     [signal] = handle_signals("0kx_support", BrandRegistry.from_brand(brand))
     assert signal.words == "handle 0kx_support looks like brand 'okx' (0→o) + 'support'"
+
+
+def test_a_scam_word_beside_the_brand_is_named(brand: Brand) -> None:
+    [signal] = handle_signals("okx_airdrop2026", BrandRegistry.from_brand(brand))
+    assert signal.words == "handle okx_airdrop2026 has brand 'okx' + 'airdrop', a scam account's word"
 
 
 def test_account_age_is_measured_against_the_post(brand: Brand) -> None:
