@@ -93,6 +93,9 @@ def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
     if skel in reg.tokens or skel in reg.official_skeletons or norm in reg.cjk_names:
         # Alone this stays under the flag line: a display name is free text anyone may type.
         return [Signal("lookalike_handle", 0.45, f"display name '{name}' is the brand's name")]
+    if token in reg.tokens and (word := scam_word(skel.replace(token, "", 1))):
+        # "OKX Airdrop 🎁": under the line too (an airdrop hunter may write it), a lure beside it flags.
+        return [Signal("lookalike_handle", 0.45, f"display name '{name}' pairs brand '{reg.tokens[token]}' with '{word}'")]
     return []
 
 

@@ -45,6 +45,11 @@ def test_display_names(brand: Brand, name: str, flagged: bool) -> None:
     assert flags(name_signals(name, BrandRegistry.from_brand(brand))) is flagged
 
 
+def test_a_display_name_pairing_the_brand_with_a_scam_word_is_a_weak_sign(brand: Brand) -> None:
+    [signal] = name_signals("OKX Airdrop 🎁", BrandRegistry.from_brand(brand))
+    assert signal.words == "display name 'OKX Airdrop 🎁' pairs brand 'okx' with 'airdrop'" and signal.weight < 0.5
+
+
 def test_a_chinese_brand_name_alone_is_a_weak_sign(brand: Brand) -> None:
     [signal] = name_signals("歐易", BrandRegistry.from_brand(brand))
     assert signal.words == "display name '歐易' is the brand's name" and signal.weight < 0.5
