@@ -26,13 +26,23 @@ _IP_LINK = re.compile(r"\bhttps?://((?:\d{1,3}\.){3}\d{1,3})(?![\d.])")
 # A link with a user name (scheme://user[:password]@host): browsers go to the host after the @.
 _USER_LINK = re.compile(rf"\bhttps?://([^\s/@]{{1,100}})@({_LABEL}(?:\.{_LABEL}){{1,8}})")
 _MAX_HOSTS = 20
+# Dots written so that link filters miss them: okx-help[.]com, okx-help(dot)com, okx-help。com (an
+# ideographic full stop, as Chinese scam messages write it), and with spaces, okx-help dot com or
+# okx-help .com, where a common top-level domain must follow (a "polka dot dress" is no link) and a
+# name of 4+ letters must precede ("the dot com era", "the .com mania" are no links either).
+_TLDS = r"(?:com|net|org|io|app|xyz|co|info|me|cc|top|vip|site|online|pro|live|link|club|finance|exchange|cn|hk)"
+_HIDDEN_DOT = re.compile(
+    rf"(?<=[{_CHAR}])(?:\s?[\[({{]\s?(?:\.|dot)\s?[\])}}]\s?|[。｡](?=[{_CHAR}])"
+    rf"|(?<=[{_CHAR}-]{{4}})\s(?:dot\s|\.\s?)(?={_TLDS}\b))"
+)
 # From this length a name carries enough letters that a few slips still leave it recognisable.
 _LONG = 9
 
 
 def hosts(text: str) -> list[str]:
-    """Distinct host names linked or written in a text, in order, then public IP addresses linked (at most 20)."""
-    norm = normalise(text)
+    """Distinct host names linked or written in a text, dots hidden from link filters included, in order,
+    then public IP addresses linked (at most 20)."""
+    norm = _HIDDEN_DOT.sub(".", normalise(text))
     found = dict.fromkeys(m.group(1).rstrip(".") for m in _HOST.finditer(norm))
     found.update(dict.fromkeys(m.group(1) for m in _IP_LINK.finditer(norm) if is_public_ip(m.group(1))))
     return list(found)[:_MAX_HOSTS]

@@ -28,7 +28,7 @@ _INVITE = re.compile(
     re.IGNORECASE,
 )
 # What a question typed around the item ("is @0kx_support real?", "这个是官方的吗okx-help.com") is cut at.
-_WORDS = re.compile(r"[\s,;!?()<>\"'“”‘’「」《》【】，。？！：；、\u3400-\u9fff]+")
+_WORDS = re.compile(r"[\s,;!?()<>\"'“”‘’「」《》【】，？！：；、\u3400-\u9fff]+")
 _MAX_ITEMS = 3
 # Handles on X, Telegram, Reddit and Discord: ASCII letters, digits, '_' and (Discord) '.'; anything else
 # (spaces, 欧易官方客服) is a display name.
@@ -66,7 +66,7 @@ def verify(
         return verify_handle(profile.group("handle"), reg, found)
     if invite := _INVITE.match(target):
         return verify_invite(target, invite, reg)
-    if "." in target and (found_hosts := hosts(target)):
+    if found_hosts := hosts(target):
         return verify_host(found_hosts[0], reg, phishing_domains, allowed_hosts, _hidden_host(target, reg))
     if "://" in target:  # a link with no public host in it (a router's address): no account either
         return Verdict(target, False, False, [f"{target} links to no public site, so it is not {reg.name}'s"])

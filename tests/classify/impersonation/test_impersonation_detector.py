@@ -36,6 +36,8 @@ def flagged(brand: Brand, p: Post) -> str | None:
         (post("OKXHe1pDesk", "Hello, happy to help"), "lookalike_handle"),
         (post("alice", "Please send your seed phrase to verify the account"), "credential_request"),
         (post("bob", "Official help here: https://okx-support-desk.com/login"), "phishing_link"),
+        (post("bob", "links get deleted here, so: okx-support-desk[.]com"), "phishing_link"),  # a dot hidden
+        (post("bob", "提现失败请登录okx-help。com处理"), "phishing_link"),  # an ideographic full stop
         (post("bob", "login at okx.com.secure-check.io to unlock withdrawals"), "phishing_link"),
         (post("helper_amy", "I can help, message me on WhatsApp +44 7700 900123", reply_to="q1"),
          "fake_support_reply"),

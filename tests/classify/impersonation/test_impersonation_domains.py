@@ -22,6 +22,12 @@ PHISHING = frozenset({"wallet-sync-example.invalid"})
         ("e.g. 1.5x returns", []),
         # A public address counts when linked; a version number or a router's address does not.
         ("log in at http://94.100.18.96/okx, v1.2.3.4, router http://192.168.1.1", ["94.100.18.96"]),
+        # Dots hidden from link filters
+        ("visit okx-support[.]com or okx-help(dot)com or okx-care [dot] net", ["okx-support.com", "okx-help.com",
+                                                                              "okx-care.net"]),
+        ("联系客服okx-help。com", ["okx-help.com"]),
+        ("go to okx-help dot com, or okx-desk .io", ["okx-help.com", "okx-desk.io"]),
+        ("polka dot dress; the dot com era; like the .com mania; 好的。com", []),
     ],
 )
 def test_hosts_are_extracted(text: str, expected: list[str]) -> None:

@@ -64,6 +64,8 @@ def test_a_link_without_a_public_host_is_not_read_as_a_handle(brand: Brand) -> N
         ("is @0kx_support or okx-help.com real?", [("0kx_support", False, True), ("okx-help.com", False, True)]),
         ("这是官方的吗@OKXHelpDesk", [("OKXHelpDesk", True, False)]),
         ("这个网站okx-help.com是官方的吗？", [("okx-help.com", False, True)]),
+        ("这个okx-help。com是官方的吗", [("okx-help.com", False, True)]),  # a dot hidden from link filters
+        ("is okx-help[.]com legit?", [("okx-help.com", False, True)]),
         ("is OKXHelpDesk real", [("OKXHelpDesk", True, False)]),  # a known handle written bare
         ("is okx_support legit?", [("okx_support", False, True)]),  # a bare word shaped like a handle
         ("mail from okxsupport@gmail.com, legit?", [("okxsupport@gmail.com", False, True)]),
