@@ -79,7 +79,8 @@ class Guard:
     def _links(self, text: str, staff: bool) -> str | None:
         """Links only to the brand's own domains (and, for the managers, to the platforms)."""
         netlocs = [m.group(1) for m in _URL.finditer(normalise(text)) if "[.]" not in m.group(1)]  # [.]: defanged
-        linked = set(hosts(text)) | {_host_of(n) for n in netlocs}
+        # Written defanged (evil[.]com), as alerts and /verify answers write foreign links, a host is no link.
+        linked = set(hosts(text, hidden_dots=False)) | {_host_of(n) for n in netlocs}
         foreign = [h for h in linked if not self.allowed(h, staff)]
         if foreign:
             return f"links to {len(foreign)} domain(s) the brand does not own"

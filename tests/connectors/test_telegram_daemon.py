@@ -283,6 +283,31 @@ def test_a_reply_sending_the_user_to_a_lookalike_account_warns_them(tmp_path, mo
     assert any("okx_support_desk" in m["text"] for m in fake.sent_to(ADMINS))
 
 
+def test_a_member_warning_about_a_phishing_site_is_not_called_an_impostor(tmp_path, monkeypatch) -> None:
+    # Link filters make scammers hide dots (okx-help。com); members warning others write them hidden too.
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> tuple[TelegramFake, dict[str, int]]:
+        async with TelegramFake() as fake:
+            settings = _settings(fake, tmp_path, monkeypatch)
+            ids = {"support": fake.post(GROUP, ALICE, "my withdrawal has been pending for 3 days, any idea?")}
+            ids["scam"] = fake.post(GROUP, BOB, "提现卡住的话登录okx-help。com处理就好", reply_to=ids["support"])
+            ids["warning"] = fake.post(GROUP, CAROL, "careful, okx-help[.]com is phishing, never log in there",
+                                       reply_to=ids["support"])
+            await _settle(settings, store, 3, also=lambda: len(fake.sent_to(ADMINS)) >= 1)
+            return fake, ids
+
+    fake, ids = asyncio.run(scenario())
+    found = {who: [f for f in store.post_findings("telegram", f"{GROUP}:{post}") if f["kind"] == "impersonation"]
+             for who, post in ids.items()}
+    [scam] = found["scam"]
+    assert scam["label"] == "phishing_link" and scam["score"] >= 0.5 and "okx-help.com" in scam["evidence"]
+    assert found["warning"] == []  # under the flag line: nothing acted on, nothing stored
+    sent = [m["text"] for m in fake.sent_to(GROUP)]
+    assert sum("@bob_trades" in t for t in sent) == 1  # the scammer is named once, in the warning to Alice
+    assert not any("carol" in t for t in sent)
+
+
 def test_a_message_sent_on_behalf_of_a_lookalike_channel_is_checked_as_the_channel(tmp_path, monkeypatch) -> None:
     # Posting "as a channel" hides the person behind it: the Bot API's from is then a placeholder bot.
     store = Store(tmp_path / "monitor.db")

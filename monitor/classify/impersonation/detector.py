@@ -6,7 +6,7 @@ import re
 
 from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.content import AIRDROP, content_signals
-from monitor.classify.impersonation.domains import hosts, link_signals
+from monitor.classify.impersonation.domains import hosts, link_signals, refanged, warned_about
 from monitor.classify.impersonation.handles import author_signals
 from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.mentions import mention_signals
@@ -68,7 +68,9 @@ class ImpersonationDetector:
         """An airdrop or claim announcement that links off the brand's domains: a drainer's lure."""
         if not any(s.words == AIRDROP for s in found) or _REFERRAL.search(post.text):
             return []
-        if any(not self.registry.is_official_host(h) for h in hosts(post.text)):
+        norm = refanged(post.text)
+        # A site named to warn about it ("fake airdrop at okx-claim[.]com, don't click") is no claim page.
+        if any(not self.registry.is_official_host(h) and not warned_about(h, norm) for h in hosts(post.text)):
             return [Signal("scam_lure", 0.4, "links to a claim page off the brand's domains")]
         return []
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from monitor.classify.impersonation.denounce import denounced
 from monitor.classify.impersonation.fuzzy import is_typo
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
@@ -37,12 +38,20 @@ _HIDDEN_DOT = re.compile(
 )
 # From this length a name carries enough letters that a few slips still leave it recognisable.
 _LONG = 9
+# A dangerous link named only to warn about it weighs this much: under the flag line, so no reply calls
+# the member who warned an impostor, but with a lure or a request for secrets beside it the post still flags.
+_WARNED = 0.35
 
 
-def hosts(text: str) -> list[str]:
-    """Distinct host names linked or written in a text, dots hidden from link filters included, in order,
-    then public IP addresses linked (at most 20)."""
-    norm = _HIDDEN_DOT.sub(".", normalise(text))
+def refanged(text: str) -> str:
+    """A text normalised, with the dots hidden from link filters written as dots: what hosts() reads."""
+    return _HIDDEN_DOT.sub(".", normalise(text))
+
+
+def hosts(text: str, hidden_dots: bool = True) -> list[str]:
+    """Distinct host names linked or written in a text, in order, then public IP addresses linked (at most
+    20); with hidden_dots, also hosts whose dots are hidden from link filters (okx-help[.]com)."""
+    norm = refanged(text) if hidden_dots else normalise(text)
     found = dict.fromkeys(m.group(1).rstrip(".") for m in _HOST.finditer(norm))
     found.update(dict.fromkeys(m.group(1) for m in _IP_LINK.finditer(norm) if is_public_ip(m.group(1))))
     return list(found)[:_MAX_HOSTS]
@@ -218,9 +227,22 @@ def link_signals(
 ) -> Iterator[Signal]:
     """One signal per dangerous host in the text, and one for a brand name hidden in a link's user name."""
     yield from user_name_trick(text, reg)
+    norm = refanged(text)
     for host in hosts(text):
         if found := host_signal(host, reg, phishing, allowed):
-            yield found
+            yield _in_warning(found, host) if found.label and warned_about(host, norm) else found
+
+
+def warned_about(host: str, norm: str) -> bool:
+    """True when every place a refanged text names the host warns about it: "beware of okx-help[.]com",
+    "okx-help.com is phishing", "小心okx-help。com，是钓鱼网站"."""
+    places = [m.span() for m in re.finditer(re.escape(host), norm)]
+    return bool(places) and all(denounced(norm, start, end) for start, end in places)
+
+
+def _in_warning(signal: Signal, host: str) -> Signal:
+    """A dangerous link's signal, weighed down because the post only names it to warn about it."""
+    return Signal(signal.label, min(signal.weight, _WARNED), f"names {host} in a warning: {signal.words}")
 
 
 def user_name_trick(text: str, reg: BrandRegistry) -> Iterator[Signal]:

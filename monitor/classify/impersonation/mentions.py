@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from itertools import islice
 
+from monitor.classify.impersonation.denounce import denounced
 from monitor.classify.impersonation.handles import handle_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
@@ -20,14 +21,6 @@ _PROFILE = (r"\b(?:t\.me|telegram\.me|x\.com|twitter\.com|instagram\.com|faceboo
             r"/(?!joinchat/)([a-z0-9_.-]{3,32})\b|(?<![a-z0-9/])u/([a-z0-9_-]{3,20})\b")
 _EMAIL = r"(?<![a-z0-9_.%+-])([a-z0-9][a-z0-9_.%+-]{1,63})@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,4})\b"
 _MENTION = re.compile(f"{_AT}|{_PROFILE}|{_EMAIL}")
-# Naming an account to denounce it is a warning: "beware of @0kx_help", "@0kx_help is a scam",
-# "@okx_kefu 是骗子", and the bot's own "@0kx_help is not an official OKX account". A warning word
-# further off does not count: "your withdrawal is not processed, contact @okx_desk" is the scam.
-_BEFORE = re.compile(r"(?:\bbeware|\breport\w{0,2}|\bblock\w{0,2}|\bavoid|\bignore|\bfake|\bscam\w{0,3}|\bimpost[eo]rs?"
-                     r"|小心|谨防|当心|警惕|别信|不要信|举报|拉黑|假冒的?|仿冒的?|假的?)[\s:：,，]{0,3}(?:of |the |account |账号)?$")
-# Letters glued to the name that no handle may hold (@okx_help{x}, @okx_help's) do not hide what follows.
-_AFTER = re.compile(r"[^\s@]{0,16}?\s{0,2}(?:(?:is |are |was |=)?(?:an? |the )?(?:scam|fake|impost[eo]r|phish|not (?:an? |the )?(?:official|real))"
-                    r"|(?:是|为|只是)?(?:骗子|假的|假冒|仿冒|诈骗)|不是)")
 # A look-alike named in a post counts at most this much: the post only points to the account.
 _CAP = 0.8
 _MAX_MENTIONS = 10
@@ -42,7 +35,7 @@ def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Sig
     official = {h for handles in (*reg.official.values(), *reg.trusted.values()) for h in handles}
     for match in islice(_MENTION.finditer(text), _MAX_MENTIONS):
         handle, named, domain = _named(match)
-        if handle in official or handle == author.casefold() or _denounced(text, match):
+        if handle in official or handle == author.casefold() or denounced(text, match.start(), match.end()):
             continue
         if domain and reg.is_official_host(domain):
             continue  # an address on the brand's own domain (support@okx.com)
@@ -62,8 +55,3 @@ def _named(match: re.Match[str]) -> tuple[str, str, str]:
         return redditor, f"u/{redditor}", ""
     name = (at or profile).rstrip(".")
     return name, f"@{name}", ""
-
-
-def _denounced(text: str, match: re.Match[str]) -> bool:
-    """True when the post names the account to warn about it, right before or right after the name."""
-    return bool(_BEFORE.search(text[max(0, match.start() - 30) : match.start()]) or _AFTER.match(text, match.end()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.classify.impersonation.domains import host_signal, hosts, user_name_trick
+from monitor.classify.impersonation.domains import host_signal, hosts, link_signals, user_name_trick
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.config import Brand
 
@@ -172,3 +172,30 @@ def test_a_brand_hidden_in_a_links_user_name_flags(brand: Brand, text: str) -> N
 @pytest.mark.parametrize("text", ["ftp://bob:pw@files.example.org", "https://user@example.org", "see okx.com@home"])
 def test_an_ordinary_user_name_is_no_trick(brand: Brand, text: str) -> None:
     assert list(user_name_trick(text, BrandRegistry.from_brand(brand))) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Beware of okx-help[.]com, it is a scam",
+        "PSA: fake site okx-help.com is phishing",
+        "okx-help.com is not official, report it",
+        "got a DM about okx-help.com - don't click it",
+        "小心okx-help。com，是钓鱼网站",
+    ],
+)
+def test_a_link_named_to_warn_about_it_stays_under_the_line(brand: Brand, text: str) -> None:
+    [signal] = link_signals(text, BrandRegistry.from_brand(brand), frozenset())
+    assert signal.weight < 0.5 and signal.words.startswith("names okx-help.com in a warning: ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Beware of fakes! The real support is okx-help.com",  # the warning word is not next to the link
+        "okx-help.com is fake? no, it fixed my withdrawal: okx-help.com",  # named once without a warning
+    ],
+)
+def test_a_warning_elsewhere_in_the_post_does_not_cover_a_link(brand: Brand, text: str) -> None:
+    [signal] = link_signals(text, BrandRegistry.from_brand(brand), frozenset())
+    assert signal.weight >= 0.5
