@@ -284,7 +284,8 @@ def test_a_reply_sending_the_user_to_a_lookalike_account_warns_them(tmp_path, mo
 
 
 def test_a_member_warning_about_a_phishing_site_is_not_called_an_impostor(tmp_path, monkeypatch) -> None:
-    # Link filters make scammers hide dots (okx-help。com); members warning others write them hidden too.
+    # Link filters make scammers hide dots (okx-help。com); members warning others write them hidden too,
+    # and a victim tells of the request for their phrase in the scammer's words.
     store = Store(tmp_path / "monitor.db")
 
     async def scenario() -> tuple[TelegramFake, dict[str, int]]:
@@ -294,7 +295,8 @@ def test_a_member_warning_about_a_phishing_site_is_not_called_an_impostor(tmp_pa
             ids["scam"] = fake.post(GROUP, BOB, "提现卡住的话登录okx-help。com处理就好", reply_to=ids["support"])
             ids["warning"] = fake.post(GROUP, CAROL, "careful, okx-help[.]com is phishing, never log in there",
                                        reply_to=ids["support"])
-            await _settle(settings, store, 3, also=lambda: len(fake.sent_to(ADMINS)) >= 1)
+            ids["victim"] = fake.post(GROUP, CAROL, "有人私信我说是客服，让我提供助记词，大家小心", reply_to=ids["support"])
+            await _settle(settings, store, 4, also=lambda: len(fake.sent_to(ADMINS)) >= 1)
             return fake, ids
 
     fake, ids = asyncio.run(scenario())
@@ -302,7 +304,7 @@ def test_a_member_warning_about_a_phishing_site_is_not_called_an_impostor(tmp_pa
              for who, post in ids.items()}
     [scam] = found["scam"]
     assert scam["label"] == "phishing_link" and scam["score"] >= 0.5 and "okx-help.com" in scam["evidence"]
-    assert found["warning"] == []  # under the flag line: nothing acted on, nothing stored
+    assert found["warning"] == found["victim"] == []  # under the flag line: nothing acted on, nothing stored
     sent = [m["text"] for m in fake.sent_to(GROUP)]
     assert sum("@bob_trades" in t for t in sent) == 1  # the scammer is named once, in the warning to Alice
     assert not any("carol" in t for t in sent)

@@ -23,6 +23,20 @@ _WARNING = re.compile(
     r"|\bpromis\w{1,3} of|\bsigns? of|不要|切勿|请勿|绝不|谨防|不会(?:索要|要求|向)"
 )
 
+# What a victim writes when telling of a scam: a request made to them, or their own secret.
+_REPORTED = re.compile(
+    r"\b(?:asked|asking|asks|told|telling|tells|wanted|wants|begged|tried to get|trying to get) me (?:to|for)\b"
+    r"|\bmy (?:(?:12|24)[ -]word |wallet'?s? )?(?:seed|recovery|secret|private|backup|mnemonic)"
+    # 让我 alone is also "let me" (让我帮您处理, the scam's own offer): only a request made to the writer counts
+    r"|(?:让|叫|要)我(?:提供|发|给|输入|下载|转|告诉|共享|开)|问我要|找我要|骗我"
+)
+# A quotation, and the words around it that make it a scam told of ("the scammer said", "ignore them").
+_QUOTE = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」')
+_TELLS = re.compile(
+    r"\b(?:scam\w*|fake|beware|careful|ignore|report\w*|warning|psa|impost[eo]rs?|phish\w*|lol|said|says|wrote)\b"
+    r"|骗|假(?:的|冒|客服|官方|网站|链接|账号)|虚假|(?<!不)小心|冒充|警惕|举报"  # 不小心 is "by mistake"
+)
+
 # Numbers as fake hotlines write them: North American toll-free and local, international, and China's
 # 400/800 service and 1[3-9] mobile numbers. Digit runs are bounded to keep matching linear; the
 # lookahead lets a position that holds no digit, + or ( fail at once.
@@ -61,7 +75,7 @@ RULES: tuple[Rule, ...] = (
              r"|(?:我是|我们是|这里是|官方)(?:客服|技术支持)|(?<!假)客服(?:为您|帮您|帮你|可以帮|在线|专员)|帮(?:你|您)(?:解决|处理)|可以帮你"
              r"|有(?:问题|需要|疑问)的?(?:可以|请|都可以)?(?:找我|问我|私我)")),
     Rule("scam_lure", 0.6, "promises to send back more crypto than you send",
-         _rx(r"\bdouble your (?:btc|eth|crypto|money|coins)|\bsend \d[\d.,]{0,9} ?\w{0,6}.{0,40}\b(?:receive|get) (?:\d[\d.,]{0,9}|double|2x|back)")),
+         _rx(r"\bdouble your (?:btc|eth|crypto|money|coins)|\bsend \d[\d.,]{0,9} ?\w{0,6}.{0,40}\b(?:receive|get) (?:\d[\d.,]{0,9}|double|2x|back)"), True),
     Rule("scam_lure", 0.6, "asks to drop a wallet address",
          _rx(r"\b(?:drop|leave|comment|send|share|post) (?:your |ur )?(?:\$?\w{1,10} )?(?:wallet|addy|address)(?:es)?(?: address)?\b(?! safe)")),
     Rule("scam_lure", 0.55, "promises guaranteed, daily or multiplied profits",
@@ -100,10 +114,28 @@ def _warned(text: str, start: int) -> bool:
     return bool(_WARNING.search(text, max(0, start - 40), start))
 
 
+def _reported(text: str, start: int, end: int) -> bool:
+    """True when the writer tells of a request made to them ("they asked me to install anydesk", "让我提供
+    助记词") or names their own secret ("send my seed phrase"): a victim's report, not the scam."""
+    return bool(_REPORTED.search(text, max(0, start - 40), end))
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """True when a match sits inside quotation marks and the words around them tell of a scam:
+    'Scammers are posting "DM me for help", ignore them'."""
+    for quote in _QUOTE.finditer(text):
+        if quote.start() <= start and end <= quote.end():
+            return bool(_TELLS.search(text[: quote.start()] + " " + text[quote.end() :]))
+    return False
+
+
 def _apply(rule: Rule, text: str) -> Signal | None:
-    """The rule's signal if it matches and is not cancelled by a warning."""
+    """The rule's signal if it matches and is not cancelled by a warning, a victim's report or a quotation."""
     for match in rule.pattern.finditer(text):
-        if not (rule.warnable and _warned(text, match.start())):
+        start, end = match.span()
+        if rule.warnable and (_warned(text, start) or _reported(text, start, end)):
+            continue
+        if not _quoted(text, start, end):
             # Only the app rule names its match (an app name is never a secret).
             return Signal(rule.label, rule.weight, rule.words.format(match.group(0)))
     return None

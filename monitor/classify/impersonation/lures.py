@@ -47,12 +47,12 @@ LURES: tuple[Rule, ...] = (
     # Drainers: a claim or airdrop page that wants a wallet connected.
     Rule("scam_lure", 0.3, "asks to connect a wallet to claim",
          rx(r"(?s)\b(?:airdrop|claim|free mint)\b.{0,200}\bconnect (?:your )?(?:wallet|metamask)"
-            r"|\bconnect (?:your )?(?:wallet|metamask)\b.{0,200}\b(?:airdrop|claim)\b")),
+            r"|\bconnect (?:your )?(?:wallet|metamask)\b.{0,200}\b(?:airdrop|claim)\b"), True),
     Rule("scam_lure", 0.35, "pushes a claim with a wall of cashtags",
          rx(r"(?s)\b(?:claim|secure|grab)\b.{0,80}?(?:\$[a-z][a-z0-9]{1,10}\b[^$]{0,20}){4}")),
     # Fake support takes over a victim's device through a remote-control app or a shared screen.
     Rule("scam_lure", 0.55, "asks to share the screen or install a remote-control app",
-         rx(r"\b(?:anydesk|teamviewer|rustdesk)\b|\bshare (?:your |ur )?screen\b|\bscreen ?sharing\b")),
+         rx(r"\b(?:anydesk|teamviewer|rustdesk)\b|\bshare (?:your |ur )?screen\b|\bscreen ?sharing\b"), True),
     Rule("scam_lure", 0.55, "asks a token-launch bot to deploy a token",
          rx(r"\bdeploy (?:a |the |this |my |your |it |new )?(?:\w+ )?(?:token|coin|memecoin)\b|\bdeploy it (?:now|again)\b"
             r"|\bdeploy\w* .{0,20}\d+[bmk]? supply\b")),

@@ -196,3 +196,33 @@ def test_more_chinese_scam_phrasings() -> None:
     words = {s.words for s in content_signals(normalise("你的账户已被风控，有问题找我，加我纸飞机"))}
     assert {"says your account or funds are at risk", "offers help or support",
             "invites to another app (纸飞机)"} <= words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "someone DM'd me asking to send my seed phrase to verify my wallet, beware guys",  # a victim's report
+        "they asked me to install anydesk, I refused, it's a scam right?",
+        "有人私信我说是客服，让我提供助记词，大家小心",
+        'Scammers are posting "DM me for help" under every question here, ignore them',  # quoted
+        'the scammer said "send 0.1 ETH and receive 0.2 ETH back", lol no',
+        "Don't trust anyone asking you to connect your wallet to claim an airdrop",  # a warning
+        "Never share your screen with anyone claiming to be support",
+    ],
+)
+def test_members_telling_of_a_scam_are_not_the_scam(text: str) -> None:
+    assert not any(s.weight >= 0.5 for s in content_signals(normalise(text)))
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Send your seed phrase to verify your wallet, I will fix it", "seed phrase"),
+        ("please share your screen on anydesk so I can fix it", "remote-control"),
+        ('Hello sir, "DM me for help" and I will guide you', "offers help"),  # quotes, but nothing told of a scam
+        ("send 0.1 ETH and receive 0.2 ETH back", "more crypto"),
+        ("让我帮您处理，请提供助记词", "seed phrase"),  # 让我 as "let me" is the scam's own offer
+    ],
+)
+def test_the_scam_itself_still_flags(text: str, words: str) -> None:
+    assert any(words in s.words and s.weight >= 0.3 for s in content_signals(normalise(text)))
