@@ -41,7 +41,7 @@ _TELLS = re.compile(
 # 400/800 service and 1[3-9] mobile numbers. Digit runs are bounded to keep matching linear; the
 # lookahead lets a position that holds no digit, + or ( fail at once.
 _PHONE_ZH = r"(?<!\d)(?:[48]00[ -]?\d{3}[ -]?\d{4}|1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?!\d)"
-_PHONE = (r"(?=[+(\d])(?:(?<![\w.])(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)"
+PHONE = (r"(?=[+(\d])(?:(?<![\w.])(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)"
           r"|(?<![\w.])\+\d{1,3}[ -]?\(?\d{2,4}\)?[ -]?\d{3,4}[ -]?\d{3,5}(?!\d)|" + _PHONE_ZH + ")")
 _HOTLINE = (r"\b(?:support|customer (?:service|care|support)|help ?(?:line|desk)|hotline|toll[ -]?free)(?: phone)?(?: number| line| no\.?)?"
             r"|\bcall (?:us|our (?:team|agents?)|support)\b|客服|热线|服务电话|人工电话|客服电话")
@@ -59,7 +59,7 @@ RULES: tuple[Rule, ...] = (
     # Fake hotlines ("Coinbase support number +1 888...", "欧易客服电话 400-...") are a scam of their own:
     # the number rings the scammer, who asks for codes on the call.
     Rule("offplatform_contact", 0.55, "gives a customer-service phone number",
-         _rx(rf"(?:{_HOTLINE}).{{0,25}}?(?:{_PHONE})|(?:{_PHONE}).{{0,12}}?(?:{_HOTLINE})"), True),
+         _rx(rf"(?:{_HOTLINE}).{{0,25}}?(?:{PHONE})|(?:{PHONE}).{{0,12}}?(?:{_HOTLINE})"), True),
     Rule("offplatform_contact", 0.3, "points to a Telegram account",
          _rx(r"\bt\.me/(?!\+|joinchat)[a-z0-9_]{4,32}\b|\btelegram\s{0,2}(?:id|handle|username)?\s{0,2}[:：]\s{0,2}@?[a-z0-9_]{4,32}")),
     Rule("offplatform_contact", 0.3, ASKS_TO_DM,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from monitor.classify.impersonation.content import PHONE
 from monitor.classify.impersonation.domains import host_signal, hosts, on_list, user_name_trick
 from monitor.classify.impersonation.handles import handle_signals, name_signals
 from monitor.classify.impersonation.registry import BrandRegistry
@@ -30,6 +31,7 @@ _INVITE = re.compile(
 # What a question typed around the item ("is @0kx_support real?", "这个是官方的吗okx-help.com") is cut at.
 _WORDS = re.compile(r"[\s,;!?()<>\"'“”‘’「」《》【】，？！：；、\u3400-\u9fff]+")
 _MAX_ITEMS = 3
+_PHONES = re.compile(PHONE)
 # Handles on X, Telegram, Reddit and Discord: ASCII letters, digits, '_' and (Discord) '.'; anything else
 # (spaces, 欧易官方客服) is a display name.
 _HANDLE = re.compile(r"[a-z0-9_.]{1,64}", re.IGNORECASE)
@@ -61,6 +63,8 @@ def verify(
         raise ValueError("nothing to verify: give a handle, a display name, an e-mail address or a link")
     if _EMAIL.match(target):
         return verify_address(target.casefold(), reg, phishing_domains, allowed_hosts)
+    if (phone := _PHONES.fullmatch(target.removeprefix("tel:"))) and phone.group(0):
+        return verify_phone(target.removeprefix("tel:"), brand)
     if profile := _PROFILE.match(target):
         found = next(p for p in ("twitter", "telegram", "reddit", "discord") if profile.group(p))
         return verify_handle(profile.group("handle"), reg, found)
@@ -91,14 +95,19 @@ def verify_text(
 
 
 def items(text: str, known: frozenset[str] = frozenset()) -> list[str]:
-    """The handles, e-mail addresses and links written in a question, in order, without the words around
-    them; a bare word counts when it is shaped like a handle (0kx_support) or is a known one (6+ letters)."""
-    found: list[str] = []
-    for word in (w.strip(".:") for w in _WORDS.split(text.strip())):
+    """The phone numbers, handles, e-mail addresses and links written in a question, in order, without the
+    words around them; a bare word counts when it is shaped like a handle (0kx_support) or is a known one
+    (6+ letters)."""
+    phones = [(m.start(), m.group(0)) for m in _PHONES.finditer(text)]
+    found = phones[:]
+    for match in re.finditer(rf"(?:(?!{_WORDS.pattern}).)+", text):
+        word, at = match.group(0).strip(".:"), match.start()
+        if any(start <= at < start + len(phone) for start, phone in phones):
+            continue  # part of a number written with spaces
         bare = _HANDLE_SHAPED.fullmatch(word) or (len(word) >= 6 and word.casefold() in known)
         if bare or word.startswith(("@", "u/")) or "@" in word or "://" in word or hosts(word):
-            found.append(word)
-    return list(dict.fromkeys(w for w in found if w.strip("@")))[:_MAX_ITEMS]
+            found.append((at, word))
+    return list(dict.fromkeys(w for _, w in sorted(found) if w.strip("@")))[:_MAX_ITEMS]
 
 
 def worst(verdicts: list[Verdict]) -> Verdict:
@@ -158,6 +167,15 @@ def verify_invite(target: str, invite: re.Match[str], reg: BrandRegistry) -> Ver
     plain = code in reg.tokens or any(code in handles for handles in reg.official.values())
     signals = _flagged(handle_signals(code, reg)) if code and not plain else []
     return Verdict(target, False, bool(signals), [reason, *(s.words.replace("handle", "invite name", 1) for s in signals)])
+
+
+def verify_phone(number: str, brand: Brand) -> Verdict:
+    """A phone number given out as support: the brand's support is live chat and tickets, so a number that
+    claims to be it rings whoever posted it (who then asks for codes or remote access)."""
+    channels = f"live chat at {brand.live_chat_url}" + (f" and the ticket form at {brand.ticket_url}" if brand.ticket_url else "")
+    reasons = [f"{number} is not an official {brand.name} number: {brand.name} support is only {channels}",
+               "fake support numbers ring the scammer, who asks for codes or to install a remote-control app"]
+    return Verdict(number, False, True, reasons)
 
 
 def verify_name(name: str, reg: BrandRegistry) -> Verdict:

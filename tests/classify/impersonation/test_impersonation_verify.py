@@ -72,6 +72,9 @@ def test_a_link_without_a_public_host_is_not_read_as_a_handle(brand: Brand) -> N
         ("check https://www.okx.com/help please", [("www.okx.com", True, False)]),
         ("OKX Support", [("OKX Support", False, True)]),  # nothing but a name: read whole, as one
         ("some random words", [("some random words", False, False)]),
+        ("is +1 888 555 0100 the okx support number?", [("+1 888 555 0100", False, True)]),  # spaces inside
+        ("客服电话400-123-4567是真的吗", [("400-123-4567", False, True)]),
+        ("is @okx or (888) 555-0100 real", [("okx", True, False), ("(888) 555-0100", False, True)]),
     ],
 )
 def test_a_question_is_cut_to_the_items_it_names(
@@ -123,3 +126,9 @@ def test_worst_puts_a_suspicious_item_first(brand: Brand) -> None:
     verdicts = verify_text("@okx or @0kx_support or @alice", brand)
     assert worst(verdicts).target == "0kx_support"
     assert worst(verdicts[::2]).target == "alice"  # official and not official: the one not official
+
+
+def test_a_phone_number_given_as_support_is_suspicious_and_the_answer_names_the_real_channels(brand: Brand) -> None:
+    verdict = verify("tel:+44 20 7946 0958", brand)
+    assert (verdict.official, verdict.suspicious) == (False, True)
+    assert brand.live_chat_url in verdict.reasons[0] and "ring the scammer" in verdict.reasons[1]
