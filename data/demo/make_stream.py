@@ -1445,6 +1445,18 @@ def threads(s: dict[str, str]) -> list[Thread]:
                     f"open a ticket at {TICKET}",
                     to=1,
                 ),
+                # the group's bot deletes links, so the puppet hides the dot; a member warns, hiding it too
+                m(
+                    "puppet_cn",
+                    "@marco_rossi same here, it got fixed at okx-withdraw[.]com in 5 min",
+                    f"{IMP}:phishing_link",
+                    to=1,
+                ),
+                m(
+                    "danny",
+                    "@marco_rossi careful, okx-withdraw[.]com is phishing, never log in there",
+                    to=1,
+                ),
             ],
             staff=["hana"],
         ),
