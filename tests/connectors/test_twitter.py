@@ -14,6 +14,7 @@ import pytest
 import tweepy
 
 from monitor import config
+from monitor.classify.impersonation import ImpersonationDetector
 from monitor.connectors.registry import build_connectors
 from monitor.connectors.twitter import (
     CURSOR_DMS,
@@ -80,6 +81,22 @@ def test_mentions_come_oldest_first_across_pages_and_resume_from_the_cursor() ->
         assert (a.id, a.handle, a.name, a.followers, a.verified) == (alice, "alice", "Alice", 321, True)
         assert a.created_at is not None and a.created_at.year == 2018
         assert post.created_at is not None and got.posts[0].reply_to is None
+    _run(body)
+
+
+def test_a_tweets_links_are_read_as_posted_not_as_t_co_addresses() -> None:
+    async def body(fake: FakeX) -> None:
+        eve = fake.add_user("eve")
+        tid = fake.mention(eve, "@okx withdrawals fixed here: https://okx-verify-login.com/claim?u=1 and "
+                                "https://www.okx.com/help")
+        assert "t.co/" in fake.tweets[tid]["text"]  # as X stores it
+        got = Collect()
+        await _connector(fake, Store(":memory:")).poll_mentions(got)
+        [post] = got.posts
+        assert post.text == ("@okx withdrawals fixed here: https://okx-verify-login.com/claim?u=1 and "
+                             "https://www.okx.com/help")
+        found = ImpersonationDetector(config.load().brand).check(post)
+        assert [f.label for f in found] == ["phishing_link"] and "okx-verify-login.com" in found[0].evidence
     _run(body)
 
 

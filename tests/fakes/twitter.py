@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -273,8 +274,11 @@ class FakeX:
     def _tweet(self, author_id: str, text: str, reply_to: str | None) -> str:
         """Store a tweet in API form; returns its id."""
         tid = str(next(self._ids))
+        text, entities = _wrap_links(text, tid)
         tweet: dict[str, Any] = {"id": tid, "text": text, "author_id": author_id, "created_at": _now(),
                                  "conversation_id": tid, "edit_history_tweet_ids": [tid]}
+        if entities:
+            tweet["entities"] = {"urls": entities}
         if reply_to:
             parent = self.tweets.get(reply_to, {})
             tweet.update(conversation_id=parent.get("conversation_id", reply_to),
@@ -291,6 +295,18 @@ class FakeX:
                                "sender_id": sender_id, "created_at": _now(),
                                "dm_conversation_id": f"{low}-{high}"})
         return eid
+
+
+def _wrap_links(text: str, tid: str) -> tuple[str, list[dict[str, Any]]]:
+    """The text as X stores it, every link replaced by a t.co address, and the url entities that map them back."""
+    entities: list[dict[str, Any]] = []
+    for n, match in enumerate(re.finditer(r"https?://\S+", text)):
+        short = f"https://t.co/{tid}x{n}"
+        start = text.index(match.group(0))
+        text = text[:start] + short + text[start + len(match.group(0)):]
+        entities.append({"start": start, "end": start + len(short), "url": short, "expanded_url": match.group(0),
+                         "display_url": match.group(0).split("://", 1)[1][:25]})
+    return text, entities
 
 
 def _pick(obj: dict[str, Any], default: tuple[str, ...], request: web.Request, param: str) -> dict[str, Any]:
