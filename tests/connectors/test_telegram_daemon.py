@@ -310,6 +310,27 @@ def test_a_member_warning_about_a_phishing_site_is_not_called_an_impostor(tmp_pa
     assert not any("carol" in t for t in sent)
 
 
+def test_a_link_whose_words_show_the_official_site_but_open_another_is_flagged(tmp_path, monkeypatch) -> None:
+    # Telegram shows only the words of a text_link; the address they open is in the message's entities.
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> dict[str, int]:
+        async with TelegramFake() as fake:
+            settings = _settings(fake, tmp_path, monkeypatch)
+            ids = {"masked": fake.post(GROUP, BOB, "withdrawals are back 🎉 log in at www.okx.com to claim the bonus",
+                                       links={"www.okx.com": "https://secure-login.example/okx"}),
+                   "honest": fake.post(GROUP, CAROL, "the status page is here",
+                                       links={"here": "https://www.okx.com/status"})}
+            await _settle(settings, store, 2)
+            return ids
+
+    ids = asyncio.run(scenario())
+    [finding] = [f for f in store.post_findings("telegram", f"{GROUP}:{ids['masked']}") if f["kind"] == "impersonation"]
+    assert finding["label"] == "phishing_link" and finding["score"] >= 0.9
+    assert "link text 'www.okx.com' shows OKX's site but opens secure-login.example" in finding["evidence"]
+    assert store.post_findings("telegram", f"{GROUP}:{ids['honest']}") == []
+
+
 def test_a_message_sent_on_behalf_of_a_lookalike_channel_is_checked_as_the_channel(tmp_path, monkeypatch) -> None:
     # Posting "as a channel" hides the person behind it: the Bot API's from is then a placeholder bot.
     store = Store(tmp_path / "monitor.db")

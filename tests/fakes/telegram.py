@@ -128,11 +128,17 @@ class TelegramFake:
         """Make a user an admin of a group (the first one made is its owner)."""
         self.admins[chat_id].append(user_id)
 
-    def post(self, chat_id: int, user_id: int, text: str, reply_to: int | None = None) -> int:
-        """A user writes in a chat (their private chat with the bot when chat_id is their id)."""
+    def post(self, chat_id: int, user_id: int, text: str, reply_to: int | None = None,
+             links: dict[str, str] | None = None) -> int:
+        """A user writes in a chat (their private chat with the bot when chat_id is their id); `links` maps
+        words of the text to the address they open (text_link entities, offsets in UTF-16 units)."""
         if self.chats[chat_id]["type"] == "private":
             self.started.add(user_id)  # writing to a bot starts it
         message = self._message(chat_id, self.users[user_id], text, reply_to)
+        for shown, url in (links or {}).items():
+            offset = len(text[: text.index(shown)].encode("utf-16-le")) // 2
+            message.setdefault("entities", []).append(
+                {"type": "text_link", "offset": offset, "length": len(shown.encode("utf-16-le")) // 2, "url": url})
         self._queue({"message": message})
         return int(message["message_id"])
 

@@ -14,7 +14,7 @@ from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
 from monitor.classify.impersonation.typos import DOUBLE, slip_budget, typo_cost
 from monitor.classify.impersonation.wordlists import words
-from monitor.classify.text import normalise
+from monitor.classify.text import normalise, simplified
 
 # Labels may hold Latin, Greek and Cyrillic letters (homographs); CJK ends a host so 访问okx.com
 # yields okx.com. What stands before an @ (okx.helpdesk@outlook.com, https://www.okx.com@evil.example)
@@ -27,6 +27,8 @@ _IP_LINK = re.compile(r"\bhttps?://((?:\d{1,3}\.){3}\d{1,3})(?![\d.])")
 # A link with a user name (scheme://user[:password]@host): browsers go to the host after the @.
 _USER_LINK = re.compile(rf"\bhttps?://([^\s/@]{{1,100}})@({_LABEL}(?:\.{_LABEL}){{1,8}})")
 _MAX_HOSTS = 20
+# A Markdown link, [shown text](https://target): the text a reader sees may name another site.
+_MASKED = re.compile(r"\[([^\[\]\n]{1,200})\]\((https?://[^\s()]{1,500})\)")
 # Dots written so that link filters miss them: okx-help[.]com, okx-help(dot)com, okx-help。com (an
 # ideographic full stop, as Chinese scam messages write it), and with spaces, okx-help dot com or
 # okx-help .com, where a common top-level domain must follow (a "polka dot dress" is no link) and a
@@ -225,8 +227,10 @@ def lookalike_hosts(text: str, reg: BrandRegistry, allowed: frozenset[str] = fro
 def link_signals(
     text: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
 ) -> Iterator[Signal]:
-    """One signal per dangerous host in the text, and one for a brand name hidden in a link's user name."""
+    """One signal per dangerous host in the text, one for a brand name hidden in a link's user name and
+    one for link text that shows another site than the link opens."""
     yield from user_name_trick(text, reg)
+    yield from masked_link(text, reg)
     norm = refanged(text)
     for host in hosts(text):
         if found := host_signal(host, reg, phishing, allowed):
@@ -243,6 +247,35 @@ def warned_about(host: str, norm: str) -> bool:
 def _in_warning(signal: Signal, host: str) -> Signal:
     """A dangerous link's signal, weighed down because the post only names it to warn about it."""
     return Signal(signal.label, min(signal.weight, _WARNED), f"names {host} in a warning: {signal.words}")
+
+
+def masked_link(text: str, reg: BrandRegistry) -> Iterator[Signal]:
+    """A link whose text shows another site than it opens, [okx.com](https://evil.example): Markdown as
+    Discord and Reddit write it, and as the Telegram connector writes a text_link entity."""
+    for match in _MASKED.finditer(text):
+        shown, target = match.group(1), hosts(match.group(2), hidden_dots=False)
+        if not target or reg.is_official_host(target[0]):
+            continue
+        names = hosts(shown)
+        if any(reg.is_official_host(h) for h in names):
+            yield Signal("phishing_link", 0.9, f"link text '{shown}' shows {reg.name}'s site but opens {target[0]}")
+            return
+        if not names and brand_in(shown, reg):
+            yield Signal("phishing_link", 0.85, f"link text '{shown}' names {reg.name} but opens {target[0]}")
+            return
+        if any(h != target[0] for h in names):
+            yield Signal("phishing_link", 0.7, f"link text shows {names[0]} but opens {target[0]}")
+            return
+
+
+def brand_in(text: str, reg: BrandRegistry) -> bool:
+    """True when a word of a text starts or ends with the brand (OKX, 0KX, OKXHelp) or the text holds a
+    Chinese name of it; 'Book Xmas' holds okx only across words."""
+    norm = normalise(text)
+    if any(name in simplified(norm) for name in reg.cjk_names):
+        return True
+    words_ = (skeleton(w) for w in re.split(r"[^0-9a-z\u0370-\u04ff]+", norm) if w)
+    return any(w.startswith(token) or w.endswith(token) for w in words_ for token in reg.tokens)
 
 
 def user_name_trick(text: str, reg: BrandRegistry) -> Iterator[Signal]:

@@ -38,12 +38,25 @@ def parse_ref(ref: str) -> tuple[int, int]:
         raise ValueError("a Telegram message reference must look like CHAT_ID:MESSAGE_ID") from None
 
 
+def with_hidden_links(text: str, entities: tuple[MessageEntity, ...]) -> str:
+    """The text with each text_link written as Markdown, [shown](url): what a tap opens may be another
+    site than the words show ("[www.okx.com](https://evil.example)"). Entity offsets count UTF-16 units."""
+    links = sorted((e for e in entities if e.type == MessageEntity.TEXT_LINK and e.url), key=lambda e: -e.offset)
+    units = text.encode("utf-16-le")
+    for link in links:
+        start, end = link.offset * 2, (link.offset + link.length) * 2
+        shown = units[start:end].decode("utf-16-le", errors="replace")
+        units = units[:start] + f"[{shown}]({link.url})".encode("utf-16-le") + units[end:]
+    return units.decode("utf-16-le", errors="replace") if links else text
+
+
 def to_post(message: Message) -> Post | None:
     """The Post for a user's message or an edit of one; None when it carries no text (stickers, joins,
     service)."""
     text = message.text or message.caption
     if not text or message.from_user is None:
         return None
+    text = with_hidden_links(text, message.entities if message.text else message.caption_entities)
     chat = message.chat
     ref = message_ref(chat.id, message.message_id)
     return Post(

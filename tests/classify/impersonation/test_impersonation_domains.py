@@ -199,3 +199,24 @@ def test_a_link_named_to_warn_about_it_stays_under_the_line(brand: Brand, text: 
 def test_a_warning_elsewhere_in_the_post_does_not_cover_a_link(brand: Brand, text: str) -> None:
     [signal] = link_signals(text, BrandRegistry.from_brand(brand), frozenset())
     assert signal.weight >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text, weight, words",
+    [
+        ("log in at [https://www.okx.com/login](https://evil.example/x)", 0.9, "shows OKX's site but opens evil.example"),
+        ("[OKX Support](https://evil.example)", 0.85, "names OKX but opens evil.example"),
+        ("[欧易官方](https://evil.example)", 0.85, "names OKX but opens evil.example"),
+        ("[binance.com](https://evil.example)", 0.7, "shows binance.com but opens evil.example"),
+    ],
+)
+def test_link_text_showing_another_site_than_it_opens(brand: Brand, text: str, weight: float, words: str) -> None:
+    [signal] = link_signals(text, BrandRegistry.from_brand(brand), frozenset())
+    assert signal.weight == weight and words in signal.words
+
+
+@pytest.mark.parametrize(
+    "text", ["[okx.com](https://www.okx.com/help)", "[Book Xmas deals](https://shop.example)", "[docs](https://docs.example)"],
+)
+def test_honest_link_text_gives_nothing(brand: Brand, text: str) -> None:
+    assert list(link_signals(text, BrandRegistry.from_brand(brand), frozenset())) == []
