@@ -222,7 +222,9 @@ class RedditConnector:
         kind = item.fullname[:2]
         author, karma = await self._author(_author_name(item))
         if kind == "t3":
-            text, url = f"{item.title}\n\n{item.selftext}".strip(), WEB + item.permalink
+            # A link post's link is in item.url, not in its text (a self post's url is its own page).
+            link = "" if getattr(item, "is_self", True) else getattr(item, "url", "") or ""
+            text, url = "\n\n".join(filter(None, (item.title, item.selftext, link))), WEB + item.permalink
         elif kind == "t4":
             text, url = f"{item.subject}\n\n{item.body}".strip(), f"{WEB}/message/messages/{item.id}"
         else:

@@ -205,6 +205,27 @@ def test_a_lookalike_of_a_subreddit_moderator_is_flagged_and_the_moderator_is_no
     assert caplog.text.count("cannot list the moderators of r/CryptoCurrency (Forbidden)") == 1
 
 
+def test_a_link_posts_link_is_checked(tmp_path: Path) -> None:
+    # A link post's text is only its title; where it leads is in the submission's url.
+    async def scenario() -> str:
+        async with new_fake() as fake:
+            for name in ("fixer_2291", "bob_hodl"):
+                fake.add_user(name, days_old=400)
+            scam = fake.add_submission("OKX", "fixer_2291", "Withdrawal stuck? Official fix portal",
+                                       link="https://okx-withdraw-fix.com/start")
+            fake.add_submission("OKX", "bob_hodl", "Proof of reserves report", link="https://www.okx.com/proof-of-reserves")
+            store = Store(tmp_path / "m.db")
+            await _daemon(_settings(tmp_path, fake), store, fake, _settled(store, 2))
+            found = json.dumps([(f["post_id"], f["label"], f["evidence"]) for f in store.db["findings"].rows
+                                if f["kind"] == "impersonation"])
+            store.close()
+            return json.dumps([scam, found])
+
+    scam, found = json.loads(asyncio.run(scenario()))
+    [(post, label, evidence)] = json.loads(found)  # the official link post gives nothing
+    assert post.endswith(scam) and label == "phishing_link" and "okx-withdraw-fix.com" in evidence
+
+
 def test_restart_misses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with new_fake() as fake:

@@ -118,11 +118,12 @@ class FakeReddit:
             "is_suspended": False, "icon_img": "",
         }
 
-    def add_submission(self, sub: str, author: str, title: str, selftext: str = "") -> str:
-        """A new self post in a subreddit; returns its fullname."""
+    def add_submission(self, sub: str, author: str, title: str, selftext: str = "", link: str = "") -> str:
+        """A new post in a subreddit, a self post or, with `link`, a link post; returns its fullname."""
         data = self._new_thing("t3", author, sub)
-        data.update(title=title, selftext=selftext, is_self=True, num_comments=0,
-                    permalink=f"/r/{sub}/comments/{data['id']}/post/", url="")
+        permalink = f"/r/{sub}/comments/{data['id']}/post/"
+        data.update(title=title, selftext=selftext, is_self=not link, num_comments=0, permalink=permalink,
+                    url=link or f"https://www.reddit.com{permalink}")
         return data["name"]
 
     def add_comment(self, parent: str, author: str, body: str) -> str:
