@@ -63,7 +63,7 @@ def verify(
         raise ValueError("nothing to verify: give a handle, a display name, an e-mail address or a link")
     if _EMAIL.match(target):
         return verify_address(target.casefold(), reg, phishing_domains, allowed_hosts)
-    if (phone := _PHONES.fullmatch(target.removeprefix("tel:"))) and phone.group(0):
+    if _PHONES.fullmatch(target.removeprefix("tel:")):
         return verify_phone(target.removeprefix("tel:"), brand)
     if profile := _PROFILE.match(target):
         found = next(p for p in ("twitter", "telegram", "reddit", "discord") if profile.group(p))
