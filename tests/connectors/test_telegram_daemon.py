@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mnemonic import Mnemonic
@@ -83,6 +84,12 @@ async def _settle(settings: config.Settings, store: Store, posts: int, also: Cal
     await until(also)
     stop.set()
     await task
+
+
+def _impersonation_findings(store: Store, ids: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+    """Each named message's impersonation findings."""
+    return {who: [f for f in store.post_findings("telegram", f"{GROUP}:{post}") if f["kind"] == "impersonation"]
+            for who, post in ids.items()}
 
 
 def test_support_impostor_leak_and_chatter_get_the_right_answers(tmp_path, monkeypatch, caplog) -> None:
@@ -249,8 +256,7 @@ def test_a_chinese_display_name_claiming_the_brand_flags_in_either_script(tmp_pa
             return ids
 
     ids = asyncio.run(scenario())
-    found = {who: [f for f in store.post_findings("telegram", f"{GROUP}:{post}") if f["kind"] == "impersonation"]
-             for who, post in ids.items()}
+    found = _impersonation_findings(store, ids)
     [finding] = found["impostor"]
     assert finding["score"] >= 0.5 and "claims brand '欧易' + '客服'" in finding["evidence"]
     assert found["fan"] == []
@@ -272,8 +278,7 @@ def test_a_reply_sending_the_user_to_a_lookalike_account_warns_them(tmp_path, mo
             return fake, ids
 
     fake, ids = asyncio.run(scenario())
-    found = {who: [f for f in store.post_findings("telegram", f"{GROUP}:{post}") if f["kind"] == "impersonation"]
-             for who, post in ids.items()}
+    found = _impersonation_findings(store, ids)
     [finding] = found["puppet"]
     assert finding["label"] == "lookalike_mention" and "names @okx_support_desk" in finding["evidence"]
     assert found["official"] == []
@@ -300,8 +305,7 @@ def test_a_member_warning_about_a_phishing_site_is_not_called_an_impostor(tmp_pa
             return fake, ids
 
     fake, ids = asyncio.run(scenario())
-    found = {who: [f for f in store.post_findings("telegram", f"{GROUP}:{post}") if f["kind"] == "impersonation"]
-             for who, post in ids.items()}
+    found = _impersonation_findings(store, ids)
     [scam] = found["scam"]
     assert scam["label"] == "phishing_link" and scam["score"] >= 0.5 and "okx-help.com" in scam["evidence"]
     assert found["warning"] == found["victim"] == []  # under the flag line: nothing acted on, nothing stored
