@@ -30,7 +30,9 @@ T = TypeVar("T")
 REAL_API = "https://api.twitter.com"  # tweepy hard-codes this host; requests are signed for it
 USER_FIELDS = ["created_at", "public_metrics", "verified", "username", "name"]
 # entities: X writes every link in a tweet's text as a t.co address; entities.urls holds the real ones.
-TWEET_FIELDS = ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "author_id", "entities"]
+# note_tweet: a post longer than 280 characters comes cut short in text, whole in note_tweet.
+TWEET_FIELDS = ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "author_id", "entities",
+                "note_tweet"]
 DM_FIELDS = ["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"]
 ME, MENTIONS, DMS = "GET /2/users/me", "GET /2/users/:id/mentions", "GET /2/dm_events"
 CURSOR_MENTIONS, CURSOR_DMS = "twitter:mentions", "twitter:dm"
@@ -316,7 +318,9 @@ def tweet_post(tweet: tweepy.Tweet, user: tweepy.User | None) -> Post:
     """A mention as a public Post; reply_to is the tweet it answers."""
     author = to_author(user) if user is not None else _unknown(tweet.author_id)
     reply_to = next((str(r.id) for r in tweet.referenced_tweets or [] if r.type == "replied_to"), None)
-    return Post(platform="twitter", id=str(tweet.id), author=author, text=expanded(tweet.text, tweet.entities),
+    note = (tweet.data or {}).get("note_tweet") or {}  # a long post, whole, with its own entities
+    text = expanded(note["text"], note.get("entities")) if note.get("text") else expanded(tweet.text, tweet.entities)
+    return Post(platform="twitter", id=str(tweet.id), author=author, text=text,
                 channel="public", created_at=tweet.created_at,
                 url=f"https://x.com/{author.handle}/status/{tweet.id}", reply_to=reply_to, raw=tweet.data)
 

@@ -100,6 +100,18 @@ def test_a_tweets_links_are_read_as_posted_not_as_t_co_addresses() -> None:
     _run(body)
 
 
+def test_a_long_post_is_read_whole_with_its_links() -> None:
+    async def body(fake: FakeX) -> None:
+        eve = fake.add_user("eve")
+        text = "@okx " + "my withdrawal story, long and sad. " * 9 + "Fixed it at https://okx-verify-login.com/claim"
+        tid = fake.mention(eve, text)
+        assert "okx-verify-login" not in fake.tweets[tid]["text"]  # cut at 280 characters
+        got = Collect()
+        await _connector(fake, Store(":memory:")).poll_mentions(got)
+        assert [p.text for p in got.posts] == [text]
+    _run(body)
+
+
 def test_dms_resume_after_the_last_seen_event_and_skip_the_bots_own() -> None:
     async def body(fake: FakeX) -> None:
         fake.page_cap = 2

@@ -22,6 +22,7 @@ from tests.fakes import until  # noqa: F401  (re-exported: tests import it with 
 
 REAL_HOST = "https://api.twitter.com"  # what tweepy signs, whatever host the request reaches
 TWEET_DEFAULT = ("id", "text", "edit_history_tweet_ids")
+LONG_POST = 280
 USER_DEFAULT = ("id", "name", "username")
 DM_DEFAULT = ("id", "event_type", "text")
 NOT_ENROLLED = {
@@ -277,6 +278,10 @@ class FakeX:
         text, entities = _wrap_links(text, tid)
         tweet: dict[str, Any] = {"id": tid, "text": text, "author_id": author_id, "created_at": _now(),
                                  "conversation_id": tid, "edit_history_tweet_ids": [tid]}
+        if len(text) > LONG_POST:  # X cuts a long post's text and keeps it whole in note_tweet
+            tweet["text"] = text[:LONG_POST] + "…"
+            tweet["note_tweet"] = {"text": text, **({"entities": {"urls": entities}} if entities else {})}
+            entities = [e for e in entities if e["end"] <= LONG_POST]
         if entities:
             tweet["entities"] = {"urls": entities}
         if reply_to:
