@@ -335,6 +335,28 @@ def test_a_link_whose_words_show_the_official_site_but_open_another_is_flagged(t
     assert store.post_findings("telegram", f"{GROUP}:{ids['honest']}") == []
 
 
+def test_a_post_forwarded_from_a_lookalike_channel_is_flagged(tmp_path, monkeypatch) -> None:
+    # Fake "announcements" reach groups as forwards: the member only passes them on, the channel is the impostor.
+    fake_news = {"id": -100901, "type": "channel", "title": "OKX Announcements", "username": "okx_airdrop_news"}
+    official = {"id": -100902, "type": "channel", "title": "OKX", "username": "OKXOfficial_English"}
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> dict[str, int]:
+        async with TelegramFake() as fake:
+            settings = _settings(fake, tmp_path, monkeypatch)
+            ids = {"fake": fake.post(GROUP, BOB, "Season 3 rewards are live for all users", forwarded_from=fake_news),
+                   "official": fake.post(GROUP, CAROL, "Maintenance at 08:00 UTC", forwarded_from=official)}
+            await _settle(settings, store, 2)
+            return ids
+
+    found = _impersonation_findings(store, asyncio.run(scenario()))
+    [finding] = found["fake"]
+    assert "names @okx_airdrop_news, not an official account" in finding["evidence"] and finding["score"] >= 0.5
+    assert found["official"] == []
+    [text] = [r["text"] for r in store.db["posts"].rows if "Season 3" in r["text"]]
+    assert text.startswith("[forwarded from OKX Announcements @okx_airdrop_news]")
+
+
 def test_a_message_sent_on_behalf_of_a_lookalike_channel_is_checked_as_the_channel(tmp_path, monkeypatch) -> None:
     # Posting "as a channel" hides the person behind it: the Bot API's from is then a placeholder bot.
     store = Store(tmp_path / "monitor.db")

@@ -129,12 +129,16 @@ class TelegramFake:
         self.admins[chat_id].append(user_id)
 
     def post(self, chat_id: int, user_id: int, text: str, reply_to: int | None = None,
-             links: dict[str, str] | None = None) -> int:
+             links: dict[str, str] | None = None, forwarded_from: JSON | None = None) -> int:
         """A user writes in a chat (their private chat with the bot when chat_id is their id); `links` maps
-        words of the text to the address they open (text_link entities, offsets in UTF-16 units)."""
+        words of the text to the address they open (text_link entities, offsets in UTF-16 units);
+        `forwarded_from` is the channel a forwarded post comes from (its forward_origin)."""
         if self.chats[chat_id]["type"] == "private":
             self.started.add(user_id)  # writing to a bot starts it
         message = self._message(chat_id, self.users[user_id], text, reply_to)
+        if forwarded_from is not None:
+            message["forward_origin"] = {"type": "channel", "chat": forwarded_from, "message_id": 7,
+                                         "date": int(time.time()) - 3600}
         for shown, url in (links or {}).items():
             offset = len(text[: text.index(shown)].encode("utf-16-le")) // 2
             message.setdefault("entities", []).append(

@@ -12,6 +12,10 @@ from telegram import (
     ChatMemberUpdated,
     Message,
     MessageEntity,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
     User,
 )
 
@@ -50,6 +54,19 @@ def with_hidden_links(text: str, entities: tuple[MessageEntity, ...]) -> str:
     return units.decode("utf-16-le", errors="replace") if links else text
 
 
+def forwarded_from(message: Message) -> str:
+    """Where a forwarded message comes from, as a title and @handle ("OKX Announcements @okx_news_hub"), so
+    a forward from a look-alike channel is checked like a post naming it; '' for a message not forwarded."""
+    origin = message.forward_origin
+    if isinstance(origin, MessageOriginChannel | MessageOriginChat):
+        chat = origin.chat if isinstance(origin, MessageOriginChannel) else origin.sender_chat
+        return " ".join(filter(None, (chat.title, f"@{chat.username}" if chat.username else "")))
+    if isinstance(origin, MessageOriginUser):
+        user = origin.sender_user
+        return " ".join(filter(None, (user.full_name, f"@{user.username}" if user.username else "")))
+    return origin.sender_user_name if isinstance(origin, MessageOriginHiddenUser) else ""
+
+
 def to_post(message: Message) -> Post | None:
     """The Post for a user's message or an edit of one; None when it carries no text (stickers, joins,
     service)."""
@@ -57,6 +74,8 @@ def to_post(message: Message) -> Post | None:
     if not text or message.from_user is None:
         return None
     text = with_hidden_links(text, message.entities if message.text else message.caption_entities)
+    if origin := forwarded_from(message):
+        text = f"[forwarded from {origin}]\n{text}"
     chat = message.chat
     ref = message_ref(chat.id, message.message_id)
     return Post(
