@@ -32,7 +32,7 @@ def mention_signals(text: str, reg: BrandRegistry, author: str = "") -> list[Sig
     if "@" not in text and "/" not in text:
         return []  # most posts name no account: skip the scan
     # A post names an account without its platform: one official or vouched for on any platform is known.
-    official = {h for handles in (*reg.official.values(), *reg.trusted.values()) for h in handles}
+    official = reg.known_handles()
     for match in islice(_MENTION.finditer(text), _MAX_MENTIONS):
         handle, named, domain = _named(match)
         if handle in official or handle == author.casefold() or denounced(text, match.start(), match.end()):

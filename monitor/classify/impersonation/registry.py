@@ -45,6 +45,11 @@ class BrandRegistry:
         """True when the handle is one of the brand's own accounts on that platform."""
         return handle.lstrip("@").casefold() in self.official.get(platform, frozenset())
 
+    def known_handles(self) -> frozenset[str]:
+        """Every official or vouched-for handle on any platform, case-folded: what a post or question names
+        without saying where."""
+        return frozenset(h for handles in (*self.official.values(), *self.trusted.values()) for h in handles)
+
     def is_trusted(self, platform: str, handle: str) -> bool:
         """True when the team vouches for this account on that platform (its name and handle are not checked)."""
         return handle.lstrip("@").casefold() in self.trusted.get(platform, frozenset())

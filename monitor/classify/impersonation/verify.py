@@ -89,8 +89,7 @@ def verify_text(
 ) -> list[Verdict]:
     """A verdict for each item (up to three) a question names, "is @0kx_support or okx-help.com real?";
     text naming none is checked whole, as a handle or a display name."""
-    reg = BrandRegistry.from_brand(brand)
-    known = frozenset(h for hs in (*reg.official.values(), *reg.trusted.values()) for h in hs)
+    known = BrandRegistry.from_brand(brand).known_handles()
     return [verify(item, brand, platform, phishing_domains, allowed_hosts) for item in items(text, known) or [text]]
 
 
