@@ -6,7 +6,7 @@ import re
 
 from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.content import AIRDROP, content_signals
-from monitor.classify.impersonation.domains import hosts, link_signals, refanged, warned_about
+from monitor.classify.impersonation.domains import hosts_in, link_signals, refanged, warned_about
 from monitor.classify.impersonation.handles import author_signals
 from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.mentions import mention_signals
@@ -70,7 +70,7 @@ class ImpersonationDetector:
             return []
         norm = refanged(post.text)
         # A site named to warn about it ("fake airdrop at okx-claim[.]com, don't click") is no claim page.
-        if any(not self.registry.is_official_host(h) and not warned_about(h, norm) for h in hosts(post.text)):
+        if any(not self.registry.is_official_host(h) and not warned_about(h, norm) for h in hosts_in(norm)):
             return [Signal("scam_lure", 0.4, "links to a claim page off the brand's domains")]
         return []
 

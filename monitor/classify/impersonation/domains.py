@@ -53,7 +53,11 @@ def refanged(text: str) -> str:
 def hosts(text: str, hidden_dots: bool = True) -> list[str]:
     """Distinct host names linked or written in a text, in order, then public IP addresses linked (at most
     20); with hidden_dots, also hosts whose dots are hidden from link filters (okx-help[.]com)."""
-    norm = refanged(text) if hidden_dots else normalise(text)
+    return hosts_in(refanged(text) if hidden_dots else normalise(text))
+
+
+def hosts_in(norm: str) -> list[str]:
+    """hosts() of a text already normalised (or refanged)."""
     found = dict.fromkeys(m.group(1).rstrip(".") for m in _HOST.finditer(norm))
     found.update(dict.fromkeys(m.group(1) for m in _IP_LINK.finditer(norm) if is_public_ip(m.group(1))))
     return list(found)[:_MAX_HOSTS]
@@ -232,7 +236,7 @@ def link_signals(
     yield from user_name_trick(text, reg)
     yield from masked_link(text, reg)
     norm = refanged(text)
-    for host in hosts(text):
+    for host in hosts_in(norm):
         if found := host_signal(host, reg, phishing, allowed):
             yield _in_warning(found, host) if found.label and warned_about(host, norm) else found
 
