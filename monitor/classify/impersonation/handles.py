@@ -60,15 +60,15 @@ def handle_signals(handle: str, reg: BrandRegistry) -> list[Signal]:
     """Signals from the handle: look-alike of an official one, or brand plus a support or scam word."""
     if found := official_lookalike(handle, reg):
         return [found]
-    skel = skeleton(handle)
     if not (token := brand_token(handle, reg)):
         return []
+    rest = skeleton(handle).replace(token, "", 1)  # what the handle holds besides the brand
     name, plain = reg.tokens[token], handle.casefold().translate(_SEPARATORS)
     swaps = ", ".join(substitutions(handle.rstrip("0123456789")))  # okx_airdrop2026: a number, no 0→o
     how = f"looks like brand '{name}' ({swaps})" if swaps else f"has brand '{name}'"
-    if word := support_word(skel.replace(token, "", 1)):
+    if word := support_word(rest):
         return [Signal("lookalike_handle", 0.8, f"handle {handle} {how} + '{word}'")]
-    if word := scam_word(skel.replace(token, "", 1)):
+    if word := scam_word(rest):
         return [Signal("lookalike_handle", 0.7, f"handle {handle} {how} + '{word}', a scam account's word")]
     if name not in plain:
         # A fan writes the brand as it is; a misspelt or disguised brand (Blnance, 0kx) hides it.
@@ -77,7 +77,8 @@ def handle_signals(handle: str, reg: BrandRegistry) -> list[Signal]:
 
 
 def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
-    """Signals from the display name: the brand's own name, or brand plus a support word."""
+    """Signals from the display name: the brand's own name, or brand plus a support word (or, weaker, a
+    scam account's word)."""
     if not name:
         return []
     # Folded to simplified (歐易客服 is the same claim as 欧易客服) and without the spaces, dots and
@@ -86,14 +87,14 @@ def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
     token = brand_token(name, reg) or next((n for n in reg.cjk_names if n in norm), None)
     if not token:
         return []
-    rest = skel.replace(token, "", 1) + norm.replace(token, "", 1)
-    if word := support_word(rest):
+    latin_rest = skel.replace(token, "", 1)
+    if word := support_word(latin_rest + norm.replace(token, "", 1)):
         brand = reg.tokens.get(token, token)
         return [Signal("lookalike_handle", 0.6, f"display name '{name}' claims brand '{brand}' + '{word}'")]
     if skel in reg.tokens or skel in reg.official_skeletons or norm in reg.cjk_names:
         # Alone this stays under the flag line: a display name is free text anyone may type.
         return [Signal("lookalike_handle", 0.45, f"display name '{name}' is the brand's name")]
-    if token in reg.tokens and (word := scam_word(skel.replace(token, "", 1))):
+    if token in reg.tokens and (word := scam_word(latin_rest)):
         # "OKX Airdrop 🎁": under the line too (an airdrop hunter may write it), a lure beside it flags.
         return [Signal("lookalike_handle", 0.45, f"display name '{name}' pairs brand '{reg.tokens[token]}' with '{word}'")]
     return []
