@@ -15,7 +15,14 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.classify.impersonation.domains import decode_label, host_labels, host_signal, hosts
+from monitor.classify.impersonation.domains import (
+    decode_label,
+    host_labels,
+    host_signal,
+    hosts,
+    lookalike,
+    subdomain_trick,
+)
 from monitor.classify.impersonation.handles import handle_signals
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
@@ -252,6 +259,14 @@ def domain_hit(host: str, keys: Iterable[str]) -> bool:
     return any((s := host_signal(host, REGISTRIES[k], frozenset())) and s.label and s.weight >= FLAG for k in keys)
 
 
+def brand_hit(host: str, keys: Iterable[str]) -> bool:
+    """True when the host imitates one of these brands (leaving out hosts flagged without a brand:
+    named for a crypto lure, or wearing another domain in front)."""
+    return any(not REGISTRIES[k].is_official_host(host)
+               and (s := subdomain_trick(host, REGISTRIES[k]) or lookalike(host, REGISTRIES[k])) and s.weight >= FLAG
+               for k in keys)
+
+
 def phishing_domains(root: Path) -> dict[str, list[tuple[str, list[str]]]]:
     """Brand-targeting phishing hosts with the bench brands each aims at, by source."""
     sources: dict[str, list[tuple[str, list[str]]]] = {"polkadot-js": [], "cryptoscamdb": []}
@@ -274,7 +289,7 @@ def domain_names_as_handles(root: Path) -> None:
         labels = host.split(".")
         name = decode_label(labels[-2]).replace("-", "_") if len(labels) > 1 else ""
         official = any(REGISTRIES[k].is_official(p, name) for k in keys for p in REGISTRIES[k].official)
-        if name and not official and domain_hit(host, keys):
+        if name and not official and brand_hit(host, keys):
             names.setdefault(name, (half(host), keys))
     for part in ("dev", "test"):
         found = [n for n, (h, keys) in names.items() if h == part and set(handle_hits(n)) & set(keys)]
@@ -291,8 +306,10 @@ def lookalike_domains(root: Path) -> None:
         hit = [domain_hit(d, k) for d, k in part]
         anyone = sum(domain_hit(d, BRANDS) for d, _ in part)
         peer = sum(peer_hit(d, k) for d, k in part)
-        print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.3f} ({sum(hit)}/{len(hit)}); "
-              f"as a look-alike of any of the {len(BRANDS)} brands {anyone / len(part):.3f}; peer {peer / len(part):.3f}")
+        brandless = sum(h and not brand_hit(d, k) for h, (d, k) in zip(hit, part))
+        print(f"look-alike domains {name}: recall {sum(hit) / len(hit):.4f} ({sum(hit)}/{len(hit)}; {brandless} of them "
+              f"flag without any brand); as a look-alike of any of the {len(BRANDS)} brands {anyone / len(part):.4f}; "
+              f"peer {peer / len(part):.3f}")
         # polkadot-js rows name a brand because the domain holds it (look-alikes by construction);
         # CryptoScamDB names the brand a scam targets, whatever its domain looks like (twitter.com, bip39.info).
         by_source = (f"{src} {sum(domain_hit(d, k) for d, k in rows if half(d) == name)}/"

@@ -209,21 +209,29 @@ def test_a_link_posts_link_is_checked(tmp_path: Path) -> None:
     # A link post's text is only its title; where it leads is in the submission's url.
     async def scenario() -> str:
         async with new_fake() as fake:
-            for name in ("fixer_2291", "bob_hodl"):
+            for name in ("fixer_2291", "bob_hodl", "seed_helper", "dan_charts"):
                 fake.add_user(name, days_old=400)
             scam = fake.add_submission("OKX", "fixer_2291", "Withdrawal stuck? Official fix portal",
                                        link="https://okx-withdraw-fix.com/start")
             fake.add_submission("OKX", "bob_hodl", "Proof of reserves report", link="https://www.okx.com/proof-of-reserves")
+            # No brand in the name, but named for a lure; an ordinary market-data site beside it.
+            lure = fake.add_submission("OKX", "seed_helper", "Wallet frozen? Restore it here",
+                                       link="https://restore-seed-phrase.app/")
+            fake.add_submission("OKX", "dan_charts", "Where OKB ranks today", link="https://coinmarketcap.com/currencies/okb/")
             store = Store(tmp_path / "m.db")
-            await _daemon(_settings(tmp_path, fake), store, fake, _settled(store, 2))
-            found = json.dumps([(f["post_id"], f["label"], f["evidence"]) for f in store.db["findings"].rows
-                                if f["kind"] == "impersonation"])
+            await _daemon(_settings(tmp_path, fake), store, fake, _settled(store, 4))
+            found = json.dumps(sorted((f["post_id"], f["label"], f["evidence"]) for f in store.db["findings"].rows
+                                      if f["kind"] == "impersonation"))
             store.close()
-            return json.dumps([scam, found])
+            return json.dumps([scam, lure, found])
 
-    scam, found = json.loads(asyncio.run(scenario()))
-    [(post, label, evidence)] = json.loads(found)  # the official link post gives nothing
-    assert post.endswith(scam) and label == "phishing_link" and "okx-withdraw-fix.com" in evidence
+    scam, lure, found = json.loads(asyncio.run(scenario()))
+    by_post = {post: (label, evidence) for post, label, evidence in json.loads(found)}
+    assert len(by_post) == 2  # the official link and the market-data link give nothing
+    [(label, evidence)] = [v for post, v in by_post.items() if post.endswith(scam)]
+    assert label == "phishing_link" and "okx-withdraw-fix.com" in evidence
+    [(label, evidence)] = [v for post, v in by_post.items() if post.endswith(lure)]
+    assert label == "phishing_link" and "restore-seed-phrase.app is named for a crypto lure" in evidence
 
 
 def test_restart_misses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:

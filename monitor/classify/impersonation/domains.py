@@ -9,6 +9,7 @@ from functools import cache
 
 from monitor.classify.impersonation.denounce import denounced
 from monitor.classify.impersonation.fuzzy import is_typo
+from monitor.classify.impersonation.hostnames import foreign_front, lure_named
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
@@ -220,7 +221,7 @@ def host_signal(
         return Signal("phishing_link", 0.4, f"links to the bare address {host}, not a named site")
     if host in words("shorteners"):
         return Signal("", 0.25, f"link through shortener {host} hides where it goes")
-    return subdomain_trick(host, reg) or lookalike(host, reg)
+    return subdomain_trick(host, reg) or lookalike(host, reg) or foreign_front(host) or lure_named(host)
 
 
 def lookalike_hosts(text: str, reg: BrandRegistry, allowed: frozenset[str] = frozenset()) -> list[str]:

@@ -1,0 +1,79 @@
+"""Hosts that mislead without the brand's name: named only for a crypto lure, or wearing another domain in front."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from monitor.classify.impersonation.signals import Signal
+from monitor.classify.impersonation.wordlists import words
+
+# Endings that make the labels before them read as a whole domain (pumapay.io.giveaway-user.com).
+_FRONT_ENDINGS = frozenset({"com", "org", "net", "io", "app", "co", "info"})
+# Digits glue words together (account2fa, claim2024) unless they belong to a word (2fa, erc20).
+_NUMBER = re.compile(r"\d+")
+_MAX_LABEL = 63
+
+
+def foreign_front(host: str) -> Signal | None:
+    """A whole domain written before another one (metawallet.com.travelplus.gr): readers stop at the
+    first name they know. example.com.au is no trick: a two-letter country code is a registry's ending."""
+    labels = host.split(".")
+    for i in range(1, len(labels) - 1):
+        rest = labels[i + 1 :]
+        if labels[i] in _FRONT_ENDINGS and not (len(rest) == 1 and len(rest[0]) == 2):
+            front = ".".join(labels[: i + 1])
+            return Signal("phishing_link", 0.7, f"link {host} puts the domain {front} in front of another domain")
+    return None
+
+
+def lure_named(host: str) -> Signal | None:
+    """A host named only for a crypto lure, with no brand needed (claim-erc20-token-bonus.ga)."""
+    for label in host.split(".")[:-1]:
+        found = _lure_words(label.replace("erc-20", "erc20"))
+        if found:
+            return Signal("phishing_link", 0.6, f"link {host} is named for a crypto lure ({' + '.join(found)})")
+    return None
+
+
+def _lure_words(label: str) -> tuple[str, ...]:
+    """The words of a label made only of lure, crypto and glue words, when it holds a lure and a crypto
+    word; () otherwise."""
+    pieces = [p for p in re.split(r"[-_]+", label) if p]
+    if not pieces or len(label) > _MAX_LABEL:
+        return ()
+    split = [_segment(p) for p in pieces]
+    if any(s is None for s in split):
+        return ()
+    found = tuple(w for s in split for w in s or ())
+    kinds = _kinds()
+    named = [w for w in found if kinds.get(w, "glue") != "glue"]
+    if {"lure", "crypto"} <= {kinds[w] for w in named}:
+        return tuple(dict.fromkeys(named))
+    return ()
+
+
+@cache
+def _segment(piece: str) -> tuple[str, ...] | None:
+    """A piece of a label read as a run of known words (plural 's' and numbers allowed), or None."""
+    if not piece:
+        return ()
+    for end in range(len(piece), 0, -1):  # longest word first: 'recovery' before 'recover'
+        head = piece[:end]
+        # The singular's kind wins: domain_words holds 'rewards' as glue, this list 'reward' as a lure.
+        word = head[:-1] if head.endswith("s") and head[:-1] in _kinds() else head if head in _kinds() else None
+        if word is None and _NUMBER.fullmatch(head):
+            word = ""
+        if word is not None and (rest := _segment(piece[end:])) is not None:
+            return ((word,) if word else ()) + rest
+    return None
+
+
+@cache
+def _kinds() -> dict[str, str]:
+    """Each known word's kind: lure, crypto or glue (domain_words.txt are glue unless listed here)."""
+    kinds = {w: "glue" for w in words("domain_words")}
+    for entry in words("lure_host_words"):
+        kind, word = entry.split()
+        kinds[word] = kind
+    return kinds
