@@ -24,6 +24,7 @@ from monitor.classify.impersonation.domains import (
     subdomain_trick,
 )
 from monitor.classify.impersonation.handles import handle_signals
+from monitor.classify.impersonation.hostnames import foreign_front, lure_named
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeletons
@@ -327,6 +328,23 @@ def lookalike_domains(root: Path) -> None:
             per_brand(legit)
 
 
+def brandless_reach(root: Path) -> None:
+    """Hosts flagged without a brand on phishing lists that name none (NFT drainers, Discord and Steam
+    lures), never used for tuning: how far the lure-named and domain-in-front checks reach."""
+    lists = {"ScamSniffer": list(json.loads((root / "phishing_scamsniffer/combined_domain_to_addresses.json").read_text())),
+             "Discord-AntiScam": read_lines(root / "phishing_discord_antiscam/list.txt")}
+    for label, hosts_ in lists.items():
+        lure = [h for h in hosts_ if lure_named(h)]
+        front = [h for h in hosts_ if foreign_front(h)]
+        print(f"{label} phishing hosts flagged without a brand: named for a lure {len(lure)}, a domain in front "
+              f"{len(front)}, of {len(hosts_)} {(lure + front)[:4]}")
+
+
+def read_lines(path: Path) -> list[str]:
+    """The non-blank lines of a one-entry-a-line list."""
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
 def tradeoff(pos: list[tuple[str, list[str]]], whitelist: list[str]) -> None:
     """Recall against whitelist hosts flagged for a plain score, the typo cost of the closest brand name in
     a host per letter of the name, at a few cut-offs: where the two targets meet for one lexical score."""
@@ -402,6 +420,7 @@ def main(argv: list[str] | None = None) -> None:
                                        lambda: chinese(root, detector), lambda: twcs(root), lambda: handles(root),
                                        lambda: staff_clones(root),
                                        lambda: named_accounts(root), lambda: domain_names_as_handles(root),
+                                       lambda: brandless_reach(root),
                                        lambda: lookalike_domains(root)]
     for step in steps:
         step()

@@ -21,7 +21,8 @@ def foreign_front(host: str) -> Signal | None:
     labels = host.split(".")
     for i in range(1, len(labels) - 1):
         rest = labels[i + 1 :]
-        if labels[i] in _FRONT_ENDINGS and not (len(rest) == 1 and len(rest[0]) == 2):
+        # www.app.example.net names no domain: 'app' (or 'co', 'io') is a subdomain's label there.
+        if labels[i] in _FRONT_ENDINGS and labels[i - 1] != "www" and not (len(rest) == 1 and len(rest[0]) == 2):
             front = ".".join(labels[: i + 1])
             return Signal("phishing_link", 0.7, f"link {host} puts the domain {front} in front of another domain")
     return None

@@ -55,7 +55,9 @@ def test_a_domain_worn_in_front_of_another_flags(host: str, front: str) -> None:
     assert signal and signal.weight >= 0.5 and f"puts the domain {front} in front" in signal.words
 
 
-@pytest.mark.parametrize("host", ["example.com.au", "www.bbc.co.uk", "shop.example.com", "docs.example.io", "a.b.c.org"])
+@pytest.mark.parametrize(
+    "host", ["example.com.au", "www.bbc.co.uk", "shop.example.com", "docs.example.io", "a.b.c.org", "www.app.example.net"]
+)
 def test_country_endings_and_subdomains_are_no_trick(host: str) -> None:
     assert foreign_front(host) is None
 
