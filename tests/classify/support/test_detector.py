@@ -26,6 +26,8 @@ CASES = [
     ("BTC to the moon 🚀🚀", None),
     ("please list $PEPE on OKX", None),
     ("DM me to recover your lost crypto, 100% guaranteed", None),
+    ("我被冒充客服的人骗了，钱转走了怎么办", "other"),  # a victim asking for help is a request
+    ("有个自称客服的人私信我要验证码，这是真的客服吗？", "other"),
     ("good morning everyone, happy friday", None),
     ("提币秒到，好评[赞]", None),
     ("今天天气真好，出去玩了[哈哈]", None),
@@ -53,6 +55,21 @@ def test_cases(text: str, topic: str | None) -> None:
     """Requests are flagged with their topic; everything else gives no finding."""
     findings = cheap_detector().check(post(text))
     assert [f.label for f in findings] == ([topic] if topic else [])
+
+
+# Members' and moderators' warnings name support, codes and passwords but ask for nothing. Worded
+# apart from the phrase banks' warning lines, which were written after four such warnings flagged.
+WARNINGS = [
+    "谨防诈骗！真客服不会让你把USDT转到所谓的安全账户",
+    "各位注意，最近有人假装官方工作人员加好友，说要帮忙解冻账户，别理",
+    "Scam alert: nobody from support will DM you first, and nobody legit asks for your 2FA code",
+]
+
+
+@pytest.mark.parametrize("text", WARNINGS)
+def test_warnings_about_scams_are_not_requests(text: str) -> None:
+    """Under the flag line (the config's default support threshold, 0.5): no support reply to a warning."""
+    assert all(f.score < 0.5 for f in cheap_detector().check(post(text)))
 
 
 def test_finding_shape() -> None:
