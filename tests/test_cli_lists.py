@@ -21,6 +21,8 @@ from monitor.config import DEFAULT_CONFIG
         ("https://www.okx.com/help", 0, "OFFICIAL: www.okx.com"),
         ("0kx_support", 3, "SUSPICIOUS: 0kx_support"),
         ("https://okx.com.verify-login.io/session", 3, "SUSPICIOUS: okx.com.verify-login.io"),
+        ("ouyi_kefu", 3, "SUSPICIOUS: ouyi_kefu"),  # 欧易 in pinyin, an alias in the example config
+        ("https://claim-usdt-bonus.top/", 3, "SUSPICIOUS: claim-usdt-bonus.top"),  # no brand, named for a lure
         ("satoshi_fan_88", 1, "NOT OFFICIAL: satoshi_fan_88"),
     ],
 )
