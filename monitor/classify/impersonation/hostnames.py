@@ -8,8 +8,9 @@ from functools import cache
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.wordlists import words
 
-# Endings that make the labels before them read as a whole domain (pumapay.io.giveaway-user.com).
-_FRONT_ENDINGS = frozenset({"com", "org", "net", "io", "app", "co", "info"})
+# Endings that make the labels before them read as a whole domain (pumapay.io.giveaway-user.com). Not
+# 'app' or 'co', which real hosts use as a subdomain's label (acme.app.box.com, example.co.com).
+_FRONT_ENDINGS = frozenset({"com", "org", "net", "io"})
 # Digits glue words together (account2fa, claim2024) unless they belong to a word (2fa, erc20).
 _NUMBER = re.compile(r"\d+")
 _MAX_LABEL = 63
@@ -21,8 +22,7 @@ def foreign_front(host: str) -> Signal | None:
     labels = host.split(".")
     for i in range(1, len(labels) - 1):
         rest = labels[i + 1 :]
-        # www.app.example.net names no domain: 'app' (or 'co', 'io') is a subdomain's label there.
-        if labels[i] in _FRONT_ENDINGS and labels[i - 1] != "www" and not (len(rest) == 1 and len(rest[0]) == 2):
+        if labels[i] in _FRONT_ENDINGS and not (len(rest) == 1 and len(rest[0]) == 2):
             front = ".".join(labels[: i + 1])
             return Signal("phishing_link", 0.7, f"link {host} puts the domain {front} in front of another domain")
     return None

@@ -45,7 +45,7 @@ def test_ordinary_crypto_hosts_are_not_lure_named(host: str) -> None:
 @pytest.mark.parametrize(
     "host, front",
     [
-        ("phantomwallet.app.connect-node.xyz", "phantomwallet.app"),
+        ("phantomwallet.io.connect-node.xyz", "phantomwallet.io"),
         ("uniswap.org.airdrop.example.net", "uniswap.org"),
         ("login.example.com.session-check.info", "login.example.com"),
     ],
@@ -56,7 +56,7 @@ def test_a_domain_worn_in_front_of_another_flags(host: str, front: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["example.com.au", "www.bbc.co.uk", "shop.example.com", "docs.example.io", "a.b.c.org", "www.app.example.net"]
+    "host", ["example.com.au", "www.bbc.co.uk", "shop.example.com", "docs.example.io", "a.b.c.org", "acme.app.box.com"]
 )
 def test_country_endings_and_subdomains_are_no_trick(host: str) -> None:
     assert foreign_front(host) is None
