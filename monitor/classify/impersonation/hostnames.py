@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.wordlists import words
@@ -46,15 +46,12 @@ def _lure_words(label: str) -> tuple[str, ...]:
     split = [_segment(p) for p in pieces]
     if any(s is None for s in split):
         return ()
-    found = tuple(w for s in split for w in s or ())
     kinds = _kinds()
-    named = [w for w in found if kinds.get(w, "glue") != "glue"]
-    if {"lure", "crypto"} <= {kinds[w] for w in named}:
-        return tuple(dict.fromkeys(named))
-    return ()
+    named = [w for run in split for w in run or () if kinds[w] != "glue"]
+    return tuple(dict.fromkeys(named)) if {"lure", "crypto"} <= {kinds[w] for w in named} else ()
 
 
-@cache
+@lru_cache(maxsize=8192)  # bounded: a daemon reads labels without end
 def _segment(piece: str) -> tuple[str, ...] | None:
     """A piece of a label read as a run of known words (plural 's' and numbers allowed), or None."""
     if not piece:
