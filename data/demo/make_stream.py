@@ -210,6 +210,7 @@ WHO: dict[str, Who] = {
     "xiaobai": Who("discord", "xiaobai_0x", "小白", "2024-01-02T00:00:00Z", 0),
     "oldpaper": Who("discord", "paperhands_pete", "Pete", "2017-12-17T00:00:00Z", 0),
     "imp_dc_care": Who("discord", "okx.care.team", "OKX | Support", 5, 0),
+    "dc_bonus": Who("discord", "bonus_hunter_77", "Bonus Hunter", 3, 0),
     # reddit
     "throwaway": Who("reddit", "throwaway_wd_2026", "throwaway_wd_2026", 40, 1),
     "solguy": Who("reddit", "sol_surfer_91", "sol_surfer_91", "2020-04-22T00:00:00Z", 210),
@@ -1459,6 +1460,39 @@ def threads(s: dict[str, str]) -> list[Thread]:
                 ),
             ],
             staff=["hana"],
+        ),
+        Thread(
+            "discord",
+            "group",
+            "support",
+            [
+                m(
+                    "felix",
+                    "the USDT bonus from last week's trading campaign never reached my account, "
+                    "where do I check it?",
+                    f"{SUP}:other",
+                    to=None,
+                ),
+                # no brand in the name: a host named only for a lure (claim + usdt + bonus)
+                m(
+                    "dc_bonus",
+                    "@felixbot bonuses are paid manually now, claim yours at claim-usdt-bonus.top",
+                    f"{IMP}:phishing_link",
+                ),
+            ],
+        ),
+        Thread(
+            "telegram",
+            "group",
+            "OKXChinese",
+            [
+                # a member's warning: it names support and codes but asks for nothing
+                m(
+                    "zhou",
+                    "提醒一下新来的朋友：最近有骗子冒充客服私聊，官方绝不会找你要验证码或助记词，遇到直接举报",
+                    to=None,
+                ),
+            ],
         ),
     ]
 
