@@ -29,26 +29,30 @@ def foreign_front(host: str) -> Signal | None:
 
 
 def lure_named(host: str) -> Signal | None:
-    """A host named only for a crypto lure, with no brand needed (claim-erc20-token-bonus.ga)."""
-    for label in host.split(".")[:-1]:
-        found = _lure_words(label.replace("erc-20", "erc20"))
-        if found:
-            return Signal("phishing_link", 0.6, f"link {host} is named for a crypto lure ({' + '.join(found)})")
+    """A host named only for a lure, with no brand needed: a crypto lure in any label
+    (claim-erc20-token-bonus.ga), an account lure in the registered name (kyc-verify-account.com)."""
+    labels = host.split(".")[:-1]
+    for i, label in enumerate(labels):
+        named = _named_words(label.replace("erc-20", "erc20"))
+        kinds = [_kinds()[w] for w in named]
+        if "lure" in kinds and "crypto" in kinds:
+            return Signal("phishing_link", 0.6, f"link {host} is named for a crypto lure ({' + '.join(named)})")
+        # Only in the registered name: a company's own subdomains may be named so (account-recovery.example.com).
+        if i == len(labels) - 1 and "account" in kinds and ("lure" in kinds or kinds.count("account") > 1):
+            return Signal("phishing_link", 0.6, f"link {host} is named for an account lure ({' + '.join(named)})")
     return None
 
 
-def _lure_words(label: str) -> tuple[str, ...]:
-    """The words of a label made only of lure, crypto and glue words, when it holds a lure and a crypto
-    word; () otherwise."""
+def _named_words(label: str) -> tuple[str, ...]:
+    """The lure, crypto and account words of a label made only of known words, in order without
+    repeats; () when the label holds any other word."""
     pieces = [p for p in re.split(r"[-_]+", label) if p]
     if not pieces or len(label) > _MAX_LABEL:
         return ()
     split = [_segment(p) for p in pieces]
     if any(s is None for s in split):
         return ()
-    kinds = _kinds()
-    named = [w for run in split for w in run or () if kinds[w] != "glue"]
-    return tuple(dict.fromkeys(named)) if {"lure", "crypto"} <= {kinds[w] for w in named} else ()
+    return tuple(dict.fromkeys(w for run in split for w in run or () if _kinds()[w] != "glue"))
 
 
 @lru_cache(maxsize=8192)  # bounded: a daemon reads labels without end
@@ -69,7 +73,7 @@ def _segment(piece: str) -> tuple[str, ...] | None:
 
 @cache
 def _kinds() -> dict[str, str]:
-    """Each known word's kind: lure, crypto or glue (domain_words.txt are glue unless listed here)."""
+    """Each known word's kind: lure, crypto, account or glue (domain_words.txt are glue unless listed here)."""
     kinds = {w: "glue" for w in words("domain_words")}
     for entry in words("lure_host_words"):
         kind, word = entry.split()

@@ -27,6 +27,26 @@ def test_hosts_named_for_a_crypto_lure_flag(host: str, named: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "host, named",
+    [
+        ("kyc-verify-account.com", "kyc + verify + account"),
+        ("unlock2fa.net", "unlock + 2fa"),
+        ("signin-password.top", "signin + password"),  # two account words
+        ("wallet-update.io", "wallet + update"),  # a crypto lure, in any label
+    ],
+)
+def test_hosts_named_for_an_account_lure_flag(host: str, named: str) -> None:
+    signal = lure_named(host)
+    assert signal and signal.weight >= 0.5 and f"({named})" in signal.words
+
+
+def test_an_account_lure_counts_only_in_the_registered_name() -> None:
+    # A company's own subdomains are named so; the registered name is where a brand would stand.
+    assert lure_named("account-recovery.example.com") is None
+    assert lure_named("login.example.com") is None  # one word
+
+
+@pytest.mark.parametrize(
     "host",
     [
         "walletconnect.com",  # crypto + glue, no lure
