@@ -8,16 +8,16 @@ from functools import cache, lru_cache
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.wordlists import words
 
-# Endings that make the labels before them read as a whole domain (pumapay.io.giveaway-user.com). Not
+# Endings that make the labels before them read as a whole domain (walletapp.io.gift-portal.net). Not
 # 'app' or 'co', which real hosts use as a subdomain's label (acme.app.box.com, example.co.com).
 _FRONT_ENDINGS = frozenset({"com", "org", "net", "io"})
-# Digits glue words together (account2fa, claim2024) unless they belong to a word (2fa, erc20).
+# Digits glue words together (login2fa, claim2024) unless they belong to a word (2fa, erc20).
 _NUMBER = re.compile(r"\d+")
 _MAX_LABEL = 63
 
 
 def foreign_front(host: str) -> Signal | None:
-    """A whole domain written before another one (metawallet.com.travelplus.gr): readers stop at the
+    """A whole domain written before another one (uniswap.org.airdrop.example.net): readers stop at the
     first name they know. example.com.au is no trick: a two-letter country code is a registry's ending."""
     labels = host.split(".")
     for i in range(1, len(labels) - 1):
@@ -30,7 +30,7 @@ def foreign_front(host: str) -> Signal | None:
 
 def lure_named(host: str) -> Signal | None:
     """A host named only for a lure, with no brand needed: a crypto lure in any label
-    (claim-erc20-token-bonus.ga), an account lure in the registered name (kyc-verify-account.com)."""
+    (claim-usdt-bonus.top), an account lure in the registered name (kyc-verify-account.com)."""
     labels = host.split(".")[:-1]
     for i, label in enumerate(labels):
         named = _named_words(label.replace("erc-20", "erc20"))
