@@ -31,6 +31,9 @@ class Author:
     created_at: datetime | None = None
     followers: int | None = None
     verified: bool | None = None
+    # The profile's own words where the connector reads them (X's description): read by the detector,
+    # never quoted, stored or shown, so kept out of repr too.
+    bio: str = field(default="", repr=False)
 
 
 # An edit's post id is the message's id, this mark and the edit time (see monitor.edits): each

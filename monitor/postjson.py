@@ -78,6 +78,7 @@ def _author(obj: dict[str, Any], platform: str, prefix: str = "author.") -> Auth
         created_at=_time(obj, "created_at", prefix=prefix),
         followers=followers,
         verified=verified,
+        bio=_str(obj, "bio", prefix=prefix),
     )
 
 

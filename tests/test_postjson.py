@@ -21,11 +21,11 @@ def test_minimal_post_gets_defaults() -> None:
 def test_full_post() -> None:
     obj = {**MINIMAL, "id": 77, "channel": "dm", "created_at": "2026-11-21T10:00:00Z", "reply_to": "5",
            "author": {"id": 42, "handle": "bob", "followers": 3, "verified": False,
-                      "created_at": "2026-11-18T00:00:00Z"}}
+                      "created_at": "2026-11-18T00:00:00Z", "bio": "OKX Customer Support"}}
     post = parse_line(json.dumps(obj))
     assert post.id == "77" and post.author.id == "42" and post.reply_to == "5"
     assert post.created_at is not None and post.created_at.tzinfo is not None
-    assert post.author.followers == 3
+    assert post.author.followers == 3 and post.author.bio == "OKX Customer Support"
 
 
 def test_staff_are_read_as_authors() -> None:

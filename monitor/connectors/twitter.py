@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 REAL_API = "https://api.twitter.com"  # tweepy hard-codes this host; requests are signed for it
-USER_FIELDS = ["created_at", "public_metrics", "verified", "username", "name"]
+USER_FIELDS = ["created_at", "public_metrics", "verified", "username", "name", "description"]
 # entities: X writes every link in a tweet's text as a t.co address; entities.urls holds the real ones.
 # note_tweet: a post longer than 280 characters comes cut short in text, whole in note_tweet.
 TWEET_FIELDS = ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "author_id", "entities",
@@ -302,11 +302,11 @@ def error_code(exc: Exception) -> str:
 
 # -- mapping X objects to Posts -------------------------------------------------------------------
 def to_author(user: tweepy.User) -> Author:
-    """An X user as an Author, with creation date, followers and verified."""
+    """An X user as an Author, with creation date, followers, verified and bio."""
     metrics = user.public_metrics or {}
     return Author(platform="twitter", id=str(user.id), handle=user.username, name=user.name or "",
                   created_at=user.created_at, followers=metrics.get("followers_count"),
-                  verified=user.verified)
+                  verified=user.verified, bio=user.description or "")
 
 
 def _unknown(user_id: int) -> Author:

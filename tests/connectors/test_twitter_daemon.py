@@ -106,6 +106,31 @@ def test_daemon_answers_the_story_at_the_fake_and_stores_only_redacted_text(tmp_
     _with_fake(body)
 
 
+def test_an_answer_from_an_account_whose_bio_claims_support_is_flagged(tmp_path: Path) -> None:
+    # Neither handle nor name looks like the brand: only the bio, which X gives as the user's description.
+    async def body(fake: FakeX) -> None:
+        alice = fake.add_user("alice_trades", "Alice", "2019-02-01T00:00:00.000Z", 310)
+        sara = fake.add_user("sara_helps_88", "Sara", "2024-03-01T00:00:00.000Z", 900,
+                             description="OKX Customer Support | DM for help 24/7")
+        dan = fake.add_user("dan_charts", "Dan", "2020-03-01T00:00:00.000Z", 400,
+                            description="OKX trader | not financial advice")
+        request = fake.mention(alice, "@okx my withdrawal has been stuck for 3 days, please help")
+        answer = fake.mention(sara, "@alice_trades @okx what is your UID? I will look into it", reply_to=request)
+        fan = fake.mention(dan, "@alice_trades @okx what network did you pick? mine took a day", reply_to=request)
+        settings = config.load(write_config(tmp_path, fake.base_url))
+        store = Store(tmp_path / "monitor.db")
+        await _daemon(settings, store, _settled(store, 3))
+        found = {f["post_id"].split(":")[-1]: f["evidence"] for f in store.db["findings"].rows
+                 if f["kind"] == "impersonation"}
+        assert list(found) == [answer] and fan not in found
+        assert "profile bio presents it as 'okx' + 'customer'" in found[answer]
+        assert "answers a help request while its bio claims the brand's support" in found[answer]
+        assert any("sara_helps_88" in t and "not an official" in t for t in _replies_to(fake, request))
+        assert "DM for help 24/7" not in _dump(store)  # the bio is read, never stored
+        store.close()
+    _with_fake(body)
+
+
 def test_restart_after_a_crash_mid_stream_misses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
     async def body(fake: FakeX) -> None:
         ids = _story(fake)

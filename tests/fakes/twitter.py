@@ -78,11 +78,11 @@ class FakeX:
 
     # -- scripting ---------------------------------------------------------------------------
     def add_user(self, username: str, name: str = "", created_at: str = "2019-05-01T00:00:00.000Z",
-                 followers: int = 100, verified: bool = False) -> str:
+                 followers: int = 100, verified: bool = False, description: str = "") -> str:
         """A user the fake knows; returns its id."""
         uid = str(next(self._ids))
         self.users[uid] = {"id": uid, "username": username, "name": name or username,
-                           "created_at": created_at, "verified": verified,
+                           "created_at": created_at, "verified": verified, "description": description,
                            "public_metrics": {"followers_count": followers, "following_count": 10,
                                               "tweet_count": 50, "listed_count": 0}}
         return uid

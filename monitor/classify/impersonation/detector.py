@@ -7,7 +7,7 @@ import re
 from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.content import AIRDROP, content_signals
 from monitor.classify.impersonation.domains import hosts_in, link_signals, refanged, warned_about
-from monitor.classify.impersonation.handles import author_signals
+from monitor.classify.impersonation.handles import BIO_CLAIM, author_signals
 from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
@@ -76,11 +76,15 @@ class ImpersonationDetector:
 
 
 def context_signals(post: Post, found: list[Signal]) -> list[Signal]:
-    """The classic scam: an offer of help in a reply, worse from an account imitating the brand."""
+    """The classic scam: an offer of help in a reply, worse from an account imitating the brand; and an
+    answer to a help request from an account whose bio says it is the brand's support."""
+    extra: list[Signal] = []
+    if post.replies_to_request and any(s.words.startswith(BIO_CLAIM) for s in found):
+        # Support talk ("what is your UID?") needs no offer: the bio already makes it one.
+        extra.append(Signal("fake_support_reply", 0.3, "answers a help request while its bio claims the brand's support"))
     offers = [s for s in found if s.label in _OFFERS]
     if not offers:
-        return []
-    extra: list[Signal] = []
+        return extra
     if any(s.label in _LOOKALIKES and s.weight >= 0.5 for s in found):
         extra.append(Signal("fake_support_reply", 0.95, "a look-alike account offers support"))
     if post.replies_to_request:

@@ -1,7 +1,8 @@
-"""Author signals: handles and display names that look like the brand's own, and thin profiles."""
+"""Author signals: handles, display names and bios that look like the brand's own, and thin profiles."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from monitor.classify.impersonation.fuzzy import distance, max_edits, near_substring, squeeze
@@ -16,6 +17,13 @@ _SEPARATORS = str.maketrans("", "", "._- ")
 _NEW_ACCOUNT_DAYS = 30
 _FEW_FOLLOWERS = 50
 _MIN_OFFICIAL = 6
+# A bio's words: runs of letters or digits (a Chinese run, 欧易官方客服, is one word). Bios are short;
+# the cap only bounds the work on a strange one.
+_BIO_WORD = re.compile(r"[^\W_]+")
+_BIO_WORDS = 80
+# How a bio's claim is worded in evidence; the detector looks for it to weigh an answer to a help request.
+BIO_CLAIM = "profile bio presents it as"
+_BIO_REACH = 1  # words either side of the brand's name: "I love OKX and help newbies" is no claim
 
 
 def official_lookalike(handle: str, reg: BrandRegistry) -> Signal | None:
@@ -100,6 +108,26 @@ def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
     return []
 
 
+def bio_signals(bio: str, reg: BrandRegistry) -> list[Signal]:
+    """A bio that presents the account as the brand's support ("OKX Customer Support | DM for help",
+    "欧易官方客服"): the brand's name with a support word beside it. Under the flag line alone, since real
+    staff write "Support @OKX" too; beside an offer of help or a DM invitation it flags."""
+    found = _BIO_WORD.findall(simplified(normalise(bio)))[:_BIO_WORDS]
+    support = words("support_words")
+    for i, word in enumerate(found):
+        cjk = next((n for n in reg.cjk_names if n in word), None)
+        brand = cjk or reg.tokens.get(skeleton(word))
+        if not brand:
+            continue
+        near = found[max(0, i - _BIO_REACH) : i] + found[i + 1 : i + 1 + _BIO_REACH]
+        claim = next((w for w in near if w in support), None)
+        if cjk and not claim:  # a Chinese run holds its own words: 欧易官方客服
+            claim = next((w for w in support if w in word.replace(cjk, "", 1)), None)
+        if claim:
+            return [Signal("lookalike_handle", 0.45, f"{BIO_CLAIM} '{brand}' + '{claim}'")]
+    return []
+
+
 def profile_signals(author: Author, posted: datetime | None, lookalike: bool = False) -> list[Signal]:
     """Amplifiers from the profile: a new account, few followers, a Reddit account without a verified
     e-mail; and, on a look-alike, a note that its X verified mark proves nothing."""
@@ -118,5 +146,5 @@ def profile_signals(author: Author, posted: datetime | None, lookalike: bool = F
 
 def author_signals(author: Author, reg: BrandRegistry, posted: datetime | None) -> list[Signal]:
     """Every author signal for a post's author."""
-    found = handle_signals(author.handle, reg) + name_signals(author.name, reg)
+    found = handle_signals(author.handle, reg) + name_signals(author.name, reg) + bio_signals(author.bio, reg)
     return found + profile_signals(author, posted, any(s.label and s.weight >= 0.5 for s in found))

@@ -101,6 +101,21 @@ def test_a_bare_dm_invitation_counts_fully_only_under_a_help_request(brand: Bran
     assert "replies to a help request with an offer of help or a DM" in finding.evidence
 
 
+def test_answering_a_help_request_with_a_support_bio_flags_without_any_offer(brand: Brand) -> None:
+    answer = replace(post("sara_helps_88", "what is your UID? I will look into it", reply_to="q1"),
+                     replies_to_request=True)
+    staff_bio = replace(answer, author=replace(answer.author, bio="OKX Customer Support | 24/7"))
+    fan_bio = replace(answer, author=replace(answer.author, bio="OKX trader | not financial advice"))
+    assert flagged(brand, staff_bio) == "lookalike_handle" and flagged(brand, fan_bio) is None
+    [finding] = ImpersonationDetector(brand).check(staff_bio)
+    assert "answers a help request while its bio claims the brand's support" in finding.evidence
+    assert "24/7" not in finding.evidence  # the bio itself is never quoted
+    # Elsewhere the bio alone stays under the line: staff write "Support @OKX" on their own accounts too.
+    assert flagged(brand, replace(staff_bio, replies_to_request=False)) is None
+    trusted = replace(brand, trusted={"twitter": ("sara_helps_88",)})
+    assert flagged(trusted, staff_bio) is None
+
+
 def test_official_handle_is_case_insensitive(brand: Brand) -> None:
     assert ImpersonationDetector(brand).check(post("OKX", "send your seed phrase")) == []
 

@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from monitor.classify.impersonation.claims import claim_signals
-from monitor.classify.impersonation.handles import author_signals, handle_signals, name_signals
+from monitor.classify.impersonation.handles import (
+    author_signals,
+    bio_signals,
+    handle_signals,
+    name_signals,
+)
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import combine, evidence
 from monitor.config import Brand
@@ -111,3 +116,28 @@ def test_an_official_personal_account_plus_a_support_word_flags() -> None:
         signals = [s for s in handle_signals(handle, reg) if s.label and s.weight >= 0.5]
         assert signals and words in signals[0].words, handle
     assert not [s for s in handle_signals("jane_doe", reg) if s.label]
+
+
+@pytest.mark.parametrize(
+    ("bio", "claim"),
+    [
+        ("OKX Customer Support | DM for help", "'okx' + 'customer'"),
+        ("Official OKX help desk, 24/7", "'okx' + 'official'"),
+        ("Support @OKX", "'okx' + 'support'"),
+        ("0KX support team", "'okx' + 'support'"),  # look-alike letters fold as in handles
+        ("欧易官方客服，私信处理提币问题", "'欧易' + '客服'"),  # a Chinese run holds its own words
+        ("歐易 客服", "'欧易' + '客服'"),  # traditional script
+    ],
+)
+def test_a_bio_claiming_the_brands_support_is_a_weak_sign(brand: Brand, bio: str, claim: str) -> None:
+    [signal] = bio_signals(bio, BrandRegistry.from_brand(brand))
+    assert signal.label and signal.weight < 0.5 and signal.words.endswith(claim)
+
+
+@pytest.mark.parametrize(
+    "bio",
+    ["OKX trader | not financial advice. Report scams!", "I love OKX and help newbies", "Previously @OKX",
+     "Helping with OKX, Binance and Coinbase issues", "customer support lead at a bank", ""],
+)
+def test_a_fans_bio_is_no_claim(brand: Brand, bio: str) -> None:
+    assert bio_signals(bio, BrandRegistry.from_brand(brand)) == []
