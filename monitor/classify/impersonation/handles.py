@@ -111,7 +111,7 @@ def name_signals(name: str, reg: BrandRegistry) -> list[Signal]:
 def bio_signals(bio: str, reg: BrandRegistry) -> list[Signal]:
     """A bio that presents the account as the brand's support ("OKX Customer Support | DM for help",
     "欧易官方客服"): the brand's name with a support word beside it. Under the flag line alone, since real
-    staff write "Support @OKX" too; beside an offer of help or a DM invitation it flags."""
+    staff write "Support @OKX" too; beside an offer of help, or in an answer to a help request, it flags."""
     found = _BIO_WORD.findall(simplified(normalise(bio)))[:_BIO_WORDS]
     support = words("support_words")
     for i, word in enumerate(found):
