@@ -24,6 +24,9 @@ _BIO_WORDS = 80
 # How a bio's claim is worded in evidence; the detector looks for it to weigh an answer to a help request.
 BIO_CLAIM = "profile bio presents it as"
 _BIO_REACH = 1  # words either side of the brand's name: "I love OKX and help newbies" is no claim
+# Support words that mark a handle (okx_global) but not a bio: fans write "OKX Global ambassador", and
+# the brand's P2P merchants "OKX verified merchant".
+_NOT_IN_BIOS = frozenset({"global", "hq", "verified"})
 
 
 def official_lookalike(handle: str, reg: BrandRegistry) -> Signal | None:
@@ -113,7 +116,7 @@ def bio_signals(bio: str, reg: BrandRegistry) -> list[Signal]:
     "欧易官方客服"): the brand's name with a support word beside it. Under the flag line alone, since real
     staff write "Support @OKX" too; beside an offer of help, or in an answer to a help request, it flags."""
     found = _BIO_WORD.findall(simplified(normalise(bio)))[:_BIO_WORDS]
-    support = words("support_words")
+    support = [w for w in words("support_words") if w not in _NOT_IN_BIOS]
     for i, word in enumerate(found):
         cjk = next((n for n in reg.cjk_names if n in word), None)
         brand = cjk or reg.tokens.get(skeleton(word))

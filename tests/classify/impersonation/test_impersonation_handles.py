@@ -137,7 +137,8 @@ def test_a_bio_claiming_the_brands_support_is_a_weak_sign(brand: Brand, bio: str
 @pytest.mark.parametrize(
     "bio",
     ["OKX trader | not financial advice. Report scams!", "I love OKX and help newbies", "Previously @OKX",
-     "Helping with OKX, Binance and Coinbase issues", "customer support lead at a bank", ""],
+     "Helping with OKX, Binance and Coinbase issues", "customer support lead at a bank", "OKX Global ambassador",
+     "OKX verified merchant, fast release", ""],
 )
 def test_a_fans_bio_is_no_claim(brand: Brand, bio: str) -> None:
     assert bio_signals(bio, BrandRegistry.from_brand(brand)) == []
