@@ -7,7 +7,7 @@ import secrets as pysecrets
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -172,11 +172,12 @@ def read_records(
 ) -> Iterator[Record]:
     """A record per well-formed line, in order; each malformed line goes to `errors` as (number, message).
     Lines go through the pipeline a chunk at a time, with chunks started ahead (see pipeline.in_order)."""
-    return in_order(_chunk_records(chunk, pipeline, errors) for chunk in numbered_chunks(lines))
+    requests: set[tuple[str, str]] = set()  # the posts read as support requests so far, as the daemon keeps them
+    return in_order(_chunk_records(chunk, pipeline, errors, requests) for chunk in numbered_chunks(lines))
 
 
 def _chunk_records(
-    chunk: list[tuple[int, str]], pipeline: Pipeline, errors: list[tuple[int, str]]
+    chunk: list[tuple[int, str]], pipeline: Pipeline, errors: list[tuple[int, str]], requests: set[tuple[str, str]]
 ) -> Pending[list[Record]]:
     """The records of numbered lines, started: the well-formed ones go through the pipeline together."""
     parsed: list[tuple[Expected, Post]] = []
@@ -191,11 +192,26 @@ def _chunk_records(
             errors.append((number, str(exc)))
     processed = pipeline.start([post for _, post in parsed])
 
-    def records() -> list[Record]:
-        return [to_record(expected, post.text, result)
-                for (expected, post), result in zip(parsed, processed.result(), strict=True)]
+    def records() -> list[Record]:  # called chunk after chunk, in order: `requests` holds every earlier one
+        results = in_threads([post for _, post in parsed], processed.result(), pipeline, requests)
+        return [to_record(expected, post.text, result) for (expected, post), result in zip(parsed, results, strict=True)]
 
     return Pending(records, processed.waits_on)
+
+
+def in_threads(
+    posts: list[Post], results: list[Processed], pipeline: Pipeline, requests: set[tuple[str, str]]
+) -> list[Processed]:
+    """The results as the daemon reaches them: a reply to a post read as a support request (earlier in the
+    file or in this chunk) is classified again knowing it, since the detector weighs such replies higher."""
+    requests.update(r.post.key for r in results if any(f.kind == "support_request" for f in r.findings))
+    again = [i for i, post in enumerate(posts) if post.reply_to and (post.platform, post.reply_to) in requests]
+    out = list(results)
+    if again:
+        redone = pipeline.process_many([replace(posts[i], replies_to_request=True) for i in again])
+        for i, result in zip(again, redone, strict=True):
+            out[i] = result
+    return out
 
 
 # -- output ------------------------------------------------------------------------------------

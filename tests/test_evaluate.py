@@ -192,6 +192,19 @@ def test_run_eval_over_many_chunks_counts_every_line_once(tmp_path: Path, settin
     assert counts["tp"] >= 0.9 * (counts["tp"] + counts["fn"])
 
 
+def test_run_eval_reads_a_reply_to_a_help_request_as_the_daemon_does(tmp_path: Path, settings: Settings) -> None:
+    """A bare "dm me" flags only under a help request: in the same chunk or in an earlier one."""
+    scam = [{"kind": "impersonation", "label": None}]
+    request = line("q1", "my withdrawal has been stuck for 3 days, please help", [])
+    filler = [line(f"f{i}", f"gm everyone, day {i} of the bull run", []) for i in range(BATCH)]
+    replies = [{**line(pid, "dm me", scam), "reply_to": "q1"} for pid in ("r1", "r2")]
+    objs = [request, replies[0], *filler, replies[1]]  # the second reply lands in the next chunk
+    out = io.StringIO()
+    run_eval(write_lines(tmp_path / "gold.jsonl", objs), settings, False, True, out)
+    counts = json.loads(out.getvalue())["kinds"]["impersonation"]
+    assert (counts["tp"], counts["fn"], counts["fp"]) == (2, 0, 0)
+
+
 def test_run_eval_table_output_and_clean_exit(tmp_path: Path, settings: Settings) -> None:
     path = write_lines(tmp_path / "gold.jsonl", [line("1", "我今天很开心", [])])
     out = io.StringIO()

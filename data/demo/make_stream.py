@@ -136,6 +136,7 @@ class Who:
     since: str | int
     followers: int
     verified: bool = False
+    bio: str = ""
 
 
 def author_id(platform: str, rng: random.Random) -> str:
@@ -186,6 +187,8 @@ WHO: dict[str, Who] = {
     "imp_cn": Who("twitter", "OKX_Support_CN", "OKX 官方客服", 5, 9),
     "imp_wallet": Who("twitter", "okxwallet_rectify", "OKX Wallet Support", 1, 3),
     "imp_assist": Who("twitter", "OKXAssist247", "OKX Assist", 8, 47),
+    # nothing in the handle or name: only the bio claims the brand's support
+    "imp_bio": Who("twitter", "helen_k_88", "Helen", 40, 210, bio="OKX Customer Support | DM for help 24/7"),
     # telegram users and impersonators
     "danny": Who("telegram", "danny_k", "Danny", "2020-01-01T00:00:00Z", 0),
     "sam": Who("telegram", "newbie_sam", "Sam", "2024-02-10T00:00:00Z", 0),
@@ -1482,6 +1485,21 @@ def threads(s: dict[str, str]) -> list[Thread]:
             ],
         ),
         Thread(
+            "twitter",
+            "public",
+            "",
+            [
+                m(
+                    "jenny",
+                    "@okx my 300 USDT deposit on TRC20 still hasn't arrived after 2 hours, the explorer says confirmed",
+                    f"{SUP}:deposit",
+                    to=None,
+                ),
+                # support talk with no offer of help: the bio makes it one
+                m("imp_bio", "@jenny_hodls what is your UID? I will check it for you", f"{IMP}:lookalike_handle"),
+            ],
+        ),
+        Thread(
             "telegram",
             "group",
             "OKXChinese",
@@ -1523,6 +1541,7 @@ def author_json(key: str, ids: dict[str, str]) -> dict[str, Any]:
         "created_at": since,
         "followers": w.followers,
         "verified": w.verified,
+        **({"bio": w.bio} if w.bio else {}),
     }
 
 
