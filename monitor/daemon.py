@@ -15,7 +15,7 @@ from monitor.edits import what_is_new
 from monitor.health import Health
 from monitor.metrics import Metrics, error_code
 from monitor.models import Action, Post, reason_kind
-from monitor.pipeline import BATCH, Pipeline, Processed
+from monitor.pipeline import BATCH, Pipeline, Processed, under_requests
 from monitor.replies.guard import Guard
 from monitor.replies.limits import Limits
 from monitor.replies.outbound import Outbound
@@ -136,13 +136,10 @@ class Ingest:
     ) -> list[tuple[Processed, str | None]]:
         """The replies to a post read as a support request in this same batch, classified again knowing it
         (replies to a stored request were marked before the first pass)."""
-        requests = {r.post.key for r, _ in results if any(f.kind == "support_request" for f in r.findings)}
-        again = [i for i, post in enumerate(posts)
-                 if post.reply_to and not post.replies_to_request and (post.platform, post.reply_to) in requests]
+        again, marked = under_requests(posts, (r for r, _ in results), set())
         if not again:
             return results
-        redone = await asyncio.to_thread(
-            self._process_many, [dataclasses.replace(posts[i], replies_to_request=True) for i in again])
+        redone = await asyncio.to_thread(self._process_many, marked)
         out = list(results)
         for i, result in zip(again, redone, strict=True):
             out[i] = result

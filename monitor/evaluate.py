@@ -7,7 +7,7 @@ import secrets as pysecrets
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,7 +17,7 @@ from monitor.classify.base import Pending
 from monitor.classify.text import language
 from monitor.config import Settings
 from monitor.models import FINDING_KINDS, Post
-from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks
+from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks, under_requests
 from monitor.postjson import PostError, parse_post
 
 LANGS = ("en", "zh", "other")
@@ -204,13 +204,10 @@ def in_threads(
 ) -> list[Processed]:
     """The results as the daemon reaches them: a reply to a post read as a support request (earlier in the
     file or in this chunk) is classified again knowing it, since the detector weighs such replies higher."""
-    requests.update(r.post.key for r in results if any(f.kind == "support_request" for f in r.findings))
-    again = [i for i, post in enumerate(posts) if post.reply_to and (post.platform, post.reply_to) in requests]
+    again, marked = under_requests(posts, results, requests)
     out = list(results)
-    if again:
-        redone = pipeline.process_many([replace(posts[i], replies_to_request=True) for i in again])
-        for i, result in zip(again, redone, strict=True):
-            out[i] = result
+    for i, result in zip(again, pipeline.process_many(marked) if again else [], strict=True):
+        out[i] = result
     return out
 
 

@@ -98,6 +98,18 @@ class Pipeline:
         return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))
 
 
+def under_requests(
+    posts: Sequence[Post], results: Iterable[Processed], requests: set[tuple[str, str]]
+) -> tuple[list[int], list[Post]]:
+    """The replies among posts to a post read as a support request, to classify again knowing it (the
+    impersonation detector weighs an offer of help or a DM under a help request higher): their indices
+    and the posts so marked. `requests` first gains the posts of `results` read as support requests."""
+    requests.update(r.post.key for r in results if any(f.kind == "support_request" for f in r.findings))
+    again = [i for i, post in enumerate(posts)
+             if post.reply_to and not post.replies_to_request and (post.platform, post.reply_to) in requests]
+    return again, [dataclasses.replace(posts[i], replies_to_request=True) for i in again]
+
+
 def _begin(detector: Detector, posts: list[Post]) -> Pending[list[list[Finding]]]:
     """A detector's findings for posts: started if it can work in the background, else done now."""
     begin = getattr(detector, "begin_many", None)
