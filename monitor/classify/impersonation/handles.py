@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 
 from monitor.classify.impersonation.fuzzy import distance, max_edits, near_substring, squeeze
 from monitor.classify.impersonation.registry import BrandRegistry
@@ -116,7 +117,7 @@ def bio_signals(bio: str, reg: BrandRegistry) -> list[Signal]:
     "欧易官方客服"): the brand's name with a support word beside it. Under the flag line alone, since real
     staff write "Support @OKX" too; beside an offer of help, or in an answer to a help request, it flags."""
     found = _BIO_WORD.findall(simplified(normalise(bio)))[:_BIO_WORDS]
-    support = [w for w in words("support_words") if w not in _NOT_IN_BIOS]
+    support = _bio_support_words()
     for i, word in enumerate(found):
         cjk = next((n for n in reg.cjk_names if n in word), None)
         brand = cjk or reg.tokens.get(skeleton(word))
@@ -129,6 +130,12 @@ def bio_signals(bio: str, reg: BrandRegistry) -> list[Signal]:
         if claim:
             return [Signal("lookalike_handle", 0.45, f"{BIO_CLAIM} '{brand}' + '{claim}'")]
     return []
+
+
+@cache
+def _bio_support_words() -> tuple[str, ...]:
+    """The support words that make a claim in a bio, read once: bio_signals runs for every post."""
+    return tuple(w for w in words("support_words") if w not in _NOT_IN_BIOS)
 
 
 def profile_signals(author: Author, posted: datetime | None, lookalike: bool = False) -> list[Signal]:
