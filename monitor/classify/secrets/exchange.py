@@ -89,7 +89,8 @@ _BIP32_PREFIXES = ("xprv", "yprv", "zprv", "tprv", "xpub", "ypub", "zpub", "tpub
 _LONG_HEX = re.compile(r"[0-9a-f]{32,128}|[0-9A-F]{32,128}")
 
 _PASSPHRASE = re.compile(
-    r"(?:(?i:pass\s?phrase)\s{0,3}(?:is|was)?|口令|密码短语)\s{0,3}(?:是|为)?\s{0,3}[:=：]?\s{0,3}[\"'`]?([!-~]{4,64}+)"
+    r"(?:(?i:pass\s?phrase)[\"']?\s{0,3}(?:is|was)?|口令|密码短语)\s{0,3}(?:是|为)?\s{0,3}[:=：]?\s{0,3}"
+    r"(?:\"([^\"\n]{4,64})\"|'([^'\n]{4,64})'|`?([!-~]{4,64}+))"
 )
 _PEM_BEGIN = re.compile(
     r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----"
@@ -205,7 +206,8 @@ def _passphrases(text: str, named: list[str], has_api: bool) -> list[SecretMatch
     """Passphrases stated after a "passphrase"/"口令" label; API ones are labelled api_key."""
     found = []
     for m in _PASSPHRASE.finditer(text):
-        value = m.group(1).rstrip(_TRAILING)
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        value = m.group(group) if group < 3 else m.group(group).rstrip(_TRAILING)
         if len(value) < 4 or not plausible_value(value):
             continue
         api = has_api or bool(named)
@@ -214,7 +216,7 @@ def _passphrases(text: str, named: list[str], has_api: bool) -> list[SecretMatch
             if api
             else ("password", "passphrase")
         )
-        start = m.start(1)
+        start = m.start(group)
         found.append(
             SecretMatch(
                 start, start + len(value), label, 0.9, detail, "[passphrase removed]", value

@@ -42,7 +42,7 @@ _NOT_KEY = (
     r"|txns?|txids?|hash(?:es)?|transactions?|block(?:hash)?|signatures?|sigs?|signed"
     r"|address(?:es)?|addr|contract"
 )
-_KEY = r"private[\s_-]?keys?|priv[\s_-]?keys?|secret[\s_-]?keys?|secrets?|private|keys?|seed|wif"
+_KEY = r"private[\s_-]?keys?|priv[\s_-]?keys?|secret[\s_-]?keys?|secrets?|private|keys?|seed|wif|pk"
 _CJK_NOT_KEY = r"公钥|公鑰|交易|哈希|地址|签名|簽名|区块|區塊|合约|合約"
 _CJK_KEY = r"私钥|私鑰|密钥|密鑰|秘钥|秘鑰|种子|種子"
 _CONTEXT_RE = re.compile(
@@ -52,9 +52,18 @@ _CONTEXT_RE = re.compile(
 )
 
 
+# Pieces of a hex key typed in groups ("4c0883a6 9102937d …") or in parts ("part 1: … part 2: …").
+_HEX_PIECE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?([0-9a-fA-F]{4,64})(?![0-9A-Za-z])")
+_GROUP_GAP = re.compile(r"[ \t:_.\-]{1,2}")
+_PART_MIN, _PART_GAP = 16, 40  # a part's hex digits at least; the words between two parts at most
+_KEY_DIGITS = (64, 128)
+
+Piece = tuple[int, int, str]  # (start, end, hex digits)
+
+
 def find(text: str) -> list[SecretMatch]:
     """All private keys in text: checksum-proven ones anywhere, bare hex/base58 only in key context."""
-    found: list[SecretMatch] = []
+    found: list[SecretMatch] = _pieced_hex(text)
     for m in _BASE58_RE.finditer(text):
         match = _judge_base58(text, m.start(), m.group())
         if match is not None:
@@ -149,6 +158,58 @@ def _judge_hex(text: str, start: int, value: str) -> SecretMatch | None:
         return None
     detail = f"{len(digits)}-hex private key (context: '{context}')"
     return _match(start, start + len(value), detail, 0.9, digits.lower())
+
+
+def _pieced_hex(text: str) -> list[SecretMatch]:
+    """64 or 128 hex digits written in two or more pieces that the text calls a key."""
+    pieces = [(m.start(1), m.end(1), m.group(1)) for m in _HEX_PIECE.finditer(text)]
+    found: list[SecretMatch] = []
+    i = 0
+    while i < len(pieces):
+        j = _window(text, pieces, i)
+        if j is None:
+            i += 1
+            continue
+        found.extend(_pieced_match(text, pieces[i:j]))
+        i = j
+    return found
+
+
+def _window(text: str, pieces: list[Piece], i: int) -> int | None:
+    """The end of the run of linked pieces from i whose digits make a key, or None."""
+    digits = len(pieces[i][2])
+    j = i + 1
+    while digits < _KEY_DIGITS[-1] and j < len(pieces) and _linked(text, pieces[j - 1], pieces[j]):
+        digits += len(pieces[j][2])
+        j += 1
+        if digits in _KEY_DIGITS and key_context(text, pieces[i][0]) is not None:
+            return j
+    return None
+
+
+def _linked(text: str, a: Piece, b: Piece) -> bool:
+    """Whether two hex pieces continue one value: a group gap, or a short label between parts."""
+    gap = text[a[1] : b[0]]
+    if _GROUP_GAP.fullmatch(gap):
+        return True
+    return len(gap) <= _PART_GAP and min(len(a[2]), len(b[2])) >= _PART_MIN
+
+
+def _pieced_match(text: str, pieces: list[Piece]) -> list[SecretMatch]:
+    """One match over grouped digits; one per part where words stand between the parts."""
+    digits = "".join(p[2] for p in pieces).lower()
+    if len(set(digits)) < 8:
+        return []  # 0000 0000 …: a placeholder
+    context = key_context(text, pieces[0][0])
+    detail = f"{len(digits)}-hex private key in {len(pieces)} pieces (context: '{context}')"
+    grouped = all(_GROUP_GAP.fullmatch(text[a[1] : b[0]]) for a, b in zip(pieces, pieces[1:]))
+    if grouped:
+        return [_match(pieces[0][0], pieces[-1][1], detail, 0.9, digits)]
+    return [
+        SecretMatch(start, end, "private_key", 0.9, detail,
+                    f"[private key removed: part {n} of {len(pieces)}]", digits)
+        for n, (start, end, _) in enumerate(pieces, start=1)
+    ]
 
 
 def _in_curve_range(key: bytes) -> bool:

@@ -17,8 +17,23 @@ _SEP_ZH = r"[ \t]{0,3}(?:是|为|為)?[ \t]{0,3}[:：=]?[ \t]{0,3}"
 _LABEL_EN = r"(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,20}_)?(?:password|passwd|passwort|pwd|pass|pw)(?:_[A-Za-z0-9_]{1,30})?(?![A-Za-z0-9])"
 _LABEL_ZH = r"(登录|登陆|交易|资金|支付|提现|提币|账户|账号|帳號|邮箱|解锁)?(?:密码|密碼)"
 
-_PASSWORD_EN = re.compile(r"(?i:" + _LABEL_EN + r")" + _SEP_EN + _VALUE)
+# A label may close its quotes before the separator: JSON ("password": "…") and Python dicts.
+_PASSWORD_EN = re.compile(r"(?i:" + _LABEL_EN + r")[\"']?" + _SEP_EN + _VALUE)
 _PASSWORD_ZH = re.compile(_LABEL_ZH + _SEP_ZH + _VALUE)
+# A password in a URL's user-info: scheme://user:PASSWORD@host (the last @ before the host).
+_USERINFO = re.compile(
+    r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{1,20}://[^\s/?#@:]{0,64}:([^\s/?#]{1,128})@[a-z0-9\[]"
+)
+# Authenticator (TOTP) setup keys: base32, often shown in groups of four.
+_TOTP_LABEL = (
+    r"(?i:authenticator|2fa|mfa|totp|otp|two[- ]factor|google\s?auth\w*|backup\s?(?:key|code)"
+    r"|setup\s?key|recovery\s?key|secret\s?key|otp\s?secret|secret)|谷歌验证器?|身份验证器|验证器|密钥"
+)
+_TOTP = re.compile(
+    rf"(?:{_TOTP_LABEL})[^\n]{{0,30}}?(?<![A-Za-z0-9])"
+    r"([A-Za-z2-7]{4}(?:[ -][A-Za-z2-7]{4}){3,15}|[A-Za-z2-7]{16,64})(?![A-Za-z0-9])"
+)
+_OTPAUTH = re.compile(r"(?i)otpauth://[^\s?]{1,200}\?(?:[^\s#]{0,200}?[&?])?secret=([A-Za-z2-7]{16,128})")
 _OTP = re.compile(
     r"(?i:(?<![A-Za-z])(?:2fa|mfa|otp|totp|one[- ]time(?: pass(?:word|code))?|(?:verification|authenticator"
     r"|auth|security|sms|email|google|ga)\s?code)(?:\s{0,3}code)?|(?:谷歌|短信|邮箱|手机|安全)?验证码|动态码)"
@@ -139,6 +154,7 @@ _NOT_VALUES = frozenset(
     ]
 )
 _OTP_HINTS = ("2fa", "mfa", "otp", "code", "one-time", "one time", "验证码", "动态码")
+_TOTP_HINTS = ("auth", "2fa", "mfa", "otp", "factor", "backup", "setup", "recovery", "secret")
 _TRAILING = ".,;:!?)]}>\"'`。，！？；）"
 
 
@@ -204,14 +220,47 @@ def _otps(text: str) -> list[SecretMatch]:
     return found
 
 
+def _userinfo(text: str) -> list[SecretMatch]:
+    """Passwords written into a URL (https://alice:PASSWORD@host/)."""
+    found = []
+    for m in _USERINFO.finditer(text):
+        value = m.group(1)
+        if plausible_value(value):
+            found.append(SecretMatch(m.start(1), m.end(1), "password", 0.9,
+                                     "password in a URL", "[password removed]", value))
+    return found
+
+
+def _totp_keys(text: str) -> list[SecretMatch]:
+    """Authenticator setup keys: whoever has one makes the user's 2FA codes."""
+    found = []
+    for m in [*_TOTP.finditer(text), *_OTPAUTH.finditer(text)]:
+        value = re.sub(r"[ -]", "", m.group(1)).upper()
+        # Random base32 nearly always has a digit; a word run together ("AUTHENTICATORAPPS") not.
+        if not any(c in "234567" for c in value) or looks_like_words(value):
+            continue
+        found.append(SecretMatch(m.start(1), m.end(1), "password", 0.9,
+                                 "authenticator setup key", "[2FA setup key removed]", value))
+    return found
+
+
+def looks_like_words(value: str) -> bool:
+    """Whether a base32-looking value is mostly one letter kind, as words are (few distinct)."""
+    return len(set(value)) < min(10, len(value) // 2)
+
+
 def find(text: str) -> list[SecretMatch]:
-    """All labelled passwords and one-time codes in text."""
+    """All labelled passwords, URL passwords, authenticator keys and one-time codes in text."""
     found: list[SecretMatch | None] = []
     low = text.lower()
+    if "://" in text:
+        found.extend(_userinfo(text))
     if "pass" in low or "pw" in low:
         found.extend(_password(m, "password") for m in _PASSWORD_EN.finditer(text))
     if "密码" in text or "密碼" in text:
         found.extend(_password(m, _zh_detail(m.group(1))) for m in _PASSWORD_ZH.finditer(text))
     if any(hint in low for hint in _OTP_HINTS):
         found.extend(_otps(text))
+    if any(hint in low for hint in _TOTP_HINTS) or "验证器" in text or "密钥" in text:
+        found.extend(_totp_keys(text))
     return [m for m in found if m is not None]

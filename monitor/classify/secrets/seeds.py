@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ PHRASE_LENGTHS = (24, 21, 18, 15, 12)
 MIN_RUN = 11  # an 11-word run is a phrase missing one word: still a leak
 MAX_FAILING_RUN = 26  # longer runs without a valid checksum are lists or prose, not one phrase
 MAX_WINDOWS = 20_000  # checksum budget per text, so a 1 MB run of list words stays fast
+FRAGMENT_MIN = 4  # words in one part of a phrase cut by prose
+FRAGMENT_GAP = 160  # characters of prose between two parts
 VALID_SCORE = 0.97
 FAILING_SCORE = 0.7
 
@@ -25,6 +28,8 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _MARKS = "\u0300-\u036f\u3099\u309a"  # combining marks of NFD/NFKD text (é, が, й)
 # One CJK ideograph is one Chinese BIP39 word; other words are runs of letters (bounded).
 _TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W\d_{_CJK}](?:[^\W\d_{_CJK}]|[{_MARKS}]){{0,24}}")
+# A run of Latin letters long enough to be twelve English words typed with nothing between them.
+_GLUED_RE = re.compile(r"(?<![A-Za-z])[A-Za-z]{33,}+(?![A-Za-z])")
 _SEP = r"\s,，、;；.。:：\-–—()（）\[\]#|/*\"'•·"
 # Between two words: separators, optionally one list number ("\n2. ", " 3) ", "4-").
 _GAP_RE = re.compile(rf"[{_SEP}]{{0,8}}(?:\d{{1,2}}[{_SEP}]{{0,6}})?")
@@ -87,12 +92,25 @@ def normalise(word: str) -> str:
 
 @cache
 def _index() -> dict[str, dict[str, int]]:
-    """Every wordlist's words mapped to {language: index}; loaded once, on first use."""
+    """Every wordlist's words mapped to {language: index}; loaded once, on first use. Latin words
+    are also listed without their accents: the finders' word view drops accents (each list is
+    unique without them), so "élève" and "abàndon" read as the words they stand for."""
     index: dict[str, dict[str, int]] = {}
     for lang in sorted(Mnemonic.list_languages()):
         for i, word in enumerate(Mnemonic(lang).wordlist):
-            index.setdefault(normalise(word), {})[lang] = i
+            form = normalise(word)
+            index.setdefault(form, {})[lang] = i
+            bare = "".join(c for c in form if not unicodedata.combining(c))
+            if bare != form and bare.isascii():
+                index.setdefault(bare, {})[lang] = i
     return index
+
+
+@cache
+def _english_by_start() -> tuple[dict[str, str], frozenset[str]]:
+    """English words by their first four letters (unique in the list), and the three-letter words."""
+    words = Mnemonic("english").wordlist
+    return {w[:4]: w for w in words if len(w) >= 4}, frozenset(w for w in words if len(w) == 3)
 
 
 def checksum_ok(indices: Sequence[int]) -> bool:
@@ -108,21 +126,75 @@ def checksum_ok(indices: Sequence[int]) -> bool:
 def find(text: str) -> list[SecretMatch]:
     """All BIP39 seed phrases (and long mistyped ones) in text, best per overlapping span."""
     budget = [MAX_WINDOWS]
-    found = [m for run in _runs(text) for m in _judge(text, run, budget)]
+    words = _words(text)
+    found = [m for run in _runs(text, words) for m in _judge(text, run, budget)]
+    found += _split_phrases(text, words, budget)
     return _best(found)
 
 
 def _words(text: str) -> list[_Token]:
-    """The wordlist words of text, with their spans."""
+    """The wordlist words of text, with their spans; English words typed without spaces between
+    them ("abandonabilityable...") are read one by one."""
     index = _index()
-    tokens = ((m.start(), m.end(), normalise(m.group())) for m in _TOKEN_RE.finditer(text))
-    return [t for t in tokens if t[2] in index]
+    tokens = [
+        (m.start(), m.end(), word) for m in _TOKEN_RE.finditer(text)
+        if (word := normalise(m.group())) in index
+    ]
+    glued = list(_GLUED_RE.finditer(text))
+    if not glued:
+        return tokens
+    # A long letter run read above as 25-letter pieces: its words take their place.
+    starts = [m.start() for m in glued]
+    tokens = [t for t in tokens if not _inside(t[0], starts, glued)]
+    return sorted(tokens + [t for m in glued for t in _unglued(m)])
+
+
+def _inside(pos: int, starts: list[int], runs: list[re.Match[str]]) -> bool:
+    """Whether pos falls inside one of the runs (sorted, apart; starts are theirs)."""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < runs[i].end()
+
+
+def _unglued(m: re.Match[str]) -> list[_Token]:
+    """The English words a run of letters is made of, as tokens that touch ("" between them).
+
+    Greedy, longest word first unless the next word cannot start after it; positions where no
+    word starts are skipped one letter at a time, so the work is linear in the run's length.
+    """
+    run = m.group().lower()
+    if len(set(run)) < 8:
+        return []  # "aaaa…", "abab…": too few letters to hold twelve random words
+    by_start, short = _english_by_start()
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(run) - 2:
+        word = _word_at(run, i, by_start, short)
+        if word is None:
+            i += 1
+            continue
+        tokens.append((m.start() + i, m.start() + i + len(word), word))
+        i += len(word)
+    return tokens
+
+
+def _word_at(run: str, i: int, by_start: dict[str, str], short: frozenset[str]) -> str | None:
+    """The English list word that starts run at i (the one a following word can go on from)."""
+    long = by_start.get(run[i : i + 4])
+    long = long if long is not None and run.startswith(long, i) else None
+    three = run[i : i + 3] if run[i : i + 3] in short else None
+    if long and three:
+        after = i + len(long)
+        return long if after == len(run) or _word_at(run, after, by_start, short) else three
+    return long or three
 
 
 def _link(text: str, a: _Token, b: _Token) -> str | None:
     """How two neighbouring words join: "unspaced" (CJK), "spaced", or None (not one phrase)."""
     if a[1] == b[0]:
-        return "unspaced" if len(a[2]) == len(b[2]) == 1 else None
+        if len(a[2]) == len(b[2]) == 1:
+            return "unspaced"
+        # English words read out of one glued run: as good as spaced.
+        return "spaced" if a[2].isascii() and b[2].isascii() else None
     gap = text[a[1] : b[0]]
     if len(gap) <= _MAX_GAP and _GAP_RE.fullmatch(gap):
         return "spaced"
@@ -146,28 +218,84 @@ def _chains(text: str, words: list[_Token]) -> Iterator[tuple[list[_Token], bool
         yield chain, mode == "unspaced"
 
 
-def _runs(text: str) -> Iterator[_Run]:
-    """Runs of at least MIN_RUN chained words that all belong to one language's wordlist."""
+def _runs(text: str, words: list[_Token], minimum: int = MIN_RUN) -> Iterator[_Run]:
+    """Runs of at least `minimum` chained words that all belong to one language's wordlist."""
     index = _index()
-    for chain, unspaced in _chains(text, _words(text)):
-        if len(chain) < MIN_RUN:
+    for chain, unspaced in _chains(text, words):
+        if len(chain) < minimum:
             continue
         langs = {lang for t in chain for lang in index[t[2]]}
         for lang in sorted(langs):
-            yield from _split_by_language(chain, lang, unspaced)
+            yield from _split_by_language(chain, lang, unspaced, minimum)
 
 
-def _split_by_language(chain: list[_Token], lang: str, unspaced: bool) -> Iterator[_Run]:
+def _split_by_language(chain: list[_Token], lang: str, unspaced: bool, minimum: int) -> Iterator[_Run]:
     """The maximal stretches of chain whose words are all in lang's wordlist."""
     index = _index()
     start = 0
     for end in range(len(chain) + 1):
         if end < len(chain) and lang in index[chain[end][2]]:
             continue
-        if end - start >= MIN_RUN:
+        if end - start >= minimum:
             part = chain[start:end]
             yield _Run(part, [index[t[2]][lang] for t in part], lang, unspaced)
         start = end + 1
+
+
+def _split_phrases(text: str, words: list[_Token], budget: list[int]) -> list[SecretMatch]:
+    """A phrase cut into parts with prose between them ("first six: … and the rest later: …").
+
+    Parts are spaced runs of FRAGMENT_MIN..MIN_RUN-1 words of one language, trimmed of common
+    words at their edges and random-looking, that follow each other within FRAGMENT_GAP
+    characters; together they must pass the checksum, or make MIN_RUN words near a seed word.
+    """
+    parts = [
+        part for run in _runs(text, words, FRAGMENT_MIN) if not run.unspaced
+        and len(run.tokens) < MIN_RUN and (part := _fragment(run)) is not None
+    ]
+    parts.sort(key=lambda r: r.tokens[0][0])
+    found: list[SecretMatch] = []
+    group: list[_Run] = []
+    for part in [*parts, None]:
+        if part is not None and group and part.lang == group[-1].lang \
+                and part.tokens[0][0] - group[-1].tokens[-1][1] <= FRAGMENT_GAP:
+            group.append(part)
+            continue
+        if len(group) > 1:
+            found += _judge_parts(text, group, budget)
+        group = [part] if part is not None else []
+    return found
+
+
+def _fragment(run: _Run) -> _Run | None:
+    """A run trimmed of common words at both ends, if what is left looks like part of a phrase."""
+    i, j = 0, len(run.tokens)
+    while i < j and (run.tokens[i][2] in _COMMON or _is_filler(run.tokens[i][2])):
+        i += 1
+    while j > i and (run.tokens[j - 1][2] in _COMMON or _is_filler(run.tokens[j - 1][2])):
+        j -= 1
+    if j - i < FRAGMENT_MIN or _common_share(run.tokens[i:j]) > 0.34:
+        return None
+    return _Run(run.tokens[i:j], run.indices[i:j], run.lang, False)
+
+
+def _judge_parts(text: str, parts: list[_Run], budget: list[int]) -> list[SecretMatch]:
+    """Matches for each part of a phrase written in parts, when together they make one."""
+    indices = [i for part in parts for i in part.indices]
+    budget[0] -= 1
+    valid = len(indices) in PHRASE_LENGTHS and checksum_ok(indices)
+    context = _has_context(text, parts[0].tokens[0][0], parts[-1].tokens[-1][1])
+    if not valid and not (context and len(indices) >= MIN_RUN):
+        return []
+    value = " ".join(t[2] for part in parts for t in part.tokens)
+    status = "checksum valid" if valid else "checksum fails (possibly mistyped)"
+    detail = f"{len(indices)} words in {len(parts)} parts, {_language_name(parts[0].lang)}, {status}"
+    return [
+        SecretMatch(part.tokens[0][0], part.tokens[-1][1], "seed_phrase",
+                    VALID_SCORE if valid else FAILING_SCORE, detail,
+                    f"[seed phrase removed: part {n} of {len(parts)}]", value)
+        for n, part in enumerate(parts, start=1)
+    ]
 
 
 def _judge(text: str, run: _Run, budget: list[int]) -> list[SecretMatch]:

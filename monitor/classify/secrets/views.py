@@ -1,0 +1,190 @@
+"""Normalised views of a text for the secret finders, each mapped back to the characters typed.
+
+People (and attackers) paste secrets in shapes the finders were not written for: fullwidth
+digits, Cyrillic look-alike letters, a NUL byte inside a label, words joined by emoji, `_`, `+`
+or `%20`, letters spaced out. A finder reads a view where those are undone; each view keeps a
+map from its characters to the original ones, so redaction removes exactly what the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import unquote_to_bytes
+
+from monitor.classify.impersonation.skeleton import confusable_table
+
+# Control characters (C0 but tab and newlines, DEL, C1) and characters that hide text or reorder
+# it: dropped, so "pass\0word is" and "abandon\u200bability" read as typed to the eye.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e\u200b-\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e007f]+"
+)
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+# Marks that follow a Latin, Greek or Cyrillic letter (an accent typed on each word of a phrase).
+_LATIN_MARKS = re.compile(r"(?<=[A-Za-z\u00c0-\u024f\u0370-\u04ff])[\u0300-\u036f]+")
+# Between words of a phrase: anything that is not a letter, digit, space or a list separator the
+# seed finder already reads (emoji, `_`, `+`, `=`, `&`, `~`...) becomes one space.
+_JOINERS = re.compile(r"(?:[^\w\s,，、;；.。:：\-–—()（）\[\]#|/*\"'•·]|_)+")
+# Letters spaced out one by one ("a b a n d o n"): four or more single Latin letters.
+_SPACED = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-·][A-Za-z]){3,}(?![A-Za-z])")
+_SPACED_SEP = re.compile(r"[ .\-·]")
+
+Piece = tuple[int, int, int, int]  # (view start, view end, source start, source end)
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One rewrite of a text: the spans it changed, in order, each mapped to its source span."""
+
+    pieces: list[Piece]
+    starts: list[int] = field(default_factory=list)
+
+    def source(self, start: int, end: int) -> tuple[int, int]:
+        """The source span of view characters start..end (end exclusive, end > start)."""
+        return self._where(start, first=True), self._where(end - 1, first=False)
+
+    def _where(self, pos: int, first: bool) -> int:
+        """Where a view character comes from: the start (or the end) of its source."""
+        i = bisect_right(self.starts, pos) - 1
+        if i < 0:
+            return pos if first else pos + 1
+        vstart, vend, sstart, send = self.pieces[i]
+        if vstart <= pos < vend:
+            return sstart if first else send
+        shifted = pos + (send - vend)
+        return shifted if first else shifted + 1
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A text as a finder reads it, with the layers that lead back to the original."""
+
+    text: str
+    layers: tuple[Layer, ...] = ()
+
+    def source(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that view characters start..end came from."""
+        for layer in reversed(self.layers):
+            start, end = layer.source(start, end)
+        return start, end
+
+    def then(self, rewrite: Callable[[str], tuple[str, Layer | None]]) -> View:
+        """This view rewritten once more."""
+        text, layer = rewrite(self.text)
+        return View(text, self.layers if layer is None else (*self.layers, layer))
+
+
+def substitute(text: str, pattern: re.Pattern[str], repl: Callable[[str], str]) -> tuple[str, Layer | None]:
+    """The text with each match of pattern replaced, and the layer mapping it back (None: unchanged)."""
+    out: list[str] = []
+    pieces: list[Piece] = []
+    pos = vpos = 0
+    for m in pattern.finditer(text):
+        new = repl(m.group())
+        if new == m.group():
+            continue
+        out.append(text[pos : m.start()])
+        vpos += m.start() - pos
+        out.append(new)
+        pieces.append((vpos, vpos + len(new), m.start(), m.end()))
+        vpos += len(new)
+        pos = m.end()
+    if not pieces:
+        return text, None
+    out.append(text[pos:])
+    return "".join(out), Layer(pieces, [p[0] for p in pieces])
+
+
+@cache
+def _nfkc_tables() -> tuple[dict[int, str], re.Pattern[str]]:
+    """NFKC per character: a one-to-one translate table, and a pattern for the longer ones (㎏, ﬁ)."""
+    one: dict[int, str] = {}
+    longer: list[str] = []
+    ranges = [range(0xA0, 0x10000), range(0x1D400, 0x1D800), range(0x1F100, 0x1F200)]
+    for cp in (c for r in ranges for c in r):
+        char = chr(cp)
+        if 0xD800 <= cp < 0xE000:
+            continue
+        norm = unicodedata.normalize("NFKC", char)
+        if norm == char or not norm:
+            continue
+        if len(norm) == 1:
+            one[cp] = norm
+        else:
+            longer.append(re.escape(char))
+    return one, re.compile("|".join(longer) or "(?!)")
+
+
+@cache
+def _folds() -> dict[int, str]:
+    """Look-alike letters of other scripts folded to the Latin letter they mimic, case kept,
+    and accented Latin letters to their base letter (one character for one)."""
+    table: dict[int, str] = {}
+    for cp, target in confusable_table().items():
+        char = chr(cp)
+        if unicodedata.category(char).startswith("L") and _script(char) in ("CYRILLIC", "GREEK",
+                                                                              "ARMENIAN", "LATIN"):
+            table[cp] = target.upper() if char.isupper() else target
+    for cp in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base.isascii() and base.isalpha():
+            table[cp] = base
+    return table
+
+
+def _script(char: str) -> str:
+    """The script word that starts a character's Unicode name ("CYRILLIC SMALL LETTER A")."""
+    return unicodedata.name(char, "?").split(" ")[0]
+
+
+def _nfkc(text: str) -> tuple[str, Layer | None]:
+    """Compatibility forms folded: fullwidth digits and letters, ligatures, math alphanumerics."""
+    if text.isascii():
+        return text, None
+    one, longer = _nfkc_tables()
+    text = text.translate(one)  # one for one: positions unchanged, no layer needed
+    return substitute(text, longer, lambda s: unicodedata.normalize("NFKC", s))
+
+
+def _percent(text: str) -> tuple[str, Layer | None]:
+    """URL escapes decoded (`%20`, `%2B`); a run that is not UTF-8 is left as typed."""
+    if "%" not in text:
+        return text, None
+
+    def decode(run: str) -> str:
+        try:
+            return unquote_to_bytes(run).decode("utf-8")
+        except UnicodeDecodeError:
+            return run
+
+    return substitute(text, _PERCENT, decode)
+
+
+def base(text: str, fold: bool = True) -> View:
+    """The view every finder reads: hidden and control characters dropped, NFKC, look-alike letters
+    folded (unless fold is False: Russian phrases are Cyrillic), URL escapes decoded."""
+    if text.isascii() and "%" not in text and not _HIDDEN.search(text):
+        return View(text)
+    view = View(text).then(lambda t: substitute(t, _HIDDEN, lambda s: ""))
+    view = view.then(_nfkc)
+    if fold and not view.text.isascii():
+        view = View(view.text.translate(_folds()), view.layers)
+    return view.then(_percent)
+
+
+def folds_letters(text: str) -> bool:
+    """Whether base() folds any letter of this text to another script's letter."""
+    return not text.isascii() and text.translate(_folds()) != text
+
+
+def words(view: View) -> View:
+    """The view the seed-phrase finder reads: accents dropped, joiners made spaces, spaced-out
+    letters squeezed back into words."""
+    out = view.then(lambda t: substitute(t, _LATIN_MARKS, lambda s: ""))
+    out = out.then(lambda t: substitute(t, _JOINERS, lambda s: " "))
+    return out.then(lambda t: substitute(t, _SPACED, lambda s: _SPACED_SEP.sub("", s)))
