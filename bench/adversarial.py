@@ -10,17 +10,20 @@ Usage: python bench/adversarial.py [--config FILE] [--big 1000000] [--budget 60]
 from __future__ import annotations
 
 import argparse
+import base64
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from monitor import config
-from monitor.classify.secrets.core import FINDERS
+from monitor.classify.secrets.core import FINDERS, find_secrets
 from monitor.models import Author, Post
 from monitor.pipeline import Pipeline
 
 SMALL, MEDIUM = 16_000, 64_000
+# Letters in no pattern, as a glued run an attacker might pad a phrase with.
+_LETTERS = "qzjxkvbpygfwmucldrhsnioate" * 3 + "thequickbrownfoxjumpsoverthelazydog"
 SEED_WORDS = "abandon ability able about above absent absorb abstract absurd abuse access accident "
 # Each family: a function of the wanted length; texts repeat a unit, cut to the length.
 FAMILIES: dict[str, Callable[[int], str]] = {
@@ -43,6 +46,20 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "password: repeated": lambda n: ("password: " * (n // 10 + 1))[:n],
     "key= repeated": lambda n: ("api_key=" * (n // 8 + 1))[:n],
     "emoji": lambda n: "🚀" * n,
+    # Shapes the finders' normalised views undo, at their worst (issue 21).
+    "key words repeated": lambda n: ("apikey secret passphrase " * (n // 25 + 1))[:n],
+    "glued letters": lambda n: (_LETTERS * (n // len(_LETTERS) + 1))[:n],
+    "glued seed words": lambda n: (SEED_WORDS.replace(" ", "") * (n // 80 + 1))[:n],
+    "spaced letters": lambda n: (" ".join(SEED_WORDS) * (n // 160 + 1))[:n],
+    "emoji-joined seed words": lambda n: (SEED_WORDS.replace(" ", "🔥") * (n // 80 + 1))[:n],
+    "base64 of seed words": lambda n: (base64.b64encode(SEED_WORDS.encode() * (n // 60 + 1)).decode())[:n],
+    "hex pieces after a key word": lambda n: ("private key " + "0a1b " * (n // 5 + 1))[:n],
+    "percent escapes": lambda n: ("%41%20%e4%b8%ad" * (n // 15 + 1))[:n],
+    "Cyrillic prose": lambda n: ("привет мир как дела аре сору " * (n // 29 + 1))[:n],
+    "control characters": lambda n: ("pass\0word is \x07" * (n // 16 + 1))[:n],
+    "fullwidth digits": lambda n: ("private key " + "０１２３４５６７８９" * (n // 10 + 1))[:n],
+    "URL user-info": lambda n: ("https://a:b@c.io/ " * (n // 18 + 1))[:n],
+    "authenticator words": lambda n: ("2fa secret JBSW Y3DP " * (n // 21 + 1))[:n],
 }
 
 
@@ -63,6 +80,7 @@ def checks(pipeline: Pipeline) -> dict[str, Callable[[Post], object]]:
     """Every secret finder, every other detector, and the whole pipeline."""
     found: dict[str, Callable[[Post], object]] = {
         f"secrets.{f.__module__.rsplit('.', 1)[-1]}": _on_text(f) for f in FINDERS}
+    found["secrets (views, all)"] = _on_text(find_secrets)
     found |= {d.name: d.check for d in pipeline.detectors}
     found["pipeline (all)"] = pipeline.process
     return found

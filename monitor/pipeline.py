@@ -11,8 +11,9 @@ from typing import TypeVar
 from monitor import policy
 from monitor.classify.base import Detector, Pending
 from monitor.classify.registry import build_detectors
-from monitor.classify.secrets import SecretDetector, find_secrets, redact
-from monitor.classify.text import language, strip_invisible
+from monitor.classify.secrets import SecretDetector
+from monitor.classify.secrets.fields import scrub
+from monitor.classify.text import language
 from monitor.config import Settings
 from monitor.models import Action, Finding, Post
 from monitor.replies.templates import Templates
@@ -80,12 +81,9 @@ class Pipeline:
         return Pending(finish, [f for pending in started for f in pending.waits_on])
 
     def _enter(self, post: Post) -> tuple[Post, list[Finding]]:
-        """The redacted post and its secret findings."""
-        # Invisible characters go first: one inside a seed phrase or key would hide it from the finders.
-        text = strip_invisible(post.text)
-        matches = find_secrets(text)
-        clean = dataclasses.replace(post, text=redact(text, matches), raw=None)
-        return clean, self.secrets.findings(matches)
+        """The post with every user-controlled field redacted, and its secret findings."""
+        clean, located = scrub(post)
+        return clean, self.secrets.findings([m for _, m in located])
 
     def _finish(self, clean: Post, found: list[Finding]) -> Processed:
         """Keep the findings over their thresholds and plan the actions."""

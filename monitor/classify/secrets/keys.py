@@ -161,49 +161,55 @@ def _judge_hex(text: str, start: int, value: str) -> SecretMatch | None:
 
 
 def _pieced_hex(text: str) -> list[SecretMatch]:
-    """64 or 128 hex digits written in two or more pieces that the text calls a key."""
+    """64 or 128 hex digits written in two or more pieces that the text calls a key.
+
+    A key starts where a run of groups starts (after its label), so only pieces not joined to
+    the one before by a group gap are tried as starts: linear in the number of pieces.
+    """
     pieces = [(m.start(1), m.end(1), m.group(1)) for m in _HEX_PIECE.finditer(text)]
+    links = [_link(text, a, b) for a, b in zip(pieces, pieces[1:])]
     found: list[SecretMatch] = []
     i = 0
     while i < len(pieces):
-        j = _window(text, pieces, i)
-        if j is None:
-            i += 1
+        j = _window(pieces, links, i)
+        if j is not None and key_context(text, pieces[i][0]) is not None:
+            found.extend(_pieced_match(text, pieces[i:j], links[i : j - 1]))
+            i = j
             continue
-        found.extend(_pieced_match(text, pieces[i:j]))
-        i = j
+        i += 1
+        while i < len(pieces) and links[i - 1] == "group":
+            i += 1
     return found
 
 
-def _window(text: str, pieces: list[Piece], i: int) -> int | None:
-    """The end of the run of linked pieces from i whose digits make a key, or None."""
-    digits = len(pieces[i][2])
-    j = i + 1
-    while digits < _KEY_DIGITS[-1] and j < len(pieces) and _linked(text, pieces[j - 1], pieces[j]):
+def _window(pieces: list[Piece], links: list[str | None], i: int) -> int | None:
+    """The end of the longest run of linked pieces from i whose digits make a key, or None."""
+    digits, j, end = len(pieces[i][2]), i + 1, None
+    while digits <= _KEY_DIGITS[-1] and j < len(pieces) and links[j - 1] is not None:
         digits += len(pieces[j][2])
         j += 1
-        if digits in _KEY_DIGITS and key_context(text, pieces[i][0]) is not None:
-            return j
-    return None
+        if digits in _KEY_DIGITS:
+            end = j
+    return end
 
 
-def _linked(text: str, a: Piece, b: Piece) -> bool:
-    """Whether two hex pieces continue one value: a group gap, or a short label between parts."""
+def _link(text: str, a: Piece, b: Piece) -> str | None:
+    """How two hex pieces continue one value: "group" (a gap of a space or dash), "part" (a short
+    label between long pieces), or None."""
     gap = text[a[1] : b[0]]
     if _GROUP_GAP.fullmatch(gap):
-        return True
-    return len(gap) <= _PART_GAP and min(len(a[2]), len(b[2])) >= _PART_MIN
+        return "group"
+    return "part" if len(gap) <= _PART_GAP and min(len(a[2]), len(b[2])) >= _PART_MIN else None
 
 
-def _pieced_match(text: str, pieces: list[Piece]) -> list[SecretMatch]:
+def _pieced_match(text: str, pieces: list[Piece], links: list[str | None]) -> list[SecretMatch]:
     """One match over grouped digits; one per part where words stand between the parts."""
     digits = "".join(p[2] for p in pieces).lower()
     if len(set(digits)) < 8:
         return []  # 0000 0000 …: a placeholder
     context = key_context(text, pieces[0][0])
     detail = f"{len(digits)}-hex private key in {len(pieces)} pieces (context: '{context}')"
-    grouped = all(_GROUP_GAP.fullmatch(text[a[1] : b[0]]) for a, b in zip(pieces, pieces[1:]))
-    if grouped:
+    if all(link == "group" for link in links):
         return [_match(pieces[0][0], pieces[-1][1], detail, 0.9, digits)]
     return [
         SecretMatch(start, end, "private_key", 0.9, detail,

@@ -126,9 +126,9 @@ def checksum_ok(indices: Sequence[int]) -> bool:
 def find(text: str) -> list[SecretMatch]:
     """All BIP39 seed phrases (and long mistyped ones) in text, best per overlapping span."""
     budget = [MAX_WINDOWS]
-    words = _words(text)
-    found = [m for run in _runs(text, words) for m in _judge(text, run, budget)]
-    found += _split_phrases(text, words, budget)
+    chains = list(_chains(text, _words(text)))
+    found = [m for run in _runs(chains) for m in _judge(text, run, budget)]
+    found += _split_phrases(text, chains, budget)
     return _best(found)
 
 
@@ -218,10 +218,10 @@ def _chains(text: str, words: list[_Token]) -> Iterator[tuple[list[_Token], bool
         yield chain, mode == "unspaced"
 
 
-def _runs(text: str, words: list[_Token], minimum: int = MIN_RUN) -> Iterator[_Run]:
+def _runs(chains: list[tuple[list[_Token], bool]], minimum: int = MIN_RUN) -> Iterator[_Run]:
     """Runs of at least `minimum` chained words that all belong to one language's wordlist."""
     index = _index()
-    for chain, unspaced in _chains(text, words):
+    for chain, unspaced in chains:
         if len(chain) < minimum:
             continue
         langs = {lang for t in chain for lang in index[t[2]]}
@@ -242,17 +242,17 @@ def _split_by_language(chain: list[_Token], lang: str, unspaced: bool, minimum: 
         start = end + 1
 
 
-def _split_phrases(text: str, words: list[_Token], budget: list[int]) -> list[SecretMatch]:
+def _split_phrases(
+    text: str, chains: list[tuple[list[_Token], bool]], budget: list[int]
+) -> list[SecretMatch]:
     """A phrase cut into parts with prose between them ("first six: … and the rest later: …").
 
     Parts are spaced runs of FRAGMENT_MIN..MIN_RUN-1 words of one language, trimmed of common
     words at their edges and random-looking, that follow each other within FRAGMENT_GAP
     characters; together they must pass the checksum, or make MIN_RUN words near a seed word.
     """
-    parts = [
-        part for run in _runs(text, words, FRAGMENT_MIN) if not run.unspaced
-        and len(run.tokens) < MIN_RUN and (part := _fragment(run)) is not None
-    ]
+    spaced = [(chain, False) for chain, unspaced in chains if not unspaced and len(chain) < MIN_RUN]
+    parts = [part for run in _runs(spaced, FRAGMENT_MIN) if (part := _fragment(run)) is not None]
     parts.sort(key=lambda r: r.tokens[0][0])
     found: list[SecretMatch] = []
     group: list[_Run] = []

@@ -34,6 +34,8 @@ _JOINERS = re.compile(r"(?:[^\w\s,，、;；.。:：\-–—()（）\[\]#|/*\"'�
 _SPACED = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-·][A-Za-z]){3,}(?![A-Za-z])")
 _SPACED_SEP = re.compile(r"[ .\-·]")
 
+_FOLDABLE = re.compile("[\u00c0-\u024f\u0370-\u058f\u1d00-\u1dbf\u1e00-\u1fff]")
+
 Piece = tuple[int, int, int, int]  # (view start, view end, source start, source end)
 
 
@@ -101,8 +103,9 @@ def substitute(text: str, pattern: re.Pattern[str], repl: Callable[[str], str]) 
 
 
 @cache
-def _nfkc_tables() -> tuple[dict[int, str], re.Pattern[str]]:
-    """NFKC per character: a one-to-one translate table, and a pattern for the longer ones (㎏, ﬁ)."""
+def _nfkc_tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str]]:
+    """NFKC per character: a one-to-one translate table, a pattern for the longer ones (㎏, ﬁ),
+    and one for any character NFKC changes (most texts have none: no work for them)."""
     one: dict[int, str] = {}
     longer: list[str] = []
     ranges = [range(0xA0, 0x10000), range(0x1D400, 0x1D800), range(0x1F100, 0x1F200)]
@@ -117,7 +120,8 @@ def _nfkc_tables() -> tuple[dict[int, str], re.Pattern[str]]:
             one[cp] = norm
         else:
             longer.append(re.escape(char))
-    return one, re.compile("|".join(longer) or "(?!)")
+    changed = "".join(re.escape(chr(cp)) for cp in one) + "".join(longer)
+    return one, re.compile(f"[{''.join(longer)}]"), re.compile(f"[{changed}]")
 
 
 @cache
@@ -144,9 +148,9 @@ def _script(char: str) -> str:
 
 def _nfkc(text: str) -> tuple[str, Layer | None]:
     """Compatibility forms folded: fullwidth digits and letters, ligatures, math alphanumerics."""
-    if text.isascii():
+    one, longer, changed = _nfkc_tables()
+    if text.isascii() or changed.search(text) is None:
         return text, None
-    one, longer = _nfkc_tables()
     text = text.translate(one)  # one for one: positions unchanged, no layer needed
     return substitute(text, longer, lambda s: unicodedata.normalize("NFKC", s))
 
@@ -172,14 +176,14 @@ def base(text: str, fold: bool = True) -> View:
         return View(text)
     view = View(text).then(lambda t: substitute(t, _HIDDEN, lambda s: ""))
     view = view.then(_nfkc)
-    if fold and not view.text.isascii():
+    if fold and folds_letters(view.text):
         view = View(view.text.translate(_folds()), view.layers)
     return view.then(_percent)
 
 
 def folds_letters(text: str) -> bool:
-    """Whether base() folds any letter of this text to another script's letter."""
-    return not text.isascii() and text.translate(_folds()) != text
+    """Whether base() may fold a letter of this text (Latin with accents, Greek, Cyrillic, Armenian)."""
+    return not text.isascii() and _FOLDABLE.search(text) is not None
 
 
 def words(view: View) -> View:
