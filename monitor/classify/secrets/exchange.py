@@ -175,6 +175,8 @@ def _not_a_value(text: str, start: int) -> bool:
     word = text[word_start:start]
     if start > 0 and text[start - 1] in "$%{<":
         return True  # a template variable such as $API_KEY, not a value
+    if start > 0 and text[start - 1] == "=" and "?" in word:
+        return False  # a URL query's value (?apiKey=...): its name is the label
     return (
         "://" in word or "www." in word or (start > 0 and text[start - 1] in ".@:" and "." in word)
     )

@@ -53,7 +53,7 @@ _CONTEXT_RE = re.compile(
 
 
 # Pieces of a hex key typed in groups ("4c0883a6 9102937d …") or in parts ("part 1: … part 2: …").
-_HEX_PIECE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?([0-9a-fA-F]{4,64})(?![0-9A-Za-z])")
+_HEX_PIECE = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?([0-9a-fA-F]{2,64})(?![0-9A-Za-z])")
 _GROUP_GAP = re.compile(r"[ \t:_.\-]{1,2}")
 _PART_MIN, _PART_GAP = 16, 40  # a part's hex digits at least; the words between two parts at most
 _KEY_DIGITS = (64, 128)

@@ -10,7 +10,8 @@ from monitor.classify.secrets.match import SecretMatch
 # or a quoted phrase. Bounded so adversarial input cannot make the scan slow.
 _VALUE = r"""(?:"([^"\n]{4,64})"|'([^'\n]{4,64})'|`([^`\n]{4,64})`|([!-~]{4,64}+))"""
 # Spaces, not newlines: in pasted config an empty "password=" line must not take the next line.
-_SEP_EN = r"[ \t]{0,3}(?:(?:is|was)[ \t]{0,3}[:=]?|:=|=>|[:=：])[ \t]{0,3}@?"
+# After "is" or "is:" the value may start the next line; after a bare "=" it may not.
+_SEP_EN = r"[ \t]{0,3}(?:(?:is|was)[ \t]{0,3}[:=]?(?:[ \t]{0,3}\n)?|:=|=>|[:=：])[ \t]{0,3}@?"
 _SEP_ZH = r"[ \t]{0,3}(?:是|为|為)?[ \t]{0,3}[:：=]?[ \t]{0,3}"
 
 # `db_pass`, `my_password_secure` count; `passport` and `bypass` do not.
@@ -29,10 +30,12 @@ _TOTP_LABEL = (
     r"(?i:authenticator|2fa|mfa|totp|otp|two[- ]factor|google\s?auth\w*|backup\s?(?:key|code)"
     r"|setup\s?key|recovery\s?key|secret\s?key|otp\s?secret|secret)|谷歌验证器?|身份验证器|验证器|密钥"
 )
-_TOTP = re.compile(
-    rf"(?:{_TOTP_LABEL})[^\n]{{0,30}}?(?<![A-Za-z0-9])"
-    r"([A-Za-z2-7]{4}(?:[ -][A-Za-z2-7]{4}){3,15}|[A-Za-z2-7]{16,64})(?![A-Za-z0-9])"
+# The value first (rare in ordinary text), then its label within _TOTP_REACH characters before it.
+_TOTP_VALUE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z2-7]{4}(?:[ -][A-Za-z2-7]{4}){3,15}|[A-Za-z2-7]{16,64})(?![A-Za-z0-9])"
 )
+_TOTP_LABEL_RE = re.compile(_TOTP_LABEL)
+_TOTP_REACH = 40
 _OTPAUTH = re.compile(r"(?i)otpauth://[^\s?]{1,200}\?(?:[^\s#]{0,200}?[&?])?secret=([A-Za-z2-7]{16,128})")
 _OTP = re.compile(
     r"(?i:(?<![A-Za-z])(?:2fa|mfa|otp|totp|one[- ]time(?: pass(?:word|code))?|(?:verification|authenticator"
@@ -234,7 +237,9 @@ def _userinfo(text: str) -> list[SecretMatch]:
 def _totp_keys(text: str) -> list[SecretMatch]:
     """Authenticator setup keys: whoever has one makes the user's 2FA codes."""
     found = []
-    for m in [*_TOTP.finditer(text), *_OTPAUTH.finditer(text)]:
+    labelled = [m for m in _TOTP_VALUE.finditer(text)
+                if _TOTP_LABEL_RE.search(text, max(0, m.start() - _TOTP_REACH), m.start())]
+    for m in [*labelled, *_OTPAUTH.finditer(text)]:
         value = re.sub(r"[ -]", "", m.group(1)).upper()
         # Random base32 nearly always has a digit; a word run together ("AUTHENTICATORAPPS") not.
         if not any(c in "234567" for c in value) or looks_like_words(value):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from bisect import bisect_right
 import unicodedata
@@ -247,18 +248,19 @@ def _split_phrases(
 ) -> list[SecretMatch]:
     """A phrase cut into parts with prose between them ("first six: … and the rest later: …").
 
-    Parts are spaced runs of FRAGMENT_MIN..MIN_RUN-1 words of one language, trimmed of common
-    words at their edges and random-looking, that follow each other within FRAGMENT_GAP
-    characters; together they must pass the checksum, or make MIN_RUN words near a seed word.
+    Parts are spaced runs of at least FRAGMENT_MIN random-looking words of one language, within
+    FRAGMENT_GAP characters of each other; the writer's own words at a part's edges may or may
+    not belong to it. Together the parts must pass the checksum, or make MIN_RUN words near a
+    seed word.
     """
-    spaced = [(chain, False) for chain, unspaced in chains if not unspaced and len(chain) < MIN_RUN]
-    parts = [part for run in _runs(spaced, FRAGMENT_MIN) if (part := _fragment(run)) is not None]
-    parts.sort(key=lambda r: r.tokens[0][0])
+    spaced = [(chain, False) for chain, unspaced in chains if not unspaced]
+    parts = sorted((p for run in _runs(spaced, FRAGMENT_MIN) if (p := _part(run)) is not None),
+                   key=lambda p: p.run.tokens[0][0])
     found: list[SecretMatch] = []
-    group: list[_Run] = []
+    group: list[_Part] = []
     for part in [*parts, None]:
-        if part is not None and group and part.lang == group[-1].lang \
-                and part.tokens[0][0] - group[-1].tokens[-1][1] <= FRAGMENT_GAP:
+        if part is not None and group and part.run.lang == group[-1].run.lang \
+                and part.run.tokens[0][0] - group[-1].run.tokens[-1][1] <= FRAGMENT_GAP:
             group.append(part)
             continue
         if len(group) > 1:
@@ -267,41 +269,76 @@ def _split_phrases(
     return found
 
 
-def _fragment(run: _Run) -> _Run | None:
-    """A run trimmed of common words at both ends, if what is left looks like part of a phrase."""
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A run that may be part of a phrase: how many prose words at each edge it may lose."""
+
+    run: _Run
+    lead: int
+    trail: int
+
+    def cuts(self) -> list[tuple[int, int]]:
+        """Every way of dropping some of the edge words: (first, end) word indices."""
+        n = len(self.run.tokens)
+        return [(i, j) for i in range(self.lead + 1) for j in range(n - self.trail, n + 1)]
+
+
+def _part(run: _Run) -> _Part | None:
+    """A run as a part of a phrase, if its words without the edge prose look random."""
     i, j = 0, len(run.tokens)
-    while i < j and (run.tokens[i][2] in _COMMON or _is_filler(run.tokens[i][2])):
+    while i < j and _is_prose(run.tokens[i][2]):
         i += 1
-    while j > i and (run.tokens[j - 1][2] in _COMMON or _is_filler(run.tokens[j - 1][2])):
+    while j > i and _is_prose(run.tokens[j - 1][2]):
         j -= 1
     if j - i < FRAGMENT_MIN or _common_share(run.tokens[i:j]) > 0.34:
         return None
-    return _Run(run.tokens[i:j], run.indices[i:j], run.lang, False)
+    return _Part(run, i, len(run.tokens) - j)
 
 
-def _judge_parts(text: str, parts: list[_Run], budget: list[int]) -> list[SecretMatch]:
+MAX_CUTS = 256  # ways of trimming a group's parts tried against the checksum
+
+
+def _judge_parts(text: str, parts: list[_Part], budget: list[int]) -> list[SecretMatch]:
     """Matches for each part of a phrase written in parts, when together they make one."""
-    indices = [i for part in parts for i in part.indices]
-    budget[0] -= 1
-    valid = len(indices) in PHRASE_LENGTHS and checksum_ok(indices)
-    context = _has_context(text, parts[0].tokens[0][0], parts[-1].tokens[-1][1])
-    if not valid and not (context and len(indices) >= MIN_RUN):
-        return []
-    value = " ".join(t[2] for part in parts for t in part.tokens)
+    chosen = _valid_cuts(parts, budget)
+    valid = chosen is not None
+    if chosen is None:
+        chosen = [(p.lead, len(p.run.tokens) - p.trail) for p in parts]
+        words = sum(j - i for i, j in chosen)
+        context = _has_context(text, parts[0].run.tokens[0][0], parts[-1].run.tokens[-1][1])
+        # Without the checksum, only parts too short to be judged alone are joined on context.
+        if not (context and words >= MIN_RUN and all(j - i < MIN_RUN for i, j in chosen)):
+            return []
+    pieces = [p.run.tokens[i:j] for p, (i, j) in zip(parts, chosen)]
+    count = sum(len(piece) for piece in pieces)
+    value = " ".join(t[2] for piece in pieces for t in piece)
     status = "checksum valid" if valid else "checksum fails (possibly mistyped)"
-    detail = f"{len(indices)} words in {len(parts)} parts, {_language_name(parts[0].lang)}, {status}"
+    detail = f"{count} words in {len(pieces)} parts, {_language_name(parts[0].run.lang)}, {status}"
     return [
-        SecretMatch(part.tokens[0][0], part.tokens[-1][1], "seed_phrase",
-                    VALID_SCORE if valid else FAILING_SCORE, detail,
-                    f"[seed phrase removed: part {n} of {len(parts)}]", value)
-        for n, part in enumerate(parts, start=1)
+        SecretMatch(piece[0][0], piece[-1][1], "seed_phrase", VALID_SCORE if valid else FAILING_SCORE,
+                    detail, f"[seed phrase removed: part {n} of {len(pieces)}]", value)
+        for n, piece in enumerate(pieces, start=1)
     ]
+
+
+def _valid_cuts(parts: list[_Part], budget: list[int]) -> list[tuple[int, int]] | None:
+    """The trimming of each part under which the parts together pass the checksum, if any."""
+    for cuts in itertools.islice(itertools.product(*(p.cuts() for p in parts)), MAX_CUTS):
+        indices = [x for p, (i, j) in zip(parts, cuts) for x in p.run.indices[i:j]]
+        if len(indices) not in PHRASE_LENGTHS:
+            continue
+        budget[0] -= 1
+        if budget[0] >= 0 and checksum_ok(indices):
+            return list(cuts)
+    return None
 
 
 def _judge(text: str, run: _Run, budget: list[int]) -> list[SecretMatch]:
     """Matches in one run: checksum-valid windows, then leftover stretches that look like a phrase."""
     context = _has_context(text, run.tokens[0][0], run.tokens[-1][1])
     windows = _valid_windows(run, budget, lambda w: _plausible(text, run, w, context))
+    if not run.unspaced:
+        windows = [_widen(run, w) for w in windows]
     matches = [_match(run, i, j, n, valid=True) for i, j, n in windows]
     if not run.unspaced:
         matches += _leftovers(run, windows, context)
@@ -371,6 +408,22 @@ def _valid_windows(
             if checksum_ok(run.indices[i : i + n]) and plausible((i, i + n, n)):
                 chosen = _add_window(chosen, (i, i + n, n))
     return chosen
+
+
+def _widen(run: _Run, window: tuple[int, int, int]) -> tuple[int, int, int]:
+    """A valid window grown over the run's uncommon words on either side: a longer phrase whose
+    shorter part passed the checksum by chance must not leave its other words behind."""
+    i, j, n = window
+    while i > 0 and not _is_prose(run.tokens[i - 1][2]):
+        i -= 1
+    while j < len(run.tokens) and not _is_prose(run.tokens[j][2]):
+        j += 1
+    return i, j, n
+
+
+def _is_prose(word: str) -> bool:
+    """Whether a word next to a phrase is more likely the writer's than the phrase's."""
+    return word in _COMMON or _is_filler(word)
 
 
 def _add_window(

@@ -30,8 +30,8 @@ _LATIN_MARKS = re.compile(r"(?<=[A-Za-z\u00c0-\u024f\u0370-\u04ff])[\u0300-\u036
 # Between words of a phrase: anything that is not a letter, digit, space or a list separator the
 # seed finder already reads (emoji, `_`, `+`, `=`, `&`, `~`...) becomes one space.
 _JOINERS = re.compile(r"(?:[^\w\s,，、;；.。:：\-–—()（）\[\]#|/*\"'•·]|_)+")
-# Letters spaced out one by one ("a b a n d o n"): four or more single Latin letters.
-_SPACED = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-·][A-Za-z]){3,}(?![A-Za-z])")
+# Letters spaced out one by one ("a b a n d o n"): three or more single Latin letters.
+_SPACED = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-·][A-Za-z]){2,}(?![A-Za-z])")
 _SPACED_SEP = re.compile(r"[ .\-·]")
 
 _FOLDABLE = re.compile("[\u00c0-\u024f\u0370-\u058f\u1d00-\u1dbf\u1e00-\u1fff]")
