@@ -217,6 +217,9 @@ TOKEN: dict[str, Shape] = {
     "in a bot API URL": lambda s: _text(f"https://api.telegram.org/bot{s.sentence.split()[-1]}/getMe"),
     "env": lambda s: _text(f"TELEGRAM_TOKEN={s.sentence.split()[-1]}"),
     "JSON": lambda s: _text('{"token": "%s"}' % s.sentence.split()[-1]),
+    "yaml": lambda s: _text(f"bot:\n  token: {s.sentence.split()[-1]}"),
+    "python call": lambda s: _text(f"Application.builder().token('{s.sentence.split()[-1]}').build()"),
+    "Chinese sentence": lambda s: _text(f"我的机器人令牌是{s.sentence.split()[-1]}，怎么办"),
 }
 
 SPECIFIC = {"seed_phrase": SEED, "private_key": KEY, "api_key": API, "token": TOKEN,

@@ -290,7 +290,7 @@ def _part(run: _Run) -> _Part | None:
         i += 1
     while j > i and _is_prose(run.tokens[j - 1][2]):
         j -= 1
-    if j - i < FRAGMENT_MIN or _common_share(run.tokens[i:j]) > 0.34:
+    if j - i < FRAGMENT_MIN or _common_share(run.tokens[i:j]) > 0.6:
         return None
     return _Part(run, i, len(run.tokens) - j)
 
@@ -300,16 +300,20 @@ MAX_CUTS = 256  # ways of trimming a group's parts tried against the checksum
 
 def _judge_parts(text: str, parts: list[_Part], budget: list[int]) -> list[SecretMatch]:
     """Matches for each part of a phrase written in parts, when together they make one."""
+    context = _has_context(text, parts[0].run.tokens[0][0], parts[-1].run.tokens[-1][1])
     chosen = _valid_cuts(parts, budget)
     valid = chosen is not None
     if chosen is None:
         chosen = [(p.lead, len(p.run.tokens) - p.trail) for p in parts]
-        words = sum(j - i for i, j in chosen)
-        context = _has_context(text, parts[0].run.tokens[0][0], parts[-1].run.tokens[-1][1])
-        # Without the checksum, only parts too short to be judged alone are joined on context.
-        if not (context and words >= MIN_RUN and all(j - i < MIN_RUN for i, j in chosen)):
-            return []
     pieces = [p.run.tokens[i:j] for p, (i, j) in zip(parts, chosen)]
+    share = _common_share([t for piece in pieces for t in piece])
+    # A 12-word checksum is 4 bits, and a group has many cuts: prose needs a seed word nearby or
+    # few common words. Without the checksum, only parts too short to be judged alone are joined.
+    if valid and not (context or share <= 0.5):
+        return []
+    short = all(len(piece) < MIN_RUN for piece in pieces)
+    if not valid and not (context and short and sum(map(len, pieces)) >= MIN_RUN and share <= 0.34):
+        return []
     count = sum(len(piece) for piece in pieces)
     value = " ".join(t[2] for piece in pieces for t in piece)
     status = "checksum valid" if valid else "checksum fails (possibly mistyped)"
