@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import secrets as pysecrets
 import signal
 import sys
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_STREAM = ROOT / "data" / "demo" / "stream.jsonl"
 log = logging.getLogger("monitor")
+# What str.splitlines() breaks at, and every other C0 and C1 control character.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -394,8 +397,14 @@ def _write_table(result: dict[str, Any], out: TextIO) -> None:
     labels = (
         ", ".join(f"{f['kind']}/{f['label']} {f['score']:.2f}" for f in result["findings"]) or "-"
     )
-    text = result["text_redacted"].replace("\n", " ")[:80]
-    out.write(f"{result['id']:<14} {labels:<48} {text}\n")
+    text = _printable(result["text_redacted"])[:80]
+    out.write(f"{_printable(result['id']):<14} {labels:<48} {text}\n")
+
+
+def _printable(text: str) -> str:
+    """Text a post's author wrote, made safe for one line of a terminal: control characters (an
+    escape sequence could rewrite the screen) and line breaks (a fake result line) become spaces."""
+    return _CONTROLS.sub(" ", text)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
