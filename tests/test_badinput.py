@@ -26,11 +26,11 @@ from hypothesis import strategies as st
 from mnemonic import Mnemonic
 
 from monitor import config, daemon
-from monitor.cli import main
+from monitor.cli import main, scan_lines
 from monitor.connectors.replay import ReplayConnector
 from monitor.daemon import Ingest
 from monitor.evaluate import run_eval
-from monitor.models import CHANNELS, PLATFORMS, Author, Post
+from monitor.models import CHANNELS, PLATFORMS, Author, Finding, Post
 from monitor.pipeline import Pipeline
 from monitor.postjson import MAX_DEPTH, MAX_LINE, MAX_TEXT, PostError, decode_lines, parse_line
 from monitor.store import Store
@@ -276,8 +276,8 @@ def _assembled(items: list[dict[str, Any] | Line], bom: bool, eol: bytes) -> tup
     return lines, (codecs.BOM_UTF8 if bom else b"") + b"".join(line.data + eol for line in lines)
 
 
-ISSUE = [Line(b"[" * 100_000, "bad", f"nested 100000 levels deep; the limit is {MAX_DEPTH}"),
-         Line(_with(("author",), _nested(5000, True)), "bad", f"nested 5001 levels deep; the limit is {MAX_DEPTH}")]
+DEEP = f"nested more than {MAX_DEPTH} levels deep"
+ISSUE = [Line(b"[" * 100_000, "bad", DEEP), Line(_with(("author",), _nested(5000, True)), "bad", DEEP)]
 
 
 @contextlib.contextmanager
@@ -464,5 +464,29 @@ def test_eval_passes_over_blank_lines_and_counts_hostile_ones_as_malformed(tmp_p
     assert run_eval(tmp_path / "gold.jsonl", config.load(None), False, True, out) == 1
     report = json.loads(out.getvalue())
     assert report["posts"] == 2 and report["kinds"]["secret_leak"]["tp"] == 2
-    assert [(m["line"], m["error"].split(";")[0]) for m in report["malformed"]] == [
-        (3, "nested 100000 levels deep"), (5, "not valid UTF-8 at column 1"), (6, "nested 5001 levels deep")]
+    assert [(m["line"], m["error"]) for m in report["malformed"]] == [
+        (3, DEEP), (5, "not valid UTF-8 at column 1"), (6, DEEP)]
+
+
+class _Exploding:
+    """A detector with a bug that one word sets off."""
+
+    kind = "support_request"
+    name = "exploding"
+
+    def check(self, post: Post) -> list[Finding]:
+        if "BOOM" in post.text:
+            raise RuntimeError(f"detector bug on {post.text!r}")  # the text must not reach the output
+        return []
+
+
+def test_a_post_that_breaks_a_detector_gets_its_own_error_line_and_the_others_their_results() -> None:
+    base = _pipeline()
+    pipeline = Pipeline(base.secrets, [*base.detectors, _Exploding()], base.templates, base.thresholds)
+    posts = [json.dumps({"id": str(i), "platform": "telegram", "text": text, "author": {"handle": "a"}})
+             for i, text in enumerate(["gm", "BOOM my password is Gr33n-Tea-41", "my password is Gr33n-Tea-41"])]
+    results = list(scan_lines([*posts, "", "[" * 1000], pipeline))
+    assert [r.get("id") for r in results] == ["0", None, "2", None, None]
+    assert results[1] == {"id": None, "line": 2, "error": "not processed (RuntimeError)"}
+    assert [f["label"] for f in results[2]["findings"] if f["kind"] == "secret_leak"] == ["password"]
+    assert results[3]["blank"] and results[4]["error"] == DEEP
