@@ -7,12 +7,13 @@ import asyncio
 import json
 import logging
 import os
+import re
 import secrets as pysecrets
 import signal
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from monitor import cli_review, config, evalsets, evaluate, logs, report
 from monitor.classify.base import Pending
@@ -20,9 +21,9 @@ from monitor.classify.impersonation.lists import ListError, NotADomain, remove_d
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify_text, worst
 from monitor.clibase import CliError, report_query
-from monitor.models import PLATFORMS
+from monitor.models import PLATFORMS, Post
 from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks
-from monitor.postjson import PostError, parse_line
+from monitor.postjson import PostError, decode_lines, is_blank, parse_line
 from monitor.store import Store
 
 # The daemon's and the web app's modules are imported by the commands that run them: aiohttp and the
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_STREAM = ROOT / "data" / "demo" / "stream.jsonl"
 log = logging.getLogger("monitor")
+# What str.splitlines() breaks at, and every other C0 and C1 control character.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,36 +289,89 @@ def cmd_eval_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    """Classify each input line and write one result line per input line, in order."""
+    """Classify each input line and write one result line per input line, in order; exit 1 if any
+    line was malformed (or could not be processed), after the last line."""
     settings = config.load(args.config)
     pipeline = Pipeline.from_settings(settings, _salt(settings, None))
-    stream = sys.stdin if args.file == "-" else _open(args.file)
     write = _write_table if args.format == "table" else _write_jsonl
-    for result in scan_lines(stream, pipeline):
+    malformed = False
+    for result in scan_lines(_input_lines(args.file), pipeline):
+        malformed = malformed or "error" in result
         write(result, sys.stdout)
-    return 0
+    return 1 if malformed else 0
+
+
+def _input_lines(name: str) -> Iterable[str]:
+    """The lines of a file or of stdin ("-"), read as bytes: a line that is not UTF-8 is then one
+    malformed line (postjson.decode_lines), not a crash or silently altered text."""
+    if name != "-":
+        return decode_lines(_open_bytes(name))
+    buffer = getattr(sys.stdin, "buffer", None)  # a text stream put in place of stdin has none
+    return sys.stdin if buffer is None else decode_lines(buffer)
 
 
 def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
-    """The scan result for each non-blank line, in order; a malformed line gives an error result."""
+    """One result per line, in order: a post's findings, an error for a malformed line (naming what
+    is wrong, never quoting it), a marker for a blank line."""
     return in_order(_scan_chunk(chunk, pipeline) for chunk in numbered_chunks(lines))
 
 
 def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Pending[list[dict[str, Any]]]:
     """Results for numbered lines, started: the well-formed ones go through the pipeline together."""
-    posts, errors = [], {}
+    posts: dict[int, Post] = {}
+    answered: dict[int, dict[str, Any]] = {}
     for number, line in chunk:
+        if is_blank(line):
+            answered[number] = {"id": None, "line": number, "blank": True}
+            continue
         try:
-            posts.append(parse_line(line))
+            posts[number] = parse_line(line)
         except PostError as exc:
-            errors[number] = {"id": None, "line": number, "error": str(exc)}
-    processed = pipeline.start(posts)
+            answered[number] = _error(number, str(exc))
+    processed = _process(pipeline, list(posts.values()))
 
     def results() -> list[dict[str, Any]]:
-        done = iter(processed.result())
-        return [errors[n] if n in errors else scan_result(next(done)) for n, _ in chunk]
+        for number, result in zip(posts, processed.result(), strict=True):
+            if isinstance(result, str):
+                answered[number] = _error(number, result)
+            else:
+                answered[number] = scan_result(result)
+        return [answered[number] for number, _ in chunk]
 
     return Pending(results, processed.waits_on)
+
+
+def _process(pipeline: Pipeline, posts: list[Post]) -> Pending[list[Processed | str]]:
+    """The posts through the pipeline, started; if the batch raises, post by post, so a post that
+    breaks a detector gets an error (the exception's name) and the others their results."""
+    try:
+        pending = pipeline.start(posts)
+    except Exception:  # noqa: BLE001 - retried post by post below
+        return Pending.now(_one_by_one(pipeline, posts))
+
+    def finish() -> list[Processed | str]:
+        try:
+            return list(pending.result())
+        except Exception:  # noqa: BLE001 - retried post by post below
+            return _one_by_one(pipeline, posts)
+
+    return Pending(finish, pending.waits_on)
+
+
+def _one_by_one(pipeline: Pipeline, posts: list[Post]) -> list[Processed | str]:
+    """Each post's result, or the error that stopped it."""
+    out: list[Processed | str] = []
+    for post in posts:
+        try:
+            out.append(pipeline.process(post))
+        except Exception as exc:  # noqa: BLE001 - one post must not stop the scan
+            out.append(f"not processed ({type(exc).__name__})")
+    return out
+
+
+def _error(number: int, message: str) -> dict[str, Any]:
+    """The result of a line that gave no post."""
+    return {"id": None, "line": number, "error": message}
 
 
 def scan_result(result: Processed) -> dict[str, Any]:
@@ -335,11 +391,20 @@ def _write_table(result: dict[str, Any], out: TextIO) -> None:
     if "error" in result:
         out.write(f"line {result['line']:<6} ERROR {result['error']}\n")
         return
+    if "blank" in result:
+        out.write(f"line {result['line']:<6} (blank)\n")
+        return
     labels = (
         ", ".join(f"{f['kind']}/{f['label']} {f['score']:.2f}" for f in result["findings"]) or "-"
     )
-    text = result["text_redacted"].replace("\n", " ")[:80]
-    out.write(f"{result['id']:<14} {labels:<48} {text}\n")
+    text = _printable(result["text_redacted"])[:80]
+    out.write(f"{_printable(result['id']):<14} {labels:<48} {text}\n")
+
+
+def _printable(text: str) -> str:
+    """Text a post's author wrote, made safe for one line of a terminal: control characters (an
+    escape sequence could rewrite the screen) and line breaks (a fake result line) become spaces."""
+    return _CONTROLS.sub(" ", text)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -466,10 +531,10 @@ def _salt(settings: config.Settings, store: Store | None) -> bytes:
     return store.salt() if store else pysecrets.token_bytes(32)
 
 
-def _open(name: str) -> TextIO:
+def _open_bytes(name: str) -> BinaryIO:
     """An input file, with a clear error when missing."""
     try:
-        return open(name, encoding="utf-8", errors="replace")
+        return open(name, "rb")
     except OSError as exc:
         raise CliError(f"{name}: {exc.strerror}") from None
 

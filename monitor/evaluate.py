@@ -18,7 +18,7 @@ from monitor.classify.text import language
 from monitor.config import Settings
 from monitor.models import FINDING_KINDS, Post
 from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks, under_requests
-from monitor.postjson import PostError, parse_post
+from monitor.postjson import PostError, decode_lines, is_blank, load_line, parse_post
 
 LANGS = ("en", "zh", "other")
 Expected = frozenset[tuple[str, str | None]]  # (kind, label); label None means "any label"
@@ -182,12 +182,12 @@ def _chunk_records(
     """The records of numbered lines, started: the well-formed ones go through the pipeline together."""
     parsed: list[tuple[Expected, Post]] = []
     for number, line in chunk:
+        if is_blank(line):  # a blank line is neither a post nor malformed: it is not scored
+            continue
         try:
-            obj = json.loads(line)
+            obj = load_line(line)
             post = parse_post(obj)  # the post's errors are named before those of `expected`
             parsed.append((parse_expected(obj), post))
-        except json.JSONDecodeError as exc:
-            errors.append((number, f"not valid JSON: {exc.msg} at column {exc.colno}"))
         except PostError as exc:
             errors.append((number, str(exc)))
     processed = pipeline.start([post for _, post in parsed])
@@ -285,7 +285,8 @@ def progress_wanted(no_progress: bool) -> bool:
 def run_eval(path: Path, settings: Settings, progress: bool, as_json: bool, out: TextIO) -> int:
     """Score a labelled Post JSON lines file; exit 0; 1 if lines were malformed; 2 if unreadable."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").rstrip("\n").split("\n")
+        # Read as scan and replay read: a line that is not UTF-8 is malformed, not silently altered.
+        lines = list(decode_lines(path.read_bytes().rstrip(b"\n").split(b"\n")))
     except OSError as exc:
         print(f"monitor: error: {path}: {exc.strerror}", file=sys.stderr)
         return 2

@@ -118,11 +118,11 @@ def _begin(detector: Detector, posts: list[Post]) -> Pending[list[list[Finding]]
 
 
 def numbered_chunks(lines: Iterable[str], size: int = BATCH) -> Iterator[list[tuple[int, str]]]:
-    """The non-blank lines with their line numbers (from 1), `size` at a time."""
+    """Every line with its line number (from 1), `size` at a time; blank ones too, so that a caller
+    can answer each input line (scan) or pass over them (eval)."""
     chunk: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
-        if line.strip():
-            chunk.append((number, line))
+        chunk.append((number, line))
         if len(chunk) == size:
             yield chunk
             chunk = []

@@ -21,9 +21,10 @@ NOT_SECRETS = {"txid", "txid_eth", "txid_trx", "eth_addr", "sol_sig"}  # public 
 LEAK = '{"id": "7", "platform": "telegram", "channel": "group", "text": "my password is Gr33n-Tea-41 help", "author": {"handle": "bob"}}'
 
 
-def _scan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str, *args: str) -> list[dict]:
+def _scan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str, *args: str,
+          code: int = 0) -> list[dict]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
-    assert main(["scan", "-", *args]) == 0
+    assert main(["scan", "-", *args]) == code
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
@@ -39,7 +40,7 @@ def test_scan_reports_redacts_and_keeps_order(capsys, monkeypatch) -> None:
 
 def test_scan_malformed_lines_give_errors_and_scanning_goes_on(capsys, monkeypatch) -> None:
     lines = "{broken\n" + '{"id": "1", "platform": "x", "text": "t", "author": {"handle": "a"}}\n' + LEAK + "\n"
-    results = _scan(capsys, monkeypatch, lines)
+    results = _scan(capsys, monkeypatch, lines, code=1)
     assert results[0] == {"id": None, "line": 1, "error": results[0]["error"]}
     assert "not valid JSON" in results[0]["error"]
     assert results[1]["id"] is None and results[1]["line"] == 2 and "platform" in results[1]["error"]
@@ -59,7 +60,7 @@ def test_scan_many_chunks_keeps_order_and_each_post_scores_as_if_alone(capsys, m
     lines = [json.dumps({"id": str(i), "platform": "reddit", "text": f"{texts[i % 5]} #{i}",
                          "author": {"handle": "amy"}}) for i in range(BATCH * 2 + 7)]
     lines[70] = "{broken"
-    results = _scan(capsys, monkeypatch, "\n".join(lines) + "\n")
+    results = _scan(capsys, monkeypatch, "\n".join(lines) + "\n", code=1)
     assert [r["id"] for r in results] == [None if i == 70 else str(i) for i in range(len(lines))]
     assert results[70]["line"] == 71
     pipeline = Pipeline.from_settings(config.load(None), b"unused: these posts hold no secrets")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from monitor.connectors.base import CHUNK, Emit
 from monitor.models import PLATFORMS, Action, Author
-from monitor.postjson import PostError, parse_line
+from monitor.postjson import PostError, decode_lines, is_blank, parse_line
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,16 +32,19 @@ class ReplayConnector:
     async def run(self, emit: Emit) -> None:
         """Emit every post after the cursor, then return (the end of the file ends the stream)."""
         done = int(self.store.cursor(self.cursor_name) or 0)
-        with self.path.open(encoding="utf-8", errors="replace") as lines:
-            numbered = ((n, line) for n, line in enumerate(lines, start=1) if n > done)
+        # Read as bytes: a line that is not UTF-8 is one skipped line, not a crash or altered text.
+        with self.path.open("rb") as raw:
+            numbered = ((n, line) for n, line in enumerate(decode_lines(raw), start=1) if n > done)
             while chunk := list(itertools.islice(numbered, CHUNK)):
                 # Emitted together, so the daemon classifies them as one batch; the cursor moves
                 # past the chunk once every post in it is stored.
-                await asyncio.gather(*(self._handle(n, line, emit) for n, line in chunk if line.strip()))
+                posts = [(n, line) for n, line in chunk if not is_blank(line)]
+                await asyncio.gather(*(self._handle(n, line, emit) for n, line in posts))
                 self.store.set_cursor(self.cursor_name, str(chunk[-1][0]))
 
     async def _handle(self, number: int, line: str, emit: Emit) -> None:
-        """Parse and emit one line; a bad line is logged by number (never its text) and skipped."""
+        """Parse and emit one line; a bad line is logged by number (never its text) and skipped.
+        parse_line raises only PostError: no line can crash the connector into a restart."""
         try:
             post = parse_line(line)
         except PostError as exc:
