@@ -55,7 +55,8 @@ PLATFORM_SCHEMA: dict[str, Any] = {
     "reddit": {"enabled": bool, "base_url": str, "client_id_env": str, "client_secret_env": str,
                "username_env": str, "password_env": str, "user_agent": str,
                "subreddits": (list, str), "poll_interval": float, "backfill": int,
-               "ratelimit_seconds": int, "max_retry_wait": float},
+               "backfill_hours": float, "ratelimit_seconds": int, "max_retry_wait": float,
+               "bad_subreddit_retry": float, "profile_reserve": int},
 }
 SCHEMA.update(PLATFORM_SCHEMA)
 REQUIRED: dict[str, tuple[str, ...]] = {
