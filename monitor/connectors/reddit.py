@@ -30,7 +30,7 @@ from asyncprawcore.exceptions import (
 )
 
 from monitor.config import ConfigError, Settings
-from monitor.connectors.base import ConnectorFatal, Emit, in_chunks
+from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
 from monitor.connectors.reddit_mods import moderator_roster, moderators_of, refresh
 from monitor.connectors.reddit_subs import Unreadable
 from monitor.connectors.registry import credentials
@@ -307,9 +307,9 @@ class RedditConnector:
                         self.cfg.profile_reserve)
         return False
 
-    def conditions(self) -> dict[str, str]:
+    def conditions(self) -> dict[str, Condition]:
         """What a person must fix, for /healthz: each watched subreddit Reddit refuses."""
-        return self.unreadable.conditions()
+        return {name: Condition(why) for name, why in self.unreadable.conditions().items()}
 
     # -- profiles ---------------------------------------------------------------------------
     async def profile(self, author_id: str) -> Author:

@@ -330,7 +330,7 @@ def test_a_refused_subreddit_is_logged_once_skipped_and_asked_again_later(caplog
             got = await _watch(conn, lambda g: comment in [p.id for p in g])
             assert [p.id for p in got] == [post, comment]
             assert set(conn.conditions()) == {"r/NoSuchSub", "r/BannedOne", "r/PrivateOne"}
-            assert "no such subreddit" in conn.conditions()["r/NoSuchSub"]
+            assert "no such subreddit" in conn.conditions()["r/NoSuchSub"].message
             late = fake.add_submission("NoSuchSub", "alice", "now it exists")  # created meanwhile
             got = await _watch(conn, lambda g: late in [p.id for p in g])
             assert [p.id for p in got] == [late] and "r/NoSuchSub" not in conn.conditions()
