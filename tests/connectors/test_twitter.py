@@ -28,7 +28,15 @@ from monitor.connectors.twitter import (
 )
 from monitor.models import Action, Author, Post
 from monitor.store import Store
-from tests.fakes.twitter import CODE_453, CREDS, ENV, NOT_ENROLLED, USAGE_CAPPED, FakeX, write_config
+from tests.fakes.twitter import (
+    CODE_453,
+    CREDS,
+    ENV,
+    NOT_ENROLLED,
+    USAGE_CAPPED,
+    FakeX,
+    write_config,
+)
 
 KEYS = (CREDS.consumer_key, CREDS.consumer_secret, CREDS.access_token, CREDS.access_token_secret)
 
