@@ -26,6 +26,7 @@ from monitor.connectors.twitter import (
     UsageCapped,
     make_client,
 )
+from monitor.health import Health
 from monitor.models import Action, Author, Post
 from monitor.store import Store
 from tests.fakes.twitter import (
@@ -320,6 +321,12 @@ def test_the_usage_cap_pauses_polling_with_one_log_line_and_a_health_condition(
         assert fake.calls.count("mentions") <= 4  # one try per pause: no 5-try retry storms
         assert got.posts == [] and conn.conditions()["usage_cap"].degraded
         assert "usage cap reached (429 UsageCapExceeded, period Monthly" in conn.conditions()["usage_cap"].message
+        health = Health(Store(":memory:"))
+        health.watch([conn])
+        health.set("twitter", "running")
+        ok, report = health.report()
+        assert not ok and report["status"] == "degraded" and report["connectors"] == {"twitter": "paused"}
+        assert "raise the cap in the X developer portal" in report["conditions"]["twitter"]["usage_cap"]
         fake.faults.clear()  # the period ended
         await asyncio.sleep(0.8)
         task.cancel()
