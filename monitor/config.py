@@ -51,11 +51,12 @@ PLATFORM_SCHEMA: dict[str, Any] = {
                 "message_content": bool, "members": bool, "channels": (list, int)},
     "twitter": {"enabled": bool, "api_base": str, "consumer_key_env": str, "consumer_secret_env": str,
                 "access_token_env": str, "access_token_secret_env": str, "poll_interval": float,
-                "dms": bool},
+                "dms": bool, "tier": str, "backfill_hours": float, "usage_cap_pause": float},
     "reddit": {"enabled": bool, "base_url": str, "client_id_env": str, "client_secret_env": str,
                "username_env": str, "password_env": str, "user_agent": str,
                "subreddits": (list, str), "poll_interval": float, "backfill": int,
-               "ratelimit_seconds": int, "max_retry_wait": float},
+               "backfill_hours": float, "ratelimit_seconds": int, "max_retry_wait": float,
+               "bad_subreddit_retry": float, "profile_reserve": int},
 }
 SCHEMA.update(PLATFORM_SCHEMA)
 REQUIRED: dict[str, tuple[str, ...]] = {

@@ -355,6 +355,8 @@ async def run(
     fail_interrupted(ingest.store)
     ingest.outbound = outbound or ingest.outbound or default_outbound(ingest.pipeline)
     ingest.wake = asyncio.Event()  # bound to this run's event loop
+    if ingest.health is not None:
+        ingest.health.watch(connectors)  # /healthz asks each for its conditions
     watchers = asyncio.gather(*(supervise(c, ingest, stop) for c in connectors))
     sender = (
         None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.connectors.base import Condition, Connector
 from monitor.store import Store
 
 STATES = ("starting", "running", "restarting", "stopped", "ended")
@@ -20,6 +22,20 @@ class Health:
     connectors: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
     last_post: float | None = None
+    watched: list[Connector] = field(default_factory=list)  # asked for their conditions() per report
+
+    def watch(self, connectors: Sequence[Connector]) -> None:
+        """The connectors whose conditions (a usage cap, privacy mode, an unreadable place) /healthz shows."""
+        self.watched = list(connectors)
+
+    def conditions(self) -> dict[str, dict[str, Condition]]:
+        """Each connector's current conditions, those with none left out."""
+        found = {}
+        for connector in self.watched:
+            ask = getattr(connector, "conditions", None)
+            if ask is not None and (now := ask()):
+                found[connector.name] = now
+        return found
 
     def set(self, connector: str, state: str) -> None:
         """Record a connector's new state."""
@@ -36,14 +52,22 @@ class Health:
         return True
 
     def report(self) -> tuple[bool, dict[str, Any]]:
-        """Healthy when the database answers and no connector is down (stopped or restarting)."""
+        """Healthy when the database answers and no connector is down (stopped, restarting, or paused
+        by a condition such as X's usage cap); blind spots are listed under conditions."""
         db = self.database_ok()
-        down = [n for n, s in self.connectors.items() if s in ("stopped", "restarting")]
+        conditions = self.conditions()
+        states = dict(self.connectors)
+        for name, found in conditions.items():  # running, but watching nothing until a person acts
+            if states.get(name) == "running" and any(c.degraded for c in found.values()):
+                states[name] = "paused"
+        down = [n for n, s in states.items() if s in ("stopped", "restarting", "paused")]
         ok = db and not down
         body = {
             "status": "ok" if ok else "degraded",
             "database": "ok" if db else "unavailable",
-            "connectors": dict(self.connectors),
+            "connectors": states,
+            "conditions": {name: {key: c.message for key, c in found.items()}
+                           for name, found in conditions.items()},
             "uptime_seconds": round(time.time() - self.started),
             "last_post_age_seconds": None
             if self.last_post is None

@@ -31,6 +31,7 @@ class Author:
     created_at: datetime | None = None
     followers: int | None = None
     verified: bool | None = None
+    verified_type: str | None = None  # X: blue (bought), business, government or none
     # The profile's own words where the connector reads them (X's description): read by the detector,
     # never quoted, stored or shown, so kept out of repr too.
     bio: str = field(default="", repr=False)

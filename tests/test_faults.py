@@ -95,7 +95,7 @@ def test_discord_dropped_gateway_and_rest_faults_lose_nothing(tmp_path, monkeypa
     phrases = [seed_phrase() for _ in range(2)]
 
     async def scenario() -> tuple[FakeDiscord, list[dict]]:
-        fake = await FakeDiscord().start()
+        fake = await FakeDiscord(content_intent_enabled=True).start()  # the config asks for content
         try:
             settings = config.load(discord_config(tmp_path, fake, extra="\n[limits]\nuser_cooldown = 0\n"
                                                   "thread_cooldown = 0\nplatform_per_hour = 100000\n"))

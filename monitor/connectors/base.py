@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from monitor.models import Action, Author, Post
@@ -20,11 +21,22 @@ class ConnectorFatal(Exception):
     """
 
 
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Something about the platform account a person must change, reported by a running connector
+    (`conditions()`) at /healthz: what is wrong and the exact setting. A degraded one means the
+    connector watches nothing until it is fixed; the others are blind spots."""
+
+    message: str
+    degraded: bool = False
+
+
 class Connector(Protocol):
     """Watches one platform and carries out actions on it.
 
     A connector may also have `async close()`, releasing its HTTP sessions and sockets; the
-    daemon calls it once at shutdown, after the last action was sent.
+    daemon calls it once at shutdown, after the last action was sent; and `conditions()`, a dict
+    of Condition by short name, which /healthz shows.
     """
 
     name: str

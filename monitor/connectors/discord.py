@@ -13,7 +13,7 @@ import discord  # absolute import: the library, not this module
 import yarl
 
 from monitor.config import Settings, env_secret
-from monitor.connectors.base import CHUNK, ConnectorFatal, Emit
+from monitor.connectors.base import CHUNK, Condition, ConnectorFatal, Emit
 from monitor.connectors.discord_staff import StaffRoster
 from monitor.connectors.registry import MissingCredential
 from monitor.edits import edit_id, message_id
@@ -34,6 +34,10 @@ TRANSIENT = (aiohttp.ClientConnectionError, asyncio.TimeoutError, discord.Discor
 WATCHED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 INTENT_ERROR = ("Discord: a privileged intent the config asks for (message content, or server members with "
                 "members = true) is not enabled for this bot in the developer portal (close code 4014)")
+NO_CONTENT = ("message_content = false: in server channels the bot reads only messages that mention it "
+              "(and DMs), other messages arrive empty and are skipped; to read every message, switch on "
+              "the Message Content Intent (Developer Portal > your application > Bot > Privileged "
+              "Gateway Intents) and set message_content = true in [discord]")
 LOGIN_ERROR = "Discord: the bot token was rejected (HTTP 401); check the token's environment variable"
 _BACKFILL = "backfill"  # queue marker: a fresh gateway session began, read what was missed
 _BASELINE = "baseline"  # queue marker: the guilds are known, start cursors for new channels, note moderators
@@ -140,6 +144,10 @@ class DiscordConnector:
         self._warned: set[tuple[int, int]] = set()  # (channel, error code) already logged
         self.staff = StaffRoster()  # each server's moderators, whom impostors copy
 
+    def conditions(self) -> dict[str, Condition]:
+        """What /healthz shows: without the message-content intent, server channels are a blind spot."""
+        return {} if self.options.message_content else {"message_content": Condition(NO_CONTENT)}
+
     def intents(self) -> discord.Intents:
         """Guild messages and DMs; message content and member joins only when the config asks for them."""
         intents = discord.Intents.none()
@@ -152,6 +160,8 @@ class DiscordConnector:
     async def run(self, emit: Emit) -> None:
         """Log in, watch the gateway and hand posts to emit, until cancelled or a fatal error."""
         point_at(self.options.api_base, self.options.gateway_url)
+        if not self.options.message_content:
+            log.warning("discord: %s", NO_CONTENT)
         self.queue = asyncio.Queue()
         self._marker = None
         self.client = client = _Client(self, self.intents())

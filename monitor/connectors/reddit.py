@@ -6,6 +6,7 @@ import asyncio
 import importlib.metadata
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -20,15 +21,18 @@ from asyncprawcore.exceptions import (
     Forbidden,
     NotFound,
     OAuthException,
+    Redirect,
     RequestException,
     ResponseException,
     ServerError,
     TooManyRequests,
+    UnavailableForLegalReasons,
 )
 
 from monitor.config import ConfigError, Settings
-from monitor.connectors.base import ConnectorFatal, Emit, in_chunks
+from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
 from monitor.connectors.reddit_mods import moderator_roster, moderators_of, refresh
+from monitor.connectors.reddit_subs import Unreadable
 from monitor.connectors.registry import credentials
 from monitor.models import Action, Author, Post, reason_kind
 from monitor.store import Store
@@ -44,8 +48,12 @@ PROFILE_CACHE = 2000  # authors kept in memory; account age barely changes while
 WRITE_TRIES = 3  # a write is retried only after a 429 (the request was refused, so nothing was done)
 SUBJECTS = {"secret_leak": "Your post was removed to protect your account",
             "support_request": "About your support request"}
-TUNING = ("poll_interval", "backfill", "ratelimit_seconds", "max_retry_wait")
+TUNING = ("poll_interval", "backfill", "backfill_hours", "ratelimit_seconds", "max_retry_wait",
+          "bad_subreddit_retry", "profile_reserve")
 TRANSIENT = (ServerError, RequestException)  # 5xx after asyncprawcore's own retries, network errors
+# How Reddit refuses a subreddit name: an unknown one redirects to search, a banned one is 404,
+# a private or quarantined one 403. None is transient; the other subreddits must go on.
+UNREADABLE = (Redirect, NotFound, Forbidden, UnavailableForLegalReasons)
 
 
 class RedditError(RuntimeError):
@@ -64,9 +72,12 @@ class RedditConfig:
     base_url: str | None = None  # None: the real Reddit
     subreddits: tuple[str, ...] = ()
     poll_interval: float = 30.0
-    backfill: int = 100  # on a first run, how many of the newest items per listing to handle
+    backfill: int = 100  # on a first run, how many of the newest items per listing to look at
+    backfill_hours: float = 2.0  # ...and of those, only the ones this recent are handled
     ratelimit_seconds: int = 60  # longest RATELIMIT wait (JSON body) asyncpraw sleeps through
     max_retry_wait: float = 300.0  # cap on a 429 wait and on the 5xx/network backoff
+    bad_subreddit_retry: float = 3600.0  # seconds before a refused subreddit is asked again
+    profile_reserve: int = 100  # requests left in Reddit's window below which profiles are skipped
 
 
 def build(settings: Settings, store: Store) -> RedditConnector:
@@ -119,6 +130,9 @@ class RedditConnector:
         self._profiles: OrderedDict[str, tuple[Author, int | None]] = OrderedDict()
         self._not_moderator: set[str] = set()  # subreddits already logged as not moderated
         self.moderators = moderator_roster()  # each watched subreddit's, whom impostors copy
+        self.unreadable = Unreadable(cfg.bad_subreddit_retry)
+        self._low_budget_logged = False  # profiles skipped for the rate budget: said once per window
+        self._loading: dict[str, asyncio.Future[tuple[Author, int | None]]] = {}  # profiles in flight
 
     # -- the client -------------------------------------------------------------------------
     def _client(self) -> asyncpraw.Reddit:
@@ -173,10 +187,22 @@ class RedditConnector:
         """One round: unread inbox items, then each subreddit's new submissions and comments."""
         await self._poll_inbox(reddit, emit)
         for name in self.cfg.subreddits:
-            sub = await reddit.subreddit(name)
-            await refresh(self.moderators, sub)
-            await self._poll_listing(f"reddit:r/{name}:submissions", sub.new, emit)
-            await self._poll_listing(f"reddit:r/{name}:comments", sub.comments, emit)
+            if self.unreadable.due(name):
+                await self._poll_subreddit(reddit, name, emit)
+
+    async def _poll_subreddit(self, reddit: asyncpraw.Reddit, name: str, emit: Emit) -> None:
+        """A subreddit's new submissions and comments; one Reddit refuses is skipped, not retried now."""
+        sub = await reddit.subreddit(name)
+        listings = ((f"reddit:r/{name}:submissions", sub.new), (f"reddit:r/{name}:comments", sub.comments))
+        try:  # both listings first: a refused name fails here, before anything is emitted
+            fetched = [(cursor, await self._newer(cursor, listing)) for cursor, listing in listings]
+        except UNREADABLE as exc:
+            self.unreadable.failed(name, exc)
+            return
+        self.unreadable.succeeded(name)
+        await refresh(self.moderators, sub)
+        for cursor, items in fetched:
+            await self._emit_listing(cursor, items, emit)
 
     async def _poll_inbox(self, reddit: asyncpraw.Reddit, emit: Emit) -> None:
         """Mentions, PMs and comment replies, oldest first; marked read a chunk at a time, once stored."""
@@ -187,30 +213,37 @@ class RedditConnector:
 
         await in_chunks(items[::-1], lambda item: self._emit(item, emit), done)
 
-    async def _poll_listing(self, cursor_name: str, listing: Callable[..., Any], emit: Emit) -> None:
-        """Items newer than the saved cursor, oldest first, saving the cursor after each chunk."""
+    async def _emit_listing(self, cursor_name: str, items: list[Any], emit: Emit) -> None:
+        """Items (newest first) handed over oldest first, saving the cursor after each chunk."""
 
         async def done(chunk: Sequence[Any]) -> None:
             self.store.set_cursor(cursor_name, chunk[-1].fullname)
 
-        items = await self._newer(cursor_name, listing)
         await in_chunks(items[::-1], lambda item: self._emit(item, emit), done)
 
     async def _newer(self, cursor_name: str, listing: Callable[..., Any]) -> list[Any]:
         """Newest first. Ids rise over time, so a deleted cursor item does not stall the listing."""
         cursor = self.store.cursor(cursor_name)
         if cursor is None:
-            items = [i async for i in listing(limit=max(self.cfg.backfill, 1))]
-            if self.cfg.backfill == 0 and items:  # start from now: remember the newest, handle none
-                self.store.set_cursor(cursor_name, items[0].fullname)
-                return []
-            return items
+            return self._first_run(cursor_name, [i async for i in listing(limit=max(self.cfg.backfill, 1))])
         newer = []
         async for item in listing(limit=None):
             if _seq(item.fullname) <= _seq(cursor):
                 break
             newer.append(item)
         return newer
+
+    def _first_run(self, cursor_name: str, items: list[Any]) -> list[Any]:
+        """Only the last backfill_hours of a listing never read before; with none that recent, the
+        newest id is remembered at once, so weeks-old posts are never answered."""
+        since = time.time() - self.cfg.backfill_hours * 3600
+        fresh = [i for i in items if float(i.created_utc) >= since] if self.cfg.backfill else []
+        if items and not fresh:
+            self.store.set_cursor(cursor_name, items[0].fullname)
+        if len(fresh) < len(items):
+            log.info("reddit: first read of %s: %d item(s) older than %gh left alone",
+                     cursor_name.removeprefix("reddit:"), len(items) - len(fresh), self.cfg.backfill_hours)
+        return fresh
 
     async def _emit(self, item: Any, emit: Emit) -> None:
         """Hand one item to the pipeline, except the bot's own posts."""
@@ -224,11 +257,11 @@ class RedditConnector:
         if kind == "t3":
             # A link post's link is in item.url, not in its text (a self post's url is its own page).
             link = "" if getattr(item, "is_self", True) else getattr(item, "url", "") or ""
-            text, url = "\n\n".join(filter(None, (item.title, item.selftext, link))), WEB + item.permalink
+            text, url = "\n\n".join(filter(None, (item.title, item.selftext, link))), _link(item)
         elif kind == "t4":
             text, url = f"{item.subject}\n\n{item.body}".strip(), f"{WEB}/message/messages/{item.id}"
         else:
-            text, url = item.body, WEB + item.permalink
+            text, url = item.body, _link(item)
         sub = getattr(item, "subreddit", None)
         return Post(platform="reddit", id=item.fullname, author=author, text=text,
                     channel="dm" if kind == "t4" else "public", created_at=_time(item.created_utc),
@@ -237,10 +270,20 @@ class RedditConnector:
                     staff=moderators_of(self.moderators, sub) if sub else ())
 
     async def _author(self, name: str) -> tuple[Author, int | None]:
-        """The author's profile (cached); a deleted or unknown account gets a bare Author."""
+        """The author's profile, cached, asked once however many of their posts arrive together; a
+        deleted or unknown account gets a bare Author, and so does everyone while the budget is low."""
         if name in self._profiles:
             self._profiles.move_to_end(name)
             return self._profiles[name]
+        if name not in self._loading and not self._budget_left():
+            return Author(platform="reddit", id=name, handle=name), None  # not cached: asked later
+        if name not in self._loading:
+            self._loading[name] = asyncio.ensure_future(self._fetch_author(name))
+            self._loading[name].add_done_callback(lambda _: self._loading.pop(name, None))
+        return await asyncio.shield(self._loading[name])
+
+    async def _fetch_author(self, name: str) -> tuple[Author, int | None]:
+        """One profile request; the answer (or a bare Author for a missing account) is cached."""
         try:
             found = await self._load_profile(name)
         except RedditError:
@@ -249,6 +292,24 @@ class RedditConnector:
         if len(self._profiles) > PROFILE_CACHE:
             self._profiles.popitem(last=False)
         return found
+
+    def _budget_left(self) -> bool:
+        """Whether Reddit's rate window (x-ratelimit-remaining, as asyncprawcore last read it) has room
+        for a profile: below profile_reserve the requests are kept for polling and acting."""
+        remaining = _remaining(self._reddit)
+        if remaining is None or remaining > self.cfg.profile_reserve:
+            self._low_budget_logged = False
+            return True
+        if not self._low_budget_logged:
+            self._low_budget_logged = True
+            log.warning("reddit: %d requests left in the rate window (profile_reserve %d); new authors "
+                        "are handled without their profile until it resets", remaining,
+                        self.cfg.profile_reserve)
+        return False
+
+    def conditions(self) -> dict[str, Condition]:
+        """What a person must fix, for /healthz: each watched subreddit Reddit refuses."""
+        return {name: Condition(why) for name, why in self.unreadable.conditions().items()}
 
     # -- profiles ---------------------------------------------------------------------------
     async def profile(self, author_id: str) -> Author:
@@ -381,6 +442,21 @@ async def _thing(reddit: asyncpraw.Reddit, fullname: str) -> Any:
     if kind == "t4":
         return Message(reddit, {"id": short, "name": fullname})
     raise RedditError(f"{fullname!r} is not a Reddit comment, submission or message fullname")
+
+
+def _remaining(reddit: asyncpraw.Reddit | None) -> int | None:
+    """Requests left in Reddit's rate window, or None before any answer said."""
+    if reddit is None or reddit._core is None:
+        return None
+    remaining = reddit.auth.limits.get("remaining")
+    return None if remaining is None else int(remaining)
+
+
+def _link(item: Any) -> str:
+    """A comment's or submission's page. Listings carry `permalink`; inbox comments (replies and
+    mentions) carry only `context`, the same page with ?context=3."""
+    path = getattr(item, "permalink", None) or getattr(item, "context", None) or ""
+    return WEB + path if path else ""
 
 
 def _author_name(item: Any) -> str:

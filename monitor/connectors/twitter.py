@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import requests
@@ -19,8 +20,9 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from monitor.config import ConfigError, Settings
-from monitor.connectors.base import ConnectorFatal, Emit, in_chunks
+from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
 from monitor.connectors.registry import credentials
+from monitor.connectors.twitter_budget import TIERS, RateBudget
 from monitor.models import Action, Author, Post
 from monitor.store import Store
 
@@ -28,7 +30,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 REAL_API = "https://api.twitter.com"  # tweepy hard-codes this host; requests are signed for it
-USER_FIELDS = ["created_at", "public_metrics", "verified", "username", "name", "description"]
+# verified_type tells a bought blue mark from an organisation's (business) or a government's.
+USER_FIELDS = ["created_at", "public_metrics", "verified", "verified_type", "username", "name",
+               "description"]
 # entities: X writes every link in a tweet's text as a t.co address; entities.urls holds the real ones.
 # note_tweet: a post longer than 280 characters comes cut short in text, whole in note_tweet.
 TWEET_FIELDS = ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "author_id", "entities",
@@ -43,6 +47,7 @@ HTTP_TIMEOUT = 30.0  # seconds; a hung request must not pin a worker thread fore
 MAX_RATE_WAIT = 900.0  # X's rate windows are 15 minutes
 TRIES = 5  # attempts per call before the error goes up (to the supervisor or the action)
 BACKOFF, MAX_BACKOFF = 1.0, 60.0
+USAGE_CAP_PAUSE = 3600.0  # seconds between checks once X's monthly usage cap is reached
 
 
 class AccessDenied(ConnectorFatal):
@@ -51,6 +56,11 @@ class AccessDenied(ConnectorFatal):
 
 class NotPermitted(Exception):
     """An action X does not allow this bot to take."""
+
+
+class UsageCapped(Exception):
+    """X answered 429 UsageCapExceeded: the app's usage cap for the period is spent (not a rate
+    limit: waiting 15 minutes does not help, the period has to end or the cap be raised)."""
 
 
 class _Endpoint(HTTPAdapter):
@@ -93,9 +103,14 @@ def build(settings: Settings, store: Store) -> TwitterConnector:
     interval = float(table.get("poll_interval", 60.0))
     if interval <= 0:
         raise ConfigError(f"{settings.path}: 'twitter.poll_interval' must be more than 0 seconds")
+    tier = table.get("tier", "basic")
+    if tier not in TIERS:
+        raise ConfigError(f"{settings.path}: 'twitter.tier' must be one of {', '.join(TIERS)}")
     key, secret, token, token_secret = (found[name] for name in ENV_DEFAULTS)
     client = make_client((key, secret, token, token_secret), api_base)
-    return TwitterConnector(client, store, interval, bool(table.get("dms", True)))
+    return TwitterConnector(client, store, interval, bool(table.get("dms", True)), tier=tier,
+                            backfill_hours=float(table.get("backfill_hours", 2.0)),
+                            usage_cap_pause=float(table.get("usage_cap_pause", USAGE_CAP_PAUSE)))
 
 
 class TwitterConnector:
@@ -105,22 +120,63 @@ class TwitterConnector:
     platforms = ("twitter",)
 
     def __init__(self, client: tweepy.Client, store: Store, poll_interval: float = 60.0,
-                 dms: bool = True) -> None:
+                 dms: bool = True, tier: str = "basic", backfill_hours: float = 2.0,
+                 usage_cap_pause: float = USAGE_CAP_PAUSE) -> None:
         self.client = client
         self.store = store
         self.poll_interval = poll_interval
         self.dms = dms
+        self.backfill_hours = backfill_hours  # a first run handles only this much of the past
+        self.usage_cap_pause = usage_cap_pause
+        self.budget = RateBudget(tier)
+        client.session.hooks["response"].append(self.budget.observe)
+        self.capped: str | None = None  # the usage-cap message while X refuses for the period
         self._me: str | None = None
         self._one_at_a_time = asyncio.Lock()  # requests.Session is not promised to be thread-safe
 
     async def run(self, emit: Emit) -> None:
-        """Poll until cancelled; an access-tier refusal raises AccessDenied (the connector stops)."""
-        await self.my_id()
+        """Poll mentions and DMs, each on its own budget, until cancelled; an access-tier refusal
+        raises AccessDenied (the connector stops)."""
+        while self._me is None:
+            try:
+                await self.my_id()
+            except UsageCapped as exc:
+                self._capped(str(exc))
+                await asyncio.sleep(self.usage_cap_pause)
+        loops = [self._every("mentions", self.poll_mentions, emit)]
+        if self.dms:
+            loops.append(self._every("dms", self.poll_dms, emit))
+        await asyncio.gather(*loops)
+
+    async def _every(self, name: str, poll: Callable[[Emit], Awaitable[None]], emit: Emit) -> None:
+        """One timeline's loop: a wait for its budget does not hold up the other's."""
         while True:
-            await self.poll_mentions(emit)
-            if self.dms:
-                await self.poll_dms(emit)
-            await asyncio.sleep(self.poll_interval)
+            try:
+                await poll(emit)
+            except UsageCapped as exc:
+                self._capped(str(exc))
+                await asyncio.sleep(self.usage_cap_pause)
+                continue
+            await asyncio.sleep(self.budget.wait(name, self.poll_interval))
+
+    def _capped(self, message: str) -> None:
+        """Say once that the usage cap is reached; polling is paused, checked once per pause."""
+        if self.capped is None:
+            log.error("%s; mentions and DMs paused, checked again every %gs", message,
+                      self.usage_cap_pause)
+        self.capped = message
+
+    def _uncapped(self) -> None:
+        """X answers again: the period ended or the cap was raised."""
+        if self.capped is not None:
+            self.capped = None
+            log.info("X: the usage cap no longer applies; polling again")
+
+    def conditions(self) -> dict[str, Condition]:
+        """What /healthz shows: the usage cap, while it holds."""
+        if self.capped is None:
+            return {}
+        return {"usage_cap": Condition(self.capped, degraded=True)}
 
     async def my_id(self) -> str:
         """The bot account's user id, asked once."""
@@ -134,7 +190,13 @@ class TwitterConnector:
         """Emit the mentions newer than the cursor, oldest first, saving the cursor after each chunk."""
         me = await self.my_id()
         since = self.store.cursor(CURSOR_MENTIONS)
-        tweets, users = await self._call(MENTIONS, self._fetch_mentions, me, since)
+        pages = self.budget.pages("mentions", MAX_PAGES)
+        if pages == 0:
+            return
+        tweets, users = await self._call(MENTIONS, self._fetch_mentions, me, since, pages)
+        self._uncapped()
+        if since is None:
+            tweets = self._first_run(CURSOR_MENTIONS, tweets, lambda t: t.created_at)
 
         async def handle(tweet: tweepy.Tweet) -> None:
             if str(tweet.author_id) != me:
@@ -145,23 +207,50 @@ class TwitterConnector:
 
         await in_chunks(sorted(tweets, key=lambda t: t.id), handle, done)
 
-    def _fetch_mentions(self, me: str, since: str | None) -> tuple[list[tweepy.Tweet], dict[int, tweepy.User]]:
-        """Every page of mentions since the cursor (newest first, as X serves them); in a thread."""
+    def _first_run(self, cursor: str, items: list[Any], when: Callable[[Any], datetime | None]) -> list[Any]:
+        """With no cursor yet, only the last backfill_hours; with nothing that recent, the newest id is
+        remembered at once, so the bot never answers weeks-old mentions."""
+        since = datetime.now(UTC) - timedelta(hours=self.backfill_hours)
+        fresh = [i for i in items if (when(i) or since) >= since]
+        if items and not fresh:
+            self.store.set_cursor(cursor, str(max(i.id for i in items)))
+        if len(fresh) < len(items):
+            log.info("X: first read of %s: %d item(s) older than %gh left alone", cursor,
+                     len(items) - len(fresh), self.backfill_hours)
+        return fresh
+
+    def _fetch_mentions(self, me: str, since: str | None,
+                        pages: int) -> tuple[list[tweepy.Tweet], dict[int, tweepy.User]]:
+        """Pages of mentions since the cursor (newest first, as X serves them); in a thread. A first
+        run stops at the first page that reaches past the backfill window."""
         tweets: list[tweepy.Tweet] = []
         users: dict[int, tweepy.User] = {}
         for page in tweepy.Paginator(
-                self.client.get_users_mentions, me, since_id=since, max_results=100, limit=MAX_PAGES,
+                self.client.get_users_mentions, me, since_id=since, max_results=100, limit=pages,
                 expansions=["author_id", "referenced_tweets.id"], user_fields=USER_FIELDS,
                 tweet_fields=TWEET_FIELDS, user_auth=True):
             tweets += page.data or []
             users.update({u.id: u for u in page.includes.get("users", [])})
+            if since is None and self._reaches_past(page.data or [], lambda t: t.created_at):
+                break
         return tweets, users
+
+    def _reaches_past(self, items: list[Any], when: Callable[[Any], datetime | None]) -> bool:
+        """Whether a page holds an item older than the backfill window."""
+        since = datetime.now(UTC) - timedelta(hours=self.backfill_hours)
+        return any((when(i) or since) < since for i in items)
 
     async def poll_dms(self, emit: Emit) -> None:
         """Emit DM events after the last one seen, oldest first, saving the cursor after each chunk."""
         me = await self.my_id()
-        last = int(self.store.cursor(CURSOR_DMS) or 0)
-        events, users = await self._call(DMS, self._fetch_dms, last)
+        cursor = self.store.cursor(CURSOR_DMS)
+        pages = self.budget.pages("dms", MAX_PAGES)
+        if pages == 0:
+            return
+        events, users = await self._call(DMS, self._fetch_dms, int(cursor or 0), pages, cursor is None)
+        self._uncapped()
+        if cursor is None:
+            events = self._first_run(CURSOR_DMS, events, lambda e: e.created_at)
 
         async def handle(event: tweepy.DirectMessageEvent) -> None:
             if str(event.sender_id) != me:  # the bot's own sent messages are events too
@@ -172,19 +261,23 @@ class TwitterConnector:
 
         await in_chunks(sorted(events, key=lambda e: e.id), handle, done)
 
-    def _fetch_dms(self, last: int) -> tuple[list[tweepy.DirectMessageEvent], dict[int, tweepy.User]]:
-        """DM events newer than `last`: X has no since_id here, so page until it shows up; in a thread."""
+    def _fetch_dms(self, last: int, pages: int,
+                   first: bool) -> tuple[list[tweepy.DirectMessageEvent], dict[int, tweepy.User]]:
+        """DM events newer than `last`: X has no since_id here, so page until it shows up (on a first
+        run, until the backfill window is passed); in a thread."""
         events: list[tweepy.DirectMessageEvent] = []
         users: dict[int, tweepy.User] = {}
         for page in tweepy.Paginator(
                 self.client.get_direct_message_events, event_types="MessageCreate", max_results=100,
-                limit=MAX_PAGES, expansions=["sender_id"], user_fields=USER_FIELDS,
+                limit=pages, expansions=["sender_id"], user_fields=USER_FIELDS,
                 dm_event_fields=DM_FIELDS):
             users.update({u.id: u for u in page.includes.get("users", [])})
             for event in page.data or []:
                 if event.id <= last:
                     return events, users
                 events.append(event)
+            if first and self._reaches_past(page.data or [], lambda e: e.created_at):
+                break
         return events, users
 
     # -- acting ------------------------------------------------------------------------------
@@ -246,6 +339,8 @@ class TwitterConnector:
                 async with self._one_at_a_time:
                     return await asyncio.to_thread(fn, *args, **kwargs)
             except tweepy.TooManyRequests as exc:
+                if (capped := usage_cap(label, exc)) is not None:
+                    raise capped from None  # a month's cap: retrying in 15 minutes cannot help
                 if attempt == TRIES:
                     raise
                 wait = reset_wait(exc.reset_time)
@@ -267,6 +362,17 @@ def reset_wait(reset_time: int | None) -> float:
     if reset_time is None:
         return 60.0
     return min(max(reset_time - time.time(), 0.0) + 1.0, MAX_RATE_WAIT)
+
+
+def usage_cap(label: str, exc: tweepy.TooManyRequests) -> UsageCapped | None:
+    """The usage-cap error for a 429 whose body says UsageCapExceeded; None for a rate limit."""
+    body = _body(exc)
+    if body.get("title") != "UsageCapExceeded" and "usage-capped" not in str(body.get("type", "")):
+        return None
+    period, scope = body.get("period", "Monthly"), body.get("scope", "Product")
+    return UsageCapped(f"X: {label} refused: usage cap reached (429 UsageCapExceeded, period "
+                       f"{period}, scope {scope}); raise the cap in the X developer portal or wait "
+                       "for the period to end")
 
 
 def access_error(label: str, exc: tweepy.HTTPException) -> AccessDenied | None:
@@ -306,7 +412,8 @@ def to_author(user: tweepy.User) -> Author:
     metrics = user.public_metrics or {}
     return Author(platform="twitter", id=str(user.id), handle=user.username, name=user.name or "",
                   created_at=user.created_at, followers=metrics.get("followers_count"),
-                  verified=user.verified, bio=user.description or "")
+                  verified=user.verified, bio=user.description or "",
+                  verified_type=(user.data or {}).get("verified_type"))
 
 
 def _unknown(user_id: int) -> Author:

@@ -69,7 +69,7 @@ def test_daemon_answers_discord_end_to_end(tmp_path: Path, monkeypatch: pytest.M
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
 
     async def scenario() -> tuple[FakeDiscord, dict, dict, dict, int]:
-        fake = await FakeDiscord().start()
+        fake = await FakeDiscord(content_intent_enabled=True).start()
         cfg = write_config(tmp_path, fake)
         alice, carol, dave = (fake.add_user(n) for n in ("alice", "carol", "dave"))
         impostor = fake.add_user("0kx_support", "OKX Support", created=datetime.now(UTC) - timedelta(days=2))
@@ -163,7 +163,7 @@ def test_a_clone_of_a_server_moderator_is_flagged_and_the_moderator_is_not(
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
 
     async def scenario() -> tuple[FakeDiscord, dict, int]:
-        fake = await FakeDiscord().start()
+        fake = await FakeDiscord(content_intent_enabled=True).start()
         moderator = fake.add_role("Moderator", 8192)  # manage messages
         kai = fake.add_user("kai_okx", "Kai | OKX Support")
         fake.give_role(kai, moderator)
@@ -221,7 +221,7 @@ def _db_count(db: Path, sql: str) -> int:
 
 async def _started(tmp_path: Path, log: Path, extra: str = "") -> tuple[FakeDiscord, asyncio.subprocess.Process]:
     """The fake, and `monitor run` connected to it with a config pointed at it."""
-    fake = await FakeDiscord().start()
+    fake = await FakeDiscord(content_intent_enabled=True).start()
     daemon = await _spawn(write_config(tmp_path, fake, extra), log)
     await wait_for(fake.connected, timeout=60)
     return fake, daemon
@@ -258,7 +258,7 @@ def test_daemon_killed_mid_stream_misses_nothing_and_sends_nothing_twice(
             await asyncio.sleep(0.1)
 
     async def scenario() -> tuple[FakeDiscord, list[dict], int, int]:
-        fake = await FakeDiscord().start()
+        fake = await FakeDiscord(content_intent_enabled=True).start()
         cfg = write_config(tmp_path, fake)
         users = [fake.add_user(n) for n in ("ann", "ben", "cat", "dan", "eve", "fay")]
         first = await _spawn(cfg, log)
@@ -311,7 +311,7 @@ def test_missing_manage_messages_fails_deletes_logs_once_and_the_daemon_goes_on(
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
 
     async def scenario() -> tuple[FakeDiscord, int]:
-        fake = await FakeDiscord(can_manage_messages=False).start()
+        fake = await FakeDiscord(content_intent_enabled=True, can_manage_messages=False).start()
         users = [fake.add_user(n) for n in ("gus", "hal", "ivy")]
         daemon = await _spawn(write_config(tmp_path, fake), log)
         await wait_for(fake.connected, timeout=60)
@@ -348,7 +348,7 @@ client_secret_env = "R_SECRET"
 username_env = "R_USER"
 password_env = "R_PASS"
 """
-    fake = FakeDiscord()  # never started: only its URLs go into the config
+    fake = FakeDiscord(content_intent_enabled=True)  # never started: only its URLs go into the config
     settings = config.load(write_config(tmp_path, fake, reddit))
     caplog.set_level(logging.INFO, logger="monitor")
     built = build_connectors(settings, Store(":memory:"))

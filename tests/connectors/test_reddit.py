@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -282,13 +284,119 @@ def test_config_names_env_vars_user_agent_and_subreddits(tmp_path, monkeypatch) 
     monkeypatch.setenv("MY_USER", "u"), monkeypatch.setenv("MY_PASS", "p")
     table = ('\n[reddit]\nenabled = true\nclient_id_env = "MY_ID"\nclient_secret_env = "MY_SECRET"\n'
              'username_env = "MY_USER"\npassword_env = "MY_PASS"\nuser_agent = "linux:okx-watch:2.0 (by /u/u)"\n'
-             'subreddits = ["r/OKX", "CryptoCurrency"]\nbackfill = 0\n')
+             'subreddits = ["r/OKX", "CryptoCurrency"]\nbackfill = 0\nbackfill_hours = 0.5\n'
+             'bad_subreddit_retry = 600\nprofile_reserve = 50\n')
     cfg = read_config(_settings(tmp_path, table))
     assert (cfg.client_id, cfg.client_secret, cfg.username, cfg.password) == ("i", "s", "u", "p")
     assert cfg.user_agent == "linux:okx-watch:2.0 (by /u/u)" and cfg.subreddits == ("OKX", "CryptoCurrency")
     assert cfg.backfill == 0 and cfg.base_url is None
+    assert (cfg.backfill_hours, cfg.bad_subreddit_retry, cfg.profile_reserve) == (0.5, 600, 50)
+    assert RedditConfig("i", "s", "u", "p", "ua").backfill_hours == 2.0  # default: a small window
     with pytest.raises(config.ConfigError, match="'reddit.subreddits' has an invalid name 'no spaces'"):
         read_config(_settings(tmp_path, table.replace('"CryptoCurrency"', '"no spaces"')))
     monkeypatch.delenv("MY_ID"), monkeypatch.delenv("MY_PASS")
     with pytest.raises(MissingCredential, match="^environment variables MY_ID, MY_PASS not set$"):
         read_config(_settings(tmp_path, table))
+
+
+def test_inbox_replies_and_mentions_link_from_context_as_reddit_serves_them() -> None:
+    # Real inbox comments carry `context`, not `permalink`; reading permalink crash-looped the connector.
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            fake.add_user("alice", days_old=900)
+            fake.add_user("bob", days_old=90)
+            post = fake.add_submission("OKX", BOT, "Weekly support thread")
+            ours = fake.add_comment(post, BOT, "Ask here")
+            reply = fake.add_comment(ours, "alice", "my deposit is missing")
+            mention = fake.add_comment(post, "bob", f"u/{BOT} can you check my ticket?")
+            got = await _watch(_connector(fake), lambda g: {reply, mention} <= {p.id for p in g})
+            by_id = {p.id: p for p in got[::-1]}  # the inbox's copy, read before r/OKX lists it too
+            for item in (reply, mention):
+                assert by_id[item].url == (f"https://www.reddit.com/r/OKX/comments/{post[3:]}/post/"
+                                           f"{item[3:]}/?context=3")
+            assert by_id[reply].reply_to == ours and by_id[mention].text.endswith("check my ticket?")
+            assert sorted(fake.sent.read) == sorted([reply, mention]) and not fake.unread
+    asyncio.run(scenario())
+
+
+def test_a_refused_subreddit_is_logged_once_skipped_and_asked_again_later(caplog) -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            fake.add_subreddit("BannedOne", "banned")
+            fake.add_subreddit("PrivateOne", "private")
+            post, comment = _thread(fake)
+            conn = _connector(fake, subreddits=("NoSuchSub", "BannedOne", "PrivateOne", "OKX"),
+                              bad_subreddit_retry=0.4)
+            got = await _watch(conn, lambda g: comment in [p.id for p in g])
+            assert [p.id for p in got] == [post, comment]
+            assert set(conn.conditions()) == {"r/NoSuchSub", "r/BannedOne", "r/PrivateOne"}
+            assert "no such subreddit" in conn.conditions()["r/NoSuchSub"].message
+            late = fake.add_submission("NoSuchSub", "alice", "now it exists")  # created meanwhile
+            got = await _watch(conn, lambda g: late in [p.id for p in g])
+            assert [p.id for p in got] == [late] and "r/NoSuchSub" not in conn.conditions()
+            asked = [t for t, _, path in fake.requests if path.rstrip("/") == "/r/BannedOne/new"]
+            assert len(asked) >= 2 and min(b - a for a, b in itertools.pairwise(asked)) >= 0.4
+    with caplog.at_level(logging.INFO, logger="monitor.connectors.reddit"):
+        asyncio.run(scenario())
+    skipped = [r.getMessage() for r in caplog.records if "skipped:" in r.getMessage()]
+    assert len(skipped) == 3, skipped  # once each, however many polls
+    assert any("r/NoSuchSub skipped: no such subreddit (Reddit redirects the name to "
+               "/subreddits/search)" in line for line in skipped)
+    assert any("r/BannedOne skipped: banned or not found (404)" in line for line in skipped)
+    assert any("r/PrivateOne skipped: private or quarantined (403)" in line for line in skipped)
+    assert "r/NoSuchSub can be read again" in caplog.text
+    assert "crashed" not in caplog.text and "Traceback" not in caplog.text
+
+
+def _aged(fake: FakeReddit, fullname: str, hours: float) -> str:
+    """Make a thing `hours` old."""
+    fake.things[fullname]["created_utc"] = time.time() - hours * 3600
+    return fullname
+
+
+def test_first_run_handles_only_the_last_backfill_hours_and_remembers_the_newest() -> None:
+    async def scenario() -> None:
+        store = Store(":memory:")
+        async with new_fake() as fake:
+            fake.add_user("alice", days_old=900)
+            old = [_aged(fake, fake.add_submission("OKX", "alice", f"old {n}"), 30 * 24 - n) for n in range(3)]
+            recent = _aged(fake, fake.add_submission("OKX", "alice", "recent"), 0.5)
+            conn = _connector(fake, store, backfill_hours=2.0)
+            got = await _watch(conn, lambda g: bool(g))
+            await asyncio.sleep(0.2)
+            assert [p.id for p in got] == [recent] and old[0] not in [p.id for p in got]
+            stale = [_aged(fake, fake.add_comment(old[0], "alice", "weeks ago"), 24 * 20)]
+            conn = _connector(fake, Store(":memory:"), backfill_hours=2.0)  # a first run, all stale
+            got = await _watch(conn, lambda g: conn.store.cursor("reddit:r/OKX:comments") is not None)
+            assert got == [] or [p.id for p in got] == [recent]
+            assert conn.store.cursor("reddit:r/OKX:comments") == stale[0]
+            fresh = fake.add_comment(old[0], "alice", "just now")
+            got = await _watch(conn, lambda g: fresh in [p.id for p in g])
+            assert stale[0] not in [p.id for p in got]
+    asyncio.run(scenario())
+
+
+def test_profiles_are_asked_once_per_author_and_not_while_the_rate_budget_is_low(caplog) -> None:
+    async def scenario() -> None:
+        async with new_fake() as fake:
+            post, _ = _thread(fake)
+            fake.add_user("bob", days_old=30)
+            for n in range(6):
+                fake.add_comment(post, "alice" if n % 2 else "bob", f"comment {n}")
+            conn = _connector(fake, profile_reserve=100)
+            await _watch(conn, lambda g: len(g) >= 8)
+            profiles = [p.rstrip("/") for _, _, p in fake.requests if p.startswith("/user/")]
+            assert sorted(profiles) == ["/user/alice/about", "/user/bob/about"]
+            fake.ratelimit = (40.0, 960, 1)  # 40 requests left: polling and replies come first
+            fake.add_user("carol", days_old=3)
+            late = [fake.add_comment(post, "carol", f"late {n}") for n in range(2)]
+            got = await _watch(conn, lambda g: set(late) <= {p.id for p in g})
+            assert all(p.author.created_at is None for p in got if p.id in late)
+            assert not [p for _, _, p in fake.requests if p.startswith("/user/carol")]
+            fake.ratelimit = (900.0, 100, 500)
+            later = fake.add_comment(post, "carol", "once more")
+            got = await _watch(conn, lambda g: later in {p.id for p in g})
+            assert [p.author.created_at is not None for p in got if p.id == later] == [True]
+    with caplog.at_level(logging.WARNING, logger="monitor.connectors.reddit"):
+        asyncio.run(scenario())
+    assert caplog.text.count("40 requests left in the rate window (profile_reserve 100)") == 1

@@ -180,6 +180,7 @@ def test_a_lookalike_of_a_subreddit_moderator_is_flagged_and_the_moderator_is_no
             for name in ("mia_okx_mod", "mia_0kx_mod", "alice_trades", "mia_2001"):
                 fake.add_user(name, days_old=900)
             fake.moderators["okx"] = ["mia_okx_mod", BOT]  # r/CryptoCurrency keeps its list private: 403
+            fake.add_subreddit("CryptoCurrency")
             thread = fake.add_submission("OKX", "mia_okx_mod", "Withdrawals on TRC20 are delayed today",
                                          "The team is on it. If yours is stuck, DM me your ticket number.")
             request = fake.add_comment(thread, "alice_trades", "mine is stuck for 3 days, who can help?")

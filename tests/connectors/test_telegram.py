@@ -19,6 +19,7 @@ from monitor.connectors.telegram import ActionFailed, TelegramConnector, build
 from monitor.connectors.telegram.admins import admin_roster, admins_of
 from monitor.connectors.telegram.connector import CURSOR
 from monitor.connectors.telegram.retry import Backoff
+from monitor.health import Health
 from monitor.models import Action, Post
 from monitor.store import Store
 from tests.fakes.telegram import Fault, TelegramFake, until, write_config
@@ -38,8 +39,9 @@ def _world(fake: TelegramFake) -> None:
 @asynccontextmanager
 async def _connector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                      store: Store | None = None) -> AsyncIterator[tuple[TelegramFake, TelegramConnector]]:
-    """A fake with the standard world and a connector built from a config pointed at it."""
-    async with TelegramFake() as fake:
+    """A fake with the standard world and a connector built from a config pointed at it; privacy mode
+    off, as these scenarios read every group message (test_privacy_mode... keeps it on)."""
+    async with TelegramFake(can_read_all_group_messages=True) as fake:
         _world(fake)
         monkeypatch.setenv("TG_TOKEN", fake.token)
         settings = config.load(write_config(tmp_path, fake.base_url, admin_chat_id=GROUP))
@@ -372,3 +374,37 @@ def test_a_garbled_answer_fails_the_action_without_logging_its_body(tmp_path, mo
     caplog.set_level(logging.DEBUG)
     asyncio.run(scenario())
     assert "payload not logged" in caplog.text and "Sup3r-Secret-77" not in caplog.text
+
+
+def test_privacy_mode_of_a_new_bot_is_reported_with_the_setting_to_change(tmp_path, monkeypatch, caplog) -> None:
+    # A bot BotFather just made has privacy mode on: in a group where it is no admin it gets only
+    # commands for it, mentions of it and replies to it. The fake's default is that bot.
+    async def scenario() -> tuple[list[str], bool, dict]:
+        async with TelegramFake() as fake:
+            _world(fake)
+            monkeypatch.setenv("TG_TOKEN", fake.token)
+            connector = build(config.load(write_config(tmp_path, fake.base_url)), Store(":memory:"))
+            ours = fake.post(GROUP, BOB, "/status@okx_guard_bot")
+            fake.post(GROUP, BOB, "my deposit is missing")  # withheld by Telegram
+            fake.post(GROUP, BOB, "/claim@other_bot free tokens")  # another bot's command
+            fake.post(GROUP, BOB, "@okx_guard_bot my deposit is missing")
+            fake.post(GROUP, ALICE, "thanks", reply_to=ours)  # a reply, but not to the bot
+            fake.post(PUBLIC_GROUP, BOB, "the bot is admin here: it reads this")
+            posts: list[Post] = []
+
+            async def emit(post: Post) -> None:
+                posts.append(post)
+
+            connector.on_command = lambda update: asyncio.sleep(0)
+            await _watch(connector, lambda: len(posts) == 2, emit)
+            health = Health(Store(":memory:"))
+            health.watch([connector])
+            ok, body = health.report()
+            return sorted(p.text for p in posts), ok, body
+
+    with caplog.at_level(logging.WARNING, logger="monitor.connectors.telegram"):
+        texts, ok, body = asyncio.run(scenario())
+    assert texts == ["@okx_guard_bot my deposit is missing", "the bot is admin here: it reads this"]
+    setting = "in @BotFather send /setprivacy, pick the bot and choose Disable"
+    assert ok and setting in body["conditions"]["telegram"]["privacy_mode"]
+    assert caplog.text.count("privacy mode is on") == 1 and setting in caplog.text

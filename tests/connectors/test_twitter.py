@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,21 @@ from monitor.connectors.twitter import (
     AccessDenied,
     NotPermitted,
     TwitterConnector,
+    UsageCapped,
     make_client,
 )
+from monitor.health import Health
 from monitor.models import Action, Author, Post
 from monitor.store import Store
-from tests.fakes.twitter import CODE_453, CREDS, ENV, NOT_ENROLLED, FakeX, write_config
+from tests.fakes.twitter import (
+    CODE_453,
+    CREDS,
+    ENV,
+    NOT_ENROLLED,
+    USAGE_CAPPED,
+    FakeX,
+    write_config,
+)
 
 KEYS = (CREDS.consumer_key, CREDS.consumer_secret, CREDS.access_token, CREDS.access_token_secret)
 
@@ -43,9 +54,11 @@ def _run(body: Callable[[FakeX], Awaitable[Any]], fake: FakeX | None = None) -> 
     return asyncio.run(main())
 
 
-def _connector(fake: FakeX, store: Store | None = None, keys: tuple[str, str, str, str] = KEYS) -> TwitterConnector:
+def _connector(fake: FakeX, store: Store | None = None, keys: tuple[str, str, str, str] = KEYS,
+               **over: Any) -> TwitterConnector:
     """A connector whose real tweepy client talks to the fake."""
-    return TwitterConnector(make_client(keys, fake.base_url), store or Store(":memory:"), 0.05)
+    over = {"poll_interval": 0.05, **over}
+    return TwitterConnector(make_client(keys, fake.base_url), store or Store(":memory:"), **over)
 
 
 class Collect:
@@ -274,6 +287,7 @@ def test_the_readme_twitter_example_is_a_valid_config(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("line", "message"), [
     ('api_base = "127.0.0.1:8080"', "'twitter.api_base' must be an http(s) URL"),
+    ('tier = "free"', "'twitter.tier' must be one of basic, pro"),
     ("poll_interval = 0", "'twitter.poll_interval' must be more than 0 seconds")])
 def test_a_bad_twitter_setting_is_one_clear_config_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, message: str) -> None:
@@ -285,3 +299,139 @@ def test_a_bad_twitter_setting_is_one_clear_config_error(
     path.write_text("\n".join(kept + [line]) + "\n", encoding="utf-8")
     with pytest.raises(config.ConfigError, match=re.escape(message)):
         build_connectors(config.load(path), Store(":memory:"))
+
+
+async def _running(conn: TwitterConnector, got: Collect, seconds: float) -> None:
+    """Run the connector for a while, then stop it."""
+    task = asyncio.create_task(conn.run(got))
+    await asyncio.sleep(seconds)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def test_the_usage_cap_pauses_polling_with_one_log_line_and_a_health_condition(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def body(fake: FakeX) -> None:
+        tid = fake.mention(fake.add_user("hana"), "@okx hi")
+        for route in ("mentions", "dm_events"):
+            fake.fail(route, 429, times=50, body=USAGE_CAPPED, reset_in=600)
+        conn, got = _connector(fake, usage_cap_pause=0.4), Collect()
+        task = asyncio.create_task(conn.run(got))
+        await asyncio.sleep(1.0)
+        assert fake.calls.count("mentions") <= 4  # one try per pause: no 5-try retry storms
+        assert got.posts == [] and conn.conditions()["usage_cap"].degraded
+        assert "usage cap reached (429 UsageCapExceeded, period Monthly" in conn.conditions()["usage_cap"].message
+        health = Health(Store(":memory:"))
+        health.watch([conn])
+        health.set("twitter", "running")
+        ok, report = health.report()
+        assert not ok and report["status"] == "degraded" and report["connectors"] == {"twitter": "paused"}
+        assert "raise the cap in the X developer portal" in report["conditions"]["twitter"]["usage_cap"]
+        fake.faults.clear()  # the period ended
+        await asyncio.sleep(0.8)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert [p.id for p in got.posts] == [tid] and conn.conditions() == {}
+    with caplog.at_level(logging.INFO, logger="monitor.connectors.twitter"):
+        _run(body)
+    capped = [r for r in caplog.records if "usage cap reached" in r.getMessage()]
+    assert len(capped) == 1 and capped[0].levelno == logging.ERROR
+    assert "rate limited" not in caplog.text  # not mistaken for a 15-minute rate limit
+    assert "the usage cap no longer applies" in caplog.text
+
+
+def test_a_usage_capped_reply_fails_at_once() -> None:
+    async def body(fake: FakeX) -> None:
+        tid = fake.mention(fake.add_user("ivan"), "@okx hi")
+        fake.fail("create_tweet", 429, body=USAGE_CAPPED, reset_in=600)
+        with pytest.raises(UsageCapped, match="POST /2/tweets refused: usage cap reached"):
+            await _connector(fake).perform(Action("reply", "twitter", tid, "hello", "support_request"))
+        assert fake.calls.count("create_tweet") == 1
+    _run(body)
+
+
+def test_polling_spends_xs_rate_budget_and_mentions_and_dms_wait_independently() -> None:
+    async def body(fake: FakeX) -> None:
+        fake.limits["mentions"], fake.window = 3, 2.0  # like Basic: few mention reads per window
+        bob = fake.add_user("bob")
+        conn, got = _connector(fake, poll_interval=0.01), Collect()
+        task = asyncio.create_task(conn.run(got))
+        for n in range(4):
+            await asyncio.sleep(0.6)
+            fake.dm(bob, f"dm {n}")
+            fake.mention(bob, f"@okx mention {n}")
+        await asyncio.sleep(1.5)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert fake.over_limit == 0  # never ran into X's 429
+        assert fake.calls.count("mentions") <= 3 * 3  # at most the limit in each 2 s window
+        assert fake.calls.count("dm_events") > 2 * fake.calls.count("mentions")
+        assert {p.text for p in got.posts} >= {f"dm {n}" for n in range(4)} | {f"@okx mention {n}" for n in range(4)}
+    _run(body)
+
+
+def test_a_rate_limit_wait_on_mentions_does_not_hold_up_dms() -> None:
+    async def body(fake: FakeX) -> None:
+        bob = fake.add_user("bob")
+        fake.fail("mentions", 429, reset_in=60)  # mentions must wait a minute
+        conn, got = _connector(fake), Collect()
+        task = asyncio.create_task(conn.run(got))
+        await asyncio.sleep(0.3)
+        event = fake.dm(bob, "still there?")
+        await asyncio.sleep(0.6)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert event in [p.id for p in got.posts]
+    _run(body)
+
+
+def _aged(fake: FakeX, item: dict[str, Any], hours: float) -> str:
+    """Make a tweet or DM event `hours` old; returns its id."""
+    when = datetime.now(UTC) - timedelta(hours=hours)
+    item["created_at"] = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return item["id"]
+
+
+def test_a_first_run_handles_only_the_last_backfill_hours_and_remembers_the_newest() -> None:
+    async def body(fake: FakeX) -> None:
+        fake.page_cap = 2
+        bob = fake.add_user("bob")
+        old = [_aged(fake, fake.tweets[fake.mention(bob, f"@okx weeks ago {n}")], 24 * 20) for n in range(5)]
+        recent = _aged(fake, fake.tweets[fake.mention(bob, "@okx an hour ago")], 1)
+        old_dm = _aged(fake, _event(fake, fake.dm(bob, "old dm")), 24 * 9)
+        store, got = Store(":memory:"), Collect()
+        conn = _connector(fake, store, backfill_hours=2)
+        await conn.poll_mentions(got)
+        await conn.poll_dms(got)
+        assert [p.id for p in got.posts] == [recent]
+        assert fake.calls.count("mentions") == 1  # its first page already reached past 2 hours
+        assert store.cursor(CURSOR_DMS) == old_dm  # nothing recent: the newest is remembered
+        fresh = fake.dm(bob, "new dm")
+        await conn.poll_dms(got)
+        assert [p.id for p in got.posts] == [recent, fresh] and old[0] not in [p.id for p in got.posts]
+        store2 = Store(":memory:")  # a first run where every mention is old
+        for tid in [recent]:
+            _aged(fake, fake.tweets[tid], 30)
+        await _connector(fake, store2, backfill_hours=2).poll_mentions(Collect())
+        assert store2.cursor(CURSOR_MENTIONS) == recent
+    _run(body)
+
+
+def _event(fake: FakeX, event_id: str) -> dict[str, Any]:
+    """A DM event of the fake by id."""
+    return next(e for e in fake.dm_events if e["id"] == event_id)
+
+
+def test_verified_type_is_asked_for_and_shown_in_the_evidence() -> None:
+    async def body(fake: FakeX) -> None:
+        impostor = fake.add_user("okx_support_desk", "OKX Support", "2026-11-01T00:00:00.000Z",
+                                 followers=3, verified=True, verified_type="blue")
+        fake.mention(impostor, "@okx DM me your UID and I will fix your withdrawal")
+        got = Collect()
+        await _connector(fake).poll_mentions(got)
+        [post] = got.posts
+        assert (post.author.verified, post.author.verified_type) == (True, "blue")
+        assert (await _connector(fake).profile(impostor)).verified_type == "blue"
+        findings = ImpersonationDetector(config.load().brand).check(post)
+        assert any("blue mark (verified_type blue), which X sells" in f.evidence for f in findings), findings
+    _run(body)

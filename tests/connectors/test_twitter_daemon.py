@@ -88,7 +88,7 @@ def test_daemon_answers_the_story_at_the_fake_and_stores_only_redacted_text(tmp_
         assert len(warning) == 1 and "not an official" in warning[0]
         [evidence] = [f["evidence"] for f in store.db["findings"].rows_where("post_id = ?", [ids["scam"]])
                       if f["kind"] == "impersonation"]
-        assert "4 followers" in evidence and "verified mark, which X sells" in evidence  # read from the API
+        assert "4 followers" in evidence and "blue mark (verified_type blue), which X sells" in evidence  # read from the API
         [notice] = _replies_to(fake, ids["leak"])
         assert "sensitive information" in notice
         [advice] = [d for d in fake.dms_sent if d["participant_id"] == ids["bob"]]

@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import WSMsgType, web
 
@@ -59,8 +59,14 @@ class Session:
 class FakeDiscord:
     """The Discord REST API and gateway for one bot in one guild, with state tests can read."""
 
-    def __init__(self, *, content_intent_enabled: bool = True, can_manage_messages: bool = True,
+    made: ClassVar[list[Any]] = []  # every instance, for the contract checks after a test
+
+    def __init__(self, *, content_intent_enabled: bool = False, can_manage_messages: bool = True,
                  members_intent_enabled: bool = True) -> None:
+        """A bot as the developer portal makes it: the privileged Message Content intent is off (asking
+        for it closes with 4014; without it guild messages arrive empty unless they mention the bot).
+        Scenarios that read every message turn it on explicitly."""
+        type(self).made.append(self)
         self.content_intent_enabled = content_intent_enabled
         self.members_intent_enabled = members_intent_enabled
         self.can_manage_messages = can_manage_messages
@@ -82,6 +88,7 @@ class FakeDiscord:
         self._transports: dict[web.WebSocketResponse, Any] = {}
         self.sessions: dict[str, Session] = {}
         self.identifies = 0
+        self.answered: list[tuple[str, str, int, Any]] = []  # (method, path, status, JSON body) sent
         self.resumes = 0
         self.general = self.add_channel("general")
         self._runner: web.AppRunner | None = None
@@ -99,7 +106,8 @@ class FakeDiscord:
         """A user; `created` sets the account's creation date through its snowflake."""
         uid = snowflake_at(created, next(self._ids)) if created else self.new_id()
         user = {"id": str(uid), "username": username, "global_name": global_name,
-                "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0}
+                "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
+                "primary_guild": None}
         self.users[uid] = user
         return user
 
@@ -321,9 +329,10 @@ class FakeDiscord:
         if request.headers.get("Authorization") != f"Bot {TOKEN}":
             return _error(401, 0, "401: Unauthorized")
         fault = self._fault(request.method, path)
-        if fault is not None:
-            return self._fail(request, fault)
-        return await handler(request)
+        response = self._fail(request, fault) if fault is not None else await handler(request)
+        if isinstance(response, web.Response) and response.body:  # kept for the contract tests
+            self.answered.append((request.method, path, response.status, json.loads(response.body)))
+        return response
 
     def _fault(self, method: str, path: str) -> Fault | None:
         """Take one use of the first fault matching this request."""
@@ -360,8 +369,8 @@ class FakeDiscord:
             "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
 
     async def _get_me(self, request: web.Request) -> web.Response:
-        """GET /users/@me: the bot user (login)."""
-        return _json(self.bot)
+        """GET /users/@me: the bot user (login), with the fields only the account itself sees."""
+        return _json({**self.bot, "mfa_enabled": False, "locale": "en-US"})
 
     async def _get_application(self, request: web.Request) -> web.Response:
         """GET /oauth2/applications/@me: the application (login)."""

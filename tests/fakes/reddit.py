@@ -15,6 +15,11 @@ from tests.fakes import until
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGE_CAP = 100  # Reddit serves at most 100 items a page, whatever `limit` asks for
+INBOX_SUBJECTS = {"comment_reply": "comment reply", "post_reply": "post reply",
+                  "username_mention": "username mention"}
+# How real Reddit refuses a subreddit (recorded answers): banned 404, private 403, each with a reason.
+REFUSED = {"banned": (404, {"reason": "banned", "message": "Not Found", "error": 404}),
+           "private": (403, {"reason": "private", "message": "Forbidden", "error": 403})}
 
 
 @dataclass
@@ -63,6 +68,8 @@ class FakeReddit:
         self.users: dict[str, dict[str, Any]] = {}
         self.moderated: set[str] = set()  # subreddit names (casefolded) the bot moderates
         self.moderators: dict[str, list[str]] = {}  # subreddit name (casefolded) -> its moderators
+        self.subreddits: dict[str, str] = {}  # casefolded name -> public, banned or private; others unknown
+        self.ratelimit: tuple[float, int, int] | None = None  # x-ratelimit-remaining, -used, -reset
         self.faults: list[Fault] = []
         self.ratelimit_comment: list[str] = []  # RATELIMIT messages for the next /api/comment calls
         self.sent = Sent()
@@ -118,8 +125,14 @@ class FakeReddit:
             "is_suspended": False, "icon_img": "",
         }
 
+    def add_subreddit(self, name: str, state: str = "public") -> None:
+        """A subreddit that exists (public), is banned (404) or private (403); any other name redirects
+        to search, as on Reddit."""
+        self.subreddits[name.casefold()] = state
+
     def add_submission(self, sub: str, author: str, title: str, selftext: str = "", link: str = "") -> str:
         """A new post in a subreddit, a self post or, with `link`, a link post; returns its fullname."""
+        self.subreddits.setdefault(sub.casefold(), "public")
         data = self._new_thing("t3", author, sub)
         permalink = f"/r/{sub}/comments/{data['id']}/post/"
         data.update(title=title, selftext=selftext, is_self=not link, num_comments=0, permalink=permalink,
@@ -131,7 +144,7 @@ class FakeReddit:
         parent_data = self.things[parent]
         link_id = parent if parent.startswith("t3_") else parent_data["link_id"]
         data = self._new_thing("t1", author, parent_data["subreddit"])
-        data.update(body=body, parent_id=parent, link_id=link_id, replies="", was_comment=True,
+        data.update(body=body, parent_id=parent, link_id=link_id, replies="",
                     permalink=f"/r/{data['subreddit']}/comments/{link_id[3:]}/post/{data['id']}/")
         if parent_data["author"] == self.username and author != self.username:
             self._to_inbox(data["name"], "comment_reply" if parent.startswith("t1_") else "post_reply")
@@ -187,7 +200,29 @@ class FakeReddit:
         if not request.path.startswith("/api/v1/access_token") and \
                 request.headers.get("Authorization", "") != f"bearer {self.token}":
             return _json({"message": "Unauthorized", "error": 401}, 401)
-        return await handler(request)
+        if (refused := self._refused_subreddit(request.path)) is not None:
+            return refused
+        response = await handler(request)
+        if self.ratelimit is not None:
+            remaining, used, reset = self.ratelimit
+            response.headers.update({"x-ratelimit-remaining": f"{remaining:.1f}",
+                                     "x-ratelimit-used": str(used), "x-ratelimit-reset": str(reset)})
+        return response
+
+    def _refused_subreddit(self, path: str) -> web.Response | None:
+        """Reddit's answer for a subreddit that cannot be read: a redirect to search for an unknown
+        name, 404 for a banned one, 403 for a private one; None for a readable one."""
+        parts = path.split("/")
+        if len(parts) < 3 or parts[1] != "r":
+            return None
+        state = self.subreddits.get(parts[2].casefold())
+        if state == "public":
+            return None
+        if state in REFUSED:
+            status, body = REFUSED[state]
+            return _json(body, status)
+        location = f"https://www.reddit.com/subreddits/search.json?q={parts[2]}"
+        return web.Response(status=302, headers={"Location": location}, text="")
 
     # -- handlers ---------------------------------------------------------------------------
     async def _access_token(self, request: web.Request) -> web.Response:
@@ -215,7 +250,7 @@ class FakeReddit:
         names = [n for n in reversed(self.inbox) if n in self.unread]
         if request.query.get("mark", "false").lower() == "true":
             self.unread.clear()
-        return self._listing(names, request)
+        return self._listing(names, request, inbox=True)
 
     async def _read_message(self, request: web.Request) -> web.Response:
         """Mark inbox items read."""
@@ -311,19 +346,34 @@ class FakeReddit:
         names = [n for n in request.query.get("id", "").split(",") if n in self.things]
         return _json(self._listing_body(names, None))
 
-    def _listing(self, names: list[str], request: web.Request) -> web.Response:
+    def _listing(self, names: list[str], request: web.Request, inbox: bool = False) -> web.Response:
         """One page of a listing, paged with `after` the way Reddit does."""
         if after := request.query.get("after"):
             names = names[names.index(after) + 1:] if after in names else []
         limit = min(int(request.query.get("limit", 25)), PAGE_CAP)
         page = names[:limit]
-        return _json(self._listing_body(page, page[-1] if len(names) > limit else None))
+        return _json(self._listing_body(page, page[-1] if len(names) > limit else None, inbox))
 
-    def _listing_body(self, names: list[str], after: str | None) -> dict[str, Any]:
-        """Reddit's listing JSON."""
-        children = [{"kind": n[:2], "data": dict(self.things[n], new=n in self.unread)} for n in names]
+    def _listing_body(self, names: list[str], after: str | None, inbox: bool = False) -> dict[str, Any]:
+        """Reddit's listing JSON; inbox comments in the inbox's own shape."""
+        children = [{"kind": n[:2], "data": self._inbox_item(n) if inbox else dict(self.things[n])}
+                    for n in names]
         return {"kind": "Listing", "data": {"children": children, "after": after, "before": None,
                                             "dist": len(children)}}
+
+    def _inbox_item(self, name: str) -> dict[str, Any]:
+        """An inbox item as Reddit serves it: a comment reply or mention has `context` (its page with
+        ?context=3), a subject and its thread's title, and no `permalink`."""
+        data = dict(self.things[name], new=name in self.unread, dest=self.username)
+        if name.startswith("t1_"):
+            data["was_comment"] = True
+            permalink = data.pop("permalink")
+            link = self.things.get(data["link_id"], {})
+            data.update(context=f"{permalink}?context=3", subject=INBOX_SUBJECTS[data["type"]],
+                        link_title=link.get("title", ""), num_comments=link.get("num_comments", 0))
+            for key in ("link_id", "is_submitter"):
+                data.pop(key, None)
+        return data
 
 
 def _json(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -338,8 +388,10 @@ ENV = {"REDDIT_CLIENT_ID": "cid-3f9a27", "REDDIT_CLIENT_SECRET": "csecret-81bd40
 
 
 def new_fake() -> FakeReddit:
-    """A fake that accepts the credentials in ENV."""
-    return FakeReddit(*ENV.values())
+    """A fake that accepts the credentials in ENV, with r/OKX (the tests' subreddit) existing."""
+    fake = FakeReddit(*ENV.values())
+    fake.add_subreddit("OKX")
+    return fake
 
 
 async def eventually(check: Callable[[], bool], timeout: float = 15.0) -> None:

@@ -8,7 +8,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from aiohttp import web
 
@@ -41,8 +41,14 @@ class ApiError(Exception):
 class TelegramFake:
     """Speaks the Bot API methods the connector uses; holds what the bot sent, deleted and confirmed."""
 
+    made: ClassVar[list[Any]] = []  # every instance, for the contract checks after a test
+
     def __init__(self, token: str = "123456:TEST-token", bot_username: str = "okx_guard_bot",
-                 can_read_all_group_messages: bool = True) -> None:
+                 can_read_all_group_messages: bool = False) -> None:
+        """A new bot as BotFather makes it: privacy mode on (can_read_all_group_messages false), so a
+        group's messages reach it only when they are commands, mention it or reply to it, or when the
+        bot is an admin there. Scenarios that read every message turn it off explicitly."""
+        type(self).made.append(self)
         self.token = token
         self.me: JSON = {"id": 900001, "is_bot": True, "first_name": "Guard", "username": bot_username,
                          "can_join_groups": True, "supports_inline_queries": False,
@@ -56,6 +62,8 @@ class TelegramFake:
         self.admins_hidden: set[int] = set()  # chats whose admin list the bot is refused
         self.messages: dict[tuple[int, int], JSON] = {}  # live messages, by (chat id, message id)
         self.updates: list[JSON] = []  # not yet confirmed by a getUpdates offset
+        self.withheld: list[JSON] = []  # group messages privacy mode kept from the bot
+        self.answered: list[tuple[str, JSON]] = []  # (method, whole JSON answer), ok or not
         self.delivered: list[int] = []  # update ids in the order getUpdates returned them
         self.sent: list[JSON] = []  # every message the bot sent, with the reply target it asked for
         self.deleted: list[tuple[int, int]] = []
@@ -107,7 +115,7 @@ class TelegramFake:
             user["last_name"] = last_name
         self.users[user_id] = user
         self.bios[user_id] = bio
-        chat = {k: v for k, v in user.items() if k != "is_bot"}
+        chat = {k: v for k, v in user.items() if k not in ("is_bot", "language_code")}  # not Chat fields
         self.chats[user_id] = {**chat, "type": "private"}
         if started:
             self.started.add(user_id)
@@ -222,10 +230,27 @@ class TelegramFake:
         return message
 
     def _queue(self, update: JSON) -> None:
-        """Hold an update until a getUpdates offset confirms it."""
+        """Hold an update until a getUpdates offset confirms it (unless privacy mode keeps it away)."""
+        if self._private_to_bot(update):
+            self.withheld.append(update)
+            return
         self.updates.append({"update_id": self._next_update, **update})
         self._next_update += 1
         self._wake()
+
+    def _private_to_bot(self, update: JSON) -> bool:
+        """Whether Telegram's privacy mode keeps this group message from the bot."""
+        message = update.get("message") or update.get("edited_message")
+        if self.me["can_read_all_group_messages"] or not message or "text" not in message:
+            return False  # service messages (joins, left members) always reach it
+        chat = message["chat"]
+        if chat["type"] not in ("group", "supergroup") or chat["id"] in self.admin_in:
+            return False
+        text, me = str(message["text"]), f"@{self.me['username']}".casefold()
+        command = text.split()[0].casefold() if text.startswith("/") else ""
+        replied = (message.get("reply_to_message") or {}).get("from", {}).get("id")
+        for_it = bool(command) and ("@" not in command or command.endswith(me))  # not /cmd@other_bot
+        return not (for_it or me in text.casefold() or replied == self.me["id"])
 
     def _wake(self) -> None:
         """Wake every waiting long poll."""
@@ -242,6 +267,14 @@ class TelegramFake:
 
     # -- the HTTP side ----------------------------------------------------------------------
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        """Answer one Bot API call, keeping every JSON answer for the contract tests."""
+        response = await self._answer(request)
+        if isinstance(response, web.Response) and response.content_type == "application/json":
+            assert isinstance(response.body, bytes)
+            self.answered.append((request.match_info["method"], json.loads(response.body)))
+        return response
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         """Route /bot<token>/<method> to its handler, after the token check and scripted faults."""
         method = request.match_info["method"]
         self.calls.append(method)

@@ -31,6 +31,10 @@ NOT_ENROLLED = {
     "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and "
               "tokens from a Twitter developer App that is attached to a Project.",
 }
+# X's answer once the app's monthly usage cap is spent (a 429 that is not a rate limit).
+USAGE_CAPPED = {"title": "UsageCapExceeded", "detail": "Usage cap exceeded: Monthly product cap",
+                "type": "https://api.twitter.com/2/problems/usage-capped", "period": "Monthly",
+                "scope": "Product"}
 CODE_453 = {"errors": [{"code": 453, "message": "You currently have access to a subset of X API V2 "
                         "endpoints and limited v1.1 endpoints only. If you need access to this "
                         "endpoint, you may need a different access level."}]}
@@ -71,18 +75,26 @@ class FakeX:
         self.deleted: list[str] = []
         self.calls: list[str] = []  # route names in the order they were served
         self.rejected = 0  # requests refused for a bad signature
+        self.over_limit = 0  # requests answered 429 for going past a route's limit
         self.faults: dict[str, list[Fault]] = {}
+        # Per-route request limits and window length, answered in x-rate-limit-* headers as X does;
+        # generous unless a test sets a tier's figures.
+        self.limits: dict[str, int] = {"mentions": 10_000, "dm_events": 10_000}
+        self.window = 900.0
+        self._windows: dict[str, tuple[float, int]] = {}  # route -> (window start, requests in it)
         self.me = self.add_user(bot_username, "OKX", "2013-01-01T00:00:00.000Z", 5_000_000, True)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
     # -- scripting ---------------------------------------------------------------------------
     def add_user(self, username: str, name: str = "", created_at: str = "2019-05-01T00:00:00.000Z",
-                 followers: int = 100, verified: bool = False, description: str = "") -> str:
-        """A user the fake knows; returns its id."""
+                 followers: int = 100, verified: bool = False, description: str = "",
+                 verified_type: str | None = None) -> str:
+        """A user the fake knows; returns its id. verified_type: blue, business, government."""
         uid = str(next(self._ids))
         self.users[uid] = {"id": uid, "username": username, "name": name or username,
                            "created_at": created_at, "verified": verified, "description": description,
+                           "verified_type": verified_type or ("blue" if verified else "none"),
                            "public_metrics": {"followers_count": followers, "following_count": 10,
                                               "tweet_count": 50, "listed_count": 0}}
         return uid
@@ -145,13 +157,34 @@ class FakeX:
         self.calls.append(route)
         queued = self.faults.get(route)
         if not queued:
-            return await handler(request)
+            return self._count(route, await handler(request))
         fault = queued.pop(0)
         headers = {}
         if fault.reset_in is not None:
             headers = {"x-rate-limit-limit": "75", "x-rate-limit-remaining": "0",
                        "x-rate-limit-reset": str(int(time.time() + fault.reset_in))}
         return web.json_response(fault.body, status=fault.status, headers=headers)
+
+    def _count(self, route: str, response: web.StreamResponse) -> web.StreamResponse:
+        """Spend one request of the route's window and say what is left, as X does; past the
+        limit, a 429 until the window resets."""
+        if route not in self.limits:
+            return response
+        now = time.time()
+        start, used = self._windows.get(route, (now, 0))
+        if now >= start + self.window:
+            start, used = now, 0
+        used += 1
+        self._windows[route] = (start, used)
+        headers = {"x-rate-limit-limit": str(self.limits[route]),
+                   "x-rate-limit-remaining": str(max(self.limits[route] - used, 0)),
+                   "x-rate-limit-reset": str(int(start + self.window) + 1)}
+        if used > self.limits[route]:
+            self.over_limit += 1
+            return web.json_response({"title": "Too Many Requests", "detail": "Too Many Requests",
+                                      "type": "about:blank", "status": 429}, status=429, headers=headers)
+        response.headers.update(headers)
+        return response
 
     def _signed_ok(self, request: web.Request) -> bool:
         """Check the signature over the ORIGINAL api.twitter.com URL with the expected secrets."""

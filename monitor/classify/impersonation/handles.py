@@ -148,10 +148,22 @@ def profile_signals(author: Author, posted: datetime | None, lookalike: bool = F
         found.append(Signal("", 0.1, f"{author.followers} followers"))
     if author.platform == "reddit" and author.verified is False:
         found.append(Signal("", 0.1, "no verified e-mail"))  # Reddit's 'verified': the throwaway's mark
-    if author.platform == "twitter" and author.verified and lookalike:
+    if author.platform == "twitter" and lookalike and (author.verified or _marked(author)):
         # X sells its check mark, and impostors buy it to look like the brand: said, never a reason to trust.
-        found.append(Signal("", 0.0, "has a verified mark, which X sells: no proof it is the brand's"))
+        found.append(Signal("", 0.0, _MARKS.get(author.verified_type or "",
+                                                "has a verified mark, which X sells: no proof it is the brand's")))
     return found
+
+
+# X's verified_type: which check mark an account has, as the evidence names it (weight 0 all the same).
+_MARKS = {"blue": "has a blue mark (verified_type blue), which X sells: no proof it is the brand's",
+          "business": "has a gold organisation mark (verified_type business): check which organisation",
+          "government": "has a grey government mark (verified_type government)"}
+
+
+def _marked(author: Author) -> bool:
+    """Whether X says the account has any check mark."""
+    return author.verified_type not in (None, "", "none")
 
 
 def author_signals(author: Author, reg: BrandRegistry, posted: datetime | None) -> list[Signal]:

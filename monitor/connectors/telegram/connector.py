@@ -11,7 +11,7 @@ from telegram import Bot, Chat, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
 from monitor.config import Settings, env_secret
-from monitor.connectors.base import ConnectorFatal, Emit
+from monitor.connectors.base import Condition, ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
 from monitor.connectors.telegram.admins import admin_roster, admins_of
 from monitor.connectors.telegram.commands import attach
@@ -45,6 +45,11 @@ ALLOWED_UPDATES: Sequence[str] = (
 DEFAULT_BASE_URL = "https://api.telegram.org"
 DEFAULT_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DEFAULT_POLL_TIMEOUT = 30.0
+PRIVACY_MODE = (
+    "privacy mode is on: in groups the bot sees only commands, mentions of it and replies to it; "
+    "to read every message, in @BotFather send /setprivacy, pick the bot and choose Disable, then "
+    "remove the bot from each group and add it again (or make it an admin of the group)"
+)
 OnCommand = Callable[[Update], Awaitable[None]]
 AlertMarkup = Callable[[Action], InlineKeyboardMarkup | None]
 
@@ -113,10 +118,14 @@ class TelegramConnector:
         self.username = me.username or ""
         log.info("telegram: polling as @%s", me.username)
         if not me.can_read_all_group_messages:
-            log.warning(
-                "telegram: privacy mode is on: in groups the bot sees only commands, "
-                "mentions and replies to it (make it an admin to see every message)"
-            )
+            log.warning("telegram: %s", PRIVACY_MODE)
+
+    def conditions(self) -> dict[str, Condition]:
+        """What /healthz shows: privacy mode, a blind spot in every group where the bot is no admin."""
+        me = self.bot.bot if self.username else None
+        if me is None or me.can_read_all_group_messages:
+            return {}
+        return {"privacy_mode": Condition(PRIVACY_MODE)}
 
     def _stored_offset(self) -> int | None:
         """Where the last run stopped; None on the first run (Telegram then sends what it holds)."""
