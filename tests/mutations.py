@@ -8,6 +8,7 @@ secret, its normalised, URL-decoded and squeezed forms, and what the shape typed
 from __future__ import annotations
 
 import base64
+import json
 import random
 import re
 import string
@@ -162,7 +163,7 @@ SEED: dict[str, Shape] = {
     "upper case": lambda s: _text(" ".join(s.words).upper()),
     "slashes": lambda s: _text("/".join(s.words)),
     "tabs": lambda s: _text("\t".join(s.words)),
-    "JSON": lambda s: _text('{"mnemonic": "%s"}' % " ".join(s.words)),
+    "JSON": lambda s: _text(json.dumps({"mnemonic": " ".join(s.words)})),
 }
 
 KEY: dict[str, Shape] = {
@@ -176,7 +177,7 @@ KEY: dict[str, Shape] = {
         {c: c + 0xFEE0 for c in range(0x30, 0x3A)})),
     "URL query pk": lambda s: _text(f"https://wallet.example/import?pk={_first(s)}"),
     "URL query privateKey": lambda s: _text(f"https://x.example/?privateKey=0x{_first(s)}&a=1"),
-    "JSON": lambda s: _text('{"privateKey": "0x%s"}' % _first(s)),
+    "JSON": lambda s: _text(json.dumps({"privateKey": f"0x{_first(s)}"})),
     "upper case": lambda s: _text(f"PRIVATE KEY {_first(s).upper()}"),
     "Chinese label": lambda s: _text(f"我的私钥：{_first(s)}"),
     "percent-encoded": lambda s: _text("https://w.example/?pk=" + "".join(f"%{ord(c):02x}" for c in _first(s))),
@@ -184,20 +185,20 @@ KEY: dict[str, Shape] = {
 }
 
 API: dict[str, Shape] = {
-    "OKX JSON": lambda s: _text('{"apiKey": "%s", "secretKey": "%s", "passphrase": "%s"}' % s.parts),
-    "ccxt dict": lambda s: _text("ccxt.okx({'apiKey': '%s', 'secret': '%s', 'password': '%s'})" % s.parts),
-    "env file": lambda s: _text("OKX_API_KEY=%s\nOKX_SECRET_KEY=%s\nOKX_PASSPHRASE=%s" % s.parts),
-    "yaml": lambda s: _text("okx:\n  api_key: %s\n  secret_key: %s\n  passphrase: %s" % s.parts),
-    "URL query": lambda s: _text("https://bot.example/set?apiKey=%s&secretKey=%s&passphrase=%s" % s.parts),
-    "Chinese labels": lambda s: _text("欧易 API key：%s 密钥：%s 口令：%s" % s.parts),
-    "NUL in labels": lambda s: _text("okx api\0key %s secret\0key %s pass\0phrase %s" % s.parts),
+    "OKX JSON": lambda s: _text(json.dumps(dict(zip(("apiKey", "secretKey", "passphrase"), s.parts)))),
+    "ccxt dict": lambda s: _text(f"ccxt.okx({dict(zip(('apiKey', 'secret', 'password'), s.parts))!r})"),
+    "env file": lambda s: _text("OKX_API_KEY={}\nOKX_SECRET_KEY={}\nOKX_PASSPHRASE={}".format(*s.parts)),
+    "yaml": lambda s: _text("okx:\n  api_key: {}\n  secret_key: {}\n  passphrase: {}".format(*s.parts)),
+    "URL query": lambda s: _text("https://bot.example/set?apiKey={}&secretKey={}&passphrase={}".format(*s.parts)),
+    "Chinese labels": lambda s: _text("欧易 API key：{} 密钥：{} 口令：{}".format(*s.parts)),
+    "NUL in labels": lambda s: _text("okx api\0key {} secret\0key {} pass\0phrase {}".format(*s.parts)),
 }
 
 PASSWORD: dict[str, Shape] = {
     "URL user-info": lambda s: _text(f"db is https://admin:{_first(s)}@db.example.com/app"),
     "URL user-info, escaped": lambda s: _text(f"https://admin:{quote(_first(s) + '@')}@h.example/"),
-    "JSON": lambda s: _text('{"username": "bob", "password": "%s"}' % _first(s)),
-    "dict": lambda s: _text("login({'user': 'bob', 'password': '%s'})" % _first(s)),
+    "JSON": lambda s: _text(json.dumps({"username": "bob", "password": _first(s)})),
+    "dict": lambda s: _text(f"login({ {'user': 'bob', 'password': _first(s)}!r})"),
     "NUL inside the label": lambda s: _text(f"my pass\0word is {_first(s)}"),
     "Cyrillic letters in the label": lambda s: _text(f"my раssword is {_first(s)}"),
     "Chinese label": lambda s: _text(f"登录密码：{_first(s)}"),
@@ -216,7 +217,7 @@ TOTP: dict[str, Shape] = {
 TOKEN: dict[str, Shape] = {
     "in a bot API URL": lambda s: _text(f"https://api.telegram.org/bot{s.sentence.split()[-1]}/getMe"),
     "env": lambda s: _text(f"TELEGRAM_TOKEN={s.sentence.split()[-1]}"),
-    "JSON": lambda s: _text('{"token": "%s"}' % s.sentence.split()[-1]),
+    "JSON": lambda s: _text(json.dumps({"token": s.sentence.split()[-1]})),
     "yaml": lambda s: _text(f"bot:\n  token: {s.sentence.split()[-1]}"),
     "python call": lambda s: _text(f"Application.builder().token('{s.sentence.split()[-1]}').build()"),
     "Chinese sentence": lambda s: _text(f"我的机器人令牌是{s.sentence.split()[-1]}，怎么办"),

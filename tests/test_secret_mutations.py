@@ -78,7 +78,7 @@ def _replay_file(path: Path, secrets: list[Secret]) -> list[tuple[Secret, Case]]
     cases = []
     with path.open("w", encoding="utf-8") as out:
         for i, secret in enumerate(secrets):
-            for name, shape in shapes(secret.kind).items():
+            for shape in shapes(secret.kind).values():
                 case = shape(secret)
                 f = case.fields
                 obj = {"id": f"{i}-{len(cases)}", "platform": "telegram", "channel": "group",
