@@ -17,7 +17,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/python -m mypy monitor bench
 
 # torch first and pinned: the CPU wheel, so nothing pulls the CUDA build.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0

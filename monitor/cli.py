@@ -23,6 +23,7 @@ from monitor.clibase import CliError, report_query
 from monitor.models import PLATFORMS
 from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks
 from monitor.postjson import PostError, parse_line
+from monitor.resources import data_path
 from monitor.store import Store
 
 # The daemon's and the web app's modules are imported by the commands that run them: aiohttp and the
@@ -31,8 +32,7 @@ if TYPE_CHECKING:
     from monitor import daemon
     from monitor.connectors.base import Connector
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_STREAM = ROOT / "data" / "demo" / "stream.jsonl"
+DEMO_STREAM = data_path("demo", "stream.jsonl")
 log = logging.getLogger("monitor")
 
 

@@ -17,9 +17,10 @@ from monitor.classify.support.linear import HashedLinear, Scores, sigmoid
 from monitor.classify.support.remote import EncoderError, RemoteEncoder, shared_encoder
 from monitor.classify.text import language
 from monitor.models import SUPPORT_TOPICS, Finding, Post
+from monitor.resources import data_path
 
 log = logging.getLogger(__name__)
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "data" / "support" / "model"
+DEFAULT_MODEL_DIR = data_path("support", "model")
 META_FILE = "meta.json"
 # Below this a finding is noise even for the review queue; the flag line itself is the config's
 # support_request threshold (0.5 by default, where the model's scores are calibrated to cut).

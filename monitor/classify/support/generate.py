@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor.models import SUPPORT_TOPICS
+from monitor.resources import data_path
 
-DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "support"
+DATA_DIR = data_path("support")
 NOT_SUPPORT = "not_support"
 LABELS: tuple[str, ...] = (NOT_SUPPORT, *SUPPORT_TOPICS)
 SEPARATORS = {"en": [". ", ", ", " ", "! ", " - "], "zh": ["，", "。", " ", "！", ""]}
