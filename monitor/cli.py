@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -288,12 +289,31 @@ def cmd_eval_convert(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     """Classify each input line and write one result line per input line, in order."""
     settings = config.load(args.config)
+    # The input is opened and its first post read before any model loads, so a missing, unreadable
+    # or empty input is answered at once rather than after the models' start-up.
+    name = "standard input" if args.file == "-" else args.file
+    lines = _lines_from_first_post(sys.stdin if args.file == "-" else _open(args.file), name)
+    if lines is None:
+        print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
+        return 0
     pipeline = Pipeline.from_settings(settings, _salt(settings, None))
-    stream = sys.stdin if args.file == "-" else _open(args.file)
     write = _write_table if args.format == "table" else _write_jsonl
-    for result in scan_lines(stream, pipeline):
+    for result in scan_lines(lines, pipeline):
         write(result, sys.stdout)
     return 0
+
+
+def _lines_from_first_post(stream: TextIO, name: str) -> Iterator[str] | None:
+    """The input's lines, all of them, once a non-blank one has been read; None for an empty input."""
+    blank: list[str] = []
+    try:
+        for line in stream:
+            if line.strip():
+                return itertools.chain(blank, [line], stream)
+            blank.append(line)  # kept: line numbers in the results count them
+    except OSError as exc:
+        raise CliError(f"{name}: {exc.strerror}") from None
+    return None
 
 
 def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
