@@ -16,16 +16,18 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check monitor tests bench
 	$(BIN)/python -m mypy monitor bench
 
-# torch first and pinned: the CPU wheel, so nothing pulls the CUDA build.
-$(VENV)/.installed: pyproject.toml
+# The demo's install has no torch: the support model runs on onnxruntime.
+$(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e .
 	touch $@
 
+# The tests also train and export (the train extra): torch first and pinned, the CPU wheel, so
+# nothing pulls the CUDA build.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test,train]'
 	touch $@
 
 clean:

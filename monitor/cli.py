@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from monitor.clibase import CliError, report_query
 from monitor.models import PLATFORMS, Post
 from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks
 from monitor.postjson import PostError, decode_lines, is_blank, parse_line
+from monitor.resources import data_path
 from monitor.store import Store
 
 # The daemon's and the web app's modules are imported by the commands that run them: aiohttp and the
@@ -32,8 +34,7 @@ if TYPE_CHECKING:
     from monitor import daemon
     from monitor.connectors.base import Connector
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_STREAM = ROOT / "data" / "demo" / "stream.jsonl"
+DEMO_STREAM = data_path("demo", "stream.jsonl")
 log = logging.getLogger("monitor")
 # What str.splitlines() breaks at, and every other C0 and C1 control character.
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -292,10 +293,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     """Classify each input line and write one result line per input line, in order; exit 1 if any
     line was malformed (or could not be processed), after the last line."""
     settings = config.load(args.config)
+    # The input is opened and its first post read before any model loads, so a missing, unreadable
+    # or empty input is answered at once rather than after the models' start-up.
+    name = "standard input" if args.file == "-" else args.file
+    lines = _lines_from_first_post(_input_lines(args.file), name)
+    if lines is None:
+        print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
+        return 0
     pipeline = Pipeline.from_settings(settings, _salt(settings, None))
     write = _write_table if args.format == "table" else _write_jsonl
     malformed = False
-    for result in scan_lines(_input_lines(args.file), pipeline):
+    for result in scan_lines(lines, pipeline):
         malformed = malformed or "error" in result
         write(result, sys.stdout)
     return 1 if malformed else 0
@@ -308,6 +316,20 @@ def _input_lines(name: str) -> Iterable[str]:
         return decode_lines(_open_bytes(name))
     buffer = getattr(sys.stdin, "buffer", None)  # a text stream put in place of stdin has none
     return sys.stdin if buffer is None else decode_lines(buffer)
+
+
+def _lines_from_first_post(lines: Iterable[str], name: str) -> Iterator[str] | None:
+    """The input's lines, all of them, once a non-blank one has been read; None for an empty input."""
+    blank: list[str] = []
+    stream = iter(lines)
+    try:
+        for line in stream:
+            if line.strip():
+                return itertools.chain(blank, [line], stream)
+            blank.append(line)  # kept: line numbers in the results count them
+    except OSError as exc:
+        raise CliError(f"{name}: {exc.strerror}") from None
+    return None
 
 
 def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:

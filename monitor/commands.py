@@ -23,11 +23,12 @@ from monitor.config import Brand, Settings, is_bundled
 from monitor.models import PLATFORMS, Author, Finding, Post, reason_kind
 from monitor.policy import alert
 from monitor.replies.guard import defang
+from monitor.resources import data_path
 from monitor.store import Store
 from monitor.switches import held_back, muted_platforms, paused, set_muted, set_paused
 
 log = logging.getLogger("monitor.commands")
-TEXT_DIR = Path(__file__).resolve().parent.parent / "data" / "commands"
+TEXT_DIR = data_path("commands")
 LANGUAGES = ("en", "zh")
 USER_COMMANDS = ("start", "help", "support", "verify", "report")
 MANAGER_COMMANDS = (

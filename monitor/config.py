@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor.models import ACTION_KINDS, FINDING_KINDS, PLATFORMS
+from monitor.resources import data_path
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "monitor.example.toml"
+DEFAULT_CONFIG = data_path("monitor.example.toml")
 
 # Each section's keys and their expected types. A nested dict is a sub-table.
 _STR_LIST = (list, str)  # a (list, T) entry means a list whose items are all T

@@ -290,6 +290,9 @@ def run_eval(path: Path, settings: Settings, progress: bool, as_json: bool, out:
     except OSError as exc:
         print(f"monitor: error: {path}: {exc.strerror}", file=sys.stderr)
         return 2
+    if not any(line.strip() for line in lines):  # said before the models load, not after
+        print(f"monitor: {path}: nothing to evaluate (no Post JSON lines)", file=sys.stderr)
+        return 0
     # A throwaway salt: fingerprints are never kept by an evaluation.
     pipeline = Pipeline.from_settings(settings, pysecrets.token_bytes(32))
     errors: list[tuple[int, str]] = []

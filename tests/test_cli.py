@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import os
 import random
 import re
 import sys
@@ -76,9 +77,50 @@ def test_scan_table_format(capsys, monkeypatch) -> None:
     assert "secret_leak/password" in out and "Gr33n" not in out
 
 
-def test_scan_missing_file_is_a_clear_error(capsys, tmp_path: Path) -> None:
+def _no_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a pipeline (and with it a model) is built."""
+    from monitor.pipeline import Pipeline
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("a model was loaded before the input was checked")
+
+    monkeypatch.setattr(Pipeline, "from_settings", refuse)
+
+
+def test_scan_missing_file_is_a_clear_error(capsys, monkeypatch, tmp_path: Path) -> None:
+    _no_models(monkeypatch)
     assert main(["scan", str(tmp_path / "nope.jsonl")]) == 2
     assert "nope.jsonl: No such file" in capsys.readouterr().err
+
+
+def test_scan_unreadable_input_is_answered_before_any_model_loads(capsys, monkeypatch, tmp_path) -> None:
+    _no_models(monkeypatch)
+    assert main(["scan", str(tmp_path)]) == 2  # a folder: open() fails whoever runs the test
+    assert "Is a directory" in capsys.readouterr().err
+    locked = tmp_path / "locked.jsonl"
+    locked.write_text(LEAK + "\n", encoding="utf-8")
+    locked.chmod(0)
+    if not os.access(locked, os.R_OK):  # root reads it anyway
+        assert main(["scan", str(locked)]) == 2
+        assert "locked.jsonl: Permission denied" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n\n"])
+def test_scan_empty_input_says_so_before_any_model_loads(capsys, monkeypatch, tmp_path, text) -> None:
+    _no_models(monkeypatch)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(text, encoding="utf-8")
+    assert main(["scan", str(empty)]) == 0
+    out = capsys.readouterr()
+    assert out.out == "" and "empty.jsonl: nothing to scan" in out.err
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    assert main(["scan", "-"]) == 0
+    assert "standard input: nothing to scan" in capsys.readouterr().err
+
+
+def test_scan_keeps_line_numbers_after_leading_blank_lines(capsys, monkeypatch) -> None:
+    [result] = _scan(capsys, monkeypatch, "\n\n{broken\n")
+    assert result["line"] == 3
 
 
 def test_run_replay_restart_neither_misses_nor_repeats(tmp_path: Path, capsys) -> None:

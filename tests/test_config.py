@@ -39,7 +39,7 @@ def test_example_config_loads() -> None:
         ("support_request = 0.5", "support_request = 1.5", "'thresholds.support_request' must be between 0 and 1"),
         ('impersonation = "review"', 'impersonation = "yolo"', "'modes.impersonation' must be one of"),
         ("secret_leak = 0.5", 'secret_leak = "high"', "'thresholds.secret_leak' must be a number"),
-        ('# encoder_path = "/path/to/all-MiniLM-L6-v2"', 'encoder_path = "minilm"', "'support.encoder_path' is not a folder"),
+        ('# encoder_path = "/path/to/minilm-onnx"', 'encoder_path = "minilm"', "'support.encoder_path' is not a folder"),
         ('# model_dir = "support/model"', 'model_dir = "no/model"', "'support.model_dir' is not a folder"),
         ("[modes]", "[telegram]\nadmins = ['alice']\n[modes]", "'telegram.admins' must be a list of integers"),
         ("[modes]", "[discord]\nenabled = 1\n[modes]", "'discord.enabled' must be a boolean"),

@@ -216,3 +216,15 @@ def test_run_eval_table_output_and_clean_exit(tmp_path: Path, settings: Settings
 
 def test_run_eval_missing_file(tmp_path: Path, settings: Settings) -> None:
     assert run_eval(tmp_path / "nope.jsonl", settings, False, False, io.StringIO()) == 2
+
+
+def test_run_eval_empty_file_is_answered_before_any_model_loads(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.pipeline import Pipeline
+
+    monkeypatch.setattr(Pipeline, "from_settings", lambda *_: pytest.fail("a model was loaded"))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")
+    assert run_eval(empty, settings, False, False, io.StringIO()) == 0
+    assert "nothing to evaluate" in capsys.readouterr().err

@@ -13,8 +13,8 @@ T = TypeVar("T")
 
 @runtime_checkable
 class Detector(Protocol):
-    """Pure: the same post always gives the same findings, with no network (a model may run in a
-    child process: see begin_many and Pending)."""
+    """Pure: the same post always gives the same findings, with no network (a model may run on a
+    thread of its own: see begin_many and Pending)."""
 
     kind: str
     name: str
@@ -25,7 +25,7 @@ class Detector(Protocol):
 
 
 class Pending(Generic[T]):
-    """A result that may still wait on a model in another process: done() says whether result()
+    """A result that may still wait on a model working on another thread: done() says whether result()
     would return at once; result() waits, then builds the value (once)."""
 
     def __init__(self, build: Callable[[], T], waits_on: Sequence[Future[Any]] = ()) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from pathlib import Path
+
+from monitor.resources import data_path
 
 # Built for the support model's features (data/support/build_t2s.py); every Chinese rule reads it too.
-T2S_PATH = Path(__file__).resolve().parents[2] / "data" / "support" / "t2s.txt"
+T2S_PATH = data_path("support", "t2s.txt")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.config import Brand
+from monitor.resources import data_path
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "templates"
+TEMPLATE_DIR = data_path("templates")
 LANGUAGES = ("en", "zh", "zh_hant")
 VISIBILITIES = ("public", "dm")
 DEFAULT_TOPIC = "default"

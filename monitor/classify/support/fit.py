@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from monitor.classify.support.encoder import Head
 from monitor.classify.support.features import DIM, hashed
 from monitor.classify.support.generate import LABELS
 from monitor.classify.support.linear import HashedLinear
 
 OUTPUTS = len(LABELS)  # support logit + one logit per topic
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The linear layer from a MiniLM embedding to the eight logits; export.attach_head puts it in
+    the ONNX graph."""
+
+    weights: np.ndarray  # (384, 8)
+    bias: np.ndarray  # (8,)
 
 
 def targets(labels: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor.models import SUPPORT_TOPICS
+from monitor.resources import data_path
 
-DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "support"
+DATA_DIR = data_path("support")
 NOT_SUPPORT = "not_support"
 LABELS: tuple[str, ...] = (NOT_SUPPORT, *SUPPORT_TOPICS)
 SEPARATORS = {"en": [". ", ", ", " ", "! ", " - "], "zh": ["，", "。", " ", "！", ""]}
@@ -76,10 +77,11 @@ def _framed(bank: Bank, acts: list[str], rng: random.Random) -> str:
 
 
 def vocabulary(bank: Bank) -> list[str]:
-    """Whole English words from MiniLM's vocab.txt minus every word the support phrases use."""
-    from monitor.classify.support.encoder import default_encoder_path
-
-    lines = (default_encoder_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    """Whole English words of MiniLM's vocabulary (in id order, as in its vocab.txt) minus every word
+    the support phrases use."""
+    tokenizer = json.loads((DATA_DIR / "model" / "tokenizer.json").read_text(encoding="utf-8"))
+    ids: dict[str, int] = tokenizer["model"]["vocab"]
+    lines = sorted(ids, key=ids.__getitem__)
     support_text = json.dumps([bank["support"], bank["acts"]])
     used = set(re.findall(r"[a-z]+", support_text.lower()))
     return [w for w in lines if w.isalpha() and w.isascii() and len(w) > 2 and w not in used]

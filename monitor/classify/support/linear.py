@@ -61,5 +61,9 @@ class HashedLinear:
 
     def scores(self, text: str) -> Scores:
         """Probabilities for one text."""
-        out = self.logits(text)
-        return Scores(support=sigmoid(float(out[0])), topics=softmax(out[1:]))
+        return from_logits(self.logits(text))
+
+
+def from_logits(logits: np.ndarray) -> Scores:
+    """Probabilities from one row of the eight outputs either stage gives."""
+    return Scores(support=sigmoid(float(logits[0])), topics=softmax(logits[1:]))

@@ -1,16 +1,32 @@
-"""Tests for the MiniLM stage: token batches, batch-independent embeddings, the MiniLM process."""
+"""Tests for the MiniLM stage: token batches, batch-independent outputs, the worker thread, no torch."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from monitor.classify.support.encoder import MiniLM, token_batches
-from monitor.classify.support.remote import EncoderError, RemoteEncoder
+from monitor.classify.support.background import BackgroundEncoder, EncoderError
+from monitor.classify.support.detector import DEFAULT_MODEL_DIR
+from monitor.classify.support.encoder import (
+    MAX_TOKENS,
+    MODEL_FILE,
+    TOKENIZER_FILE,
+    MiniLM,
+    token_batches,
+)
 
 TEXTS = ["my withdrawal is stuck", "", "x" * 900, "hello 🙏 world, 提币没到账", "KYC failed twice!!"]
+
+
+@cache
+def minilm() -> MiniLM:
+    """The committed model, loaded once."""
+    return MiniLM(DEFAULT_MODEL_DIR)
 
 
 def test_token_batches_cover_every_text_once_within_the_budget() -> None:
@@ -24,47 +40,95 @@ def test_token_batches_cover_every_text_once_within_the_budget() -> None:
 
 
 def test_an_embedding_does_not_depend_on_the_texts_batched_with_it() -> None:
-    """Full precision with padding masked: a post scores the same alone or among others."""
-    encoder = MiniLM()
+    """float32 compute with padding masked: a post scores the same alone or among others."""
+    encoder = minilm()
+    neighbours = TEXTS + ["a much longer neighbour " * 20] * 3
     alone = np.vstack([encoder.embed([t]) for t in TEXTS])
-    together = encoder.embed(TEXTS + ["a much longer neighbour " * 20] * 3)[: len(TEXTS)]
+    together = encoder.embed(neighbours)[: len(TEXTS)]
     assert together.shape == (len(TEXTS), 384)
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
     assert np.allclose(alone, together, atol=1e-5)
+    logits_alone = np.vstack([encoder.logits([t]) for t in TEXTS])
+    assert np.allclose(logits_alone, encoder.logits(neighbours)[: len(TEXTS)], atol=1e-4)
 
 
-def test_the_minilm_process_embeds_as_minilm_does_here() -> None:
-    """Requests sent before the child has loaded are answered in full, in order."""
-    remote = RemoteEncoder()
+def test_texts_are_cut_at_max_tokens() -> None:
+    """A long post costs no more than its first 128 tokens."""
+    [ids] = minilm()._token_ids(["word " * 500])
+    assert len(ids) == MAX_TOKENS and ids[-1] == minilm().tokenizer.token_to_id("[SEP]")
+
+
+def test_the_worker_answers_requests_sent_before_it_has_loaded_in_order() -> None:
+    """Requests queued while the model loads are answered in full, each with its own rows."""
+    worker = BackgroundEncoder(DEFAULT_MODEL_DIR)
     try:
-        futures = [remote.submit([t]) for t in TEXTS] + [remote.submit(TEXTS)]
-        rows = [f.result(timeout=120) for f in futures]
+        futures = [worker.submit([t]) for t in TEXTS] + [worker.submit(TEXTS)]
+        rows = [f.result(timeout=60) for f in futures]
     finally:
-        remote.close()
-    local = MiniLM().embed(TEXTS)
-    assert np.allclose(np.vstack(rows[:-1]), local, atol=1e-5)
-    assert np.allclose(rows[-1], local, atol=1e-5)
+        worker.close()
+    local = minilm().logits(TEXTS)
+    assert np.allclose(np.vstack(rows[:-1]), local, atol=1e-4)
+    assert np.allclose(rows[-1], local, atol=1e-4)
 
 
-def test_a_child_that_dies_fails_its_requests_and_is_replaced() -> None:
-    """Waiting requests fail with the exit code instead of hanging; the next request starts a new child."""
-    remote = RemoteEncoder()
-    try:
-        assert remote.embed(["first"]).shape == (1, 384)
-        waiting = remote.submit(["a request the child is busy with"] * 5000)
-        remote._child.process.kill()  # what the OOM killer would do
-        with pytest.raises(EncoderError, match=r"MiniLM process ended \(exit code -9\)"):
-            waiting.result(timeout=60)
-        assert remote.embed(["again"]).shape == (1, 384)
-    finally:
-        remote.close()
-
-
-def test_a_child_without_a_model_says_why(tmp_path: Path) -> None:
+def test_a_worker_without_a_model_says_why(tmp_path: Path) -> None:
     """A folder with no model files: each request fails with the loading error."""
-    remote = RemoteEncoder(tmp_path)
+    worker = BackgroundEncoder(tmp_path)
     try:
         with pytest.raises(EncoderError, match="MiniLM did not load"):
-            remote.embed(["hello"])
+            worker.logits(["hello"])
+        with pytest.raises(EncoderError, match="MiniLM did not load"):
+            worker.logits(["again"])
     finally:
-        remote.close()
+        worker.close()
+
+
+def test_a_failing_batch_fails_its_requests_and_the_worker_goes_on(monkeypatch) -> None:
+    """One bad batch: its futures fail with the reason; the next request is answered."""
+    calls = []
+    real = MiniLM.logits
+
+    def once_broken(self: MiniLM, texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        if len(calls) == 1:
+            raise RuntimeError("bad input")
+        return real(self, texts)
+
+    monkeypatch.setattr(MiniLM, "logits", once_broken)
+    worker = BackgroundEncoder(DEFAULT_MODEL_DIR)
+    try:
+        with pytest.raises(EncoderError, match="MiniLM failed: RuntimeError: bad input"):
+            worker.logits(["first"])
+        assert worker.logits(["second"]).shape == (1, 8)
+    finally:
+        worker.close()
+
+
+def test_the_support_model_runs_without_torch_or_transformers() -> None:
+    """Inference needs onnxruntime and tokenizers only: with torch and transformers made unimportable,
+    an English request still goes through both stages."""
+    code = (
+        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
+        "from monitor.classify.support.detector import SupportDetector\n"
+        "v = SupportDetector().predict(['my withdrawal has been pending for 3 days, please help'])[0]\n"
+        "print(v.stage, v.topic, v.score >= 0.5)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["n-gram", "+", "MiniLM", "model", "withdrawal", "True"]
+
+
+def test_the_committed_model_files_stay_small() -> None:
+    """At most 30 MB in all: MiniLM's weights are stored as int8."""
+    total = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir() if p.is_file())
+    assert (DEFAULT_MODEL_DIR / MODEL_FILE).is_file() and (DEFAULT_MODEL_DIR / TOKENIZER_FILE).is_file()
+    assert total <= 30 * 1024 * 1024
+
+
+def test_the_tokenizer_gives_the_ids_transformers_gives() -> None:
+    """The tokenizers library on the copied tokenizer.json cuts text as transformers' tokenizer did."""
+    transformers = pytest.importorskip("transformers")  # the train extra
+    export = pytest.importorskip("monitor.classify.support.export")
+    reference = transformers.AutoTokenizer.from_pretrained(export.default_source(), local_files_only=True)
+    texts = [*TEXTS, "ＡＰＩ key 🙏 Ünïcödé  tabs\tand\nlines", "word " * 300]
+    wanted = reference(texts, truncation=True, max_length=MAX_TOKENS)["input_ids"]
+    assert minilm()._token_ids(texts) == wanted

