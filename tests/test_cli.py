@@ -119,8 +119,8 @@ def test_scan_empty_input_says_so_before_any_model_loads(capsys, monkeypatch, tm
 
 
 def test_scan_keeps_line_numbers_after_leading_blank_lines(capsys, monkeypatch) -> None:
-    [result] = _scan(capsys, monkeypatch, "\n\n{broken\n")
-    assert result["line"] == 3
+    *blanks, result = _scan(capsys, monkeypatch, "\n\n{broken\n", code=1)
+    assert [b["line"] for b in blanks] == [1, 2] and result["line"] == 3 and "error" in result
 
 
 def test_run_replay_restart_neither_misses_nor_repeats(tmp_path: Path, capsys) -> None:
