@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
+from misspelled_hosts import blocklists, misspelled, prototypes
 from rapidfuzz.distance import Levenshtein
 
-from misspelled_hosts import blocklists, misspelled, prototypes
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.domains import (
     decode_label,
@@ -414,29 +414,36 @@ def legit_hosts(root: Path) -> dict[str, list[str]]:
 # the eval files): a look-alike rule must not flag one brand's real site as another's look-alike. A
 # bench brand's other domains (blockchain.info, kraken.io) are left out: its config would list them.
 CRYPTO_SITES = (
-    "okx.com okex.com binance.com binance.us binance.vision coinbase.com kraken.com bitfinex.com "
-    "bitstamp.net huobi.com htx.com gate.io kucoin.com bybit.com bitget.com mexc.com bitmart.com "
-    "crypto.com gemini.com bitflyer.com upbit.com bithumb.com coincheck.com bitpanda.com bitvavo.com "
-    "luno.com poloniex.com bittrex.com hitbtc.com bitmex.com deribit.com phemex.com lbank.com "
-    "bingx.com coinex.com probit.com whitebit.com ascendex.com bitrue.com xt.com cex.io exmo.com "
-    "paxful.com localbitcoins.com blockchain.com trustwallet.com metamask.io "
-    "myetherwallet.com mycrypto.com ledger.com trezor.io exodus.com electrum.org phantom.app "
-    "uniswap.org opensea.io shapeshift.com idex.io etherdelta.com coinmarketcap.com coingecko.com "
-    "etherscan.io bscscan.com polygonscan.com blockchair.com sushi.com pancakeswap.finance curve.fi "
-    "aave.com compound.finance 1inch.io lido.fi rainbow.me argent.xyz zerion.io safe.global "
-    "rabby.io bitcoin.org ethereum.org coindesk.com cointelegraph.com decrypt.co theblock.co "
-    "blockstream.com mempool.space walletconnect.com "
-    "solana.com polygon.technology arbitrum.io optimism.io chainlink.com tether.to circle.com "
-    "bnbchain.org bitkeep.com tronscan.org tronlink.org bitpay.com nexo.com robinhood.com etoro.com "
-    "revolut.com paypal.com cash.app okcoin.com bitbank.cc zaif.jp indodax.com wazirx.com coinone.co.kr "
-    "korbit.co.kr coinspot.com.au independentreserve.com btcmarkets.net bitso.com bitbay.net "
-    "zonda.exchange bitcoin.de swissborg.com uphold.com bitbuy.ca coinjar.com bitkub.com maicoin.com "
-    "bitopro.com tokocrypto.com pionex.com biconomy.com weex.com toobit.com bitunix.com blofin.com "
-    "hyperliquid.xyz dydx.exchange gmx.io jup.ag raydium.io orca.so magiceden.io blur.io rarible.com "
-    "foundation.app zora.co solflare.com backpack.app keplr.app tonkeeper.com atomicwallet.io "
-    "guarda.com coinomi.com mathwallet.org tokenpocket.pro token.im safepal.com bitpie.com onekey.so "
-    "ens.domains layerzero.network stargate.finance across.to hop.exchange wormhole.com"
-).split()
+    "okx.com", "okex.com", "binance.com", "binance.us", "binance.vision", "coinbase.com",
+    "kraken.com", "bitfinex.com", "bitstamp.net", "huobi.com", "htx.com", "gate.io",
+    "kucoin.com", "bybit.com", "bitget.com", "mexc.com", "bitmart.com", "crypto.com",
+    "gemini.com", "bitflyer.com", "upbit.com", "bithumb.com", "coincheck.com", "bitpanda.com",
+    "bitvavo.com", "luno.com", "poloniex.com", "bittrex.com", "hitbtc.com", "bitmex.com",
+    "deribit.com", "phemex.com", "lbank.com", "bingx.com", "coinex.com", "probit.com",
+    "whitebit.com", "ascendex.com", "bitrue.com", "xt.com", "cex.io", "exmo.com", "paxful.com",
+    "localbitcoins.com", "blockchain.com", "trustwallet.com", "metamask.io",
+    "myetherwallet.com", "mycrypto.com", "ledger.com", "trezor.io", "exodus.com",
+    "electrum.org", "phantom.app", "uniswap.org", "opensea.io", "shapeshift.com", "idex.io",
+    "etherdelta.com", "coinmarketcap.com", "coingecko.com", "etherscan.io", "bscscan.com",
+    "polygonscan.com", "blockchair.com", "sushi.com", "pancakeswap.finance", "curve.fi",
+    "aave.com", "compound.finance", "1inch.io", "lido.fi", "rainbow.me", "argent.xyz",
+    "zerion.io", "safe.global", "rabby.io", "bitcoin.org", "ethereum.org", "coindesk.com",
+    "cointelegraph.com", "decrypt.co", "theblock.co", "blockstream.com", "mempool.space",
+    "walletconnect.com", "solana.com", "polygon.technology", "arbitrum.io", "optimism.io",
+    "chainlink.com", "tether.to", "circle.com", "bnbchain.org", "bitkeep.com", "tronscan.org",
+    "tronlink.org", "bitpay.com", "nexo.com", "robinhood.com", "etoro.com", "revolut.com",
+    "paypal.com", "cash.app", "okcoin.com", "bitbank.cc", "zaif.jp", "indodax.com",
+    "wazirx.com", "coinone.co.kr", "korbit.co.kr", "coinspot.com.au", "independentreserve.com",
+    "btcmarkets.net", "bitso.com", "bitbay.net", "zonda.exchange", "bitcoin.de",
+    "swissborg.com", "uphold.com", "bitbuy.ca", "coinjar.com", "bitkub.com", "maicoin.com",
+    "bitopro.com", "tokocrypto.com", "pionex.com", "biconomy.com", "weex.com", "toobit.com",
+    "bitunix.com", "blofin.com", "hyperliquid.xyz", "dydx.exchange", "gmx.io", "jup.ag",
+    "raydium.io", "orca.so", "magiceden.io", "blur.io", "rarible.com", "foundation.app",
+    "zora.co", "solflare.com", "backpack.app", "keplr.app", "tonkeeper.com", "atomicwallet.io",
+    "guarda.com", "coinomi.com", "mathwallet.org", "tokenpocket.pro", "token.im",
+    "safepal.com", "bitpie.com", "onekey.so", "ens.domains", "layerzero.network",
+    "stargate.finance", "across.to", "hop.exchange", "wormhole.com",
+)
 
 
 def misspelled_selection(root: Path) -> dict[str, dict[str, dict[str, str]]]:
@@ -470,9 +477,9 @@ def misspelled_domains(root: Path, halves: tuple[str, ...], top_sites: Path | No
         legit["top sites"] = [e["rootDomain"].removeprefix("www.") for e in json.loads(top_sites.read_text())]
     for label, all_hosts in legit.items():
         for name in halves:
-            part = [h for h in all_hosts if half(h) == name]
-            fps = [h for h in part if domain_hit(h, BRANDS)]
-            print(f"misspelling check, legit {label} {name}: {len(fps)}/{len(part)} flagged {fps}")
+            some = [h for h in all_hosts if half(h) == name]
+            fps = [h for h in some if domain_hit(h, BRANDS)]
+            print(f"misspelling check, legit {label} {name}: {len(fps)}/{len(some)} flagged {fps}")
 
 
 def _misspelled_recall(picked: dict[str, dict[str, str]]) -> str:
