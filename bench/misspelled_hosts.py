@@ -23,7 +23,8 @@ from rapidfuzz.distance import OSA
 #   window must keep the name's first letter where a letter precedes it and its last where one
 #   follows ('inance' in 'finance' is no 'binance', 'ledgeh' in 'sledgehammer' no 'ledger');
 # - a host that holds one of the brand's names verbatim (ASCII or decoded) is left out for that
-#   brand: it does not misspell it. The brand's own hosts are left out.
+#   brand: it does not misspell it. The brand's own hosts are left out, and so are the letters of
+#   another brand written verbatim (electrumwallet is no 'trustwallet' typo).
 # Spot-checked on 120 random dev-half hosts: about 9 in 10 misspell the brand; the rest are other
 # words a letter away (nike-coin for kucoin, elephantmoney for phantom, gambit.net for bitget).
 _SHORT = 6
@@ -133,11 +134,20 @@ def misspelled(host: str, brands: Mapping[str, Iterable[str]], table: Mapping[st
     for key, names in brands.items():
         if any(n in written for n in names) or any(host == d or host.endswith("." + d) for d in official[key]):
             continue
+        # Letters of another brand written verbatim are that brand's (trumwallet in electrumwallet).
+        others = [n for k, ns in brands.items() if k != key for n in ns if len(n) >= 5 and n in written]
         for name in names:
-            if hit := closest(name, texts, whole):
+            if hit := closest(name, [_blank(t, others) for t in texts], whole):
                 found[key] = hit[1]
                 break
     return found
+
+
+def _blank(text: str, names: list[str]) -> str:
+    """The text with these names replaced by hyphens (windows stop there)."""
+    for name in names:
+        text = text.replace(name, "-" * len(name))
+    return text
 
 
 def blocklists(root: Path) -> dict[str, list[str]]:
