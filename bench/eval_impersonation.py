@@ -447,7 +447,7 @@ CRYPTO_SITES = (
 
 
 def misspelled_selection(root: Path) -> dict[str, dict[str, dict[str, str]]]:
-    """Blocklist hosts that misspell a bench brand without writing it: list -> host -> {brand: window}."""
+    """Blocklist hosts misspelling a bench brand, not writing it: list -> host -> {brand: window}."""
     table = prototypes(root)
     names = {k: sorted(set(reg.tokens.values())) for k, reg in REGISTRIES.items()}
     official = {k: BRANDS[k][0] for k in BRANDS}
@@ -474,7 +474,8 @@ def misspelled_domains(root: Path, halves: tuple[str, ...], top_sites: Path | No
         print(f"misspelled brand hosts {name}, all lists: {_misspelled_recall(pooled)}")
     legit = {**legit_hosts(root), "crypto sites": list(CRYPTO_SITES)}
     if top_sites:
-        legit["top sites"] = [e["rootDomain"].removeprefix("www.") for e in json.loads(top_sites.read_text())]
+        ranked = json.loads(top_sites.read_text())
+        legit["top sites"] = [e["rootDomain"].removeprefix("www.") for e in ranked]
     for label, all_hosts in legit.items():
         for name in halves:
             some = [h for h in all_hosts if half(h) == name]
@@ -494,20 +495,23 @@ def main(argv: list[str] | None = None) -> None:
     """Run every measurement (or the ones named) and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("eval_dir", nargs="?", default="../shared/eval", type=Path)
-    parser.add_argument("--only", nargs="*", help="run only these steps (e.g. misspelled lookalike_domains)")
+    parser.add_argument("--only", nargs="*", help="run only these steps (e.g. misspelled handles)")
     parser.add_argument("--halves", nargs="*", default=["dev", "test"], choices=["dev", "test"],
                         help="halves the misspelling section prints (tune with dev alone)")
-    parser.add_argument("--top-sites", type=Path, help="top-sites.json of the npm package top-sites: more legit hosts")
+    parser.add_argument("--top-sites", type=Path,
+                        help="top-sites.json of the npm package top-sites: more legit hosts")
     args = parser.parse_args(argv)
     root = args.eval_dir
     detector = ImpersonationDetector(load().brand)
     steps: dict[str, Callable[[], None]] = {
         "janitr": lambda: janitr(root, detector), "tg_spam": lambda: tg_spam(root, detector),
         "english_negatives": lambda: english_negatives(root, detector),
-        "chinese": lambda: chinese(root, detector), "twcs": lambda: twcs(root), "handles": lambda: handles(root),
+        "chinese": lambda: chinese(root, detector), "twcs": lambda: twcs(root),
+        "handles": lambda: handles(root),
         "staff_clones": lambda: staff_clones(root), "named_accounts": lambda: named_accounts(root),
         "domain_names_as_handles": lambda: domain_names_as_handles(root),
-        "brandless_reach": lambda: brandless_reach(root), "lookalike_domains": lambda: lookalike_domains(root),
+        "brandless_reach": lambda: brandless_reach(root),
+        "lookalike_domains": lambda: lookalike_domains(root),
         "misspelled": lambda: misspelled_domains(root, tuple(args.halves), args.top_sites),
     }
     for name, step in steps.items():

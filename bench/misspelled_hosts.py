@@ -1,4 +1,4 @@
-"""Pick, from public blocklists, the hosts that misspell a brand's name without writing it exactly."""
+"""Pick the blocklist hosts that misspell a brand's name without writing it exactly."""
 
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ def fold(text: str, table: Mapping[str, str]) -> str:
         if not (char.isascii() and char.isalpha()):
             char = table.get(char, char).lower()
             char = "".join(table.get(c, c) if not c.isascii() else c for c in char).lower()
-        out.append("".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)))
+        out.append(
+            "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+        )
     return "".join(out)
 
 
@@ -96,7 +98,7 @@ def closest(name: str, texts: Iterable[str], whole: set[str]) -> tuple[int, str]
     for text in texts:
         if name in text:
             return 0, name
-        # One edit breaks at most 3 of the name's letter pairs (a swap): skip texts that keep too few.
+        # One edit breaks at most 3 of the name's letter pairs (a swap): skip texts keeping too few.
         if len(pairs & _bigrams(text)) < len(pairs) - 3 * k:
             continue
         for width in range(max(1, size - k), size + k + 1):
@@ -104,7 +106,9 @@ def closest(name: str, texts: Iterable[str], whole: set[str]) -> tuple[int, str]
                 window = text[i : i + width]
                 if not _shaped(window, name, text, i, whole):
                     continue
-                if (d := OSA.distance(name, window, score_cutoff=k)) <= k and (best is None or d < best[0]):
+                if (d := OSA.distance(name, window, score_cutoff=k)) <= k and (
+                    best is None or d < best[0]
+                ):
                     best = d, window
     return best
 
@@ -116,7 +120,7 @@ def _bigrams(text: str) -> frozenset[str]:
 
 
 def _shaped(window: str, name: str, text: str, i: int, whole: set[str]) -> bool:
-    """A window may stand for the name: whole if short, its edge letters kept inside a longer word."""
+    """A window may stand for the name: whole if short, edge letters kept inside a longer word."""
     if len(window) < _SHORT and window not in whole:
         return False
     if i > 0 and text[i - 1].isalpha() and window[0] != name[0]:
@@ -125,17 +129,25 @@ def _shaped(window: str, name: str, text: str, i: int, whole: set[str]) -> bool:
     return not (end < len(text) and text[end].isalpha() and window[-1] != name[-1])
 
 
-def misspelled(host: str, brands: Mapping[str, Iterable[str]], table: Mapping[str, str],
-               official: Mapping[str, Iterable[str]]) -> dict[str, str]:
+def misspelled(
+    host: str,
+    brands: Mapping[str, Iterable[str]],
+    table: Mapping[str, str],
+    official: Mapping[str, Iterable[str]],
+) -> dict[str, str]:
     """Brand key -> window, for each brand the host misspells (and does not write verbatim)."""
     written = host + " " + ".".join(decode(label) for label in host.split("."))
     texts, whole = readings(host, table)
     found: dict[str, str] = {}
     for key, names in brands.items():
-        if any(n in written for n in names) or any(host == d or host.endswith("." + d) for d in official[key]):
+        if any(n in written for n in names) or any(
+            host == d or host.endswith("." + d) for d in official[key]
+        ):
             continue
         # Letters of another brand written verbatim are that brand's (trumwallet in electrumwallet).
-        others = [n for k, ns in brands.items() if k != key for n in ns if len(n) >= 5 and n in written]
+        others = [
+            n for k, ns in brands.items() if k != key for n in ns if len(n) >= 5 and n in written
+        ]
         for name in names:
             if hit := closest(name, [_blank(t, others) for t in texts], whole):
                 found[key] = hit[1]
@@ -151,17 +163,26 @@ def _blank(text: str, names: list[str]) -> str:
 
 
 def blocklists(root: Path) -> dict[str, list[str]]:
-    """Every host on the five public phishing lists, by list, lower case, deduplicated within a list."""
+    """Every host on the five public phishing lists, by list, lower case, without repeats."""
     from eval_impersonation import host_of, read_csv, read_lines  # the bench's readers
 
     mm = root / "phishing_metamask_eth_phishing_detect"
     lists = {
         "polkadot-js": json.loads((root / "phishing_polkadot_js/all.json").read_text())["deny"],
-        "cryptoscamdb": [host_of(r["url"]) or r["name"]
-                         for r in read_csv(root / "phishing_cryptoscamdb/cryptoscamdb_entries.csv")],
+        "cryptoscamdb": [
+            host_of(r["url"]) or r["name"]
+            for r in read_csv(root / "phishing_cryptoscamdb/cryptoscamdb_entries.csv")
+        ],
         "metamask": json.loads((mm / "config.json").read_text())["blacklist"]
         + [line.split()[1] for line in read_lines(mm / "hosts.txt") if line.startswith("0.0.0.0 ")],
-        "scamsniffer": list(json.loads((root / "phishing_scamsniffer/combined_domain_to_addresses.json").read_text())),
+        "scamsniffer": list(
+            json.loads(
+                (root / "phishing_scamsniffer/combined_domain_to_addresses.json").read_text()
+            )
+        ),
         "discord-antiscam": read_lines(root / "phishing_discord_antiscam/list.txt"),
     }
-    return {src: sorted({h.strip().lower().rstrip(".") for h in hs if "." in h.strip()}) for src, hs in lists.items()}
+    return {
+        src: sorted({h.strip().lower().rstrip(".") for h in hs if "." in h.strip()})
+        for src, hs in lists.items()
+    }

@@ -74,8 +74,8 @@ def is_public_ip(host: str) -> bool:
 
 
 def decode_label(label: str) -> str:
-    """An IDN label in Unicode ('xn--kx-...' -> 'оkх'); the label itself if it does not decode. A label
-    IDNA 2003 refuses (a Cherokee letter in myetᏂerwallet) is still read by its punycode."""
+    """An IDN label in Unicode ('xn--kx-...' -> 'оkх'); the label itself if it does not decode. A
+    label IDNA 2003 refuses (a Cherokee letter: Ꮶraken) is still read by its punycode."""
     if not label.startswith("xn--"):
         return label
     for codec, text in (("idna", label), ("punycode", label[4:])):
@@ -191,8 +191,10 @@ def _typo(skel: str, token: str) -> bool:
 
 
 def _variants(label: str) -> tuple[str, ...]:
-    """The label's skeletons, and with 'nn' read as 'm' (nnyetherwallet), a pair font-tricks use in links."""
-    found = skeletons(label)
+    """The label's skeletons, and with 'nn' read as 'm' (nnyetherwallet), a pair font-tricks use
+    in links, then without digits at its ends (cainbase0), which leet folding reads as letters."""
+    bare = label.strip("0123456789")
+    found = [*skeletons(label), *(skeletons(bare) if bare else ())]
     return tuple(dict.fromkeys([*found, *(s.replace("nn", "m") for s in found)]))
 
 

