@@ -21,6 +21,7 @@ _LONGEST_WORD = 20
 _DIGITS = "0123456789"
 
 
+@lru_cache(maxsize=8192)  # each of a label's skeleton variants asks again; bounded for a daemon
 def misspelled_in(label: str, token: str) -> str | None:
     """The piece of a label (between hyphens) that misspells the name, as written, or None. token is
     the name's skeleton."""
