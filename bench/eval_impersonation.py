@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
+from misspelled_hosts import blocklists, misspelled, prototypes
 from rapidfuzz.distance import Levenshtein
 
 from monitor.classify.impersonation import ImpersonationDetector
@@ -409,22 +410,114 @@ def legit_hosts(root: Path) -> dict[str, list[str]]:
             "polkadot allow": [a.lstrip("*.") for a in allow], "hosts in Janitr non-scam posts": sorted(clean)}
 
 
+# Legitimate hosts of exchanges, wallets and crypto sites (written from public knowledge, not from
+# the eval files): a look-alike rule must not flag one brand's real site as another's look-alike. A
+# bench brand's other domains (blockchain.info, kraken.io) are left out: its config would list them.
+CRYPTO_SITES = (
+    "okx.com", "okex.com", "binance.com", "binance.us", "binance.vision", "coinbase.com",
+    "kraken.com", "bitfinex.com", "bitstamp.net", "huobi.com", "htx.com", "gate.io",
+    "kucoin.com", "bybit.com", "bitget.com", "mexc.com", "bitmart.com", "crypto.com",
+    "gemini.com", "bitflyer.com", "upbit.com", "bithumb.com", "coincheck.com", "bitpanda.com",
+    "bitvavo.com", "luno.com", "poloniex.com", "bittrex.com", "hitbtc.com", "bitmex.com",
+    "deribit.com", "phemex.com", "lbank.com", "bingx.com", "coinex.com", "probit.com",
+    "whitebit.com", "ascendex.com", "bitrue.com", "xt.com", "cex.io", "exmo.com", "paxful.com",
+    "localbitcoins.com", "blockchain.com", "trustwallet.com", "metamask.io",
+    "myetherwallet.com", "mycrypto.com", "ledger.com", "trezor.io", "exodus.com",
+    "electrum.org", "phantom.app", "uniswap.org", "opensea.io", "shapeshift.com", "idex.io",
+    "etherdelta.com", "coinmarketcap.com", "coingecko.com", "etherscan.io", "bscscan.com",
+    "polygonscan.com", "blockchair.com", "sushi.com", "pancakeswap.finance", "curve.fi",
+    "aave.com", "compound.finance", "1inch.io", "lido.fi", "rainbow.me", "argent.xyz",
+    "zerion.io", "safe.global", "rabby.io", "bitcoin.org", "ethereum.org", "coindesk.com",
+    "cointelegraph.com", "decrypt.co", "theblock.co", "blockstream.com", "mempool.space",
+    "walletconnect.com", "solana.com", "polygon.technology", "arbitrum.io", "optimism.io",
+    "chainlink.com", "tether.to", "circle.com", "bnbchain.org", "bitkeep.com", "tronscan.org",
+    "tronlink.org", "bitpay.com", "nexo.com", "robinhood.com", "etoro.com", "revolut.com",
+    "paypal.com", "cash.app", "okcoin.com", "bitbank.cc", "zaif.jp", "indodax.com",
+    "wazirx.com", "coinone.co.kr", "korbit.co.kr", "coinspot.com.au", "independentreserve.com",
+    "btcmarkets.net", "bitso.com", "bitbay.net", "zonda.exchange", "bitcoin.de",
+    "swissborg.com", "uphold.com", "bitbuy.ca", "coinjar.com", "bitkub.com", "maicoin.com",
+    "bitopro.com", "tokocrypto.com", "pionex.com", "biconomy.com", "weex.com", "toobit.com",
+    "bitunix.com", "blofin.com", "hyperliquid.xyz", "dydx.exchange", "gmx.io", "jup.ag",
+    "raydium.io", "orca.so", "magiceden.io", "blur.io", "rarible.com", "foundation.app",
+    "zora.co", "solflare.com", "backpack.app", "keplr.app", "tonkeeper.com", "atomicwallet.io",
+    "guarda.com", "coinomi.com", "mathwallet.org", "tokenpocket.pro", "token.im",
+    "safepal.com", "bitpie.com", "onekey.so", "ens.domains", "layerzero.network",
+    "stargate.finance", "across.to", "hop.exchange", "wormhole.com",
+)
+
+
+def misspelled_selection(root: Path) -> dict[str, dict[str, dict[str, str]]]:
+    """Blocklist hosts misspelling a bench brand, not writing it: list -> host -> {brand: window}."""
+    table = prototypes(root)
+    names = {k: sorted(set(reg.tokens.values())) for k, reg in REGISTRIES.items()}
+    official = {k: BRANDS[k][0] for k in BRANDS}
+    seen: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for src, hosts_ in blocklists(root).items():
+        for host in hosts_:
+            if host not in seen:
+                seen[host] = misspelled(host, names, table, official)
+        out[src] = {h: seen[h] for h in hosts_ if seen[h]}
+    return out
+
+
+def misspelled_domains(root: Path, halves: tuple[str, ...], top_sites: Path | None) -> None:
+    """Recall on blocklist hosts that misspell a brand (bench/misspelled_hosts.py says how they are
+    picked), per list and half, and legitimate hosts flagged as a look-alike of any bench brand."""
+    selection = misspelled_selection(root)
+    for name in halves:
+        pooled: dict[str, dict[str, str]] = {}
+        for src, picked in selection.items():
+            part = {h: b for h, b in picked.items() if half(h) == name}
+            pooled.update(part)
+            print(f"misspelled brand hosts {name}, {src}: {_misspelled_recall(part)}")
+        print(f"misspelled brand hosts {name}, all lists: {_misspelled_recall(pooled)}")
+    legit = {**legit_hosts(root), "crypto sites": list(CRYPTO_SITES)}
+    if top_sites:
+        ranked = json.loads(top_sites.read_text())
+        legit["top sites"] = [e["rootDomain"].removeprefix("www.") for e in ranked]
+    for label, all_hosts in legit.items():
+        for name in halves:
+            some = [h for h in all_hosts if half(h) == name]
+            fps = [h for h in some if domain_hit(h, BRANDS)]
+            print(f"misspelling check, legit {label} {name}: {len(fps)}/{len(some)} flagged {fps}")
+
+
+def _misspelled_recall(picked: dict[str, dict[str, str]]) -> str:
+    """Share flagged as a look-alike of the brand they misspell, and flagged at all (any reason)."""
+    found = sum(brand_hit(h, keys) for h, keys in picked.items())
+    anyhow = sum(domain_hit(h, keys) for h, keys in picked.items())
+    n = max(1, len(picked))
+    return f"recall {found / n:.4f} ({found}/{len(picked)}), flagged for any reason {anyhow / n:.4f}"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run every measurement and print the figures."""
+    """Run every measurement (or the ones named) and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("eval_dir", nargs="?", default="../shared/eval", type=Path)
-    root = parser.parse_args(argv).eval_dir
+    parser.add_argument("--only", nargs="*", help="run only these steps (e.g. misspelled handles)")
+    parser.add_argument("--halves", nargs="*", default=["dev", "test"], choices=["dev", "test"],
+                        help="halves the misspelling section prints (tune with dev alone)")
+    parser.add_argument("--top-sites", type=Path,
+                        help="top-sites.json of the npm package top-sites: more legit hosts")
+    args = parser.parse_args(argv)
+    root = args.eval_dir
     detector = ImpersonationDetector(load().brand)
-    steps: list[Callable[[], None]] = [lambda: janitr(root, detector), lambda: tg_spam(root, detector),
-                                       lambda: english_negatives(root, detector),
-                                       lambda: chinese(root, detector), lambda: twcs(root), lambda: handles(root),
-                                       lambda: staff_clones(root),
-                                       lambda: named_accounts(root), lambda: domain_names_as_handles(root),
-                                       lambda: brandless_reach(root),
-                                       lambda: lookalike_domains(root)]
-    for step in steps:
-        step()
-        sys.stdout.flush()
+    steps: dict[str, Callable[[], None]] = {
+        "janitr": lambda: janitr(root, detector), "tg_spam": lambda: tg_spam(root, detector),
+        "english_negatives": lambda: english_negatives(root, detector),
+        "chinese": lambda: chinese(root, detector), "twcs": lambda: twcs(root),
+        "handles": lambda: handles(root),
+        "staff_clones": lambda: staff_clones(root), "named_accounts": lambda: named_accounts(root),
+        "domain_names_as_handles": lambda: domain_names_as_handles(root),
+        "brandless_reach": lambda: brandless_reach(root),
+        "lookalike_domains": lambda: lookalike_domains(root),
+        "misspelled": lambda: misspelled_domains(root, tuple(args.halves), args.top_sites),
+    }
+    for name, step in steps.items():
+        if args.only is None or name in args.only:
+            step()
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from functools import cache
 from monitor.classify.impersonation.denounce import denounced
 from monitor.classify.impersonation.fuzzy import is_typo
 from monitor.classify.impersonation.hostnames import foreign_front, lure_named
+from monitor.classify.impersonation.misspelled import misspelled_in
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
@@ -73,13 +74,16 @@ def is_public_ip(host: str) -> bool:
 
 
 def decode_label(label: str) -> str:
-    """An IDN label in Unicode ('xn--kx-...' -> 'оkх'); the label itself if it does not decode."""
+    """An IDN label in Unicode ('xn--kx-...' -> 'оkх'); the label itself if it does not decode. A
+    label IDNA 2003 refuses (a Cherokee letter: Ꮶraken) is still read by its punycode."""
     if not label.startswith("xn--"):
         return label
-    try:
-        return label.encode("ascii").decode("idna")
-    except UnicodeError:
-        return label
+    for codec, text in (("idna", label), ("punycode", label[4:])):
+        try:
+            return text.encode("ascii").decode(codec)
+        except UnicodeError:
+            continue
+    return label
 
 
 def on_list(host: str, listed: frozenset[str]) -> str | None:
@@ -134,6 +138,8 @@ def token_signal(label: str, skel: str, host: str, token: str, name: str) -> Sig
     # Inside a longer label only long names may carry typos: short ones match real words.
     if len(token) >= _LONG and _contains_typo(skel, token):
         return Signal("phishing_link", 0.8, f"link {host} contains a typo of '{name}'")
+    if piece := misspelled_in(label, token):
+        return Signal("phishing_link", 0.8, f"link {host} misspells '{name}' in '{piece}'")
     return None
 
 
@@ -185,8 +191,10 @@ def _typo(skel: str, token: str) -> bool:
 
 
 def _variants(label: str) -> tuple[str, ...]:
-    """The label's skeletons, and with 'nn' read as 'm' (nnyetherwallet), a pair font-tricks use in links."""
-    found = skeletons(label)
+    """The label's skeletons, and with 'nn' read as 'm' (nnyetherwallet), a pair font-tricks use
+    in links, then without digits at its ends (cainbase0), which leet folding reads as letters."""
+    bare = label.strip("0123456789")
+    found = [*skeletons(label), *(skeletons(bare) if bare else ())]
     return tuple(dict.fromkeys([*found, *(s.replace("nn", "m") for s in found)]))
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
 # Letters that pass for each other at a glance (tall strokes, round letters, humps, cups, bowls).
 _LOOKS = ("ijlt1f", "oaec0", "nmrh", "uvw", "bdpqg")
+# Letters that sound alike in a name read aloud (binanse, exoduz). Not y and i, nor c and k: other
+# languages spell crypto so (cripto, krypto).
+_SOUNDS = frozenset({frozenset("cs"), frozenset("sz")})
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
@@ -35,16 +39,28 @@ def is_typo(text: str, token: str) -> bool:
 
 
 def _slip(text: str, token: str) -> bool:
-    """One letter of a 6+ letter name swapped for a look-alike or a keyboard neighbour (binancc, lrezor)."""
+    """One letter of a 6+ letter name swapped for a look-alike, a sound-alike or any key touching
+    it, on the row above or below too (binancc, lrezor, ujiswap)."""
     diff = [(a, b) for a, b in zip(text, token) if a != b]
-    return len(token) >= 6 and len(diff) == 1 and similar(*diff[0])
+    return len(token) >= 6 and len(diff) == 1 and (similar(*diff[0]) or touching(*diff[0]))
 
 
 @lru_cache(maxsize=1024)
 def similar(a: str, b: str) -> bool:
-    """True when two letters look alike or sit next to each other on a QWERTY row."""
-    if any(a in group and b in group for group in _LOOKS):
+    """True when two letters look alike, sound alike or sit next to each other on a QWERTY row."""
+    if any(a in group and b in group for group in _LOOKS) or frozenset((a, b)) in _SOUNDS:
         return True
+    return any(abs(row.find(a) - row.find(b)) == 1 for row in _KEYBOARD if a in row and b in row)
+
+
+@lru_cache(maxsize=1024)
+def touching(a: str, b: str) -> bool:
+    """True when two keys touch on a QWERTY keyboard, on one row or across two (n and j)."""
+    for upper, lower in pairwise(_KEYBOARD):
+        for x, y in ((a, b), (b, a)):
+            # A key touches the two keys above it: the one with its index and the next one.
+            if x in lower and y in upper and upper.index(y) - lower.index(x) in (0, 1):
+                return True
     return any(abs(row.find(a) - row.find(b)) == 1 for row in _KEYBOARD if a in row and b in row)
 
 

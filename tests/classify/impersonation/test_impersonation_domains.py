@@ -135,10 +135,11 @@ def test_a_typo_next_to_another_word_flags(host: str) -> None:
     assert signal.weight >= 0.5
 
 
-def test_two_lure_words_are_taken_off_but_not_three() -> None:
+def test_two_lure_words_are_taken_off_and_a_longer_run_of_words_is_read_as_words() -> None:
     reg = BrandRegistry.from_brand(Brand("Kraken", ("kraken.com",), "", ""))
     assert host_signal("krakntrustwallet.com", reg, frozenset())
-    assert not host_signal("krakntrustwalletlogin.com", reg, frozenset())
+    signal = host_signal("krakntrustwalletlogin.com", reg, frozenset())
+    assert signal and "misspells 'kraken'" in signal.words
 
 
 def test_a_short_name_inside_a_market_label(brand: Brand) -> None:
