@@ -23,7 +23,7 @@ _PASSWORD_EN = re.compile(r"(?i:" + _LABEL_EN + r")[\"']?" + _SEP_EN + _VALUE)
 _PASSWORD_ZH = re.compile(_LABEL_ZH + _SEP_ZH + _VALUE)
 # A password in a URL's user-info: scheme://user:PASSWORD@host (the last @ before the host).
 _USERINFO = re.compile(
-    r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{1,20}://[^\s/?#@:]{0,64}:([^\s/?#]{1,128})@[a-z0-9\[]"
+    r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{1,20}://[^\s/?#@:\"'<>`]{0,64}:([^\s/?#\"'<>`]{1,128})@[a-z0-9\[]"
 )
 # Authenticator (TOTP) setup keys: base32, often shown in groups of four.
 _TOTP_LABEL = (

@@ -14,6 +14,7 @@ from itertools import pairwise
 
 from mnemonic import Mnemonic
 
+from monitor.classify.secrets import views
 from monitor.classify.secrets.match import SecretMatch
 
 PHRASE_LENGTHS = (24, 21, 18, 15, 12)
@@ -98,13 +99,25 @@ def _index() -> dict[str, dict[str, int]]:
     unique without them), so "élève" and "abàndon" read as the words they stand for."""
     index: dict[str, dict[str, int]] = {}
     for lang in sorted(Mnemonic.list_languages()):
-        for i, word in enumerate(Mnemonic(lang).wordlist):
-            form = normalise(word)
+        words = [normalise(word) for word in Mnemonic(lang).wordlist]
+        for i, form in enumerate(words):
             index.setdefault(form, {})[lang] = i
-            bare = "".join(c for c in form if not unicodedata.combining(c))
-            if bare != form and bare.isascii():
-                index.setdefault(bare, {})[lang] = i
+        for variant in (_bare, _folded):
+            forms = [variant(form) for form in words]
+            if len(set(forms)) == len(forms):  # a variant that merges two words would misread both
+                for i, form in enumerate(forms):
+                    index.setdefault(form, {}).setdefault(lang, i)
     return index
+
+
+def _bare(word: str) -> str:
+    """A word without its accents (the words view drops those typed on Latin letters)."""
+    return "".join(c for c in word if not unicodedata.combining(c))
+
+
+def _folded(word: str) -> str:
+    """A word as the folded words view reads it: accents dropped, look-alike letters folded (ı→i)."""
+    return views.fold(unicodedata.normalize("NFC", _bare(word))).lower()
 
 
 @cache

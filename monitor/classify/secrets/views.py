@@ -25,11 +25,14 @@ _HIDDEN = re.compile(
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e007f]+"
 )
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-# Marks that follow a Latin, Greek or Cyrillic letter (an accent typed on each word of a phrase).
-_LATIN_MARKS = re.compile(r"(?<=[A-Za-z\u00c0-\u024f\u0370-\u04ff])[\u0300-\u036f]+")
+# Marks that follow a Latin letter (an accent typed on each word of a phrase).
+# Only after Latin letters: Russian and Japanese phrases carry marks of their own (й, が).
+_LATIN_MARKS = re.compile(r"(?<=[A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
 # Between words of a phrase: anything that is not a letter, digit, space or a list separator the
 # seed finder already reads (emoji, `_`, `+`, `=`, `&`, `~`...) becomes one space.
-_JOINERS = re.compile(r"(?:[^\w\s,，、;；.。:：\-–—()（）\[\]#|/*\"'•·]|_)+")
+_JOINERS = re.compile(
+    r"(?:[^\w\s,，、;；.。:：\-–—()（）\[\]#|/*\"'•·\u0300-\u036f\u3099\u309a]|_)+"
+)
 # Letters spaced out one by one ("a b a n d o n"): three or more single Latin letters.
 _SPACED = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-·][A-Za-z]){2,}(?![A-Za-z])")
 _SPACED_SEP = re.compile(r"[ .\-·]")
@@ -139,6 +142,11 @@ def _folds() -> dict[int, str]:
         if base.isascii() and base.isalpha():
             table[cp] = base
     return table
+
+
+def fold(text: str) -> str:
+    """Look-alike and accented letters folded as base() folds them."""
+    return text.translate(_folds())
 
 
 def _script(char: str) -> str:
