@@ -228,3 +228,14 @@ def test_run_eval_empty_file_is_answered_before_any_model_loads(
     empty.write_text("\n\n", encoding="utf-8")
     assert run_eval(empty, settings, False, False, io.StringIO()) == 0
     assert "nothing to evaluate" in capsys.readouterr().err
+
+
+def test_the_demo_streams_support_flags_are_all_requests(settings: Settings) -> None:
+    """No member's answer, thanks or chatter in the demo stream is read as a support request (six
+    were, with the model before issue 26), and no fewer requests are found than then (36)."""
+    from monitor.cli import DEMO_STREAM
+
+    out = io.StringIO()
+    assert run_eval(DEMO_STREAM, settings, False, True, out) == 0
+    support = json.loads(out.getvalue())["kinds"]["support_request"]
+    assert support["fp"] == 0 and support["tp"] >= 36

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,3 +84,31 @@ def afqmc(root: Path) -> Iterator[Post]:
     """AFQMC Alipay customer-service questions (Chinese): support requests of unknown topic."""
     for i, r in enumerate(read_csv(root / "support_zh_afqmc/afqmc_dev_unique_questions.csv")):
         yield post("afqmc", i, r["text"], expect(SUPPORT), PLATFORM)
+
+
+# Licences of the sets `monitor train --eval-dir` may learn from (their dev halves only).
+TRAINING_SETS = {
+    "banking77": "CC-BY-4.0; PolyAI, Casanueva et al. 2020, 'Efficient Intent Detection with Dual "
+                 "Sentence Encoders' (PolyAI-LDN/task-specific-datasets)",
+    "clinc150": "CC-BY-3.0; Larson et al. 2019, 'An Evaluation Dataset for Intent Classification and "
+                "Out-of-Scope Prediction' (clinc/oos-eval)",
+}
+
+
+def dev_half(text: str) -> bool:
+    """The half of an eval set's rows the project may look at and learn from (an even CRC32 of the
+    text); the other half is the held-out test half that bench/eval_support.py reports."""
+    return zlib.crc32(text.encode("utf-8")) % 2 == 0
+
+
+def training_rows(root: Path) -> Iterator[tuple[str, str]]:
+    """(text, label) from the dev halves of banking77 and CLINC150: a topic for a request, else
+    not_support. Credit-card questions are left out, as the bench leaves them out."""
+    topics = banking77_topics(root)
+    for r in read_csv(root / "support_banking77/test.csv"):
+        if dev_half(r["text"]):
+            yield r["text"], topics.get(r["category"], "other")
+    for r in read_csv(root / "support_clinc150/clinc150_test_plus_oos_test.csv"):
+        if dev_half(r["text"]) and r["domain"] != "credit_cards":
+            expected = clinc_expected(r["domain"], r["intent"])
+            yield r["text"], str(expected[0]["label"]) if expected else "not_support"

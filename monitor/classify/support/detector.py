@@ -14,7 +14,7 @@ import numpy as np
 from monitor.classify.base import Pending
 from monitor.classify.support.background import BackgroundEncoder, EncoderError, shared_encoder
 from monitor.classify.support.encoder import MODEL_FILE
-from monitor.classify.support.linear import HashedLinear, Scores, from_logits, sigmoid
+from monitor.classify.support.linear import ByScript, Scores, from_logits, sigmoid
 from monitor.classify.text import language
 from monitor.models import SUPPORT_TOPICS, Finding, Post
 from monitor.resources import data_path
@@ -58,7 +58,7 @@ class SupportDetector:
         use_encoder: bool = True,
     ) -> None:
         model_dir = model_dir or DEFAULT_MODEL_DIR
-        self.linear = HashedLinear.load(model_dir)
+        self.linear = ByScript.load(model_dir)
         meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
         self.band: tuple[float, float] = tuple(meta["band"])  # type: ignore[assignment]
         self.offsets: dict[str, float] = meta.get("offsets", {})

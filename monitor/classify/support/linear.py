@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.classify.support.features import DIM, hashed
+from monitor.classify.text import has_cjk
 
 FILE = "linear.npz"
 
@@ -30,6 +31,38 @@ def softmax(x: np.ndarray) -> np.ndarray:
     """Softmax over the last axis."""
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
+
+
+class ByScript:
+    """One hashed model for Chinese posts (any Chinese character) and one for the rest: trained
+    apart, so the English rows learned from real sets move no Chinese score (together, they cost
+    Chinese on the dev half: Alipay recall 0.898 -> 0.878, Weibo false positives 2.6% -> 3.8%)."""
+
+    def __init__(self, latin: HashedLinear, chinese: HashedLinear) -> None:
+        self.latin, self.chinese = latin, chinese
+
+    @classmethod
+    def load(cls, model_dir: Path) -> ByScript:
+        """Read linear.npz: both models, or one model serving both (as written before the split)."""
+        with np.load(model_dir / FILE) as npz:
+            if "weights" in npz:
+                one = HashedLinear(npz["weights"], npz["bias"])
+                return cls(one, one)
+            return cls(HashedLinear(npz["latin_weights"], npz["latin_bias"]),
+                       HashedLinear(npz["chinese_weights"], npz["chinese_bias"]))
+
+    def save(self, model_dir: Path) -> None:
+        """Write linear.npz (float16 halves the committed size; the loss in precision is irrelevant)."""
+        model_dir.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            model_dir / FILE,
+            latin_weights=self.latin.weights.astype(np.float16), latin_bias=self.latin.bias,
+            chinese_weights=self.chinese.weights.astype(np.float16), chinese_bias=self.chinese.bias,
+        )
+
+    def scores(self, text: str) -> Scores:
+        """Probabilities for one text, from its script's model."""
+        return (self.chinese if has_cjk(text) else self.latin).scores(text)
 
 
 class HashedLinear:
