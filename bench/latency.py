@@ -41,20 +41,20 @@ class TimedFake(TelegramFake):
 
     def __init__(self) -> None:
         super().__init__(token=TOKEN)
-        self.posted: dict[int, float] = {}
-        self.answered: dict[int, float] = {}
+        self.posted_at: dict[int, float] = {}
+        self.replied_at: dict[int, float] = {}
 
     def post_timed(self, user: int, text: str) -> None:
         """A user writes in the group; the clock starts now."""
         message_id = self.post(GROUP, user, text)
-        self.posted[message_id] = time.monotonic()
+        self.posted_at[message_id] = time.monotonic()
 
     async def _api_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         """Record the arrival of a reply, then answer as the fake does."""
         result = await super()._api_sendMessage(p)
         reply_to = self.sent[-1]["asked_reply_to"]
-        if reply_to in self.posted and reply_to not in self.answered:
-            self.answered[reply_to] = time.monotonic()
+        if reply_to in self.posted_at and reply_to not in self.replied_at:
+            self.replied_at[reply_to] = time.monotonic()
         return result
 
 
@@ -91,12 +91,12 @@ async def warm_up(fake: TimedFake, timeout: float = 120) -> None:
     in its own process, is ready, and a first batch waits for it (~6 s)."""
     fake.post_timed(1000, TEXT.format(n="warm-up"))
     deadline = time.monotonic() + timeout
-    while not fake.answered and time.monotonic() < deadline:
+    while not fake.replied_at and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    if not fake.answered:
+    if not fake.replied_at:
         raise SystemExit("the warm-up post got no reply")
-    fake.posted.clear()
-    fake.answered.clear()
+    fake.posted_at.clear()
+    fake.replied_at.clear()
 
 
 async def drive(fake: TimedFake, rate: float, seconds: float) -> float:
@@ -129,11 +129,11 @@ async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
         await warm_up(fake)
         first = time.monotonic()
         ended = await drive(fake, rate, seconds)
-        total = len(fake.posted)
+        total = len(fake.posted_at)
         deadline = time.monotonic() + 120
-        while len(fake.answered) < total and time.monotonic() < deadline:
+        while len(fake.replied_at) < total and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        last = max(fake.answered.values(), default=ended)
+        last = max(fake.replied_at.values(), default=ended)
         rss = tree_peak_mib(daemon.pid)  # the daemon's and its MiniLM process's
         metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
         daemon.send_signal(signal.SIGTERM)
@@ -144,10 +144,10 @@ async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
 def report(fake: TimedFake, rate: float, first: float, ended: float, last: float, rss: float,
            metrics: str) -> None:
     """Print the figures."""
-    lat = sorted(fake.answered[m] - fake.posted[m] for m in fake.answered)
+    lat = sorted(fake.replied_at[m] - fake.posted_at[m] for m in fake.replied_at)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [float("nan")] * 99
-    print(f"posts sent to the fake: {len(fake.posted)} at {rate:.0f}/s over {ended - first:.1f} s")
-    print(f"replies received:       {len(lat)} ({len(fake.posted) - len(lat)} missing)")
+    print(f"posts sent to the fake: {len(fake.posted_at)} at {rate:.0f}/s over {ended - first:.1f} s")
+    print(f"replies received:       {len(lat)} ({len(fake.posted_at) - len(lat)} missing)")
     print(f"ingest-to-action:       p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
           f"max {lat[-1] * 1000:.0f} ms" if lat else "no replies")
     print(f"throughput:             {len(lat) / (last - first):.1f} posts/s answered "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from monitor.classify.secrets import base58
 from monitor.classify.secrets.match import SecretMatch
@@ -167,7 +168,7 @@ def _pieced_hex(text: str) -> list[SecretMatch]:
     the one before by a group gap are tried as starts: linear in the number of pieces.
     """
     pieces = [(m.start(1), m.end(1), m.group(1)) for m in _HEX_PIECE.finditer(text)]
-    links = [_link(text, a, b) for a, b in zip(pieces, pieces[1:])]
+    links = [_link(text, a, b) for a, b in pairwise(pieces)]
     found: list[SecretMatch] = []
     i = 0
     while i < len(pieces):

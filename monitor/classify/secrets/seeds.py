@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from bisect import bisect_right
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
