@@ -25,6 +25,10 @@ BATCH = 64
 # Chunks started ahead of the one being read out: MiniLM works on its own thread, so the other
 # detectors go on meanwhile (while it loads, through the whole of a 10,000-post file).
 AHEAD = 256
+# What the detectors after redaction read of a post at most: real posts are far shorter (Reddit's
+# limit is 40,000 characters), and the rules and n-grams must not spend seconds on a 1 MB paste.
+# The secret finders read it all, and the post is stored whole (redacted).
+DETECT_CHARS = 64_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,7 @@ class Pipeline:
         """process_many() started: everything in this process runs now; the result waits only for
         models working on another thread, so a caller can start the next posts meanwhile."""
         entered = [self._enter(post) for post in posts]
-        clean = [c for c, _ in entered]
+        clean = [_readable(c) for c, _ in entered]
         started = [_begin(detector, clean) for detector in self.detectors]
 
         def finish() -> list[Processed]:
@@ -94,6 +98,13 @@ class Pipeline:
             flagged = [f for f in flagged if f.kind != "support_request"]
         actions = policy.plan(clean, flagged, self.templates)
         return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))
+
+
+def _readable(post: Post) -> Post:
+    """The post as the detectors read it: its text cut at DETECT_CHARS."""
+    if len(post.text) <= DETECT_CHARS:
+        return post
+    return dataclasses.replace(post, text=post.text[:DETECT_CHARS])
 
 
 def under_requests(
