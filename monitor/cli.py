@@ -301,8 +301,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     # The input is opened and its first post read before any model loads, so a missing, unreadable
     # or empty input is answered at once rather than after the models' start-up.
     name = "standard input" if args.file == "-" else args.file
-    lines = _lines_from_first_post(_input_lines(args.file), name)
+    lines, blanks = _lines_from_first_post(_input_lines(args.file), name)
     if lines is None:
+        write_empty = _write_table if args.format == "table" else _write_jsonl
+        for number in range(1, blanks + 1):  # every line answered, blank ones too
+            write_empty({"id": None, "line": number, "blank": True}, sys.stdout)
         print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
         return 0
     pipeline = Pipeline.from_settings(settings, _salt(settings, None))
@@ -323,18 +326,19 @@ def _input_lines(name: str) -> Iterable[str]:
     return sys.stdin if buffer is None else decode_lines(buffer)
 
 
-def _lines_from_first_post(lines: Iterable[str], name: str) -> Iterator[str] | None:
-    """The input's lines, all of them, once a non-blank one has been read; None for an empty input."""
+def _lines_from_first_post(lines: Iterable[str], name: str) -> tuple[Iterator[str] | None, int]:
+    """The input's lines, all of them, once a non-blank one has been read (None for an input with
+    none), and how many blank lines came first."""
     blank: list[str] = []
     stream = iter(lines)
     try:
         for line in stream:
-            if line.strip():
-                return itertools.chain(blank, [line], stream)
+            if not is_blank(line):
+                return itertools.chain(blank, [line], stream), len(blank)
             blank.append(line)  # kept: line numbers in the results count them
     except OSError as exc:
         raise CliError(f"{name}: {exc.strerror}") from None
-    return None
+    return None, len(blank)
 
 
 def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:

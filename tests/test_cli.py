@@ -112,7 +112,9 @@ def test_scan_empty_input_says_so_before_any_model_loads(capsys, monkeypatch, tm
     empty.write_text(text, encoding="utf-8")
     assert main(["scan", str(empty)]) == 0
     out = capsys.readouterr()
-    assert out.out == "" and "empty.jsonl: nothing to scan" in out.err
+    # Every line is answered, blank ones too (as blank), and no model was needed for that.
+    assert [json.loads(line)["blank"] for line in out.out.splitlines()] == [True] * text.count("\n")
+    assert "empty.jsonl: nothing to scan" in out.err
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     assert main(["scan", "-"]) == 0
     assert "standard input: nothing to scan" in capsys.readouterr().err

@@ -354,7 +354,8 @@ def _judge(text: str, run: _Run, budget: list[int]) -> list[SecretMatch]:
     """Matches in one run: checksum-valid windows, then leftover stretches that look like a phrase."""
     context = _has_context(text, run.tokens[0][0], run.tokens[-1][1])
     windows = _valid_windows(run, budget, lambda w: _plausible(text, run, w, context))
-    if not run.unspaced:
+    if not run.unspaced and not run.lang.startswith("chinese"):
+        # One Chinese character is a word: widening would take the writer's own (助记词's 词).
         windows = [_widen(run, w) for w in windows]
     matches = [_match(run, i, j, n, valid=True) for i, j, n in windows]
     if not run.unspaced:
