@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import re
 from pathlib import Path
 
 import pytest
 
 from monitor import config
 from monitor.cli import main
+from monitor.connectors.reddit import RedditConfig
+from monitor.connectors.twitter import TwitterConnector
 
 EXAMPLE = config.DEFAULT_CONFIG.read_text(encoding="utf-8")
 
@@ -72,3 +77,22 @@ def test_config_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["config", "check", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"monitor: error: {bad}: missing key 'brand.ticket_url'"
+
+
+def test_example_config_names_every_connector_setting_at_its_default(tmp_path: Path) -> None:
+    # The connector tables are commented out; uncommented, they must load and name every key.
+    tables = EXAMPLE[EXAMPLE.index("# [telegram]"):]
+    assert not re.search(r"^\[(telegram|discord|twitter|reddit)\]", EXAMPLE, re.MULTILINE)  # all off
+    uncommented = re.sub(r"^# (?=\[\w+\]$|\w+ = )", "", tables, flags=re.MULTILINE)
+    settings = config.load(_write(tmp_path, EXAMPLE + "\n" + uncommented))
+    for platform, schema in config.PLATFORM_SCHEMA.items():
+        assert set(settings.platforms[platform]) == set(schema), platform
+    reddit = {f.name: f.default for f in dataclasses.fields(RedditConfig)}
+    for key in ("poll_interval", "backfill", "backfill_hours", "ratelimit_seconds", "max_retry_wait",
+                "bad_subreddit_retry", "profile_reserve"):
+        assert settings.platforms["reddit"][key] == reddit[key], key
+    twitter = inspect.signature(TwitterConnector).parameters
+    for key in ("poll_interval", "dms", "tier", "backfill_hours", "usage_cap_pause"):
+        assert settings.platforms["twitter"][key] == twitter[key].default, key
+    assert settings.platforms["discord"]["message_content"] is False  # a new bot's state
+    assert settings.platforms["telegram"]["poll_timeout"] == 30

@@ -321,8 +321,9 @@ class TwitterConnector:
         """The author's public profile: creation date, followers, verified."""
         resp = await self._call("GET /2/users/:id", self.client.get_user, id=author_id,
                                 user_fields=USER_FIELDS, user_auth=True)
-        if resp.data is None:
-            raise LookupError(f"X: no user with id {author_id}")
+        if resp.data is None:  # a 200 with `errors`: unknown, suspended or deleted
+            why = "; ".join(e.get("detail", "") for e in resp.errors if isinstance(e, dict))
+            raise LookupError(f"X: no user with id {author_id}" + (f" ({why})" if why else ""))
         return to_author(resp.data)
 
     # -- calling X ---------------------------------------------------------------------------
@@ -416,9 +417,11 @@ def to_author(user: tweepy.User) -> Author:
                   verified_type=(user.data or {}).get("verified_type"))
 
 
-def _unknown(user_id: int) -> Author:
-    """An author X did not expand (suspended or deleted meanwhile)."""
-    return Author(platform="twitter", id=str(user_id), handle=str(user_id))
+def _unknown(user_id: int | None) -> Author:
+    """An author X did not expand (suspended or deleted meanwhile); with no id at all (an answer
+    without author_id or sender_id), an author with neither id nor handle, never "None"."""
+    uid = "" if user_id is None else str(user_id)
+    return Author(platform="twitter", id=uid, handle=uid)
 
 
 def tweet_post(tweet: tweepy.Tweet, user: tweepy.User | None) -> Post:
@@ -429,7 +432,8 @@ def tweet_post(tweet: tweepy.Tweet, user: tweepy.User | None) -> Post:
     text = expanded(note["text"], note.get("entities")) if note.get("text") else expanded(tweet.text, tweet.entities)
     return Post(platform="twitter", id=str(tweet.id), author=author, text=text,
                 channel="public", created_at=tweet.created_at,
-                url=f"https://x.com/{author.handle}/status/{tweet.id}", reply_to=reply_to, raw=tweet.data)
+                url=f"https://x.com/{author.handle or 'i/web'}/status/{tweet.id}", reply_to=reply_to,
+                raw=tweet.data)
 
 
 def expanded(text: str, entities: dict[str, Any] | None) -> str:

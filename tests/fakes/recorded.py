@@ -37,13 +37,14 @@ def reddit_cassette(path: Path) -> list[dict[str, Any]]:
 
 
 def vcr_cassette(path: Path) -> list[dict[str, Any]]:
-    """A VCR.py (tweepy) cassette's interactions, bodies gunzipped and parsed where they are JSON."""
+    """A VCR.py (tweepy) cassette's interactions, bodies gunzipped and parsed where they are JSON;
+    raw holds the body bytes as they came over the wire (still gzipped where they were)."""
     out = []
     for item in yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]:
         response = item["response"]
         headers = {k.lower(): v[0] for k, v in response["headers"].items()}
         raw = response["body"]["string"]
-        raw = raw if isinstance(raw, bytes) else raw.encode()
+        wire = raw = raw if isinstance(raw, bytes) else raw.encode()
         if headers.get("content-encoding") == "gzip":
             raw = gzip.decompress(raw)
         try:
@@ -52,5 +53,5 @@ def vcr_cassette(path: Path) -> list[dict[str, Any]]:
             body = None
         out.append({"method": item["request"]["method"], "uri": item["request"]["uri"],
                     "request_body": item["request"].get("body"), "status": response["status"]["code"],
-                    "headers": headers, "body": body})
+                    "headers": headers, "body": body, "raw": wire})
     return out

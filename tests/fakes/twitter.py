@@ -187,24 +187,8 @@ class FakeX:
         return response
 
     def _signed_ok(self, request: web.Request) -> bool:
-        """Check the signature over the ORIGINAL api.twitter.com URL with the expected secrets."""
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("OAuth "):
-            return False
-        oauth = dict(signature.collect_parameters(headers={"Authorization": header},
-                                                  exclude_oauth_signature=False))
-        if (oauth.get("oauth_consumer_key") != self.creds.consumer_key
-                or oauth.get("oauth_token") != self.creds.access_token):
-            return False
-        uri = REAL_HOST + request.raw_path
-        params = signature.collect_parameters(uri_query=urlsplit(uri).query,
-                                              headers={"Authorization": header})
-        base = signature.signature_base_string(
-            request.method, signature.base_string_uri(uri), signature.normalize_parameters(params))
-        key = f"{escape(self.creds.consumer_secret)}&{escape(self.creds.access_token_secret)}"
-        digest = hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()
-        expected = base64.b64encode(digest).decode()
-        return signature.safe_string_equals(expected, unquote(oauth.get("oauth_signature", "")))
+        """Check the request's OAuth1 signature with the fake's credentials."""
+        return signed_ok(request, self.creds)
 
     # -- reads -------------------------------------------------------------------------------
     async def _get_me(self, request: web.Request) -> web.Response:
@@ -235,6 +219,10 @@ class FakeX:
             events = []
         page, meta = self._page([e["id"] for e in events], request)
         chosen = [e for e in events if e["id"] in page]
+        # X's DM pages carry no newest/oldest id, and a previous_token even on the first page.
+        meta.pop("newest_id", None), meta.pop("oldest_id", None)
+        if page:
+            meta["previous_token"] = f"p{max(int(request.query.get('pagination_token', 'p0')[1:]) - 1, 0)}"
         body: dict[str, Any] = {"meta": meta}
         if chosen:
             body["data"] = [_pick(e, DM_DEFAULT, request, "dm_event.fields") for e in chosen]
@@ -283,8 +271,7 @@ class FakeX:
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         tid = self._tweet(self.me, body["text"], reply_to)
         self.posted.append({"id": tid, "text": body["text"], "reply_to": reply_to})
-        return web.json_response({"data": {"id": tid, "text": body["text"],
-                                           "edit_history_tweet_ids": [tid]}}, status=201)
+        return web.json_response({"data": {"id": tid, "text": body["text"]}}, status=201)  # as recorded
 
     async def _delete_tweet(self, request: web.Request) -> web.Response:
         """DELETE /2/tweets/:id: only the bot's own tweets, as on X."""
@@ -333,6 +320,27 @@ class FakeX:
                                "sender_id": sender_id, "created_at": _now(),
                                "dm_conversation_id": f"{low}-{high}"})
         return eid
+
+
+def signed_ok(request: web.Request, creds: Credentials) -> bool:
+    """Check the OAuth1 HMAC-SHA1 signature over the ORIGINAL api.twitter.com URL with `creds`."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("OAuth "):
+        return False
+    oauth = dict(signature.collect_parameters(headers={"Authorization": header},
+                                              exclude_oauth_signature=False))
+    if (oauth.get("oauth_consumer_key") != creds.consumer_key
+            or oauth.get("oauth_token") != creds.access_token):
+        return False
+    uri = REAL_HOST + request.raw_path
+    params = signature.collect_parameters(uri_query=urlsplit(uri).query,
+                                          headers={"Authorization": header})
+    base = signature.signature_base_string(
+        request.method, signature.base_string_uri(uri), signature.normalize_parameters(params))
+    key = f"{escape(creds.consumer_secret)}&{escape(creds.access_token_secret)}"
+    digest = hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()
+    expected = base64.b64encode(digest).decode()
+    return signature.safe_string_equals(expected, unquote(oauth.get("oauth_signature", "")))
 
 
 def _wrap_links(text: str, tid: str) -> tuple[str, list[dict[str, Any]]]:
