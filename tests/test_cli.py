@@ -112,7 +112,9 @@ def test_scan_empty_input_says_so_before_any_model_loads(capsys, monkeypatch, tm
     empty.write_text(text, encoding="utf-8")
     assert main(["scan", str(empty)]) == 0
     out = capsys.readouterr()
-    assert out.out == "" and "empty.jsonl: nothing to scan" in out.err
+    blanks = [json.loads(line) for line in out.out.splitlines()]  # one answer per line, as ever
+    assert blanks == [{"id": None, "line": n, "blank": True} for n in range(1, text.count("\n") + 1)]
+    assert "empty.jsonl: nothing to scan" in out.err
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     assert main(["scan", "-"]) == 0
     assert "standard input: nothing to scan" in capsys.readouterr().err
