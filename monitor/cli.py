@@ -301,17 +301,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
     # The input is opened and its first post read before any model loads, so a missing, unreadable
     # or empty input is answered at once rather than after the models' start-up.
     name = "standard input" if args.file == "-" else args.file
-    lines, blanks = _lines_from_first_post(_input_lines(args.file), name)
-    if lines is None:
-        write_empty = _write_table if args.format == "table" else _write_jsonl
-        for number in range(1, blanks + 1):  # every line answered, blank ones too
-            write_empty({"id": None, "line": number, "blank": True}, sys.stdout)
+    blank, rest = _up_to_first_post(_input_lines(args.file), name)
+    write = _write_table if args.format == "table" else _write_jsonl
+    if rest is None:  # still one answer per line: each is blank
+        for number in range(1, len(blank) + 1):
+            write(_blank(number), sys.stdout)
         print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
         return 0
     pipeline = Pipeline.from_settings(settings, _salt(settings, None))
-    write = _write_table if args.format == "table" else _write_jsonl
     malformed = False
-    for result in scan_lines(lines, pipeline):
+    for result in scan_lines(itertools.chain(blank, rest), pipeline):
         malformed = malformed or "error" in result
         write(result, sys.stdout)
     return 1 if malformed else 0
@@ -326,19 +325,24 @@ def _input_lines(name: str) -> Iterable[str]:
     return sys.stdin if buffer is None else decode_lines(buffer)
 
 
-def _lines_from_first_post(lines: Iterable[str], name: str) -> tuple[Iterator[str] | None, int]:
-    """The input's lines, all of them, once a non-blank one has been read (None for an input with
-    none), and how many blank lines came first."""
+def _up_to_first_post(lines: Iterable[str], name: str) -> tuple[list[str], Iterator[str] | None]:
+    """The blank lines before the first other line, and the lines from that one on (None when
+    there is none: the input is empty)."""
     blank: list[str] = []
     stream = iter(lines)
     try:
         for line in stream:
             if not is_blank(line):
-                return itertools.chain(blank, [line], stream), len(blank)
-            blank.append(line)  # kept: line numbers in the results count them
+                return blank, itertools.chain([line], stream)
+            blank.append(line)
     except OSError as exc:
         raise CliError(f"{name}: {exc.strerror}") from None
-    return None, len(blank)
+    return blank, None
+
+
+def _blank(number: int) -> dict[str, Any]:
+    """The answer for a blank line."""
+    return {"id": None, "line": number, "blank": True}
 
 
 def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
@@ -353,7 +357,7 @@ def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Pending[lis
     answered: dict[int, dict[str, Any]] = {}
     for number, line in chunk:
         if is_blank(line):
-            answered[number] = {"id": None, "line": number, "blank": True}
+            answered[number] = _blank(number)
             continue
         try:
             posts[number] = parse_line(line)

@@ -112,8 +112,8 @@ def test_scan_empty_input_says_so_before_any_model_loads(capsys, monkeypatch, tm
     empty.write_text(text, encoding="utf-8")
     assert main(["scan", str(empty)]) == 0
     out = capsys.readouterr()
-    # Every line is answered, blank ones too (as blank), and no model was needed for that.
-    assert [json.loads(line)["blank"] for line in out.out.splitlines()] == [True] * text.count("\n")
+    blanks = [json.loads(line) for line in out.out.splitlines()]  # one answer per line, as ever
+    assert blanks == [{"id": None, "line": n, "blank": True} for n in range(1, text.count("\n") + 1)]
     assert "empty.jsonl: nothing to scan" in out.err
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     assert main(["scan", "-"]) == 0
