@@ -247,3 +247,14 @@ def test_no_member_answer_in_the_demo_stream_is_read_as_a_request(settings: Sett
                if r.post.reply_to and f and "support_request" not in e]
     assert answers == []
     assert sum(f and "support_request" in e for e, f in zip(expected, flagged)) >= 36
+
+
+def test_the_demo_streams_support_flags_are_all_requests(settings: Settings) -> None:
+    """No post in the demo stream that asks for nothing is read as a support request (a member's own
+    question about a pasted phrase was, while its redaction took 助记词's 词 with the phrase)."""
+    from monitor.cli import DEMO_STREAM
+
+    out = io.StringIO()
+    assert run_eval(DEMO_STREAM, settings, False, True, out) == 0
+    support = json.loads(out.getvalue())["kinds"]["support_request"]
+    assert support["fp"] == 0 and support["tp"] >= 36
