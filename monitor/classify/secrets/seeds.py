@@ -297,15 +297,17 @@ class _Part:
 
 
 def _part(run: _Run) -> _Part | None:
-    """A run as a part of a phrase, if its words without the edge prose look random."""
-    i, j = 0, len(run.tokens)
-    while i < j and _is_prose(run.tokens[i][2]):
+    """A run as a part of a phrase: the common words at its edges may be the writer's or the
+    phrase's (random phrases hold common words too: "speak become deal"), so both are tried; the
+    group's checksum and common words decide (_judge_parts)."""
+    n = len(run.tokens)
+    i = 0
+    while i < n - 1 and _is_prose(run.tokens[i][2]):
         i += 1
-    while j > i and _is_prose(run.tokens[j - 1][2]):
+    j = n
+    while j > i + 1 and _is_prose(run.tokens[j - 1][2]):
         j -= 1
-    if j - i < FRAGMENT_MIN or _common_share(run.tokens[i:j]) > 0.6:
-        return None
-    return _Part(run, i, len(run.tokens) - j)
+    return _Part(run, i, n - j)
 
 
 MAX_CUTS = 256  # ways of trimming a group's parts tried against the checksum
