@@ -6,9 +6,9 @@ import logging
 
 from aiohttp import web
 
-from monitor.config import Settings
-from monitor.health import Health
-from monitor.metrics import Metrics
+from monitor.core.config import Settings
+from monitor.runtime.health import Health
+from monitor.runtime.metrics import Metrics
 
 log = logging.getLogger("monitor.ops")
 

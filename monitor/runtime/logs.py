@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.classify.secrets import find_secrets, redact
-from monitor.config import loaded_secrets
+from monitor.core.config import loaded_secrets
 
 FORMATS = ("json", "text")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from monitor import config, review
-from monitor.allowing import Allowed, AllowTarget, allow_links
-from monitor.clibase import CliError, report_query
+from monitor.cli.shared import CliError, report_query
+from monitor.core import config
+from monitor.desk import review
+from monitor.desk.allowing import Allowed, AllowTarget, allow_links
 from monitor.store import Store
 
 
@@ -186,7 +187,7 @@ def cmd_review_export(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the review page until SIGTERM/SIGINT."""
-    from monitor import serve
+    from monitor.desk import serve
 
     settings = config.load(args.config)
     opts = settings.serve
@@ -216,7 +217,7 @@ def _serve_allow(settings: config.Settings) -> AllowTarget | None:
 
 async def _serve(store: Store, host: str, port: int, token: str, who: str, allow: AllowTarget | None) -> None:
     """Run the web app until a signal sets stop."""
-    from monitor import serve
+    from monitor.desk import serve
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.connectors.base import Connector, ConnectorFatal
-from monitor.edits import what_is_new
-from monitor.health import Health
-from monitor.metrics import Metrics, error_code
-from monitor.models import Action, Post, reason_kind
-from monitor.pipeline import BATCH, Pipeline, Processed, under_requests
+from monitor.core.edits import what_is_new
+from monitor.core.models import Action, Post, reason_kind
+from monitor.core.pipeline import BATCH, Pipeline, Processed, under_requests
 from monitor.replies.guard import Guard
 from monitor.replies.limits import Limits
 from monitor.replies.outbound import Outbound
-from monitor.retrying import retry_write
-from monitor.sender import fail_interrupted, send_planned
+from monitor.runtime.health import Health
+from monitor.runtime.metrics import Metrics, error_code
+from monitor.runtime.retrying import retry_write
+from monitor.runtime.sender import fail_interrupted, send_planned
 from monitor.store import Store
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("monitor.daemon")
 MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
 RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
 MAX_RESTART_DELAY = 300.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor import report, review
+from monitor.desk import report, review
 
 
 class CliError(Exception):

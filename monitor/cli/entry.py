@@ -16,23 +16,28 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
-from monitor import cli_review, config, evalsets, evaluate, logs, report
+from monitor import evalsets
 from monitor.classify.base import Pending
 from monitor.classify.impersonation.lists import ListError, NotADomain, remove_domains, update_list
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import format_verdict, verify_text, worst
-from monitor.clibase import CliError, report_query
-from monitor.models import PLATFORMS, Post
-from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks
-from monitor.postjson import PostError, decode_lines, is_blank, parse_line
+from monitor.cli import evaluate
+from monitor.cli import review_serve as cli_review
+from monitor.cli.shared import CliError, report_query
+from monitor.core import config
+from monitor.core.models import PLATFORMS, Post
+from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
+from monitor.core.postjson import PostError, decode_lines, is_blank, parse_line
+from monitor.desk import report
 from monitor.resources import data_path
+from monitor.runtime import logs
 from monitor.store import Store
 
 # The daemon's and the web app's modules are imported by the commands that run them: aiohttp and the
 # connectors would cost every `monitor scan` ~20 MB and 0.3 s of start-up.
 if TYPE_CHECKING:
-    from monitor import daemon
     from monitor.connectors.base import Connector
+    from monitor.runtime import daemon
 
 DEMO_STREAM = data_path("demo", "stream.jsonl")
 log = logging.getLogger("monitor")
@@ -264,7 +269,7 @@ def _add_train(sub: Any) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the support classifier and print its figures."""
-    from monitor.train import train  # torch loads only for this command
+    from monitor.cli.train import train  # torch loads only for this command
 
     if args.eval_dir is not None and not args.eval_dir.is_dir():
         raise CliError(f"{args.eval_dir}: no such folder")
@@ -473,10 +478,10 @@ def _run(
     settings: config.Settings, store: Store, connectors: list[Connector], dry_run: bool
 ) -> daemon.Counters:
     """Run connectors through the daemon until they end or SIGTERM/SIGINT arrives; SIGHUP reloads the config."""
-    from monitor import daemon, ops_server, reload
     from monitor.connectors.replay import ReplayConnector
-    from monitor.health import Health
     from monitor.replies.outbound import Outbound
+    from monitor.runtime import daemon, ops_server, reload
+    from monitor.runtime.health import Health
 
     salt = _salt(settings, store)
     pipeline = Pipeline.from_settings(settings, salt)

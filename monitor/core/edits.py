@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from monitor import policy
-from monitor.models import EDIT_MARK
-from monitor.pipeline import Processed
+from monitor.core import policy
+from monitor.core.models import EDIT_MARK
+from monitor.core.pipeline import Processed
 from monitor.replies.templates import Templates
 
 

@@ -7,10 +7,10 @@ import logging
 import signal
 from pathlib import Path
 
-from monitor import config
-from monitor.daemon import Ingest
-from monitor.pipeline import Pipeline
+from monitor.core import config
+from monitor.core.pipeline import Pipeline
 from monitor.replies.outbound import Outbound
+from monitor.runtime.daemon import Ingest
 
 log = logging.getLogger("monitor.reload")
 

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor import review
 from monitor.classify.impersonation.domains import hosts, lookalike_hosts, on_list
 from monitor.classify.impersonation.lists import ListError, ListFile, add_domains, clean_domain
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.registry import BrandRegistry
-from monitor.config import Brand, Settings, own_list
+from monitor.core.config import Brand, Settings, own_list
+from monitor.desk import review
 from monitor.store import Store
 
 

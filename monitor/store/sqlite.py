@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.models import EDIT_MARK, Action, Finding, Post
+from monitor.core.models import EDIT_MARK, Action, Finding, Post
 
 # sqlite_utils (and the numpy, dateutil and more it brings) is imported when a Store is opened:
 # ~0.3 s of start-up that `monitor scan`, which imports this module but stores nothing, never pays.

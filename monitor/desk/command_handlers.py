@@ -11,21 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor import review
-from monitor.allowing import AllowTarget, allow_links
 from monitor.classify.impersonation.domains import on_list
 from monitor.classify.impersonation.lists import ListFile, add_domains, clean_domain
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import Verdict, verify_text, worst
 from monitor.classify.secrets import find_secrets, redact
 from monitor.classify.text import language, strip_invisible
-from monitor.config import Brand, Settings, is_bundled
-from monitor.models import PLATFORMS, Author, Finding, Post, reason_kind
-from monitor.policy import alert
+from monitor.core.config import Brand, Settings, is_bundled
+from monitor.core.models import PLATFORMS, Author, Finding, Post, reason_kind
+from monitor.core.policy import alert
+from monitor.desk import review
+from monitor.desk.allowing import AllowTarget, allow_links
 from monitor.replies.guard import defang
 from monitor.resources import data_path
 from monitor.store import Store
-from monitor.switches import held_back, muted_platforms, paused, set_muted, set_paused
+from monitor.store.switches import held_back, muted_platforms, paused, set_muted, set_paused
 
 log = logging.getLogger("monitor.commands")
 TEXT_DIR = data_path("commands")

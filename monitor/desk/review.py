@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.models import reason_kind
+from monitor.core.models import reason_kind
 from monitor.store import FINDING_STATUSES, Store
 
 # The verbs managers use, and the finding status each one sets.

@@ -8,14 +8,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from monitor import policy
 from monitor.classify.base import Detector, Pending
 from monitor.classify.registry import build_detectors
 from monitor.classify.secrets import SecretDetector
 from monitor.classify.secrets.fields import scrub
 from monitor.classify.text import language
-from monitor.config import Settings
-from monitor.models import Action, Finding, Post
+from monitor.core import policy
+from monitor.core.config import Settings
+from monitor.core.models import Action, Finding, Post
 from monitor.replies.templates import Templates
 
 T = TypeVar("T")

@@ -13,10 +13,10 @@ from typing import Any
 
 from aiohttp import web
 
-from monitor import report, review
-from monitor.allowing import Allowed, AllowTarget, allow_links
-from monitor.report import html as report_html
-from monitor.report.rows import held_pairs
+from monitor.desk import report, review
+from monitor.desk.allowing import Allowed, AllowTarget, allow_links
+from monitor.desk.report import html as report_html
+from monitor.desk.report.rows import held_pairs
 from monitor.store import Store
 
 COOKIE = "monitor_session"

@@ -15,10 +15,10 @@ from tqdm import tqdm
 
 from monitor.classify.base import Pending
 from monitor.classify.text import language
-from monitor.config import Settings
-from monitor.models import FINDING_KINDS, Post
-from monitor.pipeline import Pipeline, Processed, in_order, numbered_chunks, under_requests
-from monitor.postjson import PostError, decode_lines, is_blank, load_line, parse_post
+from monitor.core.config import Settings
+from monitor.core.models import FINDING_KINDS, Post
+from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks, under_requests
+from monitor.core.postjson import PostError, decode_lines, is_blank, load_line, parse_post
 
 LANGS = ("en", "zh", "other")
 Expected = frozenset[tuple[str, str | None]]  # (kind, label); label None means "any label"

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
-from monitor.metrics import Metrics
+from monitor.runtime.metrics import Metrics
 
 log = logging.getLogger("monitor.daemon")
 T = TypeVar("T")

@@ -10,8 +10,8 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
-from monitor.report.rows import COLUMNS, Report
-from monitor.review import format_precision
+from monitor.desk.report.rows import COLUMNS, Report
+from monitor.desk.review import format_precision
 from monitor.store import FINDING_STATUSES
 
 KIND_COLOURS = {"support_request": "#4e79a7", "impersonation": "#f28e2b", "secret_leak": "#e15759"}
@@ -25,7 +25,7 @@ CHART_W, CHART_H, CHART_TOP, MAX_BAR = 720, 150, 16, 48
 @cache
 def asset(name: str) -> str:
     """A static file shipped with this package (page.js, page.css)."""
-    return files("monitor.report").joinpath(name).read_text(encoding="utf-8")
+    return files("monitor.desk.report").joinpath(name).read_text(encoding="utf-8")
 
 
 def _sha256(text: str) -> str:

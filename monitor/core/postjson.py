@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Any
 
-from monitor.models import CHANNELS, PLATFORMS, Author, Post
+from monitor.core.models import CHANNELS, PLATFORMS, Author, Post
 
 MAX_TEXT = 1_000_000  # characters; a longer text is refused rather than truncated silently
 # A post whose MAX_TEXT text is all \uXXXX escapes fits; a longer line is refused undecoded.

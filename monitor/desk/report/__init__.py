@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from monitor.report import exports, html
-from monitor.report.rows import COLUMNS, Query, Report, build, rows, summary
+from monitor.desk.report import exports, html
+from monitor.desk.report.rows import COLUMNS, Query, Report, build, rows, summary
 from monitor.store import Store
 
 __all__ = ["COLUMNS", "FORMATS", "Query", "Report", "build", "render", "rows", "summary"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.models import ACTION_KINDS, FINDING_KINDS, PLATFORMS
+from monitor.core.models import ACTION_KINDS, FINDING_KINDS, PLATFORMS
 from monitor.resources import data_path
 
 DEFAULT_CONFIG = data_path("monitor.example.toml")

@@ -8,8 +8,8 @@ import json
 import re
 from typing import Any
 
-from monitor.report.rows import COLUMNS, Report
-from monitor.review import format_precision
+from monitor.desk.report.rows import COLUMNS, Report
+from monitor.desk.review import format_precision
 
 # Spreadsheets run a cell starting with these as a formula; posts are attacker-controlled.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

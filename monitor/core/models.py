@@ -37,7 +37,7 @@ class Author:
     bio: str = field(default="", repr=False)
 
 
-# An edit's post id is the message's id, this mark and the edit time (see monitor.edits): each
+# An edit's post id is the message's id, this mark and the edit time (see monitor.core.edits): each
 # version is stored once, and the part before the mark still finds the message.
 EDIT_MARK = "~e"
 # The text of a post that stands for a member arriving rather than a message: their name and handle
@@ -61,7 +61,7 @@ class Post:
     url: str = ""
     reply_to: str | None = None
     raw: Any = field(default=None, compare=False, repr=False, hash=False)
-    edit_of: str | None = None  # for an edited message: the id of the message (see monitor.edits)
+    edit_of: str | None = None  # for an edited message: the id of the message (see monitor.core.edits)
     # The admins and moderators of the group, server or subreddit it was posted in, as the platform
     # lists them: impostors copy their names, and their own posts are not answered or flagged.
     staff: tuple[Author, ...] = field(default=(), repr=False)

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from monitor.connectors.base import Connector
-from monitor.metrics import Metrics, error_code
-from monitor.models import Action
+from monitor.core.models import Action
 from monitor.replies.outbound import Outbound
-from monitor.retrying import retry_write
+from monitor.runtime.metrics import Metrics, error_code
+from monitor.runtime.retrying import retry_write
 from monitor.store import Store
-from monitor.switches import held_back
+from monitor.store.switches import held_back
 
 log = logging.getLogger("monitor.daemon")
 T = TypeVar("T")

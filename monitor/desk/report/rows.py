@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from monitor import review
+from monitor.desk import review
 from monitor.store import Store
 
 COLUMNS = ("id", "created_at", "kind", "label", "score", "platform", "url", "author_handle",
