@@ -149,7 +149,7 @@ def test_run_without_a_source_fails_with_one_line(capsys) -> None:
 
 def _demo_secrets() -> dict[str, str]:
     """The raw secrets the demo generator put in the stream, made again from its seed."""
-    spec = importlib.util.spec_from_file_location("make_stream", ROOT / "data" / "demo" / "make_stream.py")
+    spec = importlib.util.spec_from_file_location("make_stream", ROOT / "tools" / "make_stream.py")
     assert spec and spec.loader
     module: ModuleType = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the file runs

@@ -1,4 +1,5 @@
-"""What the command-line modules share: the one-line user error and report queries from --since/--status."""
+"""What the command-line modules share: the one-line user error and report queries from
+--since/--status."""
 
 from __future__ import annotations
 

@@ -22,11 +22,12 @@ def message_id(post_id: str) -> str:
 
 
 def what_is_new(result: Processed, flagged_before: set[str], templates: Templates) -> Processed:
-    """An edit's result without the finding kinds an earlier version of the message already had, and
-    without support requests, which were answered on the first version: fixing a typo must not bring a
-    second answer or warning, but a seed phrase or a phishing link edited in is acted on."""
+    """An edit's result without the finding kinds an earlier version of the message already had,
+    and without support requests, which were answered on the first version: fixing a typo must not
+    bring a second answer or warning, but a seed phrase or a phishing link edited in is acted on."""
     skip = flagged_before | {"support_request"}
     kept = [f for f in result.findings if f.kind not in skip]
     if len(kept) == len(result.findings):
         return result
-    return dataclasses.replace(result, findings=kept, actions=policy.plan(result.post, kept, templates))
+    actions = policy.plan(result.post, kept, templates)
+    return dataclasses.replace(result, findings=kept, actions=actions)

@@ -22,10 +22,12 @@ class Health:
     connectors: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
     last_post: float | None = None
-    watched: list[Connector] = field(default_factory=list)  # asked for their conditions() per report
+    # asked for their conditions() per report
+    watched: list[Connector] = field(default_factory=list)
 
     def watch(self, connectors: Sequence[Connector]) -> None:
-        """The connectors whose conditions (a usage cap, privacy mode, an unreadable place) /healthz shows."""
+        """The connectors whose conditions (a usage cap, privacy mode, an unreadable place) /healthz
+        shows."""
         self.watched = list(connectors)
 
     def conditions(self) -> dict[str, dict[str, Condition]]:
@@ -52,8 +54,8 @@ class Health:
         return True
 
     def report(self) -> tuple[bool, dict[str, Any]]:
-        """Healthy when the database answers and no connector is down (stopped, restarting, or paused
-        by a condition such as X's usage cap); blind spots are listed under conditions."""
+        """Healthy when the database answers and no connector is down (stopped, restarting, or
+        paused by a condition such as X's usage cap); blind spots are listed under conditions."""
         db = self.database_ok()
         conditions = self.conditions()
         states = dict(self.connectors)

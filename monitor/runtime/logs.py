@@ -32,7 +32,8 @@ def scrub(text: str) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """The plain-text line, scrubbed: the last line of defence for every logger, libraries included."""
+    """The plain-text line, scrubbed: the last line of defence for every logger, libraries
+    included."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The formatted line (traceback included) with secrets replaced."""
@@ -40,7 +41,8 @@ class TextFormatter(logging.Formatter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message, the record's extra fields, exc; all scrubbed."""
+    """One JSON object a line: time, level, logger, message, the record's extra fields, exc; all
+    scrubbed."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""

@@ -1,4 +1,5 @@
-"""The daemon's metrics: a tiny registry of counters and histograms written in Prometheus text format."""
+"""The daemon's metrics: a tiny registry of counters and histograms written in Prometheus text
+format."""
 
 from __future__ import annotations
 
@@ -143,7 +144,8 @@ class Metrics:
 
 
 def error_code(exc: BaseException) -> str:
-    """The platform's code behind an exception (HTTP status or API code), else the exception's type."""
+    """The platform's code behind an exception (HTTP status or API code), else the exception's
+    type."""
     for attr in ("status", "status_code", "code", "error_code"):
         value = getattr(exc, attr, None)
         if isinstance(value, int) and not isinstance(value, bool):

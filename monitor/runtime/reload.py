@@ -1,4 +1,5 @@
-"""Config reload on SIGHUP: new thresholds, modes, policy, limits, templates and host lists, same connectors."""
+"""Config reload on SIGHUP: new thresholds, modes, policy, limits, templates and host lists, same
+connectors."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ log = logging.getLogger("monitor.reload")
 
 
 async def reload(ingest: Ingest, path: Path, salt: bytes) -> bool:
-    """Re-read the config and swap in what it builds; a bad config is logged in one line and the old one kept."""
+    """Re-read the config and swap in what it builds; a bad config is logged in one line and the
+    old one kept."""
     try:
         settings = await asyncio.to_thread(config.load, path)
         pipeline = await asyncio.to_thread(Pipeline.from_settings, settings, salt)

@@ -29,7 +29,8 @@ def store_error(exc: sqlite3.OperationalError) -> str:
 async def retry_write(
     write: Callable[[], T], what: str, metrics: Metrics, attempts: int | None = None
 ) -> T:
-    """Call write() until it succeeds; OperationalError is waited out with backoff (attempts=None: forever).
+    """Call write() until it succeeds; OperationalError is waited out with backoff (attempts=None:
+    forever).
 
     SQLite's own busy_timeout already waited for a lock before the error reached us; a full
     disk leaves the transaction rolled back, so nothing half-written stays behind.

@@ -1,4 +1,5 @@
-"""Sending switches kept in the store's meta table (so they survive a restart): pause and per-platform mute."""
+"""Sending switches kept in the store's meta table (so they survive a restart): pause and
+per-platform mute."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def muted_platforms(store: Store) -> list[str]:
 
 
 def held_back(store: Store, kind: str, platform: str) -> bool:
-    """Whether an action waits in 'planned': paused or muted; alerts to the managers always go out."""
+    """Whether an action waits in 'planned': paused or muted; alerts to the managers always go
+    out."""
     if kind == "alert":  # the managers need to see what arrives in order to decide to resume
         return False
     return paused(store) or muted(store, platform)

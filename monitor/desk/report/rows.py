@@ -38,13 +38,16 @@ class Report:
     timeline: list[tuple[str, Counter[str]]]
     precision: list[review.Precision]
     generated_at: str
-    held: dict[int, list[tuple[int, str]]]  # finding id -> held actions on its post (approve buttons)
+    # finding id -> held actions on its post (approve buttons)
+    held: dict[int, list[tuple[int, str]]]
 
     @property
     def weekly(self) -> bool:
         """Whether the timeline's buckets are weeks rather than days."""
         t = self.timeline
-        return len(t) > 1 and date.fromisoformat(t[1][0]) - date.fromisoformat(t[0][0]) == timedelta(days=7)
+        if len(t) < 2:
+            return False
+        return date.fromisoformat(t[1][0]) - date.fromisoformat(t[0][0]) == timedelta(days=7)
 
 
 def build(store: Store, query: Query | None = None) -> Report:

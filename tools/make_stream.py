@@ -19,7 +19,7 @@ from mnemonic import Mnemonic
 
 SEED = 20261121
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-HERE = Path(__file__).resolve().parent
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"  # where the stream ships
 ID_PREFIX = {
     "twitter": ("tw", 1000),
     "telegram": ("tg", 2000),
@@ -1693,7 +1693,7 @@ def summary(posts: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-o", "--output", type=Path, default=HERE / "stream.jsonl")
+    parser.add_argument("-o", "--output", type=Path, default=DEMO / "stream.jsonl")
     args = parser.parse_args(argv)
     lines = [json.dumps(p, ensure_ascii=False) for p in build()]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
