@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from monitor.core.config import Settings
-from monitor.core.edits import edit_id, message_id, what_is_new
-from monitor.core.models import Author, Finding, Post
+from monitor.core.edits import what_is_new
+from monitor.core.models import Author, Finding, Post, edit_id, message_id
 from monitor.core.pipeline import Pipeline
 from monitor.store import Store
 

@@ -36,14 +36,12 @@ REPLIES_EXCEPTIONS = {
     ("monitor.replies.limits", "monitor.store"),
     ("monitor.replies.outbound", "monitor.store"),
 }
-# connectors/ -> beyond models, config, postjson, the store and themselves. The id helpers of
-# edits belong in the core's values; the Telegram command layer should be attached by the runtime.
+# connectors/ -> beyond models, config, postjson, the store and themselves: the Telegram command
+# layer, which the runtime should attach.
 CONNECTORS_EXCEPTIONS = {
-    ("monitor.connectors.discord", "monitor.core.edits"),
     ("monitor.connectors.telegram.commands", "monitor.desk.command_handlers"),
     ("monitor.connectors.telegram.commands", "monitor.replies.guard"),
     ("monitor.connectors.telegram.commands", "monitor.runtime.sender"),
-    ("monitor.connectors.telegram.mapping", "monitor.core.edits"),
 }
 # Cycles not broken yet, each as the set of modules in it. The connector attaches the command
 # layer, which names the connector's type (TYPE_CHECKING only).

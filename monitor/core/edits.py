@@ -1,24 +1,13 @@
-"""Edited messages: each edit is a post of its own, and only what it newly shows is acted on."""
+"""Edited messages: each edit is a post of its own (its id: models.edit_id), and only what it
+newly shows is acted on."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 
 from monitor.core import policy
-from monitor.core.models import EDIT_MARK
 from monitor.core.pipeline import Processed
 from monitor.replies.templates import Templates
-
-
-def edit_id(message_id: str, edited_at: datetime) -> str:
-    """The post id of one edit of a message."""
-    return f"{message_id}{EDIT_MARK}{int(edited_at.timestamp())}"
-
-
-def message_id(post_id: str) -> str:
-    """The id of the message a post is a version of (itself for an unedited message)."""
-    return post_id.partition(EDIT_MARK)[0]
 
 
 def what_is_new(result: Processed, flagged_before: set[str], templates: Templates) -> Processed:

@@ -37,9 +37,22 @@ class Author:
     bio: str = field(default="", repr=False)
 
 
-# An edit's post id is the message's id, this mark and the edit time (see monitor.core.edits): each
-# version is stored once, and the part before the mark still finds the message.
+# An edit's post id is the message's id, this mark and the edit time (edit_id below; what an edit
+# is acted on for: monitor.core.edits): each version is stored once, and the part before the mark
+# still finds the message.
 EDIT_MARK = "~e"
+
+
+def edit_id(message_id: str, edited_at: datetime) -> str:
+    """The post id of one edit of a message."""
+    return f"{message_id}{EDIT_MARK}{int(edited_at.timestamp())}"
+
+
+def message_id(post_id: str) -> str:
+    """The id of the message a post is a version of (itself for an unedited message)."""
+    return post_id.partition(EDIT_MARK)[0]
+
+
 # The text of a post that stands for a member arriving rather than a message: their name and handle
 # are all there is to check, and alerts say which it was.
 JOINED_GROUP = "[joined the group]"
