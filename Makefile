@@ -13,7 +13,7 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/pip install -q -e '.[lint]'
-	$(BIN)/ruff check monitor tests bench
+	$(BIN)/ruff check monitor tests bench tools
 	$(BIN)/python -m mypy monitor bench
 
 # The demo's install has no torch: the support model runs on onnxruntime.

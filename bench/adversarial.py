@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from monitor import config
 from monitor.classify.secrets.core import FINDERS, find_secrets
-from monitor.models import Author, Post
-from monitor.pipeline import Pipeline
+from monitor.core import config
+from monitor.core.models import Author, Post
+from monitor.core.pipeline import Pipeline
 
 SMALL, MEDIUM = 16_000, 64_000
 # Letters in no pattern, as a glued run an attacker might pad a phrase with.

@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable
 
-from monitor.postjson import PostError, parse_line
+from monitor.core.postjson import PostError, parse_line
 
 POST = '{"id": "1", "platform": "telegram", "text": %s, "author": {"handle": "bob"}, "extra": %s}'
 

@@ -32,8 +32,8 @@ from monitor.classify.impersonation.skeleton import skeletons
 from monitor.classify.impersonation.staff import staff_signals
 from monitor.classify.impersonation.typos import typo_cost
 from monitor.classify.text import normalise
-from monitor.config import Brand, load
-from monitor.models import Author, Post
+from monitor.core.config import Brand, load
+from monitor.core.models import Author, Post
 
 FLAG = 0.5
 # Brands the eval sets name, with their real domains and main X handles (written from public

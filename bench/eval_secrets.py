@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from monitor import config
+from monitor.cli.evaluate import score, to_record, write_table
+from monitor.core import config
+from monitor.core.pipeline import Pipeline
+from monitor.core.postjson import parse_post
 from monitor.evalsets import SECRET_SETS, convert
-from monitor.evaluate import score, to_record, write_table
-from monitor.pipeline import Pipeline
-from monitor.postjson import parse_post
 
 ORDINARY_SETS = ("tweeteval", "weibo", "janitr")  # janitr: its non-scam posts only
 DETECT_SECRETS = Path(sys.executable).with_name("detect-secrets")

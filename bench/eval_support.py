@@ -19,8 +19,8 @@ from pathlib import Path
 from procmem import tree_peak_mib
 
 from monitor.classify.support.detector import SupportDetector
+from monitor.core.models import Author, Post
 from monitor.evalsets.support import BANKING77_TOPICS, dev_half
-from monitor.models import Author, Post
 
 # The flag line: the config's default support_request threshold, where the scores are calibrated to cut.
 THRESHOLD = 0.5

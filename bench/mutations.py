@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor import config
-from monitor.models import Author, Post
-from monitor.pipeline import Pipeline
+from monitor.core import config
+from monitor.core.models import Author, Post
+from monitor.core.pipeline import Pipeline
 from tests.mutations import KINDS, Case, leaked, make, shapes
 
 

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor import report, review
-from monitor.models import Author, Finding, Post
+from monitor.core.models import Author, Finding, Post
+from monitor.desk import report, review
 from monitor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 """The Chinese logit offset by its rule: the highest offset (lowest raw cut) that keeps Weibo false
 positives at or under 3% on the dev half. Run after `monitor train`; put the result in
-monitor/train.py's OFFSETS and the model's meta.json, then measure the test half.
+monitor/cli/train.py's OFFSETS and the model's meta.json, then measure the test half.
 
 Usage: python bench/zh_offset.py EVAL_DIR [--model DIR]
 """

@@ -1,4 +1,5 @@
-"""Where the shipped data files are: the project's data/ folder, installed as the package monitor.data."""
+"""Where the shipped data files are: the project's data/ folder, installed as the package
+monitor.data."""
 
 from __future__ import annotations
 

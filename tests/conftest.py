@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import config
+from monitor.core import config
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT.parent / "shared" / "eval"

@@ -8,14 +8,15 @@ from pathlib import Path
 
 from mnemonic import Mnemonic
 
-from monitor import config, daemon
 from monitor.classify.base import Detector
 from monitor.classify.registry import build_detectors
 from monitor.classify.secrets import SecretDetector
 from monitor.connectors.registry import build_connectors
-from monitor.pipeline import Pipeline
+from monitor.core import config
+from monitor.core.pipeline import Pipeline
 from monitor.replies.outbound import Outbound
 from monitor.replies.templates import Templates
+from monitor.runtime import daemon
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, write_config
 

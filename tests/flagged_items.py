@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.models import Action, Author, Finding, Post
+from monitor.core.models import Action, Author, Finding, Post
 from monitor.store import Store
 
 # A post an attacker wrote to break the page: markup, a script, an event handler, a script URL.

@@ -25,14 +25,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from mnemonic import Mnemonic
 
-from monitor import config, daemon
-from monitor.cli import main, scan_lines
+from monitor.cli.entry import main, scan_lines
+from monitor.cli.evaluate import run_eval
 from monitor.connectors.replay import ReplayConnector
-from monitor.daemon import Ingest
-from monitor.evaluate import run_eval
-from monitor.models import CHANNELS, PLATFORMS, Author, Finding, Post
-from monitor.pipeline import Pipeline
-from monitor.postjson import MAX_DEPTH, MAX_LINE, MAX_TEXT, PostError, decode_lines, parse_line
+from monitor.core import config
+from monitor.core.models import CHANNELS, PLATFORMS, Author, Finding, Post
+from monitor.core.pipeline import Pipeline
+from monitor.core.postjson import MAX_DEPTH, MAX_LINE, MAX_TEXT, PostError, decode_lines, parse_line
+from monitor.runtime import daemon
+from monitor.runtime.daemon import Ingest
 from monitor.store import Store
 
 PHRASE = Mnemonic("english").to_mnemonic(bytes(range(16)))

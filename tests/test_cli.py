@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from monitor.cli import DEMO_STREAM, main
+from monitor.cli.entry import DEMO_STREAM, main
 from monitor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,10 +51,10 @@ def test_scan_malformed_lines_give_errors_and_scanning_goes_on(capsys, monkeypat
 def test_scan_many_chunks_keeps_order_and_each_post_scores_as_if_alone(capsys, monkeypatch) -> None:
     """Chunks started ahead while MiniLM works in its own process still come out in input order, and
     a post's result does not depend on the posts batched with it."""
-    from monitor import config
-    from monitor.cli import scan_result
-    from monitor.pipeline import BATCH, Pipeline
-    from monitor.postjson import parse_line
+    from monitor.cli.entry import scan_result
+    from monitor.core import config
+    from monitor.core.pipeline import BATCH, Pipeline
+    from monitor.core.postjson import parse_line
 
     texts = ["my withdrawal is still pending after 2 days, please help", "gm all", "kyc keeps failing",
              "my deposit on TRC20 hasn't arrived yet, can someone check?", "wen airdrop"]
@@ -79,7 +79,7 @@ def test_scan_table_format(capsys, monkeypatch) -> None:
 
 def _no_models(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if a pipeline (and with it a model) is built."""
-    from monitor.pipeline import Pipeline
+    from monitor.core.pipeline import Pipeline
 
     def refuse(*_: object) -> None:
         raise AssertionError("a model was loaded before the input was checked")
@@ -149,7 +149,7 @@ def test_run_without_a_source_fails_with_one_line(capsys) -> None:
 
 def _demo_secrets() -> dict[str, str]:
     """The raw secrets the demo generator put in the stream, made again from its seed."""
-    spec = importlib.util.spec_from_file_location("make_stream", ROOT / "data" / "demo" / "make_stream.py")
+    spec = importlib.util.spec_from_file_location("make_stream", ROOT / "tools" / "make_stream.py")
     assert spec and spec.loader
     module: ModuleType = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the file runs

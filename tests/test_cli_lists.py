@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import main
-from monitor.config import DEFAULT_CONFIG
+from monitor.cli.entry import main
+from monitor.core.config import DEFAULT_CONFIG
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,12 @@ import pytest
 from flagged_items import add, finding, sample
 from mnemonic import Mnemonic
 
-from monitor import commands
 from monitor.classify.impersonation.lists import ListFile, load
-from monitor.commands import Call, Desk
-from monitor.config import Settings
+from monitor.core.config import Settings
+from monitor.desk import command_handlers as commands
+from monitor.desk.command_handlers import Call, Desk
 from monitor.store import Store
-from monitor.switches import muted, paused
+from monitor.store.switches import muted, paused
 
 ADMIN, USER, ADMIN_CHAT, OTHER_GROUP = 11, 12, -100999, -100500
 PHRASE = Mnemonic("english").to_mnemonic(bytes(range(16)))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor import config
-from monitor.cli import main
+from monitor.cli.entry import main
 from monitor.connectors.reddit import RedditConfig
 from monitor.connectors.twitter import TwitterConnector
+from monitor.core import config
 
 EXAMPLE = config.DEFAULT_CONFIG.read_text(encoding="utf-8")
 

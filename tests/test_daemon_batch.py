@@ -7,10 +7,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from monitor import config, daemon
 from monitor.connectors.replay import ReplayConnector
-from monitor.models import Author, Finding, Post
-from monitor.pipeline import Pipeline
+from monitor.core import config
+from monitor.core.models import Author, Finding, Post
+from monitor.core.pipeline import Pipeline
+from monitor.runtime import daemon
 from monitor.store import Store
 
 POSTS = 150

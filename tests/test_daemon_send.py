@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from monitor import daemon
-from monitor.config import DEFAULT_POLICY, Settings
 from monitor.connectors.replay import ReplayConnector
-from monitor.models import Action, Author, Finding, Post
-from monitor.pipeline import Pipeline
+from monitor.core.config import DEFAULT_POLICY, Settings
+from monitor.core.models import Action, Author, Finding, Post
+from monitor.core.pipeline import Pipeline
 from monitor.replies.guard import Guard
 from monitor.replies.limits import Limits
 from monitor.replies.outbound import Outbound
+from monitor.runtime import daemon
 from monitor.store import Store
 from tests.replies.secretgen import leaks
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor.config import Settings
-from monitor.edits import edit_id, message_id, what_is_new
-from monitor.models import Author, Finding, Post
-from monitor.pipeline import Pipeline
+from monitor.core.config import Settings
+from monitor.core.edits import what_is_new
+from monitor.core.models import Author, Finding, Post, edit_id, message_id
+from monitor.core.pipeline import Pipeline
 from monitor.store import Store
 
 PHRASE_POST = ("my wallet won't open, here is my phrase: abandon abandon abandon abandon abandon abandon "

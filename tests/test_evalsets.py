@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli.evaluate import parse_expected
+from monitor.core.postjson import parse_post
 from monitor.evalsets import SETS, convert, list_sets, run_convert
 from monitor.evalsets.scanners import gitleaks_label, yelp_label
-from monitor.evaluate import parse_expected
-from monitor.postjson import parse_post
 
 # Made-up rows in the column layout of each upstream file.
 FILES = {

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import Settings
-from monitor.evaluate import Counts, Record, lang_bucket, parse_expected, run_eval, score
-from monitor.pipeline import BATCH
-from monitor.postjson import PostError
+from monitor.cli.evaluate import Counts, Record, lang_bucket, parse_expected, run_eval, score
+from monitor.core.config import Settings
+from monitor.core.pipeline import BATCH
+from monitor.core.postjson import PostError
 
 
 def rec(
@@ -221,7 +221,7 @@ def test_run_eval_missing_file(tmp_path: Path, settings: Settings) -> None:
 def test_run_eval_empty_file_is_answered_before_any_model_loads(
     tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from monitor.pipeline import Pipeline
+    from monitor.core.pipeline import Pipeline
 
     monkeypatch.setattr(Pipeline, "from_settings", lambda *_: pytest.fail("a model was loaded"))
     empty = tmp_path / "empty.jsonl"
@@ -234,9 +234,9 @@ def test_no_member_answer_in_the_demo_stream_is_read_as_a_request(settings: Sett
     """No reply in the demo stream that is not itself a request (members answering, thanking or
     commiserating; six were flagged with the model before issue 26) gets a support finding, and no
     fewer requests are found than then (36)."""
-    from monitor import pipeline
-    from monitor.cli import DEMO_STREAM
-    from monitor.postjson import parse_line
+    from monitor.cli.entry import DEMO_STREAM
+    from monitor.core import pipeline
+    from monitor.core.postjson import parse_line
 
     lines = DEMO_STREAM.read_text(encoding="utf-8").splitlines()
     results = pipeline.Pipeline.from_settings(settings, b"demo").process_many(
@@ -252,7 +252,7 @@ def test_no_member_answer_in_the_demo_stream_is_read_as_a_request(settings: Sett
 def test_the_demo_streams_support_flags_are_all_requests(settings: Settings) -> None:
     """No post in the demo stream that asks for nothing is read as a support request (a member's own
     question about a pasted phrase was, while its redaction took 助记词's 词 with the phrase)."""
-    from monitor.cli import DEMO_STREAM
+    from monitor.cli.entry import DEMO_STREAM
 
     out = io.StringIO()
     assert run_eval(DEMO_STREAM, settings, False, True, out) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from monitor import config
+from monitor.core import config
 from monitor.store import Store
 from tests.connectors.test_discord_daemon import TOKEN_ENV, seed_phrase
 from tests.connectors.test_discord_daemon import write_config as discord_config

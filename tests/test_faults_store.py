@@ -8,10 +8,10 @@ import sqlite3
 
 from monitor.classify.registry import build_detectors
 from monitor.classify.secrets import SecretDetector
-from monitor.daemon import Ingest
-from monitor.models import Finding, Post
-from monitor.pipeline import Pipeline
+from monitor.core.models import Finding, Post
+from monitor.core.pipeline import Pipeline
 from monitor.replies.templates import Templates
+from monitor.runtime.daemon import Ingest
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, until
 from tests.faultworld import (

@@ -7,9 +7,9 @@ import re
 
 import aiohttp
 
-from monitor import ops_server
-from monitor.health import Health
-from monitor.metrics import Metrics, error_code
+from monitor.runtime import ops_server
+from monitor.runtime.health import Health
+from monitor.runtime.metrics import Metrics, error_code
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, until
 from tests.faultworld import (

@@ -16,11 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_data_path_is_under_the_resolved_data_folder() -> None:
-    from monitor import commands, config
     from monitor.classify import text
     from monitor.classify.impersonation import wordlists
     from monitor.classify.support import detector, generate
-    from monitor.cli import DEMO_STREAM
+    from monitor.cli.entry import DEMO_STREAM
+    from monitor.core import config
+    from monitor.desk import command_handlers as commands
     from monitor.replies import templates
 
     paths = [config.DEFAULT_CONFIG, templates.TEMPLATE_DIR, commands.TEXT_DIR, wordlists.DATA_DIR,

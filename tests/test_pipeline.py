@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from monitor.config import Settings
-from monitor.models import Author, Finding, Post
-from monitor.pipeline import Pipeline
+from monitor.core.config import Settings
+from monitor.core.models import Author, Finding, Post
+from monitor.core.pipeline import Pipeline
 
 PASSWORD_POST = "I can't log in!! my password is Tr0ub4dor-77x please help"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import policy
-from monitor.config import Settings
-from monitor.models import JOINED_GROUP, Action, Author, Finding, Post
+from monitor.core import policy
+from monitor.core.config import Settings
+from monitor.core.models import JOINED_GROUP, Action, Author, Finding, Post
 from monitor.replies.guard import Guard
 from monitor.replies.templates import Templates
 

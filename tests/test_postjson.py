@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.postjson import MAX_DEPTH, PostError, decode_lines, is_blank, parse_line, too_deep
+from monitor.core.postjson import MAX_DEPTH, PostError, decode_lines, is_blank, parse_line, too_deep
 
 MINIMAL = {"id": "1", "platform": "telegram", "text": "hi", "author": {"handle": "bob"}}
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from flagged_items import EVIL_TEXT, sample
 
-from monitor import report, review
-from monitor.cli import main
-from monitor.report import html as report_html
-from monitor.report.rows import timeline
+from monitor.cli.entry import main
+from monitor.desk import report, review
+from monitor.desk.report import html as report_html
+from monitor.desk.report.rows import timeline
 from monitor.store import Store
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from flagged_items import sample
 
-from monitor import review
-from monitor.cli import main
-from monitor.evaluate import parse_expected
-from monitor.postjson import parse_post
+from monitor.cli.entry import main
+from monitor.cli.evaluate import parse_expected
+from monitor.core.postjson import parse_post
+from monitor.desk import review
 from monitor.store import Store
 
 

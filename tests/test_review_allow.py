@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import main
-from monitor.config import DEFAULT_CONFIG
+from monitor.cli.entry import main
+from monitor.core.config import DEFAULT_CONFIG
 from monitor.store import Store
 
 FAN_SITE = "the okx fan wiki has the fee table: https://okx-fans.example/fees"

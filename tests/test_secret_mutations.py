@@ -21,9 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor import cli, config
-from monitor.models import Author, Post
-from monitor.pipeline import Pipeline
+from monitor.cli import entry as cli
+from monitor.core import config
+from monitor.core.models import Author, Post
+from monitor.core.pipeline import Pipeline
 from tests.mutations import KINDS, Case, Secret, leaked, make, shapes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,10 +15,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from flagged_items import add, finding, sample
 from serving import TOKEN, start_server
 
-from monitor import config, serve
-from monitor.allowing import AllowTarget
 from monitor.classify.impersonation.lists import ListFile, load
-from monitor.cli import main
+from monitor.cli.entry import main
+from monitor.core import config
+from monitor.desk import serve
+from monitor.desk.allowing import AllowTarget
 from monitor.store import Store
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.models import Action, Author, Finding, Post
+from monitor.core.models import Action, Author, Finding, Post
 from monitor.store import MIGRATIONS, Store
 
 

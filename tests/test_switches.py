@@ -6,13 +6,13 @@ import asyncio
 import json
 from pathlib import Path
 
-from monitor import daemon
-from monitor.config import Settings
 from monitor.connectors.replay import ReplayConnector
-from monitor.models import Action, Author, Post
+from monitor.core.config import Settings
+from monitor.core.models import Action, Author, Post
 from monitor.replies.outbound import Outbound
+from monitor.runtime import daemon
 from monitor.store import Store
-from monitor.switches import muted_platforms, paused, set_muted, set_paused
+from monitor.store.switches import muted_platforms, paused, set_muted, set_paused
 
 REASON = "secret_leak: password"
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from monitor.models import Finding, Post
+from monitor.core.models import Finding, Post
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from monitor.classify.base import Detector
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.support import SupportDetector
-from monitor.config import Settings
+from monitor.core.config import Settings
 
 
 def build_detectors(settings: Settings) -> list[Detector]:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from monitor.models import Action, Author, Post
+from monitor.core.models import Action, Author, Post
 
 Emit = Callable[[Post], Awaitable[None]]
 T = TypeVar("T")

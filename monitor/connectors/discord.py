@@ -12,12 +12,11 @@ import aiohttp
 import discord  # absolute import: the library, not this module
 import yarl
 
-from monitor.config import Settings, env_secret
 from monitor.connectors.base import CHUNK, Condition, ConnectorFatal, Emit
 from monitor.connectors.discord_staff import StaffRoster
 from monitor.connectors.registry import MissingCredential
-from monitor.edits import edit_id, message_id
-from monitor.models import JOINED_SERVER, Action, Author, Post
+from monitor.core.config import Settings, env_secret
+from monitor.core.models import JOINED_SERVER, Action, Author, Post, edit_id, message_id
 from monitor.store import Store
 
 log = logging.getLogger(__name__)

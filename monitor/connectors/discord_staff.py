@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import discord
 
-from monitor.models import Author
+from monitor.core.models import Author
 
 # Any of these makes a member someone users take orders from, and so someone impostors copy.
 MODERATION = discord.Permissions(administrator=True, manage_guild=True, manage_messages=True,

@@ -29,12 +29,12 @@ from asyncprawcore.exceptions import (
     UnavailableForLegalReasons,
 )
 
-from monitor.config import ConfigError, Settings
 from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
 from monitor.connectors.reddit_mods import moderator_roster, moderators_of, refresh
 from monitor.connectors.reddit_subs import Unreadable
 from monitor.connectors.registry import credentials
-from monitor.models import Action, Author, Post, reason_kind
+from monitor.core.config import ConfigError, Settings
+from monitor.core.models import Action, Author, Post, reason_kind
 from monitor.store import Store
 
 log = logging.getLogger(__name__)

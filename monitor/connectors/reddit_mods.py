@@ -10,7 +10,7 @@ from typing import Any
 from asyncprawcore.exceptions import AsyncPrawcoreException
 
 from monitor.connectors.roster import Staff, TimedRoster
-from monitor.models import Author
+from monitor.core.models import Author
 
 log = logging.getLogger("monitor.connectors.reddit")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import logging
 
-from monitor.config import Settings, env_secret
 from monitor.connectors.base import Connector
+from monitor.core.config import Settings, env_secret
 from monitor.store import Store
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ import logging
 from pathlib import Path
 
 from monitor.connectors.base import CHUNK, Emit
-from monitor.models import PLATFORMS, Action, Author
-from monitor.postjson import PostError, decode_lines, is_blank, parse_line
+from monitor.core.models import PLATFORMS, Action, Author
+from monitor.core.postjson import PostError, decode_lines, is_blank, parse_line
 from monitor.store import Store
 
 log = logging.getLogger(__name__)

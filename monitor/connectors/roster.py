@@ -8,7 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable
 
-from monitor.models import Author
+from monitor.core.models import Author
 
 # Staff change seldom; a connector that sees a promotion or demotion drops the place's list at once.
 REFRESH_SECONDS = 600.0

@@ -19,11 +19,11 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from monitor.config import ConfigError, Settings
 from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
 from monitor.connectors.registry import credentials
 from monitor.connectors.twitter_budget import TIERS, RateBudget
-from monitor.models import Action, Author, Post
+from monitor.core.config import ConfigError, Settings
+from monitor.core.models import Action, Author, Post
 from monitor.store import Store
 
 log = logging.getLogger(__name__)

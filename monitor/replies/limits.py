@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.config import DEFAULT_LIMITS
-from monitor.models import reason_kind
+from monitor.core.config import DEFAULT_LIMITS
+from monitor.core.models import reason_kind
 from monitor.store import Store
 
 # Only what users read is limited: a delete, an alert or a report is never held back.

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.config import Settings
-from monitor.models import Action, reason_kind
+from monitor.core.config import Settings
+from monitor.core.models import Action, reason_kind
 from monitor.replies.guard import SECRET_REASON, Guard, scrub
 from monitor.replies.lang import reply_language
 from monitor.replies.limits import Limits

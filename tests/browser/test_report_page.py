@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from monitor.cli import main
+from monitor.cli.entry import main
 from monitor.store import Store
 
 APPLY_BUDGET_MS = 1000  # filtering or sorting 10,000 items in the page, redraw included

@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from serving import TOKEN, start_server
 
 from monitor.classify.impersonation.lists import load
-from monitor.config import DEFAULT_CONFIG
+from monitor.core.config import DEFAULT_CONFIG
 from monitor.store import Store
 
 

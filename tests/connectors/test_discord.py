@@ -13,11 +13,11 @@ import discord
 import pytest
 from fakes.discord import TOKEN, FakeDiscord, wait_for
 
-from monitor import daemon
 from monitor.connectors.base import ConnectorFatal
 from monitor.connectors.discord import INTENT_ERROR, DiscordConnector, NotSupported, Options
-from monitor.health import Health
-from monitor.models import Action, Post
+from monitor.core.models import Action, Post
+from monitor.runtime import daemon
+from monitor.runtime.health import Health
 from monitor.store import Store
 
 

@@ -21,7 +21,7 @@ from fakes.reddit import BOT, new_fake
 from fakes.reddit_recorded import RecordedReddit, Recordings
 
 from monitor.connectors.reddit import RedditConfig, RedditConnector
-from monitor.models import Action
+from monitor.core.models import Action
 from monitor.store import Store
 
 RECORDED = folder("reddit")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from monitor.connectors.twitter import CURSOR_DMS, CURSOR_MENTIONS, TwitterConnector, make_client
-from monitor.models import Action, Author, Post
+from monitor.core.models import Action, Author, Post
 from monitor.store import Store
 from tests.fakes.recorded import folder
 from tests.fakes.twitter import CREDS, FakeX

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from fakes.reddit import BOT, ENV, FakeReddit, eventually, new_fake
 
-from monitor import config
 from monitor.connectors.reddit import (
     RedditConfig,
     RedditConnector,
@@ -22,7 +21,8 @@ from monitor.connectors.reddit import (
     read_config,
 )
 from monitor.connectors.registry import MissingCredential, build_connectors
-from monitor.models import Action, Post
+from monitor.core import config
+from monitor.core.models import Action, Post
 from monitor.store import Store
 
 

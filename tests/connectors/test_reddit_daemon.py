@@ -14,12 +14,13 @@ import pytest
 from fakes.reddit import BOT, ENV, FakeReddit, eventually, new_fake
 from mnemonic import Mnemonic
 
-from monitor import config, daemon
 from monitor.classify.registry import build_detectors
 from monitor.connectors.registry import build_connectors
-from monitor.models import Post
-from monitor.pipeline import Pipeline
+from monitor.core import config
+from monitor.core.models import Post
+from monitor.core.pipeline import Pipeline
 from monitor.replies.outbound import Outbound
+from monitor.runtime import daemon
 from monitor.store import Store
 
 PHRASES = [Mnemonic("english").to_mnemonic(bytes([n] * 16)) for n in (7, 8, 9, 10)]  # valid BIP39

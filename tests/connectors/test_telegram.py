@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from telegram import Bot, Update
 
-from monitor import config
 from monitor.connectors.base import ConnectorFatal
 from monitor.connectors.roster import REFRESH_SECONDS
 from monitor.connectors.telegram import ActionFailed, TelegramConnector, build
 from monitor.connectors.telegram.admins import admin_roster, admins_of
 from monitor.connectors.telegram.connector import CURSOR
 from monitor.connectors.telegram.retry import Backoff
-from monitor.health import Health
-from monitor.models import Action, Post
+from monitor.core import config
+from monitor.core.models import Action, Post
+from monitor.runtime.health import Health
 from monitor.store import Store
 from tests.fakes.telegram import Fault, TelegramFake, until, write_config
 

@@ -15,13 +15,14 @@ import pytest
 from flagged_items import sample
 from mnemonic import Mnemonic
 
-from monitor import config, daemon
-from monitor.commands import MANAGER_COMMANDS
 from monitor.connectors.base import Connector
 from monitor.connectors.registry import build_connectors
 from monitor.connectors.replay import ReplayConnector
-from monitor.pipeline import Pipeline
+from monitor.core import config
+from monitor.core.pipeline import Pipeline
+from monitor.desk.command_handlers import MANAGER_COMMANDS
 from monitor.replies.outbound import Outbound
+from monitor.runtime import daemon
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, until, write_config
 

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import tweepy
 
-from monitor import config
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.connectors.registry import build_connectors
 from monitor.connectors.twitter import (
@@ -26,8 +25,9 @@ from monitor.connectors.twitter import (
     UsageCapped,
     make_client,
 )
-from monitor.health import Health
-from monitor.models import Action, Author, Post
+from monitor.core import config
+from monitor.core.models import Action, Author, Post
+from monitor.runtime.health import Health
 from monitor.store import Store
 from tests.fakes.twitter import (
     CODE_453,

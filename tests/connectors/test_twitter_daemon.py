@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 from mnemonic import Mnemonic
 
-from monitor import config, daemon
 from monitor.classify.registry import build_detectors
 from monitor.connectors.base import Connector
 from monitor.connectors.registry import build_connectors
 from monitor.connectors.replay import ReplayConnector
 from monitor.connectors.twitter import CURSOR_MENTIONS
-from monitor.pipeline import Pipeline
+from monitor.core import config
+from monitor.core.pipeline import Pipeline
 from monitor.replies.outbound import Outbound
+from monitor.runtime import daemon
 from monitor.store import Store
 from tests.fakes.twitter import CODE_453, ENV, FakeX, until, write_config
 

@@ -10,11 +10,11 @@ import re
 import unicodedata
 from pathlib import Path
 
-from monitor import daemon
-from monitor.config import DEFAULT_POLICY, Settings
 from monitor.connectors.replay import ReplayConnector
-from monitor.models import PLATFORMS, Action
+from monitor.core.config import DEFAULT_POLICY, Settings
+from monitor.core.models import PLATFORMS, Action
 from monitor.replies.guard import PLATFORM_HOSTS
+from monitor.runtime import daemon
 from monitor.store import Store
 from tests.replies.secretgen import leaks
 from tests.test_daemon_send import AUTO, outbound, pipeline

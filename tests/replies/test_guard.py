@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from monitor.config import Settings
-from monitor.models import Action
+from monitor.core.config import Settings
+from monitor.core.models import Action
 from monitor.replies.guard import Guard, defang, x_length
 from tests.replies.secretgen import leaks
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import config
+from monitor.core import config
 from monitor.replies.limits import Limits
 
 BRAND = '[brand]\nname = "OKX"\ndomains = ["okx.com"]\nlive_chat_url = "https://okx.com/c"\nticket_url = "https://okx.com/t"\n'

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import Settings
-from monitor.models import SECRET_TYPES, SUPPORT_TOPICS
+from monitor.core.config import Settings
+from monitor.core.models import SECRET_TYPES, SUPPORT_TOPICS
 from monitor.replies.guard import LENGTH_LIMITS, Guard
 from monitor.replies.lang import reply_language
 from monitor.replies.templates import LANGUAGES, TemplateError, Templates

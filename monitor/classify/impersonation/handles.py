@@ -12,7 +12,7 @@ from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
 from monitor.classify.impersonation.wordlists import words
 from monitor.classify.text import normalise, simplified
-from monitor.models import Author
+from monitor.core.models import Author
 
 _SEPARATORS = str.maketrans("", "", "._- ")
 _NEW_ACCOUNT_DAYS = 30

@@ -11,7 +11,7 @@ from monitor.classify.impersonation.fuzzy import distance, squeeze
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, substitutions
 from monitor.classify.text import simplified
-from monitor.models import Author, among
+from monitor.core.models import Author, among
 
 LABEL = "staff_lookalike"
 # A copied name this long is a copy, not a namesake: "Alice | OKX Team" is, "Mike" is not on its own.

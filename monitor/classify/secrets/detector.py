@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from monitor.classify.secrets.core import find_secrets, fingerprint
 from monitor.classify.secrets.match import SecretMatch
-from monitor.models import Finding, Post
+from monitor.core.models import Finding, Post
 
 
 class SecretDetector:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from monitor.classify.secrets.core import find_secrets, redact
 from monitor.classify.secrets.match import SecretMatch
 from monitor.classify.text import strip_invisible
-from monitor.models import Author, Post
+from monitor.core.models import Author, Post
 
 # Where a secret was found, in the words an alert or report uses.
 WHERE = {"url": "the post's link", "reply_to": "the reply-to field", "handle": "the handle",

@@ -16,7 +16,7 @@ from monitor.classify.support.background import BackgroundEncoder, EncoderError,
 from monitor.classify.support.encoder import MODEL_FILE
 from monitor.classify.support.linear import ByScript, Scores, from_logits, sigmoid
 from monitor.classify.text import language
-from monitor.models import SUPPORT_TOPICS, Finding, Post
+from monitor.core.models import SUPPORT_TOPICS, Finding, Post
 from monitor.resources import data_path
 
 log = logging.getLogger(__name__)

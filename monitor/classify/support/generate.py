@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from monitor.models import SUPPORT_TOPICS
+from monitor.core.models import SUPPORT_TOPICS
 from monitor.resources import data_path
 
 DATA_DIR = data_path("support")

@@ -19,7 +19,7 @@ class Scores:
     """One stage's view of a post: P(support request) and P(topic | support request)."""
 
     support: float
-    topics: np.ndarray  # shape (7,), ordered as monitor.models.SUPPORT_TOPICS
+    topics: np.ndarray  # shape (7,), ordered as monitor.core.models.SUPPORT_TOPICS
 
 
 def sigmoid(x: float) -> float:

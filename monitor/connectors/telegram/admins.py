@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from monitor.connectors.roster import Staff, TimedRoster
 from monitor.connectors.telegram.retry import Backoff, call, describe
-from monitor.models import Author
+from monitor.core.models import Author
 
 log = logging.getLogger("monitor.connectors.telegram")
 

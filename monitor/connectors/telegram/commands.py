@@ -18,14 +18,14 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from monitor import commands
-from monitor.commands import Button, Call, Desk, Reply, call_language
-from monitor.config import Settings
 from monitor.connectors.telegram.mapping import command_for
 from monitor.connectors.telegram.retry import call
-from monitor.models import Action
+from monitor.core.config import Settings
+from monitor.core.models import Action
+from monitor.desk import command_handlers as commands
+from monitor.desk.command_handlers import Button, Call, Desk, Reply, call_language
 from monitor.replies.guard import Guard
-from monitor.sender import alert_post
+from monitor.runtime.sender import alert_post
 
 if TYPE_CHECKING:  # the connector imports this module to attach the layer
     from monitor.connectors.telegram.connector import TelegramConnector
@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 
 class CommandLayer:
-    """Turns Telegram updates into monitor.commands calls and sends their answers (each through the guard)."""
+    """Turns Telegram updates into monitor.desk.command_handlers calls and sends their answers (each through the guard)."""
 
     def __init__(self, connector: TelegramConnector, desk: Desk, guard: Guard) -> None:
         self.connector = connector

@@ -10,7 +10,6 @@ from dataclasses import replace
 from telegram import Bot, Chat, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
-from monitor.config import Settings, env_secret
 from monitor.connectors.base import Condition, ConnectorFatal, Emit
 from monitor.connectors.registry import MissingCredential
 from monitor.connectors.telegram.admins import admin_roster, admins_of
@@ -29,7 +28,8 @@ from monitor.connectors.telegram.mapping import (
     to_post,
 )
 from monitor.connectors.telegram.retry import Backoff, call, describe, is_transient, maybe_delivered
-from monitor.models import Action, Author, Post
+from monitor.core.config import Settings, env_secret
+from monitor.core.models import Action, Author, Post
 from monitor.store import Store
 
 log = logging.getLogger("monitor.connectors.telegram")

@@ -19,8 +19,7 @@ from telegram import (
     User,
 )
 
-from monitor.edits import edit_id, message_id
-from monitor.models import ASKED_TO_JOIN, JOINED_GROUP, Author, Post
+from monitor.core.models import ASKED_TO_JOIN, JOINED_GROUP, Author, Post, edit_id, message_id
 
 PLATFORM = "telegram"
 

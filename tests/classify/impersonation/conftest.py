@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import Brand
+from monitor.core.config import Brand
 
 BRAND = Brand(
     name="OKX",

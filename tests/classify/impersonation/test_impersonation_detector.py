@@ -9,8 +9,8 @@ import pytest
 
 from monitor.classify.base import Detector
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.config import Brand
-from monitor.models import Author, Post
+from monitor.core.config import Brand
+from monitor.core.models import Author, Post
 
 NOW = datetime(2026, 3, 10, 12, 0)
 

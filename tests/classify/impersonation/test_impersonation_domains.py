@@ -6,7 +6,7 @@ import pytest
 
 from monitor.classify.impersonation.domains import host_signal, hosts, link_signals, user_name_trick
 from monitor.classify.impersonation.registry import BrandRegistry
-from monitor.config import Brand
+from monitor.core.config import Brand
 
 PHISHING = frozenset({"wallet-sync-example.invalid"})
 

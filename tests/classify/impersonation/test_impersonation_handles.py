@@ -16,8 +16,8 @@ from monitor.classify.impersonation.handles import (
 )
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import combine, evidence
-from monitor.config import Brand
-from monitor.models import Author
+from monitor.core.config import Brand
+from monitor.core.models import Author
 
 
 def flags(signals: list) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from monitor.classify.impersonation.domains import host_signal, link_signals
 from monitor.classify.impersonation.hostnames import foreign_front, lure_named
 from monitor.classify.impersonation.registry import BrandRegistry
-from monitor.config import Brand
+from monitor.core.config import Brand
 
 
 @pytest.mark.parametrize(

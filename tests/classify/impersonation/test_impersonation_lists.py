@@ -16,8 +16,8 @@ from monitor.classify.impersonation.lists import (
     update_list,
 )
 from monitor.classify.impersonation.wordlists import DATA_DIR
-from monitor.config import Brand
-from monitor.models import Author, Post
+from monitor.core.config import Brand
+from monitor.core.models import Author, Post
 
 
 @pytest.mark.parametrize(

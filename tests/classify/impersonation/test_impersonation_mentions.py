@@ -7,7 +7,7 @@ import pytest
 from monitor.classify.impersonation.mentions import LABEL, mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.text import normalise
-from monitor.config import Brand
+from monitor.core.config import Brand
 
 
 def signals(text: str, brand: Brand, author: str = "") -> list:

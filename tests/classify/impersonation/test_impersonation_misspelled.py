@@ -15,7 +15,7 @@ from monitor.classify.impersonation.misspelled import made_of_words, misspelled_
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeleton
 from monitor.classify.impersonation.wordlists import _vocabulary, common_words
-from monitor.config import Brand
+from monitor.core.config import Brand
 
 # Hosts below are invented for these tests; none is copied from a phishing list.
 

@@ -6,8 +6,8 @@ import pytest
 
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.staff import LABEL, fold_name, staff_signals
-from monitor.config import Brand
-from monitor.models import Author, Post
+from monitor.core.config import Brand
+from monitor.core.models import Author, Post
 
 ALICE = Author("telegram", "7001", "alice_okx_cm", "Alice | OKX Team")
 LI = Author("telegram", "7002", "li_wei_mod", "李伟 · 欧易社区")

@@ -8,8 +8,8 @@ import pytest
 
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.verify import verify
-from monitor.config import Brand
-from monitor.models import Author, Post
+from monitor.core.config import Brand
+from monitor.core.models import Author, Post
 
 
 @pytest.fixture

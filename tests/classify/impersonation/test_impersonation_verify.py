@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.classify.impersonation.verify import format_verdict, verify, verify_text, worst
-from monitor.config import Brand
+from monitor.core.config import Brand
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.classify.base import Detector
 from monitor.classify.support.detector import SupportDetector
-from monitor.models import Author, Post
+from monitor.core.models import Author, Post
 
 # (text, topic or None for "not a support request")
 CASES = [

@@ -1,0 +1,595 @@
+"""Command line: parser and entry point, and the run, demo, scan, report, lists and eval commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import logging
+import os
+import re
+import secrets as pysecrets
+import signal
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+
+from monitor import evalsets
+from monitor.classify.base import Pending
+from monitor.classify.impersonation.lists import ListError, NotADomain, remove_domains, update_list
+from monitor.classify.impersonation.lists import load as load_list
+from monitor.classify.impersonation.verify import format_verdict, verify_text, worst
+from monitor.cli import evaluate
+from monitor.cli import review_serve as cli_review
+from monitor.cli.shared import CliError, report_query
+from monitor.core import config
+from monitor.core.models import PLATFORMS, Post
+from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
+from monitor.core.postjson import PostError, decode_lines, is_blank, parse_line
+from monitor.desk import report
+from monitor.resources import data_path
+from monitor.runtime import logs
+from monitor.store import Store
+
+# The daemon's and the web app's modules are imported by the commands that run them: aiohttp and the
+# connectors would cost every `monitor scan` ~20 MB and 0.3 s of start-up.
+if TYPE_CHECKING:
+    from monitor.connectors.base import Connector
+    from monitor.runtime import daemon
+
+DEMO_STREAM = data_path("demo", "stream.jsonl")
+log = logging.getLogger("monitor")
+# What str.splitlines() breaks at, and every other C0 and C1 control character.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `monitor` console script."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from disk only, never downloaded
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, config.ConfigError, ListError) as exc:  # ListError names the list file and line
+        print(f"monitor: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = argparse.ArgumentParser(prog="monitor", description=(
+        "support-monitor: watch X, Telegram, Discord and Reddit for support requests,"
+        " impersonators and leaked secrets."
+    ))
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
+    _add_demo(sub)
+    _add_scan(sub)
+    _add_report(sub)
+    _add_config(sub)
+    _add_verify(sub)
+    _add_lists(sub)
+    _add_eval(sub)
+    _add_eval_convert(sub)
+    _add_train(sub)
+    cli_review.add_review(sub)
+    cli_review.add_serve(sub)
+    return parser
+
+
+def _add_run(sub: Any) -> None:
+    p = sub.add_parser("run", help="run the daemon (or replay a Post JSON lines file)")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument(
+        "--replay", type=Path, help="read posts from this JSON lines file and exit at its end"
+    )
+    p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
+    p.add_argument("--dry-run", action="store_true", help="plan actions but send nothing")
+    p.add_argument("--outbox", type=Path, help="with --replay: write sent actions to this file")
+    p.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        help="log lines as JSON objects or plain text (default: [monitor] log_format, json)",
+    )
+    p.set_defaults(func=cmd_run)
+
+
+def _add_demo(sub: Any) -> None:
+    p = sub.add_parser("demo", help="replay the bundled demo stream (dry run) and write the report")
+    p.add_argument(
+        "--out", type=Path, default=Path("out/demo"), help="output folder (default out/demo)"
+    )
+    p.set_defaults(func=cmd_demo)
+
+
+def _add_scan(sub: Any) -> None:
+    p = sub.add_parser("scan", help="classify Post JSON lines; one JSON result line per input line")
+    p.add_argument("file", nargs="?", default="-", help="input file, or - for standard input")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.set_defaults(func=cmd_scan)
+
+
+def _add_report(sub: Any) -> None:
+    p = sub.add_parser("report", help="write the flagged-items report")
+    p.add_argument("--db", default="monitor.db", help="SQLite database path")
+    p.add_argument("--format", choices=report.FORMATS, default="html")
+    p.add_argument("--output", type=Path, help="output file (default: standard output)")
+    p.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
+    p.add_argument(
+        "--status", help="only items with these statuses, comma-separated (e.g. new,confirmed)"
+    )
+    p.set_defaults(func=cmd_report)
+
+
+def _add_config(sub: Any) -> None:
+    p = sub.add_parser("config", help="configuration tools")
+    csub = p.add_subparsers(dest="config_command", required=True)
+    check = csub.add_parser("check", help="validate a config file")
+    check.add_argument("file", nargs="?", help="monitor.toml (default: the bundled example)")
+    check.set_defaults(func=cmd_config_check)
+
+
+def _add_verify(sub: Any) -> None:
+    p = sub.add_parser(
+        "verify", help="is this account or link official? if not, why does it look like it?"
+    )
+    p.add_argument("target", help="a handle (@name, u/name), a profile link or any link or domain")
+    p.add_argument("--platform", choices=PLATFORMS, help="the platform of a bare handle")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.set_defaults(func=cmd_verify)
+
+
+def _add_lists(sub: Any) -> None:
+    p = sub.add_parser("lists", help="the operator's phishing list and allow list of hosts")
+    lsub = p.add_subparsers(dest="lists_command", required=True)
+    for name, kind, what in (
+        ("update", "phishing", "merge a file of domains into the configured phishing list"),
+        ("allow", "allowed", "merge a file of look-alike hosts found legitimate into the allow list"),
+    ):
+        cmd = lsub.add_parser(name, help=what)
+        cmd.add_argument(
+            "file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line"
+        )
+        cmd.add_argument("--config", help="your monitor.toml (the bundled example's lists cannot be changed)")
+        cmd.add_argument("--skip-bad", action="store_true",
+                         help="skip entries that are neither a domain nor an IPv4 address instead of refusing the file")
+        cmd.set_defaults(func=cmd_lists_update, list_kind=kind)
+    rm = lsub.add_parser("remove", help="take hosts off the phishing list or the allow list")
+    rm.add_argument("hosts", nargs="+", metavar="HOST", help="a domain, URL or IPv4 address as it was listed")
+    rm.add_argument("--from", dest="list_kind", choices=("phishing", "allowed"), required=True,
+                    help="which list")
+    rm.add_argument("--config", help="your monitor.toml (the bundled example's lists cannot be changed)")
+    rm.set_defaults(func=cmd_lists_remove)
+
+
+def _add_eval(sub: Any) -> None:
+    p = sub.add_parser("eval", help="score the detectors on labelled Post JSON lines")
+    p.add_argument("file", type=Path, help="Post JSON lines, each with an `expected` list")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=cmd_eval)
+
+
+def _add_eval_convert(sub: Any) -> None:
+    p = sub.add_parser(
+        "eval-convert", help="convert a third-party eval set to labelled Post JSON lines"
+    )
+    p.add_argument(
+        "set", nargs="?", choices=list(evalsets.SETS), metavar="SET", help="set name (see --list)"
+    )
+    p.add_argument(
+        "--eval-dir",
+        type=Path,
+        default=evalsets.DEFAULT_EVAL_DIR,
+        help="folder of the eval sets (default: ../shared/eval)",
+    )
+    p.add_argument("--output", type=Path, help="output file (default: standard output)")
+    p.add_argument("--list", action="store_true", help="list the sets, one line each")
+    p.set_defaults(func=cmd_eval_convert)
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    """Validate a config and say what it holds."""
+    settings = config.load(args.file)
+    accounts = sum(len(h) for h in settings.brand.accounts.values())
+    print(
+        f"{settings.path}: ok (brand {settings.brand.name}, {len(settings.brand.domains)} domains, "
+        f"{accounts} official accounts)"
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 official, 3 suspicious look-alike, 1 not official with no look-alike signs (for several items
+    named in one question, the worst)."""
+    if not args.target.strip():
+        raise CliError("nothing to verify: give a handle, a display name, an e-mail address or a link")
+    settings = config.load(args.config)
+    lists = load_list(settings.phishing_list), load_list(settings.allow_list)
+    verdicts = verify_text(args.target, settings.brand, args.platform, *lists)
+    print("\n\n".join(format_verdict(v) for v in verdicts))
+    verdict = worst(verdicts)
+    return 0 if verdict.official else 3 if verdict.suspicious else 1
+
+
+def cmd_lists_update(args: argparse.Namespace) -> int:
+    """Merge domains into the phishing list or the allow list; a bad line leaves the list untouched."""
+    settings = config.load(args.config)
+    dest = config.own_list(settings, "phishing_list" if args.list_kind == "phishing" else "allow_list")
+    if not args.file.is_file():
+        raise CliError(f"{args.file}: file not found")
+    skipped: list[str] | None = [] if args.skip_bad else None
+    try:
+        count = update_list(args.file, dest, args.list_kind, skipped)
+    except NotADomain as exc:
+        raise CliError(f"{exc} (--skip-bad skips such entries)") from None
+    except ListError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:  # a missing folder or no write permission: name the list, not a traceback
+        raise CliError(f"{dest}: cannot write the list ({exc.strerror})") from None
+    print(f"{count} domains in {dest}")
+    if skipped:
+        print(f"skipped {len(skipped)} entries that are not domains, e.g. {'; '.join(skipped[:3])}", file=sys.stderr)
+    # A host on both lists stays flagged; say so rather than let the operator think it is silenced.
+    if both := sorted(load_list(settings.phishing_list) & load_list(settings.allow_list)):
+        print(f"on both lists, so still flagged: {', '.join(both[:10])}", file=sys.stderr)
+    return 0
+
+
+def cmd_lists_remove(args: argparse.Namespace) -> int:
+    """Take hosts off a list; one that is not on it is named, and the rest still go."""
+    settings = config.load(args.config)
+    dest = config.own_list(settings, "phishing_list" if args.list_kind == "phishing" else "allow_list")
+    try:
+        removed, absent = remove_domains(args.hosts, dest, args.list_kind)
+    except OSError as exc:
+        raise CliError(f"{dest}: cannot write the list ({exc.strerror})") from None
+    print(f"removed {len(removed)} from {dest}" + (f": {', '.join(removed)}" if removed else ""))
+    if absent:
+        print(f"not on the list: {', '.join(absent)}", file=sys.stderr)
+    return 0
+
+
+def _add_train(sub: Any) -> None:
+    p = sub.add_parser("train", help="build the support classifier from the project's own training data")
+    p.add_argument("--out", type=Path, help="model folder (default data/support/model)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--eval-dir", type=Path, help="also learn from the dev halves of banking77 and "
+                   "CLINC150 in this folder (e.g. ../shared/eval; their licences go in the model's meta)")
+    p.set_defaults(func=cmd_train)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the support classifier and print its figures."""
+    from monitor.cli.train import train  # torch loads only for this command
+
+    if args.eval_dir is not None and not args.eval_dir.is_dir():
+        raise CliError(f"{args.eval_dir}: no such folder")
+    out = {"out_dir": args.out} if args.out else {}
+    figures = train(**out, seed=args.seed, eval_dir=args.eval_dir)
+    for key, value in figures.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score the pipeline on a labelled file."""
+    settings = config.load(args.config)
+    progress = evaluate.progress_wanted(args.no_progress)
+    return evaluate.run_eval(args.file, settings, progress, args.json, sys.stdout)
+
+
+def cmd_eval_convert(args: argparse.Namespace) -> int:
+    """Convert one eval set, or list them."""
+    if args.list:
+        return evalsets.list_sets(sys.stdout)
+    if args.set is None:
+        raise CliError("eval-convert: name a set (see --list)")
+    if args.output is None:
+        return evalsets.run_convert(args.set, args.eval_dir, sys.stdout)
+    with args.output.open("w", encoding="utf-8") as out:
+        return evalsets.run_convert(args.set, args.eval_dir, out)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    """Classify each input line and write one result line per input line, in order; exit 1 if any
+    line was malformed (or could not be processed), after the last line."""
+    settings = config.load(args.config)
+    # The input is opened and its first post read before any model loads, so a missing, unreadable
+    # or empty input is answered at once rather than after the models' start-up.
+    name = "standard input" if args.file == "-" else args.file
+    blank, rest = _up_to_first_post(_input_lines(args.file), name)
+    write = _write_table if args.format == "table" else _write_jsonl
+    if rest is None:  # still one answer per line: each is blank
+        for number in range(1, len(blank) + 1):
+            write(_blank(number), sys.stdout)
+        print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
+        return 0
+    pipeline = Pipeline.from_settings(settings, _salt(settings, None))
+    malformed = False
+    for result in scan_lines(itertools.chain(blank, rest), pipeline):
+        malformed = malformed or "error" in result
+        write(result, sys.stdout)
+    return 1 if malformed else 0
+
+
+def _input_lines(name: str) -> Iterable[str]:
+    """The lines of a file or of stdin ("-"), read as bytes: a line that is not UTF-8 is then one
+    malformed line (postjson.decode_lines), not a crash or silently altered text."""
+    if name != "-":
+        return decode_lines(_open_bytes(name))
+    buffer = getattr(sys.stdin, "buffer", None)  # a text stream put in place of stdin has none
+    return sys.stdin if buffer is None else decode_lines(buffer)
+
+
+def _up_to_first_post(lines: Iterable[str], name: str) -> tuple[list[str], Iterator[str] | None]:
+    """The blank lines before the first other line, and the lines from that one on (None when
+    there is none: the input is empty)."""
+    blank: list[str] = []
+    stream = iter(lines)
+    try:
+        for line in stream:
+            if not is_blank(line):
+                return blank, itertools.chain([line], stream)
+            blank.append(line)
+    except OSError as exc:
+        raise CliError(f"{name}: {exc.strerror}") from None
+    return blank, None
+
+
+def _blank(number: int) -> dict[str, Any]:
+    """The answer for a blank line."""
+    return {"id": None, "line": number, "blank": True}
+
+
+def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
+    """One result per line, in order: a post's findings, an error for a malformed line (naming what
+    is wrong, never quoting it), a marker for a blank line."""
+    return in_order(_scan_chunk(chunk, pipeline) for chunk in numbered_chunks(lines))
+
+
+def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Pending[list[dict[str, Any]]]:
+    """Results for numbered lines, started: the well-formed ones go through the pipeline together."""
+    posts: dict[int, Post] = {}
+    answered: dict[int, dict[str, Any]] = {}
+    for number, line in chunk:
+        if is_blank(line):
+            answered[number] = _blank(number)
+            continue
+        try:
+            posts[number] = parse_line(line)
+        except PostError as exc:
+            answered[number] = _error(number, str(exc))
+    processed = _process(pipeline, list(posts.values()))
+
+    def results() -> list[dict[str, Any]]:
+        for number, result in zip(posts, processed.result(), strict=True):
+            if isinstance(result, str):
+                answered[number] = _error(number, result)
+            else:
+                answered[number] = scan_result(result)
+        return [answered[number] for number, _ in chunk]
+
+    return Pending(results, processed.waits_on)
+
+
+def _process(pipeline: Pipeline, posts: list[Post]) -> Pending[list[Processed | str]]:
+    """The posts through the pipeline, started; if the batch raises, post by post, so a post that
+    breaks a detector gets an error (the exception's name) and the others their results."""
+    try:
+        pending = pipeline.start(posts)
+    except Exception:  # noqa: BLE001 - retried post by post below
+        return Pending.now(_one_by_one(pipeline, posts))
+
+    def finish() -> list[Processed | str]:
+        try:
+            return list(pending.result())
+        except Exception:  # noqa: BLE001 - retried post by post below
+            return _one_by_one(pipeline, posts)
+
+    return Pending(finish, pending.waits_on)
+
+
+def _one_by_one(pipeline: Pipeline, posts: list[Post]) -> list[Processed | str]:
+    """Each post's result, or the error that stopped it."""
+    out: list[Processed | str] = []
+    for post in posts:
+        try:
+            out.append(pipeline.process(post))
+        except Exception as exc:  # noqa: BLE001 - one post must not stop the scan
+            out.append(f"not processed ({type(exc).__name__})")
+    return out
+
+
+def _error(number: int, message: str) -> dict[str, Any]:
+    """The result of a line that gave no post."""
+    return {"id": None, "line": number, "error": message}
+
+
+def scan_result(result: Processed) -> dict[str, Any]:
+    """The JSON form of one processed post."""
+    findings = [
+        {"kind": f.kind, "label": f.label, "score": round(f.score, 3), "evidence": f.evidence}
+        for f in result.findings
+    ]
+    return {"id": result.post.id, "findings": findings, "text_redacted": result.post.text}
+
+
+def _write_jsonl(result: dict[str, Any], out: TextIO) -> None:
+    out.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def _write_table(result: dict[str, Any], out: TextIO) -> None:
+    if "error" in result:
+        out.write(f"line {result['line']:<6} ERROR {result['error']}\n")
+        return
+    if "blank" in result:
+        out.write(f"line {result['line']:<6} (blank)\n")
+        return
+    labels = (
+        ", ".join(f"{f['kind']}/{f['label']} {f['score']:.2f}" for f in result["findings"]) or "-"
+    )
+    text = _printable(result["text_redacted"])[:80]
+    out.write(f"{_printable(result['id']):<14} {labels:<48} {text}\n")
+
+
+def _printable(text: str) -> str:
+    """Text a post's author wrote, made safe for one line of a terminal: control characters (an
+    escape sequence could rewrite the screen) and line breaks (a fake result line) become spaces."""
+    return _CONTROLS.sub(" ", text)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The daemon; with --replay it reads the file through the whole pipeline and exits."""
+    from monitor.connectors.registry import build_connectors
+    from monitor.connectors.replay import ReplayConnector
+
+    settings = config.load(args.config)
+    logs.setup(settings.log_level, args.log_format or settings.log_format)
+    if args.replay is not None and not args.replay.is_file():
+        raise CliError(f"{args.replay}: replay file not found")
+    store = Store(args.db or settings.db)
+    try:
+        if args.replay is not None:
+            connectors: list[Connector] = [ReplayConnector(args.replay, store, args.outbox)]
+        else:
+            connectors = build_connectors(settings, store)
+        if not connectors:
+            raise CliError(
+                "nothing to run: no --replay file and no platform connector enabled "
+                "with its credentials (see [telegram], [discord], [twitter], [reddit])"
+            )
+        counters = _run(settings, store, connectors, args.dry_run)
+    finally:
+        store.close()
+    _print_counters(counters)
+    return 0
+
+
+def _run(
+    settings: config.Settings, store: Store, connectors: list[Connector], dry_run: bool
+) -> daemon.Counters:
+    """Run connectors through the daemon until they end or SIGTERM/SIGINT arrives; SIGHUP reloads the config."""
+    from monitor.connectors.replay import ReplayConnector
+    from monitor.replies.outbound import Outbound
+    from monitor.runtime import daemon, ops_server, reload
+    from monitor.runtime.health import Health
+
+    salt = _salt(settings, store)
+    pipeline = Pipeline.from_settings(settings, salt)
+    ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run, settings.policy)
+    ingest.health = health = Health(store)
+
+    async def main() -> daemon.Counters:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        reload.install(ingest, settings.path, salt)
+        try:
+            ops = await ops_server.start_for(settings, ingest.metrics, health)
+        except OSError as exc:
+            raise CliError(
+                f"cannot listen on {settings.metrics_host}:{settings.metrics_port} "
+                f"([monitor] metrics_port): {exc.strerror}"
+            ) from None
+        try:
+            return await daemon.run(
+                connectors, ingest, stop, outbound=Outbound.from_settings(settings)
+            )
+        finally:
+            if ops is not None:
+                await ops.cleanup()
+
+    counters = asyncio.run(main())
+    states = set(health.connectors.values())
+    if states == {"stopped"}:  # every connector hit a fatal error: exiting 0 would hide it
+        raise CliError("nothing left to run: every connector stopped (the reason is logged above)")
+    for c in connectors:
+        if isinstance(c, ReplayConnector) and c.errors:
+            log.warning("%d malformed line(s) skipped in %s", c.errors, c.path.name)
+    return counters
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Replay the bundled demo stream into a fresh database and write the HTML report."""
+    from monitor.connectors.replay import ReplayConnector
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "monitor.db"
+    for old in (db, out / "monitor.db-wal", out / "monitor.db-shm"):
+        old.unlink(missing_ok=True)
+    settings = config.load(None)
+    _setup_logging(settings.log_level, out / "monitor.log")
+    store = Store(db)
+    try:
+        counters = _run(settings, store, [ReplayConnector(DEMO_STREAM, store)], dry_run=True)
+        html_path = out / "report.html"
+        html_path.write_text(report.render(store, "html"), encoding="utf-8")
+    finally:
+        store.close()
+    _print_counters(counters)
+    print(f"database: {db}\nreport:   {html_path.resolve()}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the flagged-items report."""
+    if not Path(args.db).is_file():
+        raise CliError(f"{args.db}: database not found")
+    query = report_query(args.since, args.status)
+    store = Store(args.db)
+    try:
+        text = report.render(store, args.format, query)
+    finally:
+        store.close()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"report: {args.output.resolve()}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _salt(settings: config.Settings, store: Store | None) -> bytes:
+    """The fingerprint salt: from the env var named in config, else the database's own."""
+    value = config.env_secret(settings.salt_env)
+    if value:
+        return value.encode("utf-8")
+    return store.salt() if store else pysecrets.token_bytes(32)
+
+
+def _open_bytes(name: str) -> BinaryIO:
+    """An input file, with a clear error when missing."""
+    try:
+        return open(name, "rb")
+    except OSError as exc:
+        raise CliError(f"{name}: {exc.strerror}") from None
+
+
+def _setup_logging(level: str, logfile: Path | None = None) -> None:
+    """Log plain text to stderr (and a file), through the secret filter; log lines never carry post text."""
+    logs.setup(level, "text", logfile)
+
+
+def _print_counters(c: daemon.Counters) -> None:
+    """The one-line summary of a run."""
+    findings = ", ".join(f"{k} {v}" for k, v in sorted(c.findings.items())) or "none"
+    actions = ", ".join(f"{k} {v}" for k, v in sorted(c.actions.items())) or "none"
+    print(f"posts {c.posts} (duplicates {c.duplicates}); findings: {findings}; actions: {actions}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

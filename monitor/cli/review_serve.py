@@ -1,0 +1,252 @@
+"""`monitor review` and `monitor serve`: the review queue on the command line and as a local web page."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from monitor.cli.shared import CliError, report_query
+from monitor.core import config
+from monitor.desk import review
+from monitor.desk.allowing import Allowed, AllowTarget, allow_links
+from monitor.store import Store
+
+
+def add_review(sub: Any) -> None:
+    """`monitor review` and its subcommands."""
+    p = sub.add_parser(
+        "review", help="the review queue: list, show, decide, approve, stats, export"
+    )
+    rsub = p.add_subparsers(dest="review_command", required=True)
+    ls = _review_parser(rsub, "list", "findings waiting for review, newest first", cmd_review_list)
+    ls.add_argument("--status", default="new", help="comma-separated statuses (default new)")
+    ls.add_argument("--kind", help="only this finding kind")
+    ls.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
+    ls.add_argument(
+        "--limit", type=int, default=50, help="at most this many rows (0: all; default 50)"
+    )
+    _review_parser(
+        rsub, "show", "one finding with its post, actions and decisions", cmd_review_show
+    ).add_argument("id", type=int)
+    for verb in review.DECISIONS:
+        d = _review_parser(
+            rsub, verb, f"{verb} findings (status {review.DECISIONS[verb]})", cmd_review_decide
+        )
+        d.add_argument("ids", type=int, nargs="+", metavar="ID")
+        d.add_argument("--who", help="reviewer name (default: $USER)")
+        d.add_argument("--note", default="", help="a note kept with the decision")
+    dismiss = rsub.choices["dismiss"]
+    dismiss.add_argument(
+        "--allow-links",
+        action="store_true",
+        help="also put the look-alike links of these impersonation findings on the allow list",
+    )
+    dismiss.add_argument("--config", help="your monitor.toml, naming the allow list (for --allow-links)")
+    ap = _review_parser(rsub, "approve", "release held actions to the sender", cmd_review_approve)
+    ap.add_argument("ids", type=int, nargs="+", metavar="ACTION_ID")
+    ap.add_argument("--who", help="reviewer name (default: $USER)")
+    _review_parser(
+        rsub, "stats", "precision per detector from review decisions", cmd_review_stats
+    ).add_argument("--since", default=review.DEFAULT_WINDOW, help="window start (default 7d)")
+    ex = _review_parser(
+        rsub,
+        "export",
+        "dismissed findings as labelled Post JSON lines for `monitor eval`",
+        cmd_review_export,
+    )
+    ex.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
+    ex.add_argument("--output", type=Path, help="output file (default: standard output)")
+
+
+def _review_parser(rsub: Any, name: str, help_text: str, func: Any) -> argparse.ArgumentParser:
+    """One `monitor review` subcommand with its --db option."""
+    p = rsub.add_parser(name, help=help_text)
+    p.add_argument("--db", default="monitor.db", help="SQLite database path")
+    p.set_defaults(func=func, verb=name)
+    return p
+
+
+def add_serve(sub: Any) -> None:
+    """`monitor serve`."""
+    p = sub.add_parser("serve", help="a local web page over the review queue (token required)")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
+    p.add_argument("--host", help="address to listen on (default: [serve] host, else 127.0.0.1)")
+    p.add_argument(
+        "--port", type=int, help="port (default: [serve] port, else 8750; 0 picks a free one)"
+    )
+    p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    p.add_argument(
+        "--who", help="reviewer name when the page gives none (default: $USER, else web)"
+    )
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_review_list(args: argparse.Namespace) -> int:
+    """The queue with this week's precision figures on top."""
+    query = report_query(args.since, args.status)
+    with _reviewing(args.db) as store:
+        window = review.parse_since(review.DEFAULT_WINDOW)
+        for p in review.precision(store, window):
+            print(f"# {review.format_precision(p)} (last 7 days)")
+        rows = review.queue(store, query.statuses, args.kind, query.since, args.limit)
+    print(review.LIST_HEADER)
+    for row in rows:
+        print(review.format_line(row))
+    return 0
+
+
+def cmd_review_show(args: argparse.Namespace) -> int:
+    """One finding in full (redacted text only)."""
+    with _reviewing(args.db) as store:
+        print("\n".join(review.format_detail(review.show(store, args.id))))
+    return 0
+
+
+def cmd_review_decide(args: argparse.Namespace) -> int:
+    """Confirm, dismiss or resolve findings, recording who and when."""
+    who = _who(args.who)
+    # Read before any decision, so a config without an allow list of its own changes nothing.
+    target = AllowTarget.from_settings(config.load(args.config)) if getattr(args, "allow_links", False) else None
+    with _reviewing(args.db) as store:
+        for finding_id in args.ids:
+            row = review.decide(store, finding_id, args.verb, who, args.note)
+            held = ", ".join(
+                f"#{a['id']} {a['kind']}" for a in row["action_rows"] if a["status"] == "held"
+            )
+            print(
+                f"finding {finding_id}: {row['status']} by {who}"
+                + (f"; still held: {held}" if held else "")
+            )
+        if target is not None:
+            _print_allowed(allow_links(store, args.ids, target), target.allow_list)
+    return 0
+
+
+def _print_allowed(result: Allowed, allow_list: Path) -> None:
+    """What --allow-links did."""
+    if result.added:
+        print(f"allowed: {', '.join(result.added)} ({result.total} hosts in {allow_list})")
+    if result.phishing:
+        print(f"not allowed, on the phishing list: {', '.join(result.phishing)}", file=sys.stderr)
+    if result.others:
+        print(f"still new and linking to them: {', '.join(f'#{i}' for i in result.others)}")
+    if result.without_links:
+        ids = ", ".join(str(i) for i in result.without_links)
+        print(f"no look-alike link to allow in finding {ids}", file=sys.stderr)
+
+
+def cmd_review_approve(args: argparse.Namespace) -> int:
+    """Held actions become planned; the daemon's sender sends each once."""
+    who = _who(args.who)
+    with _reviewing(args.db) as store:
+        for action_id in args.ids:
+            action = review.approve(store, action_id, who)
+            print(
+                f"action {action_id} ({action['kind']} on {action['platform']}): planned by {who}"
+            )
+    return 0
+
+
+def cmd_review_stats(args: argparse.Namespace) -> int:
+    """Precision per detector and kind over a window."""
+    since = report_query(args.since, None).since or ""
+    with _reviewing(args.db) as store:
+        figures = review.precision(store, since)
+    print(f"review decisions since {since}")
+    for p in figures:
+        print(review.format_precision(p))
+    if not figures:
+        print("no decisions in this window")
+    return 0
+
+
+def cmd_review_export(args: argparse.Namespace) -> int:
+    """Dismissed findings as labelled posts, to re-measure the classifiers with `monitor eval`."""
+    query = report_query(args.since, None)
+    with _reviewing(args.db) as store:
+        lines = [
+            json.dumps(obj, ensure_ascii=False) + "\n"
+            for obj in review.export_dismissed(store, query.since)
+        ]
+    if args.output:
+        args.output.write_text("".join(lines), encoding="utf-8")
+        print(f"{len(lines)} labelled posts: {args.output.resolve()}")
+    else:
+        sys.stdout.write("".join(lines))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the review page until SIGTERM/SIGINT."""
+    from monitor.desk import serve
+
+    settings = config.load(args.config)
+    opts = settings.serve
+    env_name = opts.get("token_env", "MONITOR_SERVE_TOKEN")
+    try:
+        token = serve.check_token(config.env_secret(env_name), env_name)
+        host = serve.check_host(args.host or opts.get("host", "127.0.0.1"), args.allow_remote)
+    except serve.ServeError as exc:
+        raise CliError(str(exc)) from None
+    port = args.port if args.port is not None else opts.get("port", 8750)
+    with _reviewing(args.db or settings.db) as store:
+        try:
+            who = args.who or os.environ.get("USER") or "web"
+            asyncio.run(_serve(store, host, port, token, who, _serve_allow(settings)))
+        except OSError as exc:
+            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return 0
+
+
+def _serve_allow(settings: config.Settings) -> AllowTarget | None:
+    """Where the page's "Dismiss + allow links" writes; None (no button) without an allow list of one's own."""
+    try:
+        return AllowTarget.from_settings(settings)
+    except config.ConfigError:
+        return None
+
+
+async def _serve(store: Store, host: str, port: int, token: str, who: str, allow: AllowTarget | None) -> None:
+    """Run the web app until a signal sets stop."""
+    from monitor.desk import serve
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    def announce(url: str) -> None:
+        print(f"review queue on {url} (sign in with the token)", flush=True)
+
+    await serve.serve(store, host, port, token, who, stop, announce, allow)
+
+
+@contextlib.contextmanager
+def _reviewing(db: str) -> Iterator[Store]:
+    """The store of an existing database, closed afterwards; a queue error becomes a CLI error."""
+    if not Path(db).is_file():
+        raise CliError(f"{db}: database not found")
+    store = Store(db)
+    try:
+        yield store
+    except review.ReviewError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+
+
+def _who(who: str | None) -> str:
+    """The reviewer: --who, else $USER."""
+    name = who or os.environ.get("USER", "")
+    if not name:
+        raise CliError("name the reviewer with --who (USER is not set)")
+    return name

@@ -1,0 +1,126 @@
+"""Core value types that cross module boundaries: Author, Post, Finding, Action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Platform = Literal["twitter", "telegram", "discord", "reddit"]
+Channel = Literal["public", "group", "dm"]
+FindingKind = Literal["support_request", "impersonation", "secret_leak"]
+ActionKind = Literal["reply", "dm", "delete", "alert", "report"]
+
+PLATFORMS: tuple[str, ...] = ("twitter", "telegram", "discord", "reddit")
+CHANNELS: tuple[str, ...] = ("public", "group", "dm")
+FINDING_KINDS: tuple[str, ...] = ("support_request", "impersonation", "secret_leak")
+ACTION_KINDS: tuple[str, ...] = ("reply", "dm", "delete", "alert", "report")
+SUPPORT_TOPICS: tuple[str, ...] = ("withdrawal", "deposit", "login", "kyc", "trading", "api", "other")
+SECRET_TYPES: tuple[str, ...] = ("seed_phrase", "private_key", "api_key", "token", "password")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who wrote a post; profile fields are None where the platform does not give them."""
+
+    platform: str
+    id: str
+    handle: str
+    name: str = ""
+    created_at: datetime | None = None
+    followers: int | None = None
+    verified: bool | None = None
+    verified_type: str | None = None  # X: blue (bought), business, government or none
+    # The profile's own words where the connector reads them (X's description): read by the detector,
+    # never quoted, stored or shown, so kept out of repr too.
+    bio: str = field(default="", repr=False)
+
+
+# An edit's post id is the message's id, this mark and the edit time (edit_id below; what an edit
+# is acted on for: monitor.core.edits): each version is stored once, and the part before the mark
+# still finds the message.
+EDIT_MARK = "~e"
+
+
+def edit_id(message_id: str, edited_at: datetime) -> str:
+    """The post id of one edit of a message."""
+    return f"{message_id}{EDIT_MARK}{int(edited_at.timestamp())}"
+
+
+def message_id(post_id: str) -> str:
+    """The id of the message a post is a version of (itself for an unedited message)."""
+    return post_id.partition(EDIT_MARK)[0]
+
+
+# The text of a post that stands for a member arriving rather than a message: their name and handle
+# are all there is to check, and alerts say which it was.
+JOINED_GROUP = "[joined the group]"
+ASKED_TO_JOIN = "[asked to join the group]"
+JOINED_SERVER = "[joined the server]"
+ARRIVALS = (JOINED_GROUP, ASKED_TO_JOIN, JOINED_SERVER)
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One message seen on a platform. `raw` keeps the platform payload out of equality and repr."""
+
+    platform: str
+    id: str
+    author: Author
+    text: str
+    channel: str = "public"
+    created_at: datetime | None = None
+    url: str = ""
+    reply_to: str | None = None
+    raw: Any = field(default=None, compare=False, repr=False, hash=False)
+    edit_of: str | None = None  # for an edited message: the id of the message (see monitor.core.edits)
+    # The admins and moderators of the group, server or subreddit it was posted in, as the platform
+    # lists them: impostors copy their names, and their own posts are not answered or flagged.
+    staff: tuple[Author, ...] = field(default=(), repr=False)
+    # Set by the daemon when the post this one replies to was read as a support request: an offer of a
+    # DM under a help request is the classic scam, under a friend's message it is chat.
+    replies_to_request: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The identity of a post across the whole system."""
+        return (self.platform, self.id)
+
+    @property
+    def by_staff(self) -> bool:
+        """Whether one of the place's admins or moderators wrote it."""
+        return among(self.author, self.staff)
+
+
+def among(author: Author, people: Iterable[Author]) -> bool:
+    """Whether the author is one of these accounts, by account id: names and handles can be copied."""
+    return any(person.id == author.id for person in people)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a detector concluded about a post; `evidence` is plain words and already redacted."""
+
+    kind: str
+    label: str
+    score: float
+    evidence: str
+    detector: str
+    fingerprint: str = ""  # salted hash of a secret, for de-duplication; empty for other kinds
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something the bot would do in response to a post: reply, dm, delete, alert or report."""
+
+    kind: str
+    platform: str
+    target: str
+    text: str
+    reason: str
+
+
+def reason_kind(reason: str) -> str:
+    """The finding kind an action's reason names ("secret_leak: password" -> "secret_leak")."""
+    return reason.split(":", 1)[0]

@@ -1,0 +1,153 @@
+"""process(post) -> findings and planned actions (no network), and reading a file through it a chunk at a time."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from monitor.classify.base import Detector, Pending
+from monitor.classify.registry import build_detectors
+from monitor.classify.secrets import SecretDetector
+from monitor.classify.secrets.fields import scrub
+from monitor.classify.text import language
+from monitor.core import policy
+from monitor.core.config import Settings
+from monitor.core.models import Action, Finding, Post
+from monitor.replies.templates import Templates
+
+T = TypeVar("T")
+# Posts classified together at most (by the daemon, and per chunk of a file): a transformer's cost
+# per post falls steeply with the batch.
+BATCH = 64
+# Chunks started ahead of the one being read out: MiniLM works on its own thread, so the other
+# detectors go on meanwhile (while it loads, through the whole of a 10,000-post file).
+AHEAD = 256
+# What the detectors after redaction read of a post at most: real posts are far shorter (Reddit's
+# limit is 40,000 characters), and the rules and n-grams must not spend seconds on a 1 MB paste.
+# The secret finders read it all, and the post is stored whole (redacted).
+DETECT_CHARS = 64_000
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """One post after the pipeline: its redacted form, flagged findings and planned actions."""
+
+    post: Post  # text already redacted; raw payload dropped
+    findings: list[Finding]
+    actions: list[Action]
+    lang: str
+
+
+class Pipeline:
+    """Redacts secrets at the entrance, runs every detector, keeps flagged findings, plans actions."""
+
+    def __init__(self, secrets: SecretDetector, detectors: Sequence[Detector],
+                 templates: Templates, thresholds: dict[str, float]) -> None:
+        self.secrets = secrets
+        self.detectors = list(detectors)
+        self.templates = templates
+        self.thresholds = thresholds
+
+    @classmethod
+    def from_settings(cls, settings: Settings, salt: bytes) -> Pipeline:
+        """The pipeline with the built-in detectors for these settings."""
+        return cls(
+            secrets=SecretDetector(salt),
+            detectors=build_detectors(settings),
+            templates=Templates.load(settings.brand),
+            thresholds=settings.thresholds,
+        )
+
+    def process(self, post: Post) -> Processed:
+        """Classify one post. Nothing downstream ever sees the unredacted text."""
+        return self.process_many([post])[0]
+
+    def process_many(self, posts: Sequence[Post]) -> list[Processed]:
+        """Classify posts together, in order: a detector with check_many (batched models) sees them at once."""
+        return self.start(posts).result()
+
+    def start(self, posts: Sequence[Post]) -> Pending[list[Processed]]:
+        """process_many() started: everything in this process runs now; the result waits only for
+        models working on another thread, so a caller can start the next posts meanwhile."""
+        entered = [self._enter(post) for post in posts]
+        clean = [_readable(c) for c, _ in entered]
+        started = [_begin(detector, clean) for detector in self.detectors]
+
+        def finish() -> list[Processed]:
+            for pending in started:
+                for (_, found), extra in zip(entered, pending.result()):
+                    found.extend(extra)
+            return [self._finish(c, found) for c, found in entered]
+
+        return Pending(finish, [f for pending in started for f in pending.waits_on])
+
+    def _enter(self, post: Post) -> tuple[Post, list[Finding]]:
+        """The post with every user-controlled field redacted, and its secret findings."""
+        clean, located = scrub(post)
+        return clean, self.secrets.findings([m for _, m in located])
+
+    def _finish(self, clean: Post, found: list[Finding]) -> Processed:
+        """Keep the findings over their thresholds and plan the actions."""
+        flagged = [f for f in found if f.score >= self.thresholds.get(f.kind, 0.5)]
+        kinds = {f.kind for f in flagged}
+        # The brand's own answers and scam offers are not support requests, whatever their words.
+        if "impersonation" in kinds or policy.is_official(clean, self.templates.brand):
+            flagged = [f for f in flagged if f.kind != "support_request"]
+        actions = policy.plan(clean, flagged, self.templates)
+        return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))
+
+
+def _readable(post: Post) -> Post:
+    """The post as the detectors read it: its text cut at DETECT_CHARS."""
+    if len(post.text) <= DETECT_CHARS:
+        return post
+    return dataclasses.replace(post, text=post.text[:DETECT_CHARS])
+
+
+def under_requests(
+    posts: Sequence[Post], results: Iterable[Processed], requests: set[tuple[str, str]]
+) -> tuple[list[int], list[Post]]:
+    """The replies among posts to a post read as a support request, to classify again knowing it (the
+    impersonation detector weighs an offer of help or a DM under a help request higher): their indices
+    and the posts so marked. `requests` first gains the posts of `results` read as support requests."""
+    requests.update(r.post.key for r in results if any(f.kind == "support_request" for f in r.findings))
+    again = [i for i, post in enumerate(posts)
+             if post.reply_to and not post.replies_to_request and (post.platform, post.reply_to) in requests]
+    return again, [dataclasses.replace(posts[i], replies_to_request=True) for i in again]
+
+
+def _begin(detector: Detector, posts: list[Post]) -> Pending[list[list[Finding]]]:
+    """A detector's findings for posts: started if it can work in the background, else done now."""
+    begin = getattr(detector, "begin_many", None)
+    if begin is not None:
+        return begin(posts)  # type: ignore[no-any-return]
+    many = getattr(detector, "check_many", None)
+    return Pending.now(many(posts) if many else [detector.check(p) for p in posts])
+
+
+def numbered_chunks(lines: Iterable[str], size: int = BATCH) -> Iterator[list[tuple[int, str]]]:
+    """Every line with its line number (from 1), `size` at a time; blank ones too, so that a caller
+    can answer each input line (scan) or pass over them (eval)."""
+    chunk: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        chunk.append((number, line))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def in_order(started: Iterable[Pending[list[T]]], ahead: int = AHEAD) -> Iterator[T]:
+    """The items of each started batch, batch after batch: a batch is read out as soon as it is done,
+    and waited for only when `ahead` more have been started behind it."""
+    waiting: deque[Pending[list[T]]] = deque()
+    for pending in started:
+        waiting.append(pending)
+        while waiting and (waiting[0].done() or len(waiting) > ahead):
+            yield from waiting.popleft().result()
+    for pending in waiting:
+        yield from pending.result()

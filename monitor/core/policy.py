@@ -1,0 +1,100 @@
+"""Which actions follow from which findings: reply, dm, delete, alert, report. Pure."""
+
+from __future__ import annotations
+
+from monitor.core.config import Brand
+from monitor.core.models import ARRIVALS, Action, Finding, Post
+from monitor.replies.guard import defang, strip_invisible
+from monitor.replies.lang import reply_language
+from monitor.replies.templates import Templates
+
+ADMIN_TARGET = "admin"  # alerts go to the managers' chat, resolved by the sender
+# X lets an app delete only its own posts, so there a leaked secret can only be flagged.
+CANNOT_DELETE = frozenset({"twitter"})
+# Most urgent first: the DM for several leaked types at once is the general one.
+SECRET_ORDER = ("seed_phrase", "private_key", "api_key", "password", "token")
+MAX_HANDLE = 40
+MAX_EVIDENCE = 300
+
+
+def is_official(post: Post, brand: Brand) -> bool:
+    """Whether the post's author is one of the brand's own accounts on that platform."""
+    handles = {h.casefold().lstrip("@") for h in brand.accounts.get(post.platform, ())}
+    return post.author.handle.casefold().lstrip("@") in handles
+
+
+def plan(post: Post, findings: list[Finding], templates: Templates) -> list[Action]:
+    """The actions for one post's flagged findings: a leak first, then impersonation, then support."""
+    if not findings or is_official(post, templates.brand):
+        return []  # never answer the brand's own accounts
+    lang = reply_language(post.text)
+    leaks = [f for f in findings if f.kind == "secret_leak"]
+    if leaks:
+        return secret_actions(post, leaks, lang, templates)
+    by_kind = {f.kind: f for f in sorted(findings, key=lambda f: f.score)}  # strongest of each kind
+    if "impersonation" in by_kind:
+        return impersonation_actions(post, by_kind["impersonation"], lang, templates)
+    if "support_request" in by_kind and not post.by_staff:  # the group's own admins need no pointer to support
+        return support_actions(post, by_kind["support_request"], lang, templates)
+    return []
+
+
+def secret_actions(post: Post, leaks: list[Finding], lang: str, t: Templates) -> list[Action]:
+    """Delete where the bot may, tell the user privately what to do now, say publicly only that it was removed."""
+    types = [label for label in SECRET_ORDER if any(f.label == label for f in leaks)]
+    reason = "secret_leak: " + ", ".join(types or sorted({f.label for f in leaks}))
+    topic = types[0] if len(types) == 1 else "default"
+    deletable = post.platform not in CANNOT_DELETE
+    actions = [Action("delete", post.platform, post.id, "", reason)] if deletable else []
+    actions.append(Action("dm", post.platform, post.author.id, t.render("secret_leak", lang, "dm", topic), reason))
+    if post.channel != "dm":
+        notice = t.render("secret_leak", lang, "public", "removed" if deletable else "kept")
+        actions.append(Action("reply", post.platform, post.id, notice, reason))
+    actions.append(alert(post, leaks, reason, t.brand))
+    return actions
+
+
+def impersonation_actions(post: Post, finding: Finding, lang: str, t: Templates) -> list[Action]:
+    """Warn the user who was answered (never the impersonator), alert the managers, record a report."""
+    reason = f"impersonation: {finding.label}"
+    actions = []
+    if post.reply_to and post.channel != "dm":  # a warning needs someone's thread to go into
+        official = ", ".join(f"@{h}" for h in t.brand.accounts.get(post.platform, ())) or t.brand.name
+        warning = t.render("impersonation", lang, "public", finding.label,
+                           impostor=safe_handle(post.author.handle), official_accounts=official)
+        actions.append(Action("reply", post.platform, post.reply_to, warning, reason))
+    report = defang(_clip(finding.evidence), t.brand.domains)
+    return [*actions, alert(post, [finding], reason, t.brand),
+            Action("report", post.platform, post.author.id, report, reason)]
+
+
+def support_actions(post: Post, finding: Finding, lang: str, t: Templates) -> list[Action]:
+    """A short public pointer to the official channels, or a fuller answer when asked in a DM."""
+    reason = f"support_request: {finding.label}"
+    if post.channel == "dm":
+        return [Action("dm", post.platform, post.author.id,
+                       t.render("support_request", lang, "dm", finding.label), reason)]
+    return [Action("reply", post.platform, post.id,
+                   t.render("support_request", lang, "public", finding.label), reason)]
+
+
+def alert(post: Post, findings: list[Finding], reason: str, brand: Brand) -> Action:
+    """A redacted alert for the managers, with every foreign link made unclickable."""
+    lines = [f"{reason} on {post.platform} by @{safe_handle(post.author.handle)}"]
+    if post.text in ARRIVALS:
+        lines.append(f"{post.text}: nothing written yet")  # an impostor at the door, before any message
+    if post.url:  # before the evidence: after "API passphrase" a link would read as the passphrase
+        lines.append(_clip(post.url))
+    lines += [f"- {f.label} ({f.score:.2f}): {_clip(f.evidence)}" for f in findings]
+    return Action("alert", post.platform, ADMIN_TARGET, defang("\n".join(lines), brand.domains), reason)
+
+
+def safe_handle(handle: str) -> str:
+    """A handle fit to quote: no invisible or bidi characters, bounded, and no dot that makes it a link."""
+    clean = "".join(strip_invisible(handle).split()).lstrip("@")[:MAX_HANDLE]
+    return clean.replace(".", "[.]")
+
+
+def _clip(text: str) -> str:
+    """Evidence and links cut to a length that keeps an alert well inside a message."""
+    return text if len(text) <= MAX_EVIDENCE else text[: MAX_EVIDENCE - 1] + "…"

@@ -1,0 +1,172 @@
+"""The report as one self-contained HTML page: summary, chart, precision, then a JS-driven table."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from functools import cache
+from html import escape
+from importlib.resources import files
+from typing import Any
+
+from monitor.desk.report.rows import COLUMNS, Report
+from monitor.desk.review import format_precision
+from monitor.store import FINDING_STATUSES
+
+KIND_COLOURS = {"support_request": "#4e79a7", "impersonation": "#f28e2b", "secret_leak": "#e15759"}
+SORTABLE = {"created_at": "Flagged", "kind": "Kind", "label": "Label", "score": "Score",
+            "platform": "Platform", "author_handle": "Author", "status": "Status"}
+HEADERS = ("created_at", "kind", "label", "score", "platform", "author_handle", "Text", "Signals",
+           "Actions", "status")
+CHART_W, CHART_H, CHART_TOP, MAX_BAR = 720, 150, 16, 48
+
+
+@cache
+def asset(name: str) -> str:
+    """A static file shipped with this package (page.js, page.css)."""
+    return files("monitor.desk.report").joinpath(name).read_text(encoding="utf-8")
+
+
+def _sha256(text: str) -> str:
+    """The CSP source expression that allows exactly this inline script or style."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def csp(live: bool) -> str:
+    """The page's Content-Security-Policy: its own inline script and style, nothing from outside."""
+    connect = "connect-src 'self'; " if live else ""
+    return (f"default-src 'none'; script-src {_sha256(asset('page.js'))}; "
+            f"style-src {_sha256(asset('page.css'))}; img-src data:; {connect}"
+            "base-uri 'none'; form-action 'none'")
+
+
+def render(report: Report, live: bool = False, who: str = "", allow: bool = False) -> str:
+    """The whole page; `live` adds the decision buttons used by `monitor serve`, `allow` the
+    'dismiss and allow its links' one on impersonation rows."""
+    return _PAGE.format(
+        csp=escape(csp(live)), css=asset("page.css"), js=asset("page.js"),
+        count=len(report.rows), generated=escape(report.generated_at), scope=escape(_scope(report)),
+        cards=_cards(report), chart=_chart(report), precision=_precision(report),
+        who='<label>Reviewer <input id=who size=12 maxlength=64></label>' if live else "",
+        head=_head(live), data=_data(report, live, who, allow),
+    )
+
+
+def _scope(report: Report) -> str:
+    """One line saying which items the report covers."""
+    since = f"flagged since {report.query.since}" if report.query.since else "all flagged items"
+    statuses = f", status {' or '.join(report.query.statuses)}" if report.query.statuses else ""
+    return f"{since}{statuses}; generated {report.generated_at}"
+
+
+def _cards(report: Report) -> str:
+    """One card of counts per summary key."""
+    return "".join(
+        f"<div class=card><h3>by {escape(key)}</h3>"
+        + "".join(f"<div><span>{escape(k)}</span><b>{v:,}</b></div>" for k, v in sorted(c.items()))
+        + "</div>" for key, c in report.summary.items())
+
+
+def _chart(report: Report) -> str:
+    """Flags over time as an inline SVG of bars stacked by kind, each with a tooltip."""
+    if not report.timeline:
+        return "<p>No flagged items.</p>"
+    top = max(sum(c.values()) for _, c in report.timeline) or 1
+    width = min(CHART_W / len(report.timeline), MAX_BAR)
+    bars = [_bar(i * width, width, day, counts, top) for i, (day, counts) in enumerate(report.timeline)]
+    bottom = CHART_TOP + CHART_H + 14
+    legend = "".join(f"<span><i class=k-{k}></i>{escape(k)}</span>" for k in KIND_COLOURS)
+    return (f'<svg role=img aria-label="flags over time" width={CHART_W} height={bottom + 4} '
+            f'viewBox="0 0 {CHART_W} {bottom + 4}">'
+            f'<text x=0 y=11 font-size=11>{top:,} at most a {"week" if report.weekly else "day"}</text>'
+            f'{"".join(bars)}{_axis(report, len(report.timeline) * width, bottom)}</svg>'
+            f'<div class=legend>{legend}</div>')
+
+
+def _axis(report: Report, right: float, y: int) -> str:
+    """The first and last bucket under the bars; one label when the bars are too few to hold two."""
+    first, last = escape(report.timeline[0][0]), escape(report.timeline[-1][0])
+    if right < 160:
+        span = first if first == last else f"{first} – {last}"
+        return f"<text x=0 y={y} font-size=11>{span}</text>"
+    return (f"<text x=0 y={y} font-size=11>{first}</text>"
+            f"<text x={right:.0f} y={y} font-size=11 text-anchor=end>{last}</text>")
+
+
+def _bar(x: float, width: float, day: str, counts: dict[str, int], top: int) -> str:
+    """One bucket's stacked rectangles, bottom up."""
+    parts, y = [], float(CHART_TOP + CHART_H)
+    for kind, colour in KIND_COLOURS.items():
+        height = CHART_H * counts.get(kind, 0) / top
+        if height:
+            y -= height
+            parts.append(f'<rect x="{x + 0.5:.1f}" y="{y:.1f}" width="{max(width - 1, 0.5):.1f}" '
+                         f'height="{height:.1f}" fill="{colour}"><title>{escape(day)} {escape(kind)}: '
+                         f'{counts[kind]}</title></rect>')
+    return "".join(parts)
+
+
+def _precision(report: Report) -> str:
+    """The precision table from review decisions within the window."""
+    if not report.precision:
+        return f"<p>No review decisions since {escape(report.query.window())}.</p>"
+    head = "<tr><th>kind (detector)</th><th>confirmed</th><th>dismissed</th><th>precision</th></tr>"
+    body = "".join(
+        f"<tr title=\"{escape(format_precision(p))}\"><td>{escape(p.name)}</td>"
+        f"<td>{p.confirmed}</td><td>{p.dismissed}</td>"
+        f"<td>{'n/a' if p.precision is None else f'{p.precision:.2f}'}</td></tr>" for p in report.precision)
+    return (f"<p class=meta>From review decisions since {escape(report.query.window())}.</p>"
+            f"<table class=precision>{head}{body}</table>")
+
+
+def _head(live: bool) -> str:
+    """The table header; sortable columns carry a button."""
+    cells = [f'<th data-sort={c} aria-sort=none><button type=button>{SORTABLE[c]}</button></th>'
+             if c in SORTABLE else f"<th>{escape(c.capitalize())}</th>" for c in HEADERS]
+    return "".join(cells) + ("<th>Decide</th>" if live else "")
+
+
+def _data(report: Report, live: bool, who: str, allow: bool = False) -> str:
+    """The rows as JSON, safe inside a <script> element: no '<', '>' or '&' left to parse."""
+    columns = [*COLUMNS, "held"] if live else list(COLUMNS)
+    held = report.held if live else {}
+    rows = [[r[c] for c in COLUMNS] + ([held.get(r["id"], [])] if live else []) for r in report.rows]
+    doc: dict[str, Any] = {"columns": columns, "rows": rows, "live": live, "who": who, "allow": live and allow,
+                           "statuses": list(FINDING_STATUSES)}
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>support-monitor: flagged items</title>
+<style>{css}</style></head><body>
+<h1>Flagged items ({count:,})</h1>
+<p class=meta>{scope}</p>
+<h2>Summary</h2>
+<div class=cards>{cards}</div>
+<h2>Flags over time</h2>
+<div class=chart>{chart}</div>
+<h2>Precision per detector</h2>
+{precision}
+<h2>Items</h2>
+<div class=controls>
+<input id=q type=search placeholder="filter: text, author, label, signal…" aria-label="filter rows">
+<select id=f-kind aria-label="kind"><option value="">all kinds</option></select>
+<select id=f-platform aria-label="platform"><option value="">all platforms</option></select>
+<select id=f-status aria-label="status"><option value="">all statuses</option></select>
+<select id=size aria-label="rows per page"><option>50</option><option selected>100</option><option>500</option></select>
+{who}<span id=message role=status></span>
+</div>
+<noscript><p>The table needs JavaScript; the CSV, JSON and Markdown exports hold the same rows.</p></noscript>
+<div class=pager><button id=prev type=button>◀ previous</button><span id=page></span>
+<button id=next type=button>next ▶</button><span id=count></span></div>
+<table id=items><thead><tr>{head}</tr></thead><tbody id=rows></tbody></table>
+<script type="application/json" id="report-data">{data}</script>
+<script>{js}</script>
+</body></html>
+"""

@@ -1,0 +1,106 @@
+"""The report's rows and summary: flagged findings from the store, filtered by time and status."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from monitor.desk import review
+from monitor.store import Store
+
+COLUMNS = ("id", "created_at", "kind", "label", "score", "platform", "url", "author_handle",
+           "text", "detector", "evidence", "actions", "status")
+SUMMARY_KEYS = ("kind", "platform", "status")
+MAX_DAYS = 62  # a longer span is drawn by week so the chart keeps readable bars
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """Which flagged items a report covers: flagged since a time, with one of some statuses."""
+
+    since: str | None = None
+    statuses: tuple[str, ...] = ()
+
+    def window(self) -> str:
+        """The start of the precision window: --since, else the default week."""
+        return self.since or review.parse_since(review.DEFAULT_WINDOW)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything every format shows: rows, counts, flags over time, precision per detector."""
+
+    query: Query
+    rows: list[dict[str, Any]]
+    summary: dict[str, Counter[str]]
+    timeline: list[tuple[str, Counter[str]]]
+    precision: list[review.Precision]
+    generated_at: str
+    # finding id -> held actions on its post (approve buttons)
+    held: dict[int, list[tuple[int, str]]]
+
+    @property
+    def weekly(self) -> bool:
+        """Whether the timeline's buckets are weeks rather than days."""
+        t = self.timeline
+        if len(t) < 2:
+            return False
+        return date.fromisoformat(t[1][0]) - date.fromisoformat(t[0][0]) == timedelta(days=7)
+
+
+def build(store: Store, query: Query | None = None) -> Report:
+    """Read the store once and compute what the report shows."""
+    query = query or Query()
+    raw = store.flagged(since=query.since, statuses=query.statuses)
+    data = [{c: r.get(c) for c in COLUMNS} for r in raw]
+    generated = datetime.now(UTC).isoformat(timespec="seconds")
+    held = {r["id"]: held_pairs(r["held_actions"]) for r in raw if r["held_actions"]}
+    return Report(query, data, summary(data), timeline(data),
+                  review.precision(store, query.window()), generated, held)
+
+
+def rows(store: Store, query: Query | None = None) -> list[dict[str, Any]]:
+    """The report's rows, newest first, with only the columns the report shows."""
+    return build(store, query).rows
+
+
+def held_pairs(value: str | None) -> list[tuple[int, str]]:
+    """'12:reply,13:alert' from the store as [(12, 'reply'), (13, 'alert')]."""
+    pairs = (part.split(":", 1) for part in (value or "").split(",") if part)
+    return [(int(i), kind) for i, kind in pairs]
+
+
+def summary(data: list[dict[str, Any]]) -> dict[str, Counter[str]]:
+    """Counts by kind, platform and status."""
+    return {key: Counter(str(r[key]) for r in data) for key in SUMMARY_KEYS}
+
+
+def timeline(data: list[dict[str, Any]]) -> list[tuple[str, Counter[str]]]:
+    """Flags per day (per week for long spans) and kind, oldest first, gaps filled with zeros."""
+    days = sorted({_day(r["created_at"]) for r in data if r["created_at"]})
+    if not days:
+        return []
+    weekly = (days[-1] - days[0]).days >= MAX_DAYS
+    bucket = _week if weekly else (lambda d: d)
+    counts: dict[date, Counter[str]] = {}
+    for r in data:
+        if r["created_at"]:
+            counts.setdefault(bucket(_day(r["created_at"])), Counter())[str(r["kind"])] += 1
+    step = timedelta(days=7 if weekly else 1)
+    out, current = [], bucket(days[0])
+    while current <= bucket(days[-1]):
+        out.append((current.isoformat(), counts.get(current, Counter())))
+        current += step
+    return out
+
+
+def _day(iso: str) -> date:
+    """The UTC day of a stored ISO time."""
+    return datetime.fromisoformat(iso).date()
+
+
+def _week(day: date) -> date:
+    """The Monday of a day's week."""
+    return day - timedelta(days=day.weekday())

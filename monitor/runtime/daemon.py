@@ -1,0 +1,390 @@
+"""asyncio supervisor: one task per connector, one action sender, graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitor.connectors.base import Connector, ConnectorFatal
+from monitor.core.edits import what_is_new
+from monitor.core.models import Action, Post, reason_kind
+from monitor.core.pipeline import BATCH, Pipeline, Processed, under_requests
+from monitor.replies.guard import Guard
+from monitor.replies.limits import Limits
+from monitor.replies.outbound import Outbound
+from monitor.runtime.health import Health
+from monitor.runtime.metrics import Metrics, error_code
+from monitor.runtime.retrying import retry_write
+from monitor.runtime.sender import fail_interrupted, send_planned
+from monitor.store import Store
+
+log = logging.getLogger("monitor.daemon")
+MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
+RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
+MAX_RESTART_DELAY = 300.0
+CLOSE_TIMEOUT = 5.0  # seconds a connector's close() may take at shutdown
+DRAIN_TIMEOUT = 10.0  # seconds the batch in hand may take to be stored at shutdown
+
+
+@dataclass
+class Counters:
+    """What one run did, for the closing summary line."""
+
+    posts: int = 0
+    duplicates: int = 0
+    findings: dict[str, int] = field(default_factory=dict)
+    actions: dict[str, int] = field(default_factory=dict)
+
+
+class Ingest:
+    """The emit callback: posts are queued, classified in batches and stored a batch per transaction."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        store: Store,
+        modes: dict[str, str],
+        dry_run: bool,
+        policy: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        self.store = store
+        self.modes = modes
+        self.dry_run = dry_run
+        self.policy = policy  # finding kind -> the action kinds it may take; None allows all
+        self.counters = Counters()
+        self.metrics = Metrics()
+        self.health: Health | None = None
+        self.outbound: Outbound | None = None  # set by run(); a config reload swaps it
+        self.wake = asyncio.Event()  # set when an action was planned, so the sender goes at once
+        self._queue: list[tuple[Post, asyncio.Future[None]]] = []  # emitted, waiting for the models
+        self._worker: asyncio.Task[None] | None = None
+
+    async def __call__(self, post: Post) -> None:
+        """Handle one post; returns once it is stored. A post seen before is ignored (at-least-once in)."""
+        post = _valid_unicode(post)
+        if self.store.has_post(post.platform, post.id):
+            self.counters.duplicates += 1
+            return
+        self.metrics.arrived(post.platform, post.id)
+        stored = asyncio.get_running_loop().create_future()
+        self._queue.append((post, stored))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain())
+        await stored
+
+    async def _drain(self) -> None:
+        """Classify and store the waiting posts a batch at a time: posts that arrive while one batch is
+        in the models wait and go together as the next, so the transformer sees them in one pass."""
+        while self._queue:
+            batch = [item for item in self._queue[:BATCH] if not item[1].done()]  # done: its caller left
+            del self._queue[:BATCH]
+            try:
+                await self._ingest([post for post, _ in batch])
+            except asyncio.CancelledError:
+                for _, stored in batch + self._queue:
+                    stored.cancel()
+                self._queue.clear()
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. a schema error: the emitters hear of it, the next batch goes on
+                _settle_all(batch, exc)
+            else:
+                _settle_all(batch, None)
+
+    async def close(self) -> None:
+        """Let the batch in the models finish and be stored; posts still waiting come again next run."""
+        for _, stored in self._queue:
+            stored.cancel()
+        self._queue.clear()
+        if self._worker is not None:  # a database locked for good must not hold the shutdown
+            await asyncio.wait([self._worker], timeout=DRAIN_TIMEOUT)
+            self._worker.cancel()
+
+    async def _ingest(self, posts: list[Post]) -> None:
+        """The pipeline over the batch (in a thread: a slow model must not starve the event loop, where
+        sends wait on their answers), then one transaction storing every post, finding and action."""
+        if not posts:
+            return
+        posts = [self._under_stored_request(post) for post in posts]
+        results = await asyncio.to_thread(self._process_many, posts)
+        results = self._new_in_edits(await self._under_requests(posts, results))
+        statuses = [[self.status_for(a) for a in result.actions] for result, _ in results]
+        # A locked database or a full disk is waited out here: emit does not return, so the
+        # connector does not move its cursor, and no post is lost or half-stored.
+        news = await retry_write(
+            lambda: self._record(results, statuses), f"{len(posts)} posts", self.metrics
+        )
+        for (result, _), status, new in zip(results, statuses, news, strict=True):
+            if new:
+                self._count(result.findings, status)
+                self._measure(result, status)
+
+    def _under_stored_request(self, post: Post) -> Post:
+        """The post, marked when it replies to a stored support request: the impersonation detector weighs
+        an offer of a DM under a help request as the scam it usually is."""
+        if post.reply_to and "support_request" in self.store.kinds_flagged(post.platform, post.reply_to):
+            return dataclasses.replace(post, replies_to_request=True)
+        return post
+
+    async def _under_requests(
+        self, posts: list[Post], results: list[tuple[Processed, str | None]]
+    ) -> list[tuple[Processed, str | None]]:
+        """The replies to a post read as a support request in this same batch, classified again knowing it
+        (replies to a stored request were marked before the first pass)."""
+        again, marked = under_requests(posts, (r for r, _ in results), set())
+        if not again:
+            return results
+        redone = await asyncio.to_thread(self._process_many, marked)
+        out = list(results)
+        for i, result in zip(again, redone, strict=True):
+            out[i] = result
+        return out
+
+    def _new_in_edits(self, results: list[tuple[Processed, str | None]]) -> list[tuple[Processed, str | None]]:
+        """For an edited message, only the finding kinds none of its earlier versions had, stored or
+        earlier in this batch (a message and its edit may arrive together)."""
+        in_batch: dict[tuple[str, str], set[str]] = {}
+        out = []
+        for result, failure in results:
+            post = result.post
+            key = (post.platform, post.edit_of or post.id)
+            earlier = in_batch.get(key, set())
+            if post.edit_of is not None:
+                before = earlier | self.store.kinds_flagged(*key)
+                result = what_is_new(result, before, self.pipeline.templates)
+            in_batch[key] = earlier | {f.kind for f in result.findings}
+            out.append((result, failure))
+        return out
+
+    def _process_many(self, posts: list[Post]) -> list[tuple[Processed, str | None]]:
+        """The batch through the pipeline; if it raises, post by post, so one poison post spoils only itself."""
+        try:
+            return [(r, None) for r in self.pipeline.process_many(posts)]
+        except Exception:  # noqa: BLE001 - retried post by post below
+            return [self._process(post) for post in posts]
+
+    def _process(self, post: Post) -> tuple[Processed, str | None]:
+        """The pipeline's result; a post that makes it raise gets a placeholder, so it is not retried forever."""
+        try:
+            return self.pipeline.process(post), None
+        except Exception as exc:  # noqa: BLE001 - one poison post must not stop the connector that carries it
+            error = type(exc).__name__
+            log.error(
+                "post %s/%s not processed (%s); stored with a placeholder",
+                post.platform,
+                post.id,
+                error,
+            )
+            placeholder = dataclasses.replace(post, text=f"[not processed: {error}]", raw=None)
+            return Processed(post=placeholder, findings=[], actions=[], lang=""), error
+
+    def _record(
+        self, results: list[tuple[Processed, str | None]], statuses: list[list[str]]
+    ) -> list[bool]:
+        """Store every post with its findings and actions (and the audit entry of a failure) in one
+        transaction; per post, whether it was new."""
+        news = []
+        with self.store.db.atomic():
+            for (result, failure), status in zip(results, statuses, strict=True):
+                post = result.post
+                new = self.store.record(post, result.findings, result.actions, status, result.lang)
+                if new and failure:
+                    self.store.audit(
+                        "daemon",
+                        "post not processed",
+                        {"platform": post.platform, "post_id": post.id, "error": failure},
+                    )
+                news.append(new)
+        return news
+
+    def _measure(self, result: Processed, statuses: list[str]) -> None:
+        """Count the stored post in the metrics, and wake the sender when something is to go out."""
+        self.metrics.posts.inc(result.post.platform)
+        for f in result.findings:
+            self.metrics.findings.inc(f.kind)
+        for action, status in zip(result.actions, statuses, strict=True):
+            self.metrics.actions.inc(action.kind, status)
+        if self.health is not None:
+            self.health.last_post = time.time()
+        if "planned" in statuses:
+            self.wake.set()
+
+    def status_for(self, action: Action) -> str:
+        """The first status of a planned action, from the mode of the finding kind behind it."""
+        kind = reason_kind(action.reason)
+        if self.policy is not None and action.kind not in self.policy.get(kind, ()):
+            return "skipped"  # recorded, so the report shows what the policy left out
+        mode = "dry_run" if self.dry_run else self.modes.get(kind, "review")
+        if mode == "review" and action.kind == "alert":
+            return "planned"  # the alert is how the managers hear there is something to review
+        return MODE_STATUS[mode]
+
+    def reconfigure(
+        self,
+        pipeline: Pipeline,
+        modes: dict[str, str],
+        policy: dict[str, tuple[str, ...]] | None,
+        outbound: Outbound,
+    ) -> None:
+        """Swap in what a config reload built; posts already in hand finish with the old."""
+        self.pipeline, self.modes, self.policy, self.outbound = pipeline, modes, policy, outbound
+
+    def _count(self, findings: list, statuses: list[str]) -> None:
+        """Update the run's counters."""
+        c = self.counters
+        c.posts += 1
+        for f in findings:
+            c.findings[f.kind] = c.findings.get(f.kind, 0) + 1
+        for s in statuses:
+            c.actions[s] = c.actions.get(s, 0) + 1
+
+
+def _settle_all(batch: list[tuple[Post, asyncio.Future[None]]], error: Exception | None) -> None:
+    """Tell each emitter of the batch that its post is stored, or why not."""
+    for _, stored in batch:
+        if stored.done():
+            continue
+        if error is None:
+            stored.set_result(None)
+        else:
+            stored.set_exception(error)
+
+
+def _valid_unicode(post: Post) -> Post:
+    """The post with lone surrogates (from a platform's JSON escapes) replaced: SQLite cannot store them."""
+
+    def fix(text: str) -> str:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+    texts = (post.text, post.author.handle, post.author.name)
+    if all(t.isascii() or fix(t) == t for t in texts):
+        return post
+    author = dataclasses.replace(
+        post.author, handle=fix(post.author.handle), name=fix(post.author.name)
+    )
+    return dataclasses.replace(post, text=fix(post.text), author=author)
+
+
+async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -> None:
+    """Run one connector; restart it with backoff after a crash, until it ends or stop is set."""
+    delay = RESTART_DELAY
+    state = ingest.health.set if ingest.health else lambda name, value: None
+    while not stop.is_set():
+        state(connector.name, "running")
+        try:
+            await connector.run(ingest)
+            state(connector.name, "ended")
+            return  # a finite source (a replay) reached its end
+        except ConnectorFatal as exc:  # restarting cannot help; the others keep running
+            state(connector.name, "stopped")
+            log.error("%s", exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - one connector's failure never stops the others
+            state(connector.name, "restarting")
+            ingest.metrics.errors.inc(connector.name, error_code(exc))
+            ingest.metrics.restarts.inc(connector.name)
+            log.error(
+                "connector %s crashed (%s); restarting in %.0fs",
+                connector.name,
+                type(exc).__name__,
+                delay,
+            )
+        if await _stopped_within(stop, delay):
+            return
+        delay = min(delay * 2, MAX_RESTART_DELAY)
+
+
+async def sender_loop(
+    ingest: Ingest, connectors: Sequence[Connector], stop: asyncio.Event, interval: float
+) -> None:
+    """Send planned actions when ingest plans some or every `interval` seconds, and once more after stop."""
+    while not stop.is_set():
+        ingest.wake.clear()
+        await _send_pass(ingest, connectors)
+        waits: list[asyncio.Task[bool]] = [
+            asyncio.create_task(e.wait()) for e in (stop, ingest.wake)
+        ]
+        await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
+    await _send_pass(ingest, connectors)
+
+
+async def _send_pass(ingest: Ingest, connectors: Sequence[Connector]) -> None:
+    """One sending pass; a database error is logged and the next pass tries again."""
+    assert ingest.outbound is not None
+    try:
+        await send_planned(ingest.store, connectors, ingest.outbound, ingest.metrics)
+    except Exception as exc:  # noqa: BLE001 - e.g. the database stayed locked: the sender must live on
+        log.error(
+            "sending pass failed (%s: %s); trying again on the next pass",
+            type(exc).__name__,
+            str(exc)[:200],
+        )
+
+
+def default_outbound(pipeline: Pipeline) -> Outbound:
+    """The guard for the pipeline's brand with the default rate limits."""
+    templates = pipeline.templates
+    return Outbound(Guard(templates.brand), Limits(), templates)
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` for stop; True if it was set."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def run(
+    connectors: Sequence[Connector],
+    ingest: Ingest,
+    stop: asyncio.Event | None = None,
+    send_interval: float = 1.0,
+    outbound: Outbound | None = None,
+) -> Counters:
+    """Watch with every connector until all have ended (replays) or stop is set (signals)."""
+    stop = stop or asyncio.Event()
+    fail_interrupted(ingest.store)
+    ingest.outbound = outbound or ingest.outbound or default_outbound(ingest.pipeline)
+    ingest.wake = asyncio.Event()  # bound to this run's event loop
+    if ingest.health is not None:
+        ingest.health.watch(connectors)  # /healthz asks each for its conditions
+    watchers = asyncio.gather(*(supervise(c, ingest, stop) for c in connectors))
+    sender = (
+        None
+        if ingest.dry_run
+        else asyncio.create_task(sender_loop(ingest, connectors, stop, send_interval))
+    )
+    stopper = asyncio.create_task(stop.wait())
+    either: list[asyncio.Future[Any]] = [watchers, stopper]
+    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    watchers.cancel()
+    await asyncio.gather(watchers, stopper, return_exceptions=True)
+    await ingest.close()
+    if sender is not None:
+        await sender  # the final flush sends what was planned before the stop
+    await close_all(connectors)
+    return ingest.counters
+
+
+async def close_all(connectors: Sequence[Connector]) -> None:
+    """Call each connector's optional close() (HTTP sessions, sockets); a failure there is only logged."""
+    for connector in connectors:
+        close = getattr(connector, "close", None)
+        if close is None:
+            continue
+        try:
+            await asyncio.wait_for(close(), CLOSE_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 - shutting down anyway: say so and go on with the others
+            log.warning(
+                "connector %s did not close cleanly (%s)", connector.name, type(exc).__name__
+            )

@@ -1,0 +1,337 @@
+"""Store over sqlite_utils.Database: posts, findings, actions, cursors, reviews, audit log, migrations."""
+
+from __future__ import annotations
+
+import json
+import secrets as pysecrets
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from monitor.core.models import EDIT_MARK, Action, Finding, Post
+
+# sqlite_utils (and the numpy, dateutil and more it brings) is imported when a Store is opened:
+# ~0.3 s of start-up that `monitor scan`, which imports this module but stores nothing, never pays.
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils.db import Table
+
+
+def utcnow() -> str:
+    """Now as an ISO-8601 UTC string, the one time format the store uses."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _iso(value: datetime | None) -> str | None:
+    """A datetime as ISO-8601, or None."""
+    return value.isoformat() if value else None
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    """The first schema: every table the house plan names."""
+    db.table("posts").create(
+        {"platform": str, "id": str, "channel": str, "author_id": str, "author_handle": str,
+         "author_name": str, "text": str, "lang": str, "created_at": str, "url": str,
+         "reply_to": str, "seen_at": str},
+        pk=("platform", "id"),
+    )
+    db.table("findings").create(
+        {"id": int, "platform": str, "post_id": str, "kind": str, "label": str, "score": float,
+         "evidence": str, "detector": str, "fingerprint": str, "status": str,
+         "created_at": str, "updated_at": str},
+        pk="id",
+    )
+    db.table("findings").create_index(["platform", "post_id"])
+    db.table("findings").create_index(["kind", "status"])
+    db.table("actions").create(
+        {"id": int, "platform": str, "post_id": str, "kind": str, "target": str, "text": str,
+         "reason": str, "status": str, "result": str, "created_at": str, "updated_at": str},
+        pk="id",
+    )
+    db.table("actions").create_index(["platform", "post_id", "kind"], unique=True)
+    db.table("actions").create_index(["status"])
+    db.table("cursors").create({"name": str, "value": str, "updated_at": str}, pk="name")
+    db.table("reviews").create(
+        {"id": int, "finding_id": int, "decision": str, "who": str, "note": str, "at": str}, pk="id"
+    )
+    db.table("audit").create({"id": int, "at": str, "who": str, "action": str, "detail": str}, pk="id")
+
+
+# Migrations in order; the schema version is the number applied. Append, never edit.
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1,)
+FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
+ACTION_STATUSES = ("planned", "held", "sent", "failed", "skipped")
+
+
+def _gone_out(alias: str = "") -> str:
+    """SQL that holds for an action sent or in flight: the sender claims a round of actions before it
+    performs any, and the rate limits must count those claimed before them in the same round."""
+    a = f"{alias}." if alias else ""
+    return f"({a}status = 'sent' OR ({a}status = 'planned' AND {a}result = 'in flight'))"
+
+
+class Store:
+    """The only place state lives. Redacted text only: callers hand in already-redacted posts."""
+
+    def __init__(self, path: str | Path) -> None:
+        import sqlite_utils
+
+        self.path = str(path)
+        self.db = sqlite_utils.Database(self.path) if self.path != ":memory:" else sqlite_utils.Database(memory=True)
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA busy_timeout = 5000")
+        self._migrate()
+
+    def _t(self, name: str) -> Table:
+        """A table by name."""
+        return self.db.table(name)
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        self.db.close()
+
+    # -- schema -----------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        """Apply the migrations this database has not seen yet, each in its own transaction."""
+        if "meta" not in self.db.table_names():
+            self._t("meta").create({"key": str, "value": str}, pk="key")
+        for version, step in enumerate(MIGRATIONS, start=1):
+            if self.schema_version() < version:
+                with self.db.atomic():
+                    step(self.db)
+                    self.set_meta("schema_version", str(version))
+
+    def schema_version(self) -> int:
+        """The number of migrations applied."""
+        return int(self.meta("schema_version") or 0)
+
+    def meta(self, key: str) -> str | None:
+        """A value from the meta table."""
+        rows = list(self._t("meta").rows_where("key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value in the meta table."""
+        self._t("meta").upsert({"key": key, "value": value}, pk="key")
+
+    def salt(self) -> bytes:
+        """The fingerprint salt kept in this database, made once at random."""
+        value = self.meta("salt")
+        if value is None:
+            value = pysecrets.token_hex(32)
+            self.set_meta("salt", value)
+        return bytes.fromhex(value)
+
+    # -- posts and findings -----------------------------------------------------------------
+    def add_post(self, post: Post, lang: str = "") -> bool:
+        """Store a (redacted) post once; True when it was new."""
+        return self._insert_new("posts", self._post_row(post, lang)) is not None
+
+    @staticmethod
+    def _post_row(post: Post, lang: str) -> dict[str, Any]:
+        """The row for a post; `raw` is never stored because it may hold the unredacted text."""
+        return {
+            "platform": post.platform, "id": post.id, "channel": post.channel,
+            "author_id": post.author.id, "author_handle": post.author.handle,
+            "author_name": post.author.name, "text": post.text, "lang": lang,
+            "created_at": _iso(post.created_at), "url": post.url, "reply_to": post.reply_to,
+            "seen_at": utcnow(),
+        }
+
+    def _insert_new(self, table: str, row: dict[str, Any]) -> int | None:
+        """INSERT OR IGNORE: the new rowid, or None when a row with the same key exists."""
+        cols = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        sql = f"INSERT OR IGNORE INTO [{table}] ({cols}) VALUES ({marks})"
+        cur = self.db.execute(sql, list(row.values()))
+        return cur.lastrowid if cur.rowcount else None
+
+    def has_post(self, platform: str, post_id: str) -> bool:
+        """Whether a post was stored already."""
+        return bool(self.db.execute(
+            "SELECT 1 FROM posts WHERE platform = ? AND id = ?", [platform, post_id]).fetchone())
+
+    def kinds_flagged(self, platform: str, message_id: str) -> set[str]:
+        """The finding kinds flagged on any stored version of a message (the message and its edits)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT kind FROM findings WHERE platform = ? AND (post_id = ? OR substr(post_id, 1, ?) = ?)",
+            [platform, message_id, len(message_id) + len(EDIT_MARK), f"{message_id}{EDIT_MARK}"]).fetchall()
+        return {r[0] for r in rows}
+
+    def add_findings(self, post: Post, findings: list[Finding]) -> list[int]:
+        """Store a post's findings as new; returns their ids."""
+        now = utcnow()
+        ids = []
+        for f in findings:
+            row = {"platform": post.platform, "post_id": post.id, "kind": f.kind, "label": f.label,
+                   "score": round(f.score, 4), "evidence": f.evidence, "detector": f.detector,
+                   "fingerprint": f.fingerprint, "status": "new", "created_at": now, "updated_at": now}
+            ids.append(int(self._t("findings").insert(row).last_rowid or 0))
+        return ids
+
+    def record(self, post: Post, findings: list[Finding], actions: list[Action],
+               statuses: list[str], lang: str = "") -> bool:
+        """Store a post with its findings and planned actions in one transaction; False if seen."""
+        with self.db.atomic():
+            if not self.add_post(post, lang):
+                return False
+            self.add_findings(post, findings)
+            for action, status in zip(actions, statuses, strict=True):
+                self.plan_action(post, action, status)
+        return True
+
+    # -- actions ----------------------------------------------------------------------------
+    def plan_action(self, post: Post, action: Action, status: str = "planned") -> int | None:
+        """Record an action keyed by (post, kind) before anything is sent; None if it exists."""
+        now = utcnow()
+        row = {"platform": post.platform, "post_id": post.id, "kind": action.kind,
+               "target": action.target, "text": action.text, "reason": action.reason,
+               "status": status, "result": "", "created_at": now, "updated_at": now}
+        return self._insert_new("actions", row)
+
+    def actions(self, status: str | None = None) -> Iterator[dict[str, Any]]:
+        """Actions, oldest first, optionally of one status."""
+        where, args = ("status = ?", [status]) if status else (None, None)
+        return self._t("actions").rows_where(where, args, order_by="id")
+
+    def set_action_status(self, action_id: int, status: str, result: str = "") -> None:
+        """Move an action to a new status with the platform's answer."""
+        if status not in ACTION_STATUSES:
+            raise ValueError(f"unknown action status {status!r}")
+        self._t("actions").update(action_id, {"status": status, "result": result, "updated_at": utcnow()})
+
+    def set_action_text(self, action_id: int, text: str) -> None:
+        """Replace an action's text before it is sent (a removal notice when the delete failed)."""
+        self._t("actions").update(action_id, {"text": text, "updated_at": utcnow()})
+
+    def post(self, platform: str, post_id: str) -> dict[str, Any] | None:
+        """One stored post, or None."""
+        rows = list(self._t("posts").rows_where("platform = ? AND id = ?", [platform, post_id]))
+        return rows[0] if rows else None
+
+    def last_sent(self, platform: str, kinds: Sequence[str], exclude_post: str, *,
+                  author_id: str | None = None, thread: str | None = None) -> str | None:
+        """When an action of these kinds last went out (or is going out) for another post by this author or in this thread."""
+        clauses = ["a.platform = ?", _gone_out("a"),
+                   "a.post_id != ?",
+                   f"a.kind IN ({', '.join('?' for _ in kinds)})"]
+        args: list[Any] = [platform, exclude_post, *kinds]
+        if author_id is not None:
+            clauses.append("p.author_id = ?")
+            args.append(author_id)
+        if thread is not None:
+            clauses.append("coalesce(p.reply_to, p.id) = ?")
+            args.append(thread)
+        sql = ("SELECT max(a.updated_at) FROM actions a JOIN posts p ON p.platform = a.platform "
+               f"AND p.id = a.post_id WHERE {' AND '.join(clauses)}")
+        return self.db.execute(sql, args).fetchone()[0]
+
+    def count_sent(self, platform: str, kinds: Sequence[str], since: str) -> int:
+        """Actions of these kinds sent (or in flight) on a platform since an ISO time."""
+        sql = (f"SELECT count(*) FROM actions WHERE platform = ? AND {_gone_out()} AND updated_at >= ? "
+               f"AND kind IN ({', '.join('?' for _ in kinds)})")
+        return int(self.db.execute(sql, [platform, since, *kinds]).fetchone()[0])
+
+    def reply_went_to(self, platform: str, target: str, finding_kind: str, exclude_id: int) -> bool:
+        """Whether another reply for this finding kind went to this post or is in flight."""
+        sql = ("SELECT 1 FROM actions WHERE platform = ? AND kind = 'reply' AND target = ? AND id != ? "
+               "AND substr(reason, 1, ?) = ? AND (status = 'sent' OR (status = 'planned' AND result = 'in flight'))")
+        prefix = finding_kind + ":"
+        return self.db.execute(sql, [platform, target, exclude_id, len(prefix), prefix]).fetchone() is not None
+
+    # -- cursors, reviews, audit ------------------------------------------------------------
+    def cursor(self, name: str) -> str | None:
+        """Where a connector left off."""
+        rows = list(self._t("cursors").rows_where("name = ?", [name]))
+        return rows[0]["value"] if rows else None
+
+    def set_cursor(self, name: str, value: str) -> None:
+        """Save where a connector is, after the item was stored."""
+        self._t("cursors").upsert({"name": name, "value": value, "updated_at": utcnow()}, pk="name")
+
+    def cursors(self, prefix: str) -> dict[str, str]:
+        """Every cursor whose name starts with `prefix`, by name (e.g. one per watched channel)."""
+        rows = self._t("cursors").rows_where("substr(name, 1, ?) = ?", [len(prefix), prefix])
+        return {r["name"]: r["value"] for r in rows}
+
+    def review(self, finding_id: int, decision: str, who: str, note: str = "") -> None:
+        """Record a manager's decision on a finding and move its status."""
+        if decision not in FINDING_STATUSES:
+            raise ValueError(f"unknown decision {decision!r}; use one of {', '.join(FINDING_STATUSES)}")
+        with self.db.atomic():
+            self._t("findings").update(finding_id, {"status": decision, "updated_at": utcnow()})
+            self._t("reviews").insert({"finding_id": finding_id, "decision": decision, "who": who,
+                                       "note": note, "at": utcnow()})
+            self.audit(who, f"review:{decision}", {"finding_id": finding_id})
+
+    def audit(self, who: str, action: str, detail: dict[str, Any]) -> None:
+        """Append to the audit log."""
+        self._t("audit").insert({"at": utcnow(), "who": who, "action": action,
+                                 "detail": json.dumps(detail, ensure_ascii=False)})
+
+    def flagged(self, since: str | None = None, statuses: Sequence[str] = (),
+                finding_id: int | None = None) -> list[dict[str, Any]]:
+        """Findings with their post and the actions on that post, newest first; optionally filtered."""
+        clauses, args = _flagged_filter(since, statuses, finding_id)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"""
+            SELECT f.*, p.channel, p.author_id, p.author_handle, p.author_name, p.text, p.url, p.lang,
+                   p.created_at AS post_created_at,
+                   (SELECT group_concat(a.kind || ':' || a.status, ', ') FROM actions a
+                     WHERE a.platform = f.platform AND a.post_id = f.post_id) AS actions,
+                   (SELECT group_concat(a.id || ':' || a.kind, ',') FROM actions a
+                     WHERE a.platform = f.platform AND a.post_id = f.post_id
+                       AND +a.status = 'held') AS held_actions
+            FROM findings f JOIN posts p ON p.platform = f.platform AND p.id = f.post_id
+            {where} ORDER BY f.id DESC"""  # +a.status: look actions up by post, not by status
+        return [dict(r) for r in self.db.query(sql, args)]
+
+    def post_actions(self, platform: str, post_id: str) -> list[dict[str, Any]]:
+        """The actions recorded for one post, oldest first."""
+        return list(self._t("actions").rows_where(
+            "platform = ? AND post_id = ?", [platform, post_id], order_by="id"))
+
+    def post_findings(self, platform: str, post_id: str) -> list[dict[str, Any]]:
+        """The findings recorded for one post, oldest first."""
+        return list(self._t("findings").rows_where(
+            "platform = ? AND post_id = ?", [platform, post_id], order_by="id"))
+
+    def reviews_of(self, finding_id: int) -> list[dict[str, Any]]:
+        """The decisions taken on one finding, oldest first."""
+        return list(self._t("reviews").rows_where("finding_id = ?", [finding_id], order_by="id"))
+
+    def decision_counts(self, since: str) -> list[dict[str, Any]]:
+        """Per detector, kind and decision: findings whose latest decision was taken since `since`."""
+        sql = """
+            SELECT f.detector, f.kind, r.decision, count(*) AS n
+            FROM reviews r JOIN findings f ON f.id = r.finding_id
+            WHERE r.id IN (SELECT max(id) FROM reviews GROUP BY finding_id) AND r.at >= ?
+            GROUP BY f.detector, f.kind, r.decision ORDER BY f.kind, f.detector"""
+        return [dict(r) for r in self.db.query(sql, [since])]
+
+    def move_action(self, action_id: int, old: str, new: str) -> bool:
+        """Move an action from status `old` to `new`; False when it was not in `old` (a race lost)."""
+        if new not in ACTION_STATUSES:
+            raise ValueError(f"unknown action status {new!r}")
+        cur = self.db.execute("UPDATE actions SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                              [new, utcnow(), action_id, old])
+        return cur.rowcount == 1
+
+
+def _flagged_filter(since: str | None, statuses: Sequence[str],
+                    finding_id: int | None) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses and arguments of Store.flagged()."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    if since:
+        clauses.append("f.created_at >= ?")
+        args.append(since)
+    if statuses:
+        clauses.append(f"f.status IN ({', '.join('?' for _ in statuses)})")
+        args.extend(statuses)
+    if finding_id is not None:
+        clauses.append("f.id = ?")
+        args.append(finding_id)
+    return clauses, args
