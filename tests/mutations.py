@@ -237,9 +237,28 @@ def wif(key_hex: str) -> str:
     return base58.encode_check(b"\x80" + bytes.fromhex(key_hex) + b"\x01")
 
 
+_BLOB = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+
+
+def _decoded_blobs(stored: str) -> str:
+    """The text any base64 or hex run in stored text decodes to (a reader can decode it too)."""
+    out = []
+    for blob in _BLOB.findall(stored):
+        for decode in (bytes.fromhex, lambda b: base64.b64decode(b + "=" * (-len(b) % 4)),
+                       lambda b: base64.urlsafe_b64decode(b + "=" * (-len(b) % 4))):
+            try:
+                out.append(decode(blob).decode("utf-8"))
+                break
+            except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+                continue
+    return "\n".join(out)
+
+
 def views_of(stored: str) -> list[str]:
-    """What a reader could recover from stored text: as is, NFKC with hidden characters and
-    look-alike letters folded, URL-decoded, and squeezed to letters and digits."""
+    """What a reader could recover from stored text: as is (with its base64 and hex runs decoded),
+    NFKC with hidden characters and look-alike letters folded, URL-decoded, and squeezed to
+    letters and digits."""
+    stored = f"{stored}\n{_decoded_blobs(stored)}"
     folded = unicodedata.normalize("NFKC", stored)
     folded = "".join(c for c in folded if unicodedata.category(c) not in ("Cc", "Cf", "Mn"))
     folded = folded.translate(FOLD_BACK).lower()
