@@ -10,6 +10,9 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
+# Reading punycode is no rule of the detector's: the selection may share it.
+from monitor.classify.impersonation.domains import decode_label
+
 # The rule is kept apart from the detector's on purpose (its own fold, its own distance, no word
 # lists), so that the figures do not measure the detector against itself:
 # - a host's labels (not the last) are read IDNA-decoded; a non-ASCII character or a digit is folded
@@ -61,21 +64,9 @@ def fold(text: str, table: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def decode(label: str) -> str:
-    """An IDNA label in Unicode (raw punycode if IDNA refuses it); other labels as they are."""
-    if not label.startswith("xn--"):
-        return label
-    for codec, text in (("idna", label), ("punycode", label[4:])):
-        try:
-            return text.encode("ascii").decode(codec)
-        except UnicodeError:
-            continue
-    return label
-
-
 def readings(host: str, table: Mapping[str, str]) -> tuple[list[str], set[str]]:
     """The texts windows are taken from, and the whole labels and pieces short windows must be."""
-    labels = [fold(decode(label), table) for label in host.split(".")[:-1]]
+    labels = [fold(decode_label(label), table) for label in host.split(".")[:-1]]
     whole: set[str] = set()
     texts = []
     for label in labels:
@@ -136,7 +127,7 @@ def misspelled(
     official: Mapping[str, Iterable[str]],
 ) -> dict[str, str]:
     """Brand key -> window, for each brand the host misspells (and does not write verbatim)."""
-    written = host + " " + ".".join(decode(label) for label in host.split("."))
+    written = host + " " + ".".join(decode_label(label) for label in host.split("."))
     texts, whole = readings(host, table)
     found: dict[str, str] = {}
     for key, names in brands.items():
