@@ -14,9 +14,9 @@ from monitor.classify.secrets import SecretDetector
 from monitor.connectors.registry import build_connectors
 from monitor.core import config
 from monitor.core.pipeline import Pipeline
-from monitor.replies.outbound import Outbound
 from monitor.replies.templates import Templates
 from monitor.runtime import daemon
+from monitor.runtime.outbound import Outbound
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, write_config
 

@@ -17,9 +17,9 @@ from monitor.core.config import DEFAULT_POLICY, Settings
 from monitor.core.models import Action, Author, Finding, Post
 from monitor.core.pipeline import Pipeline
 from monitor.replies.guard import Guard
-from monitor.replies.limits import Limits
-from monitor.replies.outbound import Outbound
 from monitor.runtime import daemon
+from monitor.runtime.limits import Limits
+from monitor.runtime.outbound import Outbound
 from monitor.store import Store
 from tests.replies.secretgen import leaks
 

@@ -30,12 +30,9 @@ CLASSIFY_EXCEPTIONS = {
     ("monitor.classify.support.generate", "monitor.resources"),
     ("monitor.classify.text", "monitor.resources"),
 }
-# replies/ -> the store: the rate limits and the outbound checks read it; they belong beside the
-# sender (runtime/), leaving replies/ pure.
-REPLIES_EXCEPTIONS = {
-    ("monitor.replies.limits", "monitor.store"),
-    ("monitor.replies.outbound", "monitor.store"),
-}
+# replies/ -> the store: none since the rate limits and the outbound checks moved beside the
+# sender (runtime/); replies/ is pure.
+REPLIES_EXCEPTIONS: set[tuple[str, str]] = set()
 # connectors/ -> beyond models, config, postjson, the store and themselves: the Telegram command
 # layer, which the runtime should attach.
 CONNECTORS_EXCEPTIONS = {

@@ -17,8 +17,8 @@ import pytest
 from monitor.classify.secrets import find_secrets
 from monitor.connectors.registry import build_connectors
 from monitor.core import config
-from monitor.replies.outbound import Outbound
 from monitor.runtime import daemon, logs
+from monitor.runtime.outbound import Outbound
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, until
 from tests.faultworld import GROUP, TOKEN, count, ingest_for, phrase, settings_for, world

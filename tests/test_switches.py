@@ -9,8 +9,8 @@ from pathlib import Path
 from monitor.connectors.replay import ReplayConnector
 from monitor.core.config import Settings
 from monitor.core.models import Action, Author, Post
-from monitor.replies.outbound import Outbound
 from monitor.runtime import daemon
+from monitor.runtime.outbound import Outbound
 from monitor.store import Store
 from monitor.store.switches import muted_platforms, paused, set_muted, set_paused
 

@@ -479,9 +479,9 @@ def _run(
 ) -> daemon.Counters:
     """Run connectors through the daemon until they end or SIGTERM/SIGINT arrives; SIGHUP reloads the config."""
     from monitor.connectors.replay import ReplayConnector
-    from monitor.replies.outbound import Outbound
     from monitor.runtime import daemon, ops_server, reload
     from monitor.runtime.health import Health
+    from monitor.runtime.outbound import Outbound
 
     salt = _salt(settings, store)
     pipeline = Pipeline.from_settings(settings, salt)

@@ -15,10 +15,10 @@ from monitor.core.edits import what_is_new
 from monitor.core.models import Action, Post, reason_kind
 from monitor.core.pipeline import BATCH, Pipeline, Processed, under_requests
 from monitor.replies.guard import Guard
-from monitor.replies.limits import Limits
-from monitor.replies.outbound import Outbound
 from monitor.runtime.health import Health
+from monitor.runtime.limits import Limits
 from monitor.runtime.metrics import Metrics, error_code
+from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
 from monitor.runtime.sender import fail_interrupted, send_planned
 from monitor.store import Store

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from monitor.core import config
 from monitor.core.pipeline import Pipeline
-from monitor.replies.outbound import Outbound
 from monitor.runtime.daemon import Ingest
+from monitor.runtime.outbound import Outbound
 
 log = logging.getLogger("monitor.reload")
 

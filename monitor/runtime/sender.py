@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 from monitor.connectors.base import Connector
 from monitor.core.models import Action
-from monitor.replies.outbound import Outbound
 from monitor.runtime.metrics import Metrics, error_code
+from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
 from monitor.store import Store
 from monitor.store.switches import held_back

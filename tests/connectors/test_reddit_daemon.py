@@ -19,8 +19,8 @@ from monitor.connectors.registry import build_connectors
 from monitor.core import config
 from monitor.core.models import Post
 from monitor.core.pipeline import Pipeline
-from monitor.replies.outbound import Outbound
 from monitor.runtime import daemon
+from monitor.runtime.outbound import Outbound
 from monitor.store import Store
 
 PHRASES = [Mnemonic("english").to_mnemonic(bytes([n] * 16)) for n in (7, 8, 9, 10)]  # valid BIP39

@@ -21,8 +21,8 @@ from monitor.connectors.replay import ReplayConnector
 from monitor.core import config
 from monitor.core.pipeline import Pipeline
 from monitor.desk.command_handlers import MANAGER_COMMANDS
-from monitor.replies.outbound import Outbound
 from monitor.runtime import daemon
+from monitor.runtime.outbound import Outbound
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, until, write_config
 

@@ -18,8 +18,8 @@ from monitor.connectors.replay import ReplayConnector
 from monitor.connectors.twitter import CURSOR_MENTIONS
 from monitor.core import config
 from monitor.core.pipeline import Pipeline
-from monitor.replies.outbound import Outbound
 from monitor.runtime import daemon
+from monitor.runtime.outbound import Outbound
 from monitor.store import Store
 from tests.fakes.twitter import CODE_453, ENV, FakeX, until, write_config
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.core import config
-from monitor.replies.limits import Limits
+from monitor.runtime.limits import Limits
 
 BRAND = '[brand]\nname = "OKX"\ndomains = ["okx.com"]\nlive_chat_url = "https://okx.com/c"\nticket_url = "https://okx.com/t"\n'
 

@@ -1,4 +1,4 @@
-"""Rate limits on replies and DMs: per-user and per-thread cooldowns, a per-platform hourly ceiling."""
+"""Rate limits on replies and DMs: per-user and per-thread cooldowns, a per-platform hourly cap."""
 
 from __future__ import annotations
 
@@ -30,24 +30,31 @@ class Limits:
     @classmethod
     def from_config(cls, limits: dict[str, float]) -> Limits:
         """From the [limits] table of the settings."""
-        return cls(limits["user_cooldown"], limits["thread_cooldown"], int(limits["platform_per_hour"]))
+        return cls(limits["user_cooldown"], limits["thread_cooldown"],
+                   int(limits["platform_per_hour"]))
 
     def check(self, store: Store, row: dict[str, Any], now: datetime) -> tuple[str, str] | None:
-        """None when the action may go now, else (status, reason): skipped for a cooldown, planned to wait."""
+        """None when the action may go now, else (status, reason): skipped for a cooldown, or
+        planned to wait."""
         if row["kind"] not in LIMITED:
             return None
-        if store.count_sent(row["platform"], LIMITED, _iso(now - timedelta(hours=1))) >= self.platform_per_hour:
-            return WAIT, f"rate limit: {self.platform_per_hour} replies an hour on {row['platform']}"
+        sent = store.count_sent(row["platform"], LIMITED, _iso(now - timedelta(hours=1)))
+        if sent >= self.platform_per_hour:
+            return WAIT, (f"rate limit: {self.platform_per_hour} replies an hour"
+                          f" on {row['platform']}")
         if reason_kind(row["reason"]) in SAFETY:
             return None
         post = store.post(row["platform"], row["post_id"]) or {}
-        user = store.last_sent(row["platform"], LIMITED, row["post_id"], author_id=post.get("author_id", ""))
+        user = store.last_sent(row["platform"], LIMITED, row["post_id"],
+                               author_id=post.get("author_id", ""))
         if _within(user, now, self.user_cooldown):
-            return SKIP, f"rate limit: this user had an answer less than {self.user_cooldown:.0f}s ago"
+            return SKIP, (f"rate limit: this user had an answer less than"
+                          f" {self.user_cooldown:.0f}s ago")
         thread = post.get("reply_to") or row["post_id"]
         last = store.last_sent(row["platform"], ("reply",), row["post_id"], thread=thread)
         if row["kind"] == "reply" and _within(last, now, self.thread_cooldown):
-            return SKIP, f"rate limit: this thread had a reply less than {self.thread_cooldown:.0f}s ago"
+            return SKIP, (f"rate limit: this thread had a reply less than"
+                          f" {self.thread_cooldown:.0f}s ago")
         return None
 
 
