@@ -21,9 +21,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "monitor"
 # classify/ -> anything but core.models and itself. The detectors should be built from plain data
 # (a Brand value, the word lists handed in), not from Settings or by finding the data folder.
 CLASSIFY_EXCEPTIONS = {
-    ("monitor.classify.impersonation.detector", "monitor.core.config"),
-    ("monitor.classify.impersonation.registry", "monitor.core.config"),
-    ("monitor.classify.impersonation.verify", "monitor.core.config"),
     ("monitor.classify.impersonation.wordlists", "monitor.resources"),
     ("monitor.classify.registry", "monitor.core.config"),
     ("monitor.classify.support.detector", "monitor.resources"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.core.models import ACTION_KINDS, FINDING_KINDS, PLATFORMS
+from monitor.core.models import ACTION_KINDS, FINDING_KINDS, PLATFORMS, Brand
 from monitor.resources import data_path
 
 DEFAULT_CONFIG = data_path("monitor.example.toml")
@@ -78,28 +78,6 @@ DEFAULT_POLICY: dict[str, tuple[str, ...]] = {
 
 class ConfigError(ValueError):
     """A config problem, worded as one line that names the file and the key."""
-
-
-@dataclass(frozen=True, slots=True)
-class Brand:
-    """The brand the bot speaks for: its names, official accounts, domains and support links."""
-
-    name: str
-    domains: tuple[str, ...]
-    live_chat_url: str
-    ticket_url: str
-    aliases: tuple[str, ...] = ()
-    help_center_url: str = ""
-    support_email: str = ""
-    accounts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # Accounts the team vouches for (fan clubs, ambassadors, a partner): not the brand's, so answered like
-    # anyone, but never flagged for a name or handle that looks like the brand's.
-    trusted: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The brand name followed by its aliases."""
-        return (self.name, *self.aliases)
 
 
 @dataclass(frozen=True, slots=True)

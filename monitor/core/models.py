@@ -1,4 +1,4 @@
-"""Core value types that cross module boundaries: Author, Post, Finding, Action."""
+"""Core value types that cross module boundaries: Brand, Author, Post, Finding, Action."""
 
 from __future__ import annotations
 
@@ -35,6 +35,28 @@ class Author:
     # The profile's own words where the connector reads them (X's description): read by the detector,
     # never quoted, stored or shown, so kept out of repr too.
     bio: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """The brand the bot speaks for: its names, official accounts, domains and support links."""
+
+    name: str
+    domains: tuple[str, ...]
+    live_chat_url: str
+    ticket_url: str
+    aliases: tuple[str, ...] = ()
+    help_center_url: str = ""
+    support_email: str = ""
+    accounts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Accounts the team vouches for (fan clubs, ambassadors, a partner): not the brand's, so answered like
+    # anyone, but never flagged for a name or handle that looks like the brand's.
+    trusted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The brand name followed by its aliases."""
+        return (self.name, *self.aliases)
 
 
 # An edit's post id is the message's id, this mark and the edit time (edit_id below; what an edit

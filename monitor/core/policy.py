@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.core.config import Brand
-from monitor.core.models import ARRIVALS, Action, Finding, Post
+from monitor.core.models import ARRIVALS, Action, Brand, Finding, Post
 from monitor.replies.guard import defang, strip_invisible
 from monitor.replies.lang import reply_language
 from monitor.replies.templates import Templates

@@ -10,7 +10,8 @@ from monitor.classify.impersonation.domains import hosts, lookalike_hosts, on_li
 from monitor.classify.impersonation.lists import ListError, ListFile, add_domains, clean_domain
 from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.registry import BrandRegistry
-from monitor.core.config import Brand, Settings, own_list
+from monitor.core.config import Settings, own_list
+from monitor.core.models import Brand
 from monitor.desk import review
 from monitor.store import Store
 

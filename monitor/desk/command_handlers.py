@@ -17,8 +17,8 @@ from monitor.classify.impersonation.lists import load as load_list
 from monitor.classify.impersonation.verify import Verdict, verify_text, worst
 from monitor.classify.secrets import find_secrets, redact
 from monitor.classify.text import language, strip_invisible
-from monitor.core.config import Brand, Settings, is_bundled
-from monitor.core.models import PLATFORMS, Author, Finding, Post, reason_kind
+from monitor.core.config import Settings, is_bundled
+from monitor.core.models import PLATFORMS, Author, Brand, Finding, Post, reason_kind
 from monitor.core.policy import alert
 from monitor.desk import review
 from monitor.desk.allowing import AllowTarget, allow_links

@@ -10,8 +10,7 @@ from monitor.classify.impersonation.domains import hosts
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.secrets import find_secrets, redact
 from monitor.classify.text import normalise
-from monitor.core.config import Brand
-from monitor.core.models import Action, Author, Post
+from monitor.core.models import Action, Author, Brand, Post
 
 # Message length limits per platform (X: a post; Telegram: a message; Discord: a message; Reddit: a comment).
 LENGTH_LIMITS = {"twitter": 280, "telegram": 4096, "discord": 2000, "reddit": 10000}

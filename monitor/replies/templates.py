@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.core.config import Brand
+from monitor.core.models import Brand
 from monitor.resources import data_path
 
 TEMPLATE_DIR = data_path("templates")

@@ -16,8 +16,7 @@ from monitor.classify.impersonation.signals import Signal, combine, evidence
 from monitor.classify.impersonation.staff import LABEL as STAFF_LOOKALIKE
 from monitor.classify.impersonation.staff import staff_signals
 from monitor.classify.text import normalise
-from monitor.core.config import Brand
-from monitor.core.models import Finding, Post
+from monitor.core.models import Brand, Finding, Post
 
 # Below this a finding is noise even for the review queue; the flag line itself is the config's
 # impersonation threshold (0.5 by default).

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from monitor.classify.impersonation.skeleton import skeleton
 from monitor.classify.text import normalise, simplified
-from monitor.core.config import Brand
+from monitor.core.models import Brand
 
 # Shorter tokens ("ok") would match inside ordinary words.
 _MIN_TOKEN = 3

@@ -10,7 +10,7 @@ from monitor.classify.impersonation.domains import host_signal, hosts, on_list, 
 from monitor.classify.impersonation.handles import handle_signals, name_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
-from monitor.core.config import Brand
+from monitor.core.models import Brand
 
 FLAG = 0.5
 # Profile links name both the platform and the handle.
