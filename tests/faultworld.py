@@ -9,11 +9,10 @@ from pathlib import Path
 from mnemonic import Mnemonic
 
 from monitor.classify.base import Detector
-from monitor.classify.registry import build_detectors
 from monitor.classify.secrets import SecretDetector
 from monitor.connectors.registry import build_connectors
 from monitor.core import config
-from monitor.core.pipeline import Pipeline
+from monitor.core.pipeline import Pipeline, build_detectors
 from monitor.replies.templates import Templates
 from monitor.runtime import daemon
 from monitor.runtime.outbound import Outbound

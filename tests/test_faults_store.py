@@ -6,10 +6,9 @@ import asyncio
 import logging
 import sqlite3
 
-from monitor.classify.registry import build_detectors
 from monitor.classify.secrets import SecretDetector
 from monitor.core.models import Finding, Post
-from monitor.core.pipeline import Pipeline
+from monitor.core.pipeline import Pipeline, build_detectors
 from monitor.replies.templates import Templates
 from monitor.runtime.daemon import Ingest
 from monitor.store import Store

@@ -22,7 +22,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "monitor"
 # (a Brand value, the word lists handed in), not from Settings or by finding the data folder.
 CLASSIFY_EXCEPTIONS = {
     ("monitor.classify.impersonation.wordlists", "monitor.resources"),
-    ("monitor.classify.registry", "monitor.core.config"),
     ("monitor.classify.support.detector", "monitor.resources"),
     ("monitor.classify.support.generate", "monitor.resources"),
     ("monitor.classify.text", "monitor.resources"),

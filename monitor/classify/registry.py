@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from monitor.classify.base import Detector
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.support import SupportDetector
-from monitor.core.config import Settings
+from monitor.core.models import Brand
 
 
-def build_detectors(settings: Settings) -> list[Detector]:
-    """Every detector besides the secret finder, which the pipeline runs first to redact."""
-    support = settings.support
+def builtin_detectors(
+    brand: Brand,
+    phishing_list: Path | None = None,
+    allow_list: Path | None = None,
+    model_dir: Path | None = None,
+    encoder_path: Path | None = None,
+    use_encoder: bool = True,
+) -> list[Detector]:
+    """Every detector besides the secret finder, which the pipeline runs first to redact, built from
+    plain values: the brand, the operator's phishing and allow list files, the support model's
+    folders (None: the bundled model). The settings are read outside classify
+    (`monitor.core.pipeline.build_detectors`)."""
     return [
-        ImpersonationDetector(settings.brand, ListFile(settings.phishing_list), ListFile(settings.allow_list)),
-        SupportDetector(support.get("model_dir"), support.get("encoder_path"),
-                        support.get("use_encoder", True)),
+        ImpersonationDetector(brand, ListFile(phishing_list), ListFile(allow_list)),
+        SupportDetector(model_dir, encoder_path, use_encoder),
     ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from monitor.classify.base import Detector, Pending
-from monitor.classify.registry import build_detectors
+from monitor.classify.registry import builtin_detectors
 from monitor.classify.secrets import SecretDetector
 from monitor.classify.secrets.fields import scrub
 from monitor.classify.text import language
@@ -39,6 +39,20 @@ class Processed:
     findings: list[Finding]
     actions: list[Action]
     lang: str
+
+
+def build_detectors(settings: Settings) -> list[Detector]:
+    """The built-in detectors (every one besides the secret finder) for these settings: classify
+    builds them from plain values, read here from the settings."""
+    support = settings.support
+    return builtin_detectors(
+        settings.brand,
+        phishing_list=settings.phishing_list,
+        allow_list=settings.allow_list,
+        model_dir=support.get("model_dir"),
+        encoder_path=support.get("encoder_path"),
+        use_encoder=support.get("use_encoder", True),
+    )
 
 
 class Pipeline:

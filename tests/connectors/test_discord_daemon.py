@@ -16,10 +16,10 @@ import pytest
 from fakes.discord import TOKEN, FakeDiscord, wait_for
 from mnemonic import Mnemonic
 
-from monitor.classify.registry import build_detectors
 from monitor.connectors.discord import DEFAULT_API_BASE, DEFAULT_GATEWAY, DiscordConnector
 from monitor.connectors.registry import build_connectors
 from monitor.core import config
+from monitor.core.pipeline import build_detectors
 from monitor.store import Store
 
 PENDING = "SELECT count(*) FROM actions WHERE status = 'planned'"

@@ -14,11 +14,10 @@ import pytest
 from fakes.reddit import BOT, ENV, FakeReddit, eventually, new_fake
 from mnemonic import Mnemonic
 
-from monitor.classify.registry import build_detectors
 from monitor.connectors.registry import build_connectors
 from monitor.core import config
 from monitor.core.models import Post
-from monitor.core.pipeline import Pipeline
+from monitor.core.pipeline import Pipeline, build_detectors
 from monitor.runtime import daemon
 from monitor.runtime.outbound import Outbound
 from monitor.store import Store

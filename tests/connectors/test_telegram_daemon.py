@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 from mnemonic import Mnemonic
 
-from monitor.classify.registry import build_detectors
 from monitor.connectors.registry import build_connectors
 from monitor.connectors.replay import ReplayConnector
 from monitor.core import config
-from monitor.core.pipeline import Pipeline
+from monitor.core.pipeline import Pipeline, build_detectors
 from monitor.runtime import daemon
 from monitor.store import Store
 from tests.fakes.telegram import TelegramFake, until, write_config

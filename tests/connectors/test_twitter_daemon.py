@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from mnemonic import Mnemonic
 
-from monitor.classify.registry import build_detectors
 from monitor.connectors.base import Connector
 from monitor.connectors.registry import build_connectors
 from monitor.connectors.replay import ReplayConnector
 from monitor.connectors.twitter import CURSOR_MENTIONS
 from monitor.core import config
-from monitor.core.pipeline import Pipeline
+from monitor.core.pipeline import Pipeline, build_detectors
 from monitor.runtime import daemon
 from monitor.runtime.outbound import Outbound
 from monitor.store import Store
