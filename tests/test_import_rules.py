@@ -18,14 +18,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "monitor"
 
-# classify/ -> anything but core.models and itself. The detectors should be built from plain data
-# (a Brand value, the word lists handed in), not from Settings or by finding the data folder.
-CLASSIFY_EXCEPTIONS = {
-    ("monitor.classify.impersonation.wordlists", "monitor.resources"),
-    ("monitor.classify.support.detector", "monitor.resources"),
-    ("monitor.classify.support.generate", "monitor.resources"),
-    ("monitor.classify.text", "monitor.resources"),
-}
+# classify/ -> anything but core.models and itself: none since the detectors are built from plain
+# data (the Brand value in core.models, list paths, model folders; the settings are read in
+# core.pipeline.build_detectors) and classify finds its own shipped files (classify.bundled).
+CLASSIFY_EXCEPTIONS: set[tuple[str, str]] = set()
 # replies/ -> the store: none since the rate limits and the outbound checks moved beside the
 # sender (runtime/); replies/ is pure.
 REPLIES_EXCEPTIONS: set[tuple[str, str]] = set()

@@ -50,3 +50,10 @@ def test_the_wheel_ships_the_data_folder_as_monitor_data(tmp_path: Path) -> None
     assert {"monitor/" + n for n in wanted} <= names
     assert "monitor/data/support/train.jsonl.gz" not in names
     assert not any(n.startswith("data/") for n in names)  # no top-level 'data' package
+
+
+def test_classify_finds_the_same_data_folder_as_monitor_resources() -> None:
+    """classify looks the data folder up itself (it imports only core.models and itself): the same."""
+    from monitor.classify import bundled
+
+    assert bundled.DATA_DIR == resources.DATA_DIR

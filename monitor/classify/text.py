@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import cache
 
-from monitor.resources import data_path
+from monitor.classify.bundled import data_path
 
 # Built for the support model's features (data/support/build_t2s.py); every Chinese rule reads it too.
 T2S_PATH = data_path("support", "t2s.txt")

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from monitor.resources import data_path
+from monitor.classify.bundled import data_path
 
 DATA_DIR = data_path("impersonation")
 

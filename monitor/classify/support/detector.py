@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from monitor.classify.base import Pending
+from monitor.classify.bundled import data_path
 from monitor.classify.support.background import BackgroundEncoder, EncoderError, shared_encoder
 from monitor.classify.support.encoder import MODEL_FILE
 from monitor.classify.support.linear import ByScript, Scores, from_logits, sigmoid
 from monitor.classify.text import language
 from monitor.core.models import SUPPORT_TOPICS, Finding, Post
-from monitor.resources import data_path
 
 log = logging.getLogger(__name__)
 DEFAULT_MODEL_DIR = data_path("support", "model")

@@ -10,8 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from monitor.classify.bundled import data_path
 from monitor.core.models import SUPPORT_TOPICS
-from monitor.resources import data_path
 
 DATA_DIR = data_path("support")
 NOT_SUPPORT = "not_support"
