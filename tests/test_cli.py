@@ -192,3 +192,14 @@ def test_demo_leaves_no_raw_secret_in_db_report_or_logs(tmp_path: Path, capsys) 
         for place, text in places.items():
             assert not any(p.search(text) for p in _leak_patterns(secret)), f"{name} found in {place}"
     assert store.db["findings"].count > 0
+
+
+def test_version_prints_the_installed_package_version(capsys) -> None:
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert out == f"monitor {metadata.version('support-monitor')}\n"
+    assert re.fullmatch(r"monitor \d+\.\d+\.\d+\S*\n", out)

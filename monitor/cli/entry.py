@@ -13,6 +13,7 @@ import secrets as pysecrets
 import signal
 import sys
 from collections.abc import Iterable, Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "support-monitor: watch X, Telegram, Discord and Reddit for support requests,"
         " impersonators and leaked secrets."
     ))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
     _add_demo(sub)
@@ -78,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     cli_review.add_review(sub)
     cli_review.add_serve(sub)
     return parser
+
+
+def _version() -> str:
+    """The installed package's version (a source tree that was never installed says so)."""
+    try:
+        return metadata.version("support-monitor")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _add_run(sub: Any) -> None:
