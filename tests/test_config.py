@@ -96,3 +96,73 @@ def test_example_config_names_every_connector_setting_at_its_default(tmp_path: P
         assert settings.platforms["twitter"][key] == twitter[key].default, key
     assert settings.platforms["discord"]["message_content"] is False  # a new bot's state
     assert settings.platforms["telegram"]["poll_timeout"] == 30
+
+
+def _config_listing(tmp_path: Path, phishing: str, allowed: str) -> Path:
+    return _write(tmp_path, EXAMPLE.replace(
+        'phishing_list = "impersonation/phishing_example.txt"', f'phishing_list = "{phishing}"').replace(
+        'allow_list = "impersonation/allowed_example.txt"', f'allow_list = "{allowed}"'))
+
+
+def test_config_check_fails_on_list_files_that_do_not_exist_and_says_how_to_create_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = _config_listing(tmp_path, "phish.txt", "lists/allowed.txt")
+    assert main(["config", "check", str(cfg)]) == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    phish, allowed = out.err.splitlines()
+    assert phish == (
+        f"monitor: error: {tmp_path / 'phish.txt'}: [monitor] phishing_list file not found; create it empty"
+        f" with `touch {tmp_path / 'phish.txt'}`, or fill it with `monitor lists update FILE --config {cfg}`")
+    # A missing folder is named in the fix too (`lists update` cannot create it).
+    assert allowed.startswith(f"monitor: error: {tmp_path / 'lists/allowed.txt'}: [monitor] allow_list file")
+    assert f"`mkdir -p {tmp_path / 'lists'} && touch {tmp_path / 'lists/allowed.txt'}`" in allowed
+    assert f"`monitor lists allow FILE --config {cfg}`" in allowed
+    # Following the advice makes the check pass.
+    (tmp_path / "phish.txt").touch()
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists/allowed.txt").touch()
+    assert main(["config", "check", str(cfg)]) == 0
+    assert capsys.readouterr().out.startswith(f"{cfg}: ok (brand OKX")
+
+
+def test_scan_with_a_missing_list_file_warns_and_still_scans(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+    import sys
+
+    cfg = _config_listing(tmp_path, "phish.txt", "impersonation/allowed_example.txt")
+    (tmp_path / "impersonation").mkdir()
+    (tmp_path / "impersonation/allowed_example.txt").touch()
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"id": "1", "platform": "reddit", "text": "gm", "author": {"handle": "amy"}}\n'))
+    assert main(["scan", "-", "--config", str(cfg)]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["id"] == "1"
+    warning = (
+        f"monitor: warning: {tmp_path / 'phish.txt'}: [monitor] phishing_list file not found; create it"
+        f" empty with `touch {tmp_path / 'phish.txt'}`, or fill it with"
+        f" `monitor lists update FILE --config {cfg}`"
+    )
+    assert out.err.splitlines() == [warning]
+
+
+def test_run_with_a_missing_list_file_logs_a_warning_and_still_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.cli.entry import DEMO_STREAM
+
+    cfg = _config_listing(tmp_path, "phish.txt", "allowed.txt")
+    (tmp_path / "allowed.txt").touch()
+    replay = tmp_path / "s.jsonl"
+    replay.write_text("".join(DEMO_STREAM.read_text(encoding="utf-8").splitlines(True)[:3]), encoding="utf-8")
+    run = ["run", "--config", str(cfg), "--replay", str(replay), "--db", str(tmp_path / "m.db")]
+    assert main([*run, "--dry-run", "--log-format", "text"]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("posts 3 ")
+    warnings = [line for line in out.err.splitlines() if "phishing_list file not found" in line]
+    assert len(warnings) == 1 and "WARNING" in warnings[0]
+    assert f"`touch {tmp_path / 'phish.txt'}`" in warnings[0]
+    assert "allow_list" not in out.err

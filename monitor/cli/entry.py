@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import secrets as pysecrets
+import shlex
 import signal
 import sys
 from collections.abc import Iterable, Iterator
@@ -207,14 +208,40 @@ def _add_eval_convert(sub: Any) -> None:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    """Validate a config and say what it holds."""
+    """Validate a config and say what it holds; a configured list file that does not exist fails it
+    (`run` and `scan` only warn: the daemon reads the list once `monitor lists update` writes it)."""
     settings = config.load(args.file)
+    if missing := _missing_lists(settings):
+        raise CliError("\nmonitor: error: ".join(missing))  # one prefixed line each
     accounts = sum(len(h) for h in settings.brand.accounts.values())
     print(
         f"{settings.path}: ok (brand {settings.brand.name}, {len(settings.brand.domains)} domains, "
         f"{accounts} official accounts)"
     )
     return 0
+
+
+def _missing_lists(settings: config.Settings) -> list[str]:
+    """One line for each configured phishing or allow list file that does not exist, saying how to
+    create it; a configured list that is not there means no host is flagged (or spared) by it."""
+    missing = []
+    for key, command in (("phishing_list", "update"), ("allow_list", "allow")):
+        path: Path | None = getattr(settings, key)
+        if path is None or path.exists():
+            continue
+        folder = "" if path.parent.is_dir() else f"mkdir -p {shlex.quote(str(path.parent))} && "
+        missing.append(
+            f"{path}: [monitor] {key} file not found; create it empty with "
+            f"`{folder}touch {shlex.quote(str(path))}`, or fill it with "
+            f"`monitor lists {command} FILE --config {shlex.quote(str(settings.path))}`"
+        )
+    return missing
+
+
+def _warn_missing_lists(settings: config.Settings) -> None:
+    """Say on stderr which configured list files are missing (`config check` fails on them)."""
+    for line in _missing_lists(settings):
+        print(f"monitor: warning: {line}", file=sys.stderr)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -313,6 +340,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     """Classify each input line and write one result line per input line, in order; exit 1 if any
     line was malformed (or could not be processed), after the last line."""
     settings = config.load(args.config)
+    _warn_missing_lists(settings)
     # The input is opened and its first post read before any model loads, so a missing, unreadable
     # or empty input is answered at once rather than after the models' start-up.
     name = "standard input" if args.file == "-" else args.file
@@ -464,6 +492,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = config.load(args.config)
     logs.setup(settings.log_level, args.log_format or settings.log_format)
+    for line in _missing_lists(settings):  # the daemon reads a list once it is written
+        log.warning("%s", line)
     if args.replay is not None and not args.replay.is_file():
         raise CliError(f"{args.replay}: replay file not found")
     store = Store(args.db or settings.db)
