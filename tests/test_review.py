@@ -161,3 +161,18 @@ def test_cli_review_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFi
                    "monitor: error: --status 'open': use one or more of new, confirmed, false_positive, resolved",
                    f"monitor: error: {tmp_path / 'none.db'}: database not found"]
 
+
+
+def test_cli_review_list_says_how_many_it_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sample(tmp_path / "m.db")[0].close()
+    db = ["--db", str(tmp_path / "m.db")]
+    assert main(["review", "list", *db, "--limit", "0"]) == 0
+    everything = capsys.readouterr()
+    rows = [line for line in everything.out.splitlines() if not line.startswith("#")][1:]  # after the header
+    assert len(rows) >= 3 and everything.err == ""
+    assert main(["review", "list", *db, "--limit", "2"]) == 0
+    limited = capsys.readouterr()
+    assert limited.out.splitlines()[-2:] == rows[:2]
+    assert limited.err == f"… {len(rows) - 2} more; --limit 0 shows all\n"
+    assert main(["review", "list", *db, "--limit", str(len(rows))]) == 0
+    assert capsys.readouterr().err == ""  # nothing left out, nothing said

@@ -97,10 +97,13 @@ def cmd_review_list(args: argparse.Namespace) -> int:
         window = review.parse_since(review.DEFAULT_WINDOW)
         for p in review.precision(store, window):
             print(f"# {review.format_precision(p)} (last 7 days)")
-        rows = review.queue(store, query.statuses, args.kind, query.since, args.limit)
+        rows = review.queue(store, query.statuses, args.kind, query.since, limit=0)
+    shown = rows[:args.limit] if args.limit > 0 else rows
     print(review.LIST_HEADER)
-    for row in rows:
+    for row in shown:
         print(review.format_line(row))
+    if left := len(rows) - len(shown):  # on stderr: standard output stays the rows alone
+        print(f"… {left} more; --limit 0 shows all", file=sys.stderr)
     return 0
 
 
