@@ -358,13 +358,16 @@ def test_scan_answers_every_line_in_order_and_fails_iff_one_was_bad(items: list,
 def test_scan_table_gives_one_terminal_line_per_input_line(items: list, bom: bool, eol: bytes) -> None:
     lines, data = _assembled(items, bom, eol)
     code, out = _scan_bytes(data, "--format", "table")
-    rows = out.splitlines()  # every line break str knows: a post's text cannot forge a row
+    header, *rows = out.splitlines()  # every line break str knows: a post's text cannot forge a row
+    assert header.split() == ["LINE", "ID", "TEXT", "FINDINGS"]
     assert len(rows) == len(lines) and out.endswith("\n")
     for number, (line, row) in enumerate(zip(lines, rows, strict=True), start=1):
         if line.kind == "good":
-            assert row.startswith(line.expect + " ")
+            assert row.startswith(f"{number:>5}  {line.expect[:19]}")
+        elif line.kind == "bad":
+            assert row.startswith(f"{number:>5}  -" + " " * 21 + "(not a post)" + " " * 38 + "  ERROR ")
         else:
-            assert row.startswith(f"line {number:<6} " + ("ERROR " if line.kind == "bad" else "(blank)"))
+            assert row == f"{number:>5}  -" + " " * 21 + "(blank)" + " " * 43 + "  -"
         assert "\x1b" not in row and (line.kind != "bad" or "canary" not in row)
     assert code == (1 if any(line.kind == "bad" for line in lines) else 0)
 

@@ -77,6 +77,36 @@ def test_scan_table_format(capsys, monkeypatch) -> None:
     assert "secret_leak/password" in out and "Gr33n" not in out
 
 
+def test_scan_table_has_a_header_and_aligned_columns(capsys, monkeypatch) -> None:
+    wide = '{"id": "tw-1005", "platform": "twitter", "author": {"handle": "a"}, "text": "@okx 提币到另一个交易所已经三个小时了还显示处理中，怎么办 👋"}'
+    long_id = '{"id": "1234567890123456789012345", "platform": "reddit", "author": {"handle": "a"}, "text": "gm\\u001b[2J"}'
+    lines = (LEAK, "", "{bad", wide, long_id)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in lines)))
+    assert main(["scan", "--format", "table"]) == 1
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["LINE", "ID", "TEXT", "FINDINGS"] and len(rows) == 5
+    assert [row.split()[0] for row in rows] == ["1", "2", "3", "4", "5"]
+    from monitor.cli.entry import _cells
+
+    def cells(text: str) -> int:  # terminal columns: a CJK character or an emoji takes two
+        return sum(_cells(c) for c in text)
+
+    starts = [header.index(name) for name in ("ID", "TEXT", "FINDINGS")]
+    for row in rows:  # every column starts where its header does, whatever the text's script
+        number, post_id, text, findings = re.split(r" {2,}", row.strip())
+        assert row.startswith(f"{number:>5}  ")
+        at = [row.index(post_id, 7), row.index(text, 7 + 20), len(row) - len(findings)]
+        assert [cells(row[:i]) for i in at] == starts, row
+    assert re.search(r"  secret_leak/password [01]\.\d\d(, |$)", rows[0])  # findings last, never cut
+    assert "Gr33n" not in rows[0] and "[password removed]" in rows[0]
+    assert rows[1].split() == ["2", "-", "(blank)", "-"]
+    assert re.split(r" {2,}", rows[2].strip())[:3] == ["3", "-", "(not a post)"]
+    assert rows[2].endswith("  ERROR not valid JSON: Expecting property name enclosed in double quotes at column 2")
+    assert "提币" in rows[3] and "…" in rows[3]  # cut to its column, by terminal cells
+    assert "12345678901234567890" not in rows[4] and "1234567890123456789…" in rows[4]
+    assert "\x1b" not in rows[4]
+
+
 def _no_models(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if a pipeline (and with it a model) is built."""
     from monitor.core.pipeline import Pipeline

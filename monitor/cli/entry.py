@@ -13,6 +13,7 @@ import secrets as pysecrets
 import shlex
 import signal
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
@@ -345,17 +346,26 @@ def cmd_scan(args: argparse.Namespace) -> int:
     # or empty input is answered at once rather than after the models' start-up.
     name = "standard input" if args.file == "-" else args.file
     blank, rest = _up_to_first_post(_input_lines(args.file), name)
-    write = _write_table if args.format == "table" else _write_jsonl
+    table = args.format == "table"
+    if table:
+        _write_table_header(sys.stdout)
+
+    def write(number: int, result: dict[str, Any]) -> None:
+        if table:
+            _write_table(number, result, sys.stdout)
+        else:
+            _write_jsonl(result, sys.stdout)
+
     if rest is None:  # still one answer per line: each is blank
         for number in range(1, len(blank) + 1):
-            write(_blank(number), sys.stdout)
+            write(number, _blank(number))
         print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
         return 0
     pipeline = Pipeline.from_settings(settings, _salt(settings, None))
     malformed = False
-    for result in scan_lines(itertools.chain(blank, rest), pipeline):
+    for number, result in enumerate(scan_lines(itertools.chain(blank, rest), pipeline), start=1):
         malformed = malformed or "error" in result
-        write(result, sys.stdout)
+        write(number, result)
     return 1 if malformed else 0
 
 
@@ -465,18 +475,50 @@ def _write_jsonl(result: dict[str, Any], out: TextIO) -> None:
     out.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
-def _write_table(result: dict[str, Any], out: TextIO) -> None:
+def _write_table_header(out: TextIO) -> None:
+    out.write(_table_row("LINE", "ID", "TEXT", "FINDINGS"))
+
+
+def _write_table(number: int, result: dict[str, Any], out: TextIO) -> None:
+    """One aligned row: the line number, the post's id and redacted text, its findings (for a
+    malformed line the error, for a blank line a mark), control characters made spaces."""
     if "error" in result:
-        out.write(f"line {result['line']:<6} ERROR {result['error']}\n")
-        return
-    if "blank" in result:
-        out.write(f"line {result['line']:<6} (blank)\n")
-        return
-    labels = (
-        ", ".join(f"{f['kind']}/{f['label']} {f['score']:.2f}" for f in result["findings"]) or "-"
-    )
-    text = _printable(result["text_redacted"])[:80]
-    out.write(f"{_printable(result['id']):<14} {labels:<48} {text}\n")
+        out.write(_table_row(str(number), "-", "(not a post)", f"ERROR {result['error']}"))
+    elif "blank" in result:
+        out.write(_table_row(str(number), "-", "(blank)", "-"))
+    else:
+        labels = ", ".join(f"{f['kind']}/{f['label']} {f['score']:.2f}" for f in result["findings"])
+        out.write(_table_row(str(number), result["id"], result["text_redacted"], labels or "-"))
+
+
+def _table_row(line: str, post_id: str, text: str, findings: str) -> str:
+    """Fixed-width columns, so rows line up as they stream out; the findings come last, never cut."""
+    return (f"{_fit(line, 5, right=True)}  {_fit(_printable(post_id), 20)}  "
+            f"{_fit(_printable(text), 50)}  {_printable(findings)}\n")
+
+
+def _fit(text: str, width: int, right: bool = False) -> str:
+    """Text cut (with "…") or padded to `width` terminal cells: a wide (CJK) character takes two,
+    a combining mark or format character none."""
+    cells = sum(map(_cells, text))
+    if cells > width:
+        kept: list[str] = []
+        cells = 1  # the "…"
+        for char in text:
+            if cells + _cells(char) > width:
+                break
+            kept.append(char)
+            cells += _cells(char)
+        text = "".join(kept) + "…"
+    pad = " " * (width - cells)
+    return pad + text if right else text + pad
+
+
+def _cells(char: str) -> int:
+    """How many terminal cells a character takes."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def _printable(text: str) -> str:
