@@ -37,13 +37,17 @@ def test_the_wheel_ships_the_data_folder_as_monitor_data(tmp_path: Path) -> None
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--no-build-isolation",
          "-w", str(tmp_path / "dist"), str(source)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, text=True,
     )
     [wheel] = (tmp_path / "dist").glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
+    # The licence is an SPDX expression: no setuptools warning about the old TOML table form.
+    assert "project.license" not in built.stdout + built.stderr
+    [metadata] = [n for n in names if n.endswith(".dist-info/METADATA")]
+    assert "License-Expression: MIT\n" in zipfile.ZipFile(wheel).read(metadata).decode("utf-8")
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*") if p.is_file()}
     # Everything in data/ but the generated training set (and bytecode) is in the wheel.
     wanted = {n for n in shipped if not n.endswith((".pyc", "train.jsonl.gz"))}
