@@ -233,3 +233,14 @@ def test_version_prints_the_installed_package_version(capsys) -> None:
     out = capsys.readouterr().out
     assert out == f"monitor {metadata.version('support-monitor')}\n"
     assert re.fullmatch(r"monitor \d+\.\d+\.\d+\S*\n", out)
+
+
+def test_the_readme_scan_example_prints_what_the_readme_shows(capsys, monkeypatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [command] = re.findall(r"^echo '(.*hunter22.*)' \| monitor scan$", readme, re.MULTILINE)
+    section = readme[readme.index("### `monitor scan` output"):]
+    start = section.index("```json\n") + len("```json\n")
+    shown = section[start:section.index("\n```", start)]
+    [result] = _scan(capsys, monkeypatch, command + "\n")
+    assert result == json.loads(shown)
+    assert json.dumps(result, ensure_ascii=False) == shown  # byte for byte, as the command prints it
