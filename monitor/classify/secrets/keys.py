@@ -173,8 +173,9 @@ def _pieced_hex(text: str) -> list[SecretMatch]:
     i = 0
     while i < len(pieces):
         j = _window(pieces, links, i)
-        if j is not None and key_context(text, pieces[i][0]) is not None:
-            found.extend(_pieced_match(text, pieces[i:j], links[i : j - 1]))
+        context = key_context(text, pieces[i][0]) if j is not None else None
+        if j is not None and context is not None:
+            found.extend(_pieced_match(pieces[i:j], links[i : j - 1], context))
             i = j
             continue
         i += 1
@@ -203,12 +204,11 @@ def _link(text: str, a: Piece, b: Piece) -> str | None:
     return "part" if len(gap) <= _PART_GAP and min(len(a[2]), len(b[2])) >= _PART_MIN else None
 
 
-def _pieced_match(text: str, pieces: list[Piece], links: list[str | None]) -> list[SecretMatch]:
+def _pieced_match(pieces: list[Piece], links: list[str | None], context: str) -> list[SecretMatch]:
     """One match over grouped digits; one per part where words stand between the parts."""
     digits = "".join(p[2] for p in pieces).lower()
     if len(set(digits)) < 8:
         return []  # 0000 0000 …: a placeholder
-    context = key_context(text, pieces[0][0])
     detail = f"{len(digits)}-hex private key in {len(pieces)} pieces (context: '{context}')"
     if all(link == "group" for link in links):
         return [_match(pieces[0][0], pieces[-1][1], detail, 0.9, digits)]
