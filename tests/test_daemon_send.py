@@ -126,7 +126,7 @@ def test_crash_during_a_platform_call_is_never_resent(tmp_path: Path, settings: 
     with pytest.raises(Crash):
         asyncio.run(daemon.send_planned(store, [connector], outbound(settings)))
     # The round that was going out when the process died: the call that crashed among them.
-    in_flight = [r for r in store.actions("planned") if r["result"] == "in flight"]
+    in_flight = list(store.actions("sending"))
     assert len(in_flight) == 3  # the first action of each of the three posts
     store.close()
     store, connector, ingest = start(tmp_path, settings, STREAM)

@@ -16,8 +16,9 @@ from tqdm import tqdm
 from monitor.classify.base import Pending
 from monitor.classify.text import language
 from monitor.core.config import Settings
-from monitor.core.models import FINDING_KINDS, Post
-from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks, under_requests
+from monitor.core.models import FINDING_KINDS, Context, Post
+from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
+from monitor.core.policy import Modes
 from monitor.core.postjson import PostError, decode_lines, is_blank, load_line, parse_post
 
 LANGS = ("en", "zh", "other")
@@ -172,7 +173,7 @@ def read_records(
 ) -> Iterator[Record]:
     """A record per well-formed line, in order; each malformed line goes to `errors` as (number, message).
     Lines go through the pipeline a chunk at a time, with chunks started ahead (see pipeline.in_order)."""
-    requests: set[tuple[str, str]] = set()  # the posts read as support requests so far, as the daemon keeps them
+    requests: set[tuple[str, str]] = set()  # the posts read as support requests so far, as the store keeps them
     return in_order(_chunk_records(chunk, pipeline, errors, requests) for chunk in numbered_chunks(lines))
 
 
@@ -202,13 +203,12 @@ def _chunk_records(
 def in_threads(
     posts: list[Post], results: list[Processed], pipeline: Pipeline, requests: set[tuple[str, str]]
 ) -> list[Processed]:
-    """The results as the daemon reaches them: a reply to a post read as a support request (earlier in the
-    file or in this chunk) is classified again knowing it, since the detector weighs such replies higher."""
-    again, marked = under_requests(posts, results, requests)
-    out = list(results)
-    for i, result in zip(again, pipeline.process_many(marked) if again else [], strict=True):
-        out[i] = result
-    return out
+    """The results as the daemon reaches them (Pipeline.settle, as the daemon calls it): a reply to
+    a post read as a support request, earlier in the file or in this chunk, is read knowing it."""
+    context = Context({key: frozenset({"support_request"}) for key in requests})
+    settled = pipeline.settle(posts, results, context, Modes())
+    requests.update(r.post.key for r in settled if any(f.kind == "support_request" for f in r.findings))
+    return settled
 
 
 # -- output ------------------------------------------------------------------------------------

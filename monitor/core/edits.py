@@ -4,9 +4,10 @@ newly shows is acted on."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from monitor.core import policy
-from monitor.core.pipeline import Processed
+from monitor.core.models import Context, Processed
 from monitor.replies.templates import Templates
 
 
@@ -20,3 +21,21 @@ def what_is_new(result: Processed, flagged_before: set[str], templates: Template
         return result
     actions = policy.plan(result.post, kept, templates)
     return dataclasses.replace(result, findings=kept, actions=actions)
+
+
+def new_in_edits(
+    results: Sequence[Processed], context: Context, templates: Templates
+) -> list[Processed]:
+    """For each edited message, only the finding kinds none of its earlier versions had, stored
+    (the context) or earlier in this batch (a message and its edit may arrive together)."""
+    in_batch: dict[tuple[str, str], set[str]] = {}
+    out = []
+    for result in results:
+        post = result.post
+        key = (post.platform, post.edit_of or post.id)
+        earlier = in_batch.get(key, set())
+        if post.edit_of is not None:
+            result = what_is_new(result, earlier | context.kinds(*key), templates)
+        in_batch[key] = earlier | {f.kind for f in result.findings}
+        out.append(result)
+    return out

@@ -1,8 +1,9 @@
-"""Core value types that cross module boundaries: Brand, Author, Post, Finding, Action."""
+"""Core value types that cross module boundaries: Brand, Author, Post, Finding, Action, and a
+post's context and result in the pipeline (Context, Processed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -141,8 +142,60 @@ class Action:
     target: str
     text: str
     reason: str
+    # The text to send instead when the delete planned before it failed (a removal notice that
+    # must ask the user to delete the post): rendered with the action, chosen by the sender.
+    fallback: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAction:
+    """An action as the store keeps it and hands it to the sender: its row, post and progress.
+    Statuses: planned, held, sending (claimed, the platform not yet answered), sent, failed,
+    skipped."""
+
+    id: int
+    post_id: str
+    action: Action
+    status: str
+    result: str = ""
+    attempts: int = 0  # how many times it was claimed for sending: at most once
+
+    @property
+    def kind(self) -> str:
+        """The action's kind."""
+        return self.action.kind
+
+    @property
+    def platform(self) -> str:
+        """The platform of the post behind it."""
+        return self.action.platform
 
 
 def reason_kind(reason: str) -> str:
     """The finding kind an action's reason names ("secret_leak: password" -> "secret_leak")."""
     return reason.split(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the store knows around a batch of posts, fetched in one query: the finding kinds flagged
+    on any stored version of each message that a post of the batch answers or edits."""
+
+    flagged: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+
+    def kinds(self, platform: str, message: str) -> frozenset[str]:
+        """The kinds flagged on a stored message (any of its versions); empty if none or unknown."""
+        return self.flagged.get((platform, message), frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """One post after the pipeline: its redacted form, flagged findings and planned actions, with
+    each action's first status (by the mode of its finding kind) once the context is settled."""
+
+    post: Post  # text already redacted; raw payload dropped
+    findings: list[Finding]
+    actions: list[Action]
+    lang: str
+    statuses: tuple[str, ...] = ()
+    failure: str | None = None  # the exception's name when the post could not be processed

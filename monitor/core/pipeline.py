@@ -1,11 +1,11 @@
-"""process(post) -> findings and planned actions (no network), and reading a file through it a chunk at a time."""
+"""process(post) -> findings and planned actions (no network); a batch settled in its context (the
+thread, earlier versions, each action's first status); reading a file through it a chunk at a time."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from monitor.classify.base import Detector, Pending
@@ -15,10 +15,14 @@ from monitor.classify.secrets.fields import scrub
 from monitor.classify.text import language
 from monitor.core import policy
 from monitor.core.config import Settings
-from monitor.core.models import Action, Finding, Post
+from monitor.core.edits import new_in_edits
+from monitor.core.models import Context, Finding, Post, Processed
 from monitor.replies.templates import Templates
 
 T = TypeVar("T")
+Process = Callable[[list[Post]], list[Processed]]  # posts -> their results, in order
+__all__ = ["BATCH", "Context", "Pipeline", "Processed", "build_detectors", "in_order",
+           "numbered_chunks"]
 # Posts classified together at most (by the daemon, and per chunk of a file): a transformer's cost
 # per post falls steeply with the batch.
 BATCH = 64
@@ -29,16 +33,6 @@ AHEAD = 256
 # limit is 40,000 characters), and the rules and n-grams must not spend seconds on a 1 MB paste.
 # The secret finders read it all, and the post is stored whole (redacted).
 DETECT_CHARS = 64_000
-
-
-@dataclass(frozen=True, slots=True)
-class Processed:
-    """One post after the pipeline: its redacted form, flagged findings and planned actions."""
-
-    post: Post  # text already redacted; raw payload dropped
-    findings: list[Finding]
-    actions: list[Action]
-    lang: str
 
 
 def build_detectors(settings: Settings) -> list[Detector]:
@@ -74,6 +68,26 @@ class Pipeline:
             templates=Templates.load(settings.brand),
             thresholds=settings.thresholds,
         )
+
+    def in_context(
+        self, posts: Sequence[Post], context: Context, modes: policy.Modes,
+        process: Process | None = None,
+    ) -> list[Processed]:
+        """Classify a batch as the daemon stores it: marked by the thread, run through `process`
+        (process_many unless given), then settled. The one way posts are read in context."""
+        posts = marked(posts, context)
+        run = process or self.process_many
+        return self.settle(posts, run(posts), context, modes, run)
+
+    def settle(
+        self, posts: Sequence[Post], results: Sequence[Processed], context: Context,
+        modes: policy.Modes, process: Process | None = None,
+    ) -> list[Processed]:
+        """The batch's first-pass results made final: replies to requests in the batch again, an
+        edit kept to what is new, and each action's first status by its finding kind's mode."""
+        again = again_under_requests(posts, results, context, process or self.process_many)
+        settled = new_in_edits(again, context, self.templates)
+        return [_with_statuses(r, modes) for r in settled]
 
     def process(self, post: Post) -> Processed:
         """Classify one post. Nothing downstream ever sees the unredacted text."""
@@ -114,6 +128,11 @@ class Pipeline:
         return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))
 
 
+def _with_statuses(result: Processed, modes: policy.Modes) -> Processed:
+    """The result with each action's first status."""
+    return dataclasses.replace(result, statuses=tuple(modes.first_status(a) for a in result.actions))
+
+
 def _readable(post: Post) -> Post:
     """The post as the detectors read it: its text cut at DETECT_CHARS."""
     if len(post.text) <= DETECT_CHARS:
@@ -121,16 +140,35 @@ def _readable(post: Post) -> Post:
     return dataclasses.replace(post, text=post.text[:DETECT_CHARS])
 
 
-def under_requests(
-    posts: Sequence[Post], results: Iterable[Processed], requests: set[tuple[str, str]]
-) -> tuple[list[int], list[Post]]:
-    """The replies among posts to a post read as a support request, to classify again knowing it (the
-    impersonation detector weighs an offer of help or a DM under a help request higher): their indices
-    and the posts so marked. `requests` first gains the posts of `results` read as support requests."""
-    requests.update(r.post.key for r in results if any(f.kind == "support_request" for f in r.findings))
-    again = [i for i, post in enumerate(posts)
-             if post.reply_to and not post.replies_to_request and (post.platform, post.reply_to) in requests]
-    return again, [dataclasses.replace(posts[i], replies_to_request=True) for i in again]
+def marked(posts: Sequence[Post], context: Context) -> list[Post]:
+    """The posts, those that reply to a stored post read as a support request marked so: the
+    impersonation detector weighs an offer of help or a DM under a help request higher."""
+    return [_mark(post) if _answers_request(post, context) else post for post in posts]
+
+
+def _answers_request(post: Post, context: Context) -> bool:
+    """Whether the post replies to a stored post read as a support request."""
+    return bool(post.reply_to) and "support_request" in context.kinds(post.platform, post.reply_to or "")
+
+
+def _mark(post: Post) -> Post:
+    """The post marked as a reply to a support request."""
+    return dataclasses.replace(post, replies_to_request=True)
+
+
+def again_under_requests(
+    posts: Sequence[Post], results: Sequence[Processed], context: Context, process: Process
+) -> list[Processed]:
+    """The results, with the replies to a post read as a support request (in this same batch, or
+    in the context when the first pass ran before it was known) classified again knowing it."""
+    requests = {r.post.key for r in results if any(f.kind == "support_request" for f in r.findings)}
+    again = [i for i, post in enumerate(posts) if post.reply_to and not post.replies_to_request
+             and ((post.platform, post.reply_to) in requests or _answers_request(post, context))]
+    out = list(results)
+    if again:
+        for i, result in zip(again, process([_mark(posts[i]) for i in again]), strict=True):
+            out[i] = result
+    return out
 
 
 def _begin(detector: Detector, posts: list[Post]) -> Pending[list[list[Finding]]]:

@@ -1,8 +1,12 @@
-"""Which actions follow from which findings: reply, dm, delete, alert, report. Pure."""
+"""Which actions follow from which findings (reply, dm, delete, alert, report), and each one's first
+status by the mode of its finding kind. Pure."""
 
 from __future__ import annotations
 
-from monitor.core.models import ARRIVALS, Action, Brand, Finding, Post
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from monitor.core.models import ARRIVALS, Action, Brand, Finding, Post, reason_kind
 from monitor.replies.guard import defang, strip_invisible
 from monitor.replies.lang import reply_language
 from monitor.replies.templates import Templates
@@ -14,6 +18,27 @@ CANNOT_DELETE = frozenset({"twitter"})
 SECRET_ORDER = ("seed_phrase", "private_key", "api_key", "password", "token")
 MAX_HANDLE = 40
 MAX_EVIDENCE = 300
+MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
+
+
+@dataclass(frozen=True, slots=True)
+class Modes:
+    """How each finding kind's actions start: sent at once, held for a manager or only recorded."""
+
+    by_kind: Mapping[str, str] = field(default_factory=dict)  # finding kind -> auto|review|dry_run
+    # Finding kind -> the action kinds it may take; None allows all.
+    allowed: Mapping[str, tuple[str, ...]] | None = None
+    dry_run: bool = False
+
+    def first_status(self, action: Action) -> str:
+        """The status an action is stored with: planned, held or skipped."""
+        kind = reason_kind(action.reason)
+        if self.allowed is not None and action.kind not in self.allowed.get(kind, ()):
+            return "skipped"  # recorded, so the report shows what the policy left out
+        mode = "dry_run" if self.dry_run else self.by_kind.get(kind, "review")
+        if mode == "review" and action.kind == "alert":
+            return "planned"  # the alert is how the managers hear there is something to review
+        return MODE_STATUS[mode]
 
 
 def is_official(post: Post, brand: Brand) -> bool:
@@ -46,9 +71,11 @@ def secret_actions(post: Post, leaks: list[Finding], lang: str, t: Templates) ->
     deletable = post.platform not in CANNOT_DELETE
     actions = [Action("delete", post.platform, post.id, "", reason)] if deletable else []
     actions.append(Action("dm", post.platform, post.author.id, t.render("secret_leak", lang, "dm", topic), reason))
-    if post.channel != "dm":
-        notice = t.render("secret_leak", lang, "public", "removed" if deletable else "kept")
-        actions.append(Action("reply", post.platform, post.id, notice, reason))
+    if post.channel != "dm":  # if the delete fails, the sender sends the notice that asks for it
+        kept = t.render("secret_leak", lang, "public", "kept")
+        removed = t.render("secret_leak", lang, "public", "removed") if deletable else kept
+        actions.append(Action("reply", post.platform, post.id, removed, reason,
+                              fallback=kept if deletable else ""))
     actions.append(alert(post, leaks, reason, t.brand))
     return actions
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.connectors.base import Connector, ConnectorFatal
-from monitor.core.edits import what_is_new
-from monitor.core.models import Action, Post, reason_kind
-from monitor.core.pipeline import BATCH, Pipeline, Processed, under_requests
+from monitor.core.models import Post, Processed
+from monitor.core.pipeline import BATCH, Pipeline
+from monitor.core.policy import Modes
 from monitor.replies.guard import Guard
 from monitor.runtime.health import Health
 from monitor.runtime.limits import Limits
@@ -24,7 +24,6 @@ from monitor.runtime.sender import fail_interrupted, send_planned
 from monitor.store import Store
 
 log = logging.getLogger("monitor.daemon")
-MODE_STATUS = {"auto": "planned", "review": "held", "dry_run": "skipped"}
 RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
 MAX_RESTART_DELAY = 300.0
 CLOSE_TIMEOUT = 5.0  # seconds a connector's close() may take at shutdown
@@ -106,72 +105,35 @@ class Ingest:
             self._worker.cancel()
 
     async def _ingest(self, posts: list[Post]) -> None:
-        """The pipeline over the batch (in a thread: a slow model must not starve the event loop, where
-        sends wait on their answers), then one transaction storing every post, finding and action."""
+        """The pipeline over the batch in its context (in a thread: a slow model must not starve the
+        event loop, where sends wait on their answers), then one transaction storing every post,
+        finding and action."""
         if not posts:
             return
-        posts = [self._under_stored_request(post) for post in posts]
-        results = await asyncio.to_thread(self._process_many, posts)
-        results = self._new_in_edits(await self._under_requests(posts, results))
-        statuses = [[self.status_for(a) for a in result.actions] for result, _ in results]
+        context = self.store.context(posts)
+        modes = Modes(self.modes, self.policy, self.dry_run)
+        results = await asyncio.to_thread(
+            self.pipeline.in_context, posts, context, modes, self._process_many
+        )
         # A locked database or a full disk is waited out here: emit does not return, so the
         # connector does not move its cursor, and no post is lost or half-stored.
-        news = await retry_write(
-            lambda: self._record(results, statuses), f"{len(posts)} posts", self.metrics
-        )
-        for (result, _), status, new in zip(results, statuses, news, strict=True):
+        news = await retry_write(lambda: self._record(results), f"{len(posts)} posts", self.metrics)
+        for result, new in zip(results, news, strict=True):
             if new:
-                self._count(result.findings, status)
-                self._measure(result, status)
+                self._count(result.findings, result.statuses)
+                self._measure(result)
 
-    def _under_stored_request(self, post: Post) -> Post:
-        """The post, marked when it replies to a stored support request: the impersonation detector weighs
-        an offer of a DM under a help request as the scam it usually is."""
-        if post.reply_to and "support_request" in self.store.kinds_flagged(post.platform, post.reply_to):
-            return dataclasses.replace(post, replies_to_request=True)
-        return post
-
-    async def _under_requests(
-        self, posts: list[Post], results: list[tuple[Processed, str | None]]
-    ) -> list[tuple[Processed, str | None]]:
-        """The replies to a post read as a support request in this same batch, classified again knowing it
-        (replies to a stored request were marked before the first pass)."""
-        again, marked = under_requests(posts, (r for r, _ in results), set())
-        if not again:
-            return results
-        redone = await asyncio.to_thread(self._process_many, marked)
-        out = list(results)
-        for i, result in zip(again, redone, strict=True):
-            out[i] = result
-        return out
-
-    def _new_in_edits(self, results: list[tuple[Processed, str | None]]) -> list[tuple[Processed, str | None]]:
-        """For an edited message, only the finding kinds none of its earlier versions had, stored or
-        earlier in this batch (a message and its edit may arrive together)."""
-        in_batch: dict[tuple[str, str], set[str]] = {}
-        out = []
-        for result, failure in results:
-            post = result.post
-            key = (post.platform, post.edit_of or post.id)
-            earlier = in_batch.get(key, set())
-            if post.edit_of is not None:
-                before = earlier | self.store.kinds_flagged(*key)
-                result = what_is_new(result, before, self.pipeline.templates)
-            in_batch[key] = earlier | {f.kind for f in result.findings}
-            out.append((result, failure))
-        return out
-
-    def _process_many(self, posts: list[Post]) -> list[tuple[Processed, str | None]]:
+    def _process_many(self, posts: list[Post]) -> list[Processed]:
         """The batch through the pipeline; if it raises, post by post, so one poison post spoils only itself."""
         try:
-            return [(r, None) for r in self.pipeline.process_many(posts)]
+            return self.pipeline.process_many(posts)
         except Exception:  # noqa: BLE001 - retried post by post below
             return [self._process(post) for post in posts]
 
-    def _process(self, post: Post) -> tuple[Processed, str | None]:
+    def _process(self, post: Post) -> Processed:
         """The pipeline's result; a post that makes it raise gets a placeholder, so it is not retried forever."""
         try:
-            return self.pipeline.process(post), None
+            return self.pipeline.process(post)
         except Exception as exc:  # noqa: BLE001 - one poison post must not stop the connector that carries it
             error = type(exc).__name__
             log.error(
@@ -181,48 +143,38 @@ class Ingest:
                 error,
             )
             placeholder = dataclasses.replace(post, text=f"[not processed: {error}]", raw=None)
-            return Processed(post=placeholder, findings=[], actions=[], lang=""), error
+            return Processed(post=placeholder, findings=[], actions=[], lang="", failure=error)
 
-    def _record(
-        self, results: list[tuple[Processed, str | None]], statuses: list[list[str]]
-    ) -> list[bool]:
+    def _record(self, results: list[Processed]) -> list[bool]:
         """Store every post with its findings and actions (and the audit entry of a failure) in one
         transaction; per post, whether it was new."""
         news = []
         with self.store.db.atomic():
-            for (result, failure), status in zip(results, statuses, strict=True):
+            for result in results:
                 post = result.post
-                new = self.store.record(post, result.findings, result.actions, status, result.lang)
-                if new and failure:
+                new = self.store.record(
+                    post, result.findings, result.actions, list(result.statuses), result.lang
+                )
+                if new and result.failure:
                     self.store.audit(
                         "daemon",
                         "post not processed",
-                        {"platform": post.platform, "post_id": post.id, "error": failure},
+                        {"platform": post.platform, "post_id": post.id, "error": result.failure},
                     )
                 news.append(new)
         return news
 
-    def _measure(self, result: Processed, statuses: list[str]) -> None:
+    def _measure(self, result: Processed) -> None:
         """Count the stored post in the metrics, and wake the sender when something is to go out."""
         self.metrics.posts.inc(result.post.platform)
         for f in result.findings:
             self.metrics.findings.inc(f.kind)
-        for action, status in zip(result.actions, statuses, strict=True):
+        for action, status in zip(result.actions, result.statuses, strict=True):
             self.metrics.actions.inc(action.kind, status)
         if self.health is not None:
             self.health.last_post = time.time()
-        if "planned" in statuses:
+        if "planned" in result.statuses:
             self.wake.set()
-
-    def status_for(self, action: Action) -> str:
-        """The first status of a planned action, from the mode of the finding kind behind it."""
-        kind = reason_kind(action.reason)
-        if self.policy is not None and action.kind not in self.policy.get(kind, ()):
-            return "skipped"  # recorded, so the report shows what the policy left out
-        mode = "dry_run" if self.dry_run else self.modes.get(kind, "review")
-        if mode == "review" and action.kind == "alert":
-            return "planned"  # the alert is how the managers hear there is something to review
-        return MODE_STATUS[mode]
 
     def reconfigure(
         self,
@@ -234,7 +186,7 @@ class Ingest:
         """Swap in what a config reload built; posts already in hand finish with the old."""
         self.pipeline, self.modes, self.policy, self.outbound = pipeline, modes, policy, outbound
 
-    def _count(self, findings: list, statuses: list[str]) -> None:
+    def _count(self, findings: list, statuses: Sequence[str]) -> None:
         """Update the run's counters."""
         c = self.counters
         c.posts += 1
@@ -330,8 +282,7 @@ async def _send_pass(ingest: Ingest, connectors: Sequence[Connector]) -> None:
 
 def default_outbound(pipeline: Pipeline) -> Outbound:
     """The guard for the pipeline's brand with the default rate limits."""
-    templates = pipeline.templates
-    return Outbound(Guard(templates.brand), Limits(), templates)
+    return Outbound(Guard(pipeline.templates.brand), Limits())
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

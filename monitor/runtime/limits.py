@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.core.config import DEFAULT_LIMITS
-from monitor.core.models import reason_kind
+from monitor.core.models import StoredAction, reason_kind
 from monitor.store import Store
+from monitor.store.sqlite import stored_action
 
 # Only what users read is limited: a delete, an alert or a report is never held back.
 LIMITED = ("reply", "dm")
@@ -33,26 +35,29 @@ class Limits:
         return cls(limits["user_cooldown"], limits["thread_cooldown"],
                    int(limits["platform_per_hour"]))
 
-    def check(self, store: Store, row: dict[str, Any], now: datetime) -> tuple[str, str] | None:
+    def check(self, store: Store, stored: StoredAction | Mapping[str, Any],
+              now: datetime) -> tuple[str, str] | None:
         """None when the action may go now, else (status, reason): skipped for a cooldown, or
-        planned to wait."""
-        if row["kind"] not in LIMITED:
+        planned to wait. (An actions row is read as its stored value.)"""
+        if isinstance(stored, Mapping):
+            stored = stored_action(dict(stored))
+        kind, platform, post_id = stored.kind, stored.platform, stored.post_id
+        if kind not in LIMITED:
             return None
-        sent = store.count_sent(row["platform"], LIMITED, _iso(now - timedelta(hours=1)))
+        sent = store.count_sent(platform, LIMITED, _iso(now - timedelta(hours=1)))
         if sent >= self.platform_per_hour:
             return WAIT, (f"rate limit: {self.platform_per_hour} replies an hour"
-                          f" on {row['platform']}")
-        if reason_kind(row["reason"]) in SAFETY:
+                          f" on {platform}")
+        if reason_kind(stored.action.reason) in SAFETY:
             return None
-        post = store.post(row["platform"], row["post_id"]) or {}
-        user = store.last_sent(row["platform"], LIMITED, row["post_id"],
-                               author_id=post.get("author_id", ""))
+        post = store.post(platform, post_id) or {}
+        user = store.last_sent(platform, LIMITED, post_id, author_id=post.get("author_id", ""))
         if _within(user, now, self.user_cooldown):
             return SKIP, (f"rate limit: this user had an answer less than"
                           f" {self.user_cooldown:.0f}s ago")
-        thread = post.get("reply_to") or row["post_id"]
-        last = store.last_sent(row["platform"], ("reply",), row["post_id"], thread=thread)
-        if row["kind"] == "reply" and _within(last, now, self.thread_cooldown):
+        thread = post.get("reply_to") or post_id
+        last = store.last_sent(platform, ("reply",), post_id, thread=thread)
+        if kind == "reply" and _within(last, now, self.thread_cooldown):
             return SKIP, (f"rate limit: this thread had a reply less than"
                           f" {self.thread_cooldown:.0f}s ago")
         return None

@@ -1,20 +1,21 @@
-"""Sends planned actions: claimed in flight in one transaction, performed concurrently, settled in one."""
+"""Sends planned actions: claimed (marked sending) in one transaction, performed concurrently,
+settled in one."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from monitor.connectors.base import Connector
-from monitor.core.models import Action
+from monitor.core.models import Action, StoredAction
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
 from monitor.store import Store
-from monitor.store.switches import held_back
+from monitor.store.switches import Switches
 
 log = logging.getLogger("monitor.daemon")
 T = TypeVar("T")
@@ -28,9 +29,10 @@ CONCURRENCY = 8
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """An action marked in flight, with the connector that performs it."""
+    """An action marked sending, with the connector that performs it and the action as it goes out
+    (an alert's target names its post)."""
 
-    row: dict
+    stored: StoredAction
     connector: Connector
     action: Action
 
@@ -39,7 +41,7 @@ class Claimed:
 class Outcome:
     """What the platform said to one claimed action."""
 
-    row: dict
+    stored: StoredAction
     status: str  # sent or failed
     result: str
 
@@ -50,7 +52,8 @@ async def send_planned(
     outbound: Outbound,
     metrics: Metrics | None = None,
 ) -> int:
-    """Send every planned action that passes the guard and limits once: in flight before the call, the result after."""
+    """Send every planned action that passes the guard and limits once: marked sending before the
+    call, the result after."""
     metrics = metrics or Metrics()
     sent = 0
     while True:
@@ -65,43 +68,42 @@ async def send_planned(
 def claim(
     store: Store, connectors: Sequence[Connector], outbound: Outbound
 ) -> tuple[list[Claimed], bool]:
-    """Check and mark in flight, in one transaction, what goes out now: at most one action per post,
+    """Check and mark sending, in one transaction, what goes out now: at most one action per post,
     because a post's next action may depend on the answer to this one (a notice on a failed delete).
     Also whether actions were left for a next round for that reason."""
     claimed: list[Claimed] = []
     posts: set[tuple[str, str]] = set()
     more = False
     with store.db.atomic():  # the checks see the marks made before them in this same transaction
-        for row in list(store.actions("planned")):
-            if row["result"] == "in flight":
-                continue  # its answer could not be written: never sent again (failed on the next start)
-            if (row["platform"], row["post_id"]) in posts:
+        switches = Switches.read(store)
+        for stored in store.queued("planned"):
+            if (stored.platform, stored.post_id) in posts:
                 more = True
                 continue
-            found = _claim_one(store, row, connectors, outbound)
+            found = _claim_one(store, stored, connectors, outbound, switches)
             if found is not None:
                 claimed.append(found)
-                posts.add((row["platform"], row["post_id"]))
+                posts.add((stored.platform, stored.post_id))
     return claimed, more
 
 
 def _claim_one(
-    store: Store, row: dict, connectors: Sequence[Connector], outbound: Outbound
+    store: Store, stored: StoredAction, connectors: Sequence[Connector], outbound: Outbound,
+    switches: Switches,
 ) -> Claimed | None:
-    """The action marked in flight, or None when it does not go out now (its status says why)."""
-    connector, platform = _route(row, connectors)
+    """The action marked sending, or None when it does not go out now (its status says why)."""
+    connector, platform = _route(stored, connectors)
     if connector is None:
-        if row["kind"] == "alert":  # no managers' chat: the finding still waits in the report
-            store.set_action_status(row["id"], "skipped", "no admin chat: see the report")
+        if stored.kind == "alert":  # no managers' chat: the finding still waits in the report
+            store.set_action_status(stored.id, "skipped", "no admin chat: see the report")
         return None
-    if held_back(store, row["kind"], row["platform"]):
+    if switches.hold(stored.kind, stored.platform):
         return None  # paused or muted by a manager: it stays planned and goes out on resume
-    row = outbound.prepare(store, row)
-    if not _cleared(store, row, outbound, platform):
+    stored = outbound.prepare(store, stored)
+    if not _cleared(store, stored, outbound, platform):
         return None
-    store.set_action_status(row["id"], "planned", "in flight")  # the idempotency mark, before the call
-    action = Action(row["kind"], row["platform"], _target(row), row["text"], row["reason"])
-    return Claimed(row, connector, action)
+    store.mark_sending(stored.id)  # the idempotency mark, before the call
+    return Claimed(stored, connector, _outgoing(stored))
 
 
 def _bounded(calls: list[Coroutine[Any, Any, T]]) -> list[Coroutine[Any, Any, T]]:
@@ -117,45 +119,47 @@ def _bounded(calls: list[Coroutine[Any, Any, T]]) -> list[Coroutine[Any, Any, T]
 
 async def _perform(claimed: Claimed, metrics: Metrics) -> Outcome:
     """Carry out one action; a platform error fails this action only, never the daemon."""
-    row = claimed.row
+    stored = claimed.stored
     try:
         answer = await claimed.connector.perform(claimed.action)
     except Exception as exc:  # noqa: BLE001 - any platform error fails this action only
-        metrics.errors.inc(row["platform"], error_code(exc))
-        return Outcome(row, "failed", f"{type(exc).__name__}: {exc}"[:300])
-    metrics.acted(row["platform"], row["post_id"])
-    return Outcome(row, "sent", answer)
+        metrics.errors.inc(stored.platform, error_code(exc))
+        return Outcome(stored, "failed", f"{type(exc).__name__}: {exc}"[:300])
+    metrics.acted(stored.platform, stored.post_id)
+    return Outcome(stored, "sent", answer)
 
 
 async def _settle(store: Store, outcomes: Sequence[Outcome], metrics: Metrics) -> None:
     """Record the outcomes in one transaction, retrying a locked or full database a few times
-    (then they stay in flight, and are never sent again)."""
+    (then they stay sending, and are never sent again)."""
     if not outcomes:
         return
     for o in outcomes:
-        metrics.actions.inc(o.row["kind"], o.status)
+        metrics.actions.inc(o.stored.kind, o.status)
 
     def write() -> None:
         with store.db.atomic():
             for o in outcomes:
-                store.set_action_status(o.row["id"], o.status, o.result)
+                store.set_action_status(o.stored.id, o.status, o.result)
 
     await retry_write(write, f"{len(outcomes)} action results", metrics, attempts=6)
 
 
-def _route(row: dict, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:
+def _route(stored: StoredAction, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:
     """The connector that performs an action and the platform whose limits apply to its text."""
-    if row["kind"] == "alert":  # alerts go to the managers' chat (Telegram) whatever the post's platform
+    if stored.kind == "alert":  # alerts go to the managers' chat (Telegram) whatever the post's platform
         chat = next((c for c in connectors if c.name in ALERT_CONNECTORS), None)
         return chat, chat.name if chat else "telegram"
-    return next((c for c in connectors if row["platform"] in c.platforms), None), row["platform"]
+    found = next((c for c in connectors if stored.platform in c.platforms), None)
+    return found, stored.platform
 
 
-def _target(row: dict) -> str:
-    """The action's target; an alert names its post (admin:PLATFORM:POST_ID) so the managers' chat can offer buttons."""
-    if row["kind"] == "alert":
-        return f"{ALERT_TARGET}:{row['platform']}:{row['post_id']}"
-    return row["target"]
+def _outgoing(stored: StoredAction) -> Action:
+    """The action as performed; an alert names its post (admin:PLATFORM:POST_ID) so the managers'
+    chat can offer buttons."""
+    if stored.kind == "alert":
+        return replace(stored.action, target=f"{ALERT_TARGET}:{stored.platform}:{stored.post_id}")
+    return stored.action
 
 
 def alert_post(target: str) -> tuple[str, str] | None:
@@ -165,23 +169,22 @@ def alert_post(target: str) -> tuple[str, str] | None:
     return (platform, post_id) if prefix == ALERT_TARGET and platform and post_id else None
 
 
-def _cleared(store: Store, row: dict, outbound: Outbound, platform: str) -> bool:
+def _cleared(store: Store, stored: StoredAction, outbound: Outbound, platform: str) -> bool:
     """Whether the action goes out now; if not, its status and reason are recorded (never the text)."""
-    verdict = outbound.verdict(store, row, platform)
+    verdict = outbound.verdict(store, stored, platform)
     if verdict is None:
         return True
     status, reason = verdict
-    if row["result"] != reason:  # a wait for the hourly ceiling is logged once, not every pass
-        log.warning(
-            "action %d (%s on %s) %s: %s", row["id"], row["kind"], row["platform"], status, reason
-        )
-    store.set_action_status(row["id"], status, reason)
+    if stored.result != reason:  # a wait for the hourly ceiling is logged once, not every pass
+        log.warning("action %d (%s on %s) %s: %s",
+                    stored.id, stored.kind, stored.platform, status, reason)
+    store.set_action_status(stored.id, status, reason)
     return False
 
 
 def fail_interrupted(store: Store) -> int:
-    """Actions that were in flight when the process died are not resent (at-most-once out)."""
-    rows = [r for r in store.actions("planned") if r["result"] == "in flight"]
-    for row in rows:
-        store.set_action_status(row["id"], "failed", "interrupted during send; not retried")
-    return len(rows)
+    """Actions that were being sent when the process died are not resent (at-most-once out)."""
+    left = store.queued("sending")
+    for stored in left:
+        store.set_action_status(stored.id, "failed", "interrupted during send; not retried")
+    return len(left)

@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.core.models import EDIT_MARK, Action, Finding, Post
+from monitor.core.models import (
+    EDIT_MARK,
+    Action,
+    Context,
+    Finding,
+    Post,
+    StoredAction,
+    message_id,
+)
 
 # sqlite_utils (and the numpy, dateutil and more it brings) is imported when a Store is opened:
 # ~0.3 s of start-up that `monitor scan`, which imports this module but stores nothing, never pays.
@@ -58,17 +66,34 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.table("audit").create({"id": int, "at": str, "who": str, "action": str, "detail": str}, pk="id")
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """'In flight' becomes a status of its own (sending), with a count of claims, and an action
+    keeps the text to send instead if the delete before it fails (rendered when planned)."""
+    db.table("actions").add_column("attempts", int, not_null_default=0)
+    db.table("actions").add_column("fallback", str, not_null_default="")
+    db.execute("UPDATE actions SET status = 'sending', result = '', attempts = 1 "
+               "WHERE status = 'planned' AND result = 'in flight'")
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
-ACTION_STATUSES = ("planned", "held", "sent", "failed", "skipped")
+ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 
 
 def _gone_out(alias: str = "") -> str:
-    """SQL that holds for an action sent or in flight: the sender claims a round of actions before it
-    performs any, and the rate limits must count those claimed before them in the same round."""
+    """SQL that holds for an action sent or being sent: the sender claims a round of actions before
+    it performs any, and the rate limits must count those claimed before them in the same round."""
     a = f"{alias}." if alias else ""
-    return f"({a}status = 'sent' OR ({a}status = 'planned' AND {a}result = 'in flight'))"
+    return f"({a}status IN ('sent', 'sending'))"
+
+
+def stored_action(row: dict[str, Any]) -> StoredAction:
+    """The frozen value of an actions row."""
+    action = Action(row["kind"], row["platform"], row["target"], row["text"], row["reason"],
+                    row.get("fallback") or "")
+    return StoredAction(row["id"], row["post_id"], action, row["status"], row["result"] or "",
+                        row.get("attempts") or 0)
 
 
 class Store:
@@ -160,6 +185,22 @@ class Store:
             [platform, message_id, len(message_id) + len(EDIT_MARK), f"{message_id}{EDIT_MARK}"]).fetchall()
         return {r[0] for r in rows}
 
+    def context(self, posts: Sequence[Post]) -> Context:
+        """In one query, the kinds flagged on every stored version of each message the posts reply
+        to or edit: what the pipeline needs to read them in their thread."""
+        keys = sorted({(p.platform, m) for p in posts for m in (p.reply_to, p.edit_of) if m})
+        if not keys:
+            return Context()
+        clauses, args = [], []
+        for platform, message in keys:  # the message itself or one of its edits (id~e...)
+            clauses.append("(platform = ? AND (post_id = ? OR substr(post_id, 1, ?) = ?))")
+            args += [platform, message, len(message) + len(EDIT_MARK), f"{message}{EDIT_MARK}"]
+        sql = f"SELECT DISTINCT platform, post_id, kind FROM findings WHERE {' OR '.join(clauses)}"
+        flagged: dict[tuple[str, str], set[str]] = {}
+        for platform, post_id, kind in self.db.execute(sql, args).fetchall():
+            flagged.setdefault((platform, message_id(post_id)), set()).add(kind)
+        return Context({key: frozenset(kinds) for key, kinds in flagged.items()})
+
     def add_findings(self, post: Post, findings: list[Finding]) -> list[int]:
         """Store a post's findings as new; returns their ids."""
         now = utcnow()
@@ -188,13 +229,23 @@ class Store:
         now = utcnow()
         row = {"platform": post.platform, "post_id": post.id, "kind": action.kind,
                "target": action.target, "text": action.text, "reason": action.reason,
-               "status": status, "result": "", "created_at": now, "updated_at": now}
+               "fallback": action.fallback, "status": status, "result": "", "attempts": 0,
+               "created_at": now, "updated_at": now}
         return self._insert_new("actions", row)
 
     def actions(self, status: str | None = None) -> Iterator[dict[str, Any]]:
         """Actions, oldest first, optionally of one status."""
         where, args = ("status = ?", [status]) if status else (None, None)
         return self._t("actions").rows_where(where, args, order_by="id")
+
+    def queued(self, status: str = "planned") -> list[StoredAction]:
+        """The actions of one status as frozen values, oldest first (the sender's queue)."""
+        return [stored_action(r) for r in self.actions(status)]
+
+    def mark_sending(self, action_id: int) -> None:
+        """Claim an action for sending: the idempotency mark, written before the platform call."""
+        self.db.execute("UPDATE actions SET status = 'sending', result = '', "
+                        "attempts = attempts + 1, updated_at = ? WHERE id = ?", [utcnow(), action_id])
 
     def set_action_status(self, action_id: int, status: str, result: str = "") -> None:
         """Move an action to a new status with the platform's answer."""
@@ -237,7 +288,7 @@ class Store:
     def reply_went_to(self, platform: str, target: str, finding_kind: str, exclude_id: int) -> bool:
         """Whether another reply for this finding kind went to this post or is in flight."""
         sql = ("SELECT 1 FROM actions WHERE platform = ? AND kind = 'reply' AND target = ? AND id != ? "
-               "AND substr(reason, 1, ?) = ? AND (status = 'sent' OR (status = 'planned' AND result = 'in flight'))")
+               f"AND substr(reason, 1, ?) = ? AND {_gone_out()}")
         prefix = finding_kind + ":"
         return self.db.execute(sql, [platform, target, exclude_id, len(prefix), prefix]).fetchone() is not None
 

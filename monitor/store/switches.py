@@ -3,6 +3,8 @@ per-platform mute."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from monitor.store import Store
 
 PAUSED = "paused"
@@ -44,3 +46,20 @@ def held_back(store: Store, kind: str, platform: str) -> bool:
     if kind == "alert":  # the managers need to see what arrives in order to decide to resume
         return False
     return paused(store) or muted(store, platform)
+
+
+@dataclass(frozen=True, slots=True)
+class Switches:
+    """The switches as read once for a sending round."""
+
+    paused: bool
+    muted: frozenset[str]
+
+    @classmethod
+    def read(cls, store: Store) -> Switches:
+        """The switches now, in two reads of the meta table."""
+        return cls(paused(store), frozenset(muted_platforms(store)))
+
+    def hold(self, kind: str, platform: str) -> bool:
+        """Whether an action waits in 'planned' (see held_back)."""
+        return kind != "alert" and (self.paused or platform in self.muted)
