@@ -103,7 +103,7 @@ async def _daemon(settings: config.Settings, store: Store, fake: FakeReddit, don
 
 def _settled(store: Store, posts: int) -> Callable[[], bool]:
     """All posts stored and no action left to send."""
-    return lambda: store.db["posts"].count == posts and not list(store.actions("planned"))
+    return lambda: store.db["posts"].count == posts and not [*store.actions("planned"), *store.actions("sending")]
 
 
 def _assert_no_phrase(text: str, phrase: str) -> None:

@@ -80,7 +80,7 @@ async def _settle(settings: config.Settings, store: Store, posts: int, also: Cal
     """Run the daemon until it stored this many posts and planned nothing more to send (and `also` holds)."""
     stop = asyncio.Event()
     task = asyncio.create_task(_run_daemon(settings, store, stop))
-    await until(lambda: store.db["posts"].count == posts and not list(store.actions("planned")), timeout=90)
+    await until(lambda: store.db["posts"].count == posts and not [*store.actions("planned"), *store.actions("sending")], timeout=90)
     await until(also)
     stop.set()
     await task
@@ -113,7 +113,7 @@ def test_support_impostor_leak_and_chatter_get_the_right_answers(tmp_path, monke
             task = asyncio.create_task(_run_daemon(settings, store, stop))
             # generous: the first pass includes loading the classifiers (seconds on a busy machine)
             await until(lambda: store.db["posts"].count == 4 and fake.confirmed == 5
-                        and not list(store.actions("planned")), timeout=90)
+                        and not [*store.actions("planned"), *store.actions("sending")], timeout=90)
             await until(lambda: bool(fake.deleted) and len(fake.sent_to(ADMINS)) >= 2)
             stop.set()
             await task
@@ -389,12 +389,12 @@ def test_an_edit_is_checked_and_only_what_it_adds_is_acted_on(tmp_path, monkeypa
                    "scam": fake.post(GROUP, CAROL, "gm everyone")}
             stop = asyncio.Event()
             task = asyncio.create_task(_run_daemon(settings, store, stop))
-            await until(lambda: store.db["posts"].count == 3 and not list(store.actions("planned")), timeout=90)
+            await until(lambda: store.db["posts"].count == 3 and not [*store.actions("planned"), *store.actions("sending")], timeout=90)
             sent_before = len(fake.sent)
             fake.edit(GROUP, ids["typo"], "my withdrawal of 2 ETH is pending for 3 days, can someone help?")
             fake.edit(GROUP, ids["leak"], f"my wallet won't open after the update, here is my phrase: {PHRASE}")
             fake.edit(GROUP, ids["scam"], "gm everyone, OKX airdrop is live, claim at https://okx-airdrop-claim.com")
-            await until(lambda: store.db["posts"].count == 6 and not list(store.actions("planned")))
+            await until(lambda: store.db["posts"].count == 6 and not [*store.actions("planned"), *store.actions("sending")])
             await until(lambda: bool(fake.deleted))
             stop.set()
             await task
@@ -465,11 +465,11 @@ def test_a_clone_of_a_group_admin_is_flagged_and_the_admins_are_not(tmp_path, mo
             fake.join(GROUP, clone)
             stop = asyncio.Event()
             task = asyncio.create_task(_run_daemon(settings, store, stop))
-            await until(lambda: store.db["posts"].count == 5 and not list(store.actions("planned")), timeout=90)
+            await until(lambda: store.db["posts"].count == 5 and not [*store.actions("planned"), *store.actions("sending")], timeout=90)
             fake.add_admin(GROUP, sam)  # promoted: the group's list is asked for again
             fake.member_update(GROUP, sam, old="member", new="administrator")
             ids["promoted"] = fake.post(GROUP, sam, "Deposits are back to normal, DM me if yours is missing")
-            await until(lambda: store.db["posts"].count == 6 and not list(store.actions("planned")))
+            await until(lambda: store.db["posts"].count == 6 and not [*store.actions("planned"), *store.actions("sending")])
             await until(lambda: len(fake.sent_to(ADMINS)) >= 2)
             stop.set()
             await task
@@ -525,9 +525,9 @@ def test_a_dm_invitation_under_a_help_request_is_flagged_and_under_chat_it_is_no
             ids["friend"] = fake.post(GROUP, CAROL, "dm me later", reply_to=ids["chat"])
             stop = asyncio.Event()
             task = asyncio.create_task(_run_daemon(settings, store, stop))
-            await until(lambda: store.db["posts"].count == 4 and not list(store.actions("planned")), timeout=90)
+            await until(lambda: store.db["posts"].count == 4 and not [*store.actions("planned"), *store.actions("sending")], timeout=90)
             ids["later"] = fake.post(GROUP, BOB, "dm me", reply_to=ids["request"])  # the request is stored by now
-            await until(lambda: store.db["posts"].count == 5 and not list(store.actions("planned")))
+            await until(lambda: store.db["posts"].count == 5 and not [*store.actions("planned"), *store.actions("sending")])
             stop.set()
             await task
             return ids

@@ -49,7 +49,7 @@ async def _daemon(settings: config.Settings, store: Store, done: Callable[[], bo
 
 def _settled(store: Store, posts: int) -> Callable[[], bool]:
     """All posts stored and no action left to send."""
-    return lambda: store.db["posts"].count == posts and not list(store.actions("planned"))
+    return lambda: store.db["posts"].count == posts and not [*store.actions("planned"), *store.actions("sending")]
 
 
 def _dump(store: Store) -> str:
