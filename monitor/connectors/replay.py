@@ -59,6 +59,8 @@ class ReplayConnector:
             return "replay: not sent"
         record = {"kind": action.kind, "platform": action.platform, "target": action.target,
                   "text": action.text, "reason": action.reason}
+        if action.place:  # where a restriction or ban applies
+            record["place"] = action.place
         with self.outbox.open("a", encoding="utf-8") as out:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         return f"replay: written to {self.outbox.name}"

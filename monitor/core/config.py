@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.core.models import ACTION_KINDS, FINDING_KINDS, PLATFORMS, Brand
+from monitor.core.enforce import Enforce
+from monitor.core.enforce import parse as parse_enforce
+from monitor.core.models import ACTION_KINDS, ENFORCEMENT, FINDING_KINDS, PLATFORMS, Brand
 from monitor.resources import data_path
 
 DEFAULT_CONFIG = data_path("monitor.example.toml")
@@ -38,11 +40,13 @@ SCHEMA: dict[str, Any] = {
         "metrics_host": str,
     },
     "thresholds": {k: float for k in FINDING_KINDS},
-    "modes": {k: str for k in FINDING_KINDS},
+    # A finding kind's mode, or an enforcement kind's (restrict = "review" holds every restriction).
+    "modes": {k: str for k in FINDING_KINDS + ENFORCEMENT},
     "support": {"model_dir": str, "encoder_path": str, "use_encoder": bool},
     "serve": {"token_env": str, "host": str, "port": int},  # `monitor serve`; the token from env
     "limits": {"user_cooldown": float, "thread_cooldown": float, "platform_per_hour": int},
     "policy": {k: _STR_LIST for k in FINDING_KINDS},
+    "enforce": {"restrict_minutes": int, **{p: _STR_LIST for p in PLATFORMS}},
 }
 # One table per platform connector; credentials are named by *_env keys, never given here.
 PLATFORM_SCHEMA: dict[str, Any] = {
@@ -98,6 +102,7 @@ class Settings:
     serve: dict[str, Any] = field(default_factory=dict)  # validated [serve]: token_env, host, port
     limits: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     policy: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_POLICY))
+    enforce: Enforce = field(default_factory=Enforce)  # [enforce] with the policy's impersonation list
     log_format: str = "json"  # `monitor run` logs: one JSON object a line, or "text"
     metrics_port: int = 0  # /healthz and /metrics; 0 turns the endpoint off
     metrics_host: str = "127.0.0.1"
@@ -214,7 +219,8 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         support=_support(path, data.get("support", {})),
         serve=data.get("serve", {}),
         limits=_limits(path, data),
-        policy=_policy(path, data),
+        policy=(policy := _policy(path, data)),
+        enforce=_enforce(path, data, policy),
         **_ops(path, mon),
     )
 
@@ -251,6 +257,14 @@ def _policy(path: Path, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
             raise ConfigError(f"{path}: 'policy.{kind}' has unknown action '{unknown[0]}' "
                               f"(use {', '.join(ACTION_KINDS)})")
     return policy
+
+
+def _enforce(path: Path, data: dict[str, Any], policy: dict[str, tuple[str, ...]]) -> Enforce:
+    """The [enforce] table read with the policy's lists."""
+    try:
+        return parse_enforce(data.get("enforce", {}), policy)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _support(path: Path, table: dict[str, Any]) -> dict[str, Any]:

@@ -11,12 +11,16 @@ from typing import Any, Literal
 Platform = Literal["twitter", "telegram", "discord", "reddit"]
 Channel = Literal["public", "group", "dm"]
 FindingKind = Literal["support_request", "impersonation", "secret_leak"]
-ActionKind = Literal["reply", "dm", "delete", "alert", "report"]
+ActionKind = Literal["reply", "dm", "delete", "alert", "report", "restrict", "ban", "unban"]
 
 PLATFORMS: tuple[str, ...] = ("twitter", "telegram", "discord", "reddit")
 CHANNELS: tuple[str, ...] = ("public", "group", "dm")
 FINDING_KINDS: tuple[str, ...] = ("support_request", "impersonation", "secret_leak")
-ACTION_KINDS: tuple[str, ...] = ("reply", "dm", "delete", "alert", "report")
+ACTION_KINDS: tuple[str, ...] = (
+    "reply", "dm", "delete", "alert", "report", "restrict", "ban", "unban"
+)
+# What moderates a place rather than speaks in it: the bot needs the right to each, per place.
+ENFORCEMENT: tuple[str, ...] = ("delete", "restrict", "ban", "unban")
 SUPPORT_TOPICS: tuple[str, ...] = ("withdrawal", "deposit", "login", "kyc", "trading", "api", "other")
 SECRET_TYPES: tuple[str, ...] = ("seed_phrase", "private_key", "api_key", "token", "password")
 
@@ -104,6 +108,12 @@ class Post:
     # Set by the daemon when the post this one replies to was read as a support request: an offer of a
     # DM under a help request is the classic scam, under a friend's message it is chat.
     replies_to_request: bool = False
+    # The group, server or subreddit it was posted in (Telegram chat id, Discord guild id, subreddit
+    # name): where a restriction or ban applies. Empty in DMs and where unknown.
+    place: str = ""
+    # What the bot may do there (of ENFORCEMENT), as the connector last read its rights; None when
+    # not known (a replay), and then the platform's answer tells.
+    bot_may: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -145,6 +155,8 @@ class Action:
     # The text to send instead when the delete planned before it failed (a removal notice that
     # must ask the user to delete the post): rendered with the action, chosen by the sender.
     fallback: str = field(default="", compare=False, repr=False)
+    # Where a restrict, ban or unban applies (the post's place); the target is then the user id.
+    place: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from monitor.classify.text import language
 from monitor.core import policy
 from monitor.core.config import Settings
 from monitor.core.edits import new_in_edits
+from monitor.core.enforce import Enforce
 from monitor.core.models import Context, Finding, Post, Processed
 from monitor.replies.templates import Templates
 
@@ -53,11 +54,13 @@ class Pipeline:
     """Redacts secrets at the entrance, runs every detector, keeps flagged findings, plans actions."""
 
     def __init__(self, secrets: SecretDetector, detectors: Sequence[Detector],
-                 templates: Templates, thresholds: dict[str, float]) -> None:
+                 templates: Templates, thresholds: dict[str, float],
+                 enforce: Enforce | None = None) -> None:
         self.secrets = secrets
         self.detectors = list(detectors)
         self.templates = templates
         self.thresholds = thresholds
+        self.enforce = enforce or Enforce()  # what may be done against an impostor, per platform
 
     @classmethod
     def from_settings(cls, settings: Settings, salt: bytes) -> Pipeline:
@@ -67,6 +70,7 @@ class Pipeline:
             detectors=build_detectors(settings),
             templates=Templates.load(settings.brand),
             thresholds=settings.thresholds,
+            enforce=settings.enforce,
         )
 
     def in_context(
@@ -86,7 +90,7 @@ class Pipeline:
         """The batch's first-pass results made final: replies to requests in the batch again, an
         edit kept to what is new, and each action's first status by its finding kind's mode."""
         again = again_under_requests(posts, results, context, process or self.process_many)
-        settled = new_in_edits(again, context, self.templates)
+        settled = new_in_edits(again, context, self.templates, self.enforce)
         return [_with_statuses(r, modes) for r in settled]
 
     def process(self, post: Post) -> Processed:
@@ -124,7 +128,7 @@ class Pipeline:
         # The brand's own answers and scam offers are not support requests, whatever their words.
         if "impersonation" in kinds or policy.is_official(clean, self.templates.brand):
             flagged = [f for f in flagged if f.kind != "support_request"]
-        actions = policy.plan(clean, flagged, self.templates)
+        actions = policy.plan(clean, flagged, self.templates, self.enforce)
         return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))
 
 

@@ -1,4 +1,5 @@
-"""Which actions follow from which findings (reply, dm, delete, alert, report), and each one's first
+"""Which actions follow from which findings (reply, dm, delete, alert, report; restrict and ban
+against an impostor where [enforce] allows), and each one's first
 status by the mode of its finding kind. Pure."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from monitor.core.enforce import Enforce
 from monitor.core.models import ARRIVALS, Action, Brand, Finding, Post, reason_kind
 from monitor.replies.guard import defang, strip_invisible
 from monitor.replies.lang import reply_language
@@ -35,7 +37,9 @@ class Modes:
         kind = reason_kind(action.reason)
         if self.allowed is not None and action.kind not in self.allowed.get(kind, ()):
             return "skipped"  # recorded, so the report shows what the policy left out
-        mode = "dry_run" if self.dry_run else self.by_kind.get(kind, "review")
+        # An enforcement kind's own mode (restrict = "review") wins over its finding kind's.
+        mode = self.by_kind.get(action.kind) or self.by_kind.get(kind, "review")
+        mode = "dry_run" if self.dry_run else mode
         if mode == "review" and action.kind == "alert":
             return "planned"  # the alert is how the managers hear there is something to review
         return MODE_STATUS[mode]
@@ -47,7 +51,8 @@ def is_official(post: Post, brand: Brand) -> bool:
     return post.author.handle.casefold().lstrip("@") in handles
 
 
-def plan(post: Post, findings: list[Finding], templates: Templates) -> list[Action]:
+def plan(post: Post, findings: list[Finding], templates: Templates,
+         enforce: Enforce | None = None) -> list[Action]:
     """The actions for one post's flagged findings: a leak first, then impersonation, then support."""
     if not findings or is_official(post, templates.brand):
         return []  # never answer the brand's own accounts
@@ -57,7 +62,8 @@ def plan(post: Post, findings: list[Finding], templates: Templates) -> list[Acti
         return secret_actions(post, leaks, lang, templates)
     by_kind = {f.kind: f for f in sorted(findings, key=lambda f: f.score)}  # strongest of each kind
     if "impersonation" in by_kind:
-        return impersonation_actions(post, by_kind["impersonation"], lang, templates)
+        finding = by_kind["impersonation"]
+        return impersonation_actions(post, finding, lang, templates, enforce or Enforce())
     if "support_request" in by_kind and not post.by_staff:  # the group's own admins need no pointer to support
         return support_actions(post, by_kind["support_request"], lang, templates)
     return []
@@ -80,18 +86,65 @@ def secret_actions(post: Post, leaks: list[Finding], lang: str, t: Templates) ->
     return actions
 
 
-def impersonation_actions(post: Post, finding: Finding, lang: str, t: Templates) -> list[Action]:
-    """Warn the user who was answered (never the impersonator), alert the managers, record a report."""
+def impersonation_actions(post: Post, finding: Finding, lang: str, t: Templates,
+                          enforce: Enforce) -> list[Action]:
+    """Remove the scam and restrict its author where the bot moderates and the policy says so, warn
+    the user who was answered (never the impostor), alert the managers, report the account."""
     reason = f"impersonation: {finding.label}"
-    actions = []
+    removal, notes = enforcement(post, finding, t.brand, enforce)
+    actions = [a for a in removal if a.kind == "delete"]
     if post.reply_to and post.channel != "dm":  # a warning needs someone's thread to go into
         official = ", ".join(f"@{h}" for h in t.brand.accounts.get(post.platform, ())) or t.brand.name
         warning = t.render("impersonation", lang, "public", finding.label,
                            impostor=safe_handle(post.author.handle), official_accounts=official)
         actions.append(Action("reply", post.platform, post.reply_to, warning, reason))
     report = defang(_clip(finding.evidence), t.brand.domains)
-    return [*actions, alert(post, [finding], reason, t.brand),
-            Action("report", post.platform, post.author.id, report, reason)]
+    return [*actions, alert(post, [finding], reason, t.brand, notes),
+            Action("report", post.platform, post.author.id, report, reason),
+            *(a for a in removal if a.kind != "delete")]
+
+
+def enforcement(post: Post, finding: Finding, brand: Brand,
+                enforce: Enforce) -> tuple[list[Action], list[str]]:
+    """The delete and the restriction or ban the policy lists for this post, where the platform
+    and the bot's rights there allow them; and the lines the alert adds about what it could not do."""
+    wanted = enforce.on(post.platform)
+    if by_hand := enforce.by_hand(post.platform):
+        return [], [by_hand]
+    if not wanted or post.channel == "dm" or not _enforceable(post, finding, brand):
+        return [], []
+    if "ban" in wanted:  # a ban covers a restriction
+        wanted = tuple(k for k in wanted if k != "restrict")
+    may = post.bot_may
+    refused = [k for k in wanted if may is not None and k not in may]
+    reason = f"impersonation: {finding.label}"
+    place = post.place
+    actions = [Action(kind, post.platform, post.id if kind == "delete" else post.author.id,
+                      _enforce_text(kind, enforce), reason, place=place)
+               for kind in wanted if kind not in refused]
+    notes = [f"cannot {kind} here: the bot has not the right in this place" for kind in refused]
+    return actions, notes
+
+
+def _enforceable(post: Post, finding: Finding, brand: Brand) -> bool:
+    """Whether the author may be acted against: never the brand's accounts, the place's staff or
+    an account the team vouches for, and never for naming a look-alike (that is how members warn)."""
+    trusted = {h.casefold().lstrip("@") for h in brand.trusted.get(post.platform, ())}
+    return not (post.by_staff or is_official(post, brand) or finding.label in _NOT_THE_AUTHORS
+                or post.author.handle.casefold().lstrip("@") in trusted)
+
+
+# Labels that say something about an account the post names, not about its author.
+_NOT_THE_AUTHORS = frozenset({"lookalike_mention"})
+
+
+def _enforce_text(kind: str, enforce: Enforce) -> str:
+    """The note kept with an enforcement action (the platforms' audit logs show it too)."""
+    if kind == "restrict":
+        return f"restricted for {enforce.restrict_minutes} minutes: impersonating the brand's support"
+    if kind == "ban":
+        return "banned: impersonating the brand's support"
+    return ""
 
 
 def support_actions(post: Post, finding: Finding, lang: str, t: Templates) -> list[Action]:
@@ -104,14 +157,17 @@ def support_actions(post: Post, finding: Finding, lang: str, t: Templates) -> li
                    t.render("support_request", lang, "public", finding.label), reason)]
 
 
-def alert(post: Post, findings: list[Finding], reason: str, brand: Brand) -> Action:
-    """A redacted alert for the managers, with every foreign link made unclickable."""
+def alert(post: Post, findings: list[Finding], reason: str, brand: Brand,
+          notes: list[str] | None = None) -> Action:
+    """A redacted alert for the managers, with every foreign link made unclickable; `notes` say
+    what the bot could not do."""
     lines = [f"{reason} on {post.platform} by @{safe_handle(post.author.handle)}"]
     if post.text in ARRIVALS:
         lines.append(f"{post.text}: nothing written yet")  # an impostor at the door, before any message
     if post.url:  # before the evidence: after "API passphrase" a link would read as the passphrase
         lines.append(_clip(post.url))
     lines += [f"- {f.label} ({f.score:.2f}): {_clip(f.evidence)}" for f in findings]
+    lines += [f"! {note}" for note in notes or ()]
     return Action("alert", post.platform, ADMIN_TARGET, defang("\n".join(lines), brand.domains), reason)
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Any
 
-from monitor.core.models import CHANNELS, PLATFORMS, Author, Post
+from monitor.core.models import CHANNELS, ENFORCEMENT, PLATFORMS, Author, Post
 
 MAX_TEXT = 1_000_000  # characters; a longer text is refused rather than truncated silently
 # A post whose MAX_TEXT text is all \uXXXX escapes fits; a longer line is refused undecoded.
@@ -109,7 +109,19 @@ def parse_post(obj: Any) -> Post:
         edit_of=_str(obj, "edit_of") or None,
         raw=obj,
         staff=_staff(obj, platform),
+        place=_str(obj, "place"),
+        bot_may=_bot_may(obj),
     )
+
+
+def _bot_may(obj: dict[str, Any]) -> frozenset[str] | None:
+    """The optional list of what the bot may do in the post's place (of ENFORCEMENT)."""
+    may = obj.get("bot_may")
+    if may is None:
+        return None
+    if not isinstance(may, list) or any(m not in ENFORCEMENT for m in may):
+        raise PostError(f"field 'bot_may' must be a list of {', '.join(ENFORCEMENT)}")
+    return frozenset(may)
 
 
 def _staff(obj: dict[str, Any], platform: str) -> tuple[Author, ...]:

@@ -75,8 +75,15 @@ def _v2(db: sqlite_utils.Database) -> None:
                "WHERE status = 'planned' AND result = 'in flight'")
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """Where a post was written (its group, server or subreddit) and where a restriction or ban
+    applies."""
+    db.table("posts").add_column("place", str, not_null_default="")
+    db.table("actions").add_column("place", str, not_null_default="")
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 
@@ -91,7 +98,7 @@ def _gone_out(alias: str = "") -> str:
 def stored_action(row: dict[str, Any]) -> StoredAction:
     """The frozen value of an actions row."""
     action = Action(row["kind"], row["platform"], row["target"], row["text"], row["reason"],
-                    row.get("fallback") or "")
+                    row.get("fallback") or "", row.get("place") or "")
     return StoredAction(row["id"], row["post_id"], action, row["status"], row["result"] or "",
                         row.get("attempts") or 0)
 
@@ -162,7 +169,7 @@ class Store:
             "author_id": post.author.id, "author_handle": post.author.handle,
             "author_name": post.author.name, "text": post.text, "lang": lang,
             "created_at": _iso(post.created_at), "url": post.url, "reply_to": post.reply_to,
-            "seen_at": utcnow(),
+            "place": post.place, "seen_at": utcnow(),
         }
 
     def _insert_new(self, table: str, row: dict[str, Any]) -> int | None:
@@ -229,7 +236,8 @@ class Store:
         now = utcnow()
         row = {"platform": post.platform, "post_id": post.id, "kind": action.kind,
                "target": action.target, "text": action.text, "reason": action.reason,
-               "fallback": action.fallback, "status": status, "result": "", "attempts": 0,
+               "fallback": action.fallback, "place": action.place, "status": status,
+               "result": "", "attempts": 0,
                "created_at": now, "updated_at": now}
         return self._insert_new("actions", row)
 

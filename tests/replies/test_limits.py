@@ -31,7 +31,7 @@ def test_defaults_and_overrides(tmp_path: Path) -> None:
     ("[limits]\nuser_cooldown = -1\n", "'limits.user_cooldown' must not be negative"),
     ("[limits]\nplatform_per_hour = 1.5\n", "'limits.platform_per_hour' must be a integer"),
     ("[limits]\nburst = 3\n", "unknown key 'limits.burst'"),
-    ('[policy]\nsupport_request = ["reply", "ban"]\n', "'policy.support_request' has unknown action 'ban'"),
+    ('[policy]\nsupport_request = ["reply", "shout"]\n', "'policy.support_request' has unknown action 'shout'"),
 ])
 def test_bad_values_are_named(tmp_path: Path, extra: str, message: str) -> None:
     with pytest.raises(config.ConfigError, match=message):

@@ -12,7 +12,7 @@ from monitor.core.models import Author, Post
 
 # Where a secret was found, in the words an alert or report uses.
 WHERE = {"url": "the post's link", "reply_to": "the reply-to field", "handle": "the handle",
-         "name": "the display name", "bio": "the profile text"}
+         "name": "the display name", "bio": "the profile text", "place": "the place's id"}
 Located = tuple[str, SecretMatch]  # (field, match)
 
 
@@ -24,11 +24,12 @@ def scrub(post: Post) -> tuple[Post, list[Located]]:
     clean_text = redact(text, [m for _, m in located])
     url, found_url = _field("url", post.url)
     reply_to, found_reply = _field("reply_to", post.reply_to or "")
+    place, found_place = _field("place", post.place)
     author, found_author = _author(post.author)
     staff = tuple(_author(member)[0] for member in post.staff)
-    located += found_url + found_reply + found_author
+    located += found_url + found_reply + found_place + found_author
     clean = dataclasses.replace(post, text=clean_text, url=url, reply_to=reply_to or None,
-                                author=author, staff=staff, raw=None)
+                                place=place, author=author, staff=staff, raw=None)
     return clean, located
 
 
