@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from monitor import evalsets
-from monitor.classify.base import Pending
-from monitor.classify.impersonation.verify import format_verdict, verify_text, worst
+from monitor.classify import Pending, format_verdict, verify_text, worst
 from monitor.cli import evaluate
 from monitor.cli import review_serve as cli_review
 from monitor.cli.shared import CliError, report_query

@@ -8,11 +8,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from monitor.classify.base import Detector, Pending, ReadsHostLists
-from monitor.classify.registry import builtin_detectors
-from monitor.classify.secrets import SecretDetector
-from monitor.classify.secrets.fields import scrub
-from monitor.classify.text import language
+from monitor.classify import (
+    Detector,
+    Pending,
+    ReadsHostLists,
+    SecretDetector,
+    builtin_detectors,
+    language,
+    scrub,
+)
 from monitor.core import policy
 from monitor.core.config import Settings
 from monitor.core.edits import new_in_edits
