@@ -101,8 +101,8 @@ class Pipeline:
         return [_with_statuses(r, modes) for r in settled]
 
     def set_lists(self, lists: HostLists) -> None:
-        """Hand new host lists to the detectors that read them (a running daemon's, when a list
-        file changed); the posts of a batch already started finish with the old."""
+        """Hand new host lists to the detectors that read them, for the posts they check from now
+        on (a running daemon's, when a list file changed)."""
         self.lists = lists
         for detector in self.detectors:
             if isinstance(detector, ReadsHostLists):
