@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.classify.impersonation import ImpersonationDetector
+from monitor.classify import ImpersonationDetector, SecretDetector
 from monitor.classify.impersonation.wordlists import DATA_DIR
-from monitor.classify.secrets import SecretDetector
 from monitor.core.config import Settings
 from monitor.core.hostlists import (
     HostLists,
