@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from monitor.classify.secrets.core import FINDERS, find_secrets
+from monitor.classify import find_secrets
+from monitor.classify.secrets.core import FINDERS
 from monitor.core import config
 from monitor.core.models import Author, Post
 from monitor.core.pipeline import Pipeline

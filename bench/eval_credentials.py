@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from monitor.classify import find_secrets
 from monitor.classify.secrets import exchange, passwords, tokens
-from monitor.classify.secrets.core import find_secrets
 
 # Only this task's finders, so the figures do not depend on the seed and key finders.
 FINDERS = (exchange.find, tokens.find, passwords.find)

@@ -15,23 +15,20 @@ from pathlib import Path
 from misspelled_hosts import blocklists, misspelled, prototypes
 from rapidfuzz.distance import Levenshtein
 
-from monitor.classify.impersonation import ImpersonationDetector
+from monitor.classify import BrandRegistry, ImpersonationDetector, hosts, normalise
 from monitor.classify.impersonation.domains import (
     decode_label,
     host_labels,
     host_signal,
-    hosts,
     lookalike,
     subdomain_trick,
 )
 from monitor.classify.impersonation.handles import handle_signals
 from monitor.classify.impersonation.hostnames import foreign_front, lure_named
 from monitor.classify.impersonation.mentions import mention_signals
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeletons
 from monitor.classify.impersonation.staff import staff_signals
 from monitor.classify.impersonation.typos import typo_cost
-from monitor.classify.text import normalise
 from monitor.core.config import Brand, load
 from monitor.core.models import Author, Post
 

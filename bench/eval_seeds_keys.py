@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from monitor.classify import SecretMatch
 from monitor.classify.secrets import keys, seeds
-from monitor.classify.secrets.match import SecretMatch
 
 Finder = Callable[[str], list[SecretMatch]]
 _FIRST_LETTER_RE = re.compile(r"[^\W\d_]")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from procmem import tree_peak_mib
 
-from monitor.classify.support.detector import SupportDetector
+from monitor.classify import SupportDetector
 from monitor.core.models import Author, Post
 from monitor.evalsets.support import BANKING77_TOPICS, dev_half
 

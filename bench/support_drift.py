@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 from eval_support import SETS, THRESHOLD, in_split, prf
 
-from monitor.classify.support.detector import DEFAULT_MODEL_DIR, SupportDetector, Verdict
-from monitor.classify.support.encoder import MAX_TOKENS, MODEL_FILE
+from monitor.classify import DEFAULT_MODEL_DIR, MODEL_FILE, SupportDetector
+from monitor.classify.support.detector import Verdict
+from monitor.classify.support.encoder import MAX_TOKENS
 
 
 class TorchMiniLM:

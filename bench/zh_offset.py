@@ -13,7 +13,7 @@ from pathlib import Path
 
 from eval_support import afqmc, in_split, prf, weibo
 
-from monitor.classify.support.detector import SupportDetector
+from monitor.classify import SupportDetector
 
 MAX_WEIBO_FP = 0.03
 

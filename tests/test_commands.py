@@ -12,8 +12,8 @@ import pytest
 from flagged_items import add, finding, sample
 from mnemonic import Mnemonic
 
-from monitor.classify.impersonation.lists import ListFile, load
 from monitor.core.config import Settings
+from monitor.core.hostlists import ListFile, load
 from monitor.desk import command_handlers as commands
 from monitor.desk.command_handlers import Call, Desk
 from monitor.store import Store

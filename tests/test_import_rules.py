@@ -1,6 +1,7 @@
 """The import rules between the package's rooms, read from the source with ast (nothing imported).
 
-- classify/ is a library: it imports only `monitor.core.models` and itself;
+- classify/ is a library: it imports only `monitor.core.models` and itself, and other code imports
+  it only through its package (`from monitor.classify import ...`), its one public API;
 - replies/ imports no store;
 - connectors/ import only the core's models, config and postjson, the store, and themselves;
 - no import cycle between modules;
@@ -22,6 +23,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "monitor"
 # data (the Brand value in core.models, list paths, model folders; the settings are read in
 # core.pipeline.build_detectors) and classify finds its own shipped files (classify.bundled).
 CLASSIFY_EXCEPTIONS: set[tuple[str, str]] = set()
+# outside classify/ -> a classify module other than the package: none since `monitor.classify`
+# names what other code uses (tests and bench/ may still reach inside).
+CLASSIFY_API_EXCEPTIONS: set[tuple[str, str]] = set()
 # replies/ -> the store: none since the rate limits and the outbound checks moved beside the
 # sender (runtime/); replies/ is pure.
 REPLIES_EXCEPTIONS: set[tuple[str, str]] = set()
@@ -119,6 +123,17 @@ def test_classify_imports_only_models_and_itself() -> None:
     assert outside("monitor.classify", ("monitor.core.models",)) == CLASSIFY_EXCEPTIONS
 
 
+def test_other_code_imports_classify_only_through_its_package() -> None:
+    found = {
+        (module, name)
+        for module in MODULES
+        if not in_room(module, "monitor.classify")
+        for name in imports(module)
+        if in_room(name, "monitor.classify") and name != "monitor.classify"
+    }
+    assert found == CLASSIFY_API_EXCEPTIONS
+
+
 def test_replies_import_no_store() -> None:
     found = outside("monitor.replies", ())
     assert {(m, name) for m, name in found if in_room(name, "monitor.store")} == REPLIES_EXCEPTIONS
@@ -142,5 +157,6 @@ def test_the_reader_finds_imports_and_cycles() -> None:
     assert "monitor.core.models" in imports("monitor.classify.base")
     assert "monitor.store.sqlite" in imports("monitor.store")
     assert "monitor.runtime.ops_server" in imports("monitor.cli.entry")  # lazy, in a function
+    assert "monitor.classify" in imports("monitor.core.pipeline")  # the package, by its names
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"e", "d"}}
     assert cycles(graph) == {frozenset({"a", "b", "c"})}

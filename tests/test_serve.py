@@ -15,9 +15,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from flagged_items import add, finding, sample
 from serving import TOKEN, start_server
 
-from monitor.classify.impersonation.lists import ListFile, load
 from monitor.cli.entry import main
 from monitor.core import config
+from monitor.core.hostlists import ListFile, load
 from monitor.desk import serve
 from monitor.desk.allowing import AllowTarget
 from monitor.store import Store

@@ -1,4 +1,5 @@
-"""The Detector protocol every classifier implements, and Pending for results that wait on a model."""
+"""The Detector protocol every classifier implements (ReadsHostLists: one that takes the host
+lists), and Pending for results that wait on a model."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ class Detector(Protocol):
 
     def check(self, post: Post) -> list[Finding]:
         """Return the findings for one post (possibly none)."""
+        ...
+
+
+@runtime_checkable
+class ReadsHostLists(Protocol):
+    """A detector that reads the operator's host lists. It takes them as plain sets; the files are
+    read outside classify, and a running daemon hands it new lists when one changes."""
+
+    def set_lists(self, phishing: frozenset[str], allowed: frozenset[str]) -> None:
+        """Use these lists from the next post on."""
         ...
 
 

@@ -6,24 +6,23 @@ from pathlib import Path
 
 from monitor.classify.base import Detector
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.support import SupportDetector
 from monitor.core.models import Brand
 
 
 def builtin_detectors(
     brand: Brand,
-    phishing_list: Path | None = None,
-    allow_list: Path | None = None,
+    phishing: frozenset[str] = frozenset(),
+    allowed: frozenset[str] = frozenset(),
     model_dir: Path | None = None,
     encoder_path: Path | None = None,
     use_encoder: bool = True,
 ) -> list[Detector]:
     """Every detector besides the secret finder, which the pipeline runs first to redact, built from
-    plain values: the brand, the operator's phishing and allow list files, the support model's
-    folders (None: the bundled model). The settings are read outside classify
-    (`monitor.core.pipeline.build_detectors`)."""
+    plain values: the brand, the operator's phishing and allow lists (the domains, read from their
+    files outside classify), the support model's folders (None: the bundled model). The settings
+    and the list files are read in `monitor.core.pipeline.build_detectors`."""
     return [
-        ImpersonationDetector(brand, ListFile(phishing_list), ListFile(allow_list)),
+        ImpersonationDetector(brand, phishing, allowed),
         SupportDetector(model_dir, encoder_path, use_encoder),
     ]

@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from monitor import evalsets
-from monitor.classify.base import Pending
-from monitor.classify.impersonation.lists import ListError, NotADomain, remove_domains, update_list
-from monitor.classify.impersonation.lists import load as load_list
-from monitor.classify.impersonation.verify import format_verdict, verify_text, worst
+from monitor.classify import Pending, format_verdict, verify_text, worst
 from monitor.cli import evaluate
 from monitor.cli import review_serve as cli_review
 from monitor.cli.shared import CliError, report_query
 from monitor.core import config
+from monitor.core.hostlists import ListError, NotADomain, remove_domains, update_list
+from monitor.core.hostlists import load as load_list
 from monitor.core.models import PLATFORMS, Post
 from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
 from monitor.core.postjson import PostError, decode_lines, is_blank, parse_line

@@ -13,8 +13,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
-from monitor.classify.base import Pending
-from monitor.classify.text import language
+from monitor.classify import Pending, language
 from monitor.core.config import Settings
 from monitor.core.models import FINDING_KINDS, Context, Post
 from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks

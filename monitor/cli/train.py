@@ -11,15 +11,26 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from monitor.classify.support import export, fit
-from monitor.classify.support.detector import DEFAULT_MODEL_DIR, META_FILE
-from monitor.classify.support.encoder import MODEL_FILE, TOKENIZER_FILE, MiniLM
-from monitor.classify.support.generate import DATA_DIR, LABELS, write
-from monitor.classify.support.linear import ByScript, from_logits
-from monitor.classify.text import has_cjk
+from monitor.classify import (
+    DEFAULT_MODEL_DIR,
+    META_FILE,
+    MODEL_FILE,
+    SUPPORT_DATA_DIR,
+    SUPPORT_LABELS,
+    TOKENIZER_FILE,
+    ByScript,
+    MiniLM,
+    attach_head,
+    export_encoder,
+    fit_head,
+    fit_linear,
+    from_logits,
+    has_cjk,
+    write_training_data,
+)
 from monitor.evalsets.support import TRAINING_SETS, training_rows
 
-TRAIN_FILE = DATA_DIR / "train.jsonl.gz"
+TRAIN_FILE = SUPPORT_DATA_DIR / "train.jsonl.gz"
 # English rows embedded for the MiniLM head: enough for a 384x8 layer (20000 did no better on dev).
 HEAD_ROWS = 10000
 # English posts the n-gram stage scores >= 0.1 also go to MiniLM (a third of English posts in the
@@ -51,26 +62,26 @@ def train(
     their test halves, which bench/eval_support.py reports)."""
     torch.set_num_threads(2)  # the machine is shared; more threads barely help these small models
     started = time.perf_counter()
-    data = write(TRAIN_FILE, seed=seed)
+    data = write_training_data(TRAIN_FILE, seed=seed)
     cut = len(data) * 95 // 100
     train_rows, dev_rows = data[:cut], data[cut:]
     real = _real_rows(eval_dir)
     latin = [r for r in train_rows if not has_cjk(r["text"])] + real
     chinese = [r for r in train_rows if has_cjk(r["text"])]
     linear = ByScript(*(
-        fit.fit_linear([r["text"] for r in rows], [r["label"] for r in rows], seed)
+        fit_linear([r["text"] for r in rows], [r["label"] for r in rows], seed)
         for rows in (latin, chinese)
     ))
     linear.save(out_dir)
     with tempfile.TemporaryDirectory() as tmp:
         # The head learns from the embeddings of the very graph it will sit on (int8 weights).
-        encoder_file = export.export_encoder(Path(tmp))
+        encoder_file = export_encoder(Path(tmp))
         encoder = MiniLM(Path(tmp))
         head_rows = _english_sample(train_rows, HEAD_ROWS, seed) + real
-        head = fit.fit_head(
+        head = fit_head(
             encoder.embed([r["text"] for r in head_rows]), [r["label"] for r in head_rows], seed
         )
-        export.attach_head(encoder_file, head.weights, head.bias, out_dir / MODEL_FILE)
+        attach_head(encoder_file, head.weights, head.bias, out_dir / MODEL_FILE)
         (out_dir / TOKENIZER_FILE).write_bytes((Path(tmp) / TOKENIZER_FILE).read_bytes())
     (out_dir / "head.npz").unlink(missing_ok=True)  # the torch-era head, now inside the graph
     figures = {"rows": float(len(data)), "real_rows": float(len(real)),
@@ -80,7 +91,7 @@ def train(
         "band": list(BAND),
         "offsets": OFFSETS,
         "seed": seed,
-        "labels": list(LABELS),
+        "labels": list(SUPPORT_LABELS),
         "encoder": ENCODER,
         "trained_on": {
             "generated": "data/support/phrases_en.toml, phrases_zh.toml (written for this project)",
@@ -108,7 +119,7 @@ def _english_sample(rows: Rows, count: int, seed: int) -> Rows:
 
 def _dev_figures(linear: ByScript, encoder: MiniLM, rows: Rows) -> dict[str, float]:
     """Support accuracy and topic accuracy of each stage on the held-out generated rows."""
-    gold = np.array([LABELS.index(r["label"]) for r in rows])
+    gold = np.array([SUPPORT_LABELS.index(r["label"]) for r in rows])
     cheap = [linear.scores(r["text"]) for r in rows]
     english = [i for i, r in enumerate(rows) if r["lang"] == "en"]
     deep = [from_logits(row) for row in encoder.logits([rows[i]["text"] for i in english])]

@@ -8,15 +8,20 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from monitor.classify.base import Detector, Pending
-from monitor.classify.registry import builtin_detectors
-from monitor.classify.secrets import SecretDetector
-from monitor.classify.secrets.fields import scrub
-from monitor.classify.text import language
+from monitor.classify import (
+    Detector,
+    Pending,
+    ReadsHostLists,
+    SecretDetector,
+    builtin_detectors,
+    language,
+    scrub,
+)
 from monitor.core import policy
 from monitor.core.config import Settings
 from monitor.core.edits import new_in_edits
 from monitor.core.enforce import Enforce
+from monitor.core.hostlists import HostLists
 from monitor.core.models import Context, Finding, Post, Processed
 from monitor.replies.templates import Templates
 
@@ -36,14 +41,16 @@ AHEAD = 256
 DETECT_CHARS = 64_000
 
 
-def build_detectors(settings: Settings) -> list[Detector]:
+def build_detectors(settings: Settings, lists: HostLists | None = None) -> list[Detector]:
     """The built-in detectors (every one besides the secret finder) for these settings: classify
-    builds them from plain values, read here from the settings."""
+    builds them from plain values, read here from the settings, and the host lists (read from
+    the settings' list files unless given)."""
     support = settings.support
+    lists = lists or HostLists.read(settings.phishing_list, settings.allow_list)
     return builtin_detectors(
         settings.brand,
-        phishing_list=settings.phishing_list,
-        allow_list=settings.allow_list,
+        phishing=lists.phishing,
+        allowed=lists.allowed,
         model_dir=support.get("model_dir"),
         encoder_path=support.get("encoder_path"),
         use_encoder=support.get("use_encoder", True),
@@ -55,22 +62,25 @@ class Pipeline:
 
     def __init__(self, secrets: SecretDetector, detectors: Sequence[Detector],
                  templates: Templates, thresholds: dict[str, float],
-                 enforce: Enforce | None = None) -> None:
+                 enforce: Enforce | None = None, lists: HostLists | None = None) -> None:
         self.secrets = secrets
         self.detectors = list(detectors)
         self.templates = templates
         self.thresholds = thresholds
         self.enforce = enforce or Enforce()  # what may be done against an impostor, per platform
+        self.lists = lists or HostLists()  # what the detectors were given, and from which files
 
     @classmethod
     def from_settings(cls, settings: Settings, salt: bytes) -> Pipeline:
         """The pipeline with the built-in detectors for these settings."""
+        lists = HostLists.read(settings.phishing_list, settings.allow_list)
         return cls(
             secrets=SecretDetector(salt),
-            detectors=build_detectors(settings),
+            detectors=build_detectors(settings, lists),
             templates=Templates.load(settings.brand),
             thresholds=settings.thresholds,
             enforce=settings.enforce,
+            lists=lists,
         )
 
     def in_context(
@@ -92,6 +102,14 @@ class Pipeline:
         again = again_under_requests(posts, results, context, process or self.process_many)
         settled = new_in_edits(again, context, self.templates, self.enforce)
         return [_with_statuses(r, modes) for r in settled]
+
+    def set_lists(self, lists: HostLists) -> None:
+        """Hand new host lists to the detectors that read them, for the posts they check from now
+        on (a running daemon's, when a list file changed)."""
+        self.lists = lists
+        for detector in self.detectors:
+            if isinstance(detector, ReadsHostLists):
+                detector.set_lists(lists.phishing, lists.allowed)
 
     def process(self, post: Post) -> Processed:
         """Classify one post. Nothing downstream ever sees the unredacted text."""

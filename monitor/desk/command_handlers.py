@@ -11,13 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.classify.impersonation.domains import on_list
-from monitor.classify.impersonation.lists import ListFile, add_domains, clean_domain
-from monitor.classify.impersonation.lists import load as load_list
-from monitor.classify.impersonation.verify import Verdict, verify_text, worst
-from monitor.classify.secrets import find_secrets, redact
-from monitor.classify.text import language, strip_invisible
+from monitor.classify import (
+    Verdict,
+    find_secrets,
+    language,
+    on_list,
+    redact,
+    strip_invisible,
+    verify_text,
+    worst,
+)
 from monitor.core.config import Settings, is_bundled
+from monitor.core.hostlists import ListFile, add_domains, clean_domain
+from monitor.core.hostlists import load as load_list
 from monitor.core.models import PLATFORMS, Author, Brand, Finding, Post, reason_kind
 from monitor.core.policy import alert
 from monitor.desk import review

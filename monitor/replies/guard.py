@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from monitor.classify.impersonation import ImpersonationDetector
-from monitor.classify.impersonation.domains import hosts
-from monitor.classify.impersonation.registry import BrandRegistry
-from monitor.classify.secrets import find_secrets, redact
-from monitor.classify.text import normalise
+from monitor.classify import (
+    BrandRegistry,
+    ImpersonationDetector,
+    find_secrets,
+    hosts,
+    normalise,
+    redact,
+)
 from monitor.core.models import Action, Author, Brand, Post
 
 # Message length limits per platform (X: a post; Telegram: a message; Discord: a message; Reddit: a comment).

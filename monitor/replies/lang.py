@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.classify.text import language
+from monitor.classify import language
 
 # Frequent characters that exist only in traditional script (their simplified forms differ).
 # A cheap test rather than a full conversion table: two of them mark a post as traditional.

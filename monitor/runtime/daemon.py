@@ -16,6 +16,7 @@ from monitor.core.pipeline import BATCH, Pipeline
 from monitor.core.policy import Modes
 from monitor.replies.guard import Guard
 from monitor.runtime.health import Health
+from monitor.runtime.hostlists import ListWatch
 from monitor.runtime.limits import Limits
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
@@ -60,6 +61,7 @@ class Ingest:
         self.metrics = Metrics()
         self.health: Health | None = None
         self.outbound: Outbound | None = None  # set by run(); a config reload swaps it
+        self.lists = ListWatch()  # the host list files, looked at before each batch
         self.wake = asyncio.Event()  # set when an action was planned, so the sender goes at once
         self._queue: list[tuple[Post, asyncio.Future[None]]] = []  # emitted, waiting for the models
         self._worker: asyncio.Task[None] | None = None
@@ -112,6 +114,8 @@ class Ingest:
             return
         context = self.store.context(posts)
         modes = Modes(self.modes, self.policy, self.dry_run)
+        # New host lists first, if a list file changed (read in a thread, as the batch is run).
+        await asyncio.to_thread(self.lists.refresh, self.pipeline)
         results = await asyncio.to_thread(
             self.pipeline.in_context, posts, context, modes, self._process_many
         )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor.classify.secrets import find_secrets, redact
+from monitor.classify import find_secrets, redact
 from monitor.core.config import loaded_secrets
 
 FORMATS = ("json", "text")

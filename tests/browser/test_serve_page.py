@@ -13,8 +13,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 from serving import TOKEN, start_server
 
-from monitor.classify.impersonation.lists import load
 from monitor.core.config import DEFAULT_CONFIG
+from monitor.core.hostlists import load
 from monitor.store import Store
 
 

@@ -8,7 +8,6 @@ from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.content import AIRDROP, content_signals
 from monitor.classify.impersonation.domains import hosts_in, link_signals, refanged, warned_about
 from monitor.classify.impersonation.handles import BIO_CLAIM, author_signals
-from monitor.classify.impersonation.lists import ListFile
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.rule import ASKS_TO_DM
@@ -35,10 +34,17 @@ class ImpersonationDetector:
     kind = "impersonation"
     name = "impersonation"
 
-    def __init__(self, brand: Brand, phishing: ListFile | None = None, allowed: ListFile | None = None) -> None:
+    def __init__(
+        self, brand: Brand, phishing: frozenset[str] = frozenset(), allowed: frozenset[str] = frozenset()
+    ) -> None:
         self.registry = BrandRegistry.from_brand(brand)
-        self.phishing = phishing or ListFile(None)
-        self.allowed = allowed or ListFile(None)  # look-alikes the operator checked and found legitimate
+        # The operator's phishing domains, and the look-alikes they checked and found legitimate:
+        # one value, so a post never sees one list old and the other new.
+        self.lists = (phishing, allowed)
+
+    def set_lists(self, phishing: frozenset[str], allowed: frozenset[str]) -> None:
+        """Use new host lists from the next post on (the runtime's, when a list file changed)."""
+        self.lists = (phishing, allowed)
 
     def check(self, post: Post) -> list[Finding]:
         """At most one finding naming every signal; none for the brand's own accounts or the place's staff."""
@@ -56,7 +62,7 @@ class ImpersonationDetector:
         text = normalise(post.text)
         found += content_signals(text) + claim_signals(text, self.registry)
         found += mention_signals(text, self.registry, post.author.handle)
-        found += link_signals(post.text, self.registry, self.phishing.domains(), self.allowed.domains())
+        found += link_signals(post.text, self.registry, *self.lists)
         if self.registry.is_trusted(post.platform, post.author.handle):
             # The team vouches for the account: its name, its offers of help and its DM invitations are its
             # work. What is dangerous whoever posts it (a hacked account too) still counts.
