@@ -11,7 +11,7 @@ from telegram import Bot, User
 from telegram.error import TelegramError
 
 from monitor.connectors.roster import Staff, TimedRoster
-from monitor.connectors.telegram.retry import Backoff, call, describe
+from monitor.connectors.telegram.calls import Backoff, call, describe
 from monitor.core.models import Author
 
 log = logging.getLogger("monitor.connectors.telegram")

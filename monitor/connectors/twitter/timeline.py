@@ -19,14 +19,14 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
-from monitor.connectors.registry import credentials
-from monitor.connectors.twitter_budget import TIERS, RateBudget
+from monitor.connectors.catalog import credentials
+from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, in_chunks
+from monitor.connectors.twitter.budget import TIERS, RateBudget
 from monitor.core.config import ConfigError, Settings
 from monitor.core.models import Action, Author, Post
 from monitor.store import Store
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("monitor.connectors.twitter")
 T = TypeVar("T")
 
 REAL_API = "https://api.twitter.com"  # tweepy hard-codes this host; requests are signed for it

@@ -29,15 +29,15 @@ from asyncprawcore.exceptions import (
     UnavailableForLegalReasons,
 )
 
-from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
-from monitor.connectors.reddit_mods import moderator_roster, moderators_of, refresh
-from monitor.connectors.reddit_subs import Unreadable
-from monitor.connectors.registry import credentials
+from monitor.connectors.catalog import credentials
+from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, in_chunks
+from monitor.connectors.reddit.mods import moderator_roster, moderators_of, refresh
+from monitor.connectors.reddit.subs import Unreadable
 from monitor.core.config import ConfigError, Settings
 from monitor.core.models import Action, Author, Post, reason_kind
 from monitor.store import Store
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("monitor.connectors.reddit")
 T = TypeVar("T")
 
 WEB = "https://www.reddit.com"  # links in posts point at Reddit itself, whatever base_url serves the API

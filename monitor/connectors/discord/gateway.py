@@ -12,14 +12,14 @@ import aiohttp
 import discord  # absolute import: the library, not this module
 import yarl
 
-from monitor.connectors.base import CHUNK, Condition, ConnectorFatal, Emit
-from monitor.connectors.discord_staff import StaffRoster
-from monitor.connectors.registry import MissingCredential
+from monitor.connectors.catalog import MissingCredential
+from monitor.connectors.discord.moderators import StaffRoster
+from monitor.connectors.protocol import CHUNK, Condition, ConnectorFatal, Emit
 from monitor.core.config import Settings, env_secret
 from monitor.core.models import JOINED_SERVER, Action, Author, Post, edit_id, message_id
 from monitor.store import Store
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("monitor.connectors.discord")
 T = TypeVar("T")
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"

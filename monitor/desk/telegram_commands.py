@@ -1,10 +1,14 @@
-"""The command layer on Telegram: command messages and pressed buttons in, replies and inline buttons out."""
+"""The command layer on Telegram: command messages and pressed buttons in, replies and inline buttons out.
+
+The runtime attaches it to the Telegram connector (`attach`), which exposes a hook for it and
+knows nothing of the desk.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -18,17 +22,14 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
+from monitor.connectors.telegram import TelegramConnector
 from monitor.connectors.telegram.mapping import command_for
-from monitor.connectors.telegram.retry import call
 from monitor.core.config import Settings
 from monitor.core.models import Action
 from monitor.desk import command_handlers as commands
 from monitor.desk.command_handlers import Button, Call, Desk, Reply, call_language
 from monitor.replies.guard import Guard
 from monitor.runtime.sender import alert_post
-
-if TYPE_CHECKING:  # the connector imports this module to attach the layer
-    from monitor.connectors.telegram.connector import TelegramConnector
 
 log = logging.getLogger("monitor.connectors.telegram")
 ANSWER_LIMIT = 200  # Telegram shows at most 200 characters of a button's answer
@@ -150,9 +151,7 @@ class CommandLayer:
 
     async def _call(self, fn: Callable[[], Awaitable[T]], what: str, idempotent: bool = True) -> T:
         """One Bot API call with the connector's retry rules."""
-        return await call(
-            fn, what, self.connector._fresh_backoff(), self.connector.attempts, idempotent
-        )
+        return await self.connector.request(fn, what, idempotent)
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
@@ -169,6 +168,5 @@ def attach(connector: TelegramConnector, settings: Settings) -> CommandLayer:
     layer = CommandLayer(
         connector, Desk.from_settings(settings, connector.store), Guard(settings.brand)
     )
-    connector.on_command = layer
-    connector.alert_markup = layer.alert_markup
+    connector.attach(layer, layer.alert_markup)
     return layer
