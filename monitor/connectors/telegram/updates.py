@@ -11,10 +11,11 @@ from typing import TypeVar
 from telegram import Bot, Chat, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
+from monitor.connectors.backoff import Backoff
 from monitor.connectors.catalog import MissingCredential
 from monitor.connectors.protocol import Condition, ConnectorFatal, Emit
 from monitor.connectors.telegram.admins import admin_roster, admins_of
-from monitor.connectors.telegram.calls import Backoff, call, describe, is_transient, maybe_delivered
+from monitor.connectors.telegram.calls import call, describe, is_transient, maybe_delivered
 from monitor.connectors.telegram.mapping import (
     PLATFORM,
     command_for,
