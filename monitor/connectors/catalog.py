@@ -38,7 +38,8 @@ def credentials(names: dict[str, str]) -> dict[str, str]:
 def build_enabled(settings: Settings, store: Store) -> list[Connector]:
     """Every enabled connector that has its credentials; a missing one is skipped with one log line.
 
-    Bare connectors: the runtime attaches what needs other rooms (monitor.cli.connecting).
+    Bare connectors: what needs other rooms (Telegram's command layer) is attached by
+    monitor.cli.connecting.
     """
     built: list[Connector] = []
     for platform, module_name in CONNECTORS.items():

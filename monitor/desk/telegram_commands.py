@@ -1,14 +1,12 @@
 """The command layer on Telegram: command messages and pressed buttons in, replies and inline buttons out.
 
-The runtime attaches it to the Telegram connector (`attach`), which exposes a hook for it and
-knows nothing of the desk.
+`monitor run` attaches it to the Telegram connector (`attach`, called by cli/connecting): the
+connector exposes a hook for it and knows nothing of the desk.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -33,7 +31,6 @@ from monitor.runtime.sender import alert_post
 
 log = logging.getLogger("monitor.connectors.telegram")
 ANSWER_LIMIT = 200  # Telegram shows at most 200 characters of a button's answer
-T = TypeVar("T")
 
 
 class CommandLayer:
@@ -84,7 +81,7 @@ class CommandLayer:
             text = self.desk.say(request, "failed", error="withheld")
         markup = keyboard(reply.buttons)
         where = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
-        await self._call(
+        await self.connector.request(
             lambda: self.connector.bot.send_message(
                 message.chat.id, text, reply_parameters=where, reply_markup=markup
             ),
@@ -95,7 +92,7 @@ class CommandLayer:
     async def _delete(self, message: Message) -> None:
         """Delete a command message that held a secret; where the bot may not, it stays (logged)."""
         try:
-            await self._call(
+            await self.connector.request(
                 lambda: self.connector.bot.delete_message(message.chat.id, message.message_id),
                 "deleteMessage",
             )
@@ -122,7 +119,7 @@ class CommandLayer:
         )
         answer, buttons = commands.press(self.desk, request)
         bot = self.connector.bot
-        await self._call(
+        await self.connector.request(
             lambda: bot.answer_callback_query(query.id, text=answer[:ANSWER_LIMIT]),
             "answerCallbackQuery",
         )
@@ -133,7 +130,7 @@ class CommandLayer:
         """Show the buttons still useful under a message; none once nothing waits."""
         bot = self.connector.bot
         try:
-            await self._call(
+            await self.connector.request(
                 lambda: bot.edit_message_reply_markup(
                     message.chat.id, message.message_id, reply_markup=keyboard(buttons)
                 ),
@@ -148,10 +145,6 @@ class CommandLayer:
         if post is None:
             return None
         return keyboard(commands.alert_buttons(self.desk, post[0], post[1], action.reason))
-
-    async def _call(self, fn: Callable[[], Awaitable[T]], what: str, idempotent: bool = True) -> T:
-        """One Bot API call with the connector's retry rules."""
-        return await self.connector.request(fn, what, idempotent)
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:

@@ -93,8 +93,8 @@ class TelegramConnector:
 
     def attach(self, on_command: OnCommand, alert_markup: AlertMarkup | None = None) -> None:
         """Plug in a command layer: commands and pressed buttons go to on_command, and
-        alert_markup gives the buttons under a managers' alert. The runtime attaches the desk's
-        layer, so this package knows nothing of the desk."""
+        alert_markup gives the buttons under a managers' alert. `monitor run` attaches the desk's
+        layer (cli/connecting), so this package knows nothing of the desk."""
         self.on_command = on_command
         self.alert_markup = alert_markup
 
@@ -359,14 +359,13 @@ def build(settings: Settings, store: Store) -> TelegramConnector:
     quiet_library_logs()
     root = api_root(cfg.get("base_url", DEFAULT_BASE_URL))
     bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
-    connector = TelegramConnector(
+    return TelegramConnector(
         bot,
         store,
         poll_timeout=cfg.get("poll_timeout", DEFAULT_POLL_TIMEOUT),
         admin_chat_id=cfg.get("admin_chat_id"),
         token_env=token_env,
     )
-    return connector
 
 
 def quiet_library_logs() -> None:
