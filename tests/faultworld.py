@@ -10,7 +10,7 @@ from mnemonic import Mnemonic
 
 from monitor.classify.base import Detector
 from monitor.classify.secrets import SecretDetector
-from monitor.connectors.registry import build_connectors
+from monitor.cli.connecting import build_connectors
 from monitor.core import config
 from monitor.core.pipeline import Pipeline, build_detectors
 from monitor.replies.templates import Templates

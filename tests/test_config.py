@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from monitor.cli.entry import main
-from monitor.connectors.reddit import RedditConfig
-from monitor.connectors.twitter import TwitterConnector
+from monitor.connectors.reddit.stream import RedditConfig
+from monitor.connectors.twitter.timeline import TwitterConnector
 from monitor.core import config
 
 EXAMPLE = config.DEFAULT_CONFIG.read_text(encoding="utf-8")

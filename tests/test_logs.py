@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from monitor.classify.secrets import find_secrets
-from monitor.connectors.registry import build_connectors
+from monitor.cli.connecting import build_connectors
 from monitor.core import config
 from monitor.runtime import daemon, logs
 from monitor.runtime.outbound import Outbound

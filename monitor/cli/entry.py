@@ -38,7 +38,7 @@ from monitor.store import Store
 # The daemon's and the web app's modules are imported by the commands that run them: aiohttp and the
 # connectors would cost every `monitor scan` ~20 MB and 0.3 s of start-up.
 if TYPE_CHECKING:
-    from monitor.connectors.base import Connector
+    from monitor.connectors.protocol import Connector
     from monitor.runtime import daemon
 
 DEMO_STREAM = data_path("demo", "stream.jsonl")
@@ -528,7 +528,7 @@ def _printable(text: str) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """The daemon; with --replay it reads the file through the whole pipeline and exits."""
-    from monitor.connectors.registry import build_connectors
+    from monitor.cli.connecting import build_connectors
     from monitor.connectors.replay import ReplayConnector
 
     settings = config.load(args.config)

@@ -8,7 +8,7 @@ import json
 import logging
 from pathlib import Path
 
-from monitor.connectors.base import CHUNK, Emit
+from monitor.connectors.protocol import CHUNK, Emit
 from monitor.core.models import PLATFORMS, Action, Author
 from monitor.core.postjson import PostError, decode_lines, is_blank, parse_line
 from monitor.store import Store

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.connectors.base import Connector, ConnectorFatal
+from monitor.connectors.protocol import Connector, ConnectorFatal
 from monitor.core.models import Post, Processed
 from monitor.core.pipeline import BATCH, Pipeline
 from monitor.core.policy import Modes

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.connectors.base import Condition, Connector
+from monitor.connectors.protocol import Condition, Connector
 from monitor.store import Store
 
 STATES = ("starting", "running", "restarting", "stopped", "ended")

@@ -9,7 +9,7 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from monitor.connectors.base import Connector
+from monitor.connectors.protocol import Connector
 from monitor.core.models import Action, StoredAction
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound

@@ -13,8 +13,8 @@ import discord
 import pytest
 from fakes.discord import TOKEN, FakeDiscord, wait_for
 
-from monitor.connectors.base import ConnectorFatal
-from monitor.connectors.discord import INTENT_ERROR, DiscordConnector, NotSupported, Options
+from monitor.connectors.discord.gateway import INTENT_ERROR, DiscordConnector, NotSupported, Options
+from monitor.connectors.protocol import ConnectorFatal
 from monitor.core.models import Action, Post
 from monitor.runtime import daemon
 from monitor.runtime.health import Health

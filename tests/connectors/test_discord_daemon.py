@@ -16,8 +16,8 @@ import pytest
 from fakes.discord import TOKEN, FakeDiscord, wait_for
 from mnemonic import Mnemonic
 
-from monitor.connectors.discord import DEFAULT_API_BASE, DEFAULT_GATEWAY, DiscordConnector
-from monitor.connectors.registry import build_connectors
+from monitor.cli.connecting import build_connectors
+from monitor.connectors.discord.gateway import DEFAULT_API_BASE, DEFAULT_GATEWAY, DiscordConnector
 from monitor.core import config
 from monitor.core.pipeline import build_detectors
 from monitor.store import Store

@@ -20,7 +20,7 @@ from fakes.recorded import folder, reddit_cassette
 from fakes.reddit import BOT, new_fake
 from fakes.reddit_recorded import RecordedReddit, Recordings
 
-from monitor.connectors.reddit import RedditConfig, RedditConnector
+from monitor.connectors.reddit.stream import RedditConfig, RedditConnector
 from monitor.core.models import Action
 from monitor.store import Store
 

@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
-from monitor.connectors.twitter import CURSOR_DMS, CURSOR_MENTIONS, TwitterConnector, make_client
+from monitor.connectors.twitter.timeline import (
+    CURSOR_DMS,
+    CURSOR_MENTIONS,
+    TwitterConnector,
+    make_client,
+)
 from monitor.core.models import Action, Author, Post
 from monitor.store import Store
 from tests.fakes.recorded import folder

@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 from fakes.reddit import BOT, ENV, FakeReddit, eventually, new_fake
 
-from monitor.connectors.reddit import (
+from monitor.cli.connecting import build_connectors
+from monitor.connectors.catalog import MissingCredential
+from monitor.connectors.reddit.stream import (
     RedditConfig,
     RedditConnector,
     RedditError,
     default_user_agent,
     read_config,
 )
-from monitor.connectors.registry import MissingCredential, build_connectors
 from monitor.core import config
 from monitor.core.models import Action, Post
 from monitor.store import Store

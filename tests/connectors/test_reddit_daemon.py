@@ -14,7 +14,7 @@ import pytest
 from fakes.reddit import BOT, ENV, FakeReddit, eventually, new_fake
 from mnemonic import Mnemonic
 
-from monitor.connectors.registry import build_connectors
+from monitor.cli.connecting import build_connectors
 from monitor.core import config
 from monitor.core.models import Post
 from monitor.core.pipeline import Pipeline, build_detectors

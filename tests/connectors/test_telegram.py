@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from telegram import Bot, Update
 
-from monitor.connectors.base import ConnectorFatal
+from monitor.connectors.backoff import Backoff
+from monitor.connectors.protocol import ConnectorFatal
 from monitor.connectors.roster import REFRESH_SECONDS
 from monitor.connectors.telegram import ActionFailed, TelegramConnector, build
 from monitor.connectors.telegram.admins import admin_roster, admins_of
-from monitor.connectors.telegram.connector import CURSOR
-from monitor.connectors.telegram.retry import Backoff
+from monitor.connectors.telegram.updates import CURSOR
 from monitor.core import config
 from monitor.core.models import Action, Post
 from monitor.runtime.health import Health

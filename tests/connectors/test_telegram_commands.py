@@ -15,8 +15,8 @@ import pytest
 from flagged_items import sample
 from mnemonic import Mnemonic
 
-from monitor.connectors.base import Connector
-from monitor.connectors.registry import build_connectors
+from monitor.cli.connecting import build_connectors
+from monitor.connectors.protocol import Connector
 from monitor.connectors.replay import ReplayConnector
 from monitor.core import config
 from monitor.core.pipeline import Pipeline

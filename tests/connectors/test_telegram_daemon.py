@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from mnemonic import Mnemonic
 
-from monitor.connectors.registry import build_connectors
+from monitor.cli.connecting import build_connectors
 from monitor.connectors.replay import ReplayConnector
 from monitor.core import config
 from monitor.core.pipeline import Pipeline, build_detectors

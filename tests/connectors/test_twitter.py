@@ -15,8 +15,8 @@ import pytest
 import tweepy
 
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.connectors.registry import build_connectors
-from monitor.connectors.twitter import (
+from monitor.cli.connecting import build_connectors
+from monitor.connectors.twitter.timeline import (
     CURSOR_DMS,
     CURSOR_MENTIONS,
     AccessDenied,

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from mnemonic import Mnemonic
 
-from monitor.connectors.base import Connector
-from monitor.connectors.registry import build_connectors
+from monitor.cli.connecting import build_connectors
+from monitor.connectors.protocol import Connector
 from monitor.connectors.replay import ReplayConnector
-from monitor.connectors.twitter import CURSOR_MENTIONS
+from monitor.connectors.twitter.timeline import CURSOR_MENTIONS
 from monitor.core import config
 from monitor.core.pipeline import Pipeline, build_detectors
 from monitor.runtime import daemon

@@ -10,8 +10,9 @@ from typing import cast
 from telegram import Bot, User
 from telegram.error import TelegramError
 
+from monitor.connectors.backoff import Backoff
 from monitor.connectors.roster import Staff, TimedRoster
-from monitor.connectors.telegram.retry import Backoff, call, describe
+from monitor.connectors.telegram.calls import call, describe
 from monitor.core.models import Author
 
 log = logging.getLogger("monitor.connectors.telegram")

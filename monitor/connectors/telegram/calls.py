@@ -1,12 +1,10 @@
-"""Bot API calls with Telegram's error handling: flood waits honoured, network errors and 5xx retried."""
+"""Bot API calls with Telegram's error handling: flood waits honoured, drops and 5xx retried."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
@@ -22,6 +20,8 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+
+from monitor.connectors.backoff import Backoff, WaitFor, with_backoff
 
 log = logging.getLogger("monitor.connectors.telegram")
 T = TypeVar("T")
@@ -66,23 +66,19 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-@dataclass
-class Backoff:
-    """Capped exponential delays: base, 2*base, 4*base, ... up to cap; reset after a success."""
+def waits(backoff: Backoff, idempotent: bool) -> WaitFor:
+    """How long to wait before another try: a flood wait is the platform's own instruction, a
+    transient error backs off; anything else, or a drop after which a write may have been carried
+    out, is not tried again, so nothing is sent twice."""
 
-    base: float = 0.5
-    cap: float = 30.0
-    _next: float = 0.0
+    def wait_for(exc: Exception) -> float | None:
+        if not isinstance(exc, TelegramError) or (not idempotent and maybe_delivered(exc)):
+            return None
+        if isinstance(exc, RetryAfter):
+            return retry_after_seconds(exc)
+        return backoff.delay() if is_transient(exc) else None
 
-    def delay(self) -> float:
-        """The next delay to wait."""
-        current = self._next or self.base
-        self._next = min(current * 2, self.cap)
-        return current
-
-    def reset(self) -> None:
-        """Start from the base delay again."""
-        self._next = 0.0
+    return wait_for
 
 
 async def call(fn: Callable[[], Awaitable[T]], what: str, backoff: Backoff,
@@ -92,20 +88,10 @@ async def call(fn: Callable[[], Awaitable[T]], what: str, backoff: Backoff,
     A call that is not idempotent (sending a message) is not repeated after a drop that may
     have come after Telegram carried it out, so nothing is sent twice.
     """
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            result = await fn()
-        except TelegramError as exc:
-            last = attempts is not None and attempt >= attempts
-            unsafe = not idempotent and maybe_delivered(exc)
-            if last or unsafe or not (isinstance(exc, RetryAfter) or is_transient(exc)):
-                raise
-            # A flood wait is the platform's own instruction; everything else backs off.
-            wait = retry_after_seconds(exc) if isinstance(exc, RetryAfter) else backoff.delay()
-            log.warning("telegram %s failed (%s); retrying in %.1fs", what, describe(exc), wait)
-            await asyncio.sleep(wait)
-        else:
-            backoff.reset()
-            return result
+
+    def said(exc: Exception, wait: float) -> None:
+        error = describe(exc) if isinstance(exc, TelegramError) else type(exc).__name__
+        log.warning("telegram %s failed (%s); retrying in %.1fs", what, error, wait)
+
+    return await with_backoff(fn, waits(backoff, idempotent), said, attempts=attempts,
+                              backoff=backoff)

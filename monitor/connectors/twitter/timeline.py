@@ -19,14 +19,15 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
-from monitor.connectors.registry import credentials
-from monitor.connectors.twitter_budget import TIERS, RateBudget
+from monitor.connectors.backoff import Backoff, with_backoff
+from monitor.connectors.catalog import credentials
+from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, in_chunks
+from monitor.connectors.twitter.budget import TIERS, RateBudget
 from monitor.core.config import ConfigError, Settings
 from monitor.core.models import Action, Author, Post
 from monitor.store import Store
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("monitor.connectors.twitter")
 T = TypeVar("T")
 
 REAL_API = "https://api.twitter.com"  # tweepy hard-codes this host; requests are signed for it
@@ -334,28 +335,34 @@ class TwitterConnector:
         Writes pass retry_errors=False: after a 5xx or a timeout the post may exist already, and
         sending it again would break at-most-once; a 429 means X did nothing, so it is retried.
         """
-        delay = BACKOFF
-        for attempt in range(1, TRIES + 1):
-            try:
-                async with self._one_at_a_time:
-                    return await asyncio.to_thread(fn, *args, **kwargs)
-            except tweepy.TooManyRequests as exc:
-                if (capped := usage_cap(label, exc)) is not None:
-                    raise capped from None  # a month's cap: retrying in 15 minutes cannot help
-                if attempt == TRIES:
-                    raise
-                wait = reset_wait(exc.reset_time)
+        backoff = Backoff(BACKOFF, MAX_BACKOFF)  # 5xx and drops only: a 429 waits for the reset
+
+        async def once() -> T:
+            async with self._one_at_a_time:
+                return await asyncio.to_thread(fn, *args, **kwargs)
+
+        def wait_for(exc: Exception) -> float | None:
+            if isinstance(exc, tweepy.TooManyRequests):
+                # a month's usage cap is not retried: waiting 15 minutes cannot help
+                return None if usage_cap(label, exc) else reset_wait(exc.reset_time)
+            if isinstance(exc, (tweepy.TwitterServerError, requests.RequestException)):
+                return backoff.delay() if retry_errors else None
+            return None
+
+        def said(exc: Exception, wait: float) -> None:
+            if isinstance(exc, tweepy.TooManyRequests):
                 log.warning("X: %s rate limited (429); waiting %.0fs for the reset", label, wait)
-                await asyncio.sleep(wait)
-            except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
-                raise access_error(label, exc) or exc from None
-            except (tweepy.TwitterServerError, requests.RequestException) as exc:
-                if not retry_errors or attempt == TRIES:
-                    raise
-                log.warning("X: %s failed (%s); retrying in %.0fs", label, error_code(exc), delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_BACKOFF)
-        raise AssertionError("unreachable")  # the last attempt returns or raises
+            else:
+                log.warning("X: %s failed (%s); retrying in %.0fs", label, error_code(exc), wait)
+
+        try:
+            return await with_backoff(once, wait_for, said, attempts=TRIES)
+        except tweepy.TooManyRequests as exc:
+            if (capped := usage_cap(label, exc)) is not None:
+                raise capped from None
+            raise
+        except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+            raise access_error(label, exc) or exc from None
 
 
 def reset_wait(reset_time: int | None) -> float:

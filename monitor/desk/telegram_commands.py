@@ -1,10 +1,12 @@
-"""The command layer on Telegram: command messages and pressed buttons in, replies and inline buttons out."""
+"""The command layer on Telegram: command messages and pressed buttons in, replies and inline buttons out.
+
+`monitor run` attaches it to the Telegram connector (`attach`, called by cli/connecting): the
+connector exposes a hook for it and knows nothing of the desk.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -18,8 +20,8 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
+from monitor.connectors.telegram import TelegramConnector
 from monitor.connectors.telegram.mapping import command_for
-from monitor.connectors.telegram.retry import call
 from monitor.core.config import Settings
 from monitor.core.models import Action
 from monitor.desk import command_handlers as commands
@@ -27,12 +29,8 @@ from monitor.desk.command_handlers import Button, Call, Desk, Reply, call_langua
 from monitor.replies.guard import Guard
 from monitor.runtime.sender import alert_post
 
-if TYPE_CHECKING:  # the connector imports this module to attach the layer
-    from monitor.connectors.telegram.connector import TelegramConnector
-
 log = logging.getLogger("monitor.connectors.telegram")
 ANSWER_LIMIT = 200  # Telegram shows at most 200 characters of a button's answer
-T = TypeVar("T")
 
 
 class CommandLayer:
@@ -83,7 +81,7 @@ class CommandLayer:
             text = self.desk.say(request, "failed", error="withheld")
         markup = keyboard(reply.buttons)
         where = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
-        await self._call(
+        await self.connector.request(
             lambda: self.connector.bot.send_message(
                 message.chat.id, text, reply_parameters=where, reply_markup=markup
             ),
@@ -94,7 +92,7 @@ class CommandLayer:
     async def _delete(self, message: Message) -> None:
         """Delete a command message that held a secret; where the bot may not, it stays (logged)."""
         try:
-            await self._call(
+            await self.connector.request(
                 lambda: self.connector.bot.delete_message(message.chat.id, message.message_id),
                 "deleteMessage",
             )
@@ -121,7 +119,7 @@ class CommandLayer:
         )
         answer, buttons = commands.press(self.desk, request)
         bot = self.connector.bot
-        await self._call(
+        await self.connector.request(
             lambda: bot.answer_callback_query(query.id, text=answer[:ANSWER_LIMIT]),
             "answerCallbackQuery",
         )
@@ -132,7 +130,7 @@ class CommandLayer:
         """Show the buttons still useful under a message; none once nothing waits."""
         bot = self.connector.bot
         try:
-            await self._call(
+            await self.connector.request(
                 lambda: bot.edit_message_reply_markup(
                     message.chat.id, message.message_id, reply_markup=keyboard(buttons)
                 ),
@@ -147,12 +145,6 @@ class CommandLayer:
         if post is None:
             return None
         return keyboard(commands.alert_buttons(self.desk, post[0], post[1], action.reason))
-
-    async def _call(self, fn: Callable[[], Awaitable[T]], what: str, idempotent: bool = True) -> T:
-        """One Bot API call with the connector's retry rules."""
-        return await call(
-            fn, what, self.connector._fresh_backoff(), self.connector.attempts, idempotent
-        )
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
@@ -169,6 +161,5 @@ def attach(connector: TelegramConnector, settings: Settings) -> CommandLayer:
     layer = CommandLayer(
         connector, Desk.from_settings(settings, connector.store), Guard(settings.brand)
     )
-    connector.on_command = layer
-    connector.alert_markup = layer.alert_markup
+    connector.attach(layer, layer.alert_markup)
     return layer

@@ -29,15 +29,16 @@ from asyncprawcore.exceptions import (
     UnavailableForLegalReasons,
 )
 
-from monitor.connectors.base import Condition, ConnectorFatal, Emit, in_chunks
-from monitor.connectors.reddit_mods import moderator_roster, moderators_of, refresh
-from monitor.connectors.reddit_subs import Unreadable
-from monitor.connectors.registry import credentials
+from monitor.connectors.backoff import Backoff, with_backoff
+from monitor.connectors.catalog import credentials
+from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, in_chunks
+from monitor.connectors.reddit.mods import moderator_roster, moderators_of, refresh
+from monitor.connectors.reddit.subs import Unreadable
 from monitor.core.config import ConfigError, Settings
 from monitor.core.models import Action, Author, Post, reason_kind
 from monitor.store import Store
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("monitor.connectors.reddit")
 T = TypeVar("T")
 
 WEB = "https://www.reddit.com"  # links in posts point at Reddit itself, whatever base_url serves the API
@@ -403,23 +404,18 @@ class RedditConnector:
     async def _retrying(self, call: Callable[[], Awaitable[T]], what: str, tries: int = 0,
                         transient: tuple[type[Exception], ...] = TRANSIENT) -> T:
         """Run call, waiting out 429s (and backing off transient errors); tries=0 means forever."""
-        backoff, attempt = 1.0, 0
-        while True:
-            attempt += 1
-            try:
-                return await call()
-            except TooManyRequests as exc:
-                if tries and attempt >= tries:
-                    raise
-                wait = self._rate_wait(exc, backoff)
-                log.warning("reddit: 429 on %s; retrying in %.1fs", what, wait)
-            except transient as exc:
-                if tries and attempt >= tries:
-                    raise
-                wait = backoff
-                log.warning("reddit: %s on %s; retrying in %.1fs", _describe(exc), what, wait)
-            await asyncio.sleep(wait)
-            backoff = min(backoff * 2, self.cfg.max_retry_wait)
+        backoff = Backoff(1.0, self.cfg.max_retry_wait)  # a 429's wait moves it on too
+
+        def wait_for(exc: Exception) -> float | None:
+            if isinstance(exc, TooManyRequests):
+                return self._rate_wait(exc, backoff.delay())
+            return backoff.delay() if isinstance(exc, transient) else None
+
+        def said(exc: Exception, wait: float) -> None:
+            error = "429" if isinstance(exc, TooManyRequests) else _describe(exc)
+            log.warning("reddit: %s on %s; retrying in %.1fs", error, what, wait)
+
+        return await with_backoff(call, wait_for, said, attempts=tries or None)
 
     def _rate_wait(self, exc: TooManyRequests, fallback: float) -> float:
         """Seconds to wait after a 429: Retry-After, else x-ratelimit-reset, bounded."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from monitor.connectors.base import Connector
+from monitor.connectors.protocol import Connector
 from monitor.core.config import Settings, env_secret
 from monitor.store import Store
 
@@ -35,8 +35,12 @@ def credentials(names: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def build_connectors(settings: Settings, store: Store) -> list[Connector]:
-    """Every enabled connector that has its credentials; a missing one is skipped with one log line."""
+def build_enabled(settings: Settings, store: Store) -> list[Connector]:
+    """Every enabled connector that has its credentials; a missing one is skipped with one log line.
+
+    Bare connectors: what needs other rooms (Telegram's command layer) is attached by
+    monitor.cli.connecting.
+    """
     built: list[Connector] = []
     for platform, module_name in CONNECTORS.items():
         if not settings.platforms.get(platform, {}).get("enabled", False):

@@ -12,21 +12,23 @@ import aiohttp
 import discord  # absolute import: the library, not this module
 import yarl
 
-from monitor.connectors.base import CHUNK, Condition, ConnectorFatal, Emit
-from monitor.connectors.discord_staff import StaffRoster
-from monitor.connectors.registry import MissingCredential
+from monitor.connectors.backoff import Backoff, with_backoff
+from monitor.connectors.catalog import MissingCredential
+from monitor.connectors.discord.moderators import StaffRoster
+from monitor.connectors.protocol import CHUNK, Condition, ConnectorFatal, Emit
 from monitor.core.config import Settings, env_secret
 from monitor.core.models import JOINED_SERVER, Action, Author, Post, edit_id, message_id
 from monitor.store import Store
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("monitor.connectors.discord")
 T = TypeVar("T")
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
 DEFAULT_TOKEN_ENV = "DISCORD_BOT_TOKEN"
 CURSOR_PREFIX = "discord:channel:"
-RETRY_DELAYS = (0.5, 1.0, 2.0)  # seconds between tries of an action after a drop or a 5xx
+ATTEMPTS = 4  # tries of a call after a drop or a 5xx, 0.5, 1 and 2 seconds apart
+FIRST_WAIT, LAST_WAIT = 0.5, 2.0
 READY_TIMEOUT = 10.0  # how long an action waits for a (re)connecting client
 # Network drops and server errors that are worth another try (discord.py retries 429s itself).
 TRANSIENT = (aiohttp.ClientConnectionError, asyncio.TimeoutError, discord.DiscordServerError)
@@ -339,18 +341,19 @@ class DiscordConnector:
 
     async def _try(self, place: int, call: Callable[[], Awaitable[T]]) -> T:
         """Call the API, retrying drops and 5xx with backoff; a refusal is logged once per channel."""
-        for delay in (*RETRY_DELAYS, None):
-            try:
-                return await call()
-            except TRANSIENT as exc:
-                if delay is None:
-                    raise
-                log.warning("discord: %s; retrying in %.1fs", type(exc).__name__, delay)
-                await asyncio.sleep(delay)
-            except discord.Forbidden as exc:
-                self._warn_once(place, exc, "refused")
-                raise
-        raise AssertionError("unreachable")
+        backoff = Backoff(FIRST_WAIT, LAST_WAIT)
+
+        def wait_for(exc: Exception) -> float | None:
+            return backoff.delay() if isinstance(exc, TRANSIENT) else None
+
+        def said(exc: Exception, wait: float) -> None:
+            log.warning("discord: %s; retrying in %.1fs", type(exc).__name__, wait)
+
+        try:
+            return await with_backoff(call, wait_for, said, attempts=ATTEMPTS)
+        except discord.Forbidden as exc:
+            self._warn_once(place, exc, "refused")
+            raise
 
     def _warn_once(self, place: int, exc: discord.HTTPException, what: str) -> None:
         """Log a platform refusal with its codes, once per channel (or user) and code."""

@@ -6,14 +6,16 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from telegram import Bot, Chat, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
-from monitor.connectors.base import Condition, ConnectorFatal, Emit
-from monitor.connectors.registry import MissingCredential
+from monitor.connectors.backoff import Backoff
+from monitor.connectors.catalog import MissingCredential
+from monitor.connectors.protocol import Condition, ConnectorFatal, Emit
 from monitor.connectors.telegram.admins import admin_roster, admins_of
-from monitor.connectors.telegram.commands import attach
+from monitor.connectors.telegram.calls import call, describe, is_transient, maybe_delivered
 from monitor.connectors.telegram.mapping import (
     PLATFORM,
     command_for,
@@ -27,7 +29,6 @@ from monitor.connectors.telegram.mapping import (
     to_author,
     to_post,
 )
-from monitor.connectors.telegram.retry import Backoff, call, describe, is_transient, maybe_delivered
 from monitor.core.config import Settings, env_secret
 from monitor.core.models import Action, Author, Post
 from monitor.store import Store
@@ -52,6 +53,7 @@ PRIVACY_MODE = (
 )
 OnCommand = Callable[[Update], Awaitable[None]]
 AlertMarkup = Callable[[Action], InlineKeyboardMarkup | None]
+T = TypeVar("T")
 
 
 class ActionFailed(RuntimeError):
@@ -88,6 +90,19 @@ class TelegramConnector:
         self.username = ""
         self.admins = admin_roster()  # each group's admins, whom impostors copy
         self._warned: set[tuple[str, str]] = set()
+
+    def attach(self, on_command: OnCommand, alert_markup: AlertMarkup | None = None) -> None:
+        """Plug in a command layer: commands and pressed buttons go to on_command, and
+        alert_markup gives the buttons under a managers' alert. `monitor run` attaches the desk's
+        layer (cli/connecting), so this package knows nothing of the desk."""
+        self.on_command = on_command
+        self.alert_markup = alert_markup
+
+    async def request(
+        self, fn: Callable[[], Awaitable[T]], what: str, idempotent: bool = True
+    ) -> T:
+        """One Bot API call with the connector's retry rules (its backoff, `attempts` tries)."""
+        return await call(fn, what, self._fresh_backoff(), self.attempts, idempotent)
 
     # -- watching ---------------------------------------------------------------------------
     async def run(self, emit: Emit) -> None:
@@ -267,12 +282,7 @@ class TelegramConnector:
     async def _delete(self, action: Action) -> str:
         """Delete a message; the bot must be an admin allowed to delete messages."""
         chat_id, message_id = parse_ref(action.target)
-        await call(
-            lambda: self.bot.delete_message(chat_id, message_id),
-            "deleteMessage",
-            self._fresh_backoff(),
-            self.attempts,
-        )
+        await self.request(lambda: self.bot.delete_message(chat_id, message_id), "deleteMessage")
         return "deleted"
 
     async def _report(self, action: Action) -> str:
@@ -287,13 +297,11 @@ class TelegramConnector:
         markup: InlineKeyboardMarkup | None = None,
     ) -> str:
         """sendMessage with retries; the new message's reference."""
-        sent = await call(
+        sent = await self.request(
             lambda: self.bot.send_message(
                 chat_id, text, reply_parameters=reply, reply_markup=markup
             ),
             "sendMessage",
-            self._fresh_backoff(),
-            self.attempts,
             idempotent=False,
         )
         return message_ref(chat_id, sent.message_id)
@@ -328,12 +336,7 @@ class TelegramConnector:
     # -- profiles ---------------------------------------------------------------------------
     async def profile(self, author_id: str) -> Author:
         """Name and username from getChat; Telegram gives no creation date or followers."""
-        chat = await call(
-            lambda: self.bot.get_chat(int(author_id)),
-            "getChat",
-            self._fresh_backoff(),
-            self.attempts,
-        )
+        chat = await self.request(lambda: self.bot.get_chat(int(author_id)), "getChat")
         return to_author(chat)
 
     async def close(self) -> None:
@@ -356,15 +359,13 @@ def build(settings: Settings, store: Store) -> TelegramConnector:
     quiet_library_logs()
     root = api_root(cfg.get("base_url", DEFAULT_BASE_URL))
     bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
-    connector = TelegramConnector(
+    return TelegramConnector(
         bot,
         store,
         poll_timeout=cfg.get("poll_timeout", DEFAULT_POLL_TIMEOUT),
         admin_chat_id=cfg.get("admin_chat_id"),
         token_env=token_env,
     )
-    attach(connector, settings)
-    return connector
 
 
 def quiet_library_logs() -> None:
