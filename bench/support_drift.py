@@ -16,7 +16,7 @@ import numpy as np
 from eval_support import SETS, THRESHOLD, in_split, prf
 
 from monitor.classify import DEFAULT_MODEL_DIR, MODEL_FILE, SupportDetector
-from monitor.classify.support.detector import Verdict
+from monitor.classify.support.classifier import Verdict
 from monitor.classify.support.encoder import MAX_TOKENS
 
 

@@ -25,7 +25,7 @@ from monitor.core.models import Author, Post
 from monitor.core.pipeline import Pipeline
 from monitor.replies.templates import Templates
 from monitor.runtime import daemon
-from monitor.runtime.hostlists import ListWatch
+from monitor.runtime.listwatch import ListWatch
 from monitor.store import Store
 
 

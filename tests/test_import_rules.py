@@ -37,9 +37,10 @@ CONNECTORS_EXCEPTIONS: set[tuple[str, str]] = set()
 # Cycles not broken yet, each as the set of modules in it: none since the Telegram connector no
 # longer imports its command layer (it exposes a hook the layer is attached to).
 CYCLE_EXCEPTIONS: set[frozenset[str]] = set()
-# File names more than one module has: classify's three detector.py (secrets/, impersonation/,
-# support/) and its two registry.py (classify/, impersonation/). The connectors' are unique.
-SAME_NAME_EXCEPTIONS = {"detector.py", "registry.py"}
+# File names more than one module has: none since classify's detectors are named for what they
+# find (secrets/leaks, impersonation/impostors, support/classifier) and its registries for what
+# they hold (builtin, impersonation/brand_registry).
+SAME_NAME_EXCEPTIONS: set[str] = set()
 
 
 def module_name(path: Path) -> str:

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_every_data_path_is_under_the_resolved_data_folder() -> None:
     from monitor.classify import text
     from monitor.classify.impersonation import wordlists
-    from monitor.classify.support import detector, generate
+    from monitor.classify.support import classifier as detector
+    from monitor.classify.support import generate
     from monitor.cli.entry import DEMO_STREAM
     from monitor.core import config
     from monitor.desk import command_handlers as commands

@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from monitor.classify.base import Detector, Pending, ReadsHostLists
+from monitor.classify.builtin import builtin_detectors
 from monitor.classify.impersonation import ImpersonationDetector
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.domains import hosts, lookalike_hosts, on_list
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.verify import Verdict, format_verdict, verify_text, worst
-from monitor.classify.registry import builtin_detectors
 from monitor.classify.secrets import SecretDetector, SecretMatch, find_secrets, redact
 from monitor.classify.secrets.fields import scrub
 from monitor.classify.support import SupportDetector
-from monitor.classify.support.detector import DEFAULT_MODEL_DIR, META_FILE
+from monitor.classify.support.classifier import DEFAULT_MODEL_DIR, META_FILE
 from monitor.classify.support.encoder import MODEL_FILE, TOKENIZER_FILE, MiniLM
 from monitor.classify.support.linear import ByScript, from_logits
 from monitor.classify.text import has_cjk, language, normalise, strip_invisible

@@ -3,7 +3,7 @@ edited, and watched for changes.
 
 They live in core, not in classify: classify is a library that takes the lists as plain frozensets
 (the impersonation detector, `verify`), while the files are read here for the pipeline's detectors
-(`core.pipeline.build_detectors`), watched by the running daemon (`runtime.hostlists`) and edited
+(`core.pipeline.build_detectors`), watched by the running daemon (`runtime.listwatch`) and edited
 by the CLI (`monitor lists`) and the desk (review dismissals, /block, /allow).
 """
 

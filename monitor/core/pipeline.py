@@ -62,7 +62,7 @@ class Pipeline:
 
     def __init__(self, secrets: SecretDetector, detectors: Sequence[Detector],
                  templates: Templates, thresholds: dict[str, float],
-                 enforce: Enforce | None = None, lists: HostLists | None = None) -> None:
+                 lists: HostLists | None = None, enforce: Enforce | None = None) -> None:
         self.secrets = secrets
         self.detectors = list(detectors)
         self.templates = templates

@@ -16,8 +16,8 @@ from monitor.core.pipeline import BATCH, Pipeline
 from monitor.core.policy import Modes
 from monitor.replies.guard import Guard
 from monitor.runtime.health import Health
-from monitor.runtime.hostlists import ListWatch
 from monitor.runtime.limits import Limits
+from monitor.runtime.listwatch import ListWatch
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write

@@ -1,5 +1,5 @@
 """Impersonation and scam detection: look-alike accounts and links, fake support, credential lures."""
 
-from monitor.classify.impersonation.detector import ImpersonationDetector
+from monitor.classify.impersonation.impostors import ImpersonationDetector
 
 __all__ = ["ImpersonationDetector"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.handles import brand_token
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.text import has_cjk, simplified
 

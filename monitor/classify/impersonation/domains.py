@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.denounce import denounced
 from monitor.classify.impersonation.fuzzy import is_typo
 from monitor.classify.impersonation.hostnames import foreign_front, lure_named
 from monitor.classify.impersonation.misspelled import misspelled_in
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
 from monitor.classify.impersonation.typos import DOUBLE, slip_budget, typo_cost

@@ -6,8 +6,8 @@ import re
 from datetime import datetime
 from functools import cache
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.fuzzy import distance, max_edits, near_substring, squeeze
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.skeleton import skeleton, skeletons, substitutions
 from monitor.classify.impersonation.wordlists import words

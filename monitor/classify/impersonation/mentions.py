@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from itertools import islice
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.denounce import denounced
 from monitor.classify.impersonation.handles import handle_signals
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 
 LABEL = "lookalike_mention"

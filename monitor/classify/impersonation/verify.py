@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.content import PHONE
 from monitor.classify.impersonation.domains import host_signal, hosts, on_list, user_name_trick
 from monitor.classify.impersonation.handles import handle_signals, name_signals
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import Signal
 from monitor.core.models import Brand
 

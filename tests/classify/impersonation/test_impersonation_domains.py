@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.domains import host_signal, hosts, link_signals, user_name_trick
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.core.config import Brand
 
 PHISHING = frozenset({"wallet-sync-example.invalid"})

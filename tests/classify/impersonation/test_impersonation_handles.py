@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.handles import (
     author_signals,
@@ -14,7 +15,6 @@ from monitor.classify.impersonation.handles import (
     handle_signals,
     name_signals,
 )
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.signals import combine, evidence
 from monitor.core.config import Brand
 from monitor.core.models import Author

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.domains import host_signal, link_signals
 from monitor.classify.impersonation.hostnames import foreign_front, lure_named
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.core.config import Brand
 
 

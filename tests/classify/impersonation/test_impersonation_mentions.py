@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.mentions import LABEL, mention_signals
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.text import normalise
 from monitor.core.config import Brand
 

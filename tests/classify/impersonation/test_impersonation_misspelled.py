@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.domains import decode_label, host_signal
 from monitor.classify.impersonation.fuzzy import similar, touching
 from monitor.classify.impersonation.misspelled import made_of_words, misspelled_in
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeleton
 from monitor.classify.impersonation.wordlists import _vocabulary, common_words
 from monitor.core.config import Brand

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.classify.base import Detector
-from monitor.classify.support.detector import SupportDetector
+from monitor.classify.support.classifier import SupportDetector
 from monitor.core.models import Author, Post
 
 # (text, topic or None for "not a support request")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from monitor.classify.support.background import BackgroundEncoder, EncoderError
-from monitor.classify.support.detector import DEFAULT_MODEL_DIR
+from monitor.classify.support.classifier import DEFAULT_MODEL_DIR
 from monitor.classify.support.encoder import (
     MAX_TOKENS,
     MODEL_FILE,
@@ -109,7 +109,7 @@ def test_the_support_model_runs_without_torch_or_transformers() -> None:
     an English request still goes through both stages."""
     code = (
         "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
-        "from monitor.classify.support.detector import SupportDetector\n"
+        "from monitor.classify.support.classifier import SupportDetector\n"
         "v = SupportDetector().predict(['my withdrawal has been pending for 3 days, please help'])[0]\n"
         "print(v.stage, v.topic, v.score >= 0.5)\n"
     )

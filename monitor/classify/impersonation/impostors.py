@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.claims import claim_signals
 from monitor.classify.impersonation.content import AIRDROP, content_signals
 from monitor.classify.impersonation.domains import hosts_in, link_signals, refanged, warned_about
 from monitor.classify.impersonation.handles import BIO_CLAIM, author_signals
 from monitor.classify.impersonation.mentions import mention_signals
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.rule import ASKS_TO_DM
 from monitor.classify.impersonation.signals import Signal, combine, evidence
 from monitor.classify.impersonation.staff import LABEL as STAFF_LOOKALIKE
