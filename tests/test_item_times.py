@@ -34,7 +34,8 @@ def _replay(tmp_path: Path) -> tuple[Path, dict[str, str | None]]:
     """Six support requests from the demo stream: two posted two weeks ago, two three hours ago,
     two with no time at all (a platform that gave none); returns the file and each post's time."""
     picked = [json.loads(line) for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines()]
-    picked = [p for p in picked if [e["kind"] for e in p.get("expected", [])] == ["support_request"]]
+    picked = [p for p in picked
+              if [e["kind"] for e in p.get("expected", [])] == ["support_request"]]
     times: dict[str, str | None] = {}
     for post, when in zip(picked, (OLD, OLD, RECENT, RECENT, None, None), strict=False):
         post["created_at"] = _iso(when) if when else None
@@ -82,8 +83,9 @@ def test_since_keeps_only_recent_posts_of_a_replay(replayed: tuple[Path, dict[st
     assert len(everything) == 6
 
 
-def test_serve_query_filters_by_the_posts_time(replayed: tuple[Path, dict[str, str | None]]) -> None:
-    db, times = replayed
+def test_serve_query_filters_by_the_posts_time(
+        replayed: tuple[Path, dict[str, str | None]]) -> None:
+    db, _ = replayed
     store = Store(db)
 
     async def run() -> list[dict[str, object]]:
@@ -105,11 +107,10 @@ def test_json_and_csv_carry_the_posts_time_and_the_flag_time(
     assert [r["id"] for r in rows] == [str(i["id"]) for i in items]
     for item, row in zip(items, rows, strict=True):
         flagged = datetime.fromisoformat(item["flagged_at"])
-        assert abs(flagged - NOW) < timedelta(minutes=10)  # flagged by this run, whatever the post's age
+        assert abs(flagged - NOW) < timedelta(minutes=10)  # by this run, however old the post
         assert item["created_at"] == item["flagged_at"] == row["flagged_at"] == row["created_at"]
         assert row["posted_at"] == (item["posted_at"] or "")
-    assert sorted((i["posted_at"] for i in items), key=str) == sorted(
-        (t for t in times.values()), key=str)
+    assert sorted((i["posted_at"] for i in items), key=str) == sorted(times.values(), key=str)
     # Newest post first; the items without a post time sit at their flag time (now), on top.
     posted = [i["posted_at"] or i["flagged_at"] for i in items]
     assert posted == sorted(posted, reverse=True)

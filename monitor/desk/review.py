@@ -192,7 +192,7 @@ def _hidden(ch: str) -> bool:
 
 
 def item_time(row: dict[str, Any]) -> str:
-    """When a flagged item happened: its post's own time, else (the platform gave none) the flag's."""
+    """When a flagged item happened: its post's own time, else (none given) when it was flagged."""
     return str(row.get("posted_at") or row.get("created_at") or "")
 
 

@@ -30,7 +30,7 @@ return {width: w, pageWidth: document.documentElement.scrollWidth, scrollX: wind
         rowsWithButtons: new Set(buttons.map((b) => b.closest('tr'))).size,
         off: buttons.filter((b) => { const r = b.getBoundingClientRect();
                                      return r.left < 0 || r.right > w; }).length,
-        summaries: [...document.querySelectorAll('#rows td.signals details:not([open]) summary')].map(
+        summaries: [...document.querySelectorAll('#rows details:not([open]) summary')].map(
           (s) => s.getBoundingClientRect().height)};
 """
 
@@ -53,8 +53,9 @@ def _queue(path: Path) -> dict[str, list[int]]:
     review.decide(store, ids["leak"][0], "confirm", "alice")
     ids["long"] = []
     for n in range(30):
-        [fid] = add(store, str(100 + n), [finding("impersonation", "lookalike_handle_and_display_name")],
-                    [("reply", "held"), ("alert", "sent")], "DM me for support " * (1 + n % 12),
+        label = finding("impersonation", "lookalike_handle_and_display_name")
+        [fid] = add(store, str(100 + n), [label], [("reply", "held"), ("alert", "sent")],
+                    "DM me for support " * (1 + n % 12),
                     handle="okx_support_desk_official_helpline_" * (1 + n % 2))
         store.db["findings"].update(fid, {"evidence": LONG_EVIDENCE})
         ids["long"].append(fid)
@@ -63,7 +64,8 @@ def _queue(path: Path) -> dict[str, list[int]]:
 
 
 def _ready(chrome: WebDriver) -> None:
-    WebDriverWait(chrome, 20).until(lambda d: d.execute_script("return document.body.dataset.ready"))
+    WebDriverWait(chrome, 20).until(
+        lambda d: d.execute_script("return document.body.dataset.ready"))
 
 
 def _statuses(chrome: WebDriver) -> set[str]:
@@ -78,7 +80,8 @@ def _check_fits(chrome: WebDriver, rows: int) -> None:
     assert got["pageWidth"] <= got["width"], got
     assert got["rows"] == got["rowsWithButtons"] == rows and got["off"] == 0, got
     line = chrome.execute_script(
-        "return parseFloat(getComputedStyle(document.querySelector('#rows td.signals')).lineHeight)")
+        "return parseFloat(getComputedStyle(document.querySelector('#rows td.signals'))"
+        ".lineHeight)")
     assert max(got["summaries"]) < 1.5 * line  # a folded cell is one line, however long
 
 
@@ -87,7 +90,7 @@ def test_served_page_fits_a_laptop_and_opens_on_new(laptop: WebDriver, tmp_path:
     proc, url = start_server(tmp_path / "m.db", {"MONITOR_SERVE_TOKEN": TOKEN})
     try:
         laptop.get(url)
-        for form in laptop.find_elements(By.NAME, "token"):  # the browser may hold a session already
+        for form in laptop.find_elements(By.NAME, "token"):  # unless a session is held already
             form.send_keys(TOKEN + "\n")
         _ready(laptop)
         status = Select(laptop.find_element(By.ID, "f-status"))
@@ -108,10 +111,12 @@ def test_served_page_fits_a_laptop_and_opens_on_new(laptop: WebDriver, tmp_path:
         _check_fits(laptop, 35)
 
         status.select_by_visible_text("all statuses")  # the user can still see everything
-        WebDriverWait(laptop, 5).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#rows tr")) == 36)
+        WebDriverWait(laptop, 5).until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#rows tr")) == 36)
         assert _statuses(laptop) == {"new", "confirmed"}
         _check_fits(laptop, 36)
     finally:
+        laptop.delete_all_cookies()  # the next test signs in as if new
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
 
@@ -126,13 +131,17 @@ def test_sign_in_page_uses_the_stylesheet(laptop: WebDriver, tmp_path: Path) -> 
         laptop.get_log("browser")  # drain
         box = laptop.find_element(By.CSS_SELECTOR, "body.signin main")
         styled = laptop.execute_script(
-            "const s = getComputedStyle(arguments[0]); return [s.borderTopStyle, s.backgroundColor]", box)
+            "const s = getComputedStyle(arguments[0]); "
+            "return [s.borderTopStyle, s.backgroundColor]", box)
         assert styled == ["solid", "rgb(255, 255, 255)"]  # page.css applied under the page's CSP
-        assert not [e for e in laptop.get_log("browser") if "Content Security Policy" in e["message"]]
+        logged = laptop.get_log("browser")
+        refused = [e for e in logged if "Content Security Policy" in e["message"]]
+        assert not refused
         screenshot(laptop, tmp_path, "signin-laptop.png")
         laptop.find_element(By.NAME, "token").send_keys(TOKEN + "\n")
         _ready(laptop)
     finally:
+        laptop.delete_all_cookies()  # the next test signs in as if new
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
 
@@ -143,7 +152,8 @@ def test_static_report_fits_a_laptop_and_opens_on_new(laptop: WebDriver, tmp_pat
     assert main(["report", "--db", str(tmp_path / "m.db"), "--output", str(page)]) == 0
     laptop.get(page.as_uri())
     _ready(laptop)
-    assert Select(laptop.find_element(By.ID, "f-status")).first_selected_option.get_attribute("value") == "new"
+    status = Select(laptop.find_element(By.ID, "f-status"))
+    assert status.first_selected_option.get_attribute("value") == "new"
     assert _statuses(laptop) == {"new"}
     assert not laptop.find_elements(By.CSS_SELECTOR, f'#rows tr[data-id="{ids["leak"][0]}"]')
     got = laptop.execute_script(LAYOUT)

@@ -10,8 +10,8 @@
   const hay = rows.map(haystack);
   const byId = new Map(rows.map((r, i) => [r[C.id], i]));
   // The table opens on the queue still to decide (status new); the status menu offers all.
-  const state = {q: '', kind: '', platform: '', status: data.status || '', sort: 'posted_at', dir: -1,
-                 page: 0, size: 100};
+  const state = {q: '', kind: '', platform: '', status: data.status || '', sort: 'posted_at',
+                 dir: -1, page: 0, size: 100};
   const $ = (id) => document.getElementById(id);
   const timing = window.reportTiming = {applyMs: 0, filterMs: 0, sortMs: 0, drawMs: 0, applied: 0};
   let view = [];
@@ -110,7 +110,8 @@
     if (!(minutes >= 0)) return stamp(flagged);  // a clock ahead of the platform's, or no time
     if (minutes < 1) return 'at once';
     if (minutes < 60) return `${minutes} min later`;
-    return minutes < 2880 ? `${Math.round(minutes / 60)} h later` : `${Math.round(minutes / 1440)} days later`;
+    if (minutes < 2880) return `${Math.round(minutes / 60)} h later`;
+    return `${Math.round(minutes / 1440)} days later`;
   }
 
   // The post's time, and under it how long after it was flagged (a replay flags old posts at
