@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from monitor.core.models import Action, Author, Finding, Post
@@ -15,11 +15,14 @@ EVIL_TEXT = ('<script>window.__pwned = 1</script><img src=x onerror="window.__pw
 
 def add(store: Store, post_id: str, findings: list[Finding], actions: list[tuple[str, str]],
         text: str = "hello", platform: str = "twitter", handle: str = "alice",
-        url: str = "") -> list[int]:
-    """Store one post with its findings and (kind, status) actions; returns the finding ids."""
+        url: str = "", posted: datetime | None = None) -> list[int]:
+    """Store one post with its findings and (kind, status) actions; returns the finding ids.
+
+    Without `posted` the post has no time of its own (as if its platform gave none), so the item's
+    time is when it was flagged: the tests that backdate findings move the item's time.
+    """
     post = Post(platform=platform, id=post_id, author=Author(platform, f"u-{handle}", handle),
-                text=text, url=url or f"https://x.com/{handle}/status/{post_id}",
-                created_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+                text=text, url=url or f"https://x.com/{handle}/status/{post_id}", created_at=posted)
     reason = f"{findings[0].kind}: {', '.join(sorted({f.label for f in findings}))}"
     planned = [Action(kind, platform, post_id, f"{kind} text", reason) for kind, _ in actions]
     store.record(post, findings, planned, [status for _, status in actions])

@@ -129,7 +129,7 @@ def _add_report(sub: Any) -> None:
     p.add_argument("--db", default="monitor.db", help="SQLite database path")
     p.add_argument("--format", choices=report.FORMATS, default="html")
     p.add_argument("--output", type=Path, help="output file (default: standard output)")
-    p.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
+    p.add_argument("--since", help="only items posted since: 7d, 24h, 30m, 2w or a date")
     p.add_argument(
         "--status", help="only items with these statuses, comma-separated (e.g. new,confirmed)"
     )

@@ -29,7 +29,7 @@ def add_review(sub: Any) -> None:
     ls = _review_parser(rsub, "list", "findings waiting for review, newest first", cmd_review_list)
     ls.add_argument("--status", default="new", help="comma-separated statuses (default new)")
     ls.add_argument("--kind", help="only this finding kind")
-    ls.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
+    ls.add_argument("--since", help="only items posted since: 7d, 24h, 30m, 2w or a date")
     ls.add_argument(
         "--limit", type=int, default=50, help="at most this many rows (0: all; default 50)"
     )
@@ -62,7 +62,7 @@ def add_review(sub: Any) -> None:
         "dismissed findings as labelled Post JSON lines for `monitor eval`",
         cmd_review_export,
     )
-    ex.add_argument("--since", help="only items flagged since: 7d, 24h, 30m, 2w or a date")
+    ex.add_argument("--since", help="only items posted since: 7d, 24h, 30m, 2w or a date")
     ex.add_argument("--output", type=Path, help="output file (default: standard output)")
 
 

@@ -18,7 +18,7 @@ DEFAULT_WINDOW = "7d"
 MAX_WHO = 64
 _AGO = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-LIST_HEADER = (f"{'ID':>6}  {'FLAGGED (UTC)':<16}  {'KIND/LABEL':<34} {'SCORE':>5}  {'PLATFORM':<8} "
+LIST_HEADER = (f"{'ID':>6}  {'POSTED (UTC)':<16}  {'KIND/LABEL':<34} {'SCORE':>5}  {'PLATFORM':<8} "
                f"{'AUTHOR':<18} {'STATUS':<14} TEXT")
 
 
@@ -173,7 +173,7 @@ def _labelled(row: dict[str, Any], findings: list[dict[str, Any]]) -> dict[str, 
     dismissed = [{"kind": f["kind"], "label": f["label"], "detector": f["detector"],
                   "score": f["score"]} for f in findings if f["status"] == "false_positive"]
     return {"id": row["post_id"], "platform": row["platform"], "channel": row["channel"],
-            "text": row["text"], "created_at": row["post_created_at"], "url": row["url"] or "",
+            "text": row["text"], "created_at": row["posted_at"], "url": row["url"] or "",
             "author": {"id": row["author_id"], "handle": row["author_handle"],
                        "name": row["author_name"] or ""},
             "expected": upheld, "dismissed": dismissed}
@@ -191,9 +191,14 @@ def _hidden(ch: str) -> bool:
 
 
 
+def item_time(row: dict[str, Any]) -> str:
+    """When a flagged item happened: its post's own time, else (none given) when it was flagged."""
+    return str(row.get("posted_at") or row.get("created_at") or "")
+
+
 def format_line(row: dict[str, Any]) -> str:
     """One queue row on one terminal line."""
-    when = (row["created_at"] or "")[:16].replace("T", " ")
+    when = item_time(row)[:16].replace("T", " ")
     what = plain(f"{row['kind']}/{row['label']}", 34)
     return (f"{row['id']:>6}  {when:<16}  {what:<34} {row['score']:>5.2f}  {row['platform']:<8} "
             f"{plain('@' + (row['author_handle'] or ''), 18):<18} {row['status']:<14} "
@@ -208,6 +213,7 @@ def format_detail(detail: dict[str, Any]) -> list[str]:
         f"flagged   {d['created_at']} by detector {plain(d['detector'])}",
         (f"post      {d['platform']} {plain(d['post_id'])} ({d['channel']}) by "
          f"@{plain(d['author_handle'])} {plain(d['url'] or '')}"),
+        f"posted    {d['posted_at'] or 'no time from the platform'}",
         f"text      {plain(d['text'])}",
         f"signals   {plain(d['evidence'])}",
     ]

@@ -215,14 +215,25 @@ def _error(status: int, message: str) -> web.Response:
 
 
 def _login_page(message: str = "", status: int = 200) -> web.Response:
-    """A tiny form asking for the token; no script, no outside resources."""
-    note = f"<p><b>{escape(message)}</b></p>" if message else ""
-    body = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>support-monitor: sign in"
-            f"</title></head><body><h1>Review queue</h1>{note}<form method=post action=/login>"
-            "<label>Token <input name=token type=password autocomplete=current-password autofocus>"
-            "</label> <button>Open</button></form></body></html>")
+    """A small form asking for the token, in the report's own stylesheet; no script, nothing
+    from outside."""
+    note = f"<p class=error role=alert>{escape(message)}</p>" if message else ""
+    body = _LOGIN.format(css=report_html.asset("page.css"), note=note)
+    style = report_html.style_source()
     return web.Response(text=body, content_type="text/html", status=status, headers={
-        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+        "Content-Security-Policy": f"default-src 'none'; style-src {style}; form-action 'self'; "
+                                   "frame-ancestors 'none'"})
+
+
+_LOGIN = """<!doctype html><html lang=en><head><meta charset=utf-8>
+<meta name=viewport content="width=device-width, initial-scale=1">
+<title>support-monitor: sign in</title><style>{css}</style></head>
+<body class=signin><main><h1>Review queue</h1>
+<p class=meta>support-monitor: paste the token the server was started with.</p>{note}
+<form method=post action=/login><label>Token
+<input name=token type=password autocomplete=current-password autofocus required></label>
+<button>Open</button></form></main></body></html>
+"""
 
 
 async def serve(store: Store, host: str, port: int, token: str, who: str,

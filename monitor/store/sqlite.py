@@ -32,8 +32,14 @@ def utcnow() -> str:
 
 
 def _iso(value: datetime | None) -> str | None:
-    """A datetime as ISO-8601, or None."""
-    return value.isoformat() if value else None
+    """A datetime as ISO-8601 in UTC, or None; a time without offset is taken as UTC.
+
+    Stored times are compared as text (`--since`), which only orders them right in one offset.
+    """
+    if value is None:
+        return None
+    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return moment.isoformat()
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -86,6 +92,11 @@ def _v3(db: sqlite_utils.Database) -> None:
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
+
+
+# A flagged item's time: its post's, from the platform; the flag's only when the platform gave none
+# (a replay of old posts is flagged today, but belongs to the day it was posted).
+ITEM_TIME = "coalesce(p.created_at, f.created_at)"
 
 
 def _gone_out(alias: str = "") -> str:
@@ -332,19 +343,23 @@ class Store:
 
     def flagged(self, since: str | None = None, statuses: Sequence[str] = (),
                 finding_id: int | None = None) -> list[dict[str, Any]]:
-        """Findings with their post and the actions on that post, newest first; optionally filtered."""
+        """Findings with their post and the actions on that post, newest post first; optionally
+        filtered. `posted_at` is the post's own time (None when its platform gave none),
+        `flagged_at` (and `created_at`, its older name) the finding's."""
         clauses, args = _flagged_filter(since, statuses, finding_id)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        # +a.status: look actions up by post, not by status
         sql = f"""
             SELECT f.*, p.channel, p.author_id, p.author_handle, p.author_name, p.text, p.url, p.lang,
-                   p.created_at AS post_created_at,
+                   p.created_at AS posted_at,
+                   f.created_at AS flagged_at,
                    (SELECT group_concat(a.kind || ':' || a.status, ', ') FROM actions a
                      WHERE a.platform = f.platform AND a.post_id = f.post_id) AS actions,
                    (SELECT group_concat(a.id || ':' || a.kind, ',') FROM actions a
                      WHERE a.platform = f.platform AND a.post_id = f.post_id
                        AND +a.status = 'held') AS held_actions
             FROM findings f JOIN posts p ON p.platform = f.platform AND p.id = f.post_id
-            {where} ORDER BY f.id DESC"""  # +a.status: look actions up by post, not by status
+            {where} ORDER BY {ITEM_TIME} DESC, f.id DESC"""
         return [dict(r) for r in self.db.query(sql, args)]
 
     def post_actions(self, platform: str, post_id: str) -> list[dict[str, Any]]:
@@ -385,7 +400,7 @@ def _flagged_filter(since: str | None, statuses: Sequence[str],
     clauses: list[str] = []
     args: list[Any] = []
     if since:
-        clauses.append("f.created_at >= ?")
+        clauses.append(f"{ITEM_TIME} >= ?")
         args.append(since)
     if statuses:
         clauses.append(f"f.status IN ({', '.join('?' for _ in statuses)})")

@@ -15,11 +15,12 @@ from monitor.desk.review import format_precision
 from monitor.store import FINDING_STATUSES
 
 KIND_COLOURS = {"support_request": "#4e79a7", "impersonation": "#f28e2b", "secret_leak": "#e15759"}
-SORTABLE = {"created_at": "Flagged", "kind": "Kind", "label": "Label", "score": "Score",
+SORTABLE = {"posted_at": "Posted", "kind": "Kind", "label": "Label", "score": "Score",
             "platform": "Platform", "author_handle": "Author", "status": "Status"}
-HEADERS = ("created_at", "kind", "label", "score", "platform", "author_handle", "Text", "Signals",
+HEADERS = ("posted_at", "kind", "label", "score", "platform", "author_handle", "Text", "Signals",
            "Actions", "status")
 CHART_W, CHART_H, CHART_TOP, MAX_BAR = 720, 150, 16, 48
+OPEN = "new"  # the status the table opens on: the queue still to decide
 
 
 @cache
@@ -33,11 +34,16 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
+def style_source() -> str:
+    """The CSP source allowing page.css inline (the report and the serve sign-in page use it)."""
+    return _sha256(asset("page.css"))
+
+
 def csp(live: bool) -> str:
     """The page's Content-Security-Policy: its own inline script and style, nothing from outside."""
     connect = "connect-src 'self'; " if live else ""
     return (f"default-src 'none'; script-src {_sha256(asset('page.js'))}; "
-            f"style-src {_sha256(asset('page.css'))}; img-src data:; {connect}"
+            f"style-src {style_source()}; img-src data:; {connect}"
             "base-uri 'none'; form-action 'none'")
 
 
@@ -49,13 +55,13 @@ def render(report: Report, live: bool = False, who: str = "", allow: bool = Fals
         count=len(report.rows), generated=escape(report.generated_at), scope=escape(_scope(report)),
         cards=_cards(report), chart=_chart(report), precision=_precision(report),
         who='<label>Reviewer <input id=who size=12 maxlength=64></label>' if live else "",
-        head=_head(live), data=_data(report, live, who, allow),
+        head=_head(live), table="live" if live else "static", data=_data(report, live, who, allow),
     )
 
 
 def _scope(report: Report) -> str:
     """One line saying which items the report covers."""
-    since = f"flagged since {report.query.since}" if report.query.since else "all flagged items"
+    since = f"posted since {report.query.since}" if report.query.since else "all flagged items"
     statuses = f", status {' or '.join(report.query.statuses)}" if report.query.statuses else ""
     return f"{since}{statuses}; generated {report.generated_at}"
 
@@ -121,10 +127,17 @@ def _precision(report: Report) -> str:
 
 
 def _head(live: bool) -> str:
-    """The table header; sortable columns carry a button."""
+    """The table header; sortable columns carry a button. The decide buttons come first, so
+    they stay on screen however wide the posts make the table."""
     cells = [f'<th data-sort={c} aria-sort=none><button type=button>{SORTABLE[c]}</button></th>'
              if c in SORTABLE else f"<th>{escape(c.capitalize())}</th>" for c in HEADERS]
-    return "".join(cells) + ("<th>Decide</th>" if live else "")
+    return ("<th>Decide</th>" if live else "") + "".join(cells)
+
+
+def _opening_status(report: Report) -> str:
+    """The status filter the table opens on: new, unless the report holds no new items by query."""
+    statuses = report.query.statuses
+    return OPEN if not statuses or OPEN in statuses else ""
 
 
 def _data(report: Report, live: bool, who: str, allow: bool = False) -> str:
@@ -132,8 +145,9 @@ def _data(report: Report, live: bool, who: str, allow: bool = False) -> str:
     columns = [*COLUMNS, "held"] if live else list(COLUMNS)
     held = report.held if live else {}
     rows = [[r[c] for c in COLUMNS] + ([held.get(r["id"], [])] if live else []) for r in report.rows]
-    doc: dict[str, Any] = {"columns": columns, "rows": rows, "live": live, "who": who, "allow": live and allow,
-                           "statuses": list(FINDING_STATUSES)}
+    doc: dict[str, Any] = {"columns": columns, "rows": rows, "live": live, "who": who,
+                           "allow": live and allow, "statuses": list(FINDING_STATUSES),
+                           "status": _opening_status(report)}
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -165,7 +179,8 @@ _PAGE = """<!doctype html>
 <noscript><p>The table needs JavaScript; the CSV, JSON and Markdown exports hold the same rows.</p></noscript>
 <div class=pager><button id=prev type=button>◀ previous</button><span id=page></span>
 <button id=next type=button>next ▶</button><span id=count></span></div>
-<table id=items><thead><tr>{head}</tr></thead><tbody id=rows></tbody></table>
+<div class=scroll><table id=items class={table}><thead><tr>{head}</tr></thead>
+<tbody id=rows></tbody></table></div>
 <script type="application/json" id="report-data">{data}</script>
 <script>{js}</script>
 </body></html>

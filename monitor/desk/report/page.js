@@ -9,8 +9,9 @@
                     'actions', 'status', 'url'];
   const hay = rows.map(haystack);
   const byId = new Map(rows.map((r, i) => [r[C.id], i]));
-  const state = {q: '', kind: '', platform: '', status: '', sort: 'created_at', dir: -1, page: 0,
-                 size: 100};
+  // The table opens on the queue still to decide (status new); the status menu offers all.
+  const state = {q: '', kind: '', platform: '', status: data.status || '', sort: 'posted_at',
+                 dir: -1, page: 0, size: 100};
   const $ = (id) => document.getElementById(id);
   const timing = window.reportTiming = {applyMs: 0, filterMs: 0, sortMs: 0, drawMs: 0, applied: 0};
   let view = [];
@@ -34,10 +35,16 @@
       (!state.q || hay[i].includes(state.q));
   }
 
+  // An item's time is its post's; the flag's only when the platform gave the post none.
+  function when(r) {
+    return r[C.posted_at] || r[C.flagged_at] || '';
+  }
+
   // Sort keys are read once per sort, not once per comparison; ties go newest first.
   function sortView() {
     const col = C[state.sort], dir = state.dir;
-    const key = new Map(view.map((i) => [i, rows[i][col] ?? '']));
+    const read = state.sort === 'posted_at' ? when : (r) => r[col] ?? '';
+    const key = new Map(view.map((i) => [i, read(rows[i])]));
     view.sort((a, b) => {
       const x = key.get(a), y = key.get(b);
       return (x < y ? -dir : x > y ? dir : 0) || rows[b][C.id] - rows[a][C.id];
@@ -84,14 +91,38 @@
   function rowNode(r) {
     const tr = el('tr');
     tr.dataset.id = r[C.id];
-    tr.append(el('td', (r[C.created_at] || '').replace('T', ' ').slice(0, 19), 'when'),
-      el('td', r[C.kind], 'kind k-' + r[C.kind]), el('td', r[C.label]),
-      el('td', Number(r[C.score]).toFixed(2), 'num'), platformCell(r),
-      el('td', r[C.author_handle] ? '@' + r[C.author_handle] : ''), el('td', r[C.text], 'text'),
-      signalsCell(r), el('td', r[C.actions] || '—', 'actions'),
-      el('td', r[C.status], 'status s-' + r[C.status]));
     if (data.live) tr.append(decideCell(r));
+    tr.append(timeCell(r),
+      el('td', r[C.kind], 'kind k-' + r[C.kind]), el('td', r[C.label], 'label'),
+      el('td', Number(r[C.score]).toFixed(2), 'num'), platformCell(r),
+      el('td', r[C.author_handle] ? '@' + r[C.author_handle] : '', 'author'),
+      el('td', r[C.text], 'text'), signalsCell(r), el('td', r[C.actions] || '—', 'actions'),
+      el('td', r[C.status], 'status s-' + r[C.status]));
     return tr;
+  }
+
+  function stamp(iso) {
+    return (iso || '').replace('T', ' ').slice(0, 16);
+  }
+
+  function after(posted, flagged) {
+    const minutes = Math.round((Date.parse(flagged) - Date.parse(posted)) / 60000);
+    if (!(minutes >= 0)) return stamp(flagged);  // a clock ahead of the platform's, or no time
+    if (minutes < 1) return 'at once';
+    if (minutes < 60) return `${minutes} min later`;
+    if (minutes < 2880) return `${Math.round(minutes / 60)} h later`;
+    return `${Math.round(minutes / 1440)} days later`;
+  }
+
+  // The post's time, and under it how long after it was flagged (a replay flags old posts at
+  // once); both in full in the tooltip.
+  function timeCell(r) {
+    const posted = r[C.posted_at], flagged = r[C.flagged_at];
+    const td = el('td', posted ? stamp(posted) : stamp(flagged), 'when');
+    td.append(el('small', posted ? 'flagged ' + after(posted, flagged) : 'flagged; no post time'));
+    td.title = (posted ? `posted ${posted}, ` : 'the platform gave no post time; ') +
+      `flagged ${flagged} (UTC)`;
+    return td;
   }
 
   function platformCell(r) {
@@ -111,9 +142,15 @@
     return td;
   }
 
+  // One line until opened: the evidence of a look-alike can run to a paragraph.
   function signalsCell(r) {
     const td = el('td', null, 'signals');
-    td.append(el('b', r[C.detector]), document.createTextNode(': ' + (r[C.evidence] || '')));
+    const details = el('details'), summary = el('summary');
+    summary.append(el('span', r[C.detector], 'detector'),
+      document.createTextNode(': ' + (r[C.evidence] || '')));
+    summary.title = 'show all signals';
+    details.append(summary);
+    td.append(details);
     return td;
   }
 
@@ -188,11 +225,13 @@
   function fillSelect(id, column, fixed) {
     const values = fixed || [...new Set(rows.map((r) => r[C[column]]))].filter(Boolean).sort();
     for (const v of values) { const o = el('option', v); o.value = v; $(id).append(o); }
+    $(id).value = state[column];
     $(id).addEventListener('change', (e) => { state[column] = e.target.value; apply(); });
   }
 
   function sortBy(column) {
-    state.dir = state.sort === column ? -state.dir : (column === 'created_at' || column === 'score' ? -1 : 1);
+    state.dir = state.sort === column ? -state.dir
+      : (column === 'posted_at' || column === 'score' ? -1 : 1);
     state.sort = column;
     apply();
   }

@@ -10,15 +10,18 @@ from typing import Any
 from monitor.desk import review
 from monitor.store import Store
 
-COLUMNS = ("id", "created_at", "kind", "label", "score", "platform", "url", "author_handle",
-           "text", "detector", "evidence", "actions", "status")
+# posted_at: the post's own time from its platform (empty when it gave none); flagged_at: when the
+# finding was made; created_at: flagged_at's older name, kept for readers of earlier exports.
+COLUMNS = ("id", "posted_at", "flagged_at", "created_at", "kind", "label", "score", "platform",
+           "url", "author_handle", "text", "detector", "evidence", "actions", "status")
 SUMMARY_KEYS = ("kind", "platform", "status")
 MAX_DAYS = 62  # a longer span is drawn by week so the chart keeps readable bars
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """Which flagged items a report covers: flagged since a time, with one of some statuses."""
+    """Which flagged items a report covers: posted (else flagged) since a time, with one of some
+    statuses."""
 
     since: str | None = None
     statuses: tuple[str, ...] = ()
@@ -62,7 +65,7 @@ def build(store: Store, query: Query | None = None) -> Report:
 
 
 def rows(store: Store, query: Query | None = None) -> list[dict[str, Any]]:
-    """The report's rows, newest first, with only the columns the report shows."""
+    """The report's rows, newest post first, with only the columns the report shows."""
     return build(store, query).rows
 
 
@@ -78,16 +81,17 @@ def summary(data: list[dict[str, Any]]) -> dict[str, Counter[str]]:
 
 
 def timeline(data: list[dict[str, Any]]) -> list[tuple[str, Counter[str]]]:
-    """Flags per day (per week for long spans) and kind, oldest first, gaps filled with zeros."""
-    days = sorted({_day(r["created_at"]) for r in data if r["created_at"]})
-    if not days:
+    """Flagged posts per day (per week for long spans) and kind, by the post's time (else the
+    flag's), oldest first, gaps filled with zeros."""
+    dated = [(_day(when), str(r["kind"])) for r in data if (when := review.item_time(r))]
+    if not dated:
         return []
+    days = sorted({day for day, _ in dated})
     weekly = (days[-1] - days[0]).days >= MAX_DAYS
     bucket = _week if weekly else (lambda d: d)
     counts: dict[date, Counter[str]] = {}
-    for r in data:
-        if r["created_at"]:
-            counts.setdefault(bucket(_day(r["created_at"])), Counter())[str(r["kind"])] += 1
+    for day, kind in dated:
+        counts.setdefault(bucket(day), Counter())[kind] += 1
     step = timedelta(days=7 if weekly else 1)
     out, current = [], bucket(days[0])
     while current <= bucket(days[-1]):
@@ -98,7 +102,8 @@ def timeline(data: list[dict[str, Any]]) -> list[tuple[str, Counter[str]]]:
 
 def _day(iso: str) -> date:
     """The UTC day of a stored ISO time."""
-    return datetime.fromisoformat(iso).date()
+    moment = datetime.fromisoformat(iso)
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
 def _week(day: date) -> date:
