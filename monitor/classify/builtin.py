@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from monitor.classify.base import Detector
 from monitor.classify.impersonation import ImpersonationDetector
+from monitor.classify.memory import MemoryDetector
 from monitor.classify.support import SupportDetector
 from monitor.core.models import Brand
 
@@ -17,12 +19,21 @@ def builtin_detectors(
     model_dir: Path | None = None,
     encoder_path: Path | None = None,
     use_encoder: bool = True,
+    memory: dict[str, Any] | None = None,
 ) -> list[Detector]:
     """Every detector besides the secret finder, which the pipeline runs first to redact, built from
     plain values: the brand, the operator's phishing and allow lists (the domains, read from their
-    files outside classify), the support model's folders (None: the bundled model). The settings
-    and the list files are read in `monitor.core.pipeline.build_detectors`."""
+    files outside classify), the support model's folders (None: the bundled model), the campaign
+    memory's options (None: no memory; the runtime feeds it the store's rows,
+    monitor.runtime.memory_feed). The settings and the list files are read in
+    `monitor.core.pipeline.build_detectors`."""
     return [
         ImpersonationDetector(brand, phishing, allowed),
         SupportDetector(model_dir, encoder_path, use_encoder),
+        *([MemoryDetector(brand, **memory_options(memory))] if memory is not None else []),
     ]
+
+
+def memory_options(memory: dict[str, Any]) -> dict[str, Any]:
+    """MemoryDetector's keyword arguments from the [memory] table (enabled is not one)."""
+    return {k: v for k, v in memory.items() if k != "enabled"}

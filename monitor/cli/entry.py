@@ -23,6 +23,7 @@ from monitor import evalsets
 from monitor.classify import Pending, format_verdict, verify_text, worst
 from monitor.cli import evaluate
 from monitor.cli import review_serve as cli_review
+from monitor.cli.known import known_scammer
 from monitor.cli.shared import CliError, report_query
 from monitor.core import config
 from monitor.core.hostlists import ListError, NotADomain, remove_domains, update_list
@@ -151,6 +152,9 @@ def _add_verify(sub: Any) -> None:
     p.add_argument("target", help="a handle (@name, u/name), a profile link or any link or domain")
     p.add_argument("--platform", choices=PLATFORMS, help="the platform of a bare handle")
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument(
+        "--db", help="the database whose campaign memory to ask (default: [monitor] db, if it exists)"
+    )
     p.set_defaults(func=cmd_verify)
 
 
@@ -252,9 +256,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     settings = config.load(args.config)
     lists = load_list(settings.phishing_list), load_list(settings.allow_list)
     verdicts = verify_text(args.target, settings.brand, args.platform, *lists)
-    print("\n\n".join(format_verdict(v) for v in verdicts))
+    known = known_scammer(args.target, settings, args.db)
+    print("\n\n".join([*([known] if known else []), *(format_verdict(v) for v in verdicts)]))
     verdict = worst(verdicts)
-    return 0 if verdict.official else 3 if verdict.suspicious else 1
+    return 0 if verdict.official and not known else 3 if verdict.suspicious or known else 1
 
 
 def cmd_lists_update(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 from monitor.cli.shared import CliError, report_query
 from monitor.core import config
+from monitor.core.models import FINDING_KINDS
 from monitor.desk import review
 from monitor.desk.allowing import Allowed, AllowTarget, allow_links
 from monitor.store import Store
@@ -50,6 +51,13 @@ def add_review(sub: Any) -> None:
         help="also put the look-alike links of these impersonation findings on the allow list",
     )
     dismiss.add_argument("--config", help="your monitor.toml, naming the allow list (for --allow-links)")
+    fl = _review_parser(rsub, "flag", "flag a stored post the detectors passed (confirmed at once)",
+                        cmd_review_flag)
+    fl.add_argument("target", metavar="PLATFORM:POST_ID")
+    fl.add_argument("--kind", required=True, choices=FINDING_KINDS)
+    fl.add_argument("--label", default="", help=f"the finding's label (default {review.FLAG_LABEL})")
+    fl.add_argument("--note", default="", help="a note kept with the decision")
+    fl.add_argument("--who", help="reviewer name (default: $USER)")
     ap = _review_parser(rsub, "approve", "release held actions to the sender", cmd_review_approve)
     ap.add_argument("ids", type=int, nargs="+", metavar="ACTION_ID")
     ap.add_argument("--who", help="reviewer name (default: $USER)")
@@ -145,6 +153,16 @@ def _print_allowed(result: Allowed, allow_list: Path) -> None:
     if result.without_links:
         ids = ", ".join(str(i) for i in result.without_links)
         print(f"no look-alike link to allow in finding {ids}", file=sys.stderr)
+
+
+def cmd_review_flag(args: argparse.Namespace) -> int:
+    """A finding on a stored post, confirmed at once; an impersonation one goes into the memory."""
+    who = _who(args.who)
+    with _reviewing(args.db) as store:
+        row = review.flag(store, args.target, args.kind, who, args.label, args.note)
+    print(f"finding {row['id']}: {row['kind']}/{review.plain(row['label'])} on {args.target} "
+          f"confirmed by {who}")
+    return 0
 
 
 def cmd_review_approve(args: argparse.Namespace) -> int:

@@ -47,6 +47,10 @@ SCHEMA: dict[str, Any] = {
     "limits": {"user_cooldown": float, "thread_cooldown": float, "platform_per_hour": int},
     "policy": {k: _STR_LIST for k in FINDING_KINDS},
     "enforce": {"restrict_minutes": int, **{p: _STR_LIST for p in PLATFORMS}},
+    # Campaign memory (monitor.classify.memory): how long and how many remembered texts, how alike
+    # a copy is, how often the daemon reads new review decisions.
+    "memory": {"enabled": bool, "days": float, "max_texts": int, "threshold": float,
+               "refresh_seconds": float},
 }
 # One table per platform connector; credentials are named by *_env keys, never given here.
 PLATFORM_SCHEMA: dict[str, Any] = {
@@ -106,6 +110,7 @@ class Settings:
     log_format: str = "json"  # `monitor run` logs: one JSON object a line, or "text"
     metrics_port: int = 0  # /healthz and /metrics; 0 turns the endpoint off
     metrics_host: str = "127.0.0.1"
+    memory: dict[str, Any] = field(default_factory=dict)  # validated [memory]
 
 
 def is_bundled(settings: Settings) -> bool:
@@ -221,6 +226,7 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         limits=_limits(path, data),
         policy=(policy := _policy(path, data)),
         enforce=_enforce(path, data, policy),
+        memory=_memory(path, data.get("memory", {})),
         **_ops(path, mon),
     )
 
@@ -265,6 +271,14 @@ def _enforce(path: Path, data: dict[str, Any], policy: dict[str, tuple[str, ...]
         return parse_enforce(data.get("enforce", {}), policy)
     except ValueError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+def _memory(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    """The [memory] table, checked: positive spans and sizes, a threshold between 0 and 1."""
+    for key in ("days", "max_texts", "refresh_seconds"):
+        if table.get(key, 1) < 0 or (key != "refresh_seconds" and table.get(key, 1) == 0):
+            raise ConfigError(f"{path}: 'memory.{key}' must be positive")
+    if not 0.0 < table.get("threshold", 0.5) <= 1.0:
+        raise ConfigError(f"{path}: 'memory.threshold' must be above 0 and at most 1")
+    return dict(table)
 
 
 def _support(path: Path, table: dict[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ def build_detectors(settings: Settings, lists: HostLists | None = None) -> list[
         model_dir=support.get("model_dir"),
         encoder_path=support.get("encoder_path"),
         use_encoder=support.get("use_encoder", True),
+        memory=settings.memory if settings.memory.get("enabled", True) else None,
     )
 
 

@@ -9,11 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.core.models import reason_kind
+from monitor.classify.memory import identifiers, informative
+from monitor.core.models import FINDING_KINDS, Author, Finding, Post, reason_kind
 from monitor.store import FINDING_STATUSES, Store
 
 # The verbs managers use, and the finding status each one sets.
 DECISIONS = {"confirm": "confirmed", "dismiss": "false_positive", "resolve": "resolved"}
+# Decisions that put a finding's post into the campaign memory: as a scam, or as not one.
+MEMORY = {"confirmed": True, "resolved": True, "false_positive": False}
+REMEMBERED_KIND = "impersonation"
+FLAG_LABEL = "manager_flag"
 DEFAULT_WINDOW = "7d"
 MAX_WHO = 64
 _AGO = re.compile(r"^(\d+)\s*([mhdw])$")
@@ -103,7 +108,49 @@ def decide(store: Store, finding_id: int, verb: str, who: str, note: str = "") -
         store.review(finding_id, DECISIONS[verb], who, note)
         if verb == "dismiss":
             _skip_orphaned_holds(store, row, who)
+        remember(store, row, DECISIONS[verb])
     return show(store, finding_id)
+
+
+def flag(store: Store, target: str, kind: str, who: str, label: str = "",
+         note: str = "") -> dict[str, Any]:
+    """A stored post the detectors passed becomes a finding confirmed at once (PLATFORM:POST_ID)."""
+    who = check_who(who)
+    platform, _, post_id = target.partition(":")
+    post = store.post(platform, post_id) if post_id else None
+    if post is None:
+        raise ReviewError(f"no stored post {target!r} (give PLATFORM:POST_ID, e.g. telegram:1234)")
+    if kind not in FINDING_KINDS:
+        raise ReviewError(f"--kind {kind!r}: use one of {', '.join(FINDING_KINDS)}")
+    label = (label or FLAG_LABEL).strip()
+    if not label or len(label) > MAX_WHO or not label.isprintable():
+        raise ReviewError(f"--label must be 1-{MAX_WHO} printable characters")
+    standing = [f for f in store.post_findings(platform, post_id)
+                if f["kind"] == kind and f["status"] != "false_positive"]
+    if standing:
+        raise ReviewError(f"post {target} already has {kind} finding #{standing[0]['id']}: "
+                          "confirm that one")
+    with store.db.atomic():
+        author = Author(platform, post["author_id"] or "", post["author_handle"] or "")
+        finding = Finding(kind, label, 1.0, f"flagged by {who}", "manager")
+        finding_id = store.add_findings(Post(platform, post_id, author, ""), [finding])[0]
+        store.audit(who, "flag", {"finding_id": finding_id, "platform": platform,
+                                  "post_id": post_id, "kind": kind, "label": label})
+        store.review(finding_id, "confirmed", who, note)
+        remember(store, show(store, finding_id), "confirmed")
+    return show(store, finding_id)
+
+
+def remember(store: Store, row: dict[str, Any], status: str) -> None:
+    """A reviewed impersonation finding's post into the campaign memory: its stored (redacted) text
+    unless it says too little, the author's identifiers and the contacts it names."""
+    if row["kind"] != REMEMBERED_KIND or status not in MEMORY:
+        return
+    text = row["text"] or ""
+    found = identifiers(row["platform"], row["author_id"] or "", row["author_handle"] or "",
+                        row["author_name"] or "", text)
+    store.remember(row["id"], MEMORY[status], text if informative(text) else None,
+                   [(i.kind, i.value) for i in found], (row["platform"], row["post_id"]))
 
 
 def _skip_orphaned_holds(store: Store, row: dict[str, Any], who: str) -> None:

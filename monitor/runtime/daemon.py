@@ -18,6 +18,7 @@ from monitor.replies.guard import Guard
 from monitor.runtime.health import Health
 from monitor.runtime.limits import Limits
 from monitor.runtime.listwatch import ListWatch
+from monitor.runtime.memory_feed import pull as pull_memory
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
@@ -112,6 +113,7 @@ class Ingest:
         finding and action."""
         if not posts:
             return
+        await pull_memory(self.pipeline.detectors, self.store)  # managers' new decisions, every 5 s
         context = self.store.context(posts)
         modes = Modes(self.modes, self.policy, self.dry_run)
         # New host lists first, if a list file changed (read in a thread, as the batch is run).

@@ -88,8 +88,25 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.table("actions").add_column("place", str, not_null_default="")
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """Campaign memory: the (redacted) texts and the identifiers of findings managers confirmed,
+    flagged (scam = 1) or dismissed (scam = 0); the daemon reads new rows by id."""
+    db.table("memory_texts").create(
+        {"id": int, "finding_id": int, "platform": str, "post_id": str, "scam": int, "text": str,
+         "created_at": str},
+        pk="id",
+    )
+    db.table("memory_actors").create(
+        {"id": int, "finding_id": int, "scam": int, "kind": str, "value": str, "created_at": str},
+        pk="id",
+    )
+    db.table("memory_texts").create_index(["created_at"])
+    db.table("memory_actors").create_index(["created_at"])
+    db.table("memory_actors").create_index(["kind", "value"])
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 
@@ -335,6 +352,41 @@ class Store:
             self._t("reviews").insert({"finding_id": finding_id, "decision": decision, "who": who,
                                        "note": note, "at": utcnow()})
             self.audit(who, f"review:{decision}", {"finding_id": finding_id})
+
+    # -- campaign memory --------------------------------------------------------------------
+    def remember(self, finding_id: int, scam: bool, text: str | None,
+                 identifiers: Sequence[tuple[str, str]], post: tuple[str, str]) -> None:
+        """Memory rows for a reviewed finding: its post's redacted text (None: too little to keep)
+        and its identifiers (kind, value)."""
+        now = utcnow()
+        with self.db.atomic():
+            if text is not None:
+                self._t("memory_texts").insert(
+                    {"finding_id": finding_id, "platform": post[0], "post_id": post[1],
+                     "scam": int(scam), "text": text, "created_at": now})
+            self._t("memory_actors").insert_all(
+                [{"finding_id": finding_id, "scam": int(scam), "kind": kind, "value": value,
+                  "created_at": now} for kind, value in identifiers])
+
+    def memory_rows(self, table: str, after: int, since: str,
+                    limit: int = 10_000) -> list[dict[str, Any]]:
+        """Rows of memory_texts or memory_actors with an id above `after` made since `since`, in
+        id order, at most `limit`."""
+        if table not in ("memory_texts", "memory_actors"):
+            raise ValueError(f"not a memory table: {table!r}")
+        return list(self._t(table).rows_where(
+            "id > ? AND created_at >= ?", [after, since], order_by="id", limit=limit))
+
+    def prune_memory(self, before: str, keep: int) -> int:
+        """Delete memory rows made before `before`, and texts beyond the newest `keep`; how many."""
+        with self.db.atomic():
+            gone = 0
+            for table in ("memory_texts", "memory_actors"):
+                gone += self.db.execute(f"DELETE FROM {table} WHERE created_at < ?", [before]).rowcount
+            gone += self.db.execute(
+                "DELETE FROM memory_texts WHERE id <= (SELECT max(id) FROM memory_texts) - ?",
+                [keep]).rowcount
+        return gone
 
     def audit(self, who: str, action: str, detail: dict[str, Any]) -> None:
         """Append to the audit log."""

@@ -1,0 +1,33 @@
+"""`monitor verify` asks the campaign memory too: a handle or contact of a confirmed scammer."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from monitor.classify.memory import MemoryDetector
+from monitor.classify.memory.actors import named
+from monitor.classify.registry import memory_options
+from monitor.core.config import Settings
+from monitor.runtime.memory_feed import refresh
+from monitor.store import Store
+
+
+def known_scammer(target: str, settings: Settings, db: str | None) -> str | None:
+    """'KNOWN SCAMMER: …' with a reason per identifier the memory knows, or None (no database,
+    or nothing known)."""
+    path = db or settings.db
+    if not Path(path).is_file():
+        return None
+    detector = MemoryDetector(settings.brand, **memory_options(settings.memory))
+    store = Store(path)
+    try:
+        refresh([detector], store, force=True)
+    finally:
+        store.close()
+    hits = detector.actors.find([], named(target), time.time())
+    if not hits:
+        return None
+    reasons = [f"  - {h.identifier.kind} {h.identifier.value} belongs to a confirmed scammer "
+               f"(finding #{h.finding_id})" for h in hits]
+    return "\n".join([f"KNOWN SCAMMER: {target.strip()}", *reasons])

@@ -1,0 +1,99 @@
+"""Fills the campaign memory detector from the store: all rows at start, new ones every few seconds
+(managers decide in other processes: `monitor review`, `monitor serve`, Telegram)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from monitor.classify.base import Detector
+from monitor.classify.memory import Identifier, MemoryDetector, Remembered
+from monitor.store import Store
+
+log = logging.getLogger("monitor.memory")
+PRUNE_EVERY = 3600.0  # seconds between two deletions of expired rows from the store
+_INLINE = 200  # rows loaded on the event loop itself; more go to a worker thread
+
+
+def refresh(detectors: Iterable[Detector], store: Store, force: bool = False) -> None:
+    """Read the memory rows made since each memory detector last read (if it is due), into it."""
+    for detector, now in _due(detectors, force):
+        texts, actors = _new_rows(detector, store, now)
+        _load(detector, texts, actors, now)
+        _prune_store(detector, store, now)
+
+
+async def pull(detectors: Iterable[Detector], store: Store) -> None:
+    """refresh() for the daemon's event loop: the rows are read here, and hashed on a worker thread
+    (100,000 remembered texts take seconds at start, while sends wait on the loop)."""
+    for detector, now in _due(detectors, False):
+        texts, actors = _new_rows(detector, store, now)
+        if len(texts) + len(actors) > _INLINE:
+            await asyncio.to_thread(_load, detector, texts, actors, now)
+        else:
+            _load(detector, texts, actors, now)
+        _prune_store(detector, store, now)
+
+
+def _due(detectors: Iterable[Detector], force: bool) -> list[tuple[MemoryDetector, float]]:
+    """The memory detectors due for a read, each marked as read now."""
+    now = time.time()
+    due = []
+    for detector in (d for d in detectors if isinstance(d, MemoryDetector)):
+        if force or now - detector.pulled_at >= detector.refresh_seconds:
+            detector.pulled_at = now
+            due.append((detector, now))
+    return due
+
+
+def _new_rows(detector: MemoryDetector, store: Store,
+              now: float) -> tuple[list[Remembered], list[Remembered]]:
+    """The rows the detector has not read, made within its expiry."""
+    since = _iso(now - detector.ttl)
+    texts: list[Remembered] = []
+    while batch := store.memory_rows("memory_texts", texts[-1].id if texts else detector.read_texts,
+                                     since):
+        texts += [_text(r) for r in batch]
+    actors: list[Remembered] = []
+    while batch := store.memory_rows("memory_actors",
+                                     actors[-1].id if actors else detector.read_actors, since):
+        actors += [_actor(r) for r in batch]
+    return texts, actors
+
+
+def _load(detector: MemoryDetector, texts: list[Remembered], actors: list[Remembered],
+          now: float) -> None:
+    """New rows into the detector, expired ones out of it."""
+    detector.load_texts(texts, now)
+    detector.load_actors(actors, now)
+    detector.prune(now)
+
+
+def _prune_store(detector: MemoryDetector, store: Store, now: float) -> None:
+    """Expired rows out of the store, at start and hourly."""
+    if now - detector.pruned_at >= PRUNE_EVERY:
+        detector.pruned_at = now
+        if gone := store.prune_memory(_iso(now - detector.ttl), detector.copies.scams.limit):
+            log.info("campaign memory: %d expired rows deleted", gone)
+
+
+def _text(row: dict[str, Any]) -> Remembered:
+    return Remembered(row["id"], row["finding_id"], bool(row["scam"]), _epoch(row["created_at"]),
+                      text=row["text"])
+
+
+def _actor(row: dict[str, Any]) -> Remembered:
+    return Remembered(row["id"], row["finding_id"], bool(row["scam"]), _epoch(row["created_at"]),
+                      identifier=Identifier(row["kind"], row["value"]))
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
+
+
+def _iso(epoch: float) -> str:
+    return (datetime.fromtimestamp(0, UTC) + timedelta(seconds=epoch)).isoformat(timespec="seconds")
