@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from monitor.classify.base import Detector, Pending, ReadsHostLists
-from monitor.classify.builtin import builtin_detectors
+from monitor.classify.builtin import builtin_detectors, memory_options
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.domains import hosts, lookalike_hosts, on_list
 from monitor.classify.impersonation.verify import Verdict, format_verdict, verify_text, worst
+from monitor.classify.memory import Identifier, MemoryDetector, Remembered, identifiers, informative
+from monitor.classify.memory.actors import named as named_identifiers
 from monitor.classify.secrets import SecretDetector, SecretMatch, find_secrets, redact
 from monitor.classify.secrets.fields import scrub
 from monitor.classify.support import SupportDetector
@@ -45,11 +47,13 @@ _TRAINING = {
 
 __all__ = [
     "DEFAULT_MODEL_DIR", "META_FILE", "MODEL_FILE", "SUPPORT_DATA_DIR", "SUPPORT_LABELS",
-    "TOKENIZER_FILE", "BrandRegistry", "ByScript", "Detector", "ImpersonationDetector", "MiniLM",
-    "Pending", "ReadsHostLists", "SecretDetector", "SecretMatch", "SupportDetector", "Verdict",
-    "attach_head", "builtin_detectors", "export_encoder", "find_secrets", "fit_head", "fit_linear",
-    "format_verdict", "from_logits", "has_cjk", "hosts", "language", "lookalike_hosts", "normalise",
-    "on_list", "redact", "scrub", "strip_invisible", "verify_text", "worst", "write_training_data",
+    "TOKENIZER_FILE", "BrandRegistry", "ByScript", "Detector", "Identifier",
+    "ImpersonationDetector", "MemoryDetector", "MiniLM", "Pending", "ReadsHostLists", "Remembered",
+    "SecretDetector", "SecretMatch", "SupportDetector", "Verdict", "attach_head",
+    "builtin_detectors", "export_encoder", "find_secrets", "fit_head", "fit_linear",
+    "format_verdict", "from_logits", "has_cjk", "hosts", "identifiers", "informative", "language",
+    "lookalike_hosts", "memory_options", "named_identifiers", "normalise", "on_list", "redact",
+    "scrub", "strip_invisible", "verify_text", "worst", "write_training_data",
 ]
 
 

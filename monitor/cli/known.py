@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from monitor.classify.memory import MemoryDetector
-from monitor.classify.memory.actors import named
-from monitor.classify.registry import memory_options
+from monitor.classify import MemoryDetector, memory_options, named_identifiers
 from monitor.core.config import Settings
 from monitor.runtime.memory_feed import refresh
 from monitor.store import Store
@@ -25,7 +23,7 @@ def known_scammer(target: str, settings: Settings, db: str | None) -> str | None
         refresh([detector], store, force=True)
     finally:
         store.close()
-    hits = detector.actors.find([], named(target), time.time())
+    hits = detector.actors.find([], named_identifiers(target), time.time())
     if not hits:
         return None
     reasons = [f"  - {h.identifier.kind} {h.identifier.value} belongs to a confirmed scammer "

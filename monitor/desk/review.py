@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.classify.memory import identifiers, informative
+from monitor.classify import identifiers, informative
 from monitor.core.models import FINDING_KINDS, Author, Finding, Post, reason_kind
 from monitor.store import FINDING_STATUSES, Store
 

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.classify.base import Detector
-from monitor.classify.memory import Identifier, MemoryDetector, Remembered
+from monitor.classify import Detector, Identifier, MemoryDetector, Remembered
 from monitor.store import Store
 
 log = logging.getLogger("monitor.memory")

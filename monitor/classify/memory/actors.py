@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.content import PHONE
 from monitor.classify.impersonation.domains import hosts
-from monitor.classify.impersonation.registry import BrandRegistry
 from monitor.classify.impersonation.skeleton import skeleton
 from monitor.classify.impersonation.wordlists import words
 from monitor.core.models import Brand

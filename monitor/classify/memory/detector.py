@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitor.classify.impersonation.registry import BrandRegistry
+from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.memory.actors import ActorIndex, Hit, Identifier, author_identifiers, contacts
 from monitor.classify.memory.copies import MAX_TEXTS, THRESHOLD, CopyIndex
 from monitor.core.models import Brand, Finding, Post
