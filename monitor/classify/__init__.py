@@ -15,8 +15,6 @@ from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.impersonation.domains import hosts, lookalike_hosts, on_list
 from monitor.classify.impersonation.verify import Verdict, format_verdict, verify_text, worst
-from monitor.classify.memory import Identifier, MemoryDetector, Remembered, identifiers, informative
-from monitor.classify.memory.actors import named as named_identifiers
 from monitor.classify.secrets import SecretDetector, SecretMatch, find_secrets, redact
 from monitor.classify.secrets.fields import scrub
 from monitor.classify.support import SupportDetector
@@ -26,16 +24,31 @@ from monitor.classify.support.linear import ByScript, from_logits
 from monitor.classify.text import has_cjk, language, normalise, strip_invisible
 
 if TYPE_CHECKING:
+    from monitor.classify.memory import (
+        Identifier,
+        MemoryDetector,
+        Remembered,
+        identifiers,
+        informative,
+    )
+    from monitor.classify.memory.actors import named as named_identifiers
     from monitor.classify.support.export import attach_head, export_encoder
     from monitor.classify.support.fit import fit_head, fit_linear
     from monitor.classify.support.generate import DATA_DIR as SUPPORT_DATA_DIR
     from monitor.classify.support.generate import LABELS as SUPPORT_LABELS
     from monitor.classify.support.generate import write as write_training_data
 
-# Training the support model (`monitor train`) needs torch and onnx, and its data generator: each
-# loaded when first asked for, so that no other command pays for them at start-up.
+# Training the support model (`monitor train`) needs torch and onnx, and its data generator; the
+# campaign memory needs numpy and datasketch (which loads scipy, ~0.8 s): each loaded when first
+# asked for, so that no other command (`monitor scan`) pays for them at start-up.
 # Public name -> (module, name there).
-_TRAINING = {
+_LAZY = {
+    "Identifier": ("monitor.classify.memory", "Identifier"),
+    "MemoryDetector": ("monitor.classify.memory", "MemoryDetector"),
+    "Remembered": ("monitor.classify.memory", "Remembered"),
+    "identifiers": ("monitor.classify.memory", "identifiers"),
+    "informative": ("monitor.classify.memory", "informative"),
+    "named_identifiers": ("monitor.classify.memory.actors", "named"),
     "fit_linear": ("monitor.classify.support.fit", "fit_linear"),
     "fit_head": ("monitor.classify.support.fit", "fit_head"),
     "export_encoder": ("monitor.classify.support.export", "export_encoder"),
@@ -58,10 +71,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The training names, imported on first use (with torch and onnx)."""
-    if name not in _TRAINING:
+    """The training and memory names, imported on first use."""
+    if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
-    module, attribute = _TRAINING[name]
+    module, attribute = _LAZY[name]
     return getattr(importlib.import_module(module), attribute)

@@ -7,7 +7,6 @@ from typing import Any
 
 from monitor.classify.base import Detector
 from monitor.classify.impersonation import ImpersonationDetector
-from monitor.classify.memory import MemoryDetector
 from monitor.classify.support import SupportDetector
 from monitor.core.models import Brand
 
@@ -27,10 +26,14 @@ def builtin_detectors(
     memory's options (None: no memory; the runtime feeds it the store's rows,
     monitor.runtime.memory_feed). The settings and the list files are read in
     `monitor.core.pipeline.build_detectors`."""
+    if memory is not None:  # numpy and datasketch (with scipy) load only for a memory
+        from monitor.classify.memory import MemoryDetector
+
+        remembers = [MemoryDetector(brand, **memory_options(memory))]
     return [
         ImpersonationDetector(brand, phishing, allowed),
         SupportDetector(model_dir, encoder_path, use_encoder),
-        *([MemoryDetector(brand, **memory_options(memory))] if memory is not None else []),
+        *(remembers if memory is not None else []),
     ]
 
 

@@ -365,7 +365,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             write(number, _blank(number))
         print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
         return 0
-    pipeline = Pipeline.from_settings(settings, _salt(settings, None))
+    pipeline = Pipeline.from_settings(settings, _salt(settings, None), remember=False)
     malformed = False
     for number, result in enumerate(scan_lines(itertools.chain(blank, rest), pipeline), start=1):
         malformed = malformed or "error" in result

@@ -293,7 +293,8 @@ def run_eval(path: Path, settings: Settings, progress: bool, as_json: bool, out:
         print(f"monitor: {path}: nothing to evaluate (no Post JSON lines)", file=sys.stderr)
         return 0
     # A throwaway salt: fingerprints are never kept by an evaluation.
-    pipeline = Pipeline.from_settings(settings, pysecrets.token_bytes(32))
+    # Each post is scored alone: the campaign memory is measured on its own (bench/campaign.py).
+    pipeline = Pipeline.from_settings(settings, pysecrets.token_bytes(32), remember=False)
     errors: list[tuple[int, str]] = []
     bar = tqdm(lines, disable=not progress, file=sys.stderr, delay=1.0, unit="line", desc="eval")
     scores = score(read_records(bar, pipeline, errors))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from monitor.classify import MemoryDetector, memory_options, named_identifiers
 from monitor.core.config import Settings
-from monitor.runtime.memory_feed import refresh
 from monitor.store import Store
 
 
@@ -17,6 +15,10 @@ def known_scammer(target: str, settings: Settings, db: str | None) -> str | None
     path = db or settings.db
     if not Path(path).is_file():
         return None
+    # The memory needs numpy and datasketch (with scipy): loaded only when there is one to ask.
+    from monitor.classify import MemoryDetector, memory_options, named_identifiers
+    from monitor.runtime.memory_feed import refresh
+
     detector = MemoryDetector(settings.brand, **memory_options(settings.memory))
     store = Store(path)
     try:

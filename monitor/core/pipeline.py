@@ -41,10 +41,12 @@ AHEAD = 256
 DETECT_CHARS = 64_000
 
 
-def build_detectors(settings: Settings, lists: HostLists | None = None) -> list[Detector]:
+def build_detectors(
+    settings: Settings, lists: HostLists | None = None, remember: bool = True
+) -> list[Detector]:
     """The built-in detectors (every one besides the secret finder) for these settings: classify
     builds them from plain values, read here from the settings, and the host lists (read from
-    the settings' list files unless given)."""
+    the settings' list files unless given); the campaign memory's unless `remember` is False."""
     support = settings.support
     lists = lists or HostLists.read(settings.phishing_list, settings.allow_list)
     return builtin_detectors(
@@ -54,7 +56,7 @@ def build_detectors(settings: Settings, lists: HostLists | None = None) -> list[
         model_dir=support.get("model_dir"),
         encoder_path=support.get("encoder_path"),
         use_encoder=support.get("use_encoder", True),
-        memory=settings.memory if settings.memory.get("enabled", True) else None,
+        memory=settings.memory if remember and settings.memory.get("enabled", True) else None,
     )
 
 
@@ -72,12 +74,13 @@ class Pipeline:
         self.lists = lists or HostLists()  # what the detectors were given, and from which files
 
     @classmethod
-    def from_settings(cls, settings: Settings, salt: bytes) -> Pipeline:
-        """The pipeline with the built-in detectors for these settings."""
+    def from_settings(cls, settings: Settings, salt: bytes, remember: bool = True) -> Pipeline:
+        """The pipeline with the built-in detectors for these settings; `remember`: with the
+        campaign memory (which only a store can feed: `monitor scan` and `eval` have none)."""
         lists = HostLists.read(settings.phishing_list, settings.allow_list)
         return cls(
             secrets=SecretDetector(salt),
-            detectors=build_detectors(settings, lists),
+            detectors=build_detectors(settings, lists, remember),
             templates=Templates.load(settings.brand),
             thresholds=settings.thresholds,
             enforce=settings.enforce,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.classify import identifiers, informative
 from monitor.core.models import FINDING_KINDS, Author, Finding, Post, reason_kind
 from monitor.store import FINDING_STATUSES, Store
 
@@ -147,6 +146,8 @@ def remember(store: Store, row: dict[str, Any], status: str) -> None:
     if row["kind"] != REMEMBERED_KIND or status not in MEMORY:
         return
     text = row["text"] or ""
+    from monitor.classify import identifiers, informative  # numpy, datasketch: on first use
+
     found = identifiers(row["platform"], row["author_id"] or "", row["author_handle"] or "",
                         row["author_name"] or "", text)
     store.remember(row["id"], MEMORY[status], text if informative(text) else None,
