@@ -18,7 +18,7 @@ from serving import TOKEN, start_server
 from monitor.cli.entry import main
 from monitor.core import config
 from monitor.core.hostlists import ListFile, load
-from monitor.desk import serve
+from monitor.desk import people, serve
 from monitor.desk.allowing import AllowTarget
 from monitor.store import Store
 
@@ -32,6 +32,11 @@ def _with_client(store: Store, test: Callable[[TestClient], Awaitable[None]]) ->
         async with TestClient(TestServer(serve.make_app(store, TOKEN, "server-default"))) as client:
             await test(client)
     asyncio.run(run())
+
+
+def _person(store: Store, name: str, role: str = "reviewer") -> dict[str, str]:
+    """A user's personal token as a Bearer header: decisions now carry the caller's name."""
+    return {"Authorization": f"Bearer {people.add_user(store, name, role, 'correct horse 42', 'test')}"}
 
 
 async def _sign_in(client: TestClient) -> None:
@@ -81,10 +86,11 @@ def test_api_needs_a_token_and_cookie_posts_need_the_custom_header(tmp_path: Pat
 
 def test_decisions_from_the_page_record_who_and_skip_held_actions(tmp_path: Path) -> None:
     store, ids = sample(tmp_path / "m.db")
+    erin = _person(store, "erin")
 
     async def test(client: TestClient) -> None:
         answer = await client.post(f"/api/findings/{ids['imp'][0]}/dismiss", json={"who": "erin"},
-                                   headers=BEARER)
+                                   headers=erin)
         body = await answer.json()
         assert body["message"] == f"finding {ids['imp'][0]} false_positive by erin"
         assert body["rows"][0]["status"] == "false_positive" and body["rows"][0]["held"] == []
@@ -104,9 +110,10 @@ def test_decisions_from_the_page_record_who_and_skip_held_actions(tmp_path: Path
 def test_approving_a_held_reply_plans_it_once(tmp_path: Path) -> None:
     store, _ = sample(tmp_path / "m.db")
     [held] = [a for a in store.post_actions("reddit", "3") if a["status"] == "held"]
+    fay = _person(store, "fay")
 
     async def test(client: TestClient) -> None:
-        answer = await client.post(f"/api/actions/{held['id']}/approve", json={"who": "fay"}, headers=BEARER)
+        answer = await client.post(f"/api/actions/{held['id']}/approve", json={"who": "fay"}, headers=fay)
         body = await answer.json()
         assert body["message"] == f"reply {held['id']} approved by fay: the daemon will send it"
         assert body["rows"][0]["actions"] == "reply:planned" and body["rows"][0]["held"] == []
@@ -169,6 +176,7 @@ def test_dismissing_with_allow_links_puts_the_link_on_the_allow_list(tmp_path: P
                 "fee table at https://okx-fans.example/fees")
     allowed = tmp_path / "allowed.txt"
     target = AllowTarget(config.load(None).brand, ListFile(None), allowed)
+    erin = _person(store, "erin")
 
     async def test(client: TestClient) -> None:
         await _sign_in(client)
@@ -176,7 +184,7 @@ def test_dismissing_with_allow_links_puts_the_link_on_the_allow_list(tmp_path: P
         wrong = await client.post(f"/api/findings/{fan}/confirm", json={"allow_links": True}, headers=BEARER)
         assert wrong.status == 400 and "needs a dismissal" in (await wrong.json())["error"]
         answer = await client.post(f"/api/findings/{fan}/dismiss", json={"who": "erin", "allow_links": True},
-                                   headers=BEARER)
+                                   headers=erin)
         assert (await answer.json())["message"] == (
             f"finding {fan} false_positive by erin; on the allow list now: okx-fans.example")
         leak = await client.post(f"/api/findings/{ids['leak'][0]}/dismiss", json={"allow_links": True},

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,9 @@ def _review_parser(rsub: Any, name: str, help_text: str, func: Any) -> argparse.
 
 def add_serve(sub: Any) -> None:
     """`monitor serve`."""
-    p = sub.add_parser("serve", help="a local web page over the review queue (token required)")
+    p = sub.add_parser(
+        "serve", help="a local web page over the review queue (people sign in, or a shared token)"
+    )
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
     p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
     p.add_argument("--host", help="address to listen on (default: [serve] host, else 127.0.0.1)")
@@ -93,7 +96,7 @@ def add_serve(sub: Any) -> None:
     )
     p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
     p.add_argument(
-        "--who", help="reviewer name when the page gives none (default: $USER, else web)"
+        "--who", help="the name the shared token's decisions carry (default: $USER, else web)"
     )
     p.set_defaults(func=cmd_serve)
 
@@ -208,21 +211,24 @@ def cmd_review_export(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the review page until SIGTERM/SIGINT."""
-    from monitor.desk import serve
+    from monitor.desk import people, serve
 
     settings = config.load(args.config)
     opts = settings.serve
     env_name = opts.get("token_env", "MONITOR_SERVE_TOKEN")
-    try:
-        token = serve.check_token(config.env_secret(env_name), env_name)
-        host = serve.check_host(args.host or opts.get("host", "127.0.0.1"), args.allow_remote)
-    except serve.ServeError as exc:
-        raise CliError(str(exc)) from None
-    port = args.port if args.port is not None else opts.get("port", 8750)
+    given = config.env_secret(env_name)
+    ttl = timedelta(hours=opts.get("session_hours", people.SESSION_TTL.total_seconds() / 3600))
     with _reviewing(args.db or settings.db) as store:
         try:
+            # People signing in need no shared token; then one given is still checked.
+            token = serve.check_token(given, env_name) if given or not people.has_users(store) else None
+            host = serve.check_host(args.host or opts.get("host", "127.0.0.1"), args.allow_remote)
+        except serve.ServeError as exc:
+            raise CliError(str(exc)) from None
+        port = args.port if args.port is not None else opts.get("port", 8750)
+        try:
             who = args.who or os.environ.get("USER") or "web"
-            asyncio.run(_serve(store, host, port, token, who, _serve_allow(settings)))
+            asyncio.run(_serve(store, host, port, token, who, _serve_allow(settings), ttl))
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     return 0
@@ -236,7 +242,8 @@ def _serve_allow(settings: config.Settings) -> AllowTarget | None:
         return None
 
 
-async def _serve(store: Store, host: str, port: int, token: str, who: str, allow: AllowTarget | None) -> None:
+async def _serve(store: Store, host: str, port: int, token: str | None, who: str,
+                 allow: AllowTarget | None, ttl: timedelta) -> None:
     """Run the web app until a signal sets stop."""
     from monitor.desk import serve
 
@@ -245,10 +252,19 @@ async def _serve(store: Store, host: str, port: int, token: str, who: str, allow
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    def announce(url: str) -> None:
-        print(f"review queue on {url} (sign in with the token)", flush=True)
+    ways = (["your name and password"] if _has_people(store) else []) + (["the token"] if token else [])
 
-    await serve.serve(store, host, port, token, who, stop, announce, allow)
+    def announce(url: str) -> None:
+        print(f"review queue on {url} (sign in with {', or '.join(ways)})", flush=True)
+
+    await serve.serve(store, host, port, token, who, stop, announce, allow, ttl)
+
+
+def _has_people(store: Store) -> bool:
+    """Whether people may sign in with a name (for the start-up line)."""
+    from monitor.desk import people
+
+    return people.has_users(store)
 
 
 @contextlib.contextmanager

@@ -43,7 +43,8 @@ SCHEMA: dict[str, Any] = {
     # A finding kind's mode, or an enforcement kind's (restrict = "review" holds every restriction).
     "modes": {k: str for k in FINDING_KINDS + ENFORCEMENT},
     "support": {"model_dir": str, "encoder_path": str, "use_encoder": bool},
-    "serve": {"token_env": str, "host": str, "port": int},  # `monitor serve`; the token from env
+    # `monitor serve`; the token from env; a signed-in person's session lasts session_hours
+    "serve": {"token_env": str, "host": str, "port": int, "session_hours": float},
     "limits": {"user_cooldown": float, "thread_cooldown": float, "platform_per_hour": int},
     "policy": {k: _STR_LIST for k in FINDING_KINDS},
     "enforce": {"restrict_minutes": int, **{p: _STR_LIST for p in PLATFORMS}},

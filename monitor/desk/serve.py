@@ -1,4 +1,5 @@
-"""`monitor serve`: a local web page over the review queue, behind a token, loopback by default."""
+"""`monitor serve`: a local web page over the review queue, behind a personal sign-in or a shared
+token, loopback by default."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import hmac
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from html import escape
 from typing import Any
 
 from aiohttp import web
 
-from monitor.desk import report, review
+from monitor.desk import people, report, review
 from monitor.desk.allowing import Allowed, AllowTarget, allow_links
 from monitor.desk.report import html as report_html
 from monitor.desk.report.rows import held_pairs
@@ -23,7 +26,6 @@ COOKIE = "monitor_session"
 CSRF_HEADER = "X-Monitor-Request"  # a custom header: a cross-site form or image cannot send it
 MIN_TOKEN = 16
 STORE: web.AppKey[Store] = web.AppKey("store", Store)
-CONFIG: web.AppKey[dict[str, str]] = web.AppKey("config", dict)
 ALLOW: web.AppKey[AllowTarget | None] = web.AppKey("allow")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -59,42 +61,106 @@ def _is_loopback(host: str) -> bool:
 
 
 def session_value(token: str) -> str:
-    """The session cookie's value: derived from the token so the token itself never sits in a cookie."""
+    """The shared token's session cookie: derived from the token so the token itself never sits in a cookie."""
     return hmac.new(token.encode(), b"monitor-serve-session", hashlib.sha256).hexdigest()
 
 
-def make_app(store: Store, token: str, who: str, allow: AllowTarget | None = None) -> web.Application:
-    """The web application over one store; with `allow`, a dismissal may also allow its look-alike links."""
+@dataclass(frozen=True, slots=True)
+class Server:
+    """How one server signs people in: the shared token (None: people only) and the name its
+    decisions carry, how long a person's session lasts, and the clock (tests move it)."""
+
+    token: str | None
+    who: str
+    ttl: timedelta = people.SESSION_TTL
+    clock: people.Clock = people.now_utc
+
+    @property
+    def session(self) -> str | None:
+        """The shared token's cookie value."""
+        return session_value(self.token) if self.token else None
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a request comes from, and whether a valid Bearer token said so (no CSRF check then)."""
+
+    person: people.Person
+    bearer: bool
+
+
+SERVER: web.AppKey[Server] = web.AppKey("server", Server)
+CALLER: web.RequestKey[Caller] = web.RequestKey("caller", Caller)  # set by the _auth middleware
+
+
+def make_app(store: Store, token: str | None, who: str, allow: AllowTarget | None = None, *,
+             ttl: timedelta = people.SESSION_TTL,
+             clock: people.Clock = people.now_utc) -> web.Application:
+    """The web application over one store; with `allow`, a dismissal may also allow its look-alike
+    links. `token` is the shared token (scripts) whose decisions carry `who`; people sign in with
+    their name and password (`monitor users`)."""
     app = web.Application(middlewares=[_headers, _auth], client_max_size=64 * 1024)
     app[STORE] = store
     app[ALLOW] = allow
-    app[CONFIG] = {"token": token, "session": session_value(token), "who": who}
+    app[SERVER] = Server(token, who, ttl, clock)
     app.router.add_get("/", page)
     app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
     app.router.add_get("/api/items", items)
     app.router.add_post("/api/findings/{id:\\d+}/{verb}", decide)
     app.router.add_post("/api/actions/{id:\\d+}/approve", approve)
     return app
 
 
-def authorised(request: web.Request) -> bool:
-    """A bearer token or the session cookie, each compared in constant time."""
-    cfg = request.app[CONFIG]
+def identify(request: web.Request) -> Caller | None:
+    """The caller: a Bearer token (the shared one or a person's) if the request has one, else the
+    session cookie (the shared token's or a person's); None when neither is valid."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        return hmac.compare_digest(header[7:].encode(), cfg["token"].encode())
-    return hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), cfg["session"].encode())
+        person = _bearer(request, header[7:])
+        return Caller(person, bearer=True) if person else None
+    person = _cookie(request, request.cookies.get(COOKIE, ""))
+    return Caller(person, bearer=False) if person else None
+
+
+def _bearer(request: web.Request, given: str) -> people.Person | None:
+    """The person a Bearer token belongs to: the shared token (compared in constant time) or a
+    personal one (looked up by its hash)."""
+    server = request.app[SERVER]
+    if server.token and hmac.compare_digest(given.encode(), server.token.encode()):
+        return _shared(server)
+    return people.token_person(request.app[STORE], given)
+
+
+def _cookie(request: web.Request, value: str) -> people.Person | None:
+    """The person of a session cookie: the shared token's derived value, or a person's session."""
+    server = request.app[SERVER]
+    if server.session and hmac.compare_digest(value.encode(), server.session.encode()):
+        return _shared(server)
+    return people.session_person(request.app[STORE], value, server.clock())
+
+
+def _shared(server: Server) -> people.Person:
+    """The shared token's person: the server's name, with an admin's rights (as before people)."""
+    return people.Person(server.who, "admin")
+
+
+def caller(request: web.Request) -> Caller:
+    """The caller the middleware identified."""
+    return request[CALLER]
 
 
 @web.middleware
 async def _auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """API calls need the token; posts with the cookie also need the custom header (no CSRF)."""
+    """API calls need a token or a session; posts without a valid Bearer token also need the
+    custom header (no CSRF): any other Authorization header skips nothing."""
     if request.path.startswith("/api/"):
-        if not authorised(request):
-            return _error(401, "missing or wrong token")
-        cookie_only = not request.headers.get("Authorization")
-        if request.method == "POST" and cookie_only and request.headers.get(CSRF_HEADER) != "1":
+        found = identify(request)
+        if found is None:
+            return _error(401, "missing or wrong token or session")
+        if request.method == "POST" and not found.bearer and request.headers.get(CSRF_HEADER) != "1":
             return _error(403, f"missing {CSRF_HEADER} header")
+        request[CALLER] = found
     return await handler(request)
 
 
@@ -108,24 +174,77 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
 
 
 async def page(request: web.Request) -> web.Response:
-    """The report page with decision buttons, or the token form."""
-    if not authorised(request):
-        return _login_page()
+    """The report page with decision buttons (the static report for a viewer), or the sign-in
+    form."""
+    found = identify(request)
+    if found is None:
+        return _login_page(request.app)
+    person = found.person
+    live = person.may_decide()
     rep = report.build(request.app[STORE], _query(request))
-    text = report_html.render(rep, live=True, who=request.app[CONFIG]["who"], allow=request.app[ALLOW] is not None)
-    return web.Response(text=text, content_type="text/html",
-                        headers={"Content-Security-Policy": report_html.csp(live=True) + "; frame-ancestors 'none'"})
+    text = report_html.render(rep, live=live, who=person.name,
+                              allow=live and request.app[ALLOW] is not None)
+    return web.Response(text=text, content_type="text/html", headers={
+        "Content-Security-Policy": report_html.csp(live=live) + "; frame-ancestors 'none'"})
 
 
 async def login(request: web.Request) -> web.Response:
-    """Check the token from the form and set the session cookie."""
+    """Sign in with a name and password, or with the shared token; sets the session cookie.
+    Failures are counted per name and per address and written to the audit log."""
     form = await request.post()
-    given = str(form.get("token", ""))
-    cfg = request.app[CONFIG]
-    if not hmac.compare_digest(given.encode(), cfg["token"].encode()):
-        return _login_page("Wrong token.", status=403)
+    address = request.remote or ""
+    if "name" in form:
+        name, password = str(form.get("name", "")), str(form.get("password", ""))
+        return await _person_login(request, name, password, address)
+    return _token_login(request, str(form.get("token", "")), address)
+
+
+async def _person_login(request: web.Request, name: str, password: str,
+                        address: str) -> web.Response:
+    """A person's sign-in: an unknown name, a disabled user and a wrong password get one answer."""
+    store, server = request.app[STORE], request.app[SERVER]
+    now = server.clock()
+    if people.throttled(store, name, address, now):
+        store.audit(people.shown(name), "signin:throttled", {"address": address})
+        return _login_page(request.app, _THROTTLED, status=429)
+    user = people.candidate(store, name)
+    # argon2 takes tens of milliseconds: off the event loop, with no store access in the thread.
+    ok, rehashed = await asyncio.to_thread(
+        people.verify, user["password_hash"] if user else None, password)
+    if not ok or user is None:
+        people.record_failure(store, name, address, now, "password")
+        return _login_page(request.app, "Wrong name or password.", status=403)
+    session = people.start_session(store, user, address, now, server.ttl, rehashed)
     redirect = web.HTTPSeeOther("/")
-    redirect.set_cookie(COOKIE, cfg["session"], httponly=True, samesite="Strict", path="/")
+    redirect.set_cookie(COOKIE, session, httponly=True, samesite="Strict", path="/",
+                        max_age=int(server.ttl.total_seconds()))
+    raise redirect
+
+
+def _token_login(request: web.Request, given: str, address: str) -> web.Response:
+    """The shared token's sign-in (throttled per address like a person's)."""
+    store, server = request.app[STORE], request.app[SERVER]
+    now = server.clock()
+    if people.throttled(store, "", address, now):
+        store.audit("-", "signin:throttled", {"address": address})
+        return _login_page(request.app, _THROTTLED, status=429)
+    if not server.token or not hmac.compare_digest(given.encode(), server.token.encode()):
+        people.record_failure(store, "", address, now, "token")
+        return _login_page(request.app, "Wrong token.", status=403)
+    redirect = web.HTTPSeeOther("/")
+    redirect.set_cookie(COOKIE, server.session or "", httponly=True, samesite="Strict", path="/")
+    raise redirect
+
+
+_THROTTLED = (f"Too many failed sign-ins: wait {people.THROTTLE_WINDOW.seconds // 60} minutes "
+              "and try again.")
+
+
+async def logout(request: web.Request) -> web.Response:
+    """End a person's session (a plain form post: signing someone out is all a forgery could do)."""
+    people.end_session(request.app[STORE], request.cookies.get(COOKIE, ""))
+    redirect = web.HTTPSeeOther("/")
+    redirect.del_cookie(COOKIE, path="/")
     raise redirect
 
 
@@ -135,10 +254,13 @@ async def items(request: web.Request) -> web.Response:
 
 
 async def decide(request: web.Request) -> web.Response:
-    """Confirm, dismiss or resolve one finding."""
+    """Confirm, dismiss or resolve one finding, in the caller's name (a body's `who` is ignored)."""
     store, finding_id, verb = request.app[STORE], int(request.match_info["id"]), request.match_info["verb"]
+    person = caller(request).person
+    if not person.may_decide():
+        return _error(403, f"{person.name} is a {person.role}: a viewer cannot decide")
     body = await _body(request)
-    who = _who(request, body)
+    who = person.name
     allow = request.app[ALLOW] if verb == "dismiss" and body.get("allow_links") is True else None
     if allow is None and body.get("allow_links") is True:
         return _error(400, "allow_links needs a dismissal and [monitor] allow_list in the server's config")
@@ -166,9 +288,16 @@ def _allowed_words(done: Allowed) -> str:
 
 
 async def approve(request: web.Request) -> web.Response:
-    """Release a held action to the daemon's sender."""
+    """Release a held action to the daemon's sender, in the caller's name; enforcement (delete,
+    restrict, ban, unban) needs an admin."""
     store, action_id = request.app[STORE], int(request.match_info["id"])
-    who = _who(request, await _body(request))
+    person = caller(request).person
+    kind = _action_kind(store, action_id)
+    if not person.may_approve(kind or ""):
+        return _error(403, f"{person.name} is a {person.role}: "
+                      + ("a viewer cannot approve" if not person.may_decide()
+                         else f"only an admin may approve a held {kind}"))
+    who = person.name
     try:
         action = review.approve(store, action_id, who)
     except review.ReviewError as exc:
@@ -177,10 +306,10 @@ async def approve(request: web.Request) -> web.Response:
     return _rows_answer(store, action["platform"], action["post_id"], message)
 
 
-def _who(request: web.Request, body: dict[str, Any]) -> str:
-    """The reviewer named in the request body, else the server's default."""
-    name = body.get("who")
-    return str(name).strip() if name else request.app[CONFIG]["who"]
+def _action_kind(store: Store, action_id: int) -> str | None:
+    """An action's kind, or None when there is no such action."""
+    row = store.db.execute("SELECT kind FROM actions WHERE id = ?", [action_id]).fetchone()
+    return str(row[0]) if row else None
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -214,11 +343,16 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def _login_page(message: str = "", status: int = 200) -> web.Response:
-    """A small form asking for the token, in the report's own stylesheet; no script, nothing
-    from outside."""
+def _login_page(app: web.Application, message: str = "", status: int = 200) -> web.Response:
+    """The sign-in forms in the report's own stylesheet: name and password when people exist,
+    the shared token when the server has one; no script, nothing from outside."""
     note = f"<p class=error role=alert>{escape(message)}</p>" if message else ""
-    body = _LOGIN.format(css=report_html.asset("page.css"), note=note)
+    forms = []
+    if people.has_users(app[STORE]):
+        forms.append(_PERSON_FORM)
+    if app[SERVER].token:
+        forms.append(_TOKEN_FORM)
+    body = _LOGIN.format(css=report_html.asset("page.css"), note=note, forms="\n".join(forms))
     style = report_html.style_source()
     return web.Response(text=body, content_type="text/html", status=status, headers={
         "Content-Security-Policy": f"default-src 'none'; style-src {style}; form-action 'self'; "
@@ -229,17 +363,23 @@ _LOGIN = """<!doctype html><html lang=en><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width, initial-scale=1">
 <title>support-monitor: sign in</title><style>{css}</style></head>
 <body class=signin><main><h1>Review queue</h1>
-<p class=meta>support-monitor: paste the token the server was started with.</p>{note}
-<form method=post action=/login><label>Token
-<input name=token type=password autocomplete=current-password autofocus required></label>
-<button>Open</button></form></main></body></html>
+<p class=meta>support-monitor: sign in.</p>{note}
+{forms}</main></body></html>
 """
+_PERSON_FORM = """<form method=post action=/login><label>Name
+<input name=name autocomplete=username autofocus required></label>
+<label>Password <input name=password type=password autocomplete=current-password required></label>
+<button>Sign in</button></form>"""
+_TOKEN_FORM = """<form method=post action=/login><label>Token
+<input name=token type=password autocomplete=current-password required></label>
+<button>Open</button></form>"""
 
 
-async def serve(store: Store, host: str, port: int, token: str, who: str,
-                stop: asyncio.Event, announce: Callable[[str], None], allow: AllowTarget | None = None) -> None:
+async def serve(store: Store, host: str, port: int, token: str | None, who: str,
+                stop: asyncio.Event, announce: Callable[[str], None], allow: AllowTarget | None = None,
+                ttl: timedelta = people.SESSION_TTL) -> None:
     """Listen until `stop` is set; `announce` gets the address actually bound (port 0 picks one)."""
-    runner = web.AppRunner(make_app(store, token, who, allow), access_log=None)
+    runner = web.AppRunner(make_app(store, token, who, allow, ttl=ttl), access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

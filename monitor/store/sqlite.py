@@ -105,8 +105,29 @@ def _v4(db: sqlite_utils.Database) -> None:
     db.table("memory_actors").create_index(["kind", "value"])
 
 
+def _users_tables(db: sqlite_utils.Database) -> None:
+    """People who sign in to `monitor serve`: their role, password hash (argon2), personal API
+    token (its SHA-256 only), sessions (the SHA-256 of the id only, with an expiry) and recent
+    failed sign-ins (for throttling per name and per address)."""
+    db.table("users").create(
+        {"id": int, "name": str, "role": str, "password_hash": str, "token_hash": str,
+         "active": int, "created_at": str, "changed_at": str, "last_sign_in": str},
+        pk="id", not_null={"name", "role", "password_hash", "active"},
+    )
+    db.table("users").create_index(["name"], unique=True)
+    db.table("users").create_index(["token_hash"], unique=True)
+    db.table("sessions").create(
+        {"id_hash": str, "user_id": int, "created_at": str, "expires_at": str}, pk="id_hash")
+    db.table("sessions").create_index(["user_id"])
+    db.table("sign_in_failures").create(
+        {"id": int, "at": str, "name": str, "address": str}, pk="id")
+    db.table("sign_in_failures").create_index(["name", "at"])
+    db.table("sign_in_failures").create_index(["address", "at"])
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _v1, _v2, _v3, _v4, _users_tables)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 

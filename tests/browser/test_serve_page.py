@@ -28,15 +28,14 @@ def _message(chrome: WebDriver, contains: str) -> str:
 def test_served_page_signs_in_filters_approves_and_dismisses(chrome: WebDriver, tmp_path: Path) -> None:
     store, ids = sample(tmp_path / "m.db")
     store.close()
-    proc, url = start_server(tmp_path / "m.db", {"MONITOR_SERVE_TOKEN": TOKEN})
+    # The shared token's decisions carry the server's --who (the page no longer names a reviewer).
+    proc, url = start_server(tmp_path / "m.db", {"MONITOR_SERVE_TOKEN": TOKEN}, "--who", "hana")
     try:
         requested_urls(chrome)
         chrome.get(url)
         chrome.find_element(By.NAME, "token").send_keys(TOKEN + "\n")
         WebDriverWait(chrome, 20).until(lambda d: d.execute_script("return document.body.dataset.ready"))
-        who = chrome.find_element(By.ID, "who")
-        who.clear()
-        who.send_keys("hana")
+        assert chrome.find_element(By.ID, "who").text == "signed in as hana"
         chrome.find_element(By.ID, "q").send_keys("okx_helpdesk")
         WebDriverWait(chrome, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#rows tr")) == 1)
         row = f'#rows tr[data-id="{ids["imp"][0]}"]'

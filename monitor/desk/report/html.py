@@ -41,10 +41,12 @@ def style_source() -> str:
 
 def csp(live: bool) -> str:
     """The page's Content-Security-Policy: its own inline script and style, nothing from outside."""
+    # Live, the page talks to its server and posts its sign-out form there.
     connect = "connect-src 'self'; " if live else ""
+    forms = "'self'" if live else "'none'"
     return (f"default-src 'none'; script-src {_sha256(asset('page.js'))}; "
             f"style-src {style_source()}; img-src data:; {connect}"
-            "base-uri 'none'; form-action 'none'")
+            f"base-uri 'none'; form-action {forms}")
 
 
 def render(report: Report, live: bool = False, who: str = "", allow: bool = False) -> str:
@@ -54,9 +56,16 @@ def render(report: Report, live: bool = False, who: str = "", allow: bool = Fals
         csp=escape(csp(live)), css=asset("page.css"), js=asset("page.js"),
         count=len(report.rows), generated=escape(report.generated_at), scope=escape(_scope(report)),
         cards=_cards(report), chart=_chart(report), precision=_precision(report),
-        who='<label>Reviewer <input id=who size=12 maxlength=64></label>' if live else "",
+        who=_signed_in(who) if live else "",
         head=_head(live), table="live" if live else "static", data=_data(report, live, who, allow),
     )
+
+
+def _signed_in(who: str) -> str:
+    """Who the page decides as (the signed-in person, or the server's name for the shared
+    token), and the way out."""
+    return (f'<span id=who class=meta>signed in as {escape(who)}</span>'
+            '<form method=post action=/logout class=logout><button>Sign out</button></form>')
 
 
 def _scope(report: Report) -> str:

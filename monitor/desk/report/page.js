@@ -191,12 +191,11 @@
     const b = event.target.closest('button');
     if (!b || !data.live) return;
     const id = Number(b.closest('tr').dataset.id);
-    const who = $('who').value;
     const url = b.dataset.approve ? `api/actions/${b.dataset.approve}/approve`
       : `api/findings/${id}/${b.dataset.verb}`;
     b.disabled = true;
     try {
-      const out = await post(url, b.dataset.allow ? {who, allow_links: true} : {who});
+      const out = await post(url, b.dataset.allow ? {allow_links: true} : {});
       for (const row of out.rows) replaceRow(row);
       say(out.message, false);
     } catch (err) {
@@ -247,7 +246,6 @@
     th.querySelector('button').addEventListener('click', () => sortBy(th.dataset.sort));
   }
   $('rows').addEventListener('click', onDecide);
-  if (data.live) $('who').value = data.who;
   apply();
   performance.mark('report-ready');
   document.body.dataset.ready = '1';
