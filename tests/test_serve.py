@@ -36,7 +36,8 @@ def _with_client(store: Store, test: Callable[[TestClient], Awaitable[None]]) ->
 
 def _person(store: Store, name: str, role: str = "reviewer") -> dict[str, str]:
     """A user's personal token as a Bearer header: decisions now carry the caller's name."""
-    return {"Authorization": f"Bearer {people.add_user(store, name, role, 'correct horse 42', 'test')}"}
+    token = people.add_user(store, name, role, "correct horse 42", "test")
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def _sign_in(client: TestClient) -> None:
@@ -113,7 +114,8 @@ def test_approving_a_held_reply_plans_it_once(tmp_path: Path) -> None:
     fay = _person(store, "fay")
 
     async def test(client: TestClient) -> None:
-        answer = await client.post(f"/api/actions/{held['id']}/approve", json={"who": "fay"}, headers=fay)
+        answer = await client.post(f"/api/actions/{held['id']}/approve", json={"who": "fay"},
+                                   headers=fay)
         body = await answer.json()
         assert body["message"] == f"reply {held['id']} approved by fay: the daemon will send it"
         assert body["rows"][0]["actions"] == "reply:planned" and body["rows"][0]["held"] == []

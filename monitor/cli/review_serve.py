@@ -1,4 +1,5 @@
-"""`monitor review` and `monitor serve`: the review queue on the command line and as a local web page."""
+"""`monitor review` and `monitor serve`: the review queue on the command line and as a local web
+page."""
 
 from __future__ import annotations
 
@@ -51,12 +52,16 @@ def add_review(sub: Any) -> None:
         action="store_true",
         help="also put the look-alike links of these impersonation findings on the allow list",
     )
-    dismiss.add_argument("--config", help="your monitor.toml, naming the allow list (for --allow-links)")
+    dismiss.add_argument(
+        "--config", help="your monitor.toml, naming the allow list (for --allow-links)"
+    )
     fl = _review_parser(rsub, "flag", "flag a stored post the detectors passed (confirmed at once)",
                         cmd_review_flag)
     fl.add_argument("target", metavar="PLATFORM:POST_ID")
     fl.add_argument("--kind", required=True, choices=FINDING_KINDS)
-    fl.add_argument("--label", default="", help=f"the finding's label (default {review.FLAG_LABEL})")
+    fl.add_argument(
+        "--label", default="", help=f"the finding's label (default {review.FLAG_LABEL})"
+    )
     fl.add_argument("--note", default="", help="a note kept with the decision")
     fl.add_argument("--who", help="reviewer name (default: $USER)")
     ap = _review_parser(rsub, "approve", "release held actions to the sender", cmd_review_approve)
@@ -129,7 +134,8 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
     """Confirm, dismiss or resolve findings, recording who and when."""
     who = _who(args.who)
     # Read before any decision, so a config without an allow list of its own changes nothing.
-    target = AllowTarget.from_settings(config.load(args.config)) if getattr(args, "allow_links", False) else None
+    allowing = getattr(args, "allow_links", False)
+    target = AllowTarget.from_settings(config.load(args.config)) if allowing else None
     with _reviewing(args.db) as store:
         for finding_id in args.ids:
             row = review.decide(store, finding_id, args.verb, who, args.note)
@@ -221,7 +227,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with _reviewing(args.db or settings.db) as store:
         try:
             # People signing in need no shared token; then one given is still checked.
-            token = serve.check_token(given, env_name) if given or not people.has_users(store) else None
+            wanted = bool(given) or not people.has_users(store)
+            token = serve.check_token(given, env_name) if wanted else None
             host = serve.check_host(args.host or opts.get("host", "127.0.0.1"), args.allow_remote)
         except serve.ServeError as exc:
             raise CliError(str(exc)) from None
@@ -235,7 +242,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _serve_allow(settings: config.Settings) -> AllowTarget | None:
-    """Where the page's "Dismiss + allow links" writes; None (no button) without an allow list of one's own."""
+    """Where the page's "Dismiss + allow links" writes; None (no button) without an allow list of
+    one's own."""
     try:
         return AllowTarget.from_settings(settings)
     except config.ConfigError:
@@ -252,7 +260,8 @@ async def _serve(store: Store, host: str, port: int, token: str | None, who: str
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    ways = (["your name and password"] if _has_people(store) else []) + (["the token"] if token else [])
+    ways = ["your name and password"] if _has_people(store) else []
+    ways += ["the token"] if token else []
 
     def announce(url: str) -> None:
         print(f"review queue on {url} (sign in with {', or '.join(ways)})", flush=True)

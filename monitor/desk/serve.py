@@ -61,7 +61,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def session_value(token: str) -> str:
-    """The shared token's session cookie: derived from the token so the token itself never sits in a cookie."""
+    """The shared token's session cookie: derived from the token so the token itself never sits
+    in a cookie."""
     return hmac.new(token.encode(), b"monitor-serve-session", hashlib.sha256).hexdigest()
 
 
@@ -158,7 +159,8 @@ async def _auth(request: web.Request, handler: Handler) -> web.StreamResponse:
         found = identify(request)
         if found is None:
             return _error(401, "missing or wrong token or session")
-        if request.method == "POST" and not found.bearer and request.headers.get(CSRF_HEADER) != "1":
+        forgeable = request.method == "POST" and not found.bearer
+        if forgeable and request.headers.get(CSRF_HEADER) != "1":
             return _error(403, f"missing {CSRF_HEADER} header")
         request[CALLER] = found
     return await handler(request)
@@ -255,7 +257,8 @@ async def items(request: web.Request) -> web.Response:
 
 async def decide(request: web.Request) -> web.Response:
     """Confirm, dismiss or resolve one finding, in the caller's name (a body's `who` is ignored)."""
-    store, finding_id, verb = request.app[STORE], int(request.match_info["id"]), request.match_info["verb"]
+    store, verb = request.app[STORE], request.match_info["verb"]
+    finding_id = int(request.match_info["id"])
     person = caller(request).person
     if not person.may_decide():
         return _error(403, f"{person.name} is a {person.role}: a viewer cannot decide")
@@ -263,7 +266,8 @@ async def decide(request: web.Request) -> web.Response:
     who = person.name
     allow = request.app[ALLOW] if verb == "dismiss" and body.get("allow_links") is True else None
     if allow is None and body.get("allow_links") is True:
-        return _error(400, "allow_links needs a dismissal and [monitor] allow_list in the server's config")
+        return _error(400, "allow_links needs a dismissal and [monitor] allow_list in the "
+                      "server's config")
     try:
         row = review.decide(store, finding_id, verb, who)
     except review.ReviewError as exc:
@@ -280,7 +284,8 @@ async def decide(request: web.Request) -> web.Response:
 def _allowed_words(done: Allowed) -> str:
     """What allowing a finding's links did, as the tail of the answer's message."""
     if done.added:
-        others = f"; still new and linking to them: {', '.join(f'#{i}' for i in done.others)}" if done.others else ""
+        linking = ", ".join(f"#{i}" for i in done.others)
+        others = f"; still new and linking to them: {linking}" if done.others else ""
         return f"; on the allow list now: {', '.join(done.added)}{others}"
     if done.phishing:
         return f"; not allowed, on the phishing list: {', '.join(done.phishing)}"
@@ -324,7 +329,8 @@ async def _body(request: web.Request) -> dict[str, Any]:
 def _rows_answer(store: Store, platform: str, post_id: str, message: str) -> web.Response:
     """Every finding row of a post after a change (actions are shared by its findings)."""
     rows = [store.flagged(finding_id=f["id"])[0] for f in store.post_findings(platform, post_id)]
-    out = [{**{c: r.get(c) for c in report.COLUMNS}, "held": held_pairs(r["held_actions"])} for r in rows]
+    out = [{**{c: r.get(c) for c in report.COLUMNS}, "held": held_pairs(r["held_actions"])}
+           for r in rows]
     return web.json_response({"rows": out, "message": message})
 
 
@@ -376,8 +382,8 @@ _TOKEN_FORM = """<form method=post action=/login><label>Token
 
 
 async def serve(store: Store, host: str, port: int, token: str | None, who: str,
-                stop: asyncio.Event, announce: Callable[[str], None], allow: AllowTarget | None = None,
-                ttl: timedelta = people.SESSION_TTL) -> None:
+                stop: asyncio.Event, announce: Callable[[str], None],
+                allow: AllowTarget | None = None, ttl: timedelta = people.SESSION_TTL) -> None:
     """Listen until `stop` is set; `announce` gets the address actually bound (port 0 picks one)."""
     runner = web.AppRunner(make_app(store, token, who, allow, ttl=ttl), access_log=None)
     await runner.setup()
