@@ -20,6 +20,7 @@ from flagged_items import add, finding, sample
 from serving import TOKEN, start_server
 
 from monitor.cli.entry import main
+from monitor.core.config import DEFAULT_CONFIG
 from monitor.desk import people, serve
 from monitor.store import Store
 
@@ -336,3 +337,14 @@ async def _sign_in_and_decide(url: str, finding_id: int) -> str:
         async with session.post(f"{url}api/findings/{finding_id}/confirm", json={"who": "x"},
                                 headers=CSRF) as answer:
             return str((await answer.json())["message"])
+
+
+def test_serve_refuses_a_session_of_no_length(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    sample(tmp_path / "m.db")[0].close()
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8") + "\n[serve]\nsession_hours = 0\n",
+                   encoding="utf-8")
+    monkeypatch.setenv("MONITOR_SERVE_TOKEN", TOKEN)
+    assert main(["serve", "--db", str(tmp_path / "m.db"), "--config", str(cfg)]) == 2
+    assert "session_hours must be more than 0" in capsys.readouterr().err

@@ -223,7 +223,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     opts = settings.serve
     env_name = opts.get("token_env", "MONITOR_SERVE_TOKEN")
     given = config.env_secret(env_name)
-    ttl = timedelta(hours=opts.get("session_hours", people.SESSION_TTL.total_seconds() / 3600))
+    hours = opts.get("session_hours", people.SESSION_TTL.total_seconds() / 3600)
+    if not 0 < hours <= 24 * 30:
+        raise CliError(f"[serve] session_hours must be more than 0 and at most 720, not {hours}")
+    ttl = timedelta(hours=hours)
     with _reviewing(args.db or settings.db) as store:
         try:
             # People signing in need no shared token; then one given is still checked.
