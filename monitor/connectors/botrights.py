@@ -1,4 +1,5 @@
-"""What the bot may do in each place (delete, restrict, ban, unban), read now and then, not per post."""
+"""What the bot may do in each place (delete, restrict, ban, unban), read now and then, not per
+post."""
 
 from __future__ import annotations
 
@@ -50,5 +51,5 @@ class TimedRights:
             return rights
 
     def forget(self, place: Hashable) -> None:
-        """Drop a place's rights (the bot was promoted or demoted): the next get reads them again."""
+        """Drop a place's rights (the bot was promoted or demoted): the next get reads again."""
         self._known.pop(place, None)

@@ -57,7 +57,7 @@ def may(member: ChatMember) -> frozenset[str]:
 
 
 def place_and_user(action: Action) -> tuple[int, int]:
-    """(chat id, user id) of a restrict, ban or unban; ValueError naming the shape when malformed."""
+    """(chat id, user id) of a restrict, ban or unban; a ValueError names the shape wanted."""
     try:
         return int(action.place), int(action.target)
     except ValueError:

@@ -16,7 +16,6 @@ from monitor.connectors.catalog import MissingCredential
 from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, Refusals, no_report_api
 from monitor.connectors.telegram.admins import admin_roster, admins_of
 from monitor.connectors.telegram.calls import call, describe, is_transient, maybe_delivered
-from monitor.connectors.telegram.moderation import NEEDS, ban, restrict, rights_cache, rights_in, unban
 from monitor.connectors.telegram.mapping import (
     PLATFORM,
     command_for,
@@ -29,6 +28,14 @@ from monitor.connectors.telegram.mapping import (
     speaks_for_group,
     to_author,
     to_post,
+)
+from monitor.connectors.telegram.moderation import (
+    NEEDS,
+    ban,
+    restrict,
+    rights_cache,
+    rights_in,
+    unban,
 )
 from monitor.core.config import Settings, env_secret
 from monitor.core.models import ENFORCEMENT, Action, Author, Post
