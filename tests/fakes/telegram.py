@@ -76,6 +76,7 @@ class TelegramFake:
         self.answers: list[JSON] = []  # answerCallbackQuery calls: the query id and the text shown
         self.calls: list[str] = []
         self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.delays: dict[str, float] = {}  # method -> seconds its answer takes, after it was done
         self.confirmed = 0  # the highest offset a getUpdates call confirmed
         self.batch = 100  # the most updates one getUpdates answer carries
         self.answer_delay = 0.0  # seconds a getUpdates answer that carries updates takes
@@ -306,6 +307,7 @@ class TelegramFake:
             result = await handler(await _params(request))
         except ApiError as exc:
             return _error(exc)
+        await asyncio.sleep(self.delays.get(method, 0.0))  # carried out; the answer is late
         return web.json_response({"ok": True, "result": result})
 
     async def _api_getMe(self, p: JSON) -> JSON:
