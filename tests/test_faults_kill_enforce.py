@@ -39,7 +39,8 @@ def _status(db: Path, kind: str) -> tuple[str, str]:
     """(status, result) of the impostor's post's action of this kind, read from outside."""
     store = Store(db)
     try:
-        row = store.db.execute("SELECT status, result FROM actions WHERE kind = ?", [kind]).fetchone()
+        row = store.db.execute("SELECT status, result FROM actions WHERE kind = ?",
+                               [kind]).fetchone()
         return (str(row[0]), str(row[1] or "")) if row else ("", "")
     finally:
         store.close()

@@ -133,7 +133,8 @@ def test_an_impostor_is_removed_and_timed_out_and_nobody_else_is_touched(
         assert list(fake.timeouts) == [int(impostor["id"])]
         until_ = datetime.fromisoformat(fake.timeouts[int(impostor["id"])])
         assert until_ - datetime.now(UTC) < timedelta(minutes=61)
-        assert [(what, who) for what, who, _ in fake.moderated] == [("timeout", int(impostor["id"]))]
+        done = [(what, who) for what, who, _ in fake.moderated]
+        assert done == [("timeout", int(impostor["id"]))]
         assert "impersonating" in fake.moderated[0][2]  # the reason is in the audit log
     else:
         assert not fake.timeouts and not fake.moderated

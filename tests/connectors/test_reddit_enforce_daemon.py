@@ -1,8 +1,8 @@
-"""Issue 23's "done when" on Reddit: the real daemon with the Reddit connector (and Telegram's for the
-managers' chat) against the loopback fakes removes an impostor's phishing comment, bans the account
-for the restriction's days, warns the victim and alerts the managers; the member who warned, the
-subreddit's moderator and the brand's account are untouched; where the bot's moderator permissions
-lack Access no ban is planned and the alert says why."""
+"""Issue 23's "done when" on Reddit: the real daemon with the Reddit connector (and Telegram's for
+the managers' chat) against the loopback fakes removes an impostor's phishing comment, bans the
+account for the restriction's days, warns the victim and alerts the managers; the member who
+warned, the subreddit's moderator and the brand's account are untouched; where the bot's moderator
+permissions lack Access no ban is planned and the alert says why."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Issue 23's "done when" on Telegram: the real daemon and connector against the loopback fake remove
-an impostor's phishing reply in a group, restrict the account, warn the victim and alert the
+"""Issue 23's "done when" on Telegram: the real daemon and connector against the loopback fake
+remove an impostor's phishing reply in a group, restrict the account, warn the victim and alert the
 managers; the member who warned, the group's admins and the brand's account are untouched; where
 the bot lacks a right nothing it cannot do is planned and the alert says why."""
 
@@ -37,7 +37,8 @@ def enforcing_config(folder: Path, base_url: str) -> Path:
     sending removals and restrictions at once."""
     path = write_config(folder, base_url, admin_chat_id=ADMINS, extra=ENFORCE)
     text = path.read_text(encoding="utf-8").replace(
-        'impersonation = "auto"\n', 'impersonation = "auto"\ndelete = "auto"\nrestrict = "auto"\n', 1)
+        'impersonation = "auto"\n',
+        'impersonation = "auto"\ndelete = "auto"\nrestrict = "auto"\n', 1)
     path.write_text(text, encoding="utf-8")
     return path
 
