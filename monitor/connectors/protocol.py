@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -66,3 +67,24 @@ async def in_chunks(
         chunk = items[start : start + CHUNK]
         await asyncio.gather(*(handle(item) for item in chunk))
         await done(chunk)
+
+
+def no_report_api(platform: str) -> str:
+    """The answer to a report where the platform has no report call for bots: the managers open a
+    takedown case. The one place to open the case itself once the desk offers it."""
+    return f"no report API for bots on {platform}: takedown case to be opened"
+
+
+class Refusals:
+    """Where the platform refused an enforcement action, said once per place and kind: the same
+    missing right would otherwise fill the log with every post in that place."""
+
+    def __init__(self, log: logging.Logger) -> None:
+        self.log = log
+        self._said: set[tuple[str, str]] = set()
+
+    def once(self, kind: str, place: str, line: str) -> None:
+        """Log `line` the first time `kind` is refused in `place`."""
+        if (kind, place) not in self._said:
+            self._said.add((kind, place))
+            self.log.warning(line)

@@ -319,6 +319,13 @@ class Store:
         rows = list(self._t("posts").rows_where("platform = ? AND id = ?", [platform, post_id]))
         return rows[0] if rows else None
 
+    def latest_post_id(self, platform: str, author_id: str) -> str | None:
+        """The id of an author's newest stored post (what a report of the account points at)."""
+        row = self.db.execute("SELECT id FROM posts WHERE platform = ? AND author_id = ? "
+                              "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                              [platform, author_id]).fetchone()
+        return str(row[0]) if row else None
+
     def last_sent(self, platform: str, kinds: Sequence[str], exclude_post: str, *,
                   author_id: str | None = None, thread: str | None = None) -> str | None:
         """When an action of these kinds last went out (or is going out) for another post by this author or in this thread."""

@@ -174,7 +174,8 @@ def test_actions_reply_pm_remove_delete_report() -> None:
             assert await conn.perform(Action("delete", "reddit", own, "", "x")) == "deleted own post"
             assert await conn.perform(Action("delete", "reddit", pm, "", "x")) == "deleted from the bot's inbox"
             assert (fake.sent.removed, fake.sent.deleted) == ([comment], [own, pm])
-            assert await conn.perform(Action("report", "reddit", "0kx_support", "look-alike", "x")) == "recorded"
+            with pytest.raises(RedditError, match="no stored post by u/0kx_support to report"):
+                await conn.perform(Action("report", "reddit", "0kx_support", "look-alike", "x"))
             with pytest.raises(RedditError, match="Telegram"):
                 await conn.perform(Action("alert", "reddit", "admin", "leak", "x"))
     asyncio.run(scenario())

@@ -217,7 +217,8 @@ def test_reply_dm_delete_alert_and_report_reach_the_platform(tmp_path, monkeypat
             assert answer.startswith(f"{PUBLIC_GROUP}:")
             await connector.perform(Action("dm", "telegram", str(ALICE), "what to do now", "r"))
             await connector.perform(Action("alert", "telegram", "admin", "a leak", "r"))
-            assert await connector.perform(Action("report", "telegram", str(BOB), "e", "r")) == "recorded"
+            assert await connector.perform(Action("report", "telegram", str(BOB), "e", "r")) == (
+                "no report API for bots on telegram: takedown case to be opened")
             assert fake.deleted == [(PUBLIC_GROUP, leak)]
             public = fake.sent_to(PUBLIC_GROUP)
             assert [m["text"] for m in public] == ["removed"]  # sent though its message is gone

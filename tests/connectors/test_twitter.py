@@ -170,7 +170,11 @@ def test_perform_replies_dms_and_reports_and_deletes_only_own_posts() -> None:
         _stored(store, own, fake.me)
         assert await conn.perform(Action("delete", "twitter", own, "", "test")) == "deleted"
         assert fake.deleted == [own]
-        assert await conn.perform(Action("report", "twitter", carol, "evidence", "impersonation")) == "recorded"
+        assert await conn.perform(Action("report", "twitter", carol, "evidence", "impersonation")) == (
+            "no report API for bots on X: takedown case to be opened")
+        for kind in ("restrict", "ban", "unban"):
+            with pytest.raises(NotPermitted, match=f"X lets no app {kind} an account"):
+                await conn.perform(Action(kind, "twitter", carol, "", "impersonation", place="x"))
         with pytest.raises(NotPermitted, match="alert"):
             await conn.perform(Action("alert", "twitter", "admin", "text", "secret_leak"))
     _run(body)

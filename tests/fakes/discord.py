@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
 
@@ -16,6 +17,7 @@ from tests.fakes import until
 DISCORD_EPOCH_MS = 1420070400000
 MESSAGE_CONTENT = 1 << 15  # the privileged intent bits
 GUILD_MEMBERS = 1 << 1
+MANAGE_MESSAGES, MODERATE_MEMBERS, BAN_MEMBERS = 1 << 13, 1 << 40, 1 << 2  # permission bits
 TOKEN = "fake-discord-token"
 
 
@@ -62,10 +64,12 @@ class FakeDiscord:
     made: ClassVar[list[Any]] = []  # every instance, for the contract checks after a test
 
     def __init__(self, *, content_intent_enabled: bool = False, can_manage_messages: bool = True,
-                 members_intent_enabled: bool = True) -> None:
+                 members_intent_enabled: bool = True, bot_permissions: int | None = None) -> None:
         """A bot as the developer portal makes it: the privileged Message Content intent is off (asking
         for it closes with 4014; without it guild messages arrive empty unless they mention the bot).
-        Scenarios that read every message turn it on explicitly."""
+        Scenarios that read every message turn it on explicitly. The bot's role grants
+        `bot_permissions` (by default Manage Messages unless can_manage_messages is false, Moderate
+        Members and Ban Members)."""
         type(self).made.append(self)
         self.content_intent_enabled = content_intent_enabled
         self.members_intent_enabled = members_intent_enabled
@@ -91,6 +95,13 @@ class FakeDiscord:
         self.answered: list[tuple[str, str, int, Any]] = []  # (method, path, status, JSON body) sent
         self.resumes = 0
         self.general = self.add_channel("general")
+        if bot_permissions is None:
+            bot_permissions = MODERATE_MEMBERS | BAN_MEMBERS | (MANAGE_MESSAGES if can_manage_messages else 0)
+        self.bot_role = self.add_role("monitor-bot", bot_permissions)
+        self.give_role(self.bot, self.bot_role)
+        self.timeouts: dict[int, str] = {}  # user id -> communication_disabled_until
+        self.bans: dict[int, str] = {}  # user id -> the reason given (X-Audit-Log-Reason)
+        self.moderated: list[tuple[str, int, str]] = []  # (what, user id, audit log reason) done
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -110,6 +121,27 @@ class FakeDiscord:
                 "primary_guild": None}
         self.users[uid] = user
         return user
+
+    def set_bot_permissions(self, permissions: int) -> None:
+        """Change what the bot's role grants (a GUILD_ROLE_UPDATE follows when sessions are live)."""
+        role = next(r for r in self.roles if r["id"] == self.bot_role)
+        role["permissions"] = str(permissions)
+
+    def _bot_may(self, bit: int) -> bool:
+        """Whether the bot's roles grant a permission (or administrator)."""
+        granted = 0
+        for role in self.roles:
+            if role["id"] in self.member_roles.get(int(self.bot["id"]), []):
+                granted |= int(role["permissions"])
+        return bool(granted & (bit | 8))
+
+    def member(self, user: dict[str, Any]) -> dict[str, Any]:
+        """A guild member object (GuildMemberResponse) for a user."""
+        uid = int(user["id"])
+        return {"user": user, "roles": self.member_roles.get(uid, []), "nick": self.nicks.get(uid),
+                "joined_at": datetime.now(UTC).isoformat(), "deaf": False, "mute": False,
+                "flags": 0, "pending": False, "premium_since": None, "avatar": None,
+                "banner": None, "communication_disabled_until": self.timeouts.get(uid)}
 
     def set_nick(self, user: dict[str, Any], nick: str | None) -> None:
         """The user's nickname in the guild, which members see instead of their name."""
@@ -297,7 +329,7 @@ class FakeDiscord:
         everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": "68608",
                     "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False}
         return {"id": str(self.guild_id), "name": "OKX Community", "owner_id": "1", "roles": [everyone, *self.roles],
-                "channels": channels, "threads": [], "members": [], "member_count": 3,
+                "channels": channels, "threads": [], "members": [self.member(self.bot)], "member_count": 3,
                 "emojis": [], "stickers": [], "features": [], "large": False, "unavailable": False}
 
     def _last_message_id(self, channel_id: int) -> str | None:
@@ -454,6 +486,55 @@ class FakeDiscord:
                                                 "guild_id": str(self.guild_id)})
         return web.Response(status=204)
 
+    async def _get_member(self, request: web.Request) -> web.Response:
+        """GET /guilds/{g}/members/{u}: a member, or 404 / 10007 for a user not in the guild."""
+        uid = int(request.match_info["uid"])
+        if request.match_info["gid"] != str(self.guild_id):
+            return _error(404, 10004, "Unknown Guild")
+        if uid not in self.users or uid in self.bans:
+            return _error(404, 10007, "Unknown Member")
+        return _json(self.member(self.users[uid]))
+
+    async def _edit_member(self, request: web.Request) -> web.Response:
+        """PATCH /guilds/{g}/members/{u}: a timeout (communication_disabled_until) set or lifted;
+        needs Moderate Members (else 403 / 50013)."""
+        uid = int(request.match_info["uid"])
+        if uid not in self.users or uid in self.bans:
+            return _error(404, 10007, "Unknown Member")
+        body = await request.json()
+        if "communication_disabled_until" in body:
+            if not self._bot_may(MODERATE_MEMBERS):
+                return _error(403, 50013, "Missing Permissions")
+            until = body["communication_disabled_until"]
+            if until is None:
+                self.timeouts.pop(uid, None)
+            else:
+                self.timeouts[uid] = until
+            self.moderated.append(("timeout" if until else "untimeout", uid, _reason(request)))
+        return _json(self.member(self.users[uid]))
+
+    async def _ban(self, request: web.Request) -> web.Response:
+        """PUT /guilds/{g}/bans/{u}: ban a user; needs Ban Members (else 403 / 50013)."""
+        uid = int(request.match_info["uid"])
+        if not self._bot_may(BAN_MEMBERS):
+            return _error(403, 50013, "Missing Permissions")
+        if uid not in self.users:
+            return _error(404, 10013, "Unknown User")
+        self.bans[uid] = _reason(request)
+        self.moderated.append(("ban", uid, _reason(request)))
+        return web.Response(status=204)
+
+    async def _unban(self, request: web.Request) -> web.Response:
+        """DELETE /guilds/{g}/bans/{u}: lift a ban; 404 / 10026 when there is none."""
+        uid = int(request.match_info["uid"])
+        if not self._bot_may(BAN_MEMBERS):
+            return _error(403, 50013, "Missing Permissions")
+        if uid not in self.bans:
+            return _error(404, 10026, "Unknown Ban")
+        del self.bans[uid]
+        self.moderated.append(("unban", uid, _reason(request)))
+        return web.Response(status=204)
+
     # -- lifecycle -------------------------------------------------------------------------
     def app(self) -> web.Application:
         """The aiohttp application with every route."""
@@ -471,6 +552,10 @@ class FakeDiscord:
         app.router.add_post(f"{v10}/channels/{{cid}}/messages", self._send)
         app.router.add_get(f"{v10}/channels/{{cid}}/messages/{{mid}}", self._get_message)
         app.router.add_delete(f"{v10}/channels/{{cid}}/messages/{{mid}}", self._delete)
+        app.router.add_get(f"{v10}/guilds/{{gid}}/members/{{uid}}", self._get_member)
+        app.router.add_patch(f"{v10}/guilds/{{gid}}/members/{{uid}}", self._edit_member)
+        app.router.add_put(f"{v10}/guilds/{{gid}}/bans/{{uid}}", self._ban)
+        app.router.add_delete(f"{v10}/guilds/{{gid}}/bans/{{uid}}", self._unban)
         return app
 
     async def start(self, port: int = 0) -> FakeDiscord:
@@ -497,6 +582,11 @@ class FakeDiscord:
     def gateway_url(self) -> str:
         """The gateway URL the connector is configured with."""
         return f"ws://127.0.0.1:{self.port}/gateway"
+
+
+def _reason(request: web.Request) -> str:
+    """The audit log reason a moderation call gave (URL-quoted in its header)."""
+    return unquote(request.headers.get("X-Audit-Log-Reason", ""))
 
 
 async def wait_for(predicate: Any, timeout: float = 10.0) -> None:

@@ -40,6 +40,8 @@ class Sent:
     removed: list[str] = field(default_factory=list)  # fullnames removed as moderator
     deleted: list[str] = field(default_factory=list)  # own fullnames deleted
     read: list[str] = field(default_factory=list)  # fullnames marked read, in order
+    reported: list[dict[str, str]] = field(default_factory=list)  # id (the thing), reason
+    moderated: list[dict[str, str]] = field(default_factory=list)  # api, sub, name, duration, ...
 
 
 def base36(number: int) -> str:
@@ -68,6 +70,8 @@ class FakeReddit:
         self.users: dict[str, dict[str, Any]] = {}
         self.moderated: set[str] = set()  # subreddit names (casefolded) the bot moderates
         self.moderators: dict[str, list[str]] = {}  # subreddit name (casefolded) -> its moderators
+        self.permissions: dict[str, list[str]] = {}  # a moderator's name (casefolded) -> ["all"]...
+        self.bans: dict[tuple[str, str], str] = {}  # (subreddit, user) casefolded -> duration or ""
         self.subreddits: dict[str, str] = {}  # casefolded name -> public, banned or private; others unknown
         self.ratelimit: tuple[float, int, int] | None = None  # x-ratelimit-remaining, -used, -reset
         self.faults: list[Fault] = []
@@ -115,6 +119,9 @@ class FakeReddit:
         app.router.add_get(f"/user/{{name}}/about{s}", self._user_about)
         app.router.add_get(f"/api/info{s}", self._info)
         app.router.add_get(f"/r/{{sub}}/about/moderators{s}", self._moderators)
+        app.router.add_post(f"/api/report{s}", self._report)
+        app.router.add_post(f"/r/{{sub}}/api/friend{s}", self._friend)
+        app.router.add_post(f"/r/{{sub}}/api/unfriend{s}", self._unfriend)
 
     # -- what a test puts in ----------------------------------------------------------------
     def add_user(self, name: str, days_old: float, verified: bool = True, karma: int = 500) -> None:
@@ -338,8 +345,54 @@ class FakeReddit:
         if names is None:
             return _json({"message": "Forbidden", "error": 403}, 403)
         children = [{"name": n, "id": f"t2_{self.users[n.casefold()]['id']}", "date": time.time(),
-                     "mod_permissions": ["all"]} for n in names]
+                     "mod_permissions": self.permissions.get(n.casefold(), ["all"]),
+                     "author_flair_text": None, "author_flair_css_class": None,
+                     "rel_id": f"rb_{base36(i + 1)}"} for i, n in enumerate(names)]
         return _json({"kind": "UserList", "data": {"children": children}})
+
+    async def _report(self, request: web.Request) -> web.Response:
+        """A report of a post, comment or message, with its reason (Reddit keeps who reported)."""
+        form = await request.post()
+        thing, reason = str(form.get("id") or form.get("thing_id", "")), str(form.get("reason", ""))
+        if thing not in self.things:
+            return _json({"json": {"errors": [["NO_THING", "that thing does not exist", "id"]]}})
+        self.sent.reported.append({"id": thing, "reason": reason})
+        return _json({"json": {"errors": []}})
+
+    def _may_ban(self, sub: str) -> bool:
+        """Whether the bot moderates `sub` with the access (or all) permission."""
+        if sub.casefold() not in self.moderated:
+            return False
+        granted = self.permissions.get(self.username.casefold(), ["all"])
+        return "all" in granted or "access" in granted
+
+    async def _friend(self, request: web.Request) -> web.Response:
+        """A relationship added: type=banned bans `name`, for `duration` days or for good; 403
+        where the bot may not ban in the subreddit."""
+        sub, form = request.match_info["sub"], await request.post()
+        if form.get("type") != "banned":
+            return _json({"json": {"errors": [["INVALID_OPTION", "that option is not valid", "type"]]}})
+        if not self._may_ban(sub):
+            return _json({"message": "Forbidden", "error": 403}, 403)
+        name = str(form.get("name", ""))
+        if name.casefold() not in self.users:
+            return _json({"json": {"errors": [["USER_DOESNT_EXIST", "that user doesn't exist", "name"]]}})
+        duration = str(form.get("duration", ""))
+        self.bans[(sub.casefold(), name.casefold())] = duration
+        self.sent.moderated.append({"api": "friend", "sub": sub, "name": name, "duration": duration,
+                                    "ban_reason": str(form.get("ban_reason", "")),
+                                    "note": str(form.get("note", ""))})
+        return _json({"json": {"errors": []}})
+
+    async def _unfriend(self, request: web.Request) -> web.Response:
+        """A relationship removed: type=banned lifts `name`'s ban (Reddit answers 200 either way)."""
+        sub, form = request.match_info["sub"], await request.post()
+        if not self._may_ban(sub):
+            return _json({"message": "Forbidden", "error": 403}, 403)
+        name = str(form.get("name", ""))
+        if form.get("type") == "banned" and self.bans.pop((sub.casefold(), name.casefold()), None) is not None:
+            self.sent.moderated.append({"api": "unfriend", "sub": sub, "name": name})
+        return web.Response(status=200, text="{}", content_type="application/json")
 
     async def _info(self, request: web.Request) -> web.Response:
         """Things by fullname (comments, submissions)."""

@@ -60,6 +60,12 @@ class TelegramFake:
         self.admin_in: set[int] = set()  # chats where the bot may delete messages
         self.admins: dict[int, list[int]] = defaultdict(list)  # chat -> its admins' user ids, owner first
         self.admins_hidden: set[int] = set()  # chats whose admin list the bot is refused
+        # The bot's admin rights per chat where it is an admin (ChatMemberAdministrator fields).
+        self.bot_rights: dict[int, set[str]] = {}
+        self.rights_hidden: set[int] = set()  # chats where getChatMember is refused
+        self.restricted: dict[tuple[int, int], JSON] = {}  # (chat, user) -> permissions, until_date
+        self.banned: set[tuple[int, int]] = set()
+        self.moderated: list[tuple[str, int, int]] = []  # (method, chat, user) carried out
         self.messages: dict[tuple[int, int], JSON] = {}  # live messages, by (chat id, message id)
         self.updates: list[JSON] = []  # not yet confirmed by a getUpdates offset
         self.withheld: list[JSON] = []  # group messages privacy mode kept from the bot
@@ -70,6 +76,7 @@ class TelegramFake:
         self.answers: list[JSON] = []  # answerCallbackQuery calls: the query id and the text shown
         self.calls: list[str] = []
         self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.delays: dict[str, float] = {}  # method -> seconds its answer takes, after it was done
         self.confirmed = 0  # the highest offset a getUpdates call confirmed
         self.batch = 100  # the most updates one getUpdates answer carries
         self.answer_delay = 0.0  # seconds a getUpdates answer that carries updates takes
@@ -122,14 +129,18 @@ class TelegramFake:
         return user
 
     def add_group(self, chat_id: int, title: str, username: str | None = None,
-                  kind: str = "supergroup", bot_is_admin: bool = True) -> JSON:
-        """A group or supergroup the bot is in; public when it has a username."""
+                  kind: str = "supergroup", bot_is_admin: bool = True,
+                  bot_can_restrict: bool = False) -> JSON:
+        """A group or supergroup the bot is in; public when it has a username. An admin bot may
+        delete messages, and restrict and ban members when `bot_can_restrict`."""
         chat: JSON = {"id": chat_id, "type": kind, "title": title}
         if username:
             chat["username"] = username
         self.chats[chat_id] = chat
         if bot_is_admin:
             self.admin_in.add(chat_id)
+            self.bot_rights[chat_id] = {"can_delete_messages"} | (
+                {"can_restrict_members"} if bot_can_restrict else set())
         return chat
 
     def add_admin(self, chat_id: int, user_id: int) -> None:
@@ -296,6 +307,7 @@ class TelegramFake:
             result = await handler(await _params(request))
         except ApiError as exc:
             return _error(exc)
+        await asyncio.sleep(self.delays.get(method, 0.0))  # carried out; the answer is late
         return web.json_response({"ok": True, "result": result})
 
     async def _api_getMe(self, p: JSON) -> JSON:
@@ -399,9 +411,77 @@ class TelegramFake:
         found = [_member("creator" if i == 0 else "administrator", self.users[u])
                  for i, u in enumerate(self.admins[chat_id])]
         if chat_id in self.admin_in:
-            me = {k: v for k, v in self.me.items() if k in ("id", "is_bot", "first_name", "username")}
-            found.append(_member("administrator", me))
+            found.append(_member("administrator", self._me_user(), self.bot_rights.get(chat_id)))
         return found
+
+    def _me_user(self) -> JSON:
+        """The bot as a User object."""
+        return {k: v for k, v in self.me.items() if k in ("id", "is_bot", "first_name", "username")}
+
+    async def _api_getChatMember(self, p: JSON) -> JSON:
+        """One member's ChatMember: the bot with its admin rights, a group's owner and admins, a
+        banned (kicked) or restricted member, or a plain member."""
+        chat_id, user_id = self._chat_id(p), int(p["user_id"])
+        if chat_id in self.rights_hidden:
+            raise ApiError(400, "Bad Request: member list is inaccessible")
+        if user_id == self.me["id"]:
+            if chat_id in self.admin_in:
+                return _member("administrator", self._me_user(), self.bot_rights.get(chat_id))
+            return _member("member", self._me_user())
+        if user_id not in self.users:
+            raise ApiError(400, "Bad Request: user not found")
+        user = self.users[user_id]
+        admins = self.admins[chat_id]
+        if user_id in admins:
+            return _member("creator" if admins[0] == user_id else "administrator", user)
+        if (chat_id, user_id) in self.banned:
+            return {"status": "kicked", "user": user, "until_date": 0}
+        if (restricted := self.restricted.get((chat_id, user_id))) is not None:
+            return {"status": "restricted", "user": user, "is_member": True,
+                    **restricted["permissions"], "until_date": restricted["until_date"]}
+        return _member("member", user)
+
+    def _may_restrict(self, chat_id: int, user_id: int) -> None:
+        """Telegram's refusals of a restriction or ban: no right to, or an admin as the target."""
+        if "can_restrict_members" not in self.bot_rights.get(chat_id, set()):
+            raise ApiError(400, "Bad Request: not enough rights to restrict/unrestrict chat member")
+        if user_id in self.admins[chat_id]:
+            raise ApiError(400, "Bad Request: user is an administrator of the chat")
+        if user_id not in self.users:
+            raise ApiError(400, "Bad Request: user not found")
+
+    async def _api_restrictChatMember(self, p: JSON) -> bool:
+        """Restrict a member until until_date; every permission granted lifts the restriction."""
+        chat_id, user_id = self._chat_id(p), int(p["user_id"])
+        self._may_restrict(chat_id, user_id)
+        permissions = dict(p["permissions"])
+        self.moderated.append(("restrictChatMember", chat_id, user_id))
+        if all(permissions.get(k, False) for k in _PERMISSIONS):
+            self.restricted.pop((chat_id, user_id), None)
+        else:
+            full = {k: bool(permissions.get(k, False)) for k in _PERMISSIONS}
+            self.restricted[(chat_id, user_id)] = {"permissions": full,
+                                                   "until_date": int(p.get("until_date") or 0)}
+        return True
+
+    async def _api_banChatMember(self, p: JSON) -> bool:
+        """Ban a member (they leave the group and cannot come back)."""
+        chat_id, user_id = self._chat_id(p), int(p["user_id"])
+        self._may_restrict(chat_id, user_id)
+        self.moderated.append(("banChatMember", chat_id, user_id))
+        self.banned.add((chat_id, user_id))
+        self.restricted.pop((chat_id, user_id), None)
+        return True
+
+    async def _api_unbanChatMember(self, p: JSON) -> bool:
+        """Lift a ban; with only_if_banned a member who is not banned is left alone."""
+        chat_id, user_id = self._chat_id(p), int(p["user_id"])
+        self._may_restrict(chat_id, user_id)
+        if (chat_id, user_id) not in self.banned and str(p.get("only_if_banned")).lower() == "true":
+            return True
+        self.moderated.append(("unbanChatMember", chat_id, user_id))
+        self.banned.discard((chat_id, user_id))
+        return True
 
     def _chat_id(self, p: JSON) -> int:
         """The chat a call names; 400 'chat not found' like Telegram when it does not exist."""
@@ -414,15 +494,24 @@ class TelegramFake:
         return chat_id
 
 
-def _member(status: str, user: JSON) -> JSON:
-    """A ChatMember object: an owner or admin carries the fields the Bot API always sends with it."""
+_PERMISSIONS = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+                "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+                "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
+                "can_edit_tag", "can_change_info",
+                "can_invite_users", "can_pin_messages", "can_manage_topics")
+
+
+def _member(status: str, user: JSON, rights: set[str] | None = None) -> JSON:
+    """A ChatMember object: an owner or admin carries the fields the Bot API always sends with it;
+    `rights` are an admin's granted ones (by default: delete messages)."""
     member: JSON = {"status": status, "user": user}
     if status in ("creator", "administrator"):
         member["is_anonymous"] = False
     if status == "administrator":
         member |= dict.fromkeys(("can_be_edited", "can_manage_chat", "can_manage_video_chats", "can_restrict_members",
                                  "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
-                                 "can_edit_stories", "can_delete_stories"), False) | {"can_delete_messages": True}
+                                 "can_edit_stories", "can_delete_stories", "can_delete_messages"), False) | dict.fromkeys(
+            {"can_delete_messages"} if rights is None else rights, True)
     return member
 
 
@@ -434,7 +523,8 @@ async def _params(request: web.Request) -> JSON:
     return {k: json.loads(str(v)) if k in _JSON_KEYS else str(v) for k, v in form.items()}
 
 
-_JSON_KEYS = {"reply_parameters", "allowed_updates", "entities", "reply_markup", "link_preview_options"}
+_JSON_KEYS = {"reply_parameters", "allowed_updates", "entities", "reply_markup", "link_preview_options",
+              "permissions"}
 
 
 def _error(exc: ApiError) -> web.Response:

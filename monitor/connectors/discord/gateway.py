@@ -15,7 +15,15 @@ import yarl
 from monitor.connectors.backoff import Backoff, with_backoff
 from monitor.connectors.catalog import MissingCredential
 from monitor.connectors.discord.moderators import StaffRoster
-from monitor.connectors.protocol import CHUNK, Condition, ConnectorFatal, Emit
+from monitor.connectors.discord.sanctions import NEEDS, ban, guild_and_user, may, time_out, unban
+from monitor.connectors.protocol import (
+    CHUNK,
+    Condition,
+    ConnectorFatal,
+    Emit,
+    Refusals,
+    no_report_api,
+)
 from monitor.core.config import Settings, env_secret
 from monitor.core.models import JOINED_SERVER, Action, Author, Post, edit_id, message_id
 from monitor.store import Store
@@ -48,6 +56,10 @@ class NotSupported(RuntimeError):
     """An action kind this connector does not carry out."""
 
 
+class Refused(RuntimeError):
+    """Discord refused a restrict, ban or unban; the message carries the status and code."""
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     """The [discord] table with its defaults filled in."""
@@ -57,6 +69,7 @@ class Options:
     message_content: bool = False
     members: bool = False  # the privileged server-members intent: members who join are checked
     channels: tuple[int, ...] = ()  # empty: every text channel the bot can read
+    restrict_minutes: int = 24 * 60  # [enforce]: how long a timeout lasts (Discord caps it at 28 days)
 
 
 def build(settings: Settings, store: Store) -> DiscordConnector:
@@ -70,7 +83,8 @@ def build(settings: Settings, store: Store) -> DiscordConnector:
                       gateway_url=table.get("gateway_url", DEFAULT_GATEWAY),
                       message_content=table.get("message_content", False),
                       members=table.get("members", False),
-                      channels=tuple(table.get("channels", ())))
+                      channels=tuple(table.get("channels", ())),
+                      restrict_minutes=settings.enforce.restrict_minutes)
     # discord.py logs whole payloads (message text included) at DEBUG; log lines never carry post text.
     logging.getLogger("discord").setLevel(logging.INFO)
     return DiscordConnector(token, store, options)
@@ -144,6 +158,7 @@ class DiscordConnector:
         self.stopped = ""  # why the connector stopped for good; actions then fail at once
         self._warned: set[tuple[int, int]] = set()  # (channel, error code) already logged
         self.staff = StaffRoster()  # each server's moderators, whom impostors copy
+        self.refusals = Refusals(log)  # enforcement refused, and servers whose rights are unknown
 
     def conditions(self) -> dict[str, Condition]:
         """What /healthz shows: without the message-content intent, server channels are a blind spot."""
@@ -221,13 +236,29 @@ class DiscordConnector:
             self._advance(message.channel.id, message.id)
 
     def _see(self, user: discord.User | discord.Member) -> None:
-        """Keep the server's moderators up to date with a member met (a DM's author is no member)."""
-        if isinstance(user, discord.Member):
+        """Keep the server's moderators up to date with a member met (a DM's author is no member);
+        the bot's own member, which the gateway always sends, is not one of the staff."""
+        me = self.client.user if self.client is not None else None
+        if isinstance(user, discord.Member) and (me is None or user.id != me.id):
             self.staff.see(user, to_author)
 
     def _staffed(self, post: Post, guild: discord.Guild | None) -> Post:
-        """The post with its server's moderators beside it; a DM has none."""
-        return replace(post, staff=self.staff.of(guild.id)) if guild is not None else post
+        """The post with its server's moderators beside it, its server and what the bot may do
+        there; a DM has none."""
+        if guild is None:
+            return post
+        return replace(post, staff=self.staff.of(guild.id), place=str(guild.id),
+                       bot_may=self._rights(guild))
+
+    def _rights(self, guild: discord.Guild) -> frozenset[str] | None:
+        """The bot's rights in a server from its own member, which the gateway sends with the server
+        and keeps current (role and member updates), so nothing is asked per post; None when the
+        member is not known yet."""
+        if guild.me is None:
+            self.refusals.once("rights", str(guild.id), f"discord: the bot's own member in server "
+                               f"{guild.id} is not known; its actions there are tried and may fail")
+            return None
+        return may(guild.me)
 
     async def _handle(self, message: discord.Message, emit: Emit) -> None:
         """Emit one message if it is watched and readable, then move its channel's cursor."""
@@ -297,12 +328,33 @@ class DiscordConnector:
     async def perform(self, action: Action) -> str:
         """Reply, DM or delete; alerts belong to the managers' Telegram chat; reports are recorded."""
         if action.kind == "report":
-            return "recorded"
+            return no_report_api("discord")
+        if action.kind in ("restrict", "ban", "unban"):
+            return await self._enforce(await self._ready_client(), action)
         handler = {"reply": self._reply, "dm": self._dm, "delete": self._delete}.get(action.kind)
         if handler is None:  # fails this action: alerts go to the managers' Telegram chat
             raise NotSupported(f"the Discord connector does not send {action.kind} actions")
         client = await self._ready_client()
         return await handler(client, action)
+
+    async def _enforce(self, client: _Client, action: Action) -> str:
+        """Time out, ban or unban a user in the server the action's place names; a refusal names
+        Discord's status and code and is logged once per server and kind with the permission."""
+        guild, user_id = guild_and_user(client, action)
+        calls = {"restrict": lambda: time_out(guild, user_id, self.options.restrict_minutes,
+                                              action.text),
+                 "ban": lambda: ban(guild, user_id, action.text),
+                 "unban": lambda: unban(guild, user_id, action.text)}
+        try:
+            return await self._try(guild.id, calls[action.kind])
+        except discord.HTTPException as exc:
+            reason = f"HTTP {exc.status}, code {exc.code}: {exc.text}"
+            if isinstance(exc, discord.Forbidden):
+                self.refusals.once(action.kind, action.place,
+                                   f"discord: cannot {action.kind} in server {action.place}: the "
+                                   f"bot needs the {NEEDS[action.kind]} permission, and a role above "
+                                   f"the member's ({reason})")
+            raise Refused(f"discord refused {action.kind} ({reason})") from None
 
     async def _ready_client(self) -> _Client:
         """The logged-in client, waiting a while for a (re)connecting one."""

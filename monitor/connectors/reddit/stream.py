@@ -31,7 +31,8 @@ from asyncprawcore.exceptions import (
 
 from monitor.connectors.backoff import Backoff, with_backoff
 from monitor.connectors.catalog import credentials
-from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, in_chunks
+from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, Refusals, in_chunks
+from monitor.connectors.reddit import bans
 from monitor.connectors.reddit.mods import moderator_roster, moderators_of, refresh
 from monitor.connectors.reddit.subs import Unreadable
 from monitor.core.config import ConfigError, Settings
@@ -85,7 +86,8 @@ def build(settings: Settings, store: Store) -> RedditConnector:
     """The connector for settings.platforms['reddit']; MissingCredential names unset env vars."""
     # asyncprawcore's DEBUG lines carry request bodies, i.e. the texts being sent: keep them out.
     logging.getLogger("asyncprawcore").setLevel(logging.INFO)
-    return RedditConnector(read_config(settings), store, settings.brand.name)
+    return RedditConnector(read_config(settings), store, settings.brand.name,
+                           restrict_minutes=settings.enforce.restrict_minutes)
 
 
 def read_config(settings: Settings) -> RedditConfig:
@@ -122,8 +124,10 @@ class RedditConnector:
     name = "reddit"
     platforms = ("reddit",)
 
-    def __init__(self, cfg: RedditConfig, store: Store, brand_name: str = "") -> None:
+    def __init__(self, cfg: RedditConfig, store: Store, brand_name: str = "",
+                 restrict_minutes: int = 24 * 60) -> None:
         self.cfg = cfg
+        self.restrict_minutes = restrict_minutes  # [enforce]: a restriction is a ban of as many days
         self.store = store
         self.brand_name = brand_name
         self._reddit: asyncpraw.Reddit | None = None  # shared by run, perform and profile
@@ -131,6 +135,8 @@ class RedditConnector:
         self._profiles: OrderedDict[str, tuple[Author, int | None]] = OrderedDict()
         self._not_moderator: set[str] = set()  # subreddits already logged as not moderated
         self.moderators = moderator_roster()  # each watched subreddit's, whom impostors copy
+        self.bot_rights: dict[str, frozenset[str]] = {}  # from the bot's entry in those lists
+        self.refusals = Refusals(log)
         self.unreadable = Unreadable(cfg.bad_subreddit_retry)
         self._low_budget_logged = False  # profiles skipped for the rate budget: said once per window
         self._loading: dict[str, asyncio.Future[tuple[Author, int | None]]] = {}  # profiles in flight
@@ -201,7 +207,7 @@ class RedditConnector:
             self.unreadable.failed(name, exc)
             return
         self.unreadable.succeeded(name)
-        await refresh(self.moderators, sub)
+        await refresh(self.moderators, sub, self.cfg.username, self.bot_rights)
         for cursor, items in fetched:
             await self._emit_listing(cursor, items, emit)
 
@@ -268,7 +274,9 @@ class RedditConnector:
                     channel="dm" if kind == "t4" else "public", created_at=_time(item.created_utc),
                     url=url, reply_to=getattr(item, "parent_id", None) or None,
                     raw={"kind": kind, "subreddit": str(sub) if sub else None, "author_karma": karma},
-                    staff=moderators_of(self.moderators, sub) if sub else ())
+                    staff=moderators_of(self.moderators, sub) if sub else (),
+                    place=str(sub) if sub else "",
+                    bot_may=self.bot_rights.get(str(sub).casefold()) if sub else None)
 
     async def _author(self, name: str) -> tuple[Author, int | None]:
         """The author's profile, cached, asked once however many of their posts arrive together; a
@@ -337,7 +345,8 @@ class RedditConnector:
     async def perform(self, action: Action) -> str:
         """Carry out one action; a 429 is waited out and retried, other refusals raise RedditError."""
         handlers = {"reply": self._reply, "dm": self._dm, "delete": self._delete,
-                    "report": self._report, "alert": self._alert}
+                    "report": self._report, "alert": self._alert, "restrict": self._enforce,
+                    "ban": self._enforce, "unban": self._enforce}
         if action.kind not in handlers:
             raise RedditError(f"unknown action kind {action.kind!r}")
         async with self._session() as reddit:
@@ -393,8 +402,33 @@ class RedditConnector:
         return f"removed as moderator of r/{sub}"
 
     async def _report(self, reddit: asyncpraw.Reddit, action: Action) -> str:
-        """Impersonators are reported to Reddit by people; the bot keeps the record for managers."""
-        return "recorded"
+        """Report the account's latest stored post to Reddit (a report's target is the account, and
+        Reddit takes reports of posts, comments and messages, not of accounts)."""
+        post_id = self.store.latest_post_id("reddit", action.target)
+        if post_id is None:
+            raise RedditError(f"no stored post by u/{action.target} to report")
+        try:
+            return await bans.report(await _thing(reddit, post_id), action)
+        except RedditAPIException as exc:
+            raise RedditError(f"reddit refused report ({_codes(exc)})") from None
+
+    async def _enforce(self, reddit: asyncpraw.Reddit, action: Action) -> str:
+        """Ban for the restriction's days, ban for good or unban; a refusal names Reddit's answer
+        and is logged once per subreddit and kind with the moderator permission the bot lacks."""
+        try:
+            if action.kind == "restrict":
+                return await bans.restrict(reddit, action, self.restrict_minutes)
+            return await (bans.ban if action.kind == "ban" else bans.unban)(reddit, action)
+        except ValueError as exc:  # a place or target the action should not have had
+            raise RedditError(str(exc)) from None
+        except RedditAPIException as exc:
+            reason = _codes(exc)
+        except Forbidden:
+            reason = f"403 Forbidden: u/{self.cfg.username} does not moderate r/{action.place} " \
+                     f"with the {bans.NEEDS[action.kind]} permission"
+            self.refusals.once(action.kind, action.place.casefold(),
+                               f"reddit: cannot {action.kind} in r/{action.place}: {reason}")
+        raise RedditError(f"reddit refused {action.kind} ({reason})")
 
     async def _alert(self, reddit: asyncpraw.Reddit, action: Action) -> str:
         """Alerts belong in the managers' Telegram chat, never on Reddit."""

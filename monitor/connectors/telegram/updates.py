@@ -13,7 +13,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 
 from monitor.connectors.backoff import Backoff
 from monitor.connectors.catalog import MissingCredential
-from monitor.connectors.protocol import Condition, ConnectorFatal, Emit
+from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, Refusals, no_report_api
 from monitor.connectors.telegram.admins import admin_roster, admins_of
 from monitor.connectors.telegram.calls import call, describe, is_transient, maybe_delivered
 from monitor.connectors.telegram.mapping import (
@@ -29,8 +29,16 @@ from monitor.connectors.telegram.mapping import (
     to_author,
     to_post,
 )
+from monitor.connectors.telegram.moderation import (
+    NEEDS,
+    ban,
+    restrict,
+    rights_cache,
+    rights_in,
+    unban,
+)
 from monitor.core.config import Settings, env_secret
-from monitor.core.models import Action, Author, Post
+from monitor.core.models import ENFORCEMENT, Action, Author, Post
 from monitor.store import Store
 
 log = logging.getLogger("monitor.connectors.telegram")
@@ -77,6 +85,7 @@ class TelegramConnector:
         token_env: str = DEFAULT_TOKEN_ENV,
         backoff: Backoff | None = None,
         attempts: int = 5,
+        restrict_minutes: int = 24 * 60,  # [enforce] restrict_minutes' default
     ) -> None:
         self.bot = bot
         self.store = store
@@ -90,6 +99,9 @@ class TelegramConnector:
         self.username = ""
         self.admins = admin_roster()  # each group's admins, whom impostors copy
         self._warned: set[tuple[str, str]] = set()
+        self.restrict_minutes = restrict_minutes  # [enforce]: how long a restriction lasts
+        self.rights = rights_cache()  # what the bot may do in each group
+        self.refusals = Refusals(log)
 
     def attach(self, on_command: OnCommand, alert_markup: AlertMarkup | None = None) -> None:
         """Plug in a command layer: commands and pressed buttons go to on_command, and
@@ -226,11 +238,13 @@ class TelegramConnector:
 
     async def _staffed(self, post: Post, chat: Chat, own: bool = False) -> Post:
         """The post with its group's admins beside it, whom impostors copy (and its author among them when
-        the group itself speaks); a private chat has none."""
+        the group itself speaks), its group and what the bot may do there; a private chat has none."""
         if chat.type == Chat.PRIVATE:
             return post
         admins = await admins_of(self.admins, self.bot, chat.id, self._fresh_backoff())
-        return replace(post, staff=(*admins, post.author) if own else admins)
+        may = await rights_in(self.rights, self.bot, chat.id, self._fresh_backoff())
+        return replace(post, staff=(*admins, post.author) if own else admins, place=str(chat.id),
+                       bot_may=may)
 
     async def _command(self, command: str, update: Update) -> None:
         """Hand a command to the command layer; its failure is logged and never stops the watch."""
@@ -250,6 +264,9 @@ class TelegramConnector:
             "delete": self._delete,
             "alert": self._alert,
             "report": self._report,
+            "restrict": lambda a: restrict(self.bot, a, self.restrict_minutes, self._fresh_backoff()),
+            "ban": lambda a: ban(self.bot, a, self._fresh_backoff()),
+            "unban": lambda a: unban(self.bot, a, self._fresh_backoff()),
         }
         handler = handlers.get(action.kind)
         if handler is None:
@@ -286,8 +303,8 @@ class TelegramConnector:
         return "deleted"
 
     async def _report(self, action: Action) -> str:
-        """Telegram has no report call for bots: the finding in the store is the report."""
-        return "recorded"
+        """Telegram has no report call for bots: the managers open a takedown case."""
+        return no_report_api(PLATFORM)
 
     async def _send(
         self,
@@ -311,17 +328,30 @@ class TelegramConnector:
         where = (
             str(self.admin_chat_id)
             if action.kind == "alert"
-            else action.target.rpartition(":")[0] or action.target
+            else action.place or action.target.rpartition(":")[0] or action.target
         )
         reason = describe(exc)
         self._warn_once(
             action.kind, where, "telegram %s in chat %s failed: %s", action.kind, where, reason
         )
+        if action.kind in ENFORCEMENT and not is_transient(exc):
+            return self._cannot(action, where, reason)
         if maybe_delivered(exc):
             return ActionFailed(f"no answer ({reason}); not resent, it may have arrived")
         if is_transient(exc):
             return ActionFailed(f"gave up after {self.attempts} attempts: {reason}")
         return ActionFailed(reason)
+
+    def _cannot(self, action: Action, where: str, reason: str) -> ActionFailed:
+        """A refused delete, restrict, ban or unban: said once per group and kind with the right the
+        bot lacks; the group's rights are read again before its next post."""
+        chat = action.place or where
+        if chat.lstrip("-").isdigit():
+            self.rights.forget(int(chat))
+        self.refusals.once(action.kind, chat, f"telegram: cannot {action.kind} in group {chat}: "
+                           f"the bot needs to be an admin with the {NEEDS[action.kind]} right "
+                           f"({reason})")
+        return ActionFailed(f"telegram refused {action.kind} ({reason})")
 
     def _warn_once(self, kind: str, where: str, msg: str, *args: object) -> None:
         """Log a recurring problem only the first time it happens for this kind and place."""
@@ -365,6 +395,7 @@ def build(settings: Settings, store: Store) -> TelegramConnector:
         poll_timeout=cfg.get("poll_timeout", DEFAULT_POLL_TIMEOUT),
         admin_chat_id=cfg.get("admin_chat_id"),
         token_env=token_env,
+        restrict_minutes=settings.enforce.restrict_minutes,
     )
 
 

@@ -21,7 +21,7 @@ from requests.adapters import HTTPAdapter
 
 from monitor.connectors.backoff import Backoff, with_backoff
 from monitor.connectors.catalog import credentials
-from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, in_chunks
+from monitor.connectors.protocol import Condition, ConnectorFatal, Emit, in_chunks, no_report_api
 from monitor.connectors.twitter.budget import TIERS, RateBudget
 from monitor.core.config import ConfigError, Settings
 from monitor.core.models import Action, Author, Post
@@ -290,8 +290,11 @@ class TwitterConnector:
             return await self._dm(action.target, action.text)
         if action.kind == "delete":
             return await self._delete(action.target)
-        if action.kind == "report":
-            return "recorded"  # the X API has no endpoint for reporting an account
+        if action.kind == "report":  # the X API has no endpoint for reporting an account
+            return no_report_api("X")
+        if action.kind in ("restrict", "ban", "unban"):  # the policy never plans them here
+            raise NotPermitted(f"X lets no app {action.kind} an account: block and report it on X "
+                               "by hand")
         raise NotPermitted(f"the X connector does not send {action.kind} actions")
 
     async def _reply(self, post_id: str, text: str) -> str:
