@@ -22,7 +22,7 @@ from monitor.store.switches import muted, paused
 ADMIN, USER, ADMIN_CHAT, OTHER_GROUP = 11, 12, -100999, -100500
 PHRASE = Mnemonic("english").to_mnemonic(bytes(range(16)))
 USER_SET = ["/start", "/help", "/support", "/verify", "/report"]
-MANAGER_SET = ["/flags", "/show", "/approve", "/dismiss", "/resolve", "/stats", "/pause", "/resume",
+MANAGER_SET = ["/flags", "/show", "/approve", "/unban", "/dismiss", "/resolve", "/stats", "/pause", "/resume",
                "/mute", "/unmute", "/block", "/allow"]
 
 

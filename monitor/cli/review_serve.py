@@ -18,7 +18,7 @@ from typing import Any
 from monitor.cli.shared import CliError, report_query
 from monitor.core import config
 from monitor.core.models import FINDING_KINDS
-from monitor.desk import review
+from monitor.desk import enforcing, review
 from monitor.desk.allowing import Allowed, AllowTarget, allow_links
 from monitor.store import Store
 
@@ -67,6 +67,10 @@ def add_review(sub: Any) -> None:
     ap = _review_parser(rsub, "approve", "release held actions to the sender", cmd_review_approve)
     ap.add_argument("ids", type=int, nargs="+", metavar="ACTION_ID")
     ap.add_argument("--who", help="reviewer name (default: $USER)")
+    un = _review_parser(rsub, "undo", "lift a restriction or ban (an unban goes out once)",
+                        cmd_review_undo)
+    un.add_argument("ids", type=int, nargs="+", metavar="ACTION_ID")
+    un.add_argument("--who", help="reviewer name (default: $USER)")
     _review_parser(
         rsub, "stats", "precision per detector from review decisions", cmd_review_stats
     ).add_argument("--since", default=review.DEFAULT_WINDOW, help="window start (default 7d)")
@@ -183,6 +187,18 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
             print(
                 f"action {action_id} ({action['kind']} on {action['platform']}): planned by {who}"
             )
+    return 0
+
+
+def cmd_review_undo(args: argparse.Namespace) -> int:
+    """A sent restriction or ban gets an unban planned; a held or planned one is skipped."""
+    who = _who(args.who)
+    with _reviewing(args.db) as store:
+        for action_id in args.ids:
+            row = enforcing.undo(store, action_id, who)
+            done = (f"unban #{row['id']} planned" if row["kind"] == "unban"
+                    else f"{row['kind']} skipped before it went out")
+            print(f"action {action_id} on {row['platform']}: {done} by {who}")
     return 0
 
 

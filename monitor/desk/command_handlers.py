@@ -26,7 +26,7 @@ from monitor.core.hostlists import ListFile, add_domains, clean_domain
 from monitor.core.hostlists import load as load_list
 from monitor.core.models import PLATFORMS, Author, Brand, Finding, Post, reason_kind
 from monitor.core.policy import alert
-from monitor.desk import review
+from monitor.desk import enforcing, review
 from monitor.desk.allowing import AllowTarget, allow_links
 from monitor.replies.guard import defang
 from monitor.resources import data_path
@@ -41,6 +41,7 @@ MANAGER_COMMANDS = (
     "flags",
     "show",
     "approve",
+    "unban",
     "dismiss",
     "resolve",
     "stats",
@@ -387,6 +388,14 @@ def cmd_show(desk: Desk, call: Call) -> Reply:
     return Reply(_fit(text), review_buttons(desk, call.lang, detail))
 
 
+def cmd_unban(desk: Desk, call: Call) -> Reply:
+    """Lift a restriction or ban the bot applied (or stop one before it goes out)."""
+    row = enforcing.undo(desk.store, _number(desk, call), call.who)
+    if row["kind"] == "unban":
+        return Reply(desk.say(call, "unbanned", who=call.who, id=row["id"]))
+    return Reply(desk.say(call, "unplanned", who=call.who, kind=row["kind"], id=row["id"]))
+
+
 def cmd_approve(desk: Desk, call: Call) -> Reply:
     """Release a held action to the sender."""
     row = review.approve(desk.store, _number(desk, call), call.who)
@@ -563,7 +572,8 @@ def review_buttons(desk: Desk, lang: str, detail: dict[str, Any]) -> tuple[Butto
     ]
     if not held or detail["status"] == "false_positive":
         return ()
-    approve = [
+    approve = [*_enforce_buttons(desk, lang, detail)]
+    approve += [
         Button(
             desk.texts.get(lang, "button_approve", kind=a["kind"], id=a["id"]),
             f"approve:{detail['id']}:{a['id']}",
@@ -571,6 +581,18 @@ def review_buttons(desk: Desk, lang: str, detail: dict[str, Any]) -> tuple[Butto
         for a in held
     ]
     return (*approve, Button(desk.texts.get(lang, "button_dismiss"), f"dismiss:{detail['id']}"))
+
+
+def _enforce_buttons(desk: Desk, lang: str, detail: dict[str, Any]) -> list[Button]:
+    """'Delete + restrict' (every held removal and restriction at once) and 'Ban instead'."""
+    held = [a["kind"] for a in enforcing.held_enforcement(detail)]
+    if not held:
+        return []
+    kinds = " + ".join(held).capitalize()
+    found = [Button(desk.texts.get(lang, "button_enforce", kinds=kinds), f"enforce:{detail['id']}")]
+    if "restrict" in held:
+        found.append(Button(desk.texts.get(lang, "button_ban"), f"ban:{detail['id']}"))
+    return found
 
 
 def alert_buttons(desk: Desk, platform: str, post_id: str, reason: str) -> tuple[Button, ...]:
@@ -607,6 +629,19 @@ def _press_approve(desk: Desk, call: Call, finding_id: int, action_id: int) -> s
     return cmd_approve(desk, dataclasses.replace(call, args=str(action_id))).text
 
 
+def _press_enforce(desk: Desk, call: Call, finding_id: int, action_id: int) -> str:
+    """Release the finding's held removal and restriction (or ban) together."""
+    rows = enforcing.approve_enforcement(desk.store, finding_id, call.who)
+    kinds = " + ".join(f"{r['kind']} #{r['id']}" for r in rows)
+    return desk.say(call, "enforced", who=call.who, kinds=kinds)
+
+
+def _press_ban(desk: Desk, call: Call, finding_id: int, action_id: int) -> str:
+    """Ban the account instead of restricting it."""
+    row = enforcing.ban_instead(desk.store, finding_id, call.who)
+    return desk.say(call, "banned", who=call.who, id=row["id"])
+
+
 def _press_dismiss(desk: Desk, call: Call, finding_id: int, action_id: int) -> str:
     """Dismiss every standing finding of the alert's kind on its post (the alert spoke for them all)."""
     row = review.show(desk.store, finding_id)
@@ -627,6 +662,7 @@ MANAGER_HANDLERS: dict[str, Callable[[Desk, Call], Reply]] = {
     "flags": cmd_flags,
     "show": cmd_show,
     "approve": cmd_approve,
+    "unban": cmd_unban,
     "dismiss": cmd_dismiss,
     "resolve": cmd_resolve,
     "stats": cmd_stats,
@@ -639,5 +675,7 @@ MANAGER_HANDLERS: dict[str, Callable[[Desk, Call], Reply]] = {
 }
 PRESSES: dict[str, Callable[[Desk, Call, int, int], str]] = {
     "approve": _press_approve,
+    "enforce": _press_enforce,
+    "ban": _press_ban,
     "dismiss": _press_dismiss,
 }

@@ -23,6 +23,9 @@ X_URL_LENGTH = 23  # X counts every link as 23 characters, whatever its length
 PLATFORM_HOSTS = ("x.com", "twitter.com", "t.me", "telegram.org", "discord.com", "discordapp.com",
                   "reddit.com", "redd.it")
 STAFF_KINDS = ("alert", "report")
+# A restriction, ban or unban carries at most a note for the platform's moderation log: none is
+# fine, and one is checked like the managers' texts (no secret, no foreign link).
+MODERATION = ("restrict", "ban", "unban")
 SECRET_REASON = "contains a secret"
 BLOCK_WEIGHT = 0.5  # an impersonation signal this strong (a lure, a phishing link, a secret request) blocks
 
@@ -56,9 +59,10 @@ class Guard:
 
     def check_action(self, action: Action, platform: str) -> str | None:
         """None when the action may be sent on `platform`, else the reason; a delete has no text."""
-        if action.kind == "delete":
+        if action.kind == "delete" or (action.kind in MODERATION and not action.text.strip()):
             return None
-        return self.check(action.text, platform, action.kind)
+        kind = "report" if action.kind in MODERATION else action.kind
+        return self.check(action.text, platform, kind)
 
     def check(self, text: str, platform: str, kind: str = "reply") -> str | None:
         """None when the text may be sent as `kind`, else why not in plain words (never quoting the text)."""

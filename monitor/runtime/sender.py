@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from monitor.connectors.protocol import Connector
-from monitor.core.models import Action, StoredAction
+from monitor.core.models import ENFORCEMENT, Action, StoredAction
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
 from monitor.store import Store
+from monitor.store.sqlite import utcnow
 from monitor.store.switches import Switches
 
 log = logging.getLogger("monitor.daemon")
@@ -60,6 +61,7 @@ async def send_planned(
         claimed, more = claim(store, connectors, outbound)
         outcomes = await asyncio.gather(*_bounded([_perform(c, metrics) for c in claimed]))
         await _settle(store, outcomes, metrics)
+        await _alert_refusals(store, outcomes, connectors, outbound)
         sent += sum(o.status == "sent" for o in outcomes)
         if not more:
             return sent
@@ -143,6 +145,30 @@ async def _settle(store: Store, outcomes: Sequence[Outcome], metrics: Metrics) -
                 store.set_action_status(o.stored.id, o.status, o.result)
 
     await retry_write(write, f"{len(outcomes)} action results", metrics, attempts=6)
+
+
+async def _alert_refusals(
+    store: Store, outcomes: Sequence[Outcome], connectors: Sequence[Connector], outbound: Outbound
+) -> None:
+    """A removal, restriction or ban the platform refused reaches the managers with its answer
+    (the action itself is failed, with that answer): once a day per platform, place and kind."""
+    chat = next((c for c in connectors if c.name in ALERT_CONNECTORS), None)
+    for o in outcomes:
+        stored = o.stored
+        if chat is None or o.status != "failed" or stored.kind not in ENFORCEMENT:
+            continue
+        place = stored.action.place or "this place"
+        key, today = f"refused:{stored.platform}:{place}:{stored.kind}", utcnow()[:10]
+        text = f"cannot {stored.kind} on {stored.platform} in {place}: {o.result}"
+        target = f"{ALERT_TARGET}:{stored.platform}:{stored.post_id}"
+        alert = Action("alert", stored.platform, target, text, stored.action.reason)
+        if store.meta(key) == today or outbound.guard.check_action(alert, chat.name):
+            continue
+        store.set_meta(key, today)
+        try:
+            await chat.perform(alert)
+        except Exception as exc:  # noqa: BLE001 - the refusal stays in the action's result
+            log.warning("refusal alert not sent (%s)", type(exc).__name__)
 
 
 def _route(stored: StoredAction, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:

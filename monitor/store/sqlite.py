@@ -282,8 +282,13 @@ class Store:
     # -- actions ----------------------------------------------------------------------------
     def plan_action(self, post: Post, action: Action, status: str = "planned") -> int | None:
         """Record an action keyed by (post, kind) before anything is sent; None if it exists."""
+        return self.plan_on(post.platform, post.id, action, status)
+
+    def plan_on(self, platform: str, post_id: str, action: Action,
+                status: str = "planned") -> int | None:
+        """plan_action for a stored post named by its key (a manager's undo or approval)."""
         now = utcnow()
-        row = {"platform": post.platform, "post_id": post.id, "kind": action.kind,
+        row = {"platform": platform, "post_id": post_id, "kind": action.kind,
                "target": action.target, "text": action.text, "reason": action.reason,
                "fallback": action.fallback, "place": action.place, "status": status,
                "result": "", "attempts": 0,

@@ -163,3 +163,35 @@ def test_report_says_a_takedown_case_is_needed(tmp_path, monkeypatch) -> None:
 
     assert asyncio.run(scenario()) == \
         "no report API for bots on telegram: takedown case to be opened"
+
+
+def test_a_refused_restriction_is_failed_and_the_managers_hear_it_once(
+    tmp_path, monkeypatch
+) -> None:
+    from monitor.core.models import Author
+    from monitor.runtime.outbound import Outbound
+    from monitor.runtime.sender import send_planned
+
+    store = Store(tmp_path / "m.db")
+    admins = -100999  # write_config's managers' chat
+
+    def plan(post_id: str) -> None:
+        post = Post("telegram", post_id, Author("telegram", str(IMPOSTOR), "0kx_support"), "x",
+                    "group", place=str(READONLY))
+        store.record(post, [], [_enforce("restrict", READONLY, IMPOSTOR)], ["planned"])
+
+    async def scenario() -> TelegramFake:
+        async with _connector(tmp_path, monkeypatch) as (fake, connector):
+            fake.add_group(admins, "OKX managers")
+            outbound = Outbound.from_settings(config.load(tmp_path / "monitor.toml"))
+            for post_id in (f"{READONLY}:1", f"{READONLY}:2"):  # two refusals in one group
+                plan(post_id)
+                await send_planned(store, [connector], outbound)
+            return fake
+
+    fake = asyncio.run(scenario())
+    results = [a["result"] for a in store.actions("failed")]
+    assert len(results) == 2 and all("refused restrict" in r for r in results)
+    alerts = [m["text"] for m in fake.sent_to(admins)]
+    assert len(alerts) == 1 and alerts[0].startswith(f"cannot restrict on telegram in {READONLY}")
+    assert "Not enough rights" in alerts[0]
