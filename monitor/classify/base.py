@@ -36,8 +36,8 @@ class ReadsHostLists(Protocol):
 
 
 class Pending(Generic[T]):
-    """A result that may still wait on a model working on another thread: done() says whether result()
-    would return at once; result() waits, then builds the value (once)."""
+    """A result that may still wait on a model working on another thread: done() says whether
+    result() would return at once; result() waits, then builds the value (once)."""
 
     def __init__(self, build: Callable[[], T], waits_on: Sequence[Future[Any]] = ()) -> None:
         self._build = build

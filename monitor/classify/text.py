@@ -8,20 +8,37 @@ from functools import cache
 
 from monitor.classify.bundled import data_path
 
-# Built for the support model's features (data/support/build_t2s.py); every Chinese rule reads it too.
+# Built for the support model's features
+# (data/support/build_t2s.py); every Chinese rule reads it too.
 T2S_PATH = data_path("support", "t2s.txt")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 # Characters that hide text or reorder it: stripped before matching so they cannot split a word.
 _INVISIBLE = dict.fromkeys(
-    [0x00AD, 0x034F, 0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
-     *range(0x202A, 0x202F), *range(0x2061, 0x2065), *range(0x2066, 0x206A), *range(0xE0000, 0xE0080)]
+    [
+        0x00AD,
+        0x034F,
+        0x061C,
+        0x180E,
+        0x200B,
+        0x200C,
+        0x200D,
+        0x200E,
+        0x200F,
+        0x2060,
+        0xFEFF,
+        *range(0x202A, 0x202F),
+        *range(0x2061, 0x2065),
+        *range(0x2066, 0x206A),
+        *range(0xE0000, 0xE0080),
+    ]
 )
 
 
 def language(text: str) -> str:
-    """'zh' when the text has Chinese characters (and no kana or hangul), else 'ja', 'ko' or 'en'."""
+    """'zh' when the text has Chinese characters (and no kana or
+    hangul), else 'ja', 'ko' or 'en'."""
     if _KANA.search(text):
         return "ja"
     if _HANGUL.search(text):
@@ -35,7 +52,8 @@ def has_cjk(text: str) -> bool:
 
 
 def strip_invisible(text: str) -> str:
-    """The text without zero-width, bidi-control and tag characters (they can hide a secret's shape)."""
+    """The text without zero-width, bidi-control and tag characters (they
+    can hide a secret's shape)."""
     return text.translate(_INVISIBLE)
 
 
@@ -53,5 +71,6 @@ def _t2s() -> dict[int, str]:
 
 
 def simplified(text: str) -> str:
-    """Traditional Chinese characters folded to simplified, so one rule or model serves both scripts."""
+    """Traditional Chinese characters folded to simplified, so one rule
+    or model serves both scripts."""
     return text.translate(_t2s())

@@ -1,4 +1,5 @@
-"""Impersonation and scam detection: look-alike accounts and links, fake support, credential lures."""
+"""Impersonation and scam detection: look-alike accounts and links,
+fake support, credential lures."""
 
 from monitor.classify.impersonation.impostors import ImpersonationDetector
 

@@ -1,4 +1,5 @@
-"""Content signals in English and Chinese: DM and off-platform invitations, secret requests, lures."""
+"""Content signals in English and Chinese: DM and off-platform
+invitations, secret requests, lures."""
 
 from __future__ import annotations
 
@@ -14,109 +15,264 @@ from monitor.classify.impersonation.wordlists import words
 from monitor.classify.text import has_cjk, simplified
 
 # Leading \b on the Latin words keeps the regex engine from trying every position.
-_SECRET = r"\b(?:(?:seed|recovery|secret|backup|wallet|mnemonic|12|24|twelve)[ -]?(?:words? )?(?:phrase|words)|private ?keys?|mnemonic|keystore)|助记词|私钥|密钥|恢复短语"
-_ASK = r"\b(?:send|share|provide|enter|submit|input|type|paste|give|drop|import|verify|confirm|need|require|dm)\b|提供|发送|输入|告诉|发给"
-_WALLET_FIX = r"(?:validat|synchroni[sz]|sync|rectif|restor|migrat|unlock|whitelist|reactivat)\w{0,8} (?:your |ur |the )?(?:wallet|dapp|account|node)"
+_SECRET = (
+    r"\b(?:(?:seed|recovery|secret|backup|wallet|mnemonic|12|24"
+    r"|twelve)[ -]?(?:words? )?(?:phrase|words)|private ?keys?|mnemonic|keystore)|助记词|私钥"
+    r"|密钥|恢复短语"
+)
+_ASK = (
+    r"\b(?:send|share|provide|enter|submit|input|type|paste|give|drop|import|verify|confirm"
+    r"|need|require|dm)\b|提供|发送|输入|告诉|发给"
+)
+_WALLET_FIX = (
+    r"(?:validat|synchroni[sz]|sync|rectif|restor|migrat|unlock|whitelist"
+    r"|reactivat)\w{0,8} (?:your |ur |the )?(?:wallet|dapp|account|node)"
+)
 # A warning about secrets ("never share your seed phrase") must not read as a request for one.
 _WARNING = re.compile(
-    r"\b(?:never|don'?t|do not|not|no one|nobody|won'?t|will not|beware|warning|scam|avoid|red flags?)\b"
+    r"\b(?:never|don'?t|do not|not|no one|nobody|won'?t|will not|beware|warning|scam|avoid"
+    r"|red flags?)\b"
     r"|\bpromis\w{1,3} of|\bsigns? of|不要|切勿|请勿|绝不|谨防|不会(?:索要|要求|向)"
 )
 
 # What a victim writes when telling of a scam: a request made to them, or their own secret.
 _REPORTED = re.compile(
-    r"\b(?:asked|asking|asks|told|telling|tells|wanted|wants|begged|tried to get|trying to get) me (?:to|for)\b"
+    r"\b(?:asked|asking|asks|told|telling|tells|wanted|wants|begged|tried to get"
+    r"|trying to get) me (?:to|for)\b"
     r"|\bmy (?:(?:12|24)[ -]word |wallet'?s? )?(?:seed|recovery|secret|private|backup|mnemonic)"
-    # 让我 alone is also "let me" (让我帮您处理, the scam's own offer): only a request made to the writer counts
+    # 让我 alone is also "let me" (让我帮您处理, the scam's own offer): only
+    # a request made to the writer counts
     r"|(?:让|叫|要)我(?:提供|发|给|输入|下载|转|告诉|共享|开)|问我要|找我要|骗我"
 )
-# A quotation, and the words around it that make it a scam told of ("the scammer said", "ignore them").
+# A quotation, and the words around it that make it a scam told of
+# ("the scammer said", "ignore them").
 _QUOTE = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」')
 _TELLS = re.compile(
-    r"\b(?:scam\w*|fake|beware|careful|ignore|report\w*|warning|psa|impost[eo]rs?|phish\w*|lol|said|says|wrote)\b"
-    r"|骗|假(?:的|冒|客服|官方|网站|链接|账号)|虚假|(?<!不)小心|冒充|警惕|举报"  # 不小心 is "by mistake"
+    r"\b(?:scam\w*|fake|beware|careful|ignore|report\w*|warning|psa|impost[eo]rs?|phish\w*|lol"
+    r"|said|says|wrote)\b"
+    # 不小心 is "by mistake"
+    r"|骗|假(?:的|冒|客服|官方|网站|链接|账号)|虚假|(?<!不)小心|冒充|警惕|举报"
 )
 
-# Numbers as fake hotlines write them: North American toll-free and local, international, and China's
-# 400/800 service and 1[3-9] mobile numbers. Digit runs are bounded to keep matching linear; the
-# lookahead lets a position that holds no digit, + or ( fail at once.
+# Numbers as fake hotlines write them: North American toll-free and local, international, and
+# China's 400/800 service and 1[3-9] mobile numbers. Digit runs are bounded to keep matching linear;
+# the lookahead lets a position that holds no digit, + or ( fail at once.
 _PHONE_ZH = r"(?<!\d)(?:[48]00[ -]?\d{3}[ -]?\d{4}|1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?!\d)"
-PHONE = (r"(?=[+(\d])(?:(?<![\w.])(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)"
-          r"|(?<![\w.])\+\d{1,3}[ -]?\(?\d{2,4}\)?[ -]?\d{3,4}[ -]?\d{3,5}(?!\d)|" + _PHONE_ZH + ")")
-_HOTLINE = (r"\b(?:support|customer (?:service|care|support)|help ?(?:line|desk)|hotline|toll[ -]?free)(?: phone)?(?: number| line| no\.?)?"
-            r"|\bcall (?:us|our (?:team|agents?)|support)\b|客服|热线|服务电话|人工电话|客服电话")
+PHONE = (
+    r"(?=[+(\d])(?:(?<![\w.])(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)"
+    r"|(?<![\w.])\+\d{1,3}[ -]?\(?\d{2,4}\)?[ -]?\d{3,4}[ -]?\d{3,5}(?!\d)|" + _PHONE_ZH + ")"
+)
+_HOTLINE = (
+    r"\b(?:support|customer (?:service|care|support)|help ?(?:line|desk)|hotline"
+    r"|toll[ -]?free)(?: phone)?(?: number| line| no\.?)?"
+    r"|\bcall (?:us|our (?:team|agents?)|support)\b|客服|热线|服务电话|人工电话|客服电话"
+)
 AIRDROP = "announces an airdrop, claim or free mint"
 RULES: tuple[Rule, ...] = (
-    Rule("credential_request", 0.85, "asks for a seed phrase or private key",
-         _rx(rf"(?:{_ASK}).{{0,40}}(?:{_SECRET})|(?:{_SECRET}).{{0,20}}(?:to (?:verify|validate|sync|restore|recover))"), True),
-    Rule("credential_request", 0.8, "asks to validate / sync / rectify a wallet",
-         _rx(rf"\b{_WALLET_FIX}|\bwallet (?:validation|synchroni[sz]ation|rectification)|(?:同步|验证|激活)钱包|钱包(?:验证|同步)"), True),
-    Rule("fake_support_reply", 0.75, "offers to recover lost funds",
-         _rx(r"\brecover\w{0,3} (?:your |ur |all )?(?:lost |stolen |scammed )?(?:funds|crypto|money|assets|coins|btc|usdt)"
-             r"|\b(?:fund|asset|crypto|wallet)s? recovery\b|\brecovery (?:service|expert|assistance|specialist|agent|team)"
-             r"|\bdm (?:me |us )?for (?:recovery|assistance)|追回(?:资金|损失|被骗)"), True),
-    Rule("offplatform_contact", 0.25, "gives a phone number", _rx(rf"(?<![\w.])\+\d{{1,3}}[ -]?\d{{2,4}}[ -]?\d{{3,4}}[ -]?\d{{3,5}}\b|{_PHONE_ZH}")),
-    # Fake hotlines ("Coinbase support number +1 888...", "欧易客服电话 400-...") are a scam of their own:
-    # the number rings the scammer, who asks for codes on the call.
-    Rule("offplatform_contact", 0.55, "gives a customer-service phone number",
-         _rx(rf"(?:{_HOTLINE}).{{0,25}}?(?:{PHONE})|(?:{PHONE}).{{0,12}}?(?:{_HOTLINE})"), True),
-    Rule("offplatform_contact", 0.3, "points to a Telegram account",
-         _rx(r"\bt\.me/(?!\+|joinchat)[a-z0-9_]{4,32}\b|\btelegram\s{0,2}(?:id|handle|username)?\s{0,2}[:：]\s{0,2}@?[a-z0-9_]{4,32}")),
-    Rule("offplatform_contact", 0.3, ASKS_TO_DM,
-         _rx(r"\b(?:dm|pm|inbox|message|text|contact|hit up|reach out to)\s{1,3}(?:me|us)\b|\bsend (?:me|us) (?:a |an )?(?:dm|pm|direct message|private message|message)"
-             r"|\b(?:dm|pm|inbox) (?:for|to get)\b|\b(?:my )?(?:dms?|inbox) (?:is|are) open\b")),
-    Rule("fake_support_reply", 0.3, "offers help or support",
-         _rx(r"\b(?:i|we)(?: can|'ll| will| could) (?:help|assist|guide|walk you|resolve|fix)|\blet (?:me|us) (?:help|assist)"
-             # "DM me for help" offers help; "DM me later" only asks for a DM
-             r"|\b(?:dm|pm|inbox|message|text|contact) (?:me|us)\b.{0,12}?\bfor (?:help|support|assistance|(?:the |a )?(?:solution|fix))"
-             r"|\b(?:support|technical|help ?desk|customer care|customer service) (?:team|agent|desk|line)\b"
-             r"|\b(?:resolve|fix) (?:your|this|the) (?:issue|problem)"
-             # 客服 alone is also how users warn about fakes ("小心假客服"): only claims and offers count
-             r"|(?:我是|我们是|这里是|官方)(?:客服|技术支持)|(?<!假)客服(?:为您|帮您|帮你|可以帮|在线|专员)|帮(?:你|您)(?:解决|处理)|可以帮你"
-             r"|有(?:问题|需要|疑问)的?(?:可以|请|都可以)?(?:找我|问我|私我)")),
-    Rule("scam_lure", 0.6, "promises to send back more crypto than you send",
-         _rx(r"\bdouble your (?:btc|eth|crypto|money|coins)|\bsend \d[\d.,]{0,9} ?\w{0,6}.{0,40}\b(?:receive|get) (?:\d[\d.,]{0,9}|double|2x|back)"), True),
-    Rule("scam_lure", 0.6, "asks to drop a wallet address",
-         _rx(r"\b(?:drop|leave|comment|send|share|post) (?:your |ur )?(?:\$?\w{1,10} )?(?:wallet|addy|address)(?:es)?(?: address)?\b(?! safe)")),
-    Rule("scam_lure", 0.55, "promises guaranteed, daily or multiplied profits",
-         _rx(r"\bguaranteed (?:profits?|returns?|income)|\b(?:earn|make|made|making) \$?\d[\d,.]{0,9}k? ?(?:usd|usdt|\$)? ?(?:daily|weekly|per day|a day|every day|in \d{1,2} (?:hours|days))"
-             r"|\b(?:earn|make|made|got|received|withdr[ae]w\w{0,3}(?: of)?) \$?\d[\d,.]{0,9}k? ?(?:usd|usdt|\$)?.{0,30}(?:with|after investing|from) (?:just |only )?(?:an? )?(?:investment of |deposit of )?\$?\d"
-             r"|\b(?:investment|deposit) of \$?\d[\d,.]{0,9}.{0,40}\b(?:earn|got|made|make|withdraw\w{0,3}|profit)"
-             r"|\b\d{2,4}% (?:profits?|returns?)|\bprofit in \d{1,2} hours|\bpassive income|\bdaily earnings"
-             r"|\binvestment (?:platform|expert|manager|company|plan|opportunit\w{1,3})|\b(?:trading|account) (?:expert|manager|mentor)"
-             r"|\btestify\b|\btestimony\b|\b100% (?:legit|genuine|real|safe|guaranteed|confidential|sure)"), True),
-    Rule("scam_lure", 0.5, "offers profits or signals in private",
-         _rx(r"\b(?:dm|inbox|telegram|whatsapp|t\.me)\b.{0,80}\b(?:profits?|income|signals|whitelist|vip|invest\w{0,6}|earnings?)\b"
-             r"|\b(?:profits?|income|signals|whitelist|vip|invest\w{0,6}|earnings?)\b.{0,80}\b(?:dm|inbox|telegram|whatsapp|t\.me)\b"), True),
-    Rule("scam_lure", 0.55, "gives away crypto for follows or retweets",
-         _rx(r"\bgiv(?:e|ing) away (?:my |our )?(?:last )?\d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb|usdt|bitcoin)|\bsend \d[\d.,]{0,6} ?\$?(?:btc|eth|sol) to (?:one|a|\d)")),
-    # The giveaway scam's own testimonial: "I just claimed 2.5 ETH for free", "got 5 ETH back from the event".
-    Rule("scam_lure", 0.5, "says it got free crypto from a giveaway",
-         _rx(r"\b(?:just |i )(?:claimed|received|got) \d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb|usdt|bitcoin)\b.{0,40}?"
-             r"\b(?:for free|free|giveaway|airdrop|back)\b"), True),
-    Rule("scam_lure", 0.55, "asks a token-launch bot to deploy a token",
-         _rx(r"@\w{0,30}bot\b.{0,40}\bdeploy\b|\bdeploy\b.{0,60}\b(?:ticker|symbol)\b|\bsend (?:all )?(?:the )?fees? to @")),
-    Rule("scam_lure", 0.3, AIRDROP,
-         _rx(r"\b(?:airdrop|claim|free mint|eligible|allocation|rewards? (?:are |is )?(?:live|available))\b|空投|领取(?:代币|usdt|[a-z]{2,6}币)")),
+    Rule(
+        "credential_request",
+        0.85,
+        "asks for a seed phrase or private key",
+        _rx(
+            rf"(?:{_ASK}).{{0,40}}(?:{_SECRET})|(?:{_SECRET}).{{0,20}}(?:to (?:verify|validate"
+            r"|sync|restore|recover))"
+        ),
+        True,
+    ),
+    Rule(
+        "credential_request",
+        0.8,
+        "asks to validate / sync / rectify a wallet",
+        _rx(
+            rf"\b{_WALLET_FIX}|\bwallet (?:validation|synchroni[sz]ation|rectification)|(?:同步"
+            r"|验证|激活)钱包|钱包(?:验证|同步)"
+        ),
+        True,
+    ),
+    Rule(
+        "fake_support_reply",
+        0.75,
+        "offers to recover lost funds",
+        _rx(
+            r"\brecover\w{0,3} (?:your |ur |all )?(?:lost |stolen |scammed )?(?:funds|crypto"
+            r"|money|assets|coins|btc|usdt)"
+            r"|\b(?:fund|asset|crypto|wallet)s? recovery\b|\brecovery (?:service|expert"
+            r"|assistance|specialist|agent|team)"
+            r"|\bdm (?:me |us )?for (?:recovery|assistance)|追回(?:资金|损失|被骗)"
+        ),
+        True,
+    ),
+    Rule(
+        "offplatform_contact",
+        0.25,
+        "gives a phone number",
+        _rx(rf"(?<![\w.])\+\d{{1,3}}[ -]?\d{{2,4}}[ -]?\d{{3,4}}[ -]?\d{{3,5}}\b|{_PHONE_ZH}"),
+    ),
+    # Fake hotlines ("Coinbase support number +1 888...", "欧易客服电话 400-...") are a scam of
+    # their own: the number rings the scammer, who asks for codes on the call.
+    Rule(
+        "offplatform_contact",
+        0.55,
+        "gives a customer-service phone number",
+        _rx(rf"(?:{_HOTLINE}).{{0,25}}?(?:{PHONE})|(?:{PHONE}).{{0,12}}?(?:{_HOTLINE})"),
+        True,
+    ),
+    Rule(
+        "offplatform_contact",
+        0.3,
+        "points to a Telegram account",
+        _rx(
+            r"\bt\.me/(?!\+|joinchat)[a-z0-9_]{4,32}\b|\btelegram\s{0,2}(?:id|handle"
+            r"|username)?\s{0,2}[:：]\s{0,2}@?[a-z0-9_]{4,32}"
+        ),
+    ),
+    Rule(
+        "offplatform_contact",
+        0.3,
+        ASKS_TO_DM,
+        _rx(
+            r"\b(?:dm|pm|inbox|message|text|contact|hit up|reach out to)\s{1,3}(?:me|us)\b"
+            r"|\bsend (?:me|us) (?:a |an )?(?:dm|pm|direct message|private message|message)"
+            r"|\b(?:dm|pm|inbox) (?:for|to get)\b|\b(?:my )?(?:dms?|inbox) (?:is|are) open\b"
+        ),
+    ),
+    Rule(
+        "fake_support_reply",
+        0.3,
+        "offers help or support",
+        _rx(
+            r"\b(?:i|we)(?: can|'ll| will| could) (?:help|assist|guide|walk you|resolve|fix)"
+            r"|\blet (?:me|us) (?:help|assist)"
+            # "DM me for help" offers help; "DM me later" only asks for a DM
+            r"|\b(?:dm|pm|inbox|message|text|contact) (?:me|us)\b.{0,12}?\bfor (?:help|support"
+            r"|assistance|(?:the |a )?(?:solution|fix))"
+            r"|\b(?:support|technical|help ?desk|customer care|customer service) (?:team|agent"
+            r"|desk|line)\b"
+            r"|\b(?:resolve|fix) (?:your|this|the) (?:issue|problem)"
+            # 客服 alone is also how users warn about fakes
+            # ("小心假客服"): only claims and offers count
+            r"|(?:我是|我们是|这里是|官方)(?:客服|技术支持)|(?<!假)客服(?:为您|帮您|帮你|可以帮"
+            r"|在线|专员)|帮(?:你|您)(?:解决|处理)|可以帮你"
+            r"|有(?:问题|需要|疑问)的?(?:可以|请|都可以)?(?:找我|问我|私我)"
+        ),
+    ),
+    Rule(
+        "scam_lure",
+        0.6,
+        "promises to send back more crypto than you send",
+        _rx(
+            r"\bdouble your (?:btc|eth|crypto|money|coins)"
+            r"|\bsend \d[\d.,]{0,9} ?\w{0,6}.{0,40}\b(?:receive|get) (?:\d[\d.,]{0,9}|double|2x"
+            r"|back)"
+        ),
+        True,
+    ),
+    Rule(
+        "scam_lure",
+        0.6,
+        "asks to drop a wallet address",
+        _rx(
+            r"\b(?:drop|leave|comment|send|share|post) (?:your |ur )?(?:\$?\w{1,10} )?(?:wallet"
+            r"|addy|address)(?:es)?(?: address)?\b(?! safe)"
+        ),
+    ),
+    Rule(
+        "scam_lure",
+        0.55,
+        "promises guaranteed, daily or multiplied profits",
+        _rx(
+            r"\bguaranteed (?:profits?|returns?|income)|\b(?:earn|make|made"
+            r"|making) \$?\d[\d,.]{0,9}k? ?(?:usd|usdt|\$)? ?(?:daily|weekly|per day|a day"
+            r"|every day|in \d{1,2} (?:hours|days))"
+            r"|\b(?:earn|make|made|got|received"
+            r"|withdr[ae]w\w{0,3}(?: of)?) \$?\d[\d,.]{0,9}k? ?(?:usd|usdt|\$)?.{0,30}(?:with"
+            r"|after investing"
+            r"|from) (?:just |only )?(?:an? )?(?:investment of |deposit of )?\$?\d"
+            r"|\b(?:investment|deposit) of \$?\d[\d,.]{0,9}.{0,40}\b(?:earn|got|made|make"
+            r"|withdraw\w{0,3}|profit)"
+            r"|\b\d{2,4}% (?:profits?|returns?)|\bprofit in \d{1,2} hours|\bpassive income"
+            r"|\bdaily earnings"
+            r"|\binvestment (?:platform|expert|manager|company|plan|opportunit\w{1,3})"
+            r"|\b(?:trading|account) (?:expert|manager|mentor)"
+            r"|\btestify\b|\btestimony\b|\b100% (?:legit|genuine|real|safe|guaranteed"
+            r"|confidential|sure)"
+        ),
+        True,
+    ),
+    Rule(
+        "scam_lure",
+        0.5,
+        "offers profits or signals in private",
+        _rx(
+            r"\b(?:dm|inbox|telegram|whatsapp|t\.me)\b.{0,80}\b(?:profits?|income|signals"
+            r"|whitelist|vip|invest\w{0,6}|earnings?)\b"
+            r"|\b(?:profits?|income|signals|whitelist|vip|invest\w{0,6}"
+            r"|earnings?)\b.{0,80}\b(?:dm|inbox|telegram|whatsapp|t\.me)\b"
+        ),
+        True,
+    ),
+    Rule(
+        "scam_lure",
+        0.55,
+        "gives away crypto for follows or retweets",
+        _rx(
+            r"\bgiv(?:e|ing) away (?:my |our )?(?:last )?\d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb"
+            r"|usdt|bitcoin)|\bsend \d[\d.,]{0,6} ?\$?(?:btc|eth|sol) to (?:one|a|\d)"
+        ),
+    ),
+    # The giveaway scam's own testimonial: "I just claimed 2.5 ETH for
+    # free", "got 5 ETH back from the event".
+    Rule(
+        "scam_lure",
+        0.5,
+        "says it got free crypto from a giveaway",
+        _rx(
+            r"\b(?:just |i )(?:claimed|received|got) \d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb|usdt"
+            r"|bitcoin)\b.{0,40}?"
+            r"\b(?:for free|free|giveaway|airdrop|back)\b"
+        ),
+        True,
+    ),
+    Rule(
+        "scam_lure",
+        0.55,
+        "asks a token-launch bot to deploy a token",
+        _rx(
+            r"@\w{0,30}bot\b.{0,40}\bdeploy\b|\bdeploy\b.{0,60}\b(?:ticker|symbol)\b"
+            r"|\bsend (?:all )?(?:the )?fees? to @"
+        ),
+    ),
+    Rule(
+        "scam_lure",
+        0.3,
+        AIRDROP,
+        _rx(
+            r"\b(?:airdrop|claim|free mint|eligible|allocation|rewards? (?:are |is )?(?:live"
+            r"|available))\b|空投|领取(?:代币|usdt|[a-z]{2,6}币)"
+        ),
+    ),
 )
 
 
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    """RULES, the scam-pattern LURES, and one rule for the off-platform app names in the bundled list."""
+    """RULES, the scam-pattern LURES, and one rule for the off-platform
+    app names in the bundled list."""
     names = sorted(words("offplatform_words"), key=len, reverse=True)
     apps = _rx(r"(?<![a-z])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z])")
     return (*RULES, *LURES, Rule("offplatform_contact", 0.3, "invites to another app ({})", apps))
 
 
 def _warned(text: str, start: int) -> bool:
-    """True when a warning word sits shortly before a match, as in 'never share your seed phrase'."""
+    """True when a warning word sits shortly before a match, as in
+    'never share your seed phrase'."""
     return bool(_WARNING.search(text, max(0, start - 40), start))
 
 
 def _reported(text: str, start: int, end: int) -> bool:
-    """True when the writer tells of a request made to them ("they asked me to install anydesk", "让我提供
-    助记词") or names their own secret ("send my seed phrase"): a victim's report, not the scam."""
+    """True when the writer tells of a request made to them ("they asked me to install
+    anydesk", "让我提供 助记词") or names their own secret ("send my seed phrase"): a
+    victim's report, not the scam."""
     return bool(_REPORTED.search(text, max(0, start - 40), end))
 
 
@@ -130,7 +286,8 @@ def _quoted(text: str, start: int, end: int) -> bool:
 
 
 def _apply(rule: Rule, text: str) -> Signal | None:
-    """The rule's signal if it matches and is not cancelled by a warning, a victim's report or a quotation."""
+    """The rule's signal if it matches and is not cancelled by a warning, a
+    victim's report or a quotation."""
     for match in rule.pattern.finditer(text):
         start, end = match.span()
         if rule.warnable and (_warned(text, start) or _reported(text, start, end)):
@@ -142,8 +299,9 @@ def _apply(rule: Rule, text: str) -> Signal | None:
 
 
 def content_signals(text: str) -> list[Signal]:
-    """Every content rule that fires on a normalised (NFKC, case-folded) text; Chinese text is folded
-    to simplified first and read by the Chinese rules too (skipped elsewhere, where none can match)."""
+    """Every content rule that fires on a normalised (NFKC, case-folded) text; Chinese
+    text is folded to simplified first and read by the Chinese rules too (skipped
+    elsewhere, where none can match)."""
     if not has_cjk(text):
         return [s for rule in rules() if (s := _apply(rule, text))]
     text = simplified(text)

@@ -16,7 +16,8 @@ _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
 def max_edits(token: str) -> int:
-    """Typos tolerated: none under 5 letters (too many real words), 1 up to 8, 2 up to 11, else 3."""
+    """Typos tolerated: none under 5 letters (too many real words), 1
+    up to 8, 2 up to 11, else 3."""
     return 0 if len(token) < 5 else 1 if len(token) <= 8 else 2 if len(token) <= 11 else 3
 
 
@@ -81,6 +82,9 @@ def near_substring(token: str, text: str, limit: int) -> int | None:
     for start in (i for i, c in enumerate(text) if c == token[0]) if limit else ():
         for size in range(len(token) - limit, len(token) + limit + 1):
             window = text[start : start + size]
-            if len(window) == size and (d := OSA.distance(token, window, score_cutoff=limit)) <= limit:
+            if (
+                len(window) == size
+                and (d := OSA.distance(token, window, score_cutoff=limit)) <= limit
+            ):
                 best = d if best is None else min(best, d)
     return best

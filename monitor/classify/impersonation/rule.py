@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# The words of the plain DM invitation, in English and Chinese: the detector weighs a reply that only
-# asks to move to DMs apart from one that offers help.
+# The words of the plain DM invitation, in English and Chinese: the detector weighs a reply that
+# only asks to move to DMs apart from one that offers help.
 ASKS_TO_DM = "asks to DM"
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A pattern, the signal it gives, and whether a warning nearby ('never share...') cancels it."""
+    """A pattern, the signal it gives, and whether a warning nearby
+    ('never share...') cancels it."""
 
     label: str
     weight: float

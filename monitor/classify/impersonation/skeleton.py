@@ -1,4 +1,5 @@
-"""Confusable skeletons: fold look-alike characters so 0kx, оkх (Cyrillic) and o.k.x all read 'okx'."""
+"""Confusable skeletons: fold look-alike characters so 0kx, оkх
+(Cyrillic) and o.k.x all read 'okx'."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def _ascii_target(char: str, table: dict[str, list[dict[str, str]]], hops: int =
 
 @lru_cache(maxsize=1)
 def confusable_table() -> dict[int, str]:
-    """Code point -> lower-case ASCII prototype, for every non-ASCII confusable of a letter or digit."""
+    """Code point -> lower-case ASCII prototype, for every non-ASCII
+    confusable of a letter or digit."""
     table = json.loads(_DATA.read_text(encoding="utf-8"))
     out: dict[int, str] = {}
     for char in table:
@@ -50,13 +52,17 @@ def fold_char(char: str) -> str:
     mapped = confusable_table().get(ord(char), char).casefold()
     if not mapped.isascii():
         # Accented Latin letters (ę, ạ, ţ) read as their base letter; marks alone add nothing.
-        mapped = "".join(c for c in unicodedata.normalize("NFD", mapped) if not unicodedata.combining(c)) or mapped
+        mapped = (
+            "".join(c for c in unicodedata.normalize("NFD", mapped) if not unicodedata.combining(c))
+            or mapped
+        )
     return _LEET.get(mapped, mapped)
 
 
 @lru_cache(maxsize=4096)
 def skeleton(text: str, pairs: bool = True) -> str:
-    """NFKC, confusables folded to ASCII, leet digits folded, separators dropped, and rn→m, vv→w, cl→d."""
+    """NFKC, confusables folded to ASCII, leet digits folded, separators
+    dropped, and rn→m, vv→w, cl→d."""
     nfkc = unicodedata.normalize("NFKC", text)
     folded = normalise("".join(fold_char(c) for c in nfkc)).translate(_SEPARATORS)
     for pair, letter in _PAIRS if pairs else ():
@@ -77,7 +83,9 @@ def substitutions(text: str) -> list[str]:
         if char in "il":
             continue  # lower-case i/l folding is for matching only; naming it would be noise
         if folded != char.casefold():
-            script = "" if char.isascii() else unicodedata.name(char, "").split(" ")[0].title() + " "
+            script = (
+                "" if char.isascii() else unicodedata.name(char, "").split(" ")[0].title() + " "
+            )
             swaps.append(f"{script}{char}→{folded}")
     for pair, letter in _PAIRS:
         if pair in text.casefold():

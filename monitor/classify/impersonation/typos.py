@@ -1,4 +1,5 @@
-"""A typing-cost distance for typosquats: slips that look or sit alike cost less than other edits."""
+"""A typing-cost distance for typosquats: slips that look or sit alike
+cost less than other edits."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def slip_budget(text: str, token: str) -> float:
 
 
 def _sub(a: str, b: str) -> float:
-    """Cost of reading letter a where b belongs: a letter no table folds (ƅ, ø) passes for one at a glance."""
+    """Cost of reading letter a where b belongs: a letter no table folds (ƅ, ø)
+    passes for one at a glance."""
     return 0.0 if a == b else NEAR if similar(a, b) or not a.isascii() else OTHER_SUB
 
 
@@ -43,7 +45,8 @@ def _indel(text: str, i: int) -> float:
 @lru_cache(maxsize=8192)
 def typo_cost(text: str, token: str, prefix: bool = False) -> float:
     """Cheapest sum of slip costs turning token into text (a weighted optimal-string-alignment);
-    prefix=True matches token against the best start of text, leaving the rest free (examplewalllet-claim)."""
+    prefix=True matches token against the best start of text, leaving the rest
+    free (examplewalllet-claim)."""
     rows = [[0.0] * (len(token) + 1) for _ in range(len(text) + 1)]
     for j in range(1, len(token) + 1):
         rows[0][j] = rows[0][j - 1] + _indel(token, j - 1)

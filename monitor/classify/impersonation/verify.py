@@ -1,4 +1,5 @@
-"""`monitor verify`: is this account or link the brand's own, and if not, why does it look like it?"""
+"""`monitor verify`: is this account or link the brand's own, and if
+not, why does it look like it?"""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from monitor.core.models import Brand
 FLAG = 0.5
 # Profile links name both the platform and the handle.
 _PROFILE = re.compile(
-    r"^(?:https?://)?(?:www\.)?(?:(?P<twitter>x\.com|twitter\.com)/@?|(?P<telegram>t\.me|telegram\.me)/"
-    r"|(?P<reddit>reddit\.com/(?:u|user)/)|(?P<discord>discord\.com/users/))(?P<handle>[\w.]{1,64})/?$",
+    r"^(?:https?://)?(?:www\.)?(?:(?P<twitter>x\.com|twitter\.com)/@?|(?P<telegram>t\.me"
+    r"|telegram\.me)/"
+    r"|(?P<reddit>reddit\.com/(?:u|user)/)"
+    r"|(?P<discord>discord\.com/users/))(?P<handle>[\w.]{1,64})/?$",
     re.IGNORECASE,
 )
 
@@ -24,16 +27,18 @@ _EMAIL = re.compile(r"^(?:mailto:)?[^@\s/:]{1,64}@[^@\s/]{1,253}\.[a-z]{2,24}$",
 # Invites name a server or group, not an account: a Discord code may be a vanity name (okx-support),
 # a Telegram join link's code is random.
 _INVITE = re.compile(
-    r"^(?:https?://)?(?:www\.)?(?:(?P<discord>discord\.gg|discord(?:app)?\.com/invite)/(?P<code>[\w-]{1,64})"
+    r"^(?:https?://)?(?:www\.)?(?:(?P<discord>discord\.gg"
+    r"|discord(?:app)?\.com/invite)/(?P<code>[\w-]{1,64})"
     r"|(?P<telegram>t\.me|telegram\.me)/(?:\+|joinchat/)[\w-]{1,64})/?$",
     re.IGNORECASE,
 )
-# What a question typed around the item ("is @0kx_support real?", "这个是官方的吗okx-help.com") is cut at.
+# What a question typed around the item ("is @0kx_support real?",
+# "这个是官方的吗okx-help.com") is cut at.
 _WORDS = re.compile(r"[\s,;!?()<>\"'“”‘’「」《》【】，？！：；、\u3400-\u9fff]+")
 _MAX_ITEMS = 3
 _PHONES = re.compile(PHONE)
-# Handles on X, Telegram, Reddit and Discord: ASCII letters, digits, '_' and (Discord) '.'; anything else
-# (spaces, 欧易官方客服) is a display name.
+# Handles on X, Telegram, Reddit and Discord: ASCII letters, digits, '_' and (Discord) '.'; anything
+# else (spaces, 欧易官方客服) is a display name.
 _HANDLE = re.compile(r"[a-z0-9_.]{1,64}", re.IGNORECASE)
 # A bare word in a question that reads as a handle: one with a digit or an underscore (0kx_support).
 _HANDLE_SHAPED = re.compile(r"(?=\w*[a-z])(?=\w*[\d_])\w{3,32}", re.IGNORECASE | re.ASCII)
@@ -56,11 +61,14 @@ def verify(
     phishing_domains: frozenset[str] = frozenset(),
     allowed_hosts: frozenset[str] = frozenset(),
 ) -> Verdict:
-    """Check one handle (@name, u/name), display name, e-mail address, profile or invite link, or other link."""
+    """Check one handle (@name, u/name), display name, e-mail address, profile or
+    invite link, or other link."""
     reg = BrandRegistry.from_brand(brand)
     target = target.strip()
     if not target:
-        raise ValueError("nothing to verify: give a handle, a display name, an e-mail address or a link")
+        raise ValueError(
+            "nothing to verify: give a handle, a display name, an e-mail address or a link"
+        )
     if _EMAIL.match(target):
         return verify_address(target.casefold(), reg, phishing_domains, allowed_hosts)
     if _PHONES.fullmatch(target.removeprefix("tel:")):
@@ -71,9 +79,13 @@ def verify(
     if invite := _INVITE.match(target):
         return verify_invite(target, invite, reg)
     if found_hosts := hosts(target):
-        return verify_host(found_hosts[0], reg, phishing_domains, allowed_hosts, _hidden_host(target, reg))
+        return verify_host(
+            found_hosts[0], reg, phishing_domains, allowed_hosts, _hidden_host(target, reg)
+        )
     if "://" in target:  # a link with no public host in it (a router's address): no account either
-        return Verdict(target, False, False, [f"{target} links to no public site, so it is not {reg.name}'s"])
+        return Verdict(
+            target, False, False, [f"{target} links to no public site, so it is not {reg.name}'s"]
+        )
     handle = target.removeprefix("u/").lstrip("@")
     if not _HANDLE.fullmatch(handle):
         return verify_name(target, reg)
@@ -87,16 +99,19 @@ def verify_text(
     phishing_domains: frozenset[str] = frozenset(),
     allowed_hosts: frozenset[str] = frozenset(),
 ) -> list[Verdict]:
-    """A verdict for each item (up to three) a question names, "is @0kx_support or okx-help.com real?";
-    text naming none is checked whole, as a handle or a display name."""
+    """A verdict for each item (up to three) a question names, "is @0kx_support or okx-help.com
+    real?"; text naming none is checked whole, as a handle or a display name."""
     known = BrandRegistry.from_brand(brand).known_handles()
-    return [verify(item, brand, platform, phishing_domains, allowed_hosts) for item in items(text, known) or [text]]
+    return [
+        verify(item, brand, platform, phishing_domains, allowed_hosts)
+        for item in items(text, known) or [text]
+    ]
 
 
 def items(text: str, known: frozenset[str] = frozenset()) -> list[str]:
-    """The phone numbers, handles, e-mail addresses and links written in a question, in order, without the
-    words around them; a bare word counts when it is shaped like a handle (0kx_support) or is a known one
-    (6+ letters)."""
+    """The phone numbers, handles, e-mail addresses and links written in a question, in order,
+    without the words around them; a bare word counts when it is shaped like a handle (0kx_support)
+    or is a known one (6+ letters)."""
     phones = [(m.start(), m.group(0)) for m in _PHONES.finditer(text)]
     found = phones[:]
     for match in re.finditer(rf"(?:(?!{_WORDS.pattern}).)+", text):
@@ -115,19 +130,30 @@ def worst(verdicts: list[Verdict]) -> Verdict:
 
 
 def verify_handle(handle: str, reg: BrandRegistry, platform: str | None) -> Verdict:
-    """An account: official on the platform (or any platform when none is given), or a look-alike."""
+    """An account: official on the platform (or any platform when none
+    is given), or a look-alike."""
     platforms = [platform] if platform else sorted(reg.official)
     if on := [p for p in platforms if reg.is_official(p, handle)]:
-        return Verdict(handle, True, False, [f"@{handle} is an official {reg.name} account on {', '.join(on)}"])
-    trusted_on = [p for p in ([platform] if platform else sorted(reg.trusted)) if reg.is_trusted(p, handle)]
+        return Verdict(
+            handle, True, False, [f"@{handle} is an official {reg.name} account on {', '.join(on)}"]
+        )
+    trusted_on = [
+        p for p in ([platform] if platform else sorted(reg.trusted)) if reg.is_trusted(p, handle)
+    ]
     if trusted_on:  # vouched for, but still not the brand's: users must not take it for support
-        reason = f"@{handle} is not an official {reg.name} account; the team vouches for it on {', '.join(trusted_on)}"
+        reason = (
+            f"@{handle} is not an official {reg.name} account; the team vouches for it "
+            f"on {', '.join(trusted_on)}"
+        )
         return Verdict(handle, False, False, [reason])
     # What users copy may be a display name (欧易官方客服) rather than a handle: read as one if as a
     # handle it raises nothing.
     signals = _flagged(handle_signals(handle, reg)) or _flagged(name_signals(handle, reg))
     where = f" on {platform}" if platform else ""
-    reasons = [f"@{handle} is not an official {reg.name} account{where}", *(s.words for s in signals)]
+    reasons = [
+        f"@{handle} is not an official {reg.name} account{where}",
+        *(s.words for s in signals),
+    ]
     return Verdict(handle, False, bool(signals), reasons)
 
 
@@ -138,14 +164,20 @@ def verify_host(
     allowed: frozenset[str] = frozenset(),
     hidden: Signal | None = None,
 ) -> Verdict:
-    """A link: on an official domain, or a look-alike / listed phishing domain, or one the operator allowed;
-    hidden is the brand dressed up as the link's user name (okx.com@evil.example), suspicious on any host."""
+    """A link: on an official domain, or a look-alike / listed phishing domain, or one the
+    operator allowed; hidden is the brand dressed up as the link's user name
+    (okx.com@evil.example), suspicious on any host."""
     if reg.is_official_host(host):
         return Verdict(host, True, False, [f"{host} is an official {reg.name} domain"])
     signals = [s for s in (hidden, host_signal(host, reg, phishing, allowed)) if s]
-    reasons = [f"{host} is not an official {reg.name} domain ({', '.join(reg.domains)})", *(s.words for s in signals)]
+    reasons = [
+        f"{host} is not an official {reg.name} domain ({', '.join(reg.domains)})",
+        *(s.words for s in signals),
+    ]
     if not signals and (listed := on_list(host, allowed)):
-        reasons.append(f"{host} is on the operator's allow list ({listed}): checked and found legitimate")
+        reasons.append(
+            f"{host} is on the operator's allow list ({listed}): checked and found legitimate"
+        )
     return Verdict(host, False, bool(_flagged(signals)), reasons)
 
 
@@ -155,44 +187,78 @@ def _hidden_host(target: str, reg: BrandRegistry) -> Signal | None:
 
 
 def verify_invite(target: str, invite: re.Match[str], reg: BrandRegistry) -> Verdict:
-    """A Discord or Telegram invite: it names a server or group, never an account, so it is not known to be
-    the brand's; a Discord code dressed as the brand (okx-support) is suspicious."""
+    """A Discord or Telegram invite: it names a server or group, never an account, so it is not
+    known to be the brand's; a Discord code dressed as the brand (okx-support) is suspicious."""
     where = "Discord server" if invite.group("discord") else "private Telegram group"
     site = reg.domains[0] if reg.domains else "the official site"
-    reason = (f"{target} is an invite to a {where}: invites name no account, so the bot cannot tell it is "
-              f"{reg.name}'s (take invites from {site})")
+    reason = (
+        f"{target} is an invite to a {where}: invites name no account, so the bot cannot tell it "
+        "is "
+        f"{reg.name}'s (take invites from {site})"
+    )
     code = (invite.group("code") or "").casefold()
-    # A vanity invite named as the brand or one of its accounts may well be the brand's own: unknown, not suspicious.
+    # A vanity invite named as the brand or one of its accounts may well be the
+    # brand's own: unknown, not suspicious.
     plain = code in reg.tokens or any(code in handles for handles in reg.official.values())
     signals = _flagged(handle_signals(code, reg)) if code and not plain else []
-    return Verdict(target, False, bool(signals), [reason, *(s.words.replace("handle", "invite name", 1) for s in signals)])
+    return Verdict(
+        target,
+        False,
+        bool(signals),
+        [reason, *(s.words.replace("handle", "invite name", 1) for s in signals)],
+    )
 
 
 def verify_phone(number: str, brand: Brand) -> Verdict:
-    """A phone number given out as support: the brand's support is live chat and tickets, so a number that
-    claims to be it rings whoever posted it (who then asks for codes or remote access)."""
-    channels = f"live chat at {brand.live_chat_url}" + (f" and the ticket form at {brand.ticket_url}" if brand.ticket_url else "")
-    reasons = [f"{number} is not an official {brand.name} number: {brand.name} support is only {channels}",
-               "fake support numbers ring the scammer, who asks for codes or to install a remote-control app"]
+    """A phone number given out as support: the brand's support is live chat and
+    tickets, so a number that claims to be it rings whoever posted it (who then asks
+    for codes or remote access)."""
+    channels = f"live chat at {brand.live_chat_url}" + (
+        f" and the ticket form at {brand.ticket_url}" if brand.ticket_url else ""
+    )
+    reasons = [
+        f"{number} is not an official {brand.name} number: {brand.name} support is only {channels}",
+        (
+            "fake support numbers ring the scammer, who asks for codes or to install a "
+            "remote-control app"
+        ),
+    ]
     return Verdict(number, False, True, reasons)
 
 
 def verify_name(name: str, reg: BrandRegistry) -> Verdict:
-    """Text no handle can hold (spaces, 欧易官方客服): a display name, which anyone can set, so no proof of an account."""
-    reasons = [f"'{name}' reads as a display name: anyone can set any display name, so only the @handle tells"]
+    """Text no handle can hold (spaces, 欧易官方客服): a display name, which anyone can
+    set, so no proof of an account."""
+    reasons = [
+        (
+            f"'{name}' reads as a display name: anyone can set any display name, "
+            "so only the @handle tells"
+        )
+    ]
     signals = _flagged(name_signals(name, reg))
     return Verdict(name, False, bool(signals), reasons + [s.words for s in signals])
 
 
 def verify_address(
-    address: str, reg: BrandRegistry, phishing: frozenset[str], allowed: frozenset[str] = frozenset()
+    address: str,
+    reg: BrandRegistry,
+    phishing: frozenset[str],
+    allowed: frozenset[str] = frozenset(),
 ) -> Verdict:
-    """An e-mail address: on an official domain, or a mailbox dressed as the brand's (okxsupport@gmail.com)."""
+    """An e-mail address: on an official domain, or a mailbox dressed as the
+    brand's (okxsupport@gmail.com)."""
     address = address.removeprefix("mailto:")
     mailbox, _, domain = address.rpartition("@")
     if reg.is_official_host(domain):
-        return Verdict(address, True, False, [f"{address} is an address on the official {reg.name} domain {domain}"])
-    reasons = [f"{address} is not an official {reg.name} address: {domain} is not the brand's domain"]
+        return Verdict(
+            address,
+            True,
+            False,
+            [f"{address} is an address on the official {reg.name} domain {domain}"],
+        )
+    reasons = [
+        f"{address} is not an official {reg.name} address: {domain} is not the brand's domain"
+    ]
     found = host_signal(domain, reg, phishing, allowed)
     flagged = _flagged([*([found] if found else []), *handle_signals(mailbox, reg)])
     return Verdict(address, False, bool(flagged), reasons + [s.words for s in flagged])
@@ -205,5 +271,7 @@ def _flagged(signals: list[Signal]) -> list[Signal]:
 
 def format_verdict(verdict: Verdict) -> str:
     """Plain text for the CLI: a headline, then one reason a line."""
-    head = "OFFICIAL" if verdict.official else "SUSPICIOUS" if verdict.suspicious else "NOT OFFICIAL"
+    head = (
+        "OFFICIAL" if verdict.official else "SUSPICIOUS" if verdict.suspicious else "NOT OFFICIAL"
+    )
     return "\n".join([f"{head}: {verdict.target}", *(f"  - {r}" for r in verdict.reasons)])

@@ -1,4 +1,5 @@
-"""The detector's word lists, read once from data/impersonation/ (one entry a line, '#' comments)."""
+"""The detector's word lists, read once from data/impersonation/ (one
+entry a line, '#' comments)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ DATA_DIR = data_path("impersonation")
 
 def read_entries(path: Path) -> list[str]:
     """Non-blank lines of a list file with '#' comments and surrounding space removed."""
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    lines = (
+        line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
+    )
     return [line for line in lines if line]
 
 

@@ -1,4 +1,5 @@
-"""Secret-leak detection: finders per secret type, overlap resolution, redaction and fingerprints."""
+"""Secret-leak detection: finders per secret type, overlap resolution,
+redaction and fingerprints."""
 
 from __future__ import annotations
 

@@ -19,7 +19,8 @@ Finder = Callable[[str], list[SecretMatch]]
 WORD_FINDERS: frozenset[Finder] = frozenset({seeds.find})
 # Base64 and hex blobs long enough to hide a phrase or key: decoded and searched once more.
 _BLOB = re.compile(
-    r"(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/]{24,}+={0,2}|[A-Za-z0-9_-]{24,}+={0,2})(?![A-Za-z0-9+/_-])"
+    r"(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/]{24,}+={0,2}"
+    r"|[A-Za-z0-9_-]{24,}+={0,2})(?![A-Za-z0-9+/_-])"
 )
 _HEX_BLOB = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9a-fA-F]{2}){24,}+)(?![0-9A-Za-z])")
 _PRINTABLE = re.compile(r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]*")
@@ -40,7 +41,9 @@ def find_secrets(text: str, finders: tuple[Finder, ...] = FINDERS) -> list[Secre
     return _resolve_overlaps(_candidates(text, finders, decode=True))
 
 
-def _candidates(text: str, finders: tuple[Finder, ...], decode: bool) -> list[tuple[int, SecretMatch]]:
+def _candidates(
+    text: str, finders: tuple[Finder, ...], decode: bool
+) -> list[tuple[int, SecretMatch]]:
     """Every finder's matches on its view of text, mapped back to text, with the finder's rank."""
     base = views.base(text)
     word_views = [views.words(base)] if WORD_FINDERS.intersection(finders) else []
@@ -78,7 +81,9 @@ def _encoded(base: views.View, finders: tuple[Finder, ...]) -> list[SecretMatch]
         if hits:
             best = max(hits, key=lambda h: h.score)
             detail = f"{best.detail}, {'hex' if _is_hex(blob) else 'base64'}-encoded"
-            found.append(_mapped(dataclasses.replace(best, start=start, end=end, detail=detail), base))
+            found.append(
+                _mapped(dataclasses.replace(best, start=start, end=end, detail=detail), base)
+            )
     return found
 
 
@@ -139,6 +144,7 @@ def redact(text: str, matches: list[SecretMatch]) -> str:
 
 
 def fingerprint(match: SecretMatch, salt: bytes) -> str:
-    """A salted, truncated HMAC of the secret: equal secrets match, the secret cannot be recovered."""
+    """A salted, truncated HMAC of the secret: equal secrets match, the
+    secret cannot be recovered."""
     digest = hmac.new(salt, match.value.encode("utf-8"), hashlib.sha256).hexdigest()
     return digest[:16]

@@ -1,4 +1,5 @@
-"""Finder for exchange API credentials (key, secret, passphrase) and PEM private keys, by shape and label."""
+"""Finder for exchange API credentials (key, secret, passphrase) and PEM
+private keys, by shape and label."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ _HINT = re.compile(
 )
 
 _EXCHANGES = re.compile(
-    r"(?i)(?<![a-z])(okx|okex|binance|bybit|kucoin|kraken|coinbase|gate\.io|gateio|mexc|bitget|huobi|htx"
+    r"(?i)(?<![a-z])(okx|okex|binance|bybit|kucoin|kraken|coinbase|gate\.io|gateio|mexc|bitget"
+    r"|huobi|htx"
     r"|bitfinex|bitmex|bitstamp)(?![a-z])|(欧易|币安|火币|库币|芝麻开门)"
 )
 _DISPLAY = {
@@ -45,14 +47,16 @@ _DISPLAY = {
 # identifiers that only look like keys (order ids, signatures, hashes) are labelled "neg".
 _A, _Z = r"(?<![a-z0-9])", r"(?![a-z0-9])"
 _LABELS = re.compile(
-    _A
-    + r"(?:(?P<neg>signature|signed|sign|hmac|hash|txid|tx[\s_-]?(?:id|hash)|tx|order[\s_-]?id|order"
-    r"|request[\s_-]?id|client[\s_-]?o(?:rd)?id|user[\s_-]?id|uid|id|address|addr|(?:private|public)[\s_-]?key"
+    _A + r"(?:(?P<neg>signature|signed|sign|hmac|hash|txid|tx[\s_-]?(?:id|hash)|tx|order[\s_-]?id"
+    r"|order"
+    r"|request[\s_-]?id|client[\s_-]?o(?:rd)?id|user[\s_-]?id|uid|id|address|addr|(?:private"
+    r"|public)[\s_-]?key"
     r"|wallet|seed|mnemonic|memo)"
     r"|(?P<secret>api[\s_-]?secret(?:[\s_-]?key)?|secret[\s_-]?key|secret)"
     r"|(?P<key>ok-access-key|x-mbx-apikey|api[\s_-]?keys?|access[\s_-]?key|key))"
     + _Z
-    + r"|(?P<zneg>签名|哈希|订单号?|地址|私钥|助记词|钱包)|(?P<zsecret>密钥|秘钥)|(?P<zkey>api\s?密钥)"
+    + r"|(?P<zneg>签名|哈希|订单号?|地址|私钥|助记词|钱包)|(?P<zsecret>密钥|秘钥)"
+    r"|(?P<zkey>api\s?密钥)"
 )
 _WINDOW = 100
 
@@ -89,7 +93,8 @@ _BIP32_PREFIXES = ("xprv", "yprv", "zprv", "tprv", "xpub", "ypub", "zpub", "tpub
 _LONG_HEX = re.compile(r"[0-9a-f]{32,128}|[0-9A-F]{32,128}")
 
 _PASSPHRASE = re.compile(
-    r"(?:(?i:pass\s?phrase)[\"']?\s{0,3}(?:is|was)?|口令|密码短语)\s{0,3}(?:是|为)?\s{0,3}[:=：]?\s{0,3}"
+    r"(?:(?i:pass\s?phrase)[\"']?\s{0,3}(?:is|was)?|口令|密码短语)\s{0,3}(?:是"
+    r"|为)?\s{0,3}[:=：]?\s{0,3}"
     r"(?:\"([^\"\n]{4,64})\"|'([^'\n]{4,64})'|`?([!-~]{4,64}+))"
 )
 _PEM_BEGIN = re.compile(
@@ -126,7 +131,8 @@ def _nearest_label(text: str, start: int) -> tuple[str, str] | None:
 
 
 def _shape(value: str) -> tuple[str, tuple[str, ...], str | None] | None:
-    """The known format a value has (name, issuing exchanges, fixed role), or a generic one, or None."""
+    """The known format a value has (name, issuing exchanges, fixed
+    role), or a generic one, or None."""
     for name, pattern, exchanges, role in _SHAPES:
         if pattern.fullmatch(value):
             return name, exchanges, role
@@ -152,7 +158,8 @@ def _path_like(value: str) -> bool:
 
 
 def _exchange_name(named: list[str], issuers: tuple[str, ...]) -> str:
-    """The exchange to name in the detail: a mentioned issuer, else the first mentioned, else none."""
+    """The exchange to name in the detail: a mentioned issuer, else the
+    first mentioned, else none."""
     for name in named:
         if name in issuers:
             return name

@@ -11,8 +11,14 @@ from monitor.classify.text import strip_invisible
 from monitor.core.models import Author, Post
 
 # Where a secret was found, in the words an alert or report uses.
-WHERE = {"url": "the post's link", "reply_to": "the reply-to field", "handle": "the handle",
-         "name": "the display name", "bio": "the profile text", "place": "the place's id"}
+WHERE = {
+    "url": "the post's link",
+    "reply_to": "the reply-to field",
+    "handle": "the handle",
+    "name": "the display name",
+    "bio": "the profile text",
+    "place": "the place's id",
+}
 Located = tuple[str, SecretMatch]  # (field, match)
 
 
@@ -28,8 +34,16 @@ def scrub(post: Post) -> tuple[Post, list[Located]]:
     author, found_author = _author(post.author)
     staff = tuple(_author(member)[0] for member in post.staff)
     located += found_url + found_reply + found_place + found_author
-    clean = dataclasses.replace(post, text=clean_text, url=url, reply_to=reply_to or None,
-                                place=place, author=author, staff=staff, raw=None)
+    clean = dataclasses.replace(
+        post,
+        text=clean_text,
+        url=url,
+        reply_to=reply_to or None,
+        place=place,
+        author=author,
+        staff=staff,
+        raw=None,
+    )
     return clean, located
 
 
@@ -40,8 +54,10 @@ def _author(author: Author) -> tuple[Author, list[Located]]:
     bio, found_bio = _field("bio", author.bio)
     if not (found_handle or found_name or found_bio):
         return author, []
-    return (dataclasses.replace(author, handle=handle, name=name, bio=bio),
-            found_handle + found_name + found_bio)
+    return (
+        dataclasses.replace(author, handle=handle, name=name, bio=bio),
+        found_handle + found_name + found_bio,
+    )
 
 
 def _field(field: str, value: str) -> tuple[str, list[Located]]:
@@ -50,7 +66,9 @@ def _field(field: str, value: str) -> tuple[str, list[Located]]:
         return value, []
     clean, matches = _scrubbed(value)
     where = WHERE[field]
-    return clean, [(field, dataclasses.replace(m, detail=f"{m.detail} (in {where})")) for m in matches]
+    return clean, [
+        (field, dataclasses.replace(m, detail=f"{m.detail} (in {where})")) for m in matches
+    ]
 
 
 @lru_cache(maxsize=8192)

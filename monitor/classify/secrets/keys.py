@@ -1,4 +1,5 @@
-"""Finds private keys: WIF, BIP32 extended private keys, BIP38, and hex/base58 keys named as keys."""
+"""Finds private keys: WIF, BIP32 extended private keys, BIP38, and
+hex/base58 keys named as keys."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ _HEX_RE = re.compile(
 # Words that name what a nearby value is. Compound forms come first so "public key" and
 # "publicKey" win over "key"; the nearest word before the value decides.
 _NOT_KEY = (
-    r"public[\s_-]?keys?|pub[\s_-]?keys?|api[\s_-]?(?:keys?|secrets?)|public|pub|tx[\s_-]?(?:id|hash)?"
+    r"public[\s_-]?keys?|pub[\s_-]?keys?|api[\s_-]?(?:keys?|secrets?)|public|pub|tx[\s_-]?(?:id"
+    r"|hash)?"
     r"|txns?|txids?|hash(?:es)?|transactions?|block(?:hash)?|signatures?|sigs?|signed"
     r"|address(?:es)?|addr|contract"
 )
@@ -63,7 +65,8 @@ Piece = tuple[int, int, str]  # (start, end, hex digits)
 
 
 def find(text: str) -> list[SecretMatch]:
-    """All private keys in text: checksum-proven ones anywhere, bare hex/base58 only in key context."""
+    """All private keys in text: checksum-proven ones anywhere, bare
+    hex/base58 only in key context."""
     found: list[SecretMatch] = _pieced_hex(text)
     for m in _BASE58_RE.finditer(text):
         match = _judge_base58(text, m.start(), m.group())
@@ -213,8 +216,15 @@ def _pieced_match(pieces: list[Piece], links: list[str | None], context: str) ->
     if all(link == "group" for link in links):
         return [_match(pieces[0][0], pieces[-1][1], detail, 0.9, digits)]
     return [
-        SecretMatch(start, end, "private_key", 0.9, detail,
-                    f"[private key removed: part {n} of {len(pieces)}]", digits)
+        SecretMatch(
+            start,
+            end,
+            "private_key",
+            0.9,
+            detail,
+            f"[private key removed: part {n} of {len(pieces)}]",
+            digits,
+        )
         for n, (start, end, _) in enumerate(pieces, start=1)
     ]
 

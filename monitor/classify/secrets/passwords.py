@@ -1,4 +1,5 @@
-"""Finder for passwords and one-time codes stated next to a label ("my password is …", "密码：…")."""
+"""Finder for passwords and one-time codes stated next to a label ("my
+password is …", "密码：…")."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ _SEP_EN = r"[ \t]{0,3}(?:(?:is|was)[ \t]{0,3}[:=]?(?:[ \t]{0,3}\n)?|:=|=>|[:=：
 _SEP_ZH = r"[ \t]{0,3}(?:是|为|為)?[ \t]{0,3}[:：=]?[ \t]{0,3}"
 
 # `db_pass`, `my_password_secure` count; `passport` and `bypass` do not.
-_LABEL_EN = r"(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,20}_)?(?:password|passwd|passwort|pwd|pass|pw)(?:_[A-Za-z0-9_]{1,30})?(?![A-Za-z0-9])"
+_LABEL_EN = (
+    r"(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,20}_)?(?:password|passwd|passwort|pwd|pass"
+    r"|pw)(?:_[A-Za-z0-9_]{1,30})?(?![A-Za-z0-9])"
+)
 _LABEL_ZH = r"(登录|登陆|交易|资金|支付|提现|提币|账户|账号|帳號|邮箱|解锁)?(?:密码|密碼)"
 
 # A label may close its quotes before the separator: JSON ("password": "…") and Python dicts.
@@ -28,18 +32,24 @@ _USERINFO = re.compile(
 # Authenticator (TOTP) setup keys: base32, often shown in groups of four.
 _TOTP_LABEL = (
     r"(?i:authenticator|2fa|mfa|totp|otp|two[- ]factor|google\s?auth\w*|backup\s?(?:key|code)"
-    r"|setup\s?key|recovery\s?key|secret\s?key|otp\s?secret|secret)|谷歌验证器?|身份验证器|验证器|密钥"
+    r"|setup\s?key|recovery\s?key|secret\s?key|otp\s?secret|secret)|谷歌验证器?|身份验证器|验证器"
+    r"|密钥"
 )
 # The value first (rare in ordinary text), then its label within _TOTP_REACH characters before it.
 _TOTP_VALUE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z2-7]{4}(?:[ -][A-Za-z2-7]{4}){3,15}|[A-Za-z2-7]{16,64})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Za-z2-7]{4}(?:[ -][A-Za-z2-7]{4}){3,15}"
+    r"|[A-Za-z2-7]{16,64})(?![A-Za-z0-9])"
 )
 _TOTP_LABEL_RE = re.compile(_TOTP_LABEL)
 _TOTP_REACH = 40
-_OTPAUTH = re.compile(r"(?i)otpauth://[^\s?]{1,200}\?(?:[^\s#]{0,200}?[&?])?secret=([A-Za-z2-7]{16,128})")
+_OTPAUTH = re.compile(
+    r"(?i)otpauth://[^\s?]{1,200}\?(?:[^\s#]{0,200}?[&?])?secret=([A-Za-z2-7]{16,128})"
+)
 _OTP = re.compile(
-    r"(?i:(?<![A-Za-z])(?:2fa|mfa|otp|totp|one[- ]time(?: pass(?:word|code))?|(?:verification|authenticator"
-    r"|auth|security|sms|email|google|ga)\s?code)(?:\s{0,3}code)?|(?:谷歌|短信|邮箱|手机|安全)?验证码|动态码)"
+    r"(?i:(?<![A-Za-z])(?:2fa|mfa|otp|totp|one[- ]time(?: pass(?:word|code))?|(?:verification"
+    r"|authenticator"
+    r"|auth|security|sms|email|google|ga)\s?code)(?:\s{0,3}code)?|(?:谷歌|短信|邮箱|手机"
+    r"|安全)?验证码|动态码)"
     # "the 2fa code for my account is ...": a short filler between the label and the code
     r"(?i:\s{1,3}(?:for|of|on|to)\s{1,3}[a-z ]{1,20}?(?=\s(?:is|was)\s))?"
     r"\s{0,3}(?:is|was|是|为|為)?\s{0,3}[:：=]?\s{0,3}(\d{3}[ -]?\d{3}|\d{4,8})(?!\d)"
@@ -229,23 +239,44 @@ def _userinfo(text: str) -> list[SecretMatch]:
     for m in _USERINFO.finditer(text):
         value = m.group(1)
         if plausible_value(value):
-            found.append(SecretMatch(m.start(1), m.end(1), "password", 0.9,
-                                     "password in a URL", "[password removed]", value))
+            found.append(
+                SecretMatch(
+                    m.start(1),
+                    m.end(1),
+                    "password",
+                    0.9,
+                    "password in a URL",
+                    "[password removed]",
+                    value,
+                )
+            )
     return found
 
 
 def _totp_keys(text: str) -> list[SecretMatch]:
     """Authenticator setup keys: whoever has one makes the user's 2FA codes."""
     found = []
-    labelled = [m for m in _TOTP_VALUE.finditer(text)
-                if _TOTP_LABEL_RE.search(text, max(0, m.start() - _TOTP_REACH), m.start())]
+    labelled = [
+        m
+        for m in _TOTP_VALUE.finditer(text)
+        if _TOTP_LABEL_RE.search(text, max(0, m.start() - _TOTP_REACH), m.start())
+    ]
     for m in [*labelled, *_OTPAUTH.finditer(text)]:
         value = re.sub(r"[ -]", "", m.group(1)).upper()
         # Random base32 nearly always has a digit; a word run together ("AUTHENTICATORAPPS") not.
         if not any(c in "234567" for c in value) or looks_like_words(value):
             continue
-        found.append(SecretMatch(m.start(1), m.end(1), "password", 0.9,
-                                 "authenticator setup key", "[2FA setup key removed]", value))
+        found.append(
+            SecretMatch(
+                m.start(1),
+                m.end(1),
+                "password",
+                0.9,
+                "authenticator setup key",
+                "[2FA setup key removed]",
+                value,
+            )
+        )
     return found
 
 

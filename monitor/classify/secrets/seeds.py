@@ -116,13 +116,15 @@ def _bare(word: str) -> str:
 
 
 def _folded(word: str) -> str:
-    """A word as the folded words view reads it: accents dropped, look-alike letters folded (ı→i)."""
+    """A word as the folded words view reads it: accents dropped,
+    look-alike letters folded (ı→i)."""
     return views.fold(unicodedata.normalize("NFC", _bare(word))).lower()
 
 
 @cache
 def _english_by_start() -> tuple[dict[str, str], frozenset[str]]:
-    """English words by their first four letters (unique in the list), and the three-letter words."""
+    """English words by their first four letters (unique in the list),
+    and the three-letter words."""
     words = Mnemonic("english").wordlist
     return {w[:4]: w for w in words if len(w) >= 4}, frozenset(w for w in words if len(w) == 3)
 
@@ -151,7 +153,8 @@ def _words(text: str) -> list[_Token]:
     them ("abandonabilityable...") are read one by one."""
     index = _index()
     tokens = [
-        (m.start(), m.end(), word) for m in _TOKEN_RE.finditer(text)
+        (m.start(), m.end(), word)
+        for m in _TOKEN_RE.finditer(text)
         if (word := normalise(m.group())) in index
     ]
     glued = list(_GLUED_RE.finditer(text))
@@ -243,7 +246,9 @@ def _runs(chains: list[tuple[list[_Token], bool]], minimum: int = MIN_RUN) -> It
             yield from _split_by_language(chain, lang, unspaced, minimum)
 
 
-def _split_by_language(chain: list[_Token], lang: str, unspaced: bool, minimum: int) -> Iterator[_Run]:
+def _split_by_language(
+    chain: list[_Token], lang: str, unspaced: bool, minimum: int
+) -> Iterator[_Run]:
     """The maximal stretches of chain whose words are all in lang's wordlist."""
     index = _index()
     start = 0
@@ -267,13 +272,19 @@ def _split_phrases(
     seed word.
     """
     spaced = [(chain, False) for chain, unspaced in chains if not unspaced]
-    parts = sorted((p for run in _runs(spaced, FRAGMENT_MIN) if (p := _part(run)) is not None),
-                   key=lambda p: p.run.tokens[0][0])
+    parts = sorted(
+        (p for run in _runs(spaced, FRAGMENT_MIN) if (p := _part(run)) is not None),
+        key=lambda p: p.run.tokens[0][0],
+    )
     found: list[SecretMatch] = []
     group: list[_Part] = []
     for part in [*parts, None]:
-        if part is not None and group and part.run.lang == group[-1].run.lang \
-                and part.run.tokens[0][0] - group[-1].run.tokens[-1][1] <= FRAGMENT_GAP:
+        if (
+            part is not None
+            and group
+            and part.run.lang == group[-1].run.lang
+            and part.run.tokens[0][0] - group[-1].run.tokens[-1][1] <= FRAGMENT_GAP
+        ):
             group.append(part)
             continue
         if len(group) > 1:
@@ -334,8 +345,15 @@ def _judge_parts(text: str, parts: list[_Part], budget: list[int]) -> list[Secre
     status = "checksum valid" if valid else "checksum fails (possibly mistyped)"
     detail = f"{count} words in {len(pieces)} parts, {_language_name(parts[0].run.lang)}, {status}"
     return [
-        SecretMatch(piece[0][0], piece[-1][1], "seed_phrase", VALID_SCORE if valid else FAILING_SCORE,
-                    detail, f"[seed phrase removed: part {n} of {len(pieces)}]", value)
+        SecretMatch(
+            piece[0][0],
+            piece[-1][1],
+            "seed_phrase",
+            VALID_SCORE if valid else FAILING_SCORE,
+            detail,
+            f"[seed phrase removed: part {n} of {len(pieces)}]",
+            value,
+        )
         for n, piece in enumerate(pieces, start=1)
     ]
 
@@ -353,7 +371,8 @@ def _valid_cuts(parts: list[_Part], budget: list[int]) -> list[tuple[int, int]] 
 
 
 def _judge(text: str, run: _Run, budget: list[int]) -> list[SecretMatch]:
-    """Matches in one run: checksum-valid windows, then leftover stretches that look like a phrase."""
+    """Matches in one run: checksum-valid windows, then leftover
+    stretches that look like a phrase."""
     context = _has_context(text, run.tokens[0][0], run.tokens[-1][1])
     windows = _valid_windows(run, budget, lambda w: _plausible(text, run, w, context))
     if not run.unspaced and not run.lang.startswith("chinese"):
@@ -397,7 +416,8 @@ def _unspaced_ok(text: str, run: _Run, window: tuple[int, int, int], context: bo
 
 
 def _reads_like_chinese(indices: Sequence[int]) -> bool:
-    """Prose draws most characters from the commonest 500 of the list; random phrases about 1 in 4."""
+    """Prose draws most characters from the commonest 500 of the list;
+    random phrases about 1 in 4."""
     if _repetitive(indices):
         return False
     return sum(i < _PROSE_RANK for i in indices) * 12 >= 7 * len(indices)

@@ -88,8 +88,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         "GitLab token",
         "gl|gr1348941",
-        _B
-        + r"(?:gl(?:pat|dt|soat|cbt|rt|ft|oas|imt|ptt|agent)-[A-Za-z0-9_-]{20,80}(?:\.[A-Za-z0-9_.-]{2,20})?"
+        _B + r"(?:gl(?:pat|dt|soat|cbt|rt|ft|oas|imt|ptt"
+        r"|agent)-[A-Za-z0-9_-]{20,80}(?:\.[A-Za-z0-9_.-]{2,20})?"
         r"|GR1348941[A-Za-z0-9_-]{20,50})" + _E,
         0.95,
     ),

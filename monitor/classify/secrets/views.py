@@ -84,8 +84,11 @@ class View:
         return View(text, self.layers if layer is None else (*self.layers, layer))
 
 
-def substitute(text: str, pattern: re.Pattern[str], repl: Callable[[str], str]) -> tuple[str, Layer | None]:
-    """The text with each match of pattern replaced, and the layer mapping it back (None: unchanged)."""
+def substitute(
+    text: str, pattern: re.Pattern[str], repl: Callable[[str], str]
+) -> tuple[str, Layer | None]:
+    """The text with each match of pattern replaced, and the layer
+    mapping it back (None: unchanged)."""
     out: list[str] = []
     pieces: list[Piece] = []
     pos = vpos = 0
@@ -134,8 +137,12 @@ def _folds() -> dict[int, str]:
     table: dict[int, str] = {}
     for cp, target in confusable_table().items():
         char = chr(cp)
-        if unicodedata.category(char).startswith("L") and _script(char) in ("CYRILLIC", "GREEK",
-                                                                              "ARMENIAN", "LATIN"):
+        if unicodedata.category(char).startswith("L") and _script(char) in (
+            "CYRILLIC",
+            "GREEK",
+            "ARMENIAN",
+            "LATIN",
+        ):
             table[cp] = target.upper() if char.isupper() else target
     for cp in range(0xC0, 0x250):
         base = unicodedata.normalize("NFD", chr(cp))[0]
@@ -190,7 +197,8 @@ def base(text: str, fold: bool = True) -> View:
 
 
 def folds_letters(text: str) -> bool:
-    """Whether base() may fold a letter of this text (Latin with accents, Greek, Cyrillic, Armenian)."""
+    """Whether base() may fold a letter of this text (Latin with accents,
+    Greek, Cyrillic, Armenian)."""
     return not text.isascii() and _FOLDABLE.search(text) is not None
 
 

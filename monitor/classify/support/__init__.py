@@ -1,4 +1,5 @@
-"""Support-request classifier: a hashed n-gram model for every post, MiniLM where English is unsure."""
+"""Support-request classifier: a hashed n-gram model for every post,
+MiniLM where English is unsure."""
 
 from monitor.classify.support.classifier import SupportDetector
 

@@ -55,7 +55,8 @@ class BackgroundEncoder:
             worker.join()
 
     def _serve(self) -> None:
-        """Load MiniLM, then answer requests until close(); what waits together shares the passes."""
+        """Load MiniLM, then answer requests until close(); what waits
+        together shares the passes."""
         try:
             from monitor.classify.support.encoder import MiniLM
 

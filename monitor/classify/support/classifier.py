@@ -1,4 +1,5 @@
-"""SupportDetector: the Detector face of the support classifier: an n-gram stage, MiniLM for English it may flag."""
+"""SupportDetector: the Detector face of the support classifier: an n-gram stage,
+MiniLM for English it may flag."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ class Verdict:
 
 
 class SupportDetector:
-    """Flags support requests with their topic; English posts the n-gram model might flag also go to MiniLM."""
+    """Flags support requests with their topic; English posts the n-gram model
+    might flag also go to MiniLM."""
 
     kind = "support_request"
     name = "support"
@@ -111,7 +113,8 @@ class SupportDetector:
             try:
                 deep = [from_logits(row) for row in logits.result()]
             except EncoderError as exc:
-                # The n-gram verdicts stand (less accurate in English): better than no verdict at all.
+                # The n-gram verdicts stand (less accurate in English):
+                # better than no verdict at all.
                 log.error("support classifier without MiniLM for %d posts: %s", len(chosen), exc)
                 deep = []
             for i, scores in zip(chosen, deep):
@@ -129,11 +132,13 @@ class SupportDetector:
         return replace(verdict, score=sigmoid(math.log(p / (1 - p)) + offset))
 
     def _needs_encoder(self, text: str, scores: Scores) -> bool:
-        """English (MiniLM has no Chinese vocabulary) that the n-gram stage thinks may be a request."""
+        """English (MiniLM has no Chinese vocabulary) that the n-gram
+        stage thinks may be a request."""
         return scores.support >= self.band[0] and language(text) == "en"
 
     def _combine(self, cheap: Scores, deep: Scores) -> Scores:
-        """Average both stages where the cheap one is unsure; topics always from both (MiniLM's are better)."""
+        """Average both stages where the cheap one is unsure; topics always from
+        both (MiniLM's are better)."""
         support = (
             cheap.support if cheap.support > self.band[1] else (cheap.support + deep.support) / 2
         )

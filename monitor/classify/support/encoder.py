@@ -1,4 +1,5 @@
-"""The second stage: all-MiniLM-L6-v2 and its trained head as one ONNX graph, run by onnxruntime (no torch)."""
+"""The second stage: all-MiniLM-L6-v2 and its trained head as one ONNX graph,
+run by onnxruntime (no torch)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_FILE = "minilm.onnx"  # MiniLM with int8 weights, mean pooling, and the head (written by `monitor train`)
+# MiniLM with int8 weights, mean pooling, and the head (written by `monitor train`)
+MODEL_FILE = "minilm.onnx"
 TOKENIZER_FILE = "tokenizer.json"  # MiniLM's own fast-tokenizer file, copied beside it
-EMBEDDING, LOGITS = "embedding", "logits"  # the graph's outputs: the sentence vector, the head's 8 logits
+# the graph's outputs: the sentence vector, the head's 8 logits
+EMBEDDING, LOGITS = "embedding", "logits"
 MAX_TOKENS = 128  # longer posts are cut: the first sentences carry the request
 # Padded tokens per forward pass. Measured on 2 cores: time per token is flat from 512 to 8,000
 # tokens a pass, while the peak memory of a pass grows ~33 MB per 1,000 tokens.
@@ -20,7 +23,8 @@ THREADS = 2  # onnxruntime's threads for one forward pass; the machines this run
 
 
 class MiniLM:
-    """Mean-pooled, L2-normalised MiniLM embeddings and the head's logits, from a local folder only."""
+    """Mean-pooled, L2-normalised MiniLM embeddings and the head's
+    logits, from a local folder only."""
 
     def __init__(self, folder: Path, threads: int = THREADS) -> None:
         import onnxruntime
@@ -32,7 +36,8 @@ class MiniLM:
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-        options.log_severity_level = 3  # warnings about unused initializers are noise in daemon logs
+        # warnings about unused initializers are noise in daemon logs
+        options.log_severity_level = 3
         # Fold the int8 weights back to float32 once, at load: every product is then computed in
         # float32, so a post's score never depends on the posts batched with it. Left as they are,
         # onnxruntime fuses them into MatMulNBits, which (at its default accuracy level) quantises
@@ -80,7 +85,8 @@ class MiniLM:
 
 def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
     """Indices shortest first, cut into batches whose padded size (count x longest) stays within the
-    budget; one text alone may exceed it. Neighbours in length share a batch, so padding stays small."""
+    budget; one text alone may exceed it. Neighbours in length share a
+    batch, so padding stays small."""
     batches: list[list[int]] = []
     for i in sorted(range(len(lengths)), key=lengths.__getitem__):
         if batches and (len(batches[-1]) + 1) * lengths[i] <= budget:

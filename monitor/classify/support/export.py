@@ -1,4 +1,5 @@
-"""MiniLM to ONNX for `monitor train` (torch and onnx, the train extra): int8 weights, pooling, the head."""
+"""MiniLM to ONNX for `monitor train` (torch and onnx, the train extra): int8
+weights, pooling, the head."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def default_source() -> Path:
 
 
 def export_encoder(out_dir: Path, source: Path | None = None) -> Path:
-    """Write MiniLM, mean-pooled and L2-normalised, to out_dir/minilm.onnx with int8 weights, and its
-    tokenizer file beside it; the path of the graph."""
+    """Write MiniLM, mean-pooled and L2-normalised, to out_dir/minilm.onnx with int8 weights, and
+    its tokenizer file beside it; the path of the graph."""
     source = source or default_source()
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,11 +53,18 @@ def _torch_export(source: Path, path: Path) -> None:
     bert = AutoModel.from_pretrained(source, local_files_only=True, attn_implementation="eager")
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     torch.onnx.export(
-        _Pooled(bert.eval()), (ids, (ids != 0).long()), str(path),
-        input_names=["input_ids", "attention_mask"], output_names=[EMBEDDING],
-        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                      "attention_mask": {0: "batch", 1: "tokens"}, EMBEDDING: {0: "batch"}},
-        opset_version=OPSET, dynamo=False,  # the TorchScript exporter: a plain graph, no onnxscript
+        _Pooled(bert.eval()),
+        (ids, (ids != 0).long()),
+        str(path),
+        input_names=["input_ids", "attention_mask"],
+        output_names=[EMBEDDING],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            EMBEDDING: {0: "batch"},
+        },
+        opset_version=OPSET,
+        dynamo=False,  # the TorchScript exporter: a plain graph, no onnxscript
     )
 
 
@@ -69,7 +77,8 @@ class _Pooled(torch.nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.bert(
-            input_ids=input_ids, attention_mask=attention_mask,
+            input_ids=input_ids,
+            attention_mask=attention_mask,
             token_type_ids=torch.zeros_like(input_ids),
         ).last_hidden_state
         weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
@@ -115,8 +124,12 @@ def _dequantised_matmul_weight(graph: Any, name: str, weight: np.ndarray) -> Any
     """A MatMul's [in, out] weight as int8 with a scale per output column, and the DequantizeLinear
     node that gives the MatMul its float32 weight back under the same name."""
     values, scale = _int8(weight, axis=0)
-    graph.initializer.extend([numpy_helper.from_array(values, f"{name}_int8"),
-                              numpy_helper.from_array(scale, f"{name}_scale")])
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(values, f"{name}_int8"),
+            numpy_helper.from_array(scale, f"{name}_scale"),
+        ]
+    )
     return helper.make_node("DequantizeLinear", [f"{name}_int8", f"{name}_scale"], [name], axis=1)
 
 
@@ -125,9 +138,13 @@ def _dequantised_gather(graph: Any, gather: Any, name: str, table: np.ndarray) -
     scales, and only those rows become float32 (the whole table never does: ~47 MB saved)."""
     values, scale = _int8(table, axis=1)
     ids, out = gather.input[1], gather.output[0]
-    graph.initializer.extend([numpy_helper.from_array(values, f"{name}_int8"),
-                              numpy_helper.from_array(scale, f"{name}_scale"),
-                              numpy_helper.from_array(np.array([-1], np.int64), f"{name}_last")])
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(values, f"{name}_int8"),
+            numpy_helper.from_array(scale, f"{name}_scale"),
+            numpy_helper.from_array(np.array([-1], np.int64), f"{name}_last"),
+        ]
+    )
     gather.input[0], gather.output[0] = f"{name}_int8", f"{name}_rows_int8"
     after = [
         helper.make_node("Cast", [f"{name}_rows_int8"], [f"{name}_rows"], to=TensorProto.FLOAT),
@@ -141,15 +158,22 @@ def _dequantised_gather(graph: Any, gather: Any, name: str, table: np.ndarray) -
 
 
 def attach_head(encoder_file: Path, weights: np.ndarray, bias: np.ndarray, out_file: Path) -> None:
-    """The encoder graph with the trained head on top: a second output, logits = embedding @ W + b."""
+    """The encoder graph with the trained head on top: a second output,
+    logits = embedding @ W + b."""
     model = onnx.load(str(encoder_file))
     graph = model.graph
-    graph.initializer.extend([numpy_helper.from_array(weights.astype(np.float32), "head_weights"),
-                              numpy_helper.from_array(bias.astype(np.float32), "head_bias")])
-    graph.node.extend([
-        helper.make_node("MatMul", [EMBEDDING, "head_weights"], ["head_product"]),
-        helper.make_node("Add", ["head_product", "head_bias"], [LOGITS]),
-    ])
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(weights.astype(np.float32), "head_weights"),
+            numpy_helper.from_array(bias.astype(np.float32), "head_bias"),
+        ]
+    )
+    graph.node.extend(
+        [
+            helper.make_node("MatMul", [EMBEDDING, "head_weights"], ["head_product"]),
+            helper.make_node("Add", ["head_product", "head_bias"], [LOGITS]),
+        ]
+    )
     graph.output.append(
         helper.make_tensor_value_info(LOGITS, TensorProto.FLOAT, ["batch", weights.shape[1]])
     )

@@ -1,4 +1,5 @@
-"""Text to hashed features: normal form, traditional-to-simplified folding, word and character n-grams."""
+"""Text to hashed features: normal form, traditional-to-simplified folding,
+word and character n-grams."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ _WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9'\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufa
 
 
 def prepare(text: str) -> str:
-    """Normal form for features: case-folded, simplified Chinese, and no brand, link or number identity."""
+    """Normal form for features: case-folded, simplified Chinese, and no
+    brand, link or number identity."""
     text = simplified(normalise(text))
     # Handles and links name brands or scam sites; which one says nothing about a support need.
     text = _links(_HANDLE.sub(" @ ", text))
@@ -32,22 +34,25 @@ def prepare(text: str) -> str:
 
 
 def _links(text: str) -> str:
-    """Every link replaced by " http ", in linear time (a link runs from its start to the token's end)."""
+    """Every link replaced by " http ", in linear time (a link runs from
+    its start to the token's end)."""
     return _TOKEN.sub(lambda m: _without_link(m.group()), text)
 
 
 def _without_link(token: str) -> str:
-    """The token cut where a link starts: a scheme or www., or its first word character when a TLD follows."""
+    """The token cut where a link starts: a scheme or www., or its first word
+    character when a TLD follows."""
     starts = [m.start() for m in (_SCHEME.search(token),) if m]
     word = _WORD_CHAR.search(token)
     tld = max((m.start() for m in _TLD.finditer(token)), default=-1)
     if word and word.start() < tld:
         starts.append(word.start())
-    return token if not starts else token[:min(starts)] + " http "
+    return token if not starts else token[: min(starts)] + " http "
 
 
 def grams(text: str) -> list[str]:
-    """Word uni/bigrams, character 3-5 grams of Latin words, and character 1-3 grams of Chinese runs."""
+    """Word uni/bigrams, character 3-5 grams of Latin words, and
+    character 1-3 grams of Chinese runs."""
     words = _WORD.findall(_CJK_RUN.sub(" ", text))
     out = [f"w:{w}" for w in words]
     out += [f"b:{a} {b}" for a, b in pairwise(words)]

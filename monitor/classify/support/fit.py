@@ -47,7 +47,8 @@ def joint_loss(out: torch.Tensor, support: torch.Tensor, topic: torch.Tensor) ->
 def fit_linear(
     texts: Sequence[str], labels: Sequence[str], seed: int, epochs: int = 4
 ) -> HashedLinear:
-    """Train the hashed model with sparse Adam and feature dropout, which keeps it from leaning on one cue."""
+    """Train the hashed model with sparse Adam and feature dropout, which keeps
+    it from leaning on one cue."""
     torch.manual_seed(seed)
     bag = nn.EmbeddingBag(DIM, OUTPUTS, mode="sum", sparse=True)
     nn.init.zeros_(bag.weight)
@@ -84,7 +85,8 @@ def _bag_batch(
 
 
 def fit_head(embeddings: np.ndarray, labels: Sequence[str], seed: int, epochs: int = 300) -> Head:
-    """Train the linear head on fixed embeddings, full batch; weight decay keeps it smooth off-distribution."""
+    """Train the linear head on fixed embeddings, full batch; weight decay keeps
+    it smooth off-distribution."""
     torch.manual_seed(seed)
     layer = nn.Linear(embeddings.shape[1], OUTPUTS)
     opt = torch.optim.AdamW(layer.parameters(), lr=0.05, weight_decay=1e-3)

@@ -52,7 +52,8 @@ def support_line(bank: Bank, lang: str, topic: str, rng: random.Random) -> str:
 
 
 def negative_line(bank: Bank, lang: str, rng: random.Random) -> str:
-    """A non-request: a hard negative or chatter, sometimes addressed to the brand, sometimes two lines."""
+    """A non-request: a hard negative or chatter, sometimes addressed to the
+    brand, sometimes two lines."""
     if rng.random() < 0.3:
         return _framed(bank, bank["acts"]["negative"], rng)
     groups = bank["negative"]
@@ -71,14 +72,15 @@ def negative_line(bank: Bank, lang: str, rng: random.Random) -> str:
 
 
 def _framed(bank: Bank, acts: list[str], rng: random.Random) -> str:
-    """A request frame ("how do I ...", "怎么...") around an act: the frame alone never decides the label."""
+    """A request frame ("how do I ...", "怎么...") around an act: the frame
+    alone never decides the label."""
     line = rng.choice(bank["frames"]["lines"]).replace("{act}", rng.choice(acts))
     return expand(rng.choice(bank["open"]["lines"]) + line, bank["slots"], rng)
 
 
 def vocabulary(bank: Bank) -> list[str]:
-    """Whole English words of MiniLM's vocabulary (in id order, as in its vocab.txt) minus every word
-    the support phrases use."""
+    """Whole English words of MiniLM's vocabulary (in id order, as in its vocab.txt) minus every
+    word the support phrases use."""
     tokenizer = json.loads((DATA_DIR / "model" / "tokenizer.json").read_text(encoding="utf-8"))
     ids: dict[str, int] = tokenizer["model"]["vocab"]
     lines = sorted(ids, key=ids.__getitem__)
@@ -98,7 +100,8 @@ def salad_line(words: list[str], rng: random.Random) -> str:
 
 
 def _story(bank: Bank, core: str, rng: random.Random) -> str:
-    """A review-style post: context, the core sentence, then one or two closing complaints or compliments."""
+    """A review-style post: context, the core sentence, then one or two
+    closing complaints or compliments."""
     story = bank["story"]
     closers = rng.sample(story["after"] + story["positive_after"], rng.randint(1, 2))
     line = " ".join([rng.choice(story["before"]), core[:1].upper() + core[1:] + ".", *closers])
@@ -132,7 +135,8 @@ def _typo(text: str, rng: random.Random) -> str:
 
 
 def rows(lang: str, per_topic: int, seed: int, data_dir: Path = DATA_DIR) -> list[dict[str, str]]:
-    """Unique rows for one language: per_topic per topic, as many negatives as all topics (+ English salads)."""
+    """Unique rows for one language: per_topic per topic, as many negatives as
+    all topics (+ English salads)."""
     rng, bank = random.Random(f"{seed}-{lang}"), load_bank(lang, data_dir)
     salads = salad_rows(bank, lang, per_topic, rng) if lang == "en" else []
     wanted = [(topic, per_topic) for topic in SUPPORT_TOPICS] + [
@@ -155,7 +159,8 @@ def rows(lang: str, per_topic: int, seed: int, data_dir: Path = DATA_DIR) -> lis
 
 
 def salad_rows(bank: Bank, lang: str, count: int, rng: random.Random) -> list[dict[str, str]]:
-    """2 x count word-salad negatives (English only: Chinese chatter already covers its vocabulary)."""
+    """2 x count word-salad negatives (English only: Chinese chatter
+    already covers its vocabulary)."""
     words = vocabulary(bank)
     return [
         {"text": salad_line(words, rng), "label": NOT_SUPPORT, "lang": lang}

@@ -1,4 +1,5 @@
-"""The cheap first stage: a linear model over hashed n-grams, one support logit and seven topic logits."""
+"""The cheap first stage: a linear model over hashed n-grams, one support
+logit and seven topic logits."""
 
 from __future__ import annotations
 
@@ -48,16 +49,21 @@ class ByScript:
             if "weights" in npz:
                 one = HashedLinear(npz["weights"], npz["bias"])
                 return cls(one, one)
-            return cls(HashedLinear(npz["latin_weights"], npz["latin_bias"]),
-                       HashedLinear(npz["chinese_weights"], npz["chinese_bias"]))
+            return cls(
+                HashedLinear(npz["latin_weights"], npz["latin_bias"]),
+                HashedLinear(npz["chinese_weights"], npz["chinese_bias"]),
+            )
 
     def save(self, model_dir: Path) -> None:
-        """Write linear.npz (float16 halves the committed size; the loss in precision is irrelevant)."""
+        """Write linear.npz (float16 halves the committed size; the loss
+        in precision is irrelevant)."""
         model_dir.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
             model_dir / FILE,
-            latin_weights=self.latin.weights.astype(np.float16), latin_bias=self.latin.bias,
-            chinese_weights=self.chinese.weights.astype(np.float16), chinese_bias=self.chinese.bias,
+            latin_weights=self.latin.weights.astype(np.float16),
+            latin_bias=self.latin.bias,
+            chinese_weights=self.chinese.weights.astype(np.float16),
+            chinese_bias=self.chinese.bias,
         )
 
     def scores(self, text: str) -> Scores:
@@ -81,7 +87,8 @@ class HashedLinear:
             return cls(npz["weights"], npz["bias"])
 
     def save(self, model_dir: Path) -> None:
-        """Write linear.npz (float16 halves the committed size; the loss in precision is irrelevant)."""
+        """Write linear.npz (float16 halves the committed size; the loss
+        in precision is irrelevant)."""
         model_dir.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
             model_dir / FILE, weights=self.weights.astype(np.float16), bias=self.bias

@@ -21,10 +21,15 @@ PHISHING = frozenset({"wallet-sync-example.invalid"})
         ("two: a.example.org, b.example.org", ["a.example.org", "b.example.org"]),
         ("e.g. 1.5x returns", []),
         # A public address counts when linked; a version number or a router's address does not.
-        ("log in at http://94.100.18.96/okx, v1.2.3.4, router http://192.168.1.1", ["94.100.18.96"]),
+        (
+            "log in at http://94.100.18.96/okx, v1.2.3.4, router http://192.168.1.1",
+            ["94.100.18.96"],
+        ),
         # Dots hidden from link filters
-        ("visit okx-support[.]com or okx-help(dot)com or okx-care [dot] net", ["okx-support.com", "okx-help.com",
-                                                                              "okx-care.net"]),
+        (
+            "visit okx-support[.]com or okx-help(dot)com or okx-care [dot] net",
+            ["okx-support.com", "okx-help.com", "okx-care.net"],
+        ),
         ("联系客服okx-help。com", ["okx-help.com"]),
         ("go to okx-help dot com, or okx-desk .io", ["okx-help.com", "okx-desk.io"]),
         ("polka dot dress; the dot com era; like the .com mania; 好的。com", []),
@@ -54,7 +59,16 @@ def test_lookalike_hosts_flag(brand: Brand, host: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["okx.com", "www.okx.com", "my.okex.com", "example.org", "bookxchange.org", "okb.com", "oks.io"]
+    "host",
+    [
+        "okx.com",
+        "www.okx.com",
+        "my.okex.com",
+        "example.org",
+        "bookxchange.org",
+        "okb.com",
+        "oks.io",
+    ],
 )
 def test_ordinary_hosts_do_not_flag(brand: Brand, host: str) -> None:
     signal = host_signal(host, BrandRegistry.from_brand(brand), PHISHING)
@@ -68,7 +82,12 @@ def test_shortener_is_only_an_amplifier(brand: Brand) -> None:
 
 def test_typo_rules_for_long_names() -> None:
     reg = BrandRegistry.from_brand(Brand("Examplewallet", ("examplewallet.com",), "", ""))
-    for host in ("exarnplewallet.com", "examplewalet.io", "exampelwallet.com", "myexamplewallett.net"):
+    for host in (
+        "exarnplewallet.com",
+        "examplewalet.io",
+        "exampelwallet.com",
+        "myexamplewallett.net",
+    ):
         assert host_signal(host, reg, frozenset()), host
     assert host_signal("samplewall.com", reg, frozenset()) is None
 
@@ -90,7 +109,8 @@ def test_one_lookalike_or_neighbour_letter_flags_a_six_letter_name() -> None:
     reg = BrandRegistry.from_brand(Brand("Kraken", ("kraken.com",), "", ""))
     for host in ("krakem.com", "kralen.io", "lraken.net"):  # n/m look alike, l and k are neighbours
         assert host_signal(host, reg, frozenset()), host
-    assert host_signal("krakzn.com", reg, frozenset()) is None  # e and z neither look alike nor touch
+    # e and z neither look alike nor touch
+    assert host_signal("krakzn.com", reg, frozenset()) is None
 
 
 @pytest.mark.parametrize(
@@ -116,8 +136,10 @@ def test_long_names_do_not_carry_plain_changes() -> None:
 
 def test_a_fourth_slip_needs_the_first_letter_kept() -> None:
     reg = BrandRegistry.from_brand(Brand("Examplewallet", ("examplewallet.com",), "", ""))
-    assert host_signal("exzmplewazlt.com", reg, frozenset())  # three plain changes (cost 3.5) and the e kept
-    assert host_signal("sxzmplewazlet.com", reg, frozenset()) is None  # about as far, but the e is gone
+    # three plain changes (cost 3.5) and the e kept
+    assert host_signal("exzmplewazlt.com", reg, frozenset())
+    # about as far, but the e is gone
+    assert host_signal("sxzmplewazlet.com", reg, frozenset()) is None
 
 
 def test_one_letter_no_table_folds_reads_as_a_homograph() -> None:
@@ -126,8 +148,9 @@ def test_one_letter_no_table_folds_reads_as_a_homograph() -> None:
     assert signal and signal.weight >= 0.9 and "look-alike letters" in signal.words
 
 
-@pytest.mark.parametrize("host", ["krakne-collection.io", "appkralen.com", "krakntrustwallet.com",
-                                  "loginkrakne.app"])
+@pytest.mark.parametrize(
+    "host", ["krakne-collection.io", "appkralen.com", "krakntrustwallet.com", "loginkrakne.app"]
+)
 def test_a_typo_next_to_another_word_flags(host: str) -> None:
     reg = BrandRegistry.from_brand(Brand("Kraken", ("kraken.com",), "", ""))
     signal = host_signal(host, reg, frozenset())
@@ -162,15 +185,25 @@ def test_a_bare_address_is_a_weak_sign_and_a_listed_one_a_strong_one(brand: Bran
     assert listed is not None and listed.weight == 0.95
 
 
-@pytest.mark.parametrize("text", ["log in at https://www.okx.com@evil.example/login",
-                                  "https://okx.com:Hunter2-secret@evil.example/", "https://0kx-help@evil.example"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "log in at https://www.okx.com@evil.example/login",
+        "https://okx.com:Hunter2-secret@evil.example/",
+        "https://0kx-help@evil.example",
+    ],
+)
 def test_a_brand_hidden_in_a_links_user_name_flags(brand: Brand, text: str) -> None:
     [signal] = user_name_trick(text, BrandRegistry.from_brand(brand))
-    assert signal.weight >= 0.9 and signal.words.startswith("link to evil.example hides behind the user name")
+    assert signal.weight >= 0.9 and signal.words.startswith(
+        "link to evil.example hides behind the user name"
+    )
     assert "hunter2" not in signal.words.casefold()  # what follows the colon is a password
 
 
-@pytest.mark.parametrize("text", ["ftp://bob:pw@files.example.org", "https://user@example.org", "see okx.com@home"])
+@pytest.mark.parametrize(
+    "text", ["ftp://bob:pw@files.example.org", "https://user@example.org", "see okx.com@home"]
+)
 def test_an_ordinary_user_name_is_no_trick(brand: Brand, text: str) -> None:
     assert list(user_name_trick(text, BrandRegistry.from_brand(brand))) == []
 
@@ -193,8 +226,10 @@ def test_a_link_named_to_warn_about_it_stays_under_the_line(brand: Brand, text: 
 @pytest.mark.parametrize(
     "text",
     [
-        "Beware of fakes! The real support is okx-help.com",  # the warning word is not next to the link
-        "okx-help.com is fake? no, it fixed my withdrawal: okx-help.com",  # named once without a warning
+        # the warning word is not next to the link
+        "Beware of fakes! The real support is okx-help.com",
+        # named once without a warning
+        "okx-help.com is fake? no, it fixed my withdrawal: okx-help.com",
     ],
 )
 def test_a_warning_elsewhere_in_the_post_does_not_cover_a_link(brand: Brand, text: str) -> None:
@@ -205,19 +240,30 @@ def test_a_warning_elsewhere_in_the_post_does_not_cover_a_link(brand: Brand, tex
 @pytest.mark.parametrize(
     "text, weight, words",
     [
-        ("log in at [https://www.okx.com/login](https://evil.example/x)", 0.9, "shows OKX's site but opens evil.example"),
+        (
+            "log in at [https://www.okx.com/login](https://evil.example/x)",
+            0.9,
+            "shows OKX's site but opens evil.example",
+        ),
         ("[OKX Support](https://evil.example)", 0.85, "names OKX but opens evil.example"),
         ("[欧易官方](https://evil.example)", 0.85, "names OKX but opens evil.example"),
         ("[binance.com](https://evil.example)", 0.7, "shows binance.com but opens evil.example"),
     ],
 )
-def test_link_text_showing_another_site_than_it_opens(brand: Brand, text: str, weight: float, words: str) -> None:
+def test_link_text_showing_another_site_than_it_opens(
+    brand: Brand, text: str, weight: float, words: str
+) -> None:
     [signal] = link_signals(text, BrandRegistry.from_brand(brand), frozenset())
     assert signal.weight == weight and words in signal.words
 
 
 @pytest.mark.parametrize(
-    "text", ["[okx.com](https://www.okx.com/help)", "[Book Xmas deals](https://shop.example)", "[docs](https://docs.example)"],
+    "text",
+    [
+        "[okx.com](https://www.okx.com/help)",
+        "[Book Xmas deals](https://shop.example)",
+        "[docs](https://docs.example)",
+    ],
 )
 def test_honest_link_text_gives_nothing(brand: Brand, text: str) -> None:
     assert list(link_signals(text, BrandRegistry.from_brand(brand), frozenset())) == []

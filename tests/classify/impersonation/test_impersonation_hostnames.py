@@ -1,4 +1,5 @@
-"""Hosts that mislead without the brand's name: lure-named hosts and another domain worn in front."""
+"""Hosts that mislead without the brand's name: lure-named hosts and
+another domain worn in front."""
 
 from __future__ import annotations
 
@@ -17,13 +18,19 @@ from monitor.core.config import Brand
         ("restore-seed-phrase.app", "restore + seed + phrase"),
         ("walletrecovery-verify.net", "wallet + recovery + verify"),
         ("nft-giveaway2026.xyz", "nft + giveaway"),  # a number glues words
-        ("get-ethrewards.site", "eth + reward"),  # plural, and the singular's kind wins over domain_words' glue
+        # plural, and the singular's kind wins over domain_words' glue
+        ("get-ethrewards.site", "eth + reward"),
         ("promo.claim-erc-20-tokens.ga", "claim + erc20 + token"),  # any label; erc-20 is one word
     ],
 )
 def test_hosts_named_for_a_crypto_lure_flag(host: str, named: str) -> None:
     signal = lure_named(host)
-    assert signal and signal.label == "phishing_link" and signal.weight >= 0.5 and f"({named})" in signal.words
+    assert (
+        signal
+        and signal.label == "phishing_link"
+        and signal.weight >= 0.5
+        and f"({named})" in signal.words
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,7 +83,15 @@ def test_a_domain_worn_in_front_of_another_flags(host: str, front: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["example.com.au", "www.bbc.co.uk", "shop.example.com", "docs.example.io", "a.b.c.org", "acme.app.box.com"]
+    "host",
+    [
+        "example.com.au",
+        "www.bbc.co.uk",
+        "shop.example.com",
+        "docs.example.io",
+        "a.b.c.org",
+        "acme.app.box.com",
+    ],
 )
 def test_country_endings_and_subdomains_are_no_trick(host: str) -> None:
     assert foreign_front(host) is None
@@ -84,8 +99,12 @@ def test_country_endings_and_subdomains_are_no_trick(host: str) -> None:
 
 def test_official_and_allowed_hosts_pass_before_these_checks(brand: Brand) -> None:
     reg = BrandRegistry.from_brand(brand)
-    assert host_signal("claim-usdt.okx.com", reg, frozenset()) is None  # official, though named like a lure
-    assert host_signal("claim-usdt-bonus.top", reg, frozenset(), frozenset({"claim-usdt-bonus.top"})) is None
+    # official, though named like a lure
+    assert host_signal("claim-usdt.okx.com", reg, frozenset()) is None
+    assert (
+        host_signal("claim-usdt-bonus.top", reg, frozenset(), frozenset({"claim-usdt-bonus.top"}))
+        is None
+    )
     found = host_signal("claim-usdt-bonus.top", reg, frozenset())
     assert found and found.weight >= 0.5
 

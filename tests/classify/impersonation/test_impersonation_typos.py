@@ -1,4 +1,5 @@
-"""The typing-slip cost: doubled, neighbouring-key and look-alike slips are cheap, other edits are not."""
+"""The typing-slip cost: doubled, neighbouring-key and look-alike slips are
+cheap, other edits are not."""
 
 from __future__ import annotations
 

@@ -32,13 +32,19 @@ from monitor.core.config import Brand
         ("https://example.org", None, False, False),
     ],
 )
-def test_verify(brand: Brand, target: str, platform: str | None, official: bool, suspicious: bool) -> None:
+def test_verify(
+    brand: Brand, target: str, platform: str | None, official: bool, suspicious: bool
+) -> None:
     verdict = verify(target, brand, platform)
     assert (verdict.official, verdict.suspicious) == (official, suspicious)
 
 
 def test_verify_uses_the_phishing_list(brand: Brand) -> None:
-    verdict = verify("http://wallet-sync-example.invalid", brand, phishing_domains=frozenset({"wallet-sync-example.invalid"}))
+    verdict = verify(
+        "http://wallet-sync-example.invalid",
+        brand,
+        phishing_domains=frozenset({"wallet-sync-example.invalid"}),
+    )
     assert verdict.suspicious and "phishing list" in verdict.reasons[-1]
 
 
@@ -61,18 +67,24 @@ def test_a_link_without_a_public_host_is_not_read_as_a_handle(brand: Brand) -> N
     "question, expected",
     [
         ("is @okx real?", [("okx", True, False)]),
-        ("is @0kx_support or okx-help.com real?", [("0kx_support", False, True), ("okx-help.com", False, True)]),
+        (
+            "is @0kx_support or okx-help.com real?",
+            [("0kx_support", False, True), ("okx-help.com", False, True)],
+        ),
         ("这是官方的吗@OKXHelpDesk", [("OKXHelpDesk", True, False)]),
         ("这个网站okx-help.com是官方的吗？", [("okx-help.com", False, True)]),
-        ("这个okx-help。com是官方的吗", [("okx-help.com", False, True)]),  # a dot hidden from link filters
+        # a dot hidden from link filters
+        ("这个okx-help。com是官方的吗", [("okx-help.com", False, True)]),
         ("is okx-help[.]com legit?", [("okx-help.com", False, True)]),
         ("is OKXHelpDesk real", [("OKXHelpDesk", True, False)]),  # a known handle written bare
-        ("is okx_support legit?", [("okx_support", False, True)]),  # a bare word shaped like a handle
+        # a bare word shaped like a handle
+        ("is okx_support legit?", [("okx_support", False, True)]),
         ("mail from okxsupport@gmail.com, legit?", [("okxsupport@gmail.com", False, True)]),
         ("check https://www.okx.com/help please", [("www.okx.com", True, False)]),
         ("OKX Support", [("OKX Support", False, True)]),  # nothing but a name: read whole, as one
         ("some random words", [("some random words", False, False)]),
-        ("is +1 888 555 0100 the okx support number?", [("+1 888 555 0100", False, True)]),  # spaces inside
+        # spaces inside
+        ("is +1 888 555 0100 the okx support number?", [("+1 888 555 0100", False, True)]),
         ("客服电话400-123-4567是真的吗", [("400-123-4567", False, True)]),
         ("is @okx or (888) 555-0100 real", [("okx", True, False), ("(888) 555-0100", False, True)]),
     ],
@@ -90,7 +102,9 @@ def test_at_most_three_items_are_checked(brand: Brand) -> None:
 def test_a_name_with_spaces_or_other_letters_is_a_display_name(brand: Brand) -> None:
     for name in ("OKX Support", "欧易官方客服"):
         verdict = verify(name, brand)
-        assert verdict.suspicious and verdict.reasons[0].startswith(f"'{name}' reads as a display name")
+        assert verdict.suspicious and verdict.reasons[0].startswith(
+            f"'{name}' reads as a display name"
+        )
     assert not verify("Alice Chen", brand).suspicious
 
 
@@ -128,7 +142,9 @@ def test_worst_puts_a_suspicious_item_first(brand: Brand) -> None:
     assert worst(verdicts[::2]).target == "alice"  # official and not official: the one not official
 
 
-def test_a_phone_number_given_as_support_is_suspicious_and_the_answer_names_the_real_channels(brand: Brand) -> None:
+def test_a_phone_number_given_as_support_is_suspicious_and_the_answer_names_the_real_channels(
+    brand: Brand,
+) -> None:
     verdict = verify("tel:+44 20 7946 0958", brand)
     assert (verdict.official, verdict.suspicious) == (False, True)
     assert brand.live_chat_url in verdict.reasons[0] and "ring the scammer" in verdict.reasons[1]

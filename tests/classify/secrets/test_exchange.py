@@ -89,7 +89,10 @@ def test_flags_credential(text: str, secret: str | None, detail: str) -> None:
         "I forgot my API passphrase",
         f"binance private key {rand(HEX, 64)}",  # hex private keys belong to the key finder
         f"key: {fake_uuid()}",  # a bare "key" with no API or exchange context
-        "how do I create an API key on OKX? https://www.okx.com/help/how-to-create-api-keys-0123456789",
+        (
+            "how do I create an API key on OKX? "
+            "https://www.okx.com/help/how-to-create-api-keys-0123456789"
+        ),
         f"binance deposit address {rand(ALNUM, 34)} memo {rand(string.digits, 9)}",
         'curl -H "apikey: $API_KEY" "$API_URL/rest/v1/balance_history_monthly"',
         "-----BEGIN PRIVATE KEY----------END PRIVATE KEY-----",
@@ -107,7 +110,8 @@ def test_all_three_okx_parts_redacted() -> None:
     """Key, secret and passphrase in one post are each replaced; the words stay."""
     text = f"okx api key {OKX_KEY} secret {OKX_SECRET} passphrase: Mango-{rand(ALNUM, 6)} pls help"
     assert redact(text, find_secrets(text)) == (
-        "okx api key [API key removed] secret [API secret removed] passphrase: [passphrase removed] pls help"
+        "okx api key [API key removed] secret [API secret removed] passphrase: [passphrase "
+        "removed] pls help"
     )
 
 

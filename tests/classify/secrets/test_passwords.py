@@ -33,7 +33,8 @@ from monitor.classify.secrets.core import find_secrets, redact
     ],
 )
 def test_flags_password(text: str, secret: str, detail: str) -> None:
-    """The value after the label is found, its span is exactly the value, and the detail is plain."""
+    """The value after the label is found, its span is exactly the
+    value, and the detail is plain."""
     m = passwords.find(text)[0]
     assert (text[m.start : m.end], m.detail, m.label) == (secret, detail, "password")
     assert m.score >= 0.5

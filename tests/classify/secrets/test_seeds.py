@@ -225,11 +225,14 @@ def test_adversarial_input_stays_fast(text: str) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("form", ["NFC", "NFKD"])
 def test_a_phrase_is_found_composed_or_decomposed(lang: str, form: str) -> None:
-    """Wallets print NFKD (が as か + U+3099, й as и + U+0306); the word view must keep those marks."""
+    """Wallets print NFKD (が as か + U+3099, й as и + U+0306); the word
+    view must keep those marks."""
     import unicodedata
 
     from monitor.classify.secrets.core import find_secrets
 
     text = unicodedata.normalize(form, phrase(lang, 32, salt=3))
     (m,) = find_secrets(text)
-    assert m.label == "seed_phrase" and m.score >= 0.9 and redact(text, [m]).startswith("[seed phrase")
+    assert (
+        m.label == "seed_phrase" and m.score >= 0.9 and redact(text, [m]).startswith("[seed phrase")
+    )

@@ -1,4 +1,5 @@
-"""Should-flag and should-not cases for SupportDetector, on the committed model in data/support/model/."""
+"""Should-flag and should-not cases for SupportDetector, on the committed
+model in data/support/model/."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ WARNINGS = [
 
 @pytest.mark.parametrize("text", WARNINGS)
 def test_warnings_about_scams_are_not_requests(text: str) -> None:
-    """Under the flag line (the config's default support threshold, 0.5): no support reply to a warning."""
+    """Under the flag line (the config's default support threshold, 0.5): no
+    support reply to a warning."""
     assert all(f.score < 0.5 for f in cheap_detector().check(post(text)))
 
 
@@ -111,7 +113,8 @@ def test_check_many_matches_check() -> None:
 def test_a_minilm_that_cannot_load_leaves_the_n_gram_verdicts(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """An encoder folder without a model: the posts still get the n-gram verdicts, and the log says why."""
+    """An encoder folder without a model: the posts still get the n-gram
+    verdicts, and the log says why."""
     text = "hi, my bank transfer to my account hasn't shown up yet, can you check?"
     detector = SupportDetector(encoder_path=tmp_path)
     with caplog.at_level("ERROR"):
@@ -137,7 +140,11 @@ def full_detector() -> SupportDetector:
 # go to support, resolution notes, ads and promotions built on support words, product chatter.
 # The first lines are the issue's own examples; the rest are worded apart from the phrase banks.
 NOT_REQUESTS = [
-    "hi", "gm", "thanks!", "hello", "ty",
+    "hi",
+    "gm",
+    "thanks!",
+    "hello",
+    "ty",
     "the deposit bonus campaign ends friday, don't miss it",
     "sent it from my account, arrived fine thanks",
     "the dashboard masks my api key, nice touch",
@@ -168,8 +175,13 @@ REQUESTS = [
     ("the android app freezes whenever I tap on funding, can't move anything", "other"),
     ("REST endpoints keep returning 503 for an hour now, is there an outage?", "api"),
     ("please close my account, I no longer want to use the service", "other"),
-    ("my withdrawal request from 12 days ago is still processing and nobody replied to my ticket",
-     "withdrawal"),
+    (
+        (
+            "my withdrawal request from 12 days ago is still processing and nobody replied to my "
+            "ticket"
+        ),
+        "withdrawal",
+    ),
     ("APP打开资金页面就闪退，怎么办", "other"),
     ("接口一直报504，是不是宕机了？", "api"),
     ("提现半个月了还在审核，工单没人理", "withdrawal"),

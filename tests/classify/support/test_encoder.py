@@ -1,4 +1,5 @@
-"""Tests for the MiniLM stage: token batches, batch-independent outputs, the worker thread, no torch."""
+"""Tests for the MiniLM stage: token batches, batch-independent outputs,
+the worker thread, no torch."""
 
 from __future__ import annotations
 
@@ -20,7 +21,13 @@ from monitor.classify.support.encoder import (
     token_batches,
 )
 
-TEXTS = ["my withdrawal is stuck", "", "x" * 900, "hello 🙏 world, 提币没到账", "KYC failed twice!!"]
+TEXTS = [
+    "my withdrawal is stuck",
+    "",
+    "x" * 900,
+    "hello 🙏 world, 提币没到账",
+    "KYC failed twice!!",
+]
 
 
 @cache
@@ -30,7 +37,8 @@ def minilm() -> MiniLM:
 
 
 def test_token_batches_cover_every_text_once_within_the_budget() -> None:
-    """Each index once, shortest first; a batch's padded size stays in budget unless it is one text."""
+    """Each index once, shortest first; a batch's padded size stays in
+    budget unless it is one text."""
     lengths = [3, 50, 7, 128, 7, 20, 2, 128, 64]
     batches = token_batches(lengths, budget=128)
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
@@ -105,12 +113,13 @@ def test_a_failing_batch_fails_its_requests_and_the_worker_goes_on(monkeypatch) 
 
 
 def test_the_support_model_runs_without_torch_or_transformers() -> None:
-    """Inference needs onnxruntime and tokenizers only: with torch and transformers made unimportable,
-    an English request still goes through both stages."""
+    """Inference needs onnxruntime and tokenizers only: with torch and transformers made
+    unimportable, an English request still goes through both stages."""
     code = (
         "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
         "from monitor.classify.support.classifier import SupportDetector\n"
-        "v = SupportDetector().predict(['my withdrawal has been pending for 3 days, please help'])[0]\n"
+        "v = SupportDetector().predict(['my withdrawal has been pending for 3 days, please "
+        "help'])[0]\n"
         "print(v.stage, v.topic, v.score >= 0.5)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -120,15 +129,20 @@ def test_the_support_model_runs_without_torch_or_transformers() -> None:
 def test_the_committed_model_files_stay_small() -> None:
     """At most 30 MB in all: MiniLM's weights are stored as int8."""
     total = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir() if p.is_file())
-    assert (DEFAULT_MODEL_DIR / MODEL_FILE).is_file() and (DEFAULT_MODEL_DIR / TOKENIZER_FILE).is_file()
+    assert (DEFAULT_MODEL_DIR / MODEL_FILE).is_file() and (
+        DEFAULT_MODEL_DIR / TOKENIZER_FILE
+    ).is_file()
     assert total <= 30 * 1024 * 1024
 
 
 def test_the_tokenizer_gives_the_ids_transformers_gives() -> None:
-    """The tokenizers library on the copied tokenizer.json cuts text as transformers' tokenizer did."""
+    """The tokenizers library on the copied tokenizer.json cuts text as
+    transformers' tokenizer did."""
     transformers = pytest.importorskip("transformers")  # the train extra
     export = pytest.importorskip("monitor.classify.support.export")
-    reference = transformers.AutoTokenizer.from_pretrained(export.default_source(), local_files_only=True)
+    reference = transformers.AutoTokenizer.from_pretrained(
+        export.default_source(), local_files_only=True
+    )
     texts = [*TEXTS, "ＡＰＩ key 🙏 Ünïcödé  tabs\tand\nlines", "word " * 300]
     wanted = reference(texts, truncation=True, max_length=MAX_TOKENS)["input_ids"]
     assert minilm()._token_ids(texts) == wanted

@@ -1,4 +1,5 @@
-"""Tests for the ONNX export's weight-only int8 storage and the head it puts on top (the train extra)."""
+"""Tests for the ONNX export's weight-only int8 storage and the head it
+puts on top (the train extra)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from onnx import TensorProto, helper, numpy_helper
 def tiny_graph(table: np.ndarray, weight: np.ndarray) -> onnx.ModelProto:
     """ids -> Gather(table) -> MatMul(weight) -> embedding: the two shapes MiniLM's weights take."""
     graph = helper.make_graph(
-        [helper.make_node("Gather", ["table", "ids"], ["rows"]),
-         helper.make_node("MatMul", ["rows", "weight"], ["embedding"])],
+        [
+            helper.make_node("Gather", ["table", "ids"], ["rows"]),
+            helper.make_node("MatMul", ["rows", "weight"], ["embedding"]),
+        ],
         "tiny",
         [helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "tokens"])],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", "tokens", 96])],
@@ -48,7 +51,10 @@ def test_weights_are_stored_as_int8_and_give_nearly_the_same_outputs() -> None:
     after = run(quantised, ids)
     assert np.abs(after - before).max() / np.abs(before).max() < 0.02
     quiet = [c for c in range(96) if c != 5]
-    assert np.abs(after[..., quiet] - before[..., quiet]).max() < 0.05 * np.abs(before[..., quiet]).max()
+    assert (
+        np.abs(after[..., quiet] - before[..., quiet]).max()
+        < 0.05 * np.abs(before[..., quiet]).max()
+    )
 
 
 def test_small_weights_stay_float32() -> None:
@@ -62,13 +68,16 @@ def test_the_head_adds_a_logits_output(tmp_path: Path) -> None:
     table = rng.normal(size=(20, 96)).astype(np.float32)
     weights, bias = rng.normal(size=(96, 8)).astype(np.float32), np.arange(8, dtype=np.float32)
     graph = helper.make_graph(
-        [helper.make_node("Gather", ["table", "ids"], ["embedding"])], "emb",
+        [helper.make_node("Gather", ["table", "ids"], ["embedding"])],
+        "emb",
         [helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch"])],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 96])],
         [numpy_helper.from_array(table, "table")],
     )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", export.OPSET)]),
-              str(tmp_path / "encoder.onnx"))
+    onnx.save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", export.OPSET)]),
+        str(tmp_path / "encoder.onnx"),
+    )
     export.attach_head(tmp_path / "encoder.onnx", weights, bias, tmp_path / "head.onnx")
     ids = np.array([3, 7])
     logits = run(onnx.load(str(tmp_path / "head.onnx")), ids, "logits")

@@ -1,4 +1,5 @@
-"""Tests for the n-gram stage's two models: Chinese posts read by one, everything else by the other."""
+"""Tests for the n-gram stage's two models: Chinese posts read by one,
+everything else by the other."""
 
 from __future__ import annotations
 
