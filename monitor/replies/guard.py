@@ -1,4 +1,5 @@
-"""The outbound guard: every outgoing text is checked right before it is sent; a failing text is not sent."""
+"""The outbound guard: every outgoing text is checked right before it is sent;
+a failing text is not sent."""
 
 from __future__ import annotations
 
@@ -15,33 +16,54 @@ from monitor.classify import (
 )
 from monitor.core.models import Action, Author, Brand, Post
 
-# Message length limits per platform (X: a post; Telegram: a message; Discord: a message; Reddit: a comment).
+# Message length limits per platform (X: a post; Telegram: a message;
+# Discord: a message; Reddit: a comment).
 LENGTH_LIMITS = {"twitter": 280, "telegram": 4096, "discord": 2000, "reddit": 10000}
 DM_LIMITS = {"twitter": 10000}  # an X direct message may be longer than a post
 X_URL_LENGTH = 23  # X counts every link as 23 characters, whatever its length
 # Texts read only by the managers may link to the post on its platform; users' texts may not.
-PLATFORM_HOSTS = ("x.com", "twitter.com", "t.me", "telegram.org", "discord.com", "discordapp.com",
-                  "reddit.com", "redd.it")
+PLATFORM_HOSTS = (
+    "x.com",
+    "twitter.com",
+    "t.me",
+    "telegram.org",
+    "discord.com",
+    "discordapp.com",
+    "reddit.com",
+    "redd.it",
+)
 STAFF_KINDS = ("alert", "report")
 # A restriction, ban or unban carries at most a note for the platform's moderation log: none is
 # fine, and one is checked like the managers' texts (no secret, no foreign link).
 MODERATION = ("restrict", "ban", "unban")
 SECRET_REASON = "contains a secret"
-BLOCK_WEIGHT = 0.5  # an impersonation signal this strong (a lure, a phishing link, a secret request) blocks
+# an impersonation signal this strong (a lure, a phishing link, a secret request) blocks
+BLOCK_WEIGHT = 0.5
 
 # A request for credentials: an asking verb, then within a short span the thing asked for.
-_ASK = (r"\b(?:send|share|provide|enter|give|tell|type|paste|post|submit|confirm|verify|dm|reply with|"
-        r"need|require|input|fill in|upload)\b|提供|发送|發送|发给|發給|告诉|告訴|输入|輸入|回复|回覆|私信|私訊")
-_CREDENTIAL = (r"password|passcode|pass phrase|seed|recovery phrase|mnemonic|secret (?:key|phrase)|private key|"
-               r"api secret|secret key|2fa|otp|one[- ]time code|verification code|authenticator code|"
-               r"密码|密碼|助记词|助記詞|私钥|私鑰|密钥|金鑰|验证码|驗證碼|谷歌验证|二次验证|二次驗證")
+_ASK = (
+    r"\b(?:send|share|provide|enter|give|tell|type|paste|post|submit|confirm|verify|dm|reply with|"
+    r"need|require|input|fill in|upload)\b|提供|发送|發送|发给|發給|告诉|告訴|输入|輸入|回复|回覆"
+    r"|私信|私訊"
+)
+_CREDENTIAL = (
+    r"password|passcode|pass phrase|seed|recovery phrase|mnemonic|secret (?:key|phrase)"
+    r"|private key|"
+    r"api secret|secret key|2fa|otp|one[- ]time code|verification code|authenticator code|"
+    r"密码|密碼|助记词|助記詞|私钥|私鑰|密钥|金鑰|验证码|驗證碼|谷歌验证|二次验证|二次驗證"
+)
 _REQUEST = re.compile(rf"(?:{_ASK}).{{0,40}}?(?:{_CREDENTIAL})")
-# "never share your password": a negation before the verb or between verb and noun cancels the match.
-_NEGATION = re.compile(r"\b(?:never|don'?t|do not|not|no one|nobody|won'?t|will not)\b"
-                       r"|不要|切勿|绝不|絕不|请勿|請勿|不会|不會|永远不|永遠不")
+# "never share your password": a negation before the verb or
+# between verb and noun cancels the match.
+_NEGATION = re.compile(
+    r"\b(?:never|don'?t|do not|not|no one|nobody|won'?t|will not)\b"
+    r"|不要|切勿|绝不|絕不|请勿|請勿|不会|不會|永远不|永遠不"
+)
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]{1,15}://([^/\s?#]+)", re.IGNORECASE)
-_X_URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[\w\-.~:/?#@!$&'()*+,;=%]*[\w/=#-])?",
-                    re.IGNORECASE | re.ASCII)
+_X_URL = re.compile(
+    r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[\w\-.~:/?#@!$&'()*+,;=%]*[\w/=#-])?",
+    re.IGNORECASE | re.ASCII,
+)
 # Hosts as written (any case) in texts for the managers, to be made unclickable.
 # An IPv4 address too, now that a linked address is a host the detector names.
 _HOSTLIKE = re.compile(r"(?:[\w-]+\.)+(?:xn--[\w-]+|[^\W\d_]{2,24})\b|\b(?:\d{1,3}\.){3}\d{1,3}\b")
@@ -51,7 +73,8 @@ _CJK_PUNCT = re.compile("([\uff0c\uff1a\uff1b\uff01\uff1f\uff08\uff09])")
 
 
 class Guard:
-    """Checks outgoing texts for one brand: no secret, no credential request, brand links only, fits."""
+    """Checks outgoing texts for one brand: no secret, no credential
+    request, brand links only, fits."""
 
     def __init__(self, brand: Brand) -> None:
         self.registry = BrandRegistry.from_brand(brand)
@@ -65,27 +88,39 @@ class Guard:
         return self.check(action.text, platform, kind)
 
     def check(self, text: str, platform: str, kind: str = "reply") -> str | None:
-        """None when the text may be sent as `kind`, else why not in plain words (never quoting the text)."""
+        """None when the text may be sent as `kind`, else why not in plain
+        words (never quoting the text)."""
         if not text.strip():
             return "empty text"
         staff = kind in STAFF_KINDS
-        checks = (self._secret, self._links) if staff else (self._secret, self._links, self._request, self._scam)
+        checks = (
+            (self._secret, self._links)
+            if staff
+            else (self._secret, self._links, self._request, self._scam)
+        )
         for check in checks:
             if reason := check(text, staff):
                 return reason
-        return too_long(text, platform, kind == "dm" or staff)  # managers' texts are messages, never posts
+        # managers' texts are messages, never posts
+        return too_long(text, platform, kind == "dm" or staff)
 
     def _secret(self, text: str, staff: bool) -> str | None:
         """A secret in the text as written or once invisible characters are removed."""
         found = find_secrets(text) or find_secrets(strip_invisible(text))
         if found:
-            return f"{SECRET_REASON} (" + ", ".join(sorted({m.label.replace("_", " ") for m in found})) + ")"
+            return (
+                f"{SECRET_REASON} ("
+                + ", ".join(sorted({m.label.replace("_", " ") for m in found}))
+                + ")"
+            )
         return None
 
     def _links(self, text: str, staff: bool) -> str | None:
         """Links only to the brand's own domains (and, for the managers, to the platforms)."""
-        netlocs = [m.group(1) for m in _URL.finditer(normalise(text)) if "[.]" not in m.group(1)]  # [.]: defanged
-        # Written defanged (evil[.]com), as alerts and /verify answers write foreign links, a host is no link.
+        # [.]: defanged
+        netlocs = [m.group(1) for m in _URL.finditer(normalise(text)) if "[.]" not in m.group(1)]
+        # Written defanged (evil[.]com), as alerts and /verify answers write
+        # foreign links, a host is no link.
         linked = set(hosts(text, hidden_dots=False)) | {_host_of(n) for n in netlocs}
         foreign = [h for h in linked if not self.allowed(h, staff)]
         if foreign:
@@ -108,28 +143,38 @@ class Guard:
         return None
 
     def _scam(self, text: str, staff: bool) -> str | None:
-        """The impersonation detector's strong signals, as if a neutral account had posted the text."""
+        """The impersonation detector's strong signals, as if a neutral
+        account had posted the text."""
         post = Post(platform="guard", id="outbound", author=Author("guard", "", ""), text=text)
         strong = [s for s in self.detector.signals(post) if s.label and s.weight >= BLOCK_WEIGHT]
         if strong:
             return "reads like a scam: " + "; ".join(dict.fromkeys(s.words for s in strong))
         return None
 
+
 def defang(text: str, domains: tuple[str, ...]) -> str:
-    """A managers' text with every host outside `domains` and the platforms written as example[.]com."""
+    """A managers' text with every host outside `domains` and the
+    platforms written as example[.]com."""
     safe = (*domains, *PLATFORM_HOSTS)
 
     def write(m: re.Match[str]) -> str:
         host = m.group(0).casefold()
-        return m.group(0) if any(host == d or host.endswith("." + d) for d in safe) else m.group(0).replace(".", "[.]")
+        return (
+            m.group(0)
+            if any(host == d or host.endswith("." + d) for d in safe)
+            else m.group(0).replace(".", "[.]")
+        )
 
-    folded = "".join(part if _CJK_PUNCT.fullmatch(part) else unicodedata.normalize("NFKC", part)
-                     for part in _CJK_PUNCT.split(text))
+    folded = "".join(
+        part if _CJK_PUNCT.fullmatch(part) else unicodedata.normalize("NFKC", part)
+        for part in _CJK_PUNCT.split(text)
+    )
     return _HOSTLIKE.sub(write, strip_invisible(folded))
 
 
 def too_long(text: str, platform: str, dm: bool = False) -> str | None:
-    """The length problem on a platform, or None; an X post is counted as X counts (see x_length)."""
+    """The length problem on a platform, or None; an X post is counted
+    as X counts (see x_length)."""
     limit = (dm and DM_LIMITS.get(platform)) or LENGTH_LIMITS.get(platform)
     if limit is None:
         return None
@@ -141,23 +186,26 @@ def too_long(text: str, platform: str, dm: bool = False) -> str | None:
 
 
 def x_length(text: str) -> int:
-    """X's weighted length, approximated: a link counts 23, Latin and common punctuation 1, else 2."""
+    """X's weighted length, approximated: a link counts 23, Latin and
+    common punctuation 1, else 2."""
     size = 0
     pos = 0
     for m in _X_URL.finditer(text):
-        size += _weighted(text[pos:m.start()]) + X_URL_LENGTH
+        size += _weighted(text[pos : m.start()]) + X_URL_LENGTH
         pos = m.end()
     return size + _weighted(text[pos:])
 
 
 def _weighted(text: str) -> int:
-    """twitter-text v3 weights: U+0000-10FF, U+2000-200D, U+2010-201F, U+2032-2037 count 1, others 2."""
+    """twitter-text v3 weights: U+0000-10FF, U+2000-200D, U+2010-201F,
+    U+2032-2037 count 1, others 2."""
     light = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
     return sum(1 if any(a <= ord(ch) <= b for a, b in light) else 2 for ch in text)
 
 
 def scrub(text: str) -> str:
-    """The text with every secret replaced by its placeholder (invisible characters removed first)."""
+    """The text with every secret replaced by its placeholder
+    (invisible characters removed first)."""
     clean = strip_invisible(text)
     return redact(clean, find_secrets(clean))
 

@@ -15,7 +15,8 @@ _MIN_TRADITIONAL = 2
 
 
 def reply_language(text: str) -> str:
-    """The template language for a post's (redacted) text; anything not Chinese is answered in English."""
+    """The template language for a post's (redacted) text; anything not
+    Chinese is answered in English."""
     if language(text) != "zh":
         return "en"
     marks = sum(1 for ch in text if ch in _TRADITIONAL)

@@ -1,4 +1,5 @@
-"""Reply templates from data/templates/<kind>/<lang>.toml, per visibility and topic, filled with brand facts."""
+"""Reply templates from data/templates/<kind>/<lang>.toml, per visibility and
+topic, filled with brand facts."""
 
 from __future__ import annotations
 
@@ -45,7 +46,9 @@ class Templates:
         for path in sorted(directory.glob("*/*.toml")):
             kind, lang = path.parent.name, path.stem
             if lang not in LANGUAGES:
-                raise TemplateError(f"{path}: unknown language '{lang}' (use one of {', '.join(LANGUAGES)})")
+                raise TemplateError(
+                    f"{path}: unknown language '{lang}' (use one of {', '.join(LANGUAGES)})"
+                )
             data = _read(path)
             if kind == SNIPPETS:
                 snippets[lang] = _strings(path, data, "")
@@ -62,18 +65,23 @@ class Templates:
         return iter(sorted(self.texts))
 
     def find(self, kind: str, lang: str, visibility: str, topic: str = DEFAULT_TOPIC) -> Key:
-        """The key that answers a request: the user's language first, then the topic, then fallbacks."""
+        """The key that answers a request: the user's language first,
+        then the topic, then fallbacks."""
         for candidate in _FALLBACK.get(lang, _FALLBACK["en"]):
             for name in (topic, DEFAULT_TOPIC):
                 if (kind, candidate, visibility, name) in self.texts:
                     return (kind, candidate, visibility, name)
         raise TemplateError(f"no template {kind}/{lang}/{visibility}/{topic}")
 
-    def render(self, kind: str, lang: str, visibility: str, topic: str = DEFAULT_TOPIC, **extra: str) -> str:
+    def render(
+        self, kind: str, lang: str, visibility: str, topic: str = DEFAULT_TOPIC, **extra: str
+    ) -> str:
         """The best template for the request, filled with brand facts, snippets and `extra`."""
         key = self.find(kind, lang, visibility, topic)
         fields = {**self._brand_fields(), **extra}
-        fields |= {name: text.format_map(fields) for name, text in self.snippets.get(key[1], {}).items()}
+        fields |= {
+            name: text.format_map(fields) for name, text in self.snippets.get(key[1], {}).items()
+        }
         try:
             return self.texts[key].format_map(fields)
         except (KeyError, IndexError, ValueError) as exc:

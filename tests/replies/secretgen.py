@@ -17,7 +17,8 @@ _WORDLISTS = {lang: Mnemonic(lang) for lang in ("english", "chinese_simplified")
 
 def seed_phrase(rng: random.Random, lang: str = "english", words: int = 12) -> str:
     """A valid BIP39 phrase (checksum included)."""
-    return _WORDLISTS[lang].to_mnemonic(rng.randbytes(words // 3 * 4))  # 12 words: 16 bytes of entropy
+    # 12 words: 16 bytes of entropy
+    return _WORDLISTS[lang].to_mnemonic(rng.randbytes(words // 3 * 4))
 
 
 def wif(rng: random.Random) -> str:
@@ -41,7 +42,16 @@ def leaks(rng: random.Random) -> list[tuple[str, str]]:
         (f"my eth private key: 0x{(s := rng.randbytes(32).hex())}", s),
         (f"okx api key is {okx_key} and secret key: {(s := rand(rng, '0123456789ABCDEF', 32))}", s),
         (f"why is my github token ghp_{(s := rand(rng, ALNUM, 36))} rejected", "ghp_" + s),
-        (f"bot token {(s := f'{rng.randint(10**8, 10**9)}:AA{rand(rng, URLSAFE, 33)}')} leaked?", s),
-        (f"my password is {(s := rand(rng, ALNUM, 6) + '-' + rand(rng, ALNUM, 5) + '7')} and it fails", s),
+        (
+            f"bot token {(s := f'{rng.randint(10**8, 10**9)}:AA{rand(rng, URLSAFE, 33)}')} leaked?",
+            s,
+        ),
+        (
+            (
+                f"my password is {(s := rand(rng, ALNUM, 6) + '-' + rand(rng, ALNUM, 5) + '7')}"
+                " and it fails"
+            ),
+            s,
+        ),
         (f"我的登录密码是 {(s := rand(rng, ALNUM, 10) + '9')} 登不上", s),
     ]
