@@ -1,4 +1,5 @@
-"""Tests for monitor.evalsets: each converter over a tiny made-up eval dir with the real files' layout."""
+"""Tests for monitor.evalsets: each converter over a tiny made-up eval dir
+with the real files' layout."""
 
 from __future__ import annotations
 
@@ -15,46 +16,83 @@ from monitor.evalsets.scanners import gitleaks_label, yelp_label
 
 # Made-up rows in the column layout of each upstream file.
 FILES = {
-    "bip39_trezor_python_mnemonic/mnemonic_edge_cases.csv": "text,case,bip39_checksum_valid,source\n"
-    "lamp lamp lamp lamp lamp lamp lamp lamp lamp lamp lamp zebra,valid_12 (made up),1,here\n"
-    "this is only a sentence,not_a_mnemonic,0,here\n",
-    "bitcoin_bips_key_vectors/bip_key_and_address_vectors.csv": "bip,line,kind,value,is_secret,context\n"
-    "bip-0032,1,extended_private_key,xprvFAKEFAKE,1,ctx\n"
-    "bip-0032,2,extended_public_key,xpubFAKEFAKE,0,ctx\n",
-    "bitcoin_wif_signmessage_python_bitcoinlib/wif_address_signature_labeled.csv": "idx,kind,value,is_secret\n0,wif_private_key,KfakeWIF,1\n0,p2pkh_address,1FakeAddr,0\n"
-    "0,base64_message_signature,SGVsbG8=,0\n",
-    "secrets_okx_js_wallet_sdk_test_vectors/okx_wallet_sdk_test_strings.csv": "package,file,line,var,kind,value,is_secret,bip39_checksum_valid\n"
-    "coin-x,t.ts,1,privateKey,private_key,0xfeedfeed,1,\n"
-    "coin-x,t.ts,2,txId,hash_sig_or_tx,0xbeefbeef,0,\n",
-    "secrets_exchange_api_docs/binance_docs_key_examples.csv": "source_file,line,kind,value,is_secret,context\n"
-    "a.md,1,exchange_api_key,FAKEKEY123,1,`apiKey` | FAKEKEY123\n"
-    "a.md,2,pem_private_key_header,BEGIN PRIVATE KEY,1,-----BEGIN PRIVATE KEY-----\n"
-    "a.md,3,hmac_sha256_request_signature,abcdef01,0,sig\n",
-    "secrets_exchange_api_docs/okx_docs_key_examples.csv": "source,kind,value,is_secret,context\n"
-    "docs,okx_api_key_MASKED,1234-****-5678,0,masked\n"
-    "same,okx_api_secret_example,FAKESECRET,1,example\n",
-    "secrets_detect_secrets_yelp/detect_secrets_plugin_cases.csv": "detector,test,text,is_secret,note\n"
-    'keyword,t,password = "made up",1,\nip_public,t,203.0.113.9,1,\ngithub_token,t,foo,0,\n',
-    "secrets_gitleaks_rules/gitleaks_rule_tps_fps.csv": "rule_file,func,kind,is_secret,text\n"
-    'x.go,SlackBotToken,tps,1,"line one\nline two"\ngeneric.go,GenericCredential,fps,0,version = 1.2.3\n',
-    "support_banking77/test.csv": "text,category\nwhere did my cash go,pending_cash_withdrawal\n"
-    "card colours?,card_colour\n",
-    "support_banking77/banking77_to_monitor_mapping_SUGGESTED.csv": "banking77_category,suggested_monitor_label,note\n"
-    "pending_cash_withdrawal,support/withdrawal_not_arrived,n\n",
-    "support_clinc150/clinc150_test_plus_oos_test.csv": "text,intent,domain,split\nunlock my account please,account_blocked,banking,test\n"
-    "what is my balance,balance,banking,test\nwhat is my apr,apr,credit_cards,test\n"
-    "sing me a song,oos,oos,oos_test\n",
-    "support_twcs_sample/twcs_sample.csv": "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
-    "1,555,True,Wed,@Shop my parcel is late,2,\n2,ShopHelp,False,Wed,@555 Please DM us,,1\n",
-    "support_zh_afqmc/afqmc_dev_unique_questions.csv": "text,lang,monitor_label_hint\n额度怎么提高,zh,hint\n",
-    "scam_x_posts_janitr_internetcondom/janitr_sample_labeled.csv": "id,text,labels,is_scam,platform,source_url,source,collected_at,upstream_notes\n"
-    "1,claim your airdrop now,scam,1,x,https://x.com/someone/status/1,,,\n"
-    "2,nice chart,clean,0,,,,,\n3,,clean,0,,,,,\n",
-    "spam_tg_spam_umputun/tg_spam_ham_samples.csv": "text,label,lang,source_path\nearn 500 a day DM me,spam,en,s\nпривет всем,ham,ru,h\nhi all,ham,en,h\n",
-    "scam_zh_telecom_fraud_texts5_SEMISYNTHETIC/telecom_fraud_zh_customer_service_vs_normal.csv": "text,label,monitor_label,provenance\n我是客服请转账,impersonating_customer_service,s,p\n"
-    "明天开会,normal,n,p\n",
-    "negatives_tweeteval/tweeteval_test_sample.csv": "text,task,task_label,monitor_label\nwhat a game tonight,sentiment,positive,none\n",
-    "negatives_zh_weibo_senti_subset/weibo_senti_subset.csv": "text,sentiment_label,monitor_label\n今天真好,1,none\n",
+    "bip39_trezor_python_mnemonic/mnemonic_edge_cases.csv": (
+        "text,case,bip39_checksum_valid,source\n"
+        "lamp lamp lamp lamp lamp lamp lamp lamp lamp lamp lamp zebra,valid_12 (made up),1,here\n"
+        "this is only a sentence,not_a_mnemonic,0,here\n"
+    ),
+    "bitcoin_bips_key_vectors/bip_key_and_address_vectors.csv": (
+        "bip,line,kind,value,is_secret,context\n"
+        "bip-0032,1,extended_private_key,xprvFAKEFAKE,1,ctx\n"
+        "bip-0032,2,extended_public_key,xpubFAKEFAKE,0,ctx\n"
+    ),
+    "bitcoin_wif_signmessage_python_bitcoinlib/wif_address_signature_labeled.csv": (
+        "idx,kind,value,is_secret\n0,wif_private_key,KfakeWIF,1\n0,p2pkh_address,1FakeAddr,0\n"
+        "0,base64_message_signature,SGVsbG8=,0\n"
+    ),
+    "secrets_okx_js_wallet_sdk_test_vectors/okx_wallet_sdk_test_strings.csv": (
+        "package,file,line,var,kind,value,is_secret,bip39_checksum_valid\n"
+        "coin-x,t.ts,1,privateKey,private_key,0xfeedfeed,1,\n"
+        "coin-x,t.ts,2,txId,hash_sig_or_tx,0xbeefbeef,0,\n"
+    ),
+    "secrets_exchange_api_docs/binance_docs_key_examples.csv": (
+        "source_file,line,kind,value,is_secret,context\n"
+        "a.md,1,exchange_api_key,FAKEKEY123,1,`apiKey` | FAKEKEY123\n"
+        "a.md,2,pem_private_key_header,BEGIN PRIVATE KEY,1,-----BEGIN PRIVATE KEY-----\n"
+        "a.md,3,hmac_sha256_request_signature,abcdef01,0,sig\n"
+    ),
+    "secrets_exchange_api_docs/okx_docs_key_examples.csv": (
+        "source,kind,value,is_secret,context\n"
+        "docs,okx_api_key_MASKED,1234-****-5678,0,masked\n"
+        "same,okx_api_secret_example,FAKESECRET,1,example\n"
+    ),
+    "secrets_detect_secrets_yelp/detect_secrets_plugin_cases.csv": (
+        "detector,test,text,is_secret,note\n"
+        'keyword,t,password = "made up",1,\nip_public,t,203.0.113.9,1,\ngithub_token,t,foo,0,\n'
+    ),
+    "secrets_gitleaks_rules/gitleaks_rule_tps_fps.csv": (
+        "rule_file,func,kind,is_secret,text\n"
+        'x.go,SlackBotToken,tps,1,"line one\nline two"\n'
+        "generic.go,GenericCredential,fps,0,version = 1.2.3\n"
+    ),
+    "support_banking77/test.csv": (
+        "text,category\nwhere did my cash go,pending_cash_withdrawal\ncard colours?,card_colour\n"
+    ),
+    "support_banking77/banking77_to_monitor_mapping_SUGGESTED.csv": (
+        "banking77_category,suggested_monitor_label,note\n"
+        "pending_cash_withdrawal,support/withdrawal_not_arrived,n\n"
+    ),
+    "support_clinc150/clinc150_test_plus_oos_test.csv": (
+        "text,intent,domain,split\nunlock my account please,account_blocked,banking,test\n"
+        "what is my balance,balance,banking,test\nwhat is my apr,apr,credit_cards,test\n"
+        "sing me a song,oos,oos,oos_test\n"
+    ),
+    "support_twcs_sample/twcs_sample.csv": (
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+        "1,555,True,Wed,@Shop my parcel is late,2,\n2,ShopHelp,False,Wed,@555 Please DM us,,1\n"
+    ),
+    "support_zh_afqmc/afqmc_dev_unique_questions.csv": (
+        "text,lang,monitor_label_hint\n额度怎么提高,zh,hint\n"
+    ),
+    "scam_x_posts_janitr_internetcondom/janitr_sample_labeled.csv": (
+        "id,text,labels,is_scam,platform,source_url,source,collected_at,upstream_notes\n"
+        "1,claim your airdrop now,scam,1,x,https://x.com/someone/status/1,,,\n"
+        "2,nice chart,clean,0,,,,,\n3,,clean,0,,,,,\n"
+    ),
+    "spam_tg_spam_umputun/tg_spam_ham_samples.csv": (
+        "text,label,lang,source_path\nearn 500 a day DM me,spam,en,s\nпривет всем,ham,ru,h\n"
+        "hi all,ham,en,h\n"
+    ),
+    "scam_zh_telecom_fraud_texts5_SEMISYNTHETIC/telecom_fraud_zh_customer_service_vs_normal.csv": (
+        "text,label,monitor_label,provenance\n我是客服请转账,impersonating_customer_service,s,p\n"
+        "明天开会,normal,n,p\n"
+    ),
+    "negatives_tweeteval/tweeteval_test_sample.csv": (
+        "text,task,task_label,monitor_label\nwhat a game tonight,sentiment,positive,none\n"
+    ),
+    "negatives_zh_weibo_senti_subset/weibo_senti_subset.csv": (
+        "text,sentiment_label,monitor_label\n今天真好,1,none\n"
+    ),
 }
 VECTORS = {
     "english": [["00", "lamp lamp lamp zebra", "aa" * 64, "xprvFAKE"]],

@@ -89,9 +89,10 @@ def afqmc(root: Path) -> Iterator[Post]:
 # Licences of the sets `monitor train --eval-dir` may learn from (their dev halves only).
 TRAINING_SETS = {
     "banking77": "CC-BY-4.0; PolyAI, Casanueva et al. 2020, 'Efficient Intent Detection with Dual "
-                 "Sentence Encoders' (PolyAI-LDN/task-specific-datasets)",
-    "clinc150": "CC-BY-3.0; Larson et al. 2019, 'An Evaluation Dataset for Intent Classification and "
-                "Out-of-Scope Prediction' (clinc/oos-eval)",
+    "Sentence Encoders' (PolyAI-LDN/task-specific-datasets)",
+    "clinc150": "CC-BY-3.0; Larson et al. 2019, 'An Evaluation Dataset for Intent Classification "
+    "and "
+    "Out-of-Scope Prediction' (clinc/oos-eval)",
 }
 
 
