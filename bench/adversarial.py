@@ -1,4 +1,5 @@
-"""Worst-case time per post over adversarial inputs, per detector: catastrophic backtracking shows up here.
+"""Worst-case time per post over adversarial inputs, per detector:
+catastrophic backtracking shows up here.
 
 Each input family is built at two sizes; a detector whose time grows much faster than the text
 (more than 8x for 4x the length) is flagged SUPERLINEAR, and 1 MB is timed only where the
@@ -52,7 +53,9 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "glued letters": lambda n: (_LETTERS * (n // len(_LETTERS) + 1))[:n],
     "spaced letters": lambda n: (" ".join(SEED_WORDS) * (n // 160 + 1))[:n],
     "emoji-joined seed words": lambda n: (SEED_WORDS.replace(" ", "🔥") * (n // 80 + 1))[:n],
-    "base64 of seed words": lambda n: (base64.b64encode(SEED_WORDS.encode() * (n // 60 + 1)).decode())[:n],
+    "base64 of seed words": lambda n: (
+        base64.b64encode(SEED_WORDS.encode() * (n // 60 + 1)).decode()
+    )[:n],
     "hex pieces after a key word": lambda n: ("private key " + "0a1b " * (n // 5 + 1))[:n],
     "percent escapes": lambda n: ("%41%20%e4%b8%ad" * (n // 15 + 1))[:n],
     "Cyrillic prose": lambda n: ("привет мир как дела аре сору " * (n // 29 + 1))[:n],
@@ -79,15 +82,17 @@ def _on_text(finder: Callable[[str], object]) -> Callable[[Post], object]:
 def checks(pipeline: Pipeline) -> dict[str, Callable[[Post], object]]:
     """Every secret finder, every other detector, and the whole pipeline."""
     found: dict[str, Callable[[Post], object]] = {
-        f"secrets.{f.__module__.rsplit('.', 1)[-1]}": _on_text(f) for f in FINDERS}
+        f"secrets.{f.__module__.rsplit('.', 1)[-1]}": _on_text(f) for f in FINDERS
+    }
     found["secrets (views, all)"] = _on_text(find_secrets)
     found |= {d.name: d.check for d in pipeline.detectors}
     found["pipeline (all)"] = pipeline.process
     return found
 
 
-def measure(check: Callable[[Post], object], family: Callable[[int], str], big: int,
-            budget: float) -> tuple[float, str]:
+def measure(
+    check: Callable[[Post], object], family: Callable[[int], str], big: int, budget: float
+) -> tuple[float, str]:
     """The time at `big` characters (measured, or extrapolated when over budget) and a note."""
     small, medium = (min(timed(check, family(n)) for _ in range(3)) for n in (SMALL, MEDIUM))
     growth = medium / max(small, 1e-3)  # best of three: a busy machine adds noise, never removes it
@@ -104,8 +109,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, help="monitor.toml (default: the bundled example)")
     parser.add_argument("--big", type=int, default=1_000_000, help="characters in the largest text")
-    parser.add_argument("--budget", type=float, default=60.0, help="longest run to time, in seconds")
-    parser.add_argument("--verbose", action="store_true", help="each measurement on stderr as it is taken")
+    parser.add_argument(
+        "--budget", type=float, default=60.0, help="longest run to time, in seconds"
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="each measurement on stderr as it is taken"
+    )
     parser.add_argument("--only", help="only the checks whose name starts with this (e.g. secrets)")
     args = parser.parse_args()
     pipeline = Pipeline.from_settings(config.load(args.config), b"bench-salt" * 4)
@@ -116,7 +125,11 @@ def main() -> None:
             seconds, note = measure(check, make, args.big, args.budget)
             rows.append((name, family, seconds, note))
             if args.verbose:
-                print(f"    {name:<24} {family:<26} {seconds:9.2f} s  {note}", file=sys.stderr, flush=True)
+                print(
+                    f"    {name:<24} {family:<26} {seconds:9.2f} s  {note}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     print(f"worst case per check at {args.big:,} characters:")
     for name in chosen:
         _, family, seconds, note = max((r for r in rows if r[0] == name), key=lambda r: r[2])

@@ -49,18 +49,28 @@ def main(argv: list[str] | None = None) -> int:
 def report(runs: dict[str, list[Run]], verdict: dict[str, object]) -> None:
     """Median and fastest time, worst peak RSS per tool; the ratio against the targets."""
     print(f"{len(runs['monitor'])} cold runs each, in turns")
-    print(f"{'tool':<28} {'median s':>9} {'fastest s':>10} {'peak RSS MB (worst)':>20} {'processes':>9}")
+    print(
+        f"{'tool':<28} {'median s':>9} {'fastest s':>10} "
+        f"{'peak RSS MB (worst)':>20} {'processes':>9}"
+    )
     for tool, rs in runs.items():
         times = [r.seconds for r in rs]
-        print(f"{tool:<28} {statistics.median(times):>9.2f} {min(times):>10.2f} "
-              f"{max(r.max_rss_mb for r in rs):>20.0f} {max(r.processes for r in rs):>9}")
+        print(
+            f"{tool:<28} {statistics.median(times):>9.2f} {min(times):>10.2f} "
+            f"{max(r.max_rss_mb for r in rs):>20.0f} {max(r.processes for r in rs):>9}"
+        )
     ratio = statistics.median(r.seconds for r in runs["monitor"]) / statistics.median(
-        r.seconds for r in runs["detect-secrets"])
+        r.seconds for r in runs["detect-secrets"]
+    )
     rss = max(r.max_rss_mb for r in runs["monitor"])
-    print(f"monitor / detect-secrets, median time: {ratio:.2f}x (target <= {TIME_RATIO:.0f}x: "
-          f"{'met' if ratio <= TIME_RATIO else 'missed'})")
-    print(f"monitor peak RSS: {rss:.0f} MB (target <= {MAX_RSS_MB:.0f} MB: "
-          f"{'met' if rss <= MAX_RSS_MB else 'missed'})")
+    print(
+        f"monitor / detect-secrets, median time: {ratio:.2f}x (target <= {TIME_RATIO:.0f}x: "
+        f"{'met' if ratio <= TIME_RATIO else 'missed'})"
+    )
+    print(
+        f"monitor peak RSS: {rss:.0f} MB (target <= {MAX_RSS_MB:.0f} MB: "
+        f"{'met' if rss <= MAX_RSS_MB else 'missed'})"
+    )
     print(f"monitor's answer: {json.dumps(verdict.get('findings'), ensure_ascii=False)}")
 
 

@@ -112,7 +112,8 @@ def binance_rows(root: Path) -> Iterator[Row]:
 
 
 def okx_rows(root: Path) -> Iterator[Row]:
-    """OKX doc values: masked key/passphrase and signatures must not flag; the secret example must."""
+    """OKX doc values: masked key/passphrase and signatures must not
+    flag; the secret example must."""
     for r in read_csv(root / "secrets_exchange_api_docs/okx_docs_key_examples.csv"):
         header = r["context"].split()[0].rstrip(":")  # e.g. OK-ACCESS-KEY, as sent in a request
         text = r["context"] if r["is_secret"] == "1" else f"{header}: {r['value']}"
@@ -182,7 +183,8 @@ def throughput(root: Path) -> None:
         find_secrets(text, FINDERS)
     elapsed = time.perf_counter() - start
     print(
-        f"\n== speed: {len(texts) / elapsed:,.0f} posts/s ({elapsed / len(texts) * 1e6:.0f} µs/post)"
+        f"\n== speed: {len(texts) / elapsed:,.0f} posts/s "
+        f"({elapsed / len(texts) * 1e6:.0f} µs/post)"
     )
 
 

@@ -1,4 +1,5 @@
-"""Measures the seed-phrase and private-key finders on the third-party eval sets (read, never copied)."""
+"""Measures the seed-phrase and private-key finders on the third-party
+eval sets (read, never copied)."""
 
 from __future__ import annotations
 
@@ -115,7 +116,8 @@ def eval_false_positives(eval_dir: Path) -> None:
             rate = len(posts) / (time.perf_counter() - t0)
             pct = 100 * flagged / len(posts)
             print(
-                f"  {name:10} {finder_name:6} {flagged:3}/{len(posts):5} = {pct:.2f}%   {rate:,.0f} posts/s"
+                f"  {name:10} {finder_name:6} {flagged:3}/{len(posts):5} "
+                f"= {pct:.2f}%   {rate:,.0f} posts/s"
             )
 
 

@@ -1,7 +1,9 @@
-"""Measure the support classifier on the third-party eval sets: support-vs-not P/R/F1 per language, topic accuracy per set.
+"""Measure the support classifier on the third-party eval sets: support-vs-not P/R/F1 per
+language, topic accuracy per set.
 
-Usage: python bench/eval_support.py [EVAL_DIR] [--split dev|test|all] [--stage cheap|full] [--errors N] [--speed N]
-Rows split by a hash of their text: `dev` is the half looked at while building, `test` the held-out half.
+Usage: python bench/eval_support.py [EVAL_DIR] [--split dev|test|all] [--stage cheap|full]
+[--errors N] [--speed N] Rows split by a hash of their text: `dev` is the half looked at while
+building, `test` the held-out half.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from monitor.classify import SupportDetector
 from monitor.core.models import Author, Post
 from monitor.evalsets.support import BANKING77_TOPICS, dev_half
 
-# The flag line: the config's default support_request threshold, where the scores are calibrated to cut.
+# The flag line: the config's default support_request threshold,
+# where the scores are calibrated to cut.
 THRESHOLD = 0.5
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "trustpilot_gold.csv"
@@ -30,7 +33,8 @@ GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "trustpilot_g
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One eval text: which set, language, whether it is a support request, and its topic if known."""
+    """One eval text: which set, language, whether it is a support
+    request, and its topic if known."""
 
     set: str
     lang: str
@@ -57,7 +61,8 @@ def banking77(root: Path) -> Iterator[Row]:
 
 
 def clinc150(root: Path) -> Iterator[Row]:
-    """CLINC150: banking domain as requests, out-of-scope and non-finance domains as non-requests."""
+    """CLINC150: banking domain as requests, out-of-scope and
+    non-finance domains as non-requests."""
     for r in read(root / "support_clinc150" / "clinc150_test_plus_oos_test.csv"):
         if r["domain"] in ("banking", "oos"):
             yield Row("clinc150_banking_vs_oos", "en", r["text"], r["domain"] == "banking")
@@ -92,7 +97,8 @@ def weibo(root: Path) -> Iterator[Row]:
 
 
 def trustpilot(root: Path) -> Iterator[Row]:
-    """Our hand-labelled Binance Trustpilot reviews: text from the eval set, labels from the gold file."""
+    """Our hand-labelled Binance Trustpilot reviews: text from the eval
+    set, labels from the gold file."""
     texts = {
         r["id"]: r["text"]
         for r in read(
@@ -137,7 +143,10 @@ def report(rows: list[Row], verdicts: list, threshold: float, errors: int) -> No
         idx = [i for i, r in enumerate(rows) if r.set == name]
         flagged = sum(verdicts[i].score >= threshold for i in idx)
         correct = sum((verdicts[i].score >= threshold) == rows[i].support for i in idx)
-        line = f"  {name:26s} n={len(idx):5d} flagged={flagged / len(idx):.3f} correct={correct / len(idx):.3f}"
+        line = (
+            f"  {name:26s} n={len(idx):5d} flagged={flagged / len(idx):.3f} "
+            f"correct={correct / len(idx):.3f}"
+        )
         topical = [i for i in idx if rows[i].topic]
         if topical:
             acc = sum(verdicts[i].topic == rows[i].topic for i in topical) / len(topical)
@@ -156,7 +165,8 @@ def report(rows: list[Row], verdicts: list, threshold: float, errors: int) -> No
     for i in wrong[:: max(1, len(wrong) // errors)][:errors] if errors else []:
         v = verdicts[i]
         print(
-            f"  ERR {rows[i].set} gold={rows[i].topic or rows[i].support} got={v.topic}:{v.score:.2f} {rows[i].text[:110]!r}"
+            f"  ERR {rows[i].set} gold={rows[i].topic or rows[i].support} "
+            f"got={v.topic}:{v.score:.2f} {rows[i].text[:110]!r}"
         )
 
 
@@ -184,14 +194,16 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     stages = Counter(v.stage for v in verdicts)
     print(
-        f"split={args.split} stage={args.stage} rows={len(rows)} {len(rows) / elapsed:.0f} texts/s, stages {dict(stages)}"
+        f"split={args.split} stage={args.stage} rows={len(rows)} {len(rows) / elapsed:.0f} "
+        f"texts/s, stages {dict(stages)}"
     )
     report(rows, verdicts, THRESHOLD, args.errors)
 
 
 def speed(detector: SupportDetector, rows: list[Row], count: int) -> None:
-    """Posts per second through check_many() in chunks of 64, and the peak RSS of this process with its
-    MiniLM process (`monitor scan` also starts chunks ahead: bench/throughput.py measures that)."""
+    """Posts per second through check_many() in chunks of 64, and the peak RSS of this
+    process with its MiniLM process (`monitor scan` also starts chunks ahead:
+    bench/throughput.py measures that)."""
     stream = random.Random(0).sample(rows, min(count, len(rows)))
     author = Author(platform="twitter", id="1", handle="someone")
     posts = [
@@ -204,7 +216,8 @@ def speed(detector: SupportDetector, rows: list[Row], count: int) -> None:
     rate = len(posts) / (time.perf_counter() - start)
     rss = tree_peak_mib(os.getpid())
     print(
-        f"check_many(): {rate:.0f} posts/s over {len(posts)} posts ({flagged} flagged), peak RSS {rss:.0f} MB"
+        f"check_many(): {rate:.0f} posts/s over {len(posts)} posts ({flagged} flagged), peak "
+        f"RSS {rss:.0f} MB"
     )
 
 

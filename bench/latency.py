@@ -1,4 +1,5 @@
-"""Ingest-to-action latency and throughput of a real `monitor run` at a steady post rate, with peak RSS.
+"""Ingest-to-action latency and throughput of a real `monitor run` at a
+steady post rate, with peak RSS.
 
 A Telegram Bot API fake on 127.0.0.1 (tests/fakes/telegram.py) carries posts in; the daemon runs
 as its own process, as in production. Every post is a support request that gets one public reply;
@@ -33,7 +34,10 @@ from tests.fakes.telegram import TelegramFake, write_config
 TOKEN = "7312345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 GROUP, ADMINS, USERS = -100500, -100999, 200
 EXTRA = "\n[limits]\nuser_cooldown = 0\nthread_cooldown = 0\nplatform_per_hour = 10000000\n"
-TEXT = "Hi, my withdrawal of {n} USDT has been pending for 3 days and support has not answered, can someone help?"
+TEXT = (
+    "Hi, my withdrawal of {n} USDT has been pending for 3 days and support has not answered, "
+    "can someone help?"
+)
 
 
 class TimedFake(TelegramFake):
@@ -100,7 +104,8 @@ async def warm_up(fake: TimedFake, timeout: float = 120) -> None:
 
 
 async def drive(fake: TimedFake, rate: float, seconds: float) -> float:
-    """Post at `rate` per second for `seconds`, on an absolute schedule; returns when posting ended."""
+    """Post at `rate` per second for `seconds`, on an absolute schedule;
+    returns when posting ended."""
     count, start = int(rate * seconds), time.monotonic()
     for n in range(count):
         delay = start + n / rate - time.monotonic()
@@ -119,12 +124,26 @@ async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
         for n in range(USERS):
             fake.add_user(1000 + n, f"User{n}", f"user_{n}", started=True)
         config = write_config(folder, fake.base_url, admin_chat_id=ADMINS, extra=extra)
-        config.write_text(config.read_text().replace('log_level = "INFO"',
-                                                     f'log_level = "WARNING"\nmetrics_port = {port}'))
+        config.write_text(
+            config.read_text().replace(
+                'log_level = "INFO"', f'log_level = "WARNING"\nmetrics_port = {port}'
+            )
+        )
         daemon = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "monitor.cli", "run", "--config", str(config), "--db", str(folder / "m.db"),
-            env={**os.environ, "TG_TOKEN": TOKEN}, cwd=ROOT, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL, stderr=(folder / "daemon.log").open("wb"))
+            sys.executable,
+            "-m",
+            "monitor.cli",
+            "run",
+            "--config",
+            str(config),
+            "--db",
+            str(folder / "m.db"),
+            env={**os.environ, "TG_TOKEN": TOKEN},
+            cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=(folder / "daemon.log").open("wb"),
+        )
         await wait_healthy(f"http://127.0.0.1:{port}/healthz")
         await warm_up(fake)
         first = time.monotonic()
@@ -141,27 +160,50 @@ async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
     report(fake, rate, first, ended, last, rss, metrics)
 
 
-def report(fake: TimedFake, rate: float, first: float, ended: float, last: float, rss: float,
-           metrics: str) -> None:
+def report(
+    fake: TimedFake, rate: float, first: float, ended: float, last: float, rss: float, metrics: str
+) -> None:
     """Print the figures."""
     lat = sorted(fake.replied_at[m] - fake.posted_at[m] for m in fake.replied_at)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [float("nan")] * 99
-    print(f"posts sent to the fake: {len(fake.posted_at)} at {rate:.0f}/s over {ended - first:.1f} s")
+    print(
+        f"posts sent to the fake: {len(fake.posted_at)} at {rate:.0f}/s over {ended - first:.1f} s"
+    )
     print(f"replies received:       {len(lat)} ({len(fake.posted_at) - len(lat)} missing)")
-    print(f"ingest-to-action:       p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
-          f"max {lat[-1] * 1000:.0f} ms" if lat else "no replies")
-    print(f"throughput:             {len(lat) / (last - first):.1f} posts/s answered "
-          f"(first post to last reply, {last - first:.1f} s)")
+    print(
+        f"ingest-to-action:       p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
+        f"max {lat[-1] * 1000:.0f} ms"
+        if lat
+        else "no replies"
+    )
+    print(
+        f"throughput:             {len(lat) / (last - first):.1f} posts/s answered "
+        f"(first post to last reply, {last - first:.1f} s)"
+    )
     print(f"daemon peak RSS:        {rss:.0f} MiB (with its child processes: MiniLM)")
-    own = {line.split()[0]: line.split()[1] for line in metrics.splitlines()
-           if line.startswith("monitor_ingest_to_action_seconds_") and " " in line}
-    count, total = float(own.get("monitor_ingest_to_action_seconds_count", 0)), float(
-        own.get("monitor_ingest_to_action_seconds_sum", 0))
-    results = [line for line in metrics.splitlines() if line.startswith('monitor_actions_total{kind="reply"')]
-    print("daemon's reply actions: " + ", ".join(line.split('result="')[1].replace('"} ', " ") for line in results))
+    own = {
+        line.split()[0]: line.split()[1]
+        for line in metrics.splitlines()
+        if line.startswith("monitor_ingest_to_action_seconds_") and " " in line
+    }
+    count, total = (
+        float(own.get("monitor_ingest_to_action_seconds_count", 0)),
+        float(own.get("monitor_ingest_to_action_seconds_sum", 0)),
+    )
+    results = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith('monitor_actions_total{kind="reply"')
+    ]
+    print(
+        "daemon's reply actions: "
+        + ", ".join(line.split('result="')[1].replace('"} ', " ") for line in results)
+    )
     if count:
-        print(f"daemon's own histogram: {count:.0f} actions, mean {total / count * 1000:.0f} ms "
-              "(arrival in the daemon to the platform's answer)")
+        print(
+            f"daemon's own histogram: {count:.0f} actions, mean {total / count * 1000:.0f} ms "
+            "(arrival in the daemon to the platform's answer)"
+        )
 
 
 def main() -> None:
@@ -169,8 +211,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=100.0, help="posts per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to post")
-    parser.add_argument("--no-encoder", action="store_true",
-                        help="support detector without its sentence encoder ([support] use_encoder = false)")
+    parser.add_argument(
+        "--no-encoder",
+        action="store_true",
+        help="support detector without its sentence encoder ([support] use_encoder = false)",
+    )
     args = parser.parse_args()
     extra = EXTRA + ("\n[support]\nuse_encoder = false\n" if args.no_encoder else "")
     with tempfile.TemporaryDirectory() as folder:

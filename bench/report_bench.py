@@ -23,7 +23,11 @@ from monitor.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORMS = ("twitter", "telegram", "discord", "reddit")
 KINDS = {  # kind: (weight, labels, detector)
-    "support_request": (5, ("withdrawal", "deposit", "login", "kyc", "trading", "api", "other"), "support"),
+    "support_request": (
+        5,
+        ("withdrawal", "deposit", "login", "kyc", "trading", "api", "other"),
+        "support",
+    ),
     "impersonation": (3, ("handle", "display_name", "phishing_link", "content"), "impersonation"),
     "secret_leak": (2, ("seed_phrase", "private_key", "api_key", "token", "password"), "secrets"),
 }
@@ -43,37 +47,73 @@ def fill(store: Store, count: int, seed: int = 7, days: int = 30) -> None:
     rng = random.Random(seed)
     begin = datetime(2026, 11, 21, tzinfo=UTC) - timedelta(days=days)
     kinds = [k for k, (w, _, _) in KINDS.items() for _ in range(w)]
-    items = [_item(rng, i, begin + timedelta(seconds=days * 86400 * i / count), rng.choice(kinds))
-             for i in range(count)]
+    items = [
+        _item(rng, i, begin + timedelta(seconds=days * 86400 * i / count), rng.choice(kinds))
+        for i in range(count)
+    ]
     with store.db.atomic():
         # Bulk rows in the store's own columns: Store.record per item is ~10x slower at this size.
         store.db.table("posts").insert_all(_post_row(p) for p, _ in items)
         store.db.table("findings").insert_all(_finding_row(p, f) for p, f in items)
         store.db.table("actions").insert_all(_action_row(rng, p, f) for p, f in items)
         for fid in rng.sample(range(1, count + 1), count * 15 // 100):
-            review.decide(store, fid, rng.choice(("confirm", "confirm", "confirm", "dismiss", "resolve")),
-                          "bench")
+            review.decide(
+                store,
+                fid,
+                rng.choice(("confirm", "confirm", "confirm", "dismiss", "resolve")),
+                "bench",
+            )
 
 
 def _post_row(post: Post) -> dict[str, Any]:
     """A posts row."""
-    return {"platform": post.platform, "id": post.id, "channel": post.channel, "author_id": post.author.id,
-            "author_handle": post.author.handle, "author_name": post.author.name, "text": post.text,
-            "lang": "", "created_at": _iso(post), "url": post.url, "reply_to": None, "seen_at": _iso(post)}
+    return {
+        "platform": post.platform,
+        "id": post.id,
+        "channel": post.channel,
+        "author_id": post.author.id,
+        "author_handle": post.author.handle,
+        "author_name": post.author.name,
+        "text": post.text,
+        "lang": "",
+        "created_at": _iso(post),
+        "url": post.url,
+        "reply_to": None,
+        "seen_at": _iso(post),
+    }
 
 
 def _finding_row(post: Post, f: Finding) -> dict[str, Any]:
     """A findings row, flagged when its post was seen."""
-    return {"platform": post.platform, "post_id": post.id, "kind": f.kind, "label": f.label,
-            "score": f.score, "evidence": f.evidence, "detector": f.detector, "fingerprint": "",
-            "status": "new", "created_at": _iso(post), "updated_at": _iso(post)}
+    return {
+        "platform": post.platform,
+        "post_id": post.id,
+        "kind": f.kind,
+        "label": f.label,
+        "score": f.score,
+        "evidence": f.evidence,
+        "detector": f.detector,
+        "fingerprint": "",
+        "status": "new",
+        "created_at": _iso(post),
+        "updated_at": _iso(post),
+    }
 
 
 def _action_row(rng: random.Random, post: Post, f: Finding) -> dict[str, Any]:
     """An actions row: a reply, held for review, sent or skipped."""
-    return {"platform": post.platform, "post_id": post.id, "kind": "reply", "target": post.id,
-            "text": "reply", "reason": f"{f.kind}: {f.label}", "status": rng.choice(("held", "sent", "skipped")),
-            "result": "", "created_at": _iso(post), "updated_at": _iso(post)}
+    return {
+        "platform": post.platform,
+        "post_id": post.id,
+        "kind": "reply",
+        "target": post.id,
+        "text": "reply",
+        "reason": f"{f.kind}: {f.label}",
+        "status": rng.choice(("held", "sent", "skipped")),
+        "result": "",
+        "created_at": _iso(post),
+        "updated_at": _iso(post),
+    }
 
 
 def _iso(post: Post) -> str:
@@ -87,8 +127,14 @@ def _item(rng: random.Random, i: int, when: datetime, kind: str) -> tuple[Post, 
     platform = rng.choice(PLATFORMS)
     handle = f"user_{rng.randrange(2000)}"
     text = rng.choice(TEXTS).format(n=rng.randrange(10**6)) * rng.choice((1, 1, 2, 4))
-    post = Post(platform=platform, id=f"p{i}", author=Author(platform, handle, handle), text=text,
-                created_at=when, url=f"https://example.invalid/{platform}/{i}")
+    post = Post(
+        platform=platform,
+        id=f"p{i}",
+        author=Author(platform, handle, handle),
+        text=text,
+        created_at=when,
+        url=f"https://example.invalid/{platform}/{i}",
+    )
     _, labels, detector = KINDS[kind]
     label = rng.choice(labels)
     return post, Finding(kind, label, round(rng.uniform(0.5, 1.0), 3), f"{label} signal", detector)
@@ -101,8 +147,12 @@ def render_html(store: Store, path: Path) -> dict[str, Any]:
     t1 = time.perf_counter()
     path.write_text(report.html.render(built), encoding="utf-8")
     t2 = time.perf_counter()
-    return {"rows": len(built.rows), "query_s": round(t1 - t0, 3), "render_s": round(t2 - t1, 3),
-            "html_mb": round(path.stat().st_size / 1e6, 2)}
+    return {
+        "rows": len(built.rows),
+        "query_s": round(t1 - t0, 3),
+        "render_s": round(t2 - t1, 3),
+        "html_mb": round(path.stat().st_size / 1e6, 2),
+    }
 
 
 def measure_page(chrome: Any, path: Path) -> dict[str, Any]:
@@ -112,16 +162,33 @@ def measure_page(chrome: Any, path: Path) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     chrome.get(path.as_uri())
-    WebDriverWait(chrome, 60).until(lambda d: d.execute_script("return document.body.dataset.ready"))
-    figures = {"load_wall_s": round(time.perf_counter() - t0, 3), "ready_in_page_ms": round(
-        chrome.execute_script("return performance.getEntriesByName('report-ready')[0].startTime"))}
-    # The filter as one input event (the page's debounce included), not selenium's key by key typing.
-    figures |= _timed(chrome, "filter", lambda: chrome.execute_script(
-        "const q = document.getElementById('q'); q.value = 'withdrawal';"
-        "q.dispatchEvent(new Event('input'));"))
+    WebDriverWait(chrome, 60).until(
+        lambda d: d.execute_script("return document.body.dataset.ready")
+    )
+    figures = {
+        "load_wall_s": round(time.perf_counter() - t0, 3),
+        "ready_in_page_ms": round(
+            chrome.execute_script(
+                "return performance.getEntriesByName('report-ready')[0].startTime"
+            )
+        ),
+    }
+    # The filter as one input event (the page's debounce included),
+    # not selenium's key by key typing.
+    figures |= _timed(
+        chrome,
+        "filter",
+        lambda: chrome.execute_script(
+            "const q = document.getElementById('q'); q.value = 'withdrawal';"
+            "q.dispatchEvent(new Event('input'));"
+        ),
+    )
     figures["after_filter"] = chrome.find_element(By.ID, "count").text
-    figures |= _timed(chrome, "sort", lambda: chrome.find_element(
-        By.CSS_SELECTOR, "th[data-sort=author_handle] button").click())
+    figures |= _timed(
+        chrome,
+        "sort",
+        lambda: chrome.find_element(By.CSS_SELECTOR, "th[data-sort=author_handle] button").click(),
+    )
     return figures
 
 
@@ -133,16 +200,21 @@ def _timed(chrome: Any, name: str, act: Any) -> dict[str, float]:
     t0 = time.perf_counter()
     act()
     WebDriverWait(chrome, 30, poll_frequency=0.01).until(
-        lambda d: int(d.execute_script("return document.body.dataset.applied")) > before)
+        lambda d: int(d.execute_script("return document.body.dataset.applied")) > before
+    )
     wall = time.perf_counter() - t0
     page = chrome.execute_script("return window.reportTiming")
-    return {f"{name}_wall_s": round(wall, 3),
-            **{f"{name}_{k}": round(page[k], 1) for k in ("applyMs", "filterMs", "sortMs", "drawMs")}}
+    return {
+        f"{name}_wall_s": round(wall, 3),
+        **{f"{name}_{k}": round(page[k], 1) for k in ("applyMs", "filterMs", "sortMs", "drawMs")},
+    }
 
 
 def _chromium() -> Any:
     """tests/browser/chromium.py, which starts headless Chromium the way the browser tests do."""
-    spec = importlib.util.spec_from_file_location("chromium", ROOT / "tests" / "browser" / "chromium.py")
+    spec = importlib.util.spec_from_file_location(
+        "chromium", ROOT / "tests" / "browser" / "chromium.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

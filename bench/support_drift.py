@@ -52,8 +52,13 @@ class TorchMiniLM:
         """Embeddings, 32 texts a pass."""
         rows = []
         for start in range(0, len(texts), 32):
-            batch = self.tokenizer(list(texts[start : start + 32]), truncation=True,
-                                   max_length=MAX_TOKENS, padding=True, return_tensors="pt")
+            batch = self.tokenizer(
+                list(texts[start : start + 32]),
+                truncation=True,
+                max_length=MAX_TOKENS,
+                padding=True,
+                return_tensors="pt",
+            )
             with self.torch.inference_mode():
                 rows.append(self.model(batch["input_ids"], batch["attention_mask"]).numpy())
         return np.vstack(rows) if rows else np.zeros((0, 384), np.float32)
@@ -81,8 +86,11 @@ def report(rows: list, new: list[Verdict], old: list[Verdict]) -> None:
     flips = sum((new[i].score >= THRESHOLD) != (old[i].score >= THRESHOLD) for i in deep)
     topics = sum(new[i].topic != old[i].topic for i in deep)
     print(f"rows {len(rows)}, through MiniLM {len(deep)}")
-    print(f"score drift: mean {drift.mean():.4f}, p99 {np.percentile(drift, 99):.4f}, "
-          f"max {drift.max():.4f}; decisions flipped at {THRESHOLD}: {flips}; topics changed: {topics}")
+    print(
+        f"score drift: mean {drift.mean():.4f}, p99 {np.percentile(drift, 99):.4f}, "
+        f"max {drift.max():.4f}; decisions flipped at {THRESHOLD}: {flips}; topics "
+        f"changed: {topics}"
+    )
     for lang in ("en", "zh"):
         idx = [i for i, r in enumerate(rows) if r.lang == lang]
         gold = [rows[i].support for i in idx]

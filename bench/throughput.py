@@ -50,8 +50,8 @@ def build_posts(eval_dir: Path, count: int) -> list[dict[str, Any]]:
 # processes seen]. It is a small fresh interpreter so that nothing of this process (which holds
 # every converted set) counts.
 # `monitor scan` runs MiniLM in a child process, so the peak is taken over the process tree: each
-# process's own peak (VmHWM, polled every 20 ms while it lives), summed. Processes rarely peak at the
-# same moment, so the sum is an upper bound on what the tree held at once.
+# process's own peak (VmHWM, polled every 20 ms while it lives), summed. Processes rarely peak at
+# the same moment, so the sum is an upper bound on what the tree held at once.
 _LAUNCHER = """
 import json, subprocess, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -72,8 +72,12 @@ print(json.dumps([proc.returncode, seconds, sum(peaks.values()), len(peaks)]))
 
 def run_child(argv: list[str], cwd: Path, stdout_path: Path) -> Run:
     """Run a command to its end through the launcher: wall time and its process tree's peak RSS."""
-    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, str(BENCH), str(stdout_path), str(cwd), *argv],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, str(BENCH), str(stdout_path), str(cwd), *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     code, seconds, max_rss_kib, processes = json.loads(proc.stdout)
     if code != 0:
         raise SystemExit(f"{argv[0]} failed with exit status {code}")
@@ -101,13 +105,20 @@ def measure(
 
 def print_results(n: int, ours: dict[str, float], theirs: dict[str, float]) -> None:
     """The side-by-side table and the ratios."""
-    print(f"{n} posts\n{'tool':<30} {'seconds':>8} {'posts/s':>8} {'1-post run s':>12} "
-          f"{'posts/s beyond 1-post run':>25} {'peak RSS MB':>11} {'processes':>9}")
+    print(
+        f"{n} posts\n{'tool':<30} {'seconds':>8} {'posts/s':>8} {'1-post run s':>12} "
+        f"{'posts/s beyond 1-post run':>25} {'peak RSS MB':>11} {'processes':>9}"
+    )
     for name, r in (("monitor scan (all detectors)", ours), ("detect-secrets scan 1.5.0", theirs)):
-        print(f"{name:<30} {r['seconds']:>8.1f} {r['posts_per_s']:>8.0f} {r['one_post_s']:>12.1f} "
-              f"{r['posts_per_s_beyond_one']:>25.0f} {r['max_rss_mb']:>11.0f} {r['processes']:>9}")
-    ratios = (("posts/s", "posts_per_s"), ("posts/s beyond a 1-post run", "posts_per_s_beyond_one"),
-              ("peak RSS", "max_rss_mb"))
+        print(
+            f"{name:<30} {r['seconds']:>8.1f} {r['posts_per_s']:>8.0f} {r['one_post_s']:>12.1f} "
+            f"{r['posts_per_s_beyond_one']:>25.0f} {r['max_rss_mb']:>11.0f} {r['processes']:>9}"
+        )
+    ratios = (
+        ("posts/s", "posts_per_s"),
+        ("posts/s beyond a 1-post run", "posts_per_s_beyond_one"),
+        ("peak RSS", "max_rss_mb"),
+    )
     for label, key in ratios:
         print(f"ratio monitor / detect-secrets, {label}: {ours[key] / theirs[key]:.2f}x")
 
@@ -137,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         results = sum(1 for _ in (tmp / "monitor.out").open(encoding="utf-8"))
         found = json.loads((tmp / "detect-secrets.out").read_text("utf-8"))["results"]
     print_results(len(posts), ours, theirs)
-    print(f"monitor scan wrote {results} result lines for {len(posts)} posts; "
-          f"detect-secrets reported {sum(map(len, found.values()))} secrets")
+    print(
+        f"monitor scan wrote {results} result lines for {len(posts)} posts; "
+        f"detect-secrets reported {sum(map(len, found.values()))} secrets"
+    )
     return 0
 
 

@@ -34,7 +34,10 @@ def main() -> None:
     flagged = [p * math.exp(offset) / (1 - p + p * math.exp(offset)) >= 0.5 for p in raw]
     fp = sum(f for f, r in zip(flagged, rows) if not r.support) / len(negatives)
     p, r, f = prf([r.support for r in rows], flagged)
-    print(f"offset {offset:.2f}: dev Weibo false positives {fp:.3f}, zh P={p:.3f} R={r:.3f} F1={f:.3f}")
+    print(
+        f"offset {offset:.2f}: dev Weibo false positives {fp:.3f}, zh P={p:.3f} R={r:.3f} "
+        f"F1={f:.3f}"
+    )
 
 
 if __name__ == "__main__":
