@@ -188,7 +188,9 @@ WHO: dict[str, Who] = {
     "imp_wallet": Who("twitter", "okxwallet_rectify", "OKX Wallet Support", 1, 3),
     "imp_assist": Who("twitter", "OKXAssist247", "OKX Assist", 8, 47),
     # nothing in the handle or name: only the bio claims the brand's support
-    "imp_bio": Who("twitter", "helen_k_88", "Helen", 40, 210, bio="OKX Customer Support | DM for help 24/7"),
+    "imp_bio": Who(
+        "twitter", "helen_k_88", "Helen", 40, 210, bio="OKX Customer Support | DM for help 24/7"
+    ),
     # telegram users and impersonators
     "danny": Who("telegram", "danny_k", "Danny", "2020-01-01T00:00:00Z", 0),
     "sam": Who("telegram", "newbie_sam", "Sam", "2024-02-10T00:00:00Z", 0),
@@ -1434,7 +1436,8 @@ def threads(s: dict[str, str]) -> list[Thread]:
                 ),
                 m(
                     "marco",
-                    "@hana_okx_cm mine has been pending for 5 hours now, is there anything I can do?",
+                    "@hana_okx_cm mine has been pending for 5 hours now, is there anything I can "
+                    "do?",
                     f"{SUP}:withdrawal",
                 ),
                 m(
@@ -1449,7 +1452,8 @@ def threads(s: dict[str, str]) -> list[Thread]:
                     f"open a ticket at {TICKET}",
                     to=1,
                 ),
-                # the group's bot deletes links, so the puppet hides the dot; a member warns, hiding it too
+                # the group's bot deletes links, so the puppet hides the dot;
+                # a member warns, hiding it too
                 m(
                     "puppet_cn",
                     "@marco_rossi same here, it got fixed at okx-withdraw[.]com in 5 min",
@@ -1491,12 +1495,17 @@ def threads(s: dict[str, str]) -> list[Thread]:
             [
                 m(
                     "jenny",
-                    "@okx my 300 USDT deposit on TRC20 still hasn't arrived after 2 hours, the explorer says confirmed",
+                    "@okx my 300 USDT deposit on TRC20 still hasn't arrived after 2 hours, the "
+                    "explorer says confirmed",
                     f"{SUP}:deposit",
                     to=None,
                 ),
                 # support talk with no offer of help: the bio makes it one
-                m("imp_bio", "@jenny_hodls what is your UID? I will check it for you", f"{IMP}:lookalike_handle"),
+                m(
+                    "imp_bio",
+                    "@jenny_hodls what is your UID? I will check it for you",
+                    f"{IMP}:lookalike_handle",
+                ),
             ],
         ),
         Thread(
