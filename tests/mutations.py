@@ -33,7 +33,8 @@ FOLD_BACK = str.maketrans("аеорсхуАЕОРСХУКМНТοιν", "aeopcxy
 
 @dataclass(frozen=True)
 class Secret:
-    """One generated secret: its type, the parts that must stay hidden, and a sentence stating it."""
+    """One generated secret: its type, the parts that must stay
+    hidden, and a sentence stating it."""
 
     kind: str
     parts: tuple[str, ...]  # each must never reappear (a phrase, a key, a passphrase...)
@@ -67,15 +68,23 @@ def make(kind: str, seed: int) -> Secret:
     rng = random.Random(seed)
     if kind == "seed_phrase":
         phrase = Mnemonic("english").to_mnemonic(rng.randbytes(16 if seed % 2 else 32))
-        return Secret(kind, (phrase,), f"my seed phrase is {phrase} please help", tuple(phrase.split()))
+        return Secret(
+            kind, (phrase,), f"my seed phrase is {phrase} please help", tuple(phrase.split())
+        )
     if kind == "private_key":
         key = rng.randbytes(32).hex()
         return Secret(kind, (key,), f"my private key: {key}")
     if kind == "api_key":
-        key, secret = str(uuid.UUID(int=rng.getrandbits(128), version=4)), _rand(rng, "0123456789ABCDEF", 32)
+        key, secret = (
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            _rand(rng, "0123456789ABCDEF", 32),
+        )
         passphrase = _password(rng)
-        return Secret(kind, (key, secret, passphrase),
-                      f"okx api key {key} secret key {secret} passphrase {passphrase}")
+        return Secret(
+            kind,
+            (key, secret, passphrase),
+            f"okx api key {key} secret key {secret} passphrase {passphrase}",
+        )
     if kind == "token":
         token = f"{rng.randint(10**8, 10**9 - 1)}:AA{_rand(rng, ALNUM + '_-', 33)}"
         return Secret(kind, (token.split(":")[1],), f"my telegram bot token is {token}")
@@ -123,18 +132,24 @@ GENERIC: dict[str, Shape] = {
     "plain sentence": lambda s: _text(s.sentence),
     "zero-width inside": lambda s: _text(s.sentence.replace(_first(s), _spread(_first(s), ZW))),
     "NUL inside": lambda s: _text(s.sentence.replace(_first(s), _spread(_first(s), "\0", 6))),
-    "soft hyphens inside": lambda s: _text(s.sentence.replace(_first(s), _spread(_first(s), "\u00ad"))),
+    "soft hyphens inside": lambda s: _text(
+        s.sentence.replace(_first(s), _spread(_first(s), "\u00ad"))
+    ),
     "fullwidth": lambda s: _text(s.sentence.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})),
     "bidi wrapped": lambda s: _text(f"\u202e{s.sentence}\u202c"),
     "in backticks": lambda s: _text(f"```\n{s.sentence}\n```"),
     "emoji around": lambda s: _text(f"🚨🚨 {s.sentence} 🙏🙏"),
-    "label on its own line": lambda s: _text(s.sentence.replace(f" {_first(s)}", f":\n{_first(s)}")),
+    "label on its own line": lambda s: _text(
+        s.sentence.replace(f" {_first(s)}", f":\n{_first(s)}")
+    ),
     "base64 of the sentence": lambda s: _text(base64.b64encode(s.sentence.encode()).decode()),
     "hex of the sentence": lambda s: _text("data: " + s.sentence.encode().hex()),
     "URL-encoded in a link": lambda s: _text(f"https://help.example/q?text={quote(s.sentence)}"),
     "in the display name": lambda s: Case({"text": "hi", "name": s.sentence}),
     "in the profile text": lambda s: Case({"text": "hello", "bio": s.sentence}),
-    "in the post link": lambda s: Case({"text": "see", "url": f"https://t.me/x/1?q={quote(s.sentence)}"}),
+    "in the post link": lambda s: Case(
+        {"text": "see", "url": f"https://t.me/x/1?q={quote(s.sentence)}"}
+    ),
     "in the reply-to field": lambda s: Case({"text": "reply", "reply_to": s.sentence}),
 }
 
@@ -145,16 +160,22 @@ SEED: dict[str, Shape] = {
     "plus signs": lambda s: _text("+".join(s.words)),
     "%20": lambda s: _text("%20".join(s.words)),
     "URL query": lambda s: _text(f"https://restore.example/r?mnemonic={'+'.join(s.words)}&v=1"),
-    "two words Cyrillic": lambda s: _text(" ".join(
-        w.translate(CYRILLIC) if i in (2, 7) else w for i, w in enumerate(s.words))),
-    "two words Greek": lambda s: _text(" ".join(
-        w.translate(GREEK) if i in (1, 5) else w for i, w in enumerate(s.words))),
-    "combining accent on each word": lambda s: _text(" ".join(w[0] + "\u0301" + w[1:] for w in s.words)),
+    "two words Cyrillic": lambda s: _text(
+        " ".join(w.translate(CYRILLIC) if i in (2, 7) else w for i, w in enumerate(s.words))
+    ),
+    "two words Greek": lambda s: _text(
+        " ".join(w.translate(GREEK) if i in (1, 5) else w for i, w in enumerate(s.words))
+    ),
+    "combining accent on each word": lambda s: _text(
+        " ".join(w[0] + "\u0301" + w[1:] for w in s.words)
+    ),
     "accented letters": lambda s: _text(" ".join(w.translate(ACCENTED) for w in s.words)),
     "zero-width joiners, no spaces": lambda s: _text("\u200d".join(s.words)),
     "glued, no separators": lambda s: _text("".join(s.words)),
     "split by prose": lambda s: _text(
-        f"seed phrase, first six: {' '.join(s.words[:6])} and the rest later: {' '.join(s.words[6:])}"),
+        f"seed phrase, first six: {' '.join(s.words[:6])} and the rest "
+        f"later: {' '.join(s.words[6:])}"
+    ),
     "base64": lambda s: _text(base64.b64encode(" ".join(s.words).encode()).decode()),
     "hex": lambda s: _text(" ".join(s.words).encode().hex()),
     "letters spaced out": lambda s: _text("   ".join(" ".join(w) for w in s.words)),
@@ -172,26 +193,42 @@ KEY: dict[str, Shape] = {
     "groups of 4 with dashes": lambda s: _text(f"private key {_spread(_first(s), '-', 4)}"),
     "colon bytes": lambda s: _text(f"privkey {_spread(_first(s), ':', 2)}"),
     "two halves on two lines": lambda s: _text(
-        f"private key part 1: {_first(s)[:32]}\npart 2: {_first(s)[32:]}"),
-    "fullwidth digits": lambda s: _text("private key " + _first(s).translate(
-        {c: c + 0xFEE0 for c in range(0x30, 0x3A)})),
+        f"private key part 1: {_first(s)[:32]}\npart 2: {_first(s)[32:]}"
+    ),
+    "fullwidth digits": lambda s: _text(
+        "private key " + _first(s).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    ),
     "URL query pk": lambda s: _text(f"https://wallet.example/import?pk={_first(s)}"),
     "URL query privateKey": lambda s: _text(f"https://x.example/?privateKey=0x{_first(s)}&a=1"),
     "JSON": lambda s: _text(json.dumps({"privateKey": f"0x{_first(s)}"})),
     "upper case": lambda s: _text(f"PRIVATE KEY {_first(s).upper()}"),
     "Chinese label": lambda s: _text(f"我的私钥：{_first(s)}"),
-    "percent-encoded": lambda s: _text("https://w.example/?pk=" + "".join(f"%{ord(c):02x}" for c in _first(s))),
+    "percent-encoded": lambda s: _text(
+        "https://w.example/?pk=" + "".join(f"%{ord(c):02x}" for c in _first(s))
+    ),
     "lines of 16": lambda s: _text("private key:\n" + _spread(_first(s), "\n", 16)),
 }
 
 API: dict[str, Shape] = {
-    "OKX JSON": lambda s: _text(json.dumps(dict(zip(("apiKey", "secretKey", "passphrase"), s.parts)))),
-    "ccxt dict": lambda s: _text(f"ccxt.okx({dict(zip(('apiKey', 'secret', 'password'), s.parts))!r})"),
-    "env file": lambda s: _text("OKX_API_KEY={}\nOKX_SECRET_KEY={}\nOKX_PASSPHRASE={}".format(*s.parts)),
-    "yaml": lambda s: _text("okx:\n  api_key: {}\n  secret_key: {}\n  passphrase: {}".format(*s.parts)),
-    "URL query": lambda s: _text("https://bot.example/set?apiKey={}&secretKey={}&passphrase={}".format(*s.parts)),
+    "OKX JSON": lambda s: _text(
+        json.dumps(dict(zip(("apiKey", "secretKey", "passphrase"), s.parts)))
+    ),
+    "ccxt dict": lambda s: _text(
+        f"ccxt.okx({dict(zip(('apiKey', 'secret', 'password'), s.parts))!r})"
+    ),
+    "env file": lambda s: _text(
+        "OKX_API_KEY={}\nOKX_SECRET_KEY={}\nOKX_PASSPHRASE={}".format(*s.parts)
+    ),
+    "yaml": lambda s: _text(
+        "okx:\n  api_key: {}\n  secret_key: {}\n  passphrase: {}".format(*s.parts)
+    ),
+    "URL query": lambda s: _text(
+        "https://bot.example/set?apiKey={}&secretKey={}&passphrase={}".format(*s.parts)
+    ),
     "Chinese labels": lambda s: _text("欧易 API key：{} 密钥：{} 口令：{}".format(*s.parts)),
-    "NUL in labels": lambda s: _text("okx api\0key {} secret\0key {} pass\0phrase {}".format(*s.parts)),
+    "NUL in labels": lambda s: _text(
+        "okx api\0key {} secret\0key {} pass\0phrase {}".format(*s.parts)
+    ),
 }
 
 PASSWORD: dict[str, Shape] = {
@@ -215,16 +252,26 @@ TOTP: dict[str, Shape] = {
 }
 
 TOKEN: dict[str, Shape] = {
-    "in a bot API URL": lambda s: _text(f"https://api.telegram.org/bot{s.sentence.split()[-1]}/getMe"),
+    "in a bot API URL": lambda s: _text(
+        f"https://api.telegram.org/bot{s.sentence.split()[-1]}/getMe"
+    ),
     "env": lambda s: _text(f"TELEGRAM_TOKEN={s.sentence.split()[-1]}"),
     "JSON": lambda s: _text(json.dumps({"token": s.sentence.split()[-1]})),
     "yaml": lambda s: _text(f"bot:\n  token: {s.sentence.split()[-1]}"),
-    "python call": lambda s: _text(f"Application.builder().token('{s.sentence.split()[-1]}').build()"),
+    "python call": lambda s: _text(
+        f"Application.builder().token('{s.sentence.split()[-1]}').build()"
+    ),
     "Chinese sentence": lambda s: _text(f"我的机器人令牌是{s.sentence.split()[-1]}，怎么办"),
 }
 
-SPECIFIC = {"seed_phrase": SEED, "private_key": KEY, "api_key": API, "token": TOKEN,
-            "password": PASSWORD, "totp": TOTP}
+SPECIFIC = {
+    "seed_phrase": SEED,
+    "private_key": KEY,
+    "api_key": API,
+    "token": TOKEN,
+    "password": PASSWORD,
+    "totp": TOTP,
+}
 
 
 def shapes(kind: str) -> dict[str, Shape]:
@@ -244,8 +291,11 @@ def _decoded_blobs(stored: str) -> str:
     """The text any base64 or hex run in stored text decodes to (a reader can decode it too)."""
     out = []
     for blob in _BLOB.findall(stored):
-        for decode in (bytes.fromhex, lambda b: base64.b64decode(b + "=" * (-len(b) % 4)),
-                       lambda b: base64.urlsafe_b64decode(b + "=" * (-len(b) % 4))):
+        for decode in (
+            bytes.fromhex,
+            lambda b: base64.b64decode(b + "=" * (-len(b) % 4)),
+            lambda b: base64.urlsafe_b64decode(b + "=" * (-len(b) % 4)),
+        ):
             try:
                 out.append(decode(blob).decode("utf-8"))
                 break
@@ -274,6 +324,8 @@ def leaked(stored: str, case: Case, secret: Secret) -> list[str]:
     found = []
     for needle in needles:
         squeezed = re.sub(r"[^0-9a-z]", "", needle)
-        if any(needle in h for h in haystacks[:3]) or (len(squeezed) >= 12 and squeezed in haystacks[3]):
+        if any(needle in h for h in haystacks[:3]) or (
+            len(squeezed) >= 12 and squeezed in haystacks[3]
+        ):
             found.append(needle)
     return found

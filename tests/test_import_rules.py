@@ -140,7 +140,12 @@ def test_replies_import_no_store() -> None:
 
 
 def test_connectors_import_only_values_store_and_themselves() -> None:
-    allowed = ("monitor.core.models", "monitor.core.config", "monitor.core.postjson", "monitor.store")
+    allowed = (
+        "monitor.core.models",
+        "monitor.core.config",
+        "monitor.core.postjson",
+        "monitor.store",
+    )
     assert outside("monitor.connectors", allowed) == CONNECTORS_EXCEPTIONS
 
 

@@ -1,4 +1,5 @@
-"""Prometheus metrics: the text format, error codes, the /healthz and /metrics endpoint, and the daemon's counts."""
+"""Prometheus metrics: the text format, error codes, the /healthz and /metrics
+endpoint, and the daemon's counts."""
 
 from __future__ import annotations
 
@@ -38,8 +39,13 @@ def test_counters_and_histograms_render_in_prometheus_text_format() -> None:
     assert 'monitor_ingest_to_action_seconds_bucket{le="0.025"} 0' in text
     assert 'monitor_ingest_to_action_seconds_bucket{le="0.05"} 1' in text
     assert 'monitor_ingest_to_action_seconds_bucket{le="+Inf"} 2' in text
-    assert "monitor_ingest_to_action_seconds_count 2" in text and "monitor_ingest_to_action_seconds_sum 7.03" in text
-    sample = re.compile(r'^[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)+\})? [0-9.e+-]+$|^[a-z_]+\{le="[^"]+"\} \d+$')
+    assert (
+        "monitor_ingest_to_action_seconds_count 2" in text
+        and "monitor_ingest_to_action_seconds_sum 7.03" in text
+    )
+    sample = re.compile(
+        r'^[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)+\})? [0-9.e+-]+$|^[a-z_]+\{le="[^"]+"\} \d+$'
+    )
     assert all(line.startswith("# ") or sample.match(line) for line in text.splitlines())
 
 
@@ -82,7 +88,11 @@ def test_the_endpoint_serves_health_and_metrics_on_loopback() -> None:
             await runner.cleanup()
 
     ok_status, body, bad_status, content_type, text = asyncio.run(scenario())
-    assert ok_status == 200 and body["status"] == "ok" and body["connectors"] == {"telegram": "running"}
+    assert (
+        ok_status == 200
+        and body["status"] == "ok"
+        and body["connectors"] == {"telegram": "running"}
+    )
     assert bad_status == 503
     assert content_type.startswith("text/plain; version=0.0.4")
     assert 'monitor_posts_total{platform="telegram"} 1' in text
@@ -96,14 +106,20 @@ def test_the_daemon_counts_posts_findings_actions_errors_and_latency(tmp_path, m
             users = world(fake, 3)
             monkeypatch.setenv("TG_TOKEN", TOKEN)
             settings = settings_for(tmp_path, fake)
-            fake.add_user(999, "Ghost", "ghost")  # never started the bot: a DM to them is refused (403)
-            for n, user in zip((0, 1, 2, 4), [*users, 999], strict=True):  # 1 and 4 leak a seed phrase
+            # never started the bot: a DM to them is refused (403)
+            fake.add_user(999, "Ghost", "ghost")
+            # 1 and 4 leak a seed phrase
+            for n, user in zip((0, 1, 2, 4), [*users, 999], strict=True):
                 fake.post(GROUP, user, message(n))
             ingest, stop = ingest_for(settings, store), asyncio.Event()
             ingest.health = Health(store)
             task = asyncio.create_task(run_daemon(settings, store, ingest, stop))
-            await until(lambda: count(store, "SELECT count(*) FROM posts") == 4
-                        and count(store, "SELECT count(*) FROM actions WHERE status = 'planned'") == 0)
+            await until(
+                lambda: (
+                    count(store, "SELECT count(*) FROM posts") == 4
+                    and count(store, "SELECT count(*) FROM actions WHERE status = 'planned'") == 0
+                )
+            )
             states = dict(ingest.health.connectors)
             stop.set()
             await task

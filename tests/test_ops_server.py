@@ -1,4 +1,5 @@
-"""A real `monitor run`: /healthz and /metrics on loopback, SIGHUP reloads the config, a bad one is refused."""
+"""A real `monitor run`: /healthz and /metrics on loopback, SIGHUP reloads the
+config, a bad one is refused."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def _statuses(db: Path, post_id: str) -> dict[str, str]:
     """The actions of one post, kind -> status, read from outside the daemon."""
     store = Store(db)
     try:
-        rows = store.db.execute("SELECT kind, status FROM actions WHERE post_id = ?", [post_id]).fetchall()
+        rows = store.db.execute(
+            "SELECT kind, status FROM actions WHERE post_id = ?", [post_id]
+        ).fetchall()
         return dict(rows)
     finally:
         store.close()
@@ -54,12 +57,26 @@ def test_monitor_run_serves_health_and_metrics_and_reloads_on_sighup(tmp_path) -
             users = world(fake, 3)
             config = write_config(tmp_path, fake.base_url, admin_chat_id=ADMINS, extra=OPEN_LIMITS)
             text = config.read_text(encoding="utf-8").replace(
-                'log_level = "INFO"', f'log_level = "INFO"\nmetrics_port = {port}')  # JSON logs: the default
+                # JSON logs: the default
+                'log_level = "INFO"',
+                f'log_level = "INFO"\nmetrics_port = {port}',
+            )
             config.write_text(text, encoding="utf-8")
             daemon = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "monitor.cli", "run", "--config", str(config), "--db", str(db),
-                env={**os.environ, "TG_TOKEN": TOKEN}, cwd=ROOT, stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL, stderr=log.open("wb"))
+                sys.executable,
+                "-m",
+                "monitor.cli",
+                "run",
+                "--config",
+                str(config),
+                "--db",
+                str(db),
+                env={**os.environ, "TG_TOKEN": TOKEN},
+                cwd=ROOT,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=log.open("wb"),
+            )
             health: list[tuple[int, str]] = []
 
             async def healthy() -> bool:
@@ -75,21 +92,30 @@ def test_monitor_run_serves_health_and_metrics_and_reloads_on_sighup(tmp_path) -
 
             await poll(healthy)
             first = fake.post(GROUP, users[0], message(1))  # a leak, handled in auto mode
-            await until(lambda: set(_statuses(db, f"{GROUP}:{first}").values()) == {"sent"}, timeout=30)
+            await until(
+                lambda: set(_statuses(db, f"{GROUP}:{first}").values()) == {"sent"}, timeout=30
+            )
             status, metrics = await _get(f"{base}/metrics")
             assert status == 200
 
-            config.write_text(text.replace('secret_leak = "auto"', 'secret_leak = "review"'), encoding="utf-8")
+            config.write_text(
+                text.replace('secret_leak = "auto"', 'secret_leak = "review"'), encoding="utf-8"
+            )
             daemon.send_signal(signal.SIGHUP)
             await until(lambda: "config reloaded" in log.read_text(), timeout=30)
             second = fake.post(GROUP, users[1], message(4))
-            await until(lambda: _statuses(db, f"{GROUP}:{second}").get("delete") == "held", timeout=30)
+            await until(
+                lambda: _statuses(db, f"{GROUP}:{second}").get("delete") == "held", timeout=30
+            )
 
             config.write_text(text.replace("[telegram]", "[telegram]\nbogus = 1"), encoding="utf-8")
             daemon.send_signal(signal.SIGHUP)
             await until(lambda: "config not reloaded" in log.read_text(), timeout=30)
-            third = fake.post(GROUP, users[2], message(7))  # still review: the bad config was refused
-            await until(lambda: _statuses(db, f"{GROUP}:{third}").get("delete") == "held", timeout=30)
+            # still review: the bad config was refused
+            third = fake.post(GROUP, users[2], message(7))
+            await until(
+                lambda: _statuses(db, f"{GROUP}:{third}").get("delete") == "held", timeout=30
+            )
 
             daemon.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(daemon.wait(), 30)

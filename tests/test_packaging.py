@@ -1,4 +1,5 @@
-"""Packaging: the wheel ships the data files, and every module finds them through monitor.resources."""
+"""Packaging: the wheel ships the data files, and every module finds
+them through monitor.resources."""
 
 from __future__ import annotations
 
@@ -25,8 +26,16 @@ def test_every_data_path_is_under_the_resolved_data_folder() -> None:
     from monitor.desk import command_handlers as commands
     from monitor.replies import templates
 
-    paths = [config.DEFAULT_CONFIG, templates.TEMPLATE_DIR, commands.TEXT_DIR, wordlists.DATA_DIR,
-             text.T2S_PATH, generate.DATA_DIR, detector.DEFAULT_MODEL_DIR, DEMO_STREAM]
+    paths = [
+        config.DEFAULT_CONFIG,
+        templates.TEMPLATE_DIR,
+        commands.TEXT_DIR,
+        wordlists.DATA_DIR,
+        text.T2S_PATH,
+        generate.DATA_DIR,
+        detector.DEFAULT_MODEL_DIR,
+        DEMO_STREAM,
+    ]
     for path in paths:
         assert path.exists() and path.is_relative_to(resources.DATA_DIR), path
 
@@ -39,9 +48,21 @@ def test_the_wheel_ships_the_data_folder_as_monitor_data(tmp_path: Path) -> None
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, source / name)
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--no-build-isolation",
-         "-w", str(tmp_path / "dist"), str(source)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-v",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     [wheel] = (tmp_path / "dist").glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -58,7 +79,8 @@ def test_the_wheel_ships_the_data_folder_as_monitor_data(tmp_path: Path) -> None
 
 
 def test_classify_finds_the_same_data_folder_as_monitor_resources() -> None:
-    """classify looks the data folder up itself (it imports only core.models and itself): the same."""
+    """classify looks the data folder up itself (it imports only
+    core.models and itself): the same."""
     from monitor.classify import bundled
 
     assert bundled.DATA_DIR == resources.DATA_DIR

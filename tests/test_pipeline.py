@@ -12,8 +12,14 @@ PASSWORD_POST = "I can't log in!! my password is Tr0ub4dor-77x please help"
 
 
 def _post(text: str, handle: str = "alice", channel: str = "public") -> Post:
-    return Post(platform="telegram", id="9", author=Author("telegram", "42", handle), text=text,
-                channel=channel, raw={"text": text})
+    return Post(
+        platform="telegram",
+        id="9",
+        author=Author("telegram", "42", handle),
+        text=text,
+        channel=channel,
+        raw={"text": text},
+    )
 
 
 class FixedDetector:
@@ -63,14 +69,18 @@ def test_threshold_filters_findings(settings: Settings) -> None:
 
 
 def test_support_in_a_dm_gets_a_dm_in_chinese(settings: Settings) -> None:
-    result = _pipeline(settings, FixedDetector(0.9)).process(_post("我的提币一直没到账", channel="dm"))
+    result = _pipeline(settings, FixedDetector(0.9)).process(
+        _post("我的提币一直没到账", channel="dm")
+    )
     [action] = result.actions
     assert action.kind == "dm" and action.target == "42"
     assert "在线客服" in action.text
 
 
 def test_official_accounts_get_no_actions(settings: Settings) -> None:
-    result = _pipeline(settings, FixedDetector(0.9)).process(_post("DM us please", handle="OKXOfficial_English"))
+    result = _pipeline(settings, FixedDetector(0.9)).process(
+        _post("DM us please", handle="OKXOfficial_English")
+    )
     assert result.findings == [] and result.actions == []  # the brand's answers are not requests
 
 
@@ -92,7 +102,11 @@ def test_invisible_characters_cannot_hide_a_secret(settings: Settings) -> None:
 def test_process_many_matches_process_in_order(settings: Settings) -> None:
     """Batched classification gives each post what process() alone gives it, in input order."""
     pipeline = Pipeline.from_settings(settings, b"salt")
-    texts = ["my USDT withdrawal is pending for 3 days, please help", "gm everyone",
-             PASSWORD_POST, "充值的USDT一直没到账"]
+    texts = [
+        "my USDT withdrawal is pending for 3 days, please help",
+        "gm everyone",
+        PASSWORD_POST,
+        "充值的USDT一直没到账",
+    ]
     posts = [dataclasses.replace(_post(t), id=str(i)) for i, t in enumerate(texts)]
     assert pipeline.process_many(posts) == [pipeline.process(p) for p in posts]

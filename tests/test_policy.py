@@ -1,4 +1,5 @@
-"""Policy: findings (built here) to actions per kind, in the user's language, every text guard-clean."""
+"""Policy: findings (built here) to actions per kind, in the user's
+language, every text guard-clean."""
 
 from __future__ import annotations
 
@@ -11,10 +12,23 @@ from monitor.replies.guard import Guard
 from monitor.replies.templates import Templates
 
 
-def post(text: str = "help", platform: str = "telegram", channel: str = "public", handle: str = "alice",
-         reply_to: str | None = None, url: str = "") -> Post:
-    return Post(platform=platform, id="p1", author=Author(platform, "u42", handle), text=text, channel=channel,
-                reply_to=reply_to, url=url)
+def post(
+    text: str = "help",
+    platform: str = "telegram",
+    channel: str = "public",
+    handle: str = "alice",
+    reply_to: str | None = None,
+    url: str = "",
+) -> Post:
+    return Post(
+        platform=platform,
+        id="p1",
+        author=Author(platform, "u42", handle),
+        text=text,
+        channel=channel,
+        reply_to=reply_to,
+        url=url,
+    )
 
 
 def support(label: str = "withdrawal") -> Finding:
@@ -25,7 +39,9 @@ def leak(label: str) -> Finding:
     return Finding("secret_leak", label, 0.95, "12 words, English, checksum valid", "secrets", "fp")
 
 
-def impersonation(label: str = "lookalike_handle", evidence: str = "handle 0kx_help looks like official okx") -> Finding:
+def impersonation(
+    label: str = "lookalike_handle", evidence: str = "handle 0kx_help looks like official okx"
+) -> Finding:
     return Finding("impersonation", label, 0.9, evidence, "impersonation")
 
 
@@ -42,20 +58,32 @@ def _plan(p: Post, findings: list[Finding], templates: Templates) -> list[Action
     return actions
 
 
-def test_support_request_in_public_gets_a_short_pointer(templates: Templates, settings: Settings) -> None:
+def test_support_request_in_public_gets_a_short_pointer(
+    templates: Templates, settings: Settings
+) -> None:
     [reply] = _plan(post("my withdrawal is stuck"), [support()], templates)
-    assert (reply.kind, reply.target, reply.reason) == ("reply", "p1", "support_request: withdrawal")
+    assert (reply.kind, reply.target, reply.reason) == (
+        "reply",
+        "p1",
+        "support_request: withdrawal",
+    )
     assert settings.brand.live_chat_url in reply.text and settings.brand.ticket_url in reply.text
     assert "UID and TxID ready" in reply.text
 
 
-@pytest.mark.parametrize(("text", "marker"), [("提币还没到账", "提币"), ("提幣還沒到帳，請幫忙", "提幣")])
-def test_support_reply_is_in_the_users_chinese(templates: Templates, text: str, marker: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "marker"), [("提币还没到账", "提币"), ("提幣還沒到帳，請幫忙", "提幣")]
+)
+def test_support_reply_is_in_the_users_chinese(
+    templates: Templates, text: str, marker: str
+) -> None:
     [reply] = _plan(post(text), [support()], templates)
     assert marker in reply.text
 
 
-def test_support_request_in_a_dm_gets_the_fuller_answer(templates: Templates, settings: Settings) -> None:
+def test_support_request_in_a_dm_gets_the_fuller_answer(
+    templates: Templates, settings: Settings
+) -> None:
     [dm] = _plan(post("deposit missing", channel="dm"), [support("deposit")], templates)
     assert (dm.kind, dm.target) == ("dm", "u42")
     assert "Safety reminder" in dm.text and settings.brand.help_center_url in dm.text
@@ -66,8 +94,14 @@ def test_unknown_support_topic_uses_the_default_text(templates: Templates) -> No
     assert reply.text == templates.render("support_request", "en", "public")
 
 
-def test_leaked_secret_is_deleted_advised_privately_and_noticed_publicly(templates: Templates) -> None:
-    actions = _plan(post("my phrase is [seed phrase removed: 12 words]", channel="group"), [leak("seed_phrase")], templates)
+def test_leaked_secret_is_deleted_advised_privately_and_noticed_publicly(
+    templates: Templates,
+) -> None:
+    actions = _plan(
+        post("my phrase is [seed phrase removed: 12 words]", channel="group"),
+        [leak("seed_phrase")],
+        templates,
+    )
     assert [a.kind for a in actions] == ["delete", "dm", "reply", "alert"]
     delete, dm, reply, alert = actions
     assert delete.target == "p1" and dm.target == "u42" and alert.target == policy.ADMIN_TARGET
@@ -75,11 +109,25 @@ def test_leaked_secret_is_deleted_advised_privately_and_noticed_publicly(templat
     assert reply.text == templates.render("secret_leak", "en", "public", "removed")
 
 
-def test_a_group_admin_gets_no_support_pointer_but_a_leak_of_theirs_is_still_removed(templates: Templates) -> None:
+def test_a_group_admin_gets_no_support_pointer_but_a_leak_of_theirs_is_still_removed(
+    templates: Templates,
+) -> None:
     author = Author("telegram", "u42", "alice")
-    admin = Post("telegram", "p1", author, "withdrawals are slow today, the team is on it", "group", staff=(author,))
+    admin = Post(
+        "telegram",
+        "p1",
+        author,
+        "withdrawals are slow today, the team is on it",
+        "group",
+        staff=(author,),
+    )
     assert admin.by_staff and _plan(admin, [support()], templates) == []
-    assert [a.kind for a in _plan(admin, [leak("seed_phrase")], templates)] == ["delete", "dm", "reply", "alert"]
+    assert [a.kind for a in _plan(admin, [leak("seed_phrase")], templates)] == [
+        "delete",
+        "dm",
+        "reply",
+        "alert",
+    ]
 
 
 def test_several_leaked_types_get_the_general_advice(templates: Templates) -> None:
@@ -101,7 +149,9 @@ def test_a_leak_in_a_dm_gets_no_public_notice(templates: Templates) -> None:
 
 
 def test_an_impostor_at_the_door_gets_an_alert_that_says_so(templates: Templates) -> None:
-    alert, report = _plan(post(JOINED_GROUP, handle="okx_helpdesk_team"), [impersonation()], templates)
+    alert, report = _plan(
+        post(JOINED_GROUP, handle="okx_helpdesk_team"), [impersonation()], templates
+    )
     assert alert.kind == "alert" and "[joined the group]: nothing written yet" in alert.text
     assert report.kind == "report"
 
@@ -110,7 +160,10 @@ def test_impersonator_is_never_answered_the_targeted_user_is_warned(templates: T
     p = post("DM me for help", handle="0kx_help", reply_to="victim-post")
     reply, alert, report = _plan(p, [impersonation()], templates)
     assert reply.kind == "reply" and reply.target == "victim-post"
-    assert "@0kx_help is not an official OKX account" in reply.text and "@OKXOfficial_English" in reply.text
+    assert (
+        "@0kx_help is not an official OKX account" in reply.text
+        and "@OKXOfficial_English" in reply.text
+    )
     assert alert.kind == "alert" and "impersonation: lookalike_handle" in alert.text
     assert (report.kind, report.target) == ("report", "u42")
 
@@ -137,7 +190,9 @@ def test_secret_beats_impersonation_beats_support(templates: Templates) -> None:
 
 
 def test_the_brands_own_accounts_are_never_answered(templates: Templates) -> None:
-    assert policy.plan(post("x", handle="@OKXOfficial_English"), [leak("password")], templates) == []
+    assert (
+        policy.plan(post("x", handle="@OKXOfficial_English"), [leak("password")], templates) == []
+    )
 
 
 def test_odd_handles_are_quoted_without_invisible_characters(templates: Templates) -> None:
