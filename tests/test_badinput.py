@@ -168,8 +168,7 @@ def test_a_1mb_text_is_stored_redacted_in_bounded_time() -> None:
     assert PHRASE not in stored
 
 
-# -- hostile lines: each gives one answer (scan) or one skip
-# (replay), and the work goes on ----------
+# -- hostile lines: each gives one answer (scan) or one skip (replay), and the work goes on ---
 
 ROOT = Path(__file__).resolve().parent.parent
 # In the text of every bad line built from a post: no error message or log line may quote it.
