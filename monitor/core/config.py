@@ -1,4 +1,5 @@
-"""Settings from monitor.toml (tomllib): a checked schema, clear one-line errors, secrets only from env."""
+"""Settings from monitor.toml (tomllib): a checked schema, clear one-line
+errors, secrets only from env."""
 
 from __future__ import annotations
 
@@ -50,23 +51,63 @@ SCHEMA: dict[str, Any] = {
     "enforce": {"restrict_minutes": int, **{p: _STR_LIST for p in PLATFORMS}},
     # Campaign memory (monitor.classify.memory): how long and how many remembered texts, how alike
     # a copy is, how often the daemon reads new review decisions.
-    "memory": {"enabled": bool, "days": float, "max_texts": int, "threshold": float,
-               "refresh_seconds": float},
+    "memory": {
+        "enabled": bool,
+        "days": float,
+        "max_texts": int,
+        "threshold": float,
+        "refresh_seconds": float,
+    },
 }
 # One table per platform connector; credentials are named by *_env keys, never given here.
 PLATFORM_SCHEMA: dict[str, Any] = {
-    "telegram": {"enabled": bool, "base_url": str, "token_env": str, "poll_timeout": float,
-                 "admin_chat_id": int, "admins": (list, int)},
-    "discord": {"enabled": bool, "api_base": str, "gateway_url": str, "token_env": str,
-                "message_content": bool, "members": bool, "channels": (list, int)},
-    "twitter": {"enabled": bool, "api_base": str, "consumer_key_env": str, "consumer_secret_env": str,
-                "access_token_env": str, "access_token_secret_env": str, "poll_interval": float,
-                "dms": bool, "tier": str, "backfill_hours": float, "usage_cap_pause": float},
-    "reddit": {"enabled": bool, "base_url": str, "client_id_env": str, "client_secret_env": str,
-               "username_env": str, "password_env": str, "user_agent": str,
-               "subreddits": (list, str), "poll_interval": float, "backfill": int,
-               "backfill_hours": float, "ratelimit_seconds": int, "max_retry_wait": float,
-               "bad_subreddit_retry": float, "profile_reserve": int},
+    "telegram": {
+        "enabled": bool,
+        "base_url": str,
+        "token_env": str,
+        "poll_timeout": float,
+        "admin_chat_id": int,
+        "admins": (list, int),
+    },
+    "discord": {
+        "enabled": bool,
+        "api_base": str,
+        "gateway_url": str,
+        "token_env": str,
+        "message_content": bool,
+        "members": bool,
+        "channels": (list, int),
+    },
+    "twitter": {
+        "enabled": bool,
+        "api_base": str,
+        "consumer_key_env": str,
+        "consumer_secret_env": str,
+        "access_token_env": str,
+        "access_token_secret_env": str,
+        "poll_interval": float,
+        "dms": bool,
+        "tier": str,
+        "backfill_hours": float,
+        "usage_cap_pause": float,
+    },
+    "reddit": {
+        "enabled": bool,
+        "base_url": str,
+        "client_id_env": str,
+        "client_secret_env": str,
+        "username_env": str,
+        "password_env": str,
+        "user_agent": str,
+        "subreddits": (list, str),
+        "poll_interval": float,
+        "backfill": int,
+        "backfill_hours": float,
+        "ratelimit_seconds": int,
+        "max_retry_wait": float,
+        "bad_subreddit_retry": float,
+        "profile_reserve": int,
+    },
 }
 SCHEMA.update(PLATFORM_SCHEMA)
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -76,7 +117,11 @@ MODES = ("dry_run", "review", "auto")
 DEFAULT_THRESHOLDS = {"support_request": 0.5, "impersonation": 0.5, "secret_leak": 0.5}
 DEFAULT_MODES = {"support_request": "auto", "impersonation": "review", "secret_leak": "auto"}
 # Seconds between two replies/DMs to one user or into one thread; replies+DMs per platform per hour.
-DEFAULT_LIMITS: dict[str, float] = {"user_cooldown": 300.0, "thread_cooldown": 60.0, "platform_per_hour": 60}
+DEFAULT_LIMITS: dict[str, float] = {
+    "user_cooldown": 300.0,
+    "thread_cooldown": 60.0,
+    "platform_per_hour": 60,
+}
 # Which planned actions each finding kind may take; an action not listed is recorded as skipped.
 DEFAULT_POLICY: dict[str, tuple[str, ...]] = {
     "support_request": ("reply", "dm"),
@@ -107,7 +152,8 @@ class Settings:
     serve: dict[str, Any] = field(default_factory=dict)  # validated [serve]: token_env, host, port
     limits: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     policy: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_POLICY))
-    enforce: Enforce = field(default_factory=Enforce)  # [enforce] with the policy's impersonation list
+    # [enforce] with the policy's impersonation list
+    enforce: Enforce = field(default_factory=Enforce)
     log_format: str = "json"  # `monitor run` logs: one JSON object a line, or "text"
     metrics_port: int = 0  # /healthz and /metrics; 0 turns the endpoint off
     metrics_host: str = "127.0.0.1"
@@ -120,14 +166,17 @@ def is_bundled(settings: Settings) -> bool:
 
 
 def own_list(settings: Settings, key: str) -> Path:
-    """The phishing_list or allow_list a command may change: configured, and not the bundled example's,
-    which the demo and the tests read (and which an installed package would hold in site-packages)."""
+    """The phishing_list or allow_list a command may change: configured, and not the
+    bundled example's, which the demo and the tests read (and which an installed package
+    would hold in site-packages)."""
     path: Path | None = getattr(settings, key)
     if path is None:
         raise ConfigError(f"{settings.path}: set [monitor] {key} to the list's path first")
     if is_bundled(settings):
-        raise ConfigError(f"the bundled example config's {key} is not yours to change: "
-                          "pass --config with your own monitor.toml")
+        raise ConfigError(
+            f"the bundled example config's {key} is not yours to change: "
+            "pass --config with your own monitor.toml"
+        )
     return path
 
 
@@ -261,8 +310,10 @@ def _policy(path: Path, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     policy = {**DEFAULT_POLICY, **{k: tuple(v) for k, v in data.get("policy", {}).items()}}
     for kind, actions in policy.items():
         if unknown := [a for a in actions if a not in ACTION_KINDS]:
-            raise ConfigError(f"{path}: 'policy.{kind}' has unknown action '{unknown[0]}' "
-                              f"(use {', '.join(ACTION_KINDS)})")
+            raise ConfigError(
+                f"{path}: 'policy.{kind}' has unknown action '{unknown[0]}' "
+                f"(use {', '.join(ACTION_KINDS)})"
+            )
     return policy
 
 
@@ -272,6 +323,8 @@ def _enforce(path: Path, data: dict[str, Any], policy: dict[str, tuple[str, ...]
         return parse_enforce(data.get("enforce", {}), policy)
     except ValueError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+
+
 def _memory(path: Path, table: dict[str, Any]) -> dict[str, Any]:
     """The [memory] table, checked: positive spans and sizes, a threshold between 0 and 1."""
     for key in ("days", "max_texts", "refresh_seconds"):
@@ -283,7 +336,8 @@ def _memory(path: Path, table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _support(path: Path, table: dict[str, Any]) -> dict[str, Any]:
-    """The [support] table with its paths taken from the config file's folder; each must be a folder."""
+    """The [support] table with its paths taken from the config file's
+    folder; each must be a folder."""
     support = {k: _relative_to(path, v) if k != "use_encoder" else v for k, v in table.items()}
     for key in ("model_dir", "encoder_path"):
         folder = support.get(key)

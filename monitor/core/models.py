@@ -17,11 +17,26 @@ PLATFORMS: tuple[str, ...] = ("twitter", "telegram", "discord", "reddit")
 CHANNELS: tuple[str, ...] = ("public", "group", "dm")
 FINDING_KINDS: tuple[str, ...] = ("support_request", "impersonation", "secret_leak")
 ACTION_KINDS: tuple[str, ...] = (
-    "reply", "dm", "delete", "alert", "report", "restrict", "ban", "unban"
+    "reply",
+    "dm",
+    "delete",
+    "alert",
+    "report",
+    "restrict",
+    "ban",
+    "unban",
 )
 # What moderates a place rather than speaks in it: the bot needs the right to each, per place.
 ENFORCEMENT: tuple[str, ...] = ("delete", "restrict", "ban", "unban")
-SUPPORT_TOPICS: tuple[str, ...] = ("withdrawal", "deposit", "login", "kyc", "trading", "api", "other")
+SUPPORT_TOPICS: tuple[str, ...] = (
+    "withdrawal",
+    "deposit",
+    "login",
+    "kyc",
+    "trading",
+    "api",
+    "other",
+)
 SECRET_TYPES: tuple[str, ...] = ("seed_phrase", "private_key", "api_key", "token", "password")
 
 
@@ -37,8 +52,8 @@ class Author:
     followers: int | None = None
     verified: bool | None = None
     verified_type: str | None = None  # X: blue (bought), business, government or none
-    # The profile's own words where the connector reads them (X's description): read by the detector,
-    # never quoted, stored or shown, so kept out of repr too.
+    # The profile's own words where the connector reads them (X's description): read by the
+    # detector, never quoted, stored or shown, so kept out of repr too.
     bio: str = field(default="", repr=False)
 
 
@@ -54,8 +69,8 @@ class Brand:
     help_center_url: str = ""
     support_email: str = ""
     accounts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # Accounts the team vouches for (fan clubs, ambassadors, a partner): not the brand's, so answered like
-    # anyone, but never flagged for a name or handle that looks like the brand's.
+    # Accounts the team vouches for (fan clubs, ambassadors, a partner): not the brand's, so
+    # answered like anyone, but never flagged for a name or handle that looks like the brand's.
     trusted: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
@@ -101,12 +116,13 @@ class Post:
     url: str = ""
     reply_to: str | None = None
     raw: Any = field(default=None, compare=False, repr=False, hash=False)
-    edit_of: str | None = None  # for an edited message: the id of the message (see monitor.core.edits)
+    # for an edited message: the id of the message (see monitor.core.edits)
+    edit_of: str | None = None
     # The admins and moderators of the group, server or subreddit it was posted in, as the platform
     # lists them: impostors copy their names, and their own posts are not answered or flagged.
     staff: tuple[Author, ...] = field(default=(), repr=False)
-    # Set by the daemon when the post this one replies to was read as a support request: an offer of a
-    # DM under a help request is the classic scam, under a friend's message it is chat.
+    # Set by the daemon when the post this one replies to was read as a support request: an offer of
+    # a DM under a help request is the classic scam, under a friend's message it is chat.
     replies_to_request: bool = False
     # The group, server or subreddit it was posted in (Telegram chat id, Discord guild id, subreddit
     # name): where a restriction or ban applies. Empty in DMs and where unknown.
@@ -127,7 +143,8 @@ class Post:
 
 
 def among(author: Author, people: Iterable[Author]) -> bool:
-    """Whether the author is one of these accounts, by account id: names and handles can be copied."""
+    """Whether the author is one of these accounts, by account id:
+    names and handles can be copied."""
     return any(person.id == author.id for person in people)
 
 

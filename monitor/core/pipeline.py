@@ -1,5 +1,6 @@
 """process(post) -> findings and planned actions (no network); a batch settled in its context (the
-thread, earlier versions, each action's first status); reading a file through it a chunk at a time."""
+thread, earlier versions, each action's first status); reading a file
+through it a chunk at a time."""
 
 from __future__ import annotations
 
@@ -27,8 +28,15 @@ from monitor.replies.templates import Templates
 
 T = TypeVar("T")
 Process = Callable[[list[Post]], list[Processed]]  # posts -> their results, in order
-__all__ = ["BATCH", "Context", "Pipeline", "Processed", "build_detectors", "in_order",
-           "numbered_chunks"]
+__all__ = [
+    "BATCH",
+    "Context",
+    "Pipeline",
+    "Processed",
+    "build_detectors",
+    "in_order",
+    "numbered_chunks",
+]
 # Posts classified together at most (by the daemon, and per chunk of a file): a transformer's cost
 # per post falls steeply with the batch.
 BATCH = 64
@@ -61,11 +69,18 @@ def build_detectors(
 
 
 class Pipeline:
-    """Redacts secrets at the entrance, runs every detector, keeps flagged findings, plans actions."""
+    """Redacts secrets at the entrance, runs every detector, keeps
+    flagged findings, plans actions."""
 
-    def __init__(self, secrets: SecretDetector, detectors: Sequence[Detector],
-                 templates: Templates, thresholds: dict[str, float],
-                 lists: HostLists | None = None, enforce: Enforce | None = None) -> None:
+    def __init__(
+        self,
+        secrets: SecretDetector,
+        detectors: Sequence[Detector],
+        templates: Templates,
+        thresholds: dict[str, float],
+        lists: HostLists | None = None,
+        enforce: Enforce | None = None,
+    ) -> None:
         self.secrets = secrets
         self.detectors = list(detectors)
         self.templates = templates
@@ -88,7 +103,10 @@ class Pipeline:
         )
 
     def in_context(
-        self, posts: Sequence[Post], context: Context, modes: policy.Modes,
+        self,
+        posts: Sequence[Post],
+        context: Context,
+        modes: policy.Modes,
         process: Process | None = None,
     ) -> list[Processed]:
         """Classify a batch as the daemon stores it: marked by the thread, run through `process`
@@ -98,8 +116,12 @@ class Pipeline:
         return self.settle(posts, run(posts), context, modes, run)
 
     def settle(
-        self, posts: Sequence[Post], results: Sequence[Processed], context: Context,
-        modes: policy.Modes, process: Process | None = None,
+        self,
+        posts: Sequence[Post],
+        results: Sequence[Processed],
+        context: Context,
+        modes: policy.Modes,
+        process: Process | None = None,
     ) -> list[Processed]:
         """The batch's first-pass results made final: replies to requests in the batch again, an
         edit kept to what is new, and each action's first status by its finding kind's mode."""
@@ -120,7 +142,8 @@ class Pipeline:
         return self.process_many([post])[0]
 
     def process_many(self, posts: Sequence[Post]) -> list[Processed]:
-        """Classify posts together, in order: a detector with check_many (batched models) sees them at once."""
+        """Classify posts together, in order: a detector with check_many
+        (batched models) sees them at once."""
         return self.start(posts).result()
 
     def start(self, posts: Sequence[Post]) -> Pending[list[Processed]]:
@@ -156,7 +179,9 @@ class Pipeline:
 
 def _with_statuses(result: Processed, modes: policy.Modes) -> Processed:
     """The result with each action's first status."""
-    return dataclasses.replace(result, statuses=tuple(modes.first_status(a) for a in result.actions))
+    return dataclasses.replace(
+        result, statuses=tuple(modes.first_status(a) for a in result.actions)
+    )
 
 
 def _readable(post: Post) -> Post:
@@ -174,7 +199,9 @@ def marked(posts: Sequence[Post], context: Context) -> list[Post]:
 
 def _answers_request(post: Post, context: Context) -> bool:
     """Whether the post replies to a stored post read as a support request."""
-    return bool(post.reply_to) and "support_request" in context.kinds(post.platform, post.reply_to or "")
+    return bool(post.reply_to) and "support_request" in context.kinds(
+        post.platform, post.reply_to or ""
+    )
 
 
 def _mark(post: Post) -> Post:
@@ -188,8 +215,13 @@ def again_under_requests(
     """The results, with the replies to a post read as a support request (in this same batch, or
     in the context when the first pass ran before it was known) classified again knowing it."""
     requests = {r.post.key for r in results if any(f.kind == "support_request" for f in r.findings)}
-    again = [i for i, post in enumerate(posts) if post.reply_to and not post.replies_to_request
-             and ((post.platform, post.reply_to) in requests or _answers_request(post, context))]
+    again = [
+        i
+        for i, post in enumerate(posts)
+        if post.reply_to
+        and not post.replies_to_request
+        and ((post.platform, post.reply_to) in requests or _answers_request(post, context))
+    ]
     out = list(results)
     if again:
         for i, result in zip(again, process([_mark(posts[i]) for i in again]), strict=True):
@@ -220,8 +252,8 @@ def numbered_chunks(lines: Iterable[str], size: int = BATCH) -> Iterator[list[tu
 
 
 def in_order(started: Iterable[Pending[list[T]]], ahead: int = AHEAD) -> Iterator[T]:
-    """The items of each started batch, batch after batch: a batch is read out as soon as it is done,
-    and waited for only when `ahead` more have been started behind it."""
+    """The items of each started batch, batch after batch: a batch is read out as soon as it is
+    done, and waited for only when `ahead` more have been started behind it."""
     waiting: deque[Pending[list[T]]] = deque()
     for pending in started:
         waiting.append(pending)

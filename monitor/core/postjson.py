@@ -25,14 +25,16 @@ _JSON_SPACE = " \t\r\n"
 # being tried again from every later quote: one pass, linear), or a run of anything but brackets.
 _NOT_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[^"\[\]{}]+', re.DOTALL)
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-_OPENS_IN_A_ROW = re.compile(r"[\[{]" + f"{{{MAX_DEPTH + 1}}}")  # too deep at once: no need to count
+# too deep at once: no need to count
+_OPENS_IN_A_ROW = re.compile(r"[\[{]" + f"{{{MAX_DEPTH + 1}}}")
 # In a line: a byte that was not UTF-8 (decode_lines keeps it as one); in a decoded string: half of
 # a pair written alone as a \ud800 escape, which no UTF-8 output (a database, stdout) can hold.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class PostError(ValueError):
-    """A Post JSON line or object that cannot be read; the message names the field, not the value."""
+    """A Post JSON line or object that cannot be read; the message
+    names the field, not the value."""
 
 
 def decode_lines(lines: Iterable[bytes]) -> Iterator[str]:
