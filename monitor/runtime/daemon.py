@@ -43,7 +43,8 @@ class Counters:
 
 
 class Ingest:
-    """The emit callback: posts are queued, classified in batches and stored a batch per transaction."""
+    """The emit callback: posts are queued, classified in batches and
+    stored a batch per transaction."""
 
     def __init__(
         self,
@@ -68,7 +69,8 @@ class Ingest:
         self._worker: asyncio.Task[None] | None = None
 
     async def __call__(self, post: Post) -> None:
-        """Handle one post; returns once it is stored. A post seen before is ignored (at-least-once in)."""
+        """Handle one post; returns once it is stored. A post seen before is
+        ignored (at-least-once in)."""
         post = _valid_unicode(post)
         if self.store.has_post(post.platform, post.id):
             self.counters.duplicates += 1
@@ -81,10 +83,12 @@ class Ingest:
         await stored
 
     async def _drain(self) -> None:
-        """Classify and store the waiting posts a batch at a time: posts that arrive while one batch is
-        in the models wait and go together as the next, so the transformer sees them in one pass."""
+        """Classify and store the waiting posts a batch at a time: posts that arrive
+        while one batch is in the models wait and go together as the next, so the
+        transformer sees them in one pass."""
         while self._queue:
-            batch = [item for item in self._queue[:BATCH] if not item[1].done()]  # done: its caller left
+            # done: its caller left
+            batch = [item for item in self._queue[:BATCH] if not item[1].done()]
             del self._queue[:BATCH]
             try:
                 await self._ingest([post for post, _ in batch])
@@ -93,13 +97,15 @@ class Ingest:
                     stored.cancel()
                 self._queue.clear()
                 raise
-            except Exception as exc:  # noqa: BLE001 - e.g. a schema error: the emitters hear of it, the next batch goes on
+            except Exception as exc:  # noqa: BLE001
+                # e.g. a schema error: the emitters hear of it, the next batch goes on
                 _settle_all(batch, exc)
             else:
                 _settle_all(batch, None)
 
     async def close(self) -> None:
-        """Let the batch in the models finish and be stored; posts still waiting come again next run."""
+        """Let the batch in the models finish and be stored; posts still
+        waiting come again next run."""
         for _, stored in self._queue:
             stored.cancel()
         self._queue.clear()
@@ -130,17 +136,20 @@ class Ingest:
                 self._measure(result)
 
     def _process_many(self, posts: list[Post]) -> list[Processed]:
-        """The batch through the pipeline; if it raises, post by post, so one poison post spoils only itself."""
+        """The batch through the pipeline; if it raises, post by post, so one
+        poison post spoils only itself."""
         try:
             return self.pipeline.process_many(posts)
         except Exception:  # noqa: BLE001 - retried post by post below
             return [self._process(post) for post in posts]
 
     def _process(self, post: Post) -> Processed:
-        """The pipeline's result; a post that makes it raise gets a placeholder, so it is not retried forever."""
+        """The pipeline's result; a post that makes it raise gets a placeholder,
+        so it is not retried forever."""
         try:
             return self.pipeline.process(post)
-        except Exception as exc:  # noqa: BLE001 - one poison post must not stop the connector that carries it
+        except Exception as exc:  # noqa: BLE001
+            # one poison post must not stop the connector that carries it
             error = type(exc).__name__
             log.error(
                 "post %s/%s not processed (%s); stored with a placeholder",
@@ -214,7 +223,8 @@ def _settle_all(batch: list[tuple[Post, asyncio.Future[None]]], error: Exception
 
 
 def _valid_unicode(post: Post) -> Post:
-    """The post with lone surrogates (from a platform's JSON escapes) replaced: SQLite cannot store them."""
+    """The post with lone surrogates (from a platform's JSON escapes)
+    replaced: SQLite cannot store them."""
 
     def fix(text: str) -> str:
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -260,7 +270,8 @@ async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -
 async def sender_loop(
     ingest: Ingest, connectors: Sequence[Connector], stop: asyncio.Event, interval: float
 ) -> None:
-    """Send planned actions when ingest plans some or every `interval` seconds, and once more after stop."""
+    """Send planned actions when ingest plans some or every `interval`
+    seconds, and once more after stop."""
     while not stop.is_set():
         ingest.wake.clear()
         await _send_pass(ingest, connectors)
@@ -278,7 +289,8 @@ async def _send_pass(ingest: Ingest, connectors: Sequence[Connector]) -> None:
     assert ingest.outbound is not None
     try:
         await send_planned(ingest.store, connectors, ingest.outbound, ingest.metrics)
-    except Exception as exc:  # noqa: BLE001 - e.g. the database stayed locked: the sender must live on
+    except Exception as exc:  # noqa: BLE001
+        # e.g. the database stayed locked: the sender must live on
         log.error(
             "sending pass failed (%s: %s); trying again on the next pass",
             type(exc).__name__,
@@ -334,14 +346,16 @@ async def run(
 
 
 async def close_all(connectors: Sequence[Connector]) -> None:
-    """Call each connector's optional close() (HTTP sessions, sockets); a failure there is only logged."""
+    """Call each connector's optional close() (HTTP sessions, sockets); a
+    failure there is only logged."""
     for connector in connectors:
         close = getattr(connector, "close", None)
         if close is None:
             continue
         try:
             await asyncio.wait_for(close(), CLOSE_TIMEOUT)
-        except Exception as exc:  # noqa: BLE001 - shutting down anyway: say so and go on with the others
+        except Exception as exc:  # noqa: BLE001
+            # shutting down anyway: say so and go on with the others
             log.warning(
                 "connector %s did not close cleanly (%s)", connector.name, type(exc).__name__
             )

@@ -90,7 +90,10 @@ def claim(
 
 
 def _claim_one(
-    store: Store, stored: StoredAction, connectors: Sequence[Connector], outbound: Outbound,
+    store: Store,
+    stored: StoredAction,
+    connectors: Sequence[Connector],
+    outbound: Outbound,
     switches: Switches,
 ) -> Claimed | None:
     """The action marked sending, or None when it does not go out now (its status says why)."""
@@ -173,7 +176,8 @@ async def _alert_refusals(
 
 def _route(stored: StoredAction, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:
     """The connector that performs an action and the platform whose limits apply to its text."""
-    if stored.kind == "alert":  # alerts go to the managers' chat (Telegram) whatever the post's platform
+    # alerts go to the managers' chat (Telegram) whatever the post's platform
+    if stored.kind == "alert":
         chat = next((c for c in connectors if c.name in ALERT_CONNECTORS), None)
         return chat, chat.name if chat else "telegram"
     found = next((c for c in connectors if stored.platform in c.platforms), None)
@@ -196,14 +200,16 @@ def alert_post(target: str) -> tuple[str, str] | None:
 
 
 def _cleared(store: Store, stored: StoredAction, outbound: Outbound, platform: str) -> bool:
-    """Whether the action goes out now; if not, its status and reason are recorded (never the text)."""
+    """Whether the action goes out now; if not, its status and reason
+    are recorded (never the text)."""
     verdict = outbound.verdict(store, stored, platform)
     if verdict is None:
         return True
     status, reason = verdict
     if stored.result != reason:  # a wait for the hourly ceiling is logged once, not every pass
-        log.warning("action %d (%s on %s) %s: %s",
-                    stored.id, stored.kind, stored.platform, status, reason)
+        log.warning(
+            "action %d (%s on %s) %s: %s", stored.id, stored.kind, stored.platform, status, reason
+        )
     store.set_action_status(stored.id, status, reason)
     return False
 
