@@ -1,4 +1,5 @@
-"""The platform connectors, listed explicitly; each is built only when its config table enables it."""
+"""The platform connectors, listed explicitly; each is built only when
+its config table enables it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Who runs each place (a group's admins, a subreddit's moderators), asked for now and then, not per post."""
+"""Who runs each place (a group's admins, a subreddit's moderators), asked for
+now and then, not per post."""
 
 from __future__ import annotations
 
@@ -16,21 +17,31 @@ Staff = tuple[Author, ...]
 
 
 class TimedRoster:
-    """Each place's staff, fetched at most once per REFRESH_SECONDS per place; a refused fetch keeps the
-    last list (or none), is logged once per place, and is tried again after the same wait."""
+    """Each place's staff, fetched at most once per REFRESH_SECONDS per place; a refused fetch keeps
+    the last list (or none), is logged once per place, and is tried again after the same wait."""
 
-    def __init__(self, refused: tuple[type[Exception], ...], log: logging.Logger,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        refused: tuple[type[Exception], ...],
+        log: logging.Logger,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.refused = refused  # the errors that mean "no list now", not a bug
         self.log = log
         self.clock = clock
         self._known: dict[Hashable, tuple[float, Staff]] = {}
-        self._locks: dict[Hashable, asyncio.Lock] = defaultdict(asyncio.Lock)  # one fetch per place at a time
+        # one fetch per place at a time
+        self._locks: dict[Hashable, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._failed: set[Hashable] = set()
 
-    async def get(self, place: Hashable, fetch: Callable[[], Awaitable[Staff]], why: Callable[[Exception], str]) -> Staff:
-        """The place's staff, fetched again when the list is older than REFRESH_SECONDS; why(exc) is the
-        log line for a refusal, naming the place and the platform's reason."""
+    async def get(
+        self,
+        place: Hashable,
+        fetch: Callable[[], Awaitable[Staff]],
+        why: Callable[[Exception], str],
+    ) -> Staff:
+        """The place's staff, fetched again when the list is older than REFRESH_SECONDS; why(exc) is
+        the log line for a refusal, naming the place and the platform's reason."""
         async with self._locks[place]:
             when, staff = self._known.get(place, (None, ()))
             if when is not None and self.clock() - when < REFRESH_SECONDS:

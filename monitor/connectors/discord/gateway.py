@@ -41,15 +41,22 @@ READY_TIMEOUT = 10.0  # how long an action waits for a (re)connecting client
 # Network drops and server errors that are worth another try (discord.py retries 429s itself).
 TRANSIENT = (aiohttp.ClientConnectionError, asyncio.TimeoutError, discord.DiscordServerError)
 WATCHED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
-INTENT_ERROR = ("Discord: a privileged intent the config asks for (message content, or server members with "
-                "members = true) is not enabled for this bot in the developer portal (close code 4014)")
-NO_CONTENT = ("message_content = false: in server channels the bot reads only messages that mention it "
-              "(and DMs), other messages arrive empty and are skipped; to read every message, switch on "
-              "the Message Content Intent (Developer Portal > your application > Bot > Privileged "
-              "Gateway Intents) and set message_content = true in [discord]")
-LOGIN_ERROR = "Discord: the bot token was rejected (HTTP 401); check the token's environment variable"
+INTENT_ERROR = (
+    "Discord: a privileged intent the config asks for (message content, or server members with "
+    "members = true) is not enabled for this bot in the developer portal (close code 4014)"
+)
+NO_CONTENT = (
+    "message_content = false: in server channels the bot reads only messages that mention it "
+    "(and DMs), other messages arrive empty and are skipped; to read every message, switch on "
+    "the Message Content Intent (Developer Portal > your application > Bot > Privileged "
+    "Gateway Intents) and set message_content = true in [discord]"
+)
+LOGIN_ERROR = (
+    "Discord: the bot token was rejected (HTTP 401); check the token's environment variable"
+)
 _BACKFILL = "backfill"  # queue marker: a fresh gateway session began, read what was missed
-_BASELINE = "baseline"  # queue marker: the guilds are known, start cursors for new channels, note moderators
+# queue marker: the guilds are known, start cursors for new channels, note moderators
+_BASELINE = "baseline"
 
 
 class NotSupported(RuntimeError):
@@ -69,7 +76,8 @@ class Options:
     message_content: bool = False
     members: bool = False  # the privileged server-members intent: members who join are checked
     channels: tuple[int, ...] = ()  # empty: every text channel the bot can read
-    restrict_minutes: int = 24 * 60  # [enforce]: how long a timeout lasts (Discord caps it at 28 days)
+    # [enforce]: how long a timeout lasts (Discord caps it at 28 days)
+    restrict_minutes: int = 24 * 60
 
 
 def build(settings: Settings, store: Store) -> DiscordConnector:
@@ -79,13 +87,16 @@ def build(settings: Settings, store: Store) -> DiscordConnector:
     token = env_secret(env)
     if token is None:
         raise MissingCredential(f"environment variable {env} is not set (the Discord bot token)")
-    options = Options(api_base=table.get("api_base", DEFAULT_API_BASE).rstrip("/"),
-                      gateway_url=table.get("gateway_url", DEFAULT_GATEWAY),
-                      message_content=table.get("message_content", False),
-                      members=table.get("members", False),
-                      channels=tuple(table.get("channels", ())),
-                      restrict_minutes=settings.enforce.restrict_minutes)
-    # discord.py logs whole payloads (message text included) at DEBUG; log lines never carry post text.
+    options = Options(
+        api_base=table.get("api_base", DEFAULT_API_BASE).rstrip("/"),
+        gateway_url=table.get("gateway_url", DEFAULT_GATEWAY),
+        message_content=table.get("message_content", False),
+        members=table.get("members", False),
+        channels=tuple(table.get("channels", ())),
+        restrict_minutes=settings.enforce.restrict_minutes,
+    )
+    # discord.py logs whole payloads (message text included) at DEBUG;
+    # log lines never carry post text.
     logging.getLogger("discord").setLevel(logging.INFO)
     return DiscordConnector(token, store, options)
 
@@ -153,7 +164,8 @@ class DiscordConnector:
         self.options = options
         self.client: _Client | None = None
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
-        self._marker: str | None = None  # a back-fill or baseline marker taken while batching messages
+        # a back-fill or baseline marker taken while batching messages
+        self._marker: str | None = None
         self.connected = asyncio.Event()
         self.stopped = ""  # why the connector stopped for good; actions then fail at once
         self._warned: set[tuple[int, int]] = set()  # (channel, error code) already logged
@@ -161,11 +173,13 @@ class DiscordConnector:
         self.refusals = Refusals(log)  # enforcement refused, and servers whose rights are unknown
 
     def conditions(self) -> dict[str, Condition]:
-        """What /healthz shows: without the message-content intent, server channels are a blind spot."""
+        """What /healthz shows: without the message-content intent,
+        server channels are a blind spot."""
         return {} if self.options.message_content else {"message_content": Condition(NO_CONTENT)}
 
     def intents(self) -> discord.Intents:
-        """Guild messages and DMs; message content and member joins only when the config asks for them."""
+        """Guild messages and DMs; message content and member joins only
+        when the config asks for them."""
         intents = discord.Intents.none()
         intents.guilds = intents.guild_messages = intents.dm_messages = True
         intents.message_content = self.options.message_content
@@ -198,9 +212,11 @@ class DiscordConnector:
 
     async def _consume(self, emit: Emit) -> None:
         """Handle queued events in arrival order, so back-fill always comes before newer messages;
-        messages queued one behind another go together, so the daemon classifies them as one batch."""
+        messages queued one behind another go together, so the daemon
+        classifies them as one batch."""
         while True:
-            item: Any = self._marker or await self.queue.get()  # a marker, a discord.Message, Edited or Joined
+            # a marker, a discord.Message, Edited or Joined
+            item: Any = self._marker or await self.queue.get()
             self._marker = None
             if item is _BACKFILL:
                 await self._backfill(emit)
@@ -210,7 +226,9 @@ class DiscordConnector:
             else:
                 await self._handle_many(self._queued_behind(item), emit)
 
-    def _queued_behind(self, first: discord.Message | Edited | Joined) -> list[discord.Message | Edited | Joined]:
+    def _queued_behind(
+        self, first: discord.Message | Edited | Joined
+    ) -> list[discord.Message | Edited | Joined]:
         """first and the messages waiting right behind it (up to a chunk); a marker ends the run and
         is kept to be handled next."""
         messages: list[discord.Message | Edited | Joined] = [first]
@@ -222,15 +240,24 @@ class DiscordConnector:
             messages.append(item)
         return messages
 
-    async def _handle_many(self, items: list[discord.Message | Edited | Joined], emit: Emit) -> None:
+    async def _handle_many(
+        self, items: list[discord.Message | Edited | Joined], emit: Emit
+    ) -> None:
         """Emit the joins and the watched, readable messages and edits together, then move their
         channels' cursors (an edit does not move one: the message it edits was read already)."""
         for item in items:  # first, so a moderator's own message already counts as theirs
             self._see(item.member if isinstance(item, Joined) else _message(item).author)
-        joins = [self._staffed(join_post(i.member), i.member.guild) for i in items if isinstance(i, Joined)]
+        joins = [
+            self._staffed(join_post(i.member), i.member.guild)
+            for i in items
+            if isinstance(i, Joined)
+        ]
         mine = [i for i in items if not isinstance(i, Joined) and self._ours(_message(i))]
-        posts = [self._staffed(to_post(_message(i), edited=isinstance(i, Edited)), _message(i).guild)
-                 for i in mine if _readable(_message(i))]
+        posts = [
+            self._staffed(to_post(_message(i), edited=isinstance(i, Edited)), _message(i).guild)
+            for i in mine
+            if _readable(_message(i))
+        ]
         await asyncio.gather(*map(emit, joins + posts))
         for message in (i for i in mine if not isinstance(i, Edited)):
             self._advance(message.channel.id, message.id)
@@ -247,16 +274,21 @@ class DiscordConnector:
         there; a DM has none."""
         if guild is None:
             return post
-        return replace(post, staff=self.staff.of(guild.id), place=str(guild.id),
-                       bot_may=self._rights(guild))
+        return replace(
+            post, staff=self.staff.of(guild.id), place=str(guild.id), bot_may=self._rights(guild)
+        )
 
     def _rights(self, guild: discord.Guild) -> frozenset[str] | None:
         """The bot's rights in a server from its own member, which the gateway sends with the server
         and keeps current (role and member updates), so nothing is asked per post; None when the
         member is not known yet."""
         if guild.me is None:
-            self.refusals.once("rights", str(guild.id), f"discord: the bot's own member in server "
-                               f"{guild.id} is not known; its actions there are tried and may fail")
+            self.refusals.once(
+                "rights",
+                str(guild.id),
+                f"discord: the bot's own member in server "
+                f"{guild.id} is not known; its actions there are tried and may fail",
+            )
             return None
         return may(guild.me)
 
@@ -296,7 +328,11 @@ class DiscordConnector:
         now = discord.utils.time_snowflake(discord.utils.utcnow())
         for channel in self.client.get_all_channels():
             wanted = not self.options.channels or channel.id in self.options.channels
-            if wanted and isinstance(channel, discord.TextChannel) and self._cursor(channel.id) is None:
+            if (
+                wanted
+                and isinstance(channel, discord.TextChannel)
+                and self._cursor(channel.id) is None
+            ):
                 self._advance(channel.id, channel.last_message_id or now)
 
     def _seed_staff(self) -> None:
@@ -321,12 +357,15 @@ class DiscordConnector:
         assert self.client is not None
         channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
         assert isinstance(channel, discord.abc.Messageable)
-        async for message in channel.history(limit=None, after=discord.Object(after), oldest_first=True):
+        async for message in channel.history(
+            limit=None, after=discord.Object(after), oldest_first=True
+        ):
             await self._handle(message, emit)
 
     # -- acting ------------------------------------------------------------------------------
     async def perform(self, action: Action) -> str:
-        """Reply, DM or delete; alerts belong to the managers' Telegram chat; reports are recorded."""
+        """Reply, DM or delete; alerts belong to the managers' Telegram
+        chat; reports are recorded."""
         if action.kind == "report":
             return no_report_api("discord")
         if action.kind in ("restrict", "ban", "unban"):
@@ -341,24 +380,31 @@ class DiscordConnector:
         """Time out, ban or unban a user in the server the action's place names; a refusal names
         Discord's status and code and is logged once per server and kind with the permission."""
         guild, user_id = guild_and_user(client, action)
-        calls = {"restrict": lambda: time_out(guild, user_id, self.options.restrict_minutes,
-                                              action.text),
-                 "ban": lambda: ban(guild, user_id, action.text),
-                 "unban": lambda: unban(guild, user_id, action.text)}
+        calls = {
+            "restrict": lambda: time_out(
+                guild, user_id, self.options.restrict_minutes, action.text
+            ),
+            "ban": lambda: ban(guild, user_id, action.text),
+            "unban": lambda: unban(guild, user_id, action.text),
+        }
         try:
             return await self._try(guild.id, calls[action.kind])
         except discord.HTTPException as exc:
             reason = f"HTTP {exc.status}, code {exc.code}: {exc.text}"
             if isinstance(exc, discord.Forbidden):
-                self.refusals.once(action.kind, action.place,
-                                   f"discord: cannot {action.kind} in server {action.place}: the "
-                                   f"bot needs the {NEEDS[action.kind]} permission, and a role above "
-                                   f"the member's ({reason})")
+                self.refusals.once(
+                    action.kind,
+                    action.place,
+                    f"discord: cannot {action.kind} in server {action.place}: the "
+                    f"bot needs the {NEEDS[action.kind]} permission, and a role above "
+                    f"the member's ({reason})",
+                )
             raise Refused(f"discord refused {action.kind} ({reason})") from None
 
     async def _ready_client(self) -> _Client:
         """The logged-in client, waiting a while for a (re)connecting one."""
-        if self.stopped:  # never wait on a connector that will not come back: it would stall the sender
+        # never wait on a connector that will not come back: it would stall the sender
+        if self.stopped:
             raise ConnectionError(self.stopped)
         try:
             await asyncio.wait_for(self.connected.wait(), READY_TIMEOUT)
@@ -373,8 +419,9 @@ class DiscordConnector:
         channel = client.get_partial_messageable(channel_id)
         ref = channel.get_partial_message(message_id).to_reference(fail_if_not_exists=False)
         mentions = discord.AllowedMentions.none()  # never ping: not the author, not @everyone
-        sent = await self._try(channel_id, lambda: channel.send(action.text, reference=ref,
-                                                                allowed_mentions=mentions))
+        sent = await self._try(
+            channel_id, lambda: channel.send(action.text, reference=ref, allowed_mentions=mentions)
+        )
         return f"message {sent.id}"
 
     async def _dm(self, client: _Client, action: Action) -> str:
@@ -392,7 +439,8 @@ class DiscordConnector:
         return "deleted"
 
     async def _try(self, place: int, call: Callable[[], Awaitable[T]]) -> T:
-        """Call the API, retrying drops and 5xx with backoff; a refusal is logged once per channel."""
+        """Call the API, retrying drops and 5xx with backoff; a refusal
+        is logged once per channel."""
         backoff = Backoff(FIRST_WAIT, LAST_WAIT)
 
         def wait_for(exc: Exception) -> float | None:
@@ -411,8 +459,14 @@ class DiscordConnector:
         """Log a platform refusal with its codes, once per channel (or user) and code."""
         if (place, exc.code) not in self._warned:
             self._warned.add((place, exc.code))
-            log.warning("discord: %s in channel %s (HTTP %s, code %s: %s)", what, place,
-                        exc.status, exc.code, exc.text)
+            log.warning(
+                "discord: %s in channel %s (HTTP %s, code %s: %s)",
+                what,
+                place,
+                exc.status,
+                exc.code,
+                exc.text,
+            )
 
     async def profile(self, author_id: str) -> Author:
         """The user's public profile (creation date from the snowflake)."""
@@ -433,8 +487,13 @@ def to_author(user: discord.User | discord.Member) -> Author:
     """The Author for a Discord user; in a server the name members see is the server nickname, and
     the global name is kept beside it (an impostor may dress either as the brand's support)."""
     names = [getattr(user, "nick", None), user.global_name or user.name]
-    return Author(platform="discord", id=str(user.id), handle=user.name,
-                  name=" / ".join(dict.fromkeys(n for n in names if n)), created_at=user.created_at)
+    return Author(
+        platform="discord",
+        id=str(user.id),
+        handle=user.name,
+        name=" / ".join(dict.fromkeys(n for n in names if n)),
+        created_at=user.created_at,
+    )
 
 
 def _readable(message: discord.Message) -> bool:
@@ -443,11 +502,17 @@ def _readable(message: discord.Message) -> bool:
 
 
 def join_post(member: discord.Member) -> Post:
-    """A Post for a member who joined, so their name and handle are checked at the door; the id holds
-    the join time, as a member may leave and come back."""
+    """A Post for a member who joined, so their name and handle are checked at the door; the id
+    holds the join time, as a member may leave and come back."""
     joined = member.joined_at or discord.utils.utcnow()
-    return Post(platform="discord", id=f"{member.guild.id}~j{member.id}~{int(joined.timestamp())}",
-                author=to_author(member), text=JOINED_SERVER, channel="group", created_at=joined)
+    return Post(
+        platform="discord",
+        id=f"{member.guild.id}~j{member.id}~{int(joined.timestamp())}",
+        author=to_author(member),
+        text=JOINED_SERVER,
+        channel="group",
+        created_at=joined,
+    )
 
 
 def _message(item: discord.Message | Edited) -> discord.Message:
@@ -456,15 +521,23 @@ def _message(item: discord.Message | Edited) -> discord.Message:
 
 
 def to_post(message: discord.Message, edited: bool = False) -> Post:
-    """The Post for a message or an edit of one; its id carries the channel, which every later action needs."""
+    """The Post for a message or an edit of one; its id carries the channel,
+    which every later action needs."""
     ref = message.reference
     reply_to = f"{ref.channel_id}:{ref.message_id}" if ref and ref.message_id else None
     own = f"{message.channel.id}:{message.id}"
     at = message.edited_at if edited else None
-    return Post(platform="discord", id=edit_id(own, at) if at else own, edit_of=own if at else None,
-                author=to_author(message.author), text=message.content,
-                channel="dm" if message.guild is None else "group", created_at=message.created_at,
-                url=message.jump_url, reply_to=reply_to)
+    return Post(
+        platform="discord",
+        id=edit_id(own, at) if at else own,
+        edit_of=own if at else None,
+        author=to_author(message.author),
+        text=message.content,
+        channel="dm" if message.guild is None else "group",
+        created_at=message.created_at,
+        url=message.jump_url,
+        reply_to=reply_to,
+    )
 
 
 async def _first_of(main: Awaitable[None], watcher: asyncio.Task[None]) -> None:

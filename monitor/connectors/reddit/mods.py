@@ -1,5 +1,5 @@
-"""A watched subreddit's moderators as Reddit lists them (r/SUB/about/moderators): impostors copy them,
-and the bot's own entry says what it may do there."""
+"""A watched subreddit's moderators as Reddit lists them (r/SUB/about/moderators): impostors copy
+them, and the bot's own entry says what it may do there."""
 
 from __future__ import annotations
 
@@ -15,20 +15,28 @@ from monitor.core.models import Author
 
 log = logging.getLogger("monitor.connectors.reddit")
 # A moderator's permissions as Reddit names them, and the enforcement kinds each allows.
-ALLOWS = {"all": frozenset({"delete", "restrict", "ban", "unban"}),
-          "posts": frozenset({"delete"}),
-          "access": frozenset({"restrict", "ban", "unban"})}
+ALLOWS = {
+    "all": frozenset({"delete", "restrict", "ban", "unban"}),
+    "posts": frozenset({"delete"}),
+    "access": frozenset({"restrict", "ban", "unban"}),
+}
 
 
 def moderator_roster(clock: Callable[[], float] = time.monotonic) -> TimedRoster:
-    """Each watched subreddit's moderators, kept for a while; a refused list is an asyncprawcore error."""
+    """Each watched subreddit's moderators, kept for a while; a refused
+    list is an asyncprawcore error."""
     return TimedRoster((AsyncPrawcoreException,), log, clock)
 
 
-async def refresh(roster: TimedRoster, subreddit: Any, me: str = "",
-                  rights: dict[str, frozenset[str]] | None = None) -> None:
-    """Ask for a subreddit's moderators when the roster's list is old (keyed without case, as posts name
-    it); the same list tells `rights` what the bot `me` may do there (nothing when it is not listed)."""
+async def refresh(
+    roster: TimedRoster,
+    subreddit: Any,
+    me: str = "",
+    rights: dict[str, frozenset[str]] | None = None,
+) -> None:
+    """Ask for a subreddit's moderators when the roster's list is old (keyed without case,
+    as posts name it); the same list tells `rights` what the bot `me` may do there
+    (nothing when it is not listed)."""
     key = str(subreddit).casefold()
 
     async def fetch() -> Staff:
@@ -37,8 +45,11 @@ async def refresh(roster: TimedRoster, subreddit: Any, me: str = "",
             rights[key] = bot_may(listed, me)
         return tuple(Author(platform="reddit", id=m.name, handle=m.name) for m in listed)
 
-    await roster.get(key, fetch,
-                     lambda exc: f"reddit: cannot list the moderators of r/{subreddit} ({type(exc).__name__})")
+    await roster.get(
+        key,
+        fetch,
+        lambda exc: f"reddit: cannot list the moderators of r/{subreddit} ({type(exc).__name__})",
+    )
 
 
 def bot_may(listed: Iterable[Any], me: str) -> frozenset[str]:

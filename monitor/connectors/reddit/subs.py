@@ -1,4 +1,5 @@
-"""Subreddits Reddit refuses to list (unknown, banned, private): skipped, logged once, asked again later."""
+"""Subreddits Reddit refuses to list (unknown, banned, private): skipped,
+logged once, asked again later."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ class Refusal:
 
 
 def why(exc: ResponseException) -> str:
-    """Reddit's refusal in words; the body is gone by the time asyncprawcore raises, the status is not."""
+    """Reddit's refusal in words; the body is gone by the time
+    asyncprawcore raises, the status is not."""
     if isinstance(exc, Redirect):
         return f"no such subreddit (Reddit redirects the name to {exc.path})"
     if isinstance(exc, NotFound):
@@ -32,7 +34,8 @@ def why(exc: ResponseException) -> str:
 
 
 class Unreadable:
-    """The subreddits currently refused; each is logged when it is first refused and when it is back."""
+    """The subreddits currently refused; each is logged when it is first
+    refused and when it is back."""
 
     def __init__(self, retry_after: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.retry_after = retry_after
@@ -50,9 +53,14 @@ class Unreadable:
         known = self.refused.get(name)
         self.refused[name] = Refusal(reason, self.clock() + self.retry_after)
         if known is None or known.reason != reason:
-            log.warning("reddit: r/%s skipped: %s; the other subreddits are polled, r/%s is asked "
-                        "again every %.0fs (check [reddit] subreddits)", name, reason, name,
-                        self.retry_after)
+            log.warning(
+                "reddit: r/%s skipped: %s; the other subreddits are polled, r/%s is asked "
+                "again every %.0fs (check [reddit] subreddits)",
+                name,
+                reason,
+                name,
+                self.retry_after,
+            )
 
     def succeeded(self, name: str) -> None:
         """The subreddit answered: forget an earlier refusal, saying so."""
@@ -61,5 +69,7 @@ class Unreadable:
 
     def conditions(self) -> dict[str, str]:
         """Each refused subreddit with its reason, for /healthz."""
-        return {f"r/{name}": f"skipped: {r.reason}; check [reddit] subreddits"
-                for name, r in self.refused.items()}
+        return {
+            f"r/{name}": f"skipped: {r.reason}; check [reddit] subreddits"
+            for name, r in self.refused.items()
+        }

@@ -27,11 +27,19 @@ async def admins_of(roster: TimedRoster, bot: Bot, chat_id: int, backoff: Backof
     """The group's admins from the roster, asked for when its list is old."""
 
     async def fetch() -> Staff:
-        members = await call(lambda: bot.get_chat_administrators(chat_id), "getChatAdministrators", backoff, attempts=2)
+        members = await call(
+            lambda: bot.get_chat_administrators(chat_id),
+            "getChatAdministrators",
+            backoff,
+            attempts=2,
+        )
         return tuple(staff_author(m.user) for m in members)
 
     def why(exc: Exception) -> str:  # the roster refuses only TelegramError (admin_roster)
-        return f"telegram: getChatAdministrators in chat {chat_id} failed: {describe(cast(TelegramError, exc))}"
+        return (
+            f"telegram: getChatAdministrators in chat {chat_id} "
+            f"failed: {describe(cast(TelegramError, exc))}"
+        )
 
     return await roster.get(chat_id, fetch, why)
 
@@ -39,4 +47,6 @@ async def admins_of(roster: TimedRoster, bot: Bot, chat_id: int, backoff: Backof
 def staff_author(user: User) -> Author:
     """An admin as an Author; the handle is their username only (no first-name stand-in), since a
     clone is compared with the handle an admin really has."""
-    return Author(platform="telegram", id=str(user.id), handle=user.username or "", name=user.full_name or "")
+    return Author(
+        platform="telegram", id=str(user.id), handle=user.username or "", name=user.full_name or ""
+    )

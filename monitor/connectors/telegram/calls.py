@@ -28,8 +28,12 @@ T = TypeVar("T")
 
 # python-telegram-bot keeps the HTTP status out of its exceptions; each class stands for one code.
 _CODES: tuple[tuple[type[TelegramError], int], ...] = (
-    (RetryAfter, 429), (Forbidden, 403), (InvalidToken, 401), (Conflict, 409),
-    (BadRequest, 400), (ChatMigrated, 400),
+    (RetryAfter, 429),
+    (Forbidden, 403),
+    (InvalidToken, 401),
+    (Conflict, 409),
+    (BadRequest, 400),
+    (ChatMigrated, 400),
 )
 
 
@@ -46,7 +50,8 @@ def describe(exc: TelegramError) -> str:
 
 
 def is_transient(exc: TelegramError) -> bool:
-    """Network drops, timeouts and 5xx answers (BadRequest is a NetworkError subclass, not transient)."""
+    """Network drops, timeouts and 5xx answers (BadRequest is a
+    NetworkError subclass, not transient)."""
     return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
 
 
@@ -81,8 +86,13 @@ def waits(backoff: Backoff, idempotent: bool) -> WaitFor:
     return wait_for
 
 
-async def call(fn: Callable[[], Awaitable[T]], what: str, backoff: Backoff,
-               attempts: int | None = 5, idempotent: bool = True) -> T:
+async def call(
+    fn: Callable[[], Awaitable[T]],
+    what: str,
+    backoff: Backoff,
+    attempts: int | None = 5,
+    idempotent: bool = True,
+) -> T:
     """Run one Bot API call, retrying flood waits and transient errors; None attempts means forever.
 
     A call that is not idempotent (sending a message) is not repeated after a drop that may
@@ -93,5 +103,6 @@ async def call(fn: Callable[[], Awaitable[T]], what: str, backoff: Backoff,
         error = describe(exc) if isinstance(exc, TelegramError) else type(exc).__name__
         log.warning("telegram %s failed (%s); retrying in %.1fs", what, error, wait)
 
-    return await with_backoff(fn, waits(backoff, idempotent), said, attempts=attempts,
-                              backoff=backoff)
+    return await with_backoff(
+        fn, waits(backoff, idempotent), said, attempts=attempts, backoff=backoff
+    )

@@ -1,4 +1,5 @@
-"""The Telegram connector: long-polls getUpdates with its own offset cursor and acts through the Bot API."""
+"""The Telegram connector: long-polls getUpdates with its own offset cursor
+and acts through the Bot API."""
 
 from __future__ import annotations
 
@@ -148,7 +149,8 @@ class TelegramConnector:
             log.warning("telegram: %s", PRIVACY_MODE)
 
     def conditions(self) -> dict[str, Condition]:
-        """What /healthz shows: privacy mode, a blind spot in every group where the bot is no admin."""
+        """What /healthz shows: privacy mode, a blind spot in every
+        group where the bot is no admin."""
         me = self.bot.bot if self.username else None
         if me is None or me.can_read_all_group_messages:
             return {}
@@ -191,24 +193,41 @@ class TelegramConnector:
     async def _poll_plain(self, offset: int | None) -> tuple[tuple[Update, ...], int | None]:
         """The same poll read as plain JSON, update by update: one that does not parse is logged by
         its id and skipped, so it cannot stall the watch (asking again would bring it forever)."""
-        kwargs = {"timeout": 0, "allowed_updates": list(ALLOWED_UPDATES)} | ({"offset": offset} if offset else {})
-        raw = await call(lambda: self.bot.do_api_request("getUpdates", api_kwargs=kwargs), "getUpdates",
-                         self.backoff, attempts=None)
+        kwargs = {"timeout": 0, "allowed_updates": list(ALLOWED_UPDATES)} | (
+            {"offset": offset} if offset else {}
+        )
+        raw = await call(
+            lambda: self.bot.do_api_request("getUpdates", api_kwargs=kwargs),
+            "getUpdates",
+            self.backoff,
+            attempts=None,
+        )
         updates = []
         for item in raw:
             try:
                 updates.append(Update.de_json(item, self.bot))
             except (TypeError, KeyError, ValueError) as exc:
-                log.error("telegram: update %s does not parse (%s); skipped", item.get("update_id"), type(exc).__name__)
-        return tuple(u for u in updates if u is not None), max((int(i["update_id"]) for i in raw), default=None)
+                log.error(
+                    "telegram: update %s does not parse (%s); skipped",
+                    item.get("update_id"),
+                    type(exc).__name__,
+                )
+        return tuple(u for u in updates if u is not None), max(
+            (int(i["update_id"]) for i in raw), default=None
+        )
 
     async def _handle(self, update: Update, emit: Emit) -> None:
-        """Commands and pressed buttons go to the command hook; every other message with text is a post."""
+        """Commands and pressed buttons go to the command hook; every other
+        message with text is a post."""
         if update.callback_query is not None:
             await self._command("button", update)
             return
         if update.chat_join_request is not None:
-            await emit(await self._staffed(join_request(update.chat_join_request), update.chat_join_request.chat))
+            await emit(
+                await self._staffed(
+                    join_request(update.chat_join_request), update.chat_join_request.chat
+                )
+            )
             return
         if update.chat_member is not None:
             if promoted_or_demoted(update.chat_member):
@@ -218,8 +237,14 @@ class TelegramConnector:
             return
         if update.edited_message is not None:
             # An edited command is neither run again nor a post; any other edit is checked anew.
-            if command_for(update.edited_message, self.username) is None and (edited := to_post(update.edited_message)):
-                await emit(await self._staffed(edited, update.edited_message.chat, speaks_for_group(update.edited_message)))
+            if command_for(update.edited_message, self.username) is None and (
+                edited := to_post(update.edited_message)
+            ):
+                await emit(
+                    await self._staffed(
+                        edited, update.edited_message.chat, speaks_for_group(update.edited_message)
+                    )
+                )
             return
         message = update.message
         if message is None:
@@ -237,14 +262,16 @@ class TelegramConnector:
             await emit(await self._staffed(post, message.chat, speaks_for_group(message)))
 
     async def _staffed(self, post: Post, chat: Chat, own: bool = False) -> Post:
-        """The post with its group's admins beside it, whom impostors copy (and its author among them when
-        the group itself speaks), its group and what the bot may do there; a private chat has none."""
+        """The post with its group's admins beside it, whom impostors copy (and its
+        author among them when the group itself speaks), its group and what the bot may
+        do there; a private chat has none."""
         if chat.type == Chat.PRIVATE:
             return post
         admins = await admins_of(self.admins, self.bot, chat.id, self._fresh_backoff())
         may = await rights_in(self.rights, self.bot, chat.id, self._fresh_backoff())
-        return replace(post, staff=(*admins, post.author) if own else admins, place=str(chat.id),
-                       bot_may=may)
+        return replace(
+            post, staff=(*admins, post.author) if own else admins, place=str(chat.id), bot_may=may
+        )
 
     async def _command(self, command: str, update: Update) -> None:
         """Hand a command to the command layer; its failure is logged and never stops the watch."""
@@ -264,7 +291,9 @@ class TelegramConnector:
             "delete": self._delete,
             "alert": self._alert,
             "report": self._report,
-            "restrict": lambda a: restrict(self.bot, a, self.restrict_minutes, self._fresh_backoff()),
+            "restrict": lambda a: restrict(
+                self.bot, a, self.restrict_minutes, self._fresh_backoff()
+            ),
             "ban": lambda a: ban(self.bot, a, self._fresh_backoff()),
             "unban": lambda a: unban(self.bot, a, self._fresh_backoff()),
         }
@@ -348,9 +377,13 @@ class TelegramConnector:
         chat = action.place or where
         if chat.lstrip("-").isdigit():
             self.rights.forget(int(chat))
-        self.refusals.once(action.kind, chat, f"telegram: cannot {action.kind} in group {chat}: "
-                           f"the bot needs to be an admin with the {NEEDS[action.kind]} right "
-                           f"({reason})")
+        self.refusals.once(
+            action.kind,
+            chat,
+            f"telegram: cannot {action.kind} in group {chat}: "
+            f"the bot needs to be an admin with the {NEEDS[action.kind]} right "
+            f"({reason})",
+        )
         return ActionFailed(f"telegram refused {action.kind} ({reason})")
 
     def _warn_once(self, kind: str, where: str, msg: str, *args: object) -> None:
@@ -380,7 +413,8 @@ def api_root(base_url: str) -> str:
 
 
 def build(settings: Settings, store: Store) -> TelegramConnector:
-    """The connector from the [telegram] table; MissingCredential when the token env var is unset."""
+    """The connector from the [telegram] table; MissingCredential when
+    the token env var is unset."""
     cfg = settings.platforms.get("telegram", {})
     token_env = cfg.get("token_env", DEFAULT_TOKEN_ENV)
     token = env_secret(token_env)

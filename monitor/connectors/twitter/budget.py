@@ -1,4 +1,5 @@
-"""X's request budget per endpoint: a tier's starting figures, then what x-rate-limit-* headers say."""
+"""X's request budget per endpoint: a tier's starting figures, then what
+x-rate-limit-* headers say."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ TIERS: dict[str, dict[str, int]] = {
     "basic": {"mentions": 10, "dms": 15},
     "pro": {"mentions": 300, "dms": 300},
 }
-ENDPOINTS = {"mentions": re.compile(r"/2/users/[^/]+/mentions$"), "dms": re.compile(r"/2/dm_events$")}
+ENDPOINTS = {
+    "mentions": re.compile(r"/2/users/[^/]+/mentions$"),
+    "dms": re.compile(r"/2/dm_events$"),
+}
 
 
 @dataclass
@@ -42,8 +46,14 @@ class RateBudget:
 
     def observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """A requests response hook: note an endpoint's x-rate-limit-* headers."""
-        name = next((n for n, path in ENDPOINTS.items()
-                     if path.search(requests.utils.urlparse(response.url).path)), None)
+        name = next(
+            (
+                n
+                for n, path in ENDPOINTS.items()
+                if path.search(requests.utils.urlparse(response.url).path)
+            ),
+            None,
+        )
         headers = response.headers
         if name is None or "x-rate-limit-remaining" not in headers:
             return
