@@ -1,4 +1,5 @@
-"""Loopback fakes of the platforms: stateful aiohttp servers on 127.0.0.1 speaking each wire protocol."""
+"""Loopback fakes of the platforms: stateful aiohttp servers on 127.0.0.1
+speaking each wire protocol."""
 
 from __future__ import annotations
 

@@ -1,17 +1,26 @@
-"""Checks a fake's answers against the platforms' own API descriptions (Telegram's api.json, Discord's
-OpenAPI): no key the platform does not define, every required one, the right JSON types."""
+"""Checks a fake's answers against the platforms' own API descriptions
+(Telegram's api.json, Discord's OpenAPI): no key the platform does not define,
+every required one, the right JSON types."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-PRIMITIVES: dict[str, tuple[type, ...]] = {"Integer": (int,), "String": (str,), "Boolean": (bool,),
-                                           "True": (bool,), "Float": (int, float)}
+PRIMITIVES: dict[str, tuple[type, ...]] = {
+    "Integer": (int,),
+    "String": (str,),
+    "Boolean": (bool,),
+    "True": (bool,),
+    "Float": (int, float),
+}
 
 
-def telegram_errors(value: Any, types: list[str], api: dict[str, Any], path: str = "result") -> list[str]:
-    """Why `value` is none of the Bot API `types` ('User', 'Array of Update', 'Integer'...); [] if it is one."""
+def telegram_errors(
+    value: Any, types: list[str], api: dict[str, Any], path: str = "result"
+) -> list[str]:
+    """Why `value` is none of the Bot API `types` ('User', 'Array of Update',
+    'Integer'...); [] if it is one."""
     tried = [_telegram_one(value, name, api, path) for name in types]
     return [] if any(not found for found in tried) else min(tried, key=len)
 
@@ -21,10 +30,20 @@ def _telegram_one(value: Any, name: str, api: dict[str, Any], path: str) -> list
     if name.startswith("Array of "):
         if not isinstance(value, list):
             return [f"{path}: {name} expected, got {type(value).__name__}"]
-        return [e for i, item in enumerate(value) for e in telegram_errors(item, [name[9:]], api, f"{path}[{i}]")]
+        return [
+            e
+            for i, item in enumerate(value)
+            for e in telegram_errors(item, [name[9:]], api, f"{path}[{i}]")
+        ]
     if name in PRIMITIVES:
-        ok = isinstance(value, PRIMITIVES[name]) and (name in ("Boolean", "True") or not isinstance(value, bool))
-        return [] if ok and (name != "True" or value is True) else [f"{path}: {name} expected, got {value!r}"]
+        ok = isinstance(value, PRIMITIVES[name]) and (
+            name in ("Boolean", "True") or not isinstance(value, bool)
+        )
+        return (
+            []
+            if ok and (name != "True" or value is True)
+            else [f"{path}: {name} expected, got {value!r}"]
+        )
     spec = api["types"][name]
     if "subtypes" in spec:
         return telegram_errors(value, spec["subtypes"], api, path)
@@ -32,7 +51,11 @@ def _telegram_one(value: Any, name: str, api: dict[str, Any], path: str) -> list
         return [f"{path}: {name} object expected"]
     fields = {f["name"]: f for f in spec.get("fields", [])}
     errors = [f"{path}.{key}: not a field of {name}" for key in value if key not in fields]
-    errors += [f"{path}.{key}: required by {name}" for key, f in fields.items() if f["required"] and key not in value]
+    errors += [
+        f"{path}.{key}: required by {name}"
+        for key, f in fields.items()
+        if f["required"] and key not in value
+    ]
     for key, item in value.items():
         if key in fields:
             errors += telegram_errors(item, fields[key]["types"], api, f"{path}.{key}")
@@ -50,7 +73,11 @@ def openapi_operation(spec: dict[str, Any], method: str, path: str) -> dict[str,
 def openapi_response_schema(spec: dict[str, Any], operation: dict[str, Any], status: int) -> Any:
     """The JSON schema of an operation's answer with this status (or its 4XX / default entry)."""
     responses = operation.get("responses", {})
-    entry = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses.get("default")
+    entry = (
+        responses.get(str(status))
+        or responses.get(f"{str(status)[0]}XX")
+        or responses.get("default")
+    )
     while entry is not None and "$ref" in entry:
         entry = _resolve(spec, entry["$ref"])
     if entry is None or "content" not in entry:
@@ -76,14 +103,25 @@ def schema_errors(value: Any, schema: Any, spec: dict[str, Any], path: str = "$"
     if isinstance(value, dict):
         errors += _object_errors(value, schema, spec, path)
     if isinstance(value, list) and "items" in schema:
-        errors += [e for i, item in enumerate(value) for e in schema_errors(item, schema["items"], spec, f"{path}[{i}]")]
+        errors += [
+            e
+            for i, item in enumerate(value)
+            for e in schema_errors(item, schema["items"], spec, f"{path}[{i}]")
+        ]
     if "enum" in schema and value not in schema["enum"]:
         errors.append(f"{path}: {value!r} not one of {schema['enum']}")
     return errors
 
 
-JSON_TYPES = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float),
-              "boolean": bool, "null": type(None)}
+JSON_TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "null": type(None),
+}
 
 
 def _type_errors(value: Any, schema: dict[str, Any], path: str) -> list[str]:
@@ -94,12 +132,16 @@ def _type_errors(value: Any, schema: dict[str, Any], path: str) -> list[str]:
     names = wanted if isinstance(wanted, list) else [wanted]
     for name in names:
         kind = JSON_TYPES[name]
-        if isinstance(value, kind) and not (isinstance(value, bool) and name in ("integer", "number")):
+        if isinstance(value, kind) and not (
+            isinstance(value, bool) and name in ("integer", "number")
+        ):
             return []
     return [f"{path}: {wanted} expected, got {type(value).__name__} {value!r:.60}"]
 
 
-def _object_errors(value: dict[str, Any], schema: dict[str, Any], spec: dict[str, Any], path: str) -> list[str]:
+def _object_errors(
+    value: dict[str, Any], schema: dict[str, Any], spec: dict[str, Any], path: str
+) -> list[str]:
     """Unknown and missing keys, and each known key's value."""
     props = schema.get("properties", {})
     extra = schema.get("additionalProperties", props == {})

@@ -28,8 +28,11 @@ def snowflake_at(when: datetime, counter: int = 0) -> int:
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON response with the exact Content-Type discord.py expects (no charset suffix)."""
-    return web.Response(body=json.dumps(data).encode(), status=status,
-                        headers={"Content-Type": "application/json", **(headers or {})})
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
 
 
 def _error(status: int, code: int, message: str) -> web.Response:
@@ -63,13 +66,19 @@ class FakeDiscord:
 
     made: ClassVar[list[Any]] = []  # every instance, for the contract checks after a test
 
-    def __init__(self, *, content_intent_enabled: bool = False, can_manage_messages: bool = True,
-                 members_intent_enabled: bool = True, bot_permissions: int | None = None) -> None:
-        """A bot as the developer portal makes it: the privileged Message Content intent is off (asking
-        for it closes with 4014; without it guild messages arrive empty unless they mention the bot).
-        Scenarios that read every message turn it on explicitly. The bot's role grants
-        `bot_permissions` (by default Manage Messages unless can_manage_messages is false, Moderate
-        Members and Ban Members)."""
+    def __init__(
+        self,
+        *,
+        content_intent_enabled: bool = False,
+        can_manage_messages: bool = True,
+        members_intent_enabled: bool = True,
+        bot_permissions: int | None = None,
+    ) -> None:
+        """A bot as the developer portal makes it: the privileged Message Content intent is off
+        (asking for it closes with 4014; without it guild messages arrive empty unless they
+        mention the bot). Scenarios that read every message turn it on explicitly. The bot's role
+        grants `bot_permissions` (by default Manage Messages unless can_manage_messages is false,
+        Moderate Members and Ban Members)."""
         type(self).made.append(self)
         self.content_intent_enabled = content_intent_enabled
         self.members_intent_enabled = members_intent_enabled
@@ -92,11 +101,14 @@ class FakeDiscord:
         self._transports: dict[web.WebSocketResponse, Any] = {}
         self.sessions: dict[str, Session] = {}
         self.identifies = 0
-        self.answered: list[tuple[str, str, int, Any]] = []  # (method, path, status, JSON body) sent
+        # (method, path, status, JSON body) sent
+        self.answered: list[tuple[str, str, int, Any]] = []
         self.resumes = 0
         self.general = self.add_channel("general")
         if bot_permissions is None:
-            bot_permissions = MODERATE_MEMBERS | BAN_MEMBERS | (MANAGE_MESSAGES if can_manage_messages else 0)
+            bot_permissions = (
+                MODERATE_MEMBERS | BAN_MEMBERS | (MANAGE_MESSAGES if can_manage_messages else 0)
+            )
         self.bot_role = self.add_role("monitor-bot", bot_permissions)
         self.give_role(self.bot, self.bot_role)
         self.timeouts: dict[int, str] = {}  # user id -> communication_disabled_until
@@ -112,18 +124,32 @@ class FakeDiscord:
         self._last_id = max(now, self._last_id + 1)
         return self._last_id
 
-    def add_user(self, username: str, global_name: str | None = None,
-                 created: datetime | None = None, bot: bool = False) -> dict[str, Any]:
+    def add_user(
+        self,
+        username: str,
+        global_name: str | None = None,
+        created: datetime | None = None,
+        bot: bool = False,
+    ) -> dict[str, Any]:
         """A user; `created` sets the account's creation date through its snowflake."""
         uid = snowflake_at(created, next(self._ids)) if created else self.new_id()
-        user = {"id": str(uid), "username": username, "global_name": global_name,
-                "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
-                "primary_guild": None}
+        user = {
+            "id": str(uid),
+            "username": username,
+            "global_name": global_name,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": bot,
+            "public_flags": 0,
+            "flags": 0,
+            "primary_guild": None,
+        }
         self.users[uid] = user
         return user
 
     def set_bot_permissions(self, permissions: int) -> None:
-        """Change what the bot's role grants (a GUILD_ROLE_UPDATE follows when sessions are live)."""
+        """Change what the bot's role grants (a GUILD_ROLE_UPDATE
+        follows when sessions are live)."""
         role = next(r for r in self.roles if r["id"] == self.bot_role)
         role["permissions"] = str(permissions)
 
@@ -138,10 +164,20 @@ class FakeDiscord:
     def member(self, user: dict[str, Any]) -> dict[str, Any]:
         """A guild member object (GuildMemberResponse) for a user."""
         uid = int(user["id"])
-        return {"user": user, "roles": self.member_roles.get(uid, []), "nick": self.nicks.get(uid),
-                "joined_at": datetime.now(UTC).isoformat(), "deaf": False, "mute": False,
-                "flags": 0, "pending": False, "premium_since": None, "avatar": None,
-                "banner": None, "communication_disabled_until": self.timeouts.get(uid)}
+        return {
+            "user": user,
+            "roles": self.member_roles.get(uid, []),
+            "nick": self.nicks.get(uid),
+            "joined_at": datetime.now(UTC).isoformat(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "premium_since": None,
+            "avatar": None,
+            "banner": None,
+            "communication_disabled_until": self.timeouts.get(uid),
+        }
 
     def set_nick(self, user: dict[str, Any], nick: str | None) -> None:
         """The user's nickname in the guild, which members see instead of their name."""
@@ -149,8 +185,16 @@ class FakeDiscord:
 
     def add_role(self, name: str, permissions: int) -> str:
         """A role with a permission bit field (8192: manage messages); its id."""
-        role = {"id": str(self.new_id()), "name": name, "permissions": str(permissions), "position": len(self.roles) + 1,
-                "color": 0, "hoist": True, "managed": False, "mentionable": True}
+        role = {
+            "id": str(self.new_id()),
+            "name": name,
+            "permissions": str(permissions),
+            "position": len(self.roles) + 1,
+            "color": 0,
+            "hoist": True,
+            "managed": False,
+            "mentionable": True,
+        }
         self.roles.append(role)
         return str(role["id"])
 
@@ -161,9 +205,17 @@ class FakeDiscord:
     def add_channel(self, name: str) -> int:
         """A text channel in the guild."""
         cid = self.new_id()
-        self.channels[cid] = {"id": str(cid), "type": 0, "guild_id": str(self.guild_id), "name": name,
-                              "position": len(self.channels), "permission_overwrites": [],
-                              "nsfw": False, "parent_id": None, "topic": None}
+        self.channels[cid] = {
+            "id": str(cid),
+            "type": 0,
+            "guild_id": str(self.guild_id),
+            "name": name,
+            "position": len(self.channels),
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+        }
         self.messages[cid] = []
         return cid
 
@@ -173,54 +225,94 @@ class FakeDiscord:
             if ch["type"] == 1 and ch["recipients"][0]["id"] == user["id"]:
                 return cid
         cid = self.new_id()
-        self.channels[cid] = {"id": str(cid), "type": 1, "recipients": [user], "last_message_id": None}
+        self.channels[cid] = {
+            "id": str(cid),
+            "type": 1,
+            "recipients": [user],
+            "last_message_id": None,
+        }
         self.messages[cid] = []
         return cid
 
     # -- traffic ---------------------------------------------------------------------------
-    async def post(self, channel_id: int, author: dict[str, Any], content: str,
-                   reply_to: int | None = None) -> dict[str, Any]:
+    async def post(
+        self, channel_id: int, author: dict[str, Any], content: str, reply_to: int | None = None
+    ) -> dict[str, Any]:
         """A user posts: stored in the channel's history and dispatched to connected sessions."""
         message = self._message(channel_id, author, content, reply_to)
         await self._dispatch("MESSAGE_CREATE", message)
         return message
 
     async def join(self, user: dict[str, Any]) -> None:
-        """A user joins the guild: GUILD_MEMBER_ADD, sent only to sessions with the members intent."""
-        member = {"guild_id": str(self.guild_id), "user": user, "roles": self.member_roles.get(int(user["id"]), []),
-                  "joined_at": datetime.now(UTC).isoformat(),
-                  "deaf": False, "mute": False, "flags": 0, "pending": False, "premium_since": None, "avatar": None,
-                  "communication_disabled_until": None, "nick": self.nicks.get(int(user["id"]))}
+        """A user joins the guild: GUILD_MEMBER_ADD, sent only to
+        sessions with the members intent."""
+        member = {
+            "guild_id": str(self.guild_id),
+            "user": user,
+            "roles": self.member_roles.get(int(user["id"]), []),
+            "joined_at": datetime.now(UTC).isoformat(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "premium_since": None,
+            "avatar": None,
+            "communication_disabled_until": None,
+            "nick": self.nicks.get(int(user["id"])),
+        }
         for session in list(self.sessions.values()):
             if session.intents & GUILD_MEMBERS:
                 await self._send_event(session, "GUILD_MEMBER_ADD", member)
 
     async def edit(self, message: dict[str, Any], content: str) -> dict[str, Any]:
-        """The author edits a message: MESSAGE_UPDATE carries the whole message with its edit time."""
+        """The author edits a message: MESSAGE_UPDATE carries the whole
+        message with its edit time."""
         message.update(content=content, edited_timestamp=datetime.now(UTC).isoformat())
         await self._dispatch("MESSAGE_UPDATE", message)
         return message
 
-    def _message(self, channel_id: int, author: dict[str, Any], content: str,
-                 reply_to: int | None) -> dict[str, Any]:
+    def _message(
+        self, channel_id: int, author: dict[str, Any], content: str, reply_to: int | None
+    ) -> dict[str, Any]:
         """Store a new message in a channel's history."""
         mid = self.new_id()
         guild = self.channels[channel_id]["type"] == 0
         message: dict[str, Any] = {
-            "id": str(mid), "channel_id": str(channel_id), "author": author, "content": content,
-            "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None, "tts": False,
-            "mention_everyone": False, "mentions": self._mentions(content), "mention_roles": [],
-            "attachments": [], "embeds": [], "pinned": False, "type": 19 if reply_to else 0,
+            "id": str(mid),
+            "channel_id": str(channel_id),
+            "author": author,
+            "content": content,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": self._mentions(content),
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 19 if reply_to else 0,
         }
         if guild:
             message["guild_id"] = str(self.guild_id)
             # As the gateway sends it: without "flags" discord.py leaves the author a plain User.
-            message["member"] = {"roles": self.member_roles.get(int(author["id"]), []), "joined_at": message["timestamp"],
-                                 "deaf": False, "mute": False,
-                                 "flags": 0, "pending": False, "premium_since": None, "avatar": None,
-                                 "communication_disabled_until": None, "nick": self.nicks.get(int(author["id"]))}
+            message["member"] = {
+                "roles": self.member_roles.get(int(author["id"]), []),
+                "joined_at": message["timestamp"],
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "pending": False,
+                "premium_since": None,
+                "avatar": None,
+                "communication_disabled_until": None,
+                "nick": self.nicks.get(int(author["id"])),
+            }
         if reply_to:
-            message["message_reference"] = {"message_id": str(reply_to), "channel_id": str(channel_id)}
+            message["message_reference"] = {
+                "message_id": str(reply_to),
+                "channel_id": str(channel_id),
+            }
         self.messages[channel_id].append(message)
         return message
 
@@ -231,8 +323,11 @@ class FakeDiscord:
 
     def replies_to(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         """The bot's messages that reply to a given message."""
-        return [m for m in self.sent
-                if (m.get("message_reference") or {}).get("message_id") == message["id"]]
+        return [
+            m
+            for m in self.sent
+            if (m.get("message_reference") or {}).get("message_id") == message["id"]
+        ]
 
     def dms_to(self, user: dict[str, Any]) -> list[dict[str, Any]]:
         """The bot's direct messages to a user."""
@@ -247,7 +342,11 @@ class FakeDiscord:
 
     def _visible(self, session: Session, event: str, data: dict[str, Any]) -> dict[str, Any]:
         """Without the content intent, guild messages that do not mention the bot arrive empty."""
-        if event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE") or session.intents & MESSAGE_CONTENT or "guild_id" not in data:
+        if (
+            event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE")
+            or session.intents & MESSAGE_CONTENT
+            or "guild_id" not in data
+        ):
             return data
         if any(u["id"] == self.bot["id"] for u in data["mentions"]):
             return data
@@ -285,13 +384,15 @@ class FakeDiscord:
         return ws
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> Session | None:
-        """A fresh session: READY then GUILD_CREATE; 4004 for a bad token, 4014 for a denied intent."""
+        """A fresh session: READY then GUILD_CREATE; 4004 for a bad
+        token, 4014 for a denied intent."""
         self.identifies += 1
         if data.get("token") != TOKEN:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         denied = (MESSAGE_CONTENT if not self.content_intent_enabled else 0) | (
-            GUILD_MEMBERS if not self.members_intent_enabled else 0)
+            GUILD_MEMBERS if not self.members_intent_enabled else 0
+        )
         if data.get("intents", 0) & denied:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
@@ -303,34 +404,64 @@ class FakeDiscord:
         return session
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> Session | None:
-        """Replay what the session missed after `seq`, then RESUMED; unknown sessions are invalid."""
+        """Replay what the session missed after `seq`, then RESUMED;
+        unknown sessions are invalid."""
         self.resumes += 1
         session = self.sessions.get(data.get("session_id") or "")
         if session is None or data.get("token") != TOKEN:
             await ws.send_str(json.dumps({"op": 9, "d": False}))
             return None
         session.sockets.add(ws)
-        for frame in session.events[int(data.get("seq") or 0):]:
+        for frame in session.events[int(data.get("seq") or 0) :]:
             await ws.send_str(json.dumps(frame))
         await self._send_event(session, "RESUMED", {})
         return session
 
     def _ready(self, session: Session) -> dict[str, Any]:
         """The READY payload."""
-        return {"v": 10, "user": self.bot, "session_id": session.id, "private_channels": [],
-                "resume_gateway_url": self.gateway_url, "shard": [0, 1],
-                "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-                "application": {"id": self.bot["id"], "flags": 0}}
+        return {
+            "v": 10,
+            "user": self.bot,
+            "session_id": session.id,
+            "private_channels": [],
+            "resume_gateway_url": self.gateway_url,
+            "shard": [0, 1],
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "application": {"id": self.bot["id"], "flags": 0},
+        }
 
     def _guild(self) -> dict[str, Any]:
         """The GUILD_CREATE payload: the guild, its @everyone role and text channels."""
-        channels = [{**c, "last_message_id": self._last_message_id(int(c["id"]))}
-                    for c in self.channels.values() if c["type"] == 0]
-        everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": "68608",
-                    "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False}
-        return {"id": str(self.guild_id), "name": "OKX Community", "owner_id": "1", "roles": [everyone, *self.roles],
-                "channels": channels, "threads": [], "members": [self.member(self.bot)], "member_count": 3,
-                "emojis": [], "stickers": [], "features": [], "large": False, "unavailable": False}
+        channels = [
+            {**c, "last_message_id": self._last_message_id(int(c["id"]))}
+            for c in self.channels.values()
+            if c["type"] == 0
+        ]
+        everyone = {
+            "id": str(self.guild_id),
+            "name": "@everyone",
+            "permissions": "68608",
+            "position": 0,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+        }
+        return {
+            "id": str(self.guild_id),
+            "name": "OKX Community",
+            "owner_id": "1",
+            "roles": [everyone, *self.roles],
+            "channels": channels,
+            "threads": [],
+            "members": [self.member(self.bot)],
+            "member_count": 3,
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "large": False,
+            "unavailable": False,
+        }
 
     def _last_message_id(self, channel_id: int) -> str | None:
         """The newest message id in a channel."""
@@ -377,7 +508,11 @@ class FakeDiscord:
     def _fail(self, request: web.Request, fault: Fault) -> web.StreamResponse:
         """The response a fault stands for; "drop" closes the connection without answering."""
         if fault.kind == "429":
-            body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": False}
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": fault.retry_after,
+                "global": False,
+            }
             return _json(body, 429, {"Via": "1.1 google", "Retry-After": str(fault.retry_after)})
         if fault.kind == "500":
             return _error(500, 0, "500: Internal Server Error")
@@ -387,7 +522,9 @@ class FakeDiscord:
         request.transport.close()
         raise ConnectionResetError("fake network drop")
 
-    def fail(self, method: str, path: str, kind: str, times: int = 1, retry_after: float = 0.05) -> None:
+    def fail(
+        self, method: str, path: str, kind: str, times: int = 1, retry_after: float = 0.05
+    ) -> None:
         """Script a fault for matching requests (path is a regex on the path after /api/v10)."""
         self.faults.append(Fault(method, path, kind, times, retry_after))
 
@@ -397,8 +534,18 @@ class FakeDiscord:
 
     async def _get_bot_gateway(self, request: web.Request) -> web.Response:
         """GET /gateway/bot: the gateway with shard advice."""
-        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+        return _json(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def _get_me(self, request: web.Request) -> web.Response:
         """GET /users/@me: the bot user (login), with the fields only the account itself sees."""
@@ -406,9 +553,20 @@ class FakeDiscord:
 
     async def _get_application(self, request: web.Request) -> web.Response:
         """GET /oauth2/applications/@me: the application (login)."""
-        return _json({"id": self.bot["id"], "name": "monitor", "icon": None, "description": "",
-                      "bot_public": False, "bot_require_code_grant": False, "owner": self.bot,
-                      "verify_key": "0" * 64, "flags": 0, "interactions_endpoint_url": None})
+        return _json(
+            {
+                "id": self.bot["id"],
+                "name": "monitor",
+                "icon": None,
+                "description": "",
+                "bot_public": False,
+                "bot_require_code_grant": False,
+                "owner": self.bot,
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "interactions_endpoint_url": None,
+            }
+        )
 
     async def _get_user(self, request: web.Request) -> web.Response:
         """GET /users/{id}: a profile, or 404 / 10013."""
@@ -430,7 +588,8 @@ class FakeDiscord:
         return _json(self.channels[self.dm_channel(user)])
 
     async def _history(self, request: web.Request) -> web.Response:
-        """Up to `limit` messages after `after` (or the newest), newest first, as Discord returns them."""
+        """Up to `limit` messages after `after` (or the newest), newest
+        first, as Discord returns them."""
         history = self.messages.get(int(request.match_info["cid"]))
         if history is None:
             return _error(404, 10003, "Unknown Channel")
@@ -482,8 +641,10 @@ class FakeDiscord:
             return _error(403, 50013, "Missing Permissions")
         self.messages[cid].remove(message)
         self.deleted.append((cid, mid))
-        await self._dispatch("MESSAGE_DELETE", {"id": str(mid), "channel_id": str(cid),
-                                                "guild_id": str(self.guild_id)})
+        await self._dispatch(
+            "MESSAGE_DELETE",
+            {"id": str(mid), "channel_id": str(cid), "guild_id": str(self.guild_id)},
+        )
         return web.Response(status=204)
 
     async def _get_member(self, request: web.Request) -> web.Response:

@@ -1,4 +1,5 @@
-"""Reading ../shared/recorded/ (real platform traffic and API specs) beside the repository, never copied in."""
+"""Reading ../shared/recorded/ (real platform traffic and API specs) beside the
+repository, never copied in."""
 
 from __future__ import annotations
 
@@ -28,11 +29,16 @@ def reddit_cassette(path: Path) -> list[dict[str, Any]]:
     for item in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
         response = item["response"]
         text = (response.get("body") or {}).get("string") or ""
-        out.append({"method": item["request"]["method"], "uri": item["request"]["uri"],
-                    "request_body": item["request"].get("body"),
-                    "status": response["status"]["code"],
-                    "headers": {k: v[0] for k, v in response["headers"].items()},
-                    "body": json.loads(text) if text.strip() else None})
+        out.append(
+            {
+                "method": item["request"]["method"],
+                "uri": item["request"]["uri"],
+                "request_body": item["request"].get("body"),
+                "status": response["status"]["code"],
+                "headers": {k: v[0] for k, v in response["headers"].items()},
+                "body": json.loads(text) if text.strip() else None,
+            }
+        )
     return out
 
 
@@ -51,7 +57,15 @@ def vcr_cassette(path: Path) -> list[dict[str, Any]]:
             body = json.loads(raw) if raw.strip() else None
         except ValueError:
             body = None
-        out.append({"method": item["request"]["method"], "uri": item["request"]["uri"],
-                    "request_body": item["request"].get("body"), "status": response["status"]["code"],
-                    "headers": headers, "body": body, "raw": wire})
+        out.append(
+            {
+                "method": item["request"]["method"],
+                "uri": item["request"]["uri"],
+                "request_body": item["request"].get("body"),
+                "status": response["status"]["code"],
+                "headers": headers,
+                "body": body,
+                "raw": wire,
+            }
+        )
     return out

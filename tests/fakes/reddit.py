@@ -1,4 +1,5 @@
-"""A loopback fake of Reddit's OAuth API (aiohttp): password grant, listings, inbox, writes, faults."""
+"""A loopback fake of Reddit's OAuth API (aiohttp): password grant,
+listings, inbox, writes, faults."""
 
 from __future__ import annotations
 
@@ -15,11 +16,17 @@ from tests.fakes import until
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGE_CAP = 100  # Reddit serves at most 100 items a page, whatever `limit` asks for
-INBOX_SUBJECTS = {"comment_reply": "comment reply", "post_reply": "post reply",
-                  "username_mention": "username mention"}
-# How real Reddit refuses a subreddit (recorded answers): banned 404, private 403, each with a reason.
-REFUSED = {"banned": (404, {"reason": "banned", "message": "Not Found", "error": 404}),
-           "private": (403, {"reason": "private", "message": "Forbidden", "error": 403})}
+INBOX_SUBJECTS = {
+    "comment_reply": "comment reply",
+    "post_reply": "post reply",
+    "username_mention": "username mention",
+}
+# How real Reddit refuses a subreddit (recorded answers): banned
+# 404, private 403, each with a reason.
+REFUSED = {
+    "banned": (404, {"reason": "banned", "message": "Not Found", "error": 404}),
+    "private": (403, {"reason": "private", "message": "Forbidden", "error": 403}),
+}
 
 
 @dataclass
@@ -57,8 +64,14 @@ def base36(number: int) -> str:
 class FakeReddit:
     """One bot account's view of Reddit: subreddits, an inbox, users; records every write."""
 
-    def __init__(self, client_id: str, client_secret: str, username: str, password: str,
-                 user_agent_must_contain: str = "support-monitor") -> None:
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        username: str,
+        password: str,
+        user_agent_must_contain: str = "support-monitor",
+    ) -> None:
         self.creds = (client_id, client_secret, username, password)
         self.username = username
         self.ua_part = user_agent_must_contain
@@ -72,7 +85,8 @@ class FakeReddit:
         self.moderators: dict[str, list[str]] = {}  # subreddit name (casefolded) -> its moderators
         self.permissions: dict[str, list[str]] = {}  # a moderator's name (casefolded) -> ["all"]...
         self.bans: dict[tuple[str, str], str] = {}  # (subreddit, user) casefolded -> duration or ""
-        self.subreddits: dict[str, str] = {}  # casefolded name -> public, banned or private; others unknown
+        # casefolded name -> public, banned or private; others unknown
+        self.subreddits: dict[str, str] = {}
         self.ratelimit: tuple[float, int, int] | None = None  # x-ratelimit-remaining, -used, -reset
         self.faults: list[Fault] = []
         self.ratelimit_comment: list[str] = []  # RATELIMIT messages for the next /api/comment calls
@@ -127,23 +141,37 @@ class FakeReddit:
     def add_user(self, name: str, days_old: float, verified: bool = True, karma: int = 500) -> None:
         """An account with an age, a verified email or not, and karma."""
         self.users[name.casefold()] = {
-            "name": name, "id": base36(next(self._ids)), "created_utc": time.time() - days_old * 86400,
-            "has_verified_email": verified, "link_karma": karma // 2, "comment_karma": karma - karma // 2,
-            "is_suspended": False, "icon_img": "",
+            "name": name,
+            "id": base36(next(self._ids)),
+            "created_utc": time.time() - days_old * 86400,
+            "has_verified_email": verified,
+            "link_karma": karma // 2,
+            "comment_karma": karma - karma // 2,
+            "is_suspended": False,
+            "icon_img": "",
         }
 
     def add_subreddit(self, name: str, state: str = "public") -> None:
-        """A subreddit that exists (public), is banned (404) or private (403); any other name redirects
-        to search, as on Reddit."""
+        """A subreddit that exists (public), is banned (404) or private (403); any other name
+        redirects to search, as on Reddit."""
         self.subreddits[name.casefold()] = state
 
-    def add_submission(self, sub: str, author: str, title: str, selftext: str = "", link: str = "") -> str:
-        """A new post in a subreddit, a self post or, with `link`, a link post; returns its fullname."""
+    def add_submission(
+        self, sub: str, author: str, title: str, selftext: str = "", link: str = ""
+    ) -> str:
+        """A new post in a subreddit, a self post or, with `link`, a link
+        post; returns its fullname."""
         self.subreddits.setdefault(sub.casefold(), "public")
         data = self._new_thing("t3", author, sub)
         permalink = f"/r/{sub}/comments/{data['id']}/post/"
-        data.update(title=title, selftext=selftext, is_self=not link, num_comments=0, permalink=permalink,
-                    url=link or f"https://www.reddit.com{permalink}")
+        data.update(
+            title=title,
+            selftext=selftext,
+            is_self=not link,
+            num_comments=0,
+            permalink=permalink,
+            url=link or f"https://www.reddit.com{permalink}",
+        )
         return data["name"]
 
     def add_comment(self, parent: str, author: str, body: str) -> str:
@@ -151,10 +179,17 @@ class FakeReddit:
         parent_data = self.things[parent]
         link_id = parent if parent.startswith("t3_") else parent_data["link_id"]
         data = self._new_thing("t1", author, parent_data["subreddit"])
-        data.update(body=body, parent_id=parent, link_id=link_id, replies="",
-                    permalink=f"/r/{data['subreddit']}/comments/{link_id[3:]}/post/{data['id']}/")
+        data.update(
+            body=body,
+            parent_id=parent,
+            link_id=link_id,
+            replies="",
+            permalink=f"/r/{data['subreddit']}/comments/{link_id[3:]}/post/{data['id']}/",
+        )
         if parent_data["author"] == self.username and author != self.username:
-            self._to_inbox(data["name"], "comment_reply" if parent.startswith("t1_") else "post_reply")
+            self._to_inbox(
+                data["name"], "comment_reply" if parent.startswith("t1_") else "post_reply"
+            )
         elif f"u/{self.username}".casefold() in body.casefold():
             self._to_inbox(data["name"], "username_mention")
         return data["name"]
@@ -162,8 +197,16 @@ class FakeReddit:
     def add_message(self, author: str, subject: str, body: str, to: str = "") -> str:
         """A private message; to the bot (into its inbox) unless `to` names someone else."""
         data = self._new_thing("t4", author, None)
-        data.update(subject=subject, body=body, dest=to or self.username, parent_id=None,
-                    first_message_name=None, replies="", was_comment=False, context="")
+        data.update(
+            subject=subject,
+            body=body,
+            dest=to or self.username,
+            parent_id=None,
+            first_message_name=None,
+            replies="",
+            was_comment=False,
+            context="",
+        )
         if not to:
             self._to_inbox(data["name"], "")
         return data["name"]
@@ -175,9 +218,15 @@ class FakeReddit:
     def _new_thing(self, kind: str, author: str, sub: str | None) -> dict[str, Any]:
         """A listing item's common fields, stored under its fullname."""
         short = base36(next(self._ids))
-        data: dict[str, Any] = {"id": short, "name": f"{kind}_{short}", "author": author,
-                                "author_fullname": f"t2_{self.users.get(author.casefold(), {}).get('id', 'x')}",
-                                "created_utc": time.time(), "subreddit": sub, "score": 1}
+        data: dict[str, Any] = {
+            "id": short,
+            "name": f"{kind}_{short}",
+            "author": author,
+            "author_fullname": f"t2_{self.users.get(author.casefold(), {}).get('id', 'x')}",
+            "created_utc": time.time(),
+            "subreddit": sub,
+            "score": 1,
+        }
         if sub:
             data["subreddit_name_prefixed"] = f"r/{sub}"
         self.things[data["name"]] = data
@@ -198,22 +247,33 @@ class FakeReddit:
         ua = request.headers.get("User-Agent", "")
         self.user_agents.add(ua)
         if self.ua_part not in ua:
-            return _json({"message": "Too Many Requests", "error": 429}, 429)  # Reddit's answer to bad UAs
+            # Reddit's answer to bad UAs
+            return _json({"message": "Too Many Requests", "error": 429}, 429)
         for fault in self.faults:
             if request.path.startswith(fault.path):
                 self.faults.remove(fault)
-                return _json({"message": "scripted fault", "error": fault.status}, fault.status,
-                             fault.headers)
-        if not request.path.startswith("/api/v1/access_token") and \
-                request.headers.get("Authorization", "") != f"bearer {self.token}":
+                return _json(
+                    {"message": "scripted fault", "error": fault.status},
+                    fault.status,
+                    fault.headers,
+                )
+        if (
+            not request.path.startswith("/api/v1/access_token")
+            and request.headers.get("Authorization", "") != f"bearer {self.token}"
+        ):
             return _json({"message": "Unauthorized", "error": 401}, 401)
         if (refused := self._refused_subreddit(request.path)) is not None:
             return refused
         response = await handler(request)
         if self.ratelimit is not None:
             remaining, used, reset = self.ratelimit
-            response.headers.update({"x-ratelimit-remaining": f"{remaining:.1f}",
-                                     "x-ratelimit-used": str(used), "x-ratelimit-reset": str(reset)})
+            response.headers.update(
+                {
+                    "x-ratelimit-remaining": f"{remaining:.1f}",
+                    "x-ratelimit-used": str(used),
+                    "x-ratelimit-reset": str(reset),
+                }
+            )
         return response
 
     def _refused_subreddit(self, path: str) -> web.Response | None:
@@ -244,9 +304,14 @@ class FakeReddit:
         if (basic.login, basic.password) != (client_id, secret):
             return _json({"message": "Unauthorized", "error": 401}, 401)
         form = await request.post()
-        if form.get("grant_type") != "password" or (form.get("username"), form.get("password")) != (username, password):
+        if form.get("grant_type") != "password" or (form.get("username"), form.get("password")) != (
+            username,
+            password,
+        ):
             return _json({"error": "invalid_grant"})
-        return _json({"access_token": self.token, "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+        return _json(
+            {"access_token": self.token, "token_type": "bearer", "expires_in": 86400, "scope": "*"}
+        )
 
     async def _me(self, request: web.Request) -> web.Response:
         """The bot's own account."""
@@ -277,22 +342,32 @@ class FakeReddit:
 
     def _in_sub(self, sub: str, kind: str) -> list[str]:
         """Fullnames of one kind in a subreddit, newest first."""
-        names = [n for n, d in self.things.items()
-                 if n.startswith(kind) and (d["subreddit"] or "").casefold() == sub.casefold()]
+        names = [
+            n
+            for n, d in self.things.items()
+            if n.startswith(kind) and (d["subreddit"] or "").casefold() == sub.casefold()
+        ]
         return sorted(names, key=lambda n: int(n[3:], 36), reverse=True)
 
     async def _comment(self, request: web.Request) -> web.Response:
-        """A reply to a comment, submission or message; may answer RATELIMIT in the JSON body once."""
+        """A reply to a comment, submission or message; may answer
+        RATELIMIT in the JSON body once."""
         if self.ratelimit_comment:
             message = self.ratelimit_comment.pop(0)
             return _json({"json": {"errors": [["RATELIMIT", message, "ratelimit"]]}})
         form = await request.post()
         parent, text = str(form.get("thing_id", "")), str(form.get("text", ""))
         if parent not in self.things:
-            return _json({"json": {"errors": [["NO_THING", "that thing does not exist", "parent"]]}})
+            return _json(
+                {"json": {"errors": [["NO_THING", "that thing does not exist", "parent"]]}}
+            )
         if parent.startswith("t4_"):
-            name = self.add_message(self.username, "re: " + self.things[parent]["subject"], text,
-                                    to=self.things[parent]["author"])
+            name = self.add_message(
+                self.username,
+                "re: " + self.things[parent]["subject"],
+                text,
+                to=self.things[parent]["author"],
+            )
         else:
             name = self.add_comment(parent, self.username, text)
         self.sent.replies.append({"parent": parent, "text": text, "name": name})
@@ -304,8 +379,12 @@ class FakeReddit:
         form = await request.post()
         to = str(form.get("to", ""))
         if to.casefold() not in self.users:
-            return _json({"json": {"errors": [["USER_DOESNT_EXIST", "that user doesn't exist", "to"]]}})
-        self.sent.pms.append({"to": to, "subject": str(form.get("subject", "")), "text": str(form.get("text", ""))})
+            return _json(
+                {"json": {"errors": [["USER_DOESNT_EXIST", "that user doesn't exist", "to"]]}}
+            )
+        self.sent.pms.append(
+            {"to": to, "subject": str(form.get("subject", "")), "text": str(form.get("text", ""))}
+        )
         return _json({"json": {"errors": []}})
 
     async def _remove(self, request: web.Request) -> web.Response:
@@ -344,10 +423,18 @@ class FakeReddit:
         names = self.moderators.get(request.match_info["sub"].casefold())
         if names is None:
             return _json({"message": "Forbidden", "error": 403}, 403)
-        children = [{"name": n, "id": f"t2_{self.users[n.casefold()]['id']}", "date": time.time(),
-                     "mod_permissions": self.permissions.get(n.casefold(), ["all"]),
-                     "author_flair_text": None, "author_flair_css_class": None,
-                     "rel_id": f"rb_{base36(i + 1)}"} for i, n in enumerate(names)]
+        children = [
+            {
+                "name": n,
+                "id": f"t2_{self.users[n.casefold()]['id']}",
+                "date": time.time(),
+                "mod_permissions": self.permissions.get(n.casefold(), ["all"]),
+                "author_flair_text": None,
+                "author_flair_css_class": None,
+                "rel_id": f"rb_{base36(i + 1)}",
+            }
+            for i, n in enumerate(names)
+        ]
         return _json({"kind": "UserList", "data": {"children": children}})
 
     async def _report(self, request: web.Request) -> web.Response:
@@ -371,26 +458,41 @@ class FakeReddit:
         where the bot may not ban in the subreddit."""
         sub, form = request.match_info["sub"], await request.post()
         if form.get("type") != "banned":
-            return _json({"json": {"errors": [["INVALID_OPTION", "that option is not valid", "type"]]}})
+            return _json(
+                {"json": {"errors": [["INVALID_OPTION", "that option is not valid", "type"]]}}
+            )
         if not self._may_ban(sub):
             return _json({"message": "Forbidden", "error": 403}, 403)
         name = str(form.get("name", ""))
         if name.casefold() not in self.users:
-            return _json({"json": {"errors": [["USER_DOESNT_EXIST", "that user doesn't exist", "name"]]}})
+            return _json(
+                {"json": {"errors": [["USER_DOESNT_EXIST", "that user doesn't exist", "name"]]}}
+            )
         duration = str(form.get("duration", ""))
         self.bans[(sub.casefold(), name.casefold())] = duration
-        self.sent.moderated.append({"api": "friend", "sub": sub, "name": name, "duration": duration,
-                                    "ban_reason": str(form.get("ban_reason", "")),
-                                    "note": str(form.get("note", ""))})
+        self.sent.moderated.append(
+            {
+                "api": "friend",
+                "sub": sub,
+                "name": name,
+                "duration": duration,
+                "ban_reason": str(form.get("ban_reason", "")),
+                "note": str(form.get("note", "")),
+            }
+        )
         return _json({"json": {"errors": []}})
 
     async def _unfriend(self, request: web.Request) -> web.Response:
-        """A relationship removed: type=banned lifts `name`'s ban (Reddit answers 200 either way)."""
+        """A relationship removed: type=banned lifts `name`'s ban
+        (Reddit answers 200 either way)."""
         sub, form = request.match_info["sub"], await request.post()
         if not self._may_ban(sub):
             return _json({"message": "Forbidden", "error": 403}, 403)
         name = str(form.get("name", ""))
-        if form.get("type") == "banned" and self.bans.pop((sub.casefold(), name.casefold()), None) is not None:
+        if (
+            form.get("type") == "banned"
+            and self.bans.pop((sub.casefold(), name.casefold()), None) is not None
+        ):
             self.sent.moderated.append({"api": "unfriend", "sub": sub, "name": name})
         return web.Response(status=200, text="{}", content_type="application/json")
 
@@ -402,42 +504,58 @@ class FakeReddit:
     def _listing(self, names: list[str], request: web.Request, inbox: bool = False) -> web.Response:
         """One page of a listing, paged with `after` the way Reddit does."""
         if after := request.query.get("after"):
-            names = names[names.index(after) + 1:] if after in names else []
+            names = names[names.index(after) + 1 :] if after in names else []
         limit = min(int(request.query.get("limit", 25)), PAGE_CAP)
         page = names[:limit]
         return _json(self._listing_body(page, page[-1] if len(names) > limit else None, inbox))
 
-    def _listing_body(self, names: list[str], after: str | None, inbox: bool = False) -> dict[str, Any]:
+    def _listing_body(
+        self, names: list[str], after: str | None, inbox: bool = False
+    ) -> dict[str, Any]:
         """Reddit's listing JSON; inbox comments in the inbox's own shape."""
-        children = [{"kind": n[:2], "data": self._inbox_item(n) if inbox else dict(self.things[n])}
-                    for n in names]
-        return {"kind": "Listing", "data": {"children": children, "after": after, "before": None,
-                                            "dist": len(children)}}
+        children = [
+            {"kind": n[:2], "data": self._inbox_item(n) if inbox else dict(self.things[n])}
+            for n in names
+        ]
+        return {
+            "kind": "Listing",
+            "data": {"children": children, "after": after, "before": None, "dist": len(children)},
+        }
 
     def _inbox_item(self, name: str) -> dict[str, Any]:
-        """An inbox item as Reddit serves it: a comment reply or mention has `context` (its page with
-        ?context=3), a subject and its thread's title, and no `permalink`."""
+        """An inbox item as Reddit serves it: a comment reply or mention has `context` (its page
+        with ?context=3), a subject and its thread's title, and no `permalink`."""
         data = dict(self.things[name], new=name in self.unread, dest=self.username)
         if name.startswith("t1_"):
             data["was_comment"] = True
             permalink = data.pop("permalink")
             link = self.things.get(data["link_id"], {})
-            data.update(context=f"{permalink}?context=3", subject=INBOX_SUBJECTS[data["type"]],
-                        link_title=link.get("title", ""), num_comments=link.get("num_comments", 0))
+            data.update(
+                context=f"{permalink}?context=3",
+                subject=INBOX_SUBJECTS[data["type"]],
+                link_title=link.get("title", ""),
+                num_comments=link.get("num_comments", 0),
+            )
             for key in ("link_id", "is_submitter"):
                 data.pop(key, None)
         return data
 
 
-def _json(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def _json(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """A JSON answer."""
     return web.json_response(body, status=status, headers=headers)
 
 
 # -- what the Reddit tests share ----------------------------------------------------------------
 BOT = "OKX_SupportBot"
-ENV = {"REDDIT_CLIENT_ID": "cid-3f9a27", "REDDIT_CLIENT_SECRET": "csecret-81bd40e2",
-       "REDDIT_USERNAME": BOT, "REDDIT_PASSWORD": "pw-5c1e9d77"}
+ENV = {
+    "REDDIT_CLIENT_ID": "cid-3f9a27",
+    "REDDIT_CLIENT_SECRET": "csecret-81bd40e2",
+    "REDDIT_USERNAME": BOT,
+    "REDDIT_PASSWORD": "pw-5c1e9d77",
+}
 
 
 def new_fake() -> FakeReddit:

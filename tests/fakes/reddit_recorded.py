@@ -1,4 +1,5 @@
-"""A loopback Reddit that answers with the responses asyncpraw's own tests recorded from real Reddit.
+"""A loopback Reddit that answers with the responses asyncpraw's own
+tests recorded from real Reddit.
 
 The unread inbox is the recorded private message, comment reply and 16 username mentions; every
 readable subreddit lists the recorded r/askreddit submissions and comments; any other subreddit
@@ -20,8 +21,10 @@ from aiohttp import web
 from tests.fakes.recorded import folder, reddit_cassette
 
 NOT_FOUND = {"message": "Not Found", "error": 404}
-REFUSED = {"banned": (404, {"reason": "banned", "message": "Not Found", "error": 404}),
-           "private": (403, {"reason": "private", "message": "Forbidden", "error": 403})}
+REFUSED = {
+    "banned": (404, {"reason": "banned", "message": "Not Found", "error": 404}),
+    "private": (403, {"reason": "private", "message": "Forbidden", "error": 403}),
+}
 
 
 def _body(path: Path, index: int) -> Any:
@@ -47,19 +50,27 @@ class Recordings:
     @classmethod
     def load(cls, where: Path) -> Recordings:
         """Read the asyncpraw cassettes in `where`."""
-        inbox = [child for name in ("TestInbox.test_unread", "TestInbox.test_comment_replies",
-                                    "TestInbox.test_mentions")
-                 for child in _body(where / f"{name}.json", 1)["data"]["children"]]
-        return cls(token=_body(where / "TestInbox.test_unread.json", 0),
-                   me=_body(where / "TestMessage.test_reply.json", 3),
-                   inbox=sorted(inbox, key=lambda c: -c["data"]["created_utc"]),
-                   new=_body(where / "TestSubredditListings.test_new.json", 1),
-                   comments=_body(where / "TestSubredditListings.test_comments.json", 1),
-                   moderators=_body(where / "TestSubredditRelationships.test_moderator.json", 2),
-                   user=_body(where / "TestRedditor.test_message.json", 1),
-                   comment_reply=_body(where / "TestComment.test_reply.json", 1),
-                   message_reply=_body(where / "TestMessage.test_reply.json", 2),
-                   compose=_body(where / "TestRedditor.test_message.json", 2))
+        inbox = [
+            child
+            for name in (
+                "TestInbox.test_unread",
+                "TestInbox.test_comment_replies",
+                "TestInbox.test_mentions",
+            )
+            for child in _body(where / f"{name}.json", 1)["data"]["children"]
+        ]
+        return cls(
+            token=_body(where / "TestInbox.test_unread.json", 0),
+            me=_body(where / "TestMessage.test_reply.json", 3),
+            inbox=sorted(inbox, key=lambda c: -c["data"]["created_utc"]),
+            new=_body(where / "TestSubredditListings.test_new.json", 1),
+            comments=_body(where / "TestSubredditListings.test_comments.json", 1),
+            moderators=_body(where / "TestSubredditRelationships.test_moderator.json", 2),
+            user=_body(where / "TestRedditor.test_message.json", 1),
+            comment_reply=_body(where / "TestComment.test_reply.json", 1),
+            message_reply=_body(where / "TestMessage.test_reply.json", 2),
+            compose=_body(where / "TestRedditor.test_message.json", 2),
+        )
 
 
 @dataclass
@@ -74,11 +85,16 @@ class Done:
 class RecordedReddit:
     """Serves the recordings on 127.0.0.1; `readable`, `refused` say which subreddits exist."""
 
-    def __init__(self, recordings: Recordings, readable: tuple[str, ...] = ("askreddit",),
-                 refused: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        recordings: Recordings,
+        readable: tuple[str, ...] = ("askreddit",),
+        refused: dict[str, str] | None = None,
+    ) -> None:
         self.rec = recordings
         self.readable = {name.casefold() for name in readable}
-        self.refused = {k.casefold(): v for k, v in (refused or {}).items()}  # name -> banned/private
+        # name -> banned/private
+        self.refused = {k.casefold(): v for k, v in (refused or {}).items()}
         self.unread = [c["data"]["name"] for c in recordings.inbox]
         self.done = Done()
         self.url = ""
@@ -98,13 +114,20 @@ class RecordedReddit:
         app = web.Application(middlewares=[self._log_and_refuse])
         s = "{_slash:/?}"
         for method, path, handler in (
-                ("POST", "/api/v1/access_token", self._token), ("GET", "/api/v1/me", self._me),
-                ("GET", "/message/unread", self._unread), ("POST", "/api/read_message", self._read),
-                ("GET", "/r/{sub}/new", self._new), ("GET", "/r/{sub}/comments", self._comments),
-                ("GET", "/r/{sub}/about/moderators", self._moderators),
-                ("GET", "/user/{name}/about", self._user), ("GET", "/api/info", self._info),
-                ("POST", "/api/comment", self._comment), ("POST", "/api/compose", self._compose),
-                ("POST", "/api/remove", self._empty), ("POST", "/api/del_msg", self._empty)):
+            ("POST", "/api/v1/access_token", self._token),
+            ("GET", "/api/v1/me", self._me),
+            ("GET", "/message/unread", self._unread),
+            ("POST", "/api/read_message", self._read),
+            ("GET", "/r/{sub}/new", self._new),
+            ("GET", "/r/{sub}/comments", self._comments),
+            ("GET", "/r/{sub}/about/moderators", self._moderators),
+            ("GET", "/user/{name}/about", self._user),
+            ("GET", "/api/info", self._info),
+            ("POST", "/api/comment", self._comment),
+            ("POST", "/api/compose", self._compose),
+            ("POST", "/api/remove", self._empty),
+            ("POST", "/api/del_msg", self._empty),
+        ):
             app.router.add_route(method, path + s, handler)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -115,7 +138,8 @@ class RecordedReddit:
 
     @web.middleware
     async def _log_and_refuse(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        """Record the path; a subreddit that is not readable is refused as real Reddit refuses it."""
+        """Record the path; a subreddit that is not readable is
+        refused as real Reddit refuses it."""
         self.done.paths.append(request.path)
         parts = request.path.split("/")
         if len(parts) > 2 and parts[1] == "r" and parts[2].casefold() not in self.readable:
@@ -123,8 +147,10 @@ class RecordedReddit:
             if state in REFUSED:
                 status, body = REFUSED[state]
                 return web.json_response(body, status=status)
-            return web.Response(status=302, headers={
-                "Location": f"https://www.reddit.com/subreddits/search.json?q={parts[2]}"})
+            return web.Response(
+                status=302,
+                headers={"Location": f"https://www.reddit.com/subreddits/search.json?q={parts[2]}"},
+            )
         return await handler(request)
 
     async def _token(self, request: web.Request) -> web.Response:
@@ -151,7 +177,8 @@ class RecordedReddit:
         return web.json_response(self._page(self.rec.comments, request))
 
     def _page(self, listing: dict[str, Any], request: web.Request) -> dict[str, Any]:
-        """The recorded first page; asked for the page after it, an empty listing (none was recorded)."""
+        """The recorded first page; asked for the page after it, an empty
+        listing (none was recorded)."""
         return _listing([]) if request.query.get("after") else listing
 
     async def _moderators(self, request: web.Request) -> web.Response:
@@ -166,8 +193,12 @@ class RecordedReddit:
     async def _info(self, request: web.Request) -> web.Response:
         """Recorded listing items by fullname."""
         wanted = set(request.query.get("id", "").split(","))
-        children = [c for listing in (self.rec.new, self.rec.comments) for c in listing["data"]["children"]
-                    if c["data"]["name"] in wanted]
+        children = [
+            c
+            for listing in (self.rec.new, self.rec.comments)
+            for c in listing["data"]["children"]
+            if c["data"]["name"] in wanted
+        ]
         return web.json_response(_listing(children))
 
     async def _comment(self, request: web.Request) -> web.Response:
@@ -182,19 +213,30 @@ class RecordedReddit:
 
     async def _empty(self, request: web.Request) -> web.Response:
         """remove and del_msg answer an empty object."""
-        self.done.writes.append((request.path.strip("/"), {k: str(v) for k, v in (await request.post()).items()}))
+        self.done.writes.append(
+            (request.path.strip("/"), {k: str(v) for k, v in (await request.post()).items()})
+        )
         return web.json_response({})
 
 
 def _listing(children: list[dict[str, Any]]) -> dict[str, Any]:
     """A one-page Listing."""
-    return {"kind": "Listing", "data": {"after": None, "dist": len(children), "modhash": None,
-                                        "geo_filter": "", "children": children, "before": None}}
+    return {
+        "kind": "Listing",
+        "data": {
+            "after": None,
+            "dist": len(children),
+            "modhash": None,
+            "geo_filter": "",
+            "children": children,
+            "before": None,
+        },
+    }
 
 
 def _main() -> None:
     """Serve until interrupted, printing the URL for [reddit] base_url."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--recorded", type=Path, default=folder("reddit"))
     parser.add_argument("--banned", action="append", default=[])
@@ -205,7 +247,9 @@ def _main() -> None:
     refused = {**dict.fromkeys(args.banned, "banned"), **dict.fromkeys(args.private, "private")}
 
     async def serve() -> None:
-        server = await RecordedReddit(Recordings.load(args.recorded), refused=refused).start(args.port)
+        server = await RecordedReddit(Recordings.load(args.recorded), refused=refused).start(
+            args.port
+        )
         print(f"recorded Reddit on {server.url}", flush=True)
         await asyncio.Event().wait()
 

@@ -1,4 +1,5 @@
-"""A stateful Telegram Bot API server on 127.0.0.1: users, chats, long-polled updates, scripted faults."""
+"""A stateful Telegram Bot API server on 127.0.0.1: users, chats,
+long-polled updates, scripted faults."""
 
 from __future__ import annotations
 
@@ -39,26 +40,38 @@ class ApiError(Exception):
 
 
 class TelegramFake:
-    """Speaks the Bot API methods the connector uses; holds what the bot sent, deleted and confirmed."""
+    """Speaks the Bot API methods the connector uses; holds what the bot
+    sent, deleted and confirmed."""
 
     made: ClassVar[list[Any]] = []  # every instance, for the contract checks after a test
 
-    def __init__(self, token: str = "123456:TEST-token", bot_username: str = "okx_guard_bot",
-                 can_read_all_group_messages: bool = False) -> None:
-        """A new bot as BotFather makes it: privacy mode on (can_read_all_group_messages false), so a
-        group's messages reach it only when they are commands, mention it or reply to it, or when the
-        bot is an admin there. Scenarios that read every message turn it off explicitly."""
+    def __init__(
+        self,
+        token: str = "123456:TEST-token",
+        bot_username: str = "okx_guard_bot",
+        can_read_all_group_messages: bool = False,
+    ) -> None:
+        """A new bot as BotFather makes it: privacy mode on (can_read_all_group_messages false), so
+        a group's messages reach it only when they are commands, mention it or reply to it, or when
+        the bot is an admin there. Scenarios that read every message turn it off explicitly."""
         type(self).made.append(self)
         self.token = token
-        self.me: JSON = {"id": 900001, "is_bot": True, "first_name": "Guard", "username": bot_username,
-                         "can_join_groups": True, "supports_inline_queries": False,
-                         "can_read_all_group_messages": can_read_all_group_messages}
+        self.me: JSON = {
+            "id": 900001,
+            "is_bot": True,
+            "first_name": "Guard",
+            "username": bot_username,
+            "can_join_groups": True,
+            "supports_inline_queries": False,
+            "can_read_all_group_messages": can_read_all_group_messages,
+        }
         self.users: dict[int, JSON] = {}
         self.bios: dict[int, str] = {}
         self.chats: dict[int, JSON] = {}
         self.started: set[int] = set()  # users who started the bot: only they can get DMs
         self.admin_in: set[int] = set()  # chats where the bot may delete messages
-        self.admins: dict[int, list[int]] = defaultdict(list)  # chat -> its admins' user ids, owner first
+        # chat -> its admins' user ids, owner first
+        self.admins: dict[int, list[int]] = defaultdict(list)
         self.admins_hidden: set[int] = set()  # chats whose admin list the bot is refused
         # The bot's admin rights per chat where it is an admin (ChatMemberAdministrator fields).
         self.bot_rights: dict[int, set[str]] = {}
@@ -109,9 +122,16 @@ class TelegramFake:
             await self._runner.cleanup()
 
     # -- the world: users, chats, messages --------------------------------------------------
-    def add_user(self, user_id: int, first_name: str, username: str | None = None,
-                 last_name: str | None = None, started: bool = False, bio: str = "",
-                 language_code: str | None = None) -> JSON:
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None = None,
+        last_name: str | None = None,
+        started: bool = False,
+        bio: str = "",
+        language_code: str | None = None,
+    ) -> JSON:
         """A Telegram user; `started` means they pressed Start, so the bot may DM them."""
         user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
@@ -122,15 +142,22 @@ class TelegramFake:
             user["last_name"] = last_name
         self.users[user_id] = user
         self.bios[user_id] = bio
-        chat = {k: v for k, v in user.items() if k not in ("is_bot", "language_code")}  # not Chat fields
+        # not Chat fields
+        chat = {k: v for k, v in user.items() if k not in ("is_bot", "language_code")}
         self.chats[user_id] = {**chat, "type": "private"}
         if started:
             self.started.add(user_id)
         return user
 
-    def add_group(self, chat_id: int, title: str, username: str | None = None,
-                  kind: str = "supergroup", bot_is_admin: bool = True,
-                  bot_can_restrict: bool = False) -> JSON:
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        username: str | None = None,
+        kind: str = "supergroup",
+        bot_is_admin: bool = True,
+        bot_can_restrict: bool = False,
+    ) -> JSON:
         """A group or supergroup the bot is in; public when it has a username. An admin bot may
         delete messages, and restrict and ban members when `bot_can_restrict`."""
         chat: JSON = {"id": chat_id, "type": kind, "title": title}
@@ -140,28 +167,47 @@ class TelegramFake:
         if bot_is_admin:
             self.admin_in.add(chat_id)
             self.bot_rights[chat_id] = {"can_delete_messages"} | (
-                {"can_restrict_members"} if bot_can_restrict else set())
+                {"can_restrict_members"} if bot_can_restrict else set()
+            )
         return chat
 
     def add_admin(self, chat_id: int, user_id: int) -> None:
         """Make a user an admin of a group (the first one made is its owner)."""
         self.admins[chat_id].append(user_id)
 
-    def post(self, chat_id: int, user_id: int, text: str, reply_to: int | None = None,
-             links: dict[str, str] | None = None, forwarded_from: JSON | None = None) -> int:
-        """A user writes in a chat (their private chat with the bot when chat_id is their id); `links` maps
-        words of the text to the address they open (text_link entities, offsets in UTF-16 units);
-        `forwarded_from` is the channel a forwarded post comes from (its forward_origin)."""
+    def post(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        reply_to: int | None = None,
+        links: dict[str, str] | None = None,
+        forwarded_from: JSON | None = None,
+    ) -> int:
+        """A user writes in a chat (their private chat with the bot when chat_id is
+        their id); `links` maps words of the text to the address they open (text_link
+        entities, offsets in UTF-16 units); `forwarded_from` is the channel a forwarded
+        post comes from (its forward_origin)."""
         if self.chats[chat_id]["type"] == "private":
             self.started.add(user_id)  # writing to a bot starts it
         message = self._message(chat_id, self.users[user_id], text, reply_to)
         if forwarded_from is not None:
-            message["forward_origin"] = {"type": "channel", "chat": forwarded_from, "message_id": 7,
-                                         "date": int(time.time()) - 3600}
+            message["forward_origin"] = {
+                "type": "channel",
+                "chat": forwarded_from,
+                "message_id": 7,
+                "date": int(time.time()) - 3600,
+            }
         for shown, url in (links or {}).items():
             offset = len(text[: text.index(shown)].encode("utf-16-le")) // 2
             message.setdefault("entities", []).append(
-                {"type": "text_link", "offset": offset, "length": len(shown.encode("utf-16-le")) // 2, "url": url})
+                {
+                    "type": "text_link",
+                    "offset": offset,
+                    "length": len(shown.encode("utf-16-le")) // 2,
+                    "url": url,
+                }
+            )
         self._queue({"message": message})
         return int(message["message_id"])
 
@@ -169,36 +215,77 @@ class TelegramFake:
         """Users join a group: one service message with new_chat_members and no text."""
         self._next_message[chat_id] += 1
         users = [self.users[u] for u in user_ids]
-        message: JSON = {"message_id": self._next_message[chat_id], "date": int(time.time()),
-                         "chat": self.chats[chat_id], "from": users[0], "new_chat_members": users}
+        message: JSON = {
+            "message_id": self._next_message[chat_id],
+            "date": int(time.time()),
+            "chat": self.chats[chat_id],
+            "from": users[0],
+            "new_chat_members": users,
+        }
         self.messages[(chat_id, message["message_id"])] = message
         self._queue({"message": message})
         return int(message["message_id"])
 
     def request_join(self, chat_id: int, user_id: int) -> None:
         """A user asks to join a group that approves members: a chat_join_request for admin bots."""
-        self._queue({"chat_join_request": {"chat": self.chats[chat_id], "from": self.users[user_id],
-                                           "user_chat_id": user_id, "date": int(time.time())}})
+        self._queue(
+            {
+                "chat_join_request": {
+                    "chat": self.chats[chat_id],
+                    "from": self.users[user_id],
+                    "user_chat_id": user_id,
+                    "date": int(time.time()),
+                }
+            }
+        )
 
-    def member_update(self, chat_id: int, user_id: int, old: str = "left", new: str = "member") -> None:
-        """A chat_member update, as admin bots get for every join (also where join messages are hidden)."""
+    def member_update(
+        self, chat_id: int, user_id: int, old: str = "left", new: str = "member"
+    ) -> None:
+        """A chat_member update, as admin bots get for every join (also
+        where join messages are hidden)."""
         user = self.users[user_id]
-        self._queue({"chat_member": {"chat": self.chats[chat_id], "from": user, "date": int(time.time()),
-                                     "old_chat_member": _member(old, user), "new_chat_member": _member(new, user)}})
+        self._queue(
+            {
+                "chat_member": {
+                    "chat": self.chats[chat_id],
+                    "from": user,
+                    "date": int(time.time()),
+                    "old_chat_member": _member(old, user),
+                    "new_chat_member": _member(new, user),
+                }
+            }
+        )
 
     def edit(self, chat_id: int, message_id: int, text: str) -> None:
-        """The author edits a message: the Bot API sends the whole message again as edited_message."""
-        message = {**self.messages[(chat_id, message_id)], "text": text, "edit_date": int(time.time())}
+        """The author edits a message: the Bot API sends the whole
+        message again as edited_message."""
+        message = {
+            **self.messages[(chat_id, message_id)],
+            "text": text,
+            "edit_date": int(time.time()),
+        }
         message.pop("entities", None)
         self.messages[(chat_id, message_id)] = message
         self._queue({"edited_message": message})
 
-    def post_as_channel(self, chat_id: int, channel: JSON, text: str, reply_to: int | None = None,
-                        automatic: bool = False) -> int:
-        """A channel's owner writes in a group on the channel's behalf: the Bot API names the channel in
-        sender_chat and puts its placeholder user, Channel_Bot, in from. `automatic`: the group's linked
-        channel posted it and Telegram forwarded it into the group."""
-        placeholder = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+    def post_as_channel(
+        self,
+        chat_id: int,
+        channel: JSON,
+        text: str,
+        reply_to: int | None = None,
+        automatic: bool = False,
+    ) -> int:
+        """A channel's owner writes in a group on the channel's behalf: the Bot API names the
+        channel in sender_chat and puts its placeholder user, Channel_Bot, in from. `automatic`: the
+        group's linked channel posted it and Telegram forwarded it into the group."""
+        placeholder = {
+            "id": 136817688,
+            "is_bot": True,
+            "first_name": "Channel",
+            "username": "Channel_Bot",
+        }
         message = self._message(chat_id, placeholder, text, reply_to)
         message["sender_chat"] = channel
         if automatic:
@@ -207,41 +294,67 @@ class TelegramFake:
         return int(message["message_id"])
 
     def post_as_group(self, chat_id: int, text: str) -> int:
-        """An anonymous admin writes as the group itself: sender_chat is the group, from is GroupAnonymousBot."""
-        placeholder = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+        """An anonymous admin writes as the group itself: sender_chat is the
+        group, from is GroupAnonymousBot."""
+        placeholder = {
+            "id": 1087968824,
+            "is_bot": True,
+            "first_name": "Group",
+            "username": "GroupAnonymousBot",
+        }
         message = self._message(chat_id, placeholder, text, None)
         message["sender_chat"] = self.chats[chat_id]
         self._queue({"message": message})
         return int(message["message_id"])
 
     def press(self, chat_id: int, message_id: int, user_id: int, data: str) -> str:
-        """A user presses an inline button under one of the bot's messages; the callback query's id."""
+        """A user presses an inline button under one of the bot's
+        messages; the callback query's id."""
         query_id = f"cq{self._next_update}"
-        query = {"id": query_id, "from": self.users[user_id], "chat_instance": f"ci{chat_id}",
-                 "message": self.messages[(chat_id, message_id)], "data": data}
+        query = {
+            "id": query_id,
+            "from": self.users[user_id],
+            "chat_instance": f"ci{chat_id}",
+            "message": self.messages[(chat_id, message_id)],
+            "data": data,
+        }
         self._queue({"callback_query": query})
         return query_id
 
     def buttons(self, chat_id: int, message_id: int) -> list[tuple[str, str]]:
         """The inline buttons under a message now, as (label, callback data)."""
         markup = self.messages[(chat_id, message_id)].get("reply_markup") or {}
-        return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
+        return [
+            (b["text"], b["callback_data"])
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        ]
 
     def _message(self, chat_id: int, sender: JSON, text: str, reply_to: int | None) -> JSON:
         """Make and keep a message the way the Bot API shows it."""
         self._next_message[chat_id] += 1
-        message: JSON = {"message_id": self._next_message[chat_id], "date": int(time.time()),
-                         "chat": self.chats[chat_id], "from": sender, "text": text}
+        message: JSON = {
+            "message_id": self._next_message[chat_id],
+            "date": int(time.time()),
+            "chat": self.chats[chat_id],
+            "from": sender,
+            "text": text,
+        }
         if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
         replied = self.messages.get((chat_id, reply_to)) if reply_to else None
         if replied is not None:
-            message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
+            message["reply_to_message"] = {
+                k: v for k, v in replied.items() if k != "reply_to_message"
+            }
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
     def _queue(self, update: JSON) -> None:
-        """Hold an update until a getUpdates offset confirms it (unless privacy mode keeps it away)."""
+        """Hold an update until a getUpdates offset confirms it (unless
+        privacy mode keeps it away)."""
         if self._private_to_bot(update):
             self.withheld.append(update)
             return
@@ -260,7 +373,8 @@ class TelegramFake:
         text, me = str(message["text"]), f"@{self.me['username']}".casefold()
         command = text.split()[0].casefold() if text.startswith("/") else ""
         replied = (message.get("reply_to_message") or {}).get("from", {}).get("id")
-        for_it = bool(command) and ("@" not in command or command.endswith(me))  # not /cmd@other_bot
+        # not /cmd@other_bot
+        for_it = bool(command) and ("@" not in command or command.endswith(me))
         return not (for_it or me in text.casefold() or replied == self.me["id"])
 
     def _wake(self) -> None:
@@ -325,8 +439,11 @@ class TelegramFake:
         deadline = time.monotonic() + float(p.get("timeout") or 0)
         while True:
             if generation != self._poll_generation:
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; "
-                                    "make sure that only one bot instance is running")
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
             ready = [u for u in self.updates if u["update_id"] >= offset][:limit]
             remaining = deadline - time.monotonic()
             if ready or remaining <= 0 or self._closing:
@@ -339,7 +456,8 @@ class TelegramFake:
                 pass
 
     async def _api_sendMessage(self, p: JSON) -> JSON:
-        """Send to a chat; DMs only to users who started the bot; replies must find their message."""
+        """Send to a chat; DMs only to users who started the bot;
+        replies must find their message."""
         chat_id, text = self._chat_id(p), str(p.get("text") or "")
         if self.chats[chat_id]["type"] == "private" and chat_id not in self.started:
             raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
@@ -349,8 +467,11 @@ class TelegramFake:
             raise ApiError(400, "Bad Request: message is too long")
         reply = p.get("reply_parameters") or {}
         reply_to = reply.get("message_id") or p.get("reply_to_message_id")
-        if reply_to and (chat_id, int(reply_to)) not in self.messages \
-                and not reply.get("allow_sending_without_reply"):
+        if (
+            reply_to
+            and (chat_id, int(reply_to)) not in self.messages
+            and not reply.get("allow_sending_without_reply")
+        ):
             raise ApiError(400, "Bad Request: message to be replied not found")
         message = self._message(chat_id, self.me, text, int(reply_to) if reply_to else None)
         if p.get("reply_markup"):
@@ -377,7 +498,8 @@ class TelegramFake:
         return True
 
     async def _api_editMessageReplyMarkup(self, p: JSON) -> JSON:
-        """Replace (or, without reply_markup, remove) the buttons under one of the bot's messages."""
+        """Replace (or, without reply_markup, remove) the buttons
+        under one of the bot's messages."""
         key = (self._chat_id(p), int(p["message_id"]))
         message = self.messages.get(key)
         if message is None:
@@ -394,22 +516,32 @@ class TelegramFake:
     async def _api_getChat(self, p: JSON) -> JSON:
         """ChatFullInfo: a user's names, username and bio, or a group's title."""
         chat_id = self._chat_id(p)
-        info: JSON = {**self.chats[chat_id], "accent_color_id": 0, "max_reaction_count": 11,
-                      "accepted_gift_types": {"unlimited_gifts": True, "limited_gifts": True,
-                                              "unique_gifts": True, "premium_subscription": True,
-                                              "gifts_from_channels": True}}
+        info: JSON = {
+            **self.chats[chat_id],
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": True,
+                "limited_gifts": True,
+                "unique_gifts": True,
+                "premium_subscription": True,
+                "gifts_from_channels": True,
+            },
+        }
         if self.bios.get(chat_id):
             info["bio"] = self.bios[chat_id]
         return info
 
     async def _api_getChatAdministrators(self, p: JSON) -> list[JSON]:
-        """ChatMemberOwner and ChatMemberAdministrator objects: the group's admins, the bot among them
-        where it is one."""
+        """ChatMemberOwner and ChatMemberAdministrator objects: the group's admins, the bot
+        among them where it is one."""
         chat_id = self._chat_id(p)
         if chat_id in self.admins_hidden:
             raise ApiError(400, "Bad Request: member list is inaccessible")
-        found = [_member("creator" if i == 0 else "administrator", self.users[u])
-                 for i, u in enumerate(self.admins[chat_id])]
+        found = [
+            _member("creator" if i == 0 else "administrator", self.users[u])
+            for i, u in enumerate(self.admins[chat_id])
+        ]
         if chat_id in self.admin_in:
             found.append(_member("administrator", self._me_user(), self.bot_rights.get(chat_id)))
         return found
@@ -437,8 +569,13 @@ class TelegramFake:
         if (chat_id, user_id) in self.banned:
             return {"status": "kicked", "user": user, "until_date": 0}
         if (restricted := self.restricted.get((chat_id, user_id))) is not None:
-            return {"status": "restricted", "user": user, "is_member": True,
-                    **restricted["permissions"], "until_date": restricted["until_date"]}
+            return {
+                "status": "restricted",
+                "user": user,
+                "is_member": True,
+                **restricted["permissions"],
+                "until_date": restricted["until_date"],
+            }
         return _member("member", user)
 
     def _may_restrict(self, chat_id: int, user_id: int) -> None:
@@ -460,8 +597,10 @@ class TelegramFake:
             self.restricted.pop((chat_id, user_id), None)
         else:
             full = {k: bool(permissions.get(k, False)) for k in _PERMISSIONS}
-            self.restricted[(chat_id, user_id)] = {"permissions": full,
-                                                   "until_date": int(p.get("until_date") or 0)}
+            self.restricted[(chat_id, user_id)] = {
+                "permissions": full,
+                "until_date": int(p.get("until_date") or 0),
+            }
         return True
 
     async def _api_banChatMember(self, p: JSON) -> bool:
@@ -494,11 +633,24 @@ class TelegramFake:
         return chat_id
 
 
-_PERMISSIONS = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
-                "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
-                "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
-                "can_edit_tag", "can_change_info",
-                "can_invite_users", "can_pin_messages", "can_manage_topics")
+_PERMISSIONS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_react_to_messages",
+    "can_edit_tag",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+)
 
 
 def _member(status: str, user: JSON, rights: set[str] | None = None) -> JSON:
@@ -508,10 +660,22 @@ def _member(status: str, user: JSON, rights: set[str] | None = None) -> JSON:
     if status in ("creator", "administrator"):
         member["is_anonymous"] = False
     if status == "administrator":
-        member |= dict.fromkeys(("can_be_edited", "can_manage_chat", "can_manage_video_chats", "can_restrict_members",
-                                 "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
-                                 "can_edit_stories", "can_delete_stories", "can_delete_messages"), False) | dict.fromkeys(
-            {"can_delete_messages"} if rights is None else rights, True)
+        member |= dict.fromkeys(
+            (
+                "can_be_edited",
+                "can_manage_chat",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+                "can_delete_messages",
+            ),
+            False,
+        ) | dict.fromkeys({"can_delete_messages"} if rights is None else rights, True)
     return member
 
 
@@ -523,8 +687,14 @@ async def _params(request: web.Request) -> JSON:
     return {k: json.loads(str(v)) if k in _JSON_KEYS else str(v) for k, v in form.items()}
 
 
-_JSON_KEYS = {"reply_parameters", "allowed_updates", "entities", "reply_markup", "link_preview_options",
-              "permissions"}
+_JSON_KEYS = {
+    "reply_parameters",
+    "allowed_updates",
+    "entities",
+    "reply_markup",
+    "link_preview_options",
+    "permissions",
+}
 
 
 def _error(exc: ApiError) -> web.Response:
@@ -565,8 +735,11 @@ admins = [11]
 """
 
 
-def write_config(folder: Path, base_url: str, admin_chat_id: int = -100999, extra: str = "") -> Path:
-    """A realistic monitor.toml with [telegram] pointed at the fake; the token comes from TG_TOKEN."""
+def write_config(
+    folder: Path, base_url: str, admin_chat_id: int = -100999, extra: str = ""
+) -> Path:
+    """A realistic monitor.toml with [telegram] pointed at the fake;
+    the token comes from TG_TOKEN."""
     path = folder / "monitor.toml"
     text = CONFIG.replace("{base_url}", base_url).replace("{admin_chat_id}", str(admin_chat_id))
     path.write_text(text + extra, encoding="utf-8")

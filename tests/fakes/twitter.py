@@ -26,18 +26,31 @@ LONG_POST = 280
 USER_DEFAULT = ("id", "name", "username")
 DM_DEFAULT = ("id", "event_type", "text")
 NOT_ENROLLED = {
-    "title": "Client Forbidden", "type": "https://api.twitter.com/2/problems/client-forbidden",
-    "reason": "client-not-enrolled", "required_enrollment": "Appropriate Level of API Access",
+    "title": "Client Forbidden",
+    "type": "https://api.twitter.com/2/problems/client-forbidden",
+    "reason": "client-not-enrolled",
+    "required_enrollment": "Appropriate Level of API Access",
     "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and "
-              "tokens from a Twitter developer App that is attached to a Project.",
+    "tokens from a Twitter developer App that is attached to a Project.",
 }
 # X's answer once the app's monthly usage cap is spent (a 429 that is not a rate limit).
-USAGE_CAPPED = {"title": "UsageCapExceeded", "detail": "Usage cap exceeded: Monthly product cap",
-                "type": "https://api.twitter.com/2/problems/usage-capped", "period": "Monthly",
-                "scope": "Product"}
-CODE_453 = {"errors": [{"code": 453, "message": "You currently have access to a subset of X API V2 "
-                        "endpoints and limited v1.1 endpoints only. If you need access to this "
-                        "endpoint, you may need a different access level."}]}
+USAGE_CAPPED = {
+    "title": "UsageCapExceeded",
+    "detail": "Usage cap exceeded: Monthly product cap",
+    "type": "https://api.twitter.com/2/problems/usage-capped",
+    "period": "Monthly",
+    "scope": "Product",
+}
+CODE_453 = {
+    "errors": [
+        {
+            "code": 453,
+            "message": "You currently have access to a subset of X API V2 "
+            "endpoints and limited v1.1 endpoints only. If you need access to this "
+            "endpoint, you may need a different access level.",
+        }
+    ]
+}
 
 
 @dataclass
@@ -60,7 +73,8 @@ class Credentials:
 
 
 class FakeX:
-    """Serves mentions, DM events, tweets and users for one bot account; records what it was sent."""
+    """Serves mentions, DM events, tweets and users for one bot
+    account; records what it was sent."""
 
     def __init__(self, creds: Credentials | None = None, bot_username: str = "okx") -> None:
         self.creds = creds or CREDS
@@ -87,16 +101,33 @@ class FakeX:
         self.base_url = ""
 
     # -- scripting ---------------------------------------------------------------------------
-    def add_user(self, username: str, name: str = "", created_at: str = "2019-05-01T00:00:00.000Z",
-                 followers: int = 100, verified: bool = False, description: str = "",
-                 verified_type: str | None = None) -> str:
+    def add_user(
+        self,
+        username: str,
+        name: str = "",
+        created_at: str = "2019-05-01T00:00:00.000Z",
+        followers: int = 100,
+        verified: bool = False,
+        description: str = "",
+        verified_type: str | None = None,
+    ) -> str:
         """A user the fake knows; returns its id. verified_type: blue, business, government."""
         uid = str(next(self._ids))
-        self.users[uid] = {"id": uid, "username": username, "name": name or username,
-                           "created_at": created_at, "verified": verified, "description": description,
-                           "verified_type": verified_type or ("blue" if verified else "none"),
-                           "public_metrics": {"followers_count": followers, "following_count": 10,
-                                              "tweet_count": 50, "listed_count": 0}}
+        self.users[uid] = {
+            "id": uid,
+            "username": username,
+            "name": name or username,
+            "created_at": created_at,
+            "verified": verified,
+            "description": description,
+            "verified_type": verified_type or ("blue" if verified else "none"),
+            "public_metrics": {
+                "followers_count": followers,
+                "following_count": 10,
+                "tweet_count": 50,
+                "listed_count": 0,
+            },
+        }
         return uid
 
     def mention(self, author_id: str, text: str, reply_to: str | None = None) -> str:
@@ -109,12 +140,19 @@ class FakeX:
         """A direct message to the bot; returns its event id."""
         return self._dm_event(sender_id, self.me, text)
 
-    def fail(self, route: str, status: int, times: int = 1, body: dict[str, Any] | None = None,
-             reset_in: float | None = None) -> None:
+    def fail(
+        self,
+        route: str,
+        status: int,
+        times: int = 1,
+        body: dict[str, Any] | None = None,
+        reset_in: float | None = None,
+    ) -> None:
         """Answer the next `times` requests to `route` with `status`."""
         self.faults.setdefault(route, []).extend(
             Fault(status, body or {"title": f"HTTP {status}", "status": status}, reset_in)
-            for _ in range(times))
+            for _ in range(times)
+        )
 
     # -- server ------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -126,7 +164,9 @@ class FakeX:
         app.router.add_get("/2/dm_events", self._get_dm_events, name="dm_events")
         app.router.add_post("/2/tweets", self._create_tweet, name="create_tweet")
         app.router.add_delete("/2/tweets/{id}", self._delete_tweet, name="delete_tweet")
-        app.router.add_post("/2/dm_conversations/with/{pid}/messages", self._create_dm, name="create_dm")
+        app.router.add_post(
+            "/2/dm_conversations/with/{pid}/messages", self._create_dm, name="create_dm"
+        )
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -146,8 +186,15 @@ class FakeX:
         """Refuse any request whose OAuth1 HMAC-SHA1 signature does not verify (401)."""
         if not self._signed_ok(request):
             self.rejected += 1
-            return web.json_response({"title": "Unauthorized", "type": "about:blank",
-                                      "status": 401, "detail": "Unauthorized"}, status=401)
+            return web.json_response(
+                {
+                    "title": "Unauthorized",
+                    "type": "about:blank",
+                    "status": 401,
+                    "detail": "Unauthorized",
+                },
+                status=401,
+            )
         return await handler(request)
 
     @web.middleware
@@ -161,8 +208,11 @@ class FakeX:
         fault = queued.pop(0)
         headers = {}
         if fault.reset_in is not None:
-            headers = {"x-rate-limit-limit": "75", "x-rate-limit-remaining": "0",
-                       "x-rate-limit-reset": str(int(time.time() + fault.reset_in))}
+            headers = {
+                "x-rate-limit-limit": "75",
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(int(time.time() + fault.reset_in)),
+            }
         return web.json_response(fault.body, status=fault.status, headers=headers)
 
     def _count(self, route: str, response: web.StreamResponse) -> web.StreamResponse:
@@ -176,13 +226,23 @@ class FakeX:
             start, used = now, 0
         used += 1
         self._windows[route] = (start, used)
-        headers = {"x-rate-limit-limit": str(self.limits[route]),
-                   "x-rate-limit-remaining": str(max(self.limits[route] - used, 0)),
-                   "x-rate-limit-reset": str(int(start + self.window) + 1)}
+        headers = {
+            "x-rate-limit-limit": str(self.limits[route]),
+            "x-rate-limit-remaining": str(max(self.limits[route] - used, 0)),
+            "x-rate-limit-reset": str(int(start + self.window) + 1),
+        }
         if used > self.limits[route]:
             self.over_limit += 1
-            return web.json_response({"title": "Too Many Requests", "detail": "Too Many Requests",
-                                      "type": "about:blank", "status": 429}, status=429, headers=headers)
+            return web.json_response(
+                {
+                    "title": "Too Many Requests",
+                    "detail": "Too Many Requests",
+                    "type": "about:blank",
+                    "status": 429,
+                },
+                status=429,
+                headers=headers,
+            )
         response.headers.update(headers)
         return response
 
@@ -193,18 +253,29 @@ class FakeX:
     # -- reads -------------------------------------------------------------------------------
     async def _get_me(self, request: web.Request) -> web.Response:
         """GET /2/users/me."""
-        return web.json_response({"data": _pick(self.users[self.me], USER_DEFAULT, request, "user.fields")})
+        return web.json_response(
+            {"data": _pick(self.users[self.me], USER_DEFAULT, request, "user.fields")}
+        )
 
     async def _get_user(self, request: web.Request) -> web.Response:
         """GET /2/users/:id; an unknown id is a 200 with an error, as X answers."""
         user = self.users.get(request.match_info["id"])
         if user is None:
-            return web.json_response({"errors": [{"title": "Not Found Error", "detail":
-                                      f"Could not find user with id: [{request.match_info['id']}]."}]})
+            return web.json_response(
+                {
+                    "errors": [
+                        {
+                            "title": "Not Found Error",
+                            "detail": f"Could not find user with id: [{request.match_info['id']}].",
+                        }
+                    ]
+                }
+            )
         return web.json_response({"data": _pick(user, USER_DEFAULT, request, "user.fields")})
 
     async def _get_mentions(self, request: web.Request) -> web.Response:
-        """GET /2/users/:id/mentions: newest first, since_id exclusive, paged by pagination_token."""
+        """GET /2/users/:id/mentions: newest first, since_id
+        exclusive, paged by pagination_token."""
         since = int(request.query.get("since_id", "0"))
         ids = sorted((t for t in self.mentions if int(t) > since), key=int, reverse=True)
         page, meta = self._page(ids, request)
@@ -222,21 +293,26 @@ class FakeX:
         # X's DM pages carry no newest/oldest id, and a previous_token even on the first page.
         meta.pop("newest_id", None), meta.pop("oldest_id", None)
         if page:
-            meta["previous_token"] = f"p{max(int(request.query.get('pagination_token', 'p0')[1:]) - 1, 0)}"
+            meta["previous_token"] = (
+                f"p{max(int(request.query.get('pagination_token', 'p0')[1:]) - 1, 0)}"
+            )
         body: dict[str, Any] = {"meta": meta}
         if chosen:
             body["data"] = [_pick(e, DM_DEFAULT, request, "dm_event.fields") for e in chosen]
             if "sender_id" in request.query.get("expansions", ""):
                 senders = dict.fromkeys(e["sender_id"] for e in chosen)
-                body["includes"] = {"users": [_pick(self.users[u], USER_DEFAULT, request, "user.fields")
-                                              for u in senders]}
+                body["includes"] = {
+                    "users": [
+                        _pick(self.users[u], USER_DEFAULT, request, "user.fields") for u in senders
+                    ]
+                }
         return web.json_response(body)
 
     def _page(self, ids: list[str], request: web.Request) -> tuple[list[str], dict[str, Any]]:
         """One page of ids and its meta, like X: result_count, newest/oldest id, next_token."""
         size = min(int(request.query.get("max_results", "10")), self.page_cap)
         start = int(request.query.get("pagination_token", "p0")[1:])
-        page = ids[start:start + size]
+        page = ids[start : start + size]
         meta: dict[str, Any] = {"result_count": len(page)}
         if page:
             meta.update(newest_id=page[0], oldest_id=page[-1])
@@ -244,8 +320,13 @@ class FakeX:
             meta["next_token"] = f"p{start + size}"
         return page, meta
 
-    def _with_includes(self, data: list[dict[str, Any]], tweets: list[dict[str, Any]],
-                       request: web.Request, meta: dict[str, Any]) -> dict[str, Any]:
+    def _with_includes(
+        self,
+        data: list[dict[str, Any]],
+        tweets: list[dict[str, Any]],
+        request: web.Request,
+        meta: dict[str, Any],
+    ) -> dict[str, Any]:
         """The response body with the expanded authors and referenced tweets."""
         body: dict[str, Any] = {"meta": meta}
         if not data:
@@ -255,11 +336,20 @@ class FakeX:
         includes: dict[str, Any] = {}
         if "author_id" in expansions:
             authors = dict.fromkeys(t["author_id"] for t in tweets)
-            includes["users"] = [_pick(self.users[a], USER_DEFAULT, request, "user.fields") for a in authors]
+            includes["users"] = [
+                _pick(self.users[a], USER_DEFAULT, request, "user.fields") for a in authors
+            ]
         if "referenced_tweets.id" in expansions:
-            refs = [r["id"] for t in tweets for r in t.get("referenced_tweets", []) if r["id"] in self.tweets]
+            refs = [
+                r["id"]
+                for t in tweets
+                for r in t.get("referenced_tweets", [])
+                if r["id"] in self.tweets
+            ]
             if refs:
-                includes["tweets"] = [_pick(self.tweets[r], TWEET_DEFAULT, request, "tweet.fields") for r in refs]
+                includes["tweets"] = [
+                    _pick(self.tweets[r], TWEET_DEFAULT, request, "tweet.fields") for r in refs
+                ]
         if includes:
             body["includes"] = includes
         return body
@@ -271,14 +361,21 @@ class FakeX:
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         tid = self._tweet(self.me, body["text"], reply_to)
         self.posted.append({"id": tid, "text": body["text"], "reply_to": reply_to})
-        return web.json_response({"data": {"id": tid, "text": body["text"]}}, status=201)  # as recorded
+        # as recorded
+        return web.json_response({"data": {"id": tid, "text": body["text"]}}, status=201)
 
     async def _delete_tweet(self, request: web.Request) -> web.Response:
         """DELETE /2/tweets/:id: only the bot's own tweets, as on X."""
         tid = request.match_info["id"]
         if self.tweets.get(tid, {}).get("author_id") != self.me:
-            return web.json_response({"title": "Forbidden", "status": 403, "detail":
-                                      "You are not allowed to delete this Tweet."}, status=403)
+            return web.json_response(
+                {
+                    "title": "Forbidden",
+                    "status": 403,
+                    "detail": "You are not allowed to delete this Tweet.",
+                },
+                status=403,
+            )
         self.deleted.append(tid)
         return web.json_response({"data": {"deleted": True}})
 
@@ -288,27 +385,40 @@ class FakeX:
         pid = request.match_info["pid"]
         event_id = self._dm_event(self.me, pid, body["text"])
         self.dms_sent.append({"participant_id": pid, "text": body["text"], "event_id": event_id})
-        return web.json_response({"data": {"dm_conversation_id": f"{self.me}-{pid}",
-                                           "dm_event_id": event_id}}, status=201)
+        return web.json_response(
+            {"data": {"dm_conversation_id": f"{self.me}-{pid}", "dm_event_id": event_id}},
+            status=201,
+        )
 
     # -- helpers -----------------------------------------------------------------------------
     def _tweet(self, author_id: str, text: str, reply_to: str | None) -> str:
         """Store a tweet in API form; returns its id."""
         tid = str(next(self._ids))
         text, entities = _wrap_links(text, tid)
-        tweet: dict[str, Any] = {"id": tid, "text": text, "author_id": author_id, "created_at": _now(),
-                                 "conversation_id": tid, "edit_history_tweet_ids": [tid]}
+        tweet: dict[str, Any] = {
+            "id": tid,
+            "text": text,
+            "author_id": author_id,
+            "created_at": _now(),
+            "conversation_id": tid,
+            "edit_history_tweet_ids": [tid],
+        }
         if len(text) > LONG_POST:  # X cuts a long post's text and keeps it whole in note_tweet
             tweet["text"] = text[:LONG_POST] + "…"
-            tweet["note_tweet"] = {"text": text, **({"entities": {"urls": entities}} if entities else {})}
+            tweet["note_tweet"] = {
+                "text": text,
+                **({"entities": {"urls": entities}} if entities else {}),
+            }
             entities = [e for e in entities if e["end"] <= LONG_POST]
         if entities:
             tweet["entities"] = {"urls": entities}
         if reply_to:
             parent = self.tweets.get(reply_to, {})
-            tweet.update(conversation_id=parent.get("conversation_id", reply_to),
-                         in_reply_to_user_id=parent.get("author_id", ""),
-                         referenced_tweets=[{"type": "replied_to", "id": reply_to}])
+            tweet.update(
+                conversation_id=parent.get("conversation_id", reply_to),
+                in_reply_to_user_id=parent.get("author_id", ""),
+                referenced_tweets=[{"type": "replied_to", "id": reply_to}],
+            )
         self.tweets[tid] = tweet
         return tid
 
@@ -316,9 +426,16 @@ class FakeX:
         """Store a MessageCreate event; returns its id."""
         eid = str(next(self._ids))
         low, high = sorted((sender_id, other_id), key=int)
-        self.dm_events.append({"id": eid, "event_type": "MessageCreate", "text": text,
-                               "sender_id": sender_id, "created_at": _now(),
-                               "dm_conversation_id": f"{low}-{high}"})
+        self.dm_events.append(
+            {
+                "id": eid,
+                "event_type": "MessageCreate",
+                "text": text,
+                "sender_id": sender_id,
+                "created_at": _now(),
+                "dm_conversation_id": f"{low}-{high}",
+            }
+        )
         return eid
 
 
@@ -327,16 +444,23 @@ def signed_ok(request: web.Request, creds: Credentials) -> bool:
     header = request.headers.get("Authorization", "")
     if not header.startswith("OAuth "):
         return False
-    oauth = dict(signature.collect_parameters(headers={"Authorization": header},
-                                              exclude_oauth_signature=False))
-    if (oauth.get("oauth_consumer_key") != creds.consumer_key
-            or oauth.get("oauth_token") != creds.access_token):
+    oauth = dict(
+        signature.collect_parameters(
+            headers={"Authorization": header}, exclude_oauth_signature=False
+        )
+    )
+    if (
+        oauth.get("oauth_consumer_key") != creds.consumer_key
+        or oauth.get("oauth_token") != creds.access_token
+    ):
         return False
     uri = REAL_HOST + request.raw_path
-    params = signature.collect_parameters(uri_query=urlsplit(uri).query,
-                                          headers={"Authorization": header})
+    params = signature.collect_parameters(
+        uri_query=urlsplit(uri).query, headers={"Authorization": header}
+    )
     base = signature.signature_base_string(
-        request.method, signature.base_string_uri(uri), signature.normalize_parameters(params))
+        request.method, signature.base_string_uri(uri), signature.normalize_parameters(params)
+    )
     key = f"{escape(creds.consumer_secret)}&{escape(creds.access_token_secret)}"
     digest = hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()
     expected = base64.b64encode(digest).decode()
@@ -344,18 +468,28 @@ def signed_ok(request: web.Request, creds: Credentials) -> bool:
 
 
 def _wrap_links(text: str, tid: str) -> tuple[str, list[dict[str, Any]]]:
-    """The text as X stores it, every link replaced by a t.co address, and the url entities that map them back."""
+    """The text as X stores it, every link replaced by a t.co address, and the url
+    entities that map them back."""
     entities: list[dict[str, Any]] = []
     for n, match in enumerate(re.finditer(r"https?://\S+", text)):
         short = f"https://t.co/{tid}x{n}"
         start = text.index(match.group(0))
-        text = text[:start] + short + text[start + len(match.group(0)):]
-        entities.append({"start": start, "end": start + len(short), "url": short, "expanded_url": match.group(0),
-                         "display_url": match.group(0).split("://", 1)[1][:25]})
+        text = text[:start] + short + text[start + len(match.group(0)) :]
+        entities.append(
+            {
+                "start": start,
+                "end": start + len(short),
+                "url": short,
+                "expanded_url": match.group(0),
+                "display_url": match.group(0).split("://", 1)[1][:25],
+            }
+        )
     return text, entities
 
 
-def _pick(obj: dict[str, Any], default: tuple[str, ...], request: web.Request, param: str) -> dict[str, Any]:
+def _pick(
+    obj: dict[str, Any], default: tuple[str, ...], request: web.Request, param: str
+) -> dict[str, Any]:
     """Only the default fields plus those the request asked for, as X returns them."""
     wanted = set(default) | set(filter(None, request.query.get(param, "").split(",")))
     return {k: v for k, v in obj.items() if k in wanted}
@@ -367,9 +501,15 @@ def _now() -> str:
 
 
 # -- wiring a test to the fake ---------------------------------------------------------------------
-CREDS = Credentials("test-consumer-key", "test-consumer-secret", "test-access-token", "test-token-secret")
-ENV = {"X_API_KEY": CREDS.consumer_key, "X_API_SECRET": CREDS.consumer_secret,
-       "X_ACCESS_TOKEN": CREDS.access_token, "X_ACCESS_TOKEN_SECRET": CREDS.access_token_secret}
+CREDS = Credentials(
+    "test-consumer-key", "test-consumer-secret", "test-access-token", "test-token-secret"
+)
+ENV = {
+    "X_API_KEY": CREDS.consumer_key,
+    "X_API_SECRET": CREDS.consumer_secret,
+    "X_ACCESS_TOKEN": CREDS.access_token,
+    "X_ACCESS_TOKEN_SECRET": CREDS.access_token_secret,
+}
 CONFIG = """
 [brand]
 name = "OKX"

@@ -33,15 +33,25 @@ SUSPENDED_DETAIL = "User has been suspended: [{id}]."
 
 def suspended(user_id: str) -> dict[str, Any]:
     """X's documented body for a lookup of a suspended user (built from the docs, not recorded)."""
-    return {"errors": [{"value": user_id, "detail": SUSPENDED_DETAIL.format(id=user_id),
-                        "title": "Forbidden", "resource_type": "user", "parameter": "id",
-                        "resource_id": user_id,
-                        "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
+    return {
+        "errors": [
+            {
+                "value": user_id,
+                "detail": SUSPENDED_DETAIL.format(id=user_id),
+                "title": "Forbidden",
+                "resource_type": "user",
+                "parameter": "id",
+                "resource_id": user_id,
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+        ]
+    }
 
 
 @dataclass
 class Recorded:
-    """One recorded response: status, the headers worth sending back, the raw body, the parsed body."""
+    """One recorded response: status, the headers worth sending back,
+    the raw body, the parsed body."""
 
     status: int
     headers: dict[str, str]
@@ -51,14 +61,19 @@ class Recorded:
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> Recorded:
-        """From one vcr_cassette interaction; the reset moved to as far ahead of now as it was then."""
+        """From one vcr_cassette interaction; the reset moved to as far
+        ahead of now as it was then."""
         h = item["headers"]
         headers = {k: h[k] for k in ("content-type", "content-encoding") if k in h}
         if "x-rate-limit-reset" in h:
             ahead = int(h["x-rate-limit-reset"]) - parsedate_to_datetime(h["date"]).timestamp()
-            headers.update({"x-rate-limit-limit": h["x-rate-limit-limit"],
-                            "x-rate-limit-remaining": h["x-rate-limit-remaining"],
-                            "x-rate-limit-reset": str(int(time.time() + max(ahead, 1)))})
+            headers.update(
+                {
+                    "x-rate-limit-limit": h["x-rate-limit-limit"],
+                    "x-rate-limit-remaining": h["x-rate-limit-remaining"],
+                    "x-rate-limit-reset": str(int(time.time() + max(ahead, 1))),
+                }
+            )
         return cls(item["status"], headers, item["raw"], item["body"], item["request_body"])
 
 
@@ -82,14 +97,23 @@ class Recordings:
         mentions = vcr_cassette(where / MENTIONS)[0]
         dms = vcr_cassette(where / DMS)
         tweet = vcr_cassette(where / TWEET)
-        return cls(me=Recorded.of(vcr_cassette(where / ME)[0]),
-                   user=Recorded.of(vcr_cassette(where / USER)[0]),
-                   mentions=Recorded.of(mentions), mentions_of=mentions["uri"].split("/")[-2],
-                   dm_events=Recorded.of(next(i for i in dms if i["uri"].endswith("/2/dm_events"))),
-                   conversation=Recorded.of(next(i for i in dms if i["uri"].endswith("/dm_events")
-                                                 and "/dm_conversations/" in i["uri"])),
-                   create_tweet=Recorded.of(tweet[0]), delete_tweet=Recorded.of(tweet[1]),
-                   create_dm=Recorded.of(dms[0]))
+        return cls(
+            me=Recorded.of(vcr_cassette(where / ME)[0]),
+            user=Recorded.of(vcr_cassette(where / USER)[0]),
+            mentions=Recorded.of(mentions),
+            mentions_of=mentions["uri"].split("/")[-2],
+            dm_events=Recorded.of(next(i for i in dms if i["uri"].endswith("/2/dm_events"))),
+            conversation=Recorded.of(
+                next(
+                    i
+                    for i in dms
+                    if i["uri"].endswith("/dm_events") and "/dm_conversations/" in i["uri"]
+                )
+            ),
+            create_tweet=Recorded.of(tweet[0]),
+            delete_tweet=Recorded.of(tweet[1]),
+            create_dm=Recorded.of(dms[0]),
+        )
 
 
 @dataclass
@@ -108,13 +132,19 @@ class RecordedX:
 
     Paging: the recorded mentions page carries a `next_token`; asked for it, the server answers
     with the recorded empty page (`{"meta": {"result_count": 0}}`, recorded from /2/dm_events), the
-    shape X gives when nothing is left. A `since_id` at or past the recorded newest id gets that empty
-    page too. `dm_events="conversation"` serves the recorded conversation's two events on
-    /2/dm_events (the same event objects X lists there), their next_token again ending in the empty page.
+    shape X gives when nothing is left. A `since_id` at or past the recorded newest id
+    gets that empty page too. `dm_events="conversation"` serves the recorded
+    conversation's two events on /2/dm_events (the same event objects X lists there),
+    their next_token again ending in the empty page.
     """
 
-    def __init__(self, rec: Recordings, me: str = "user", dm_events: str = "recorded",
-                 creds: Credentials = CREDS) -> None:
+    def __init__(
+        self,
+        rec: Recordings,
+        me: str = "user",
+        dm_events: str = "recorded",
+        creds: Credentials = CREDS,
+    ) -> None:
         self.rec = rec
         self.me = rec.user if me == "user" else rec.me
         self.dm_events = rec.dm_events if dm_events == "recorded" else rec.conversation
@@ -161,25 +191,36 @@ class RecordedX:
     async def _check(self, request: web.Request, handler: Any) -> web.StreamResponse:
         """Refuse a bad OAuth1 signature (401, as X does); note every request."""
         body = await request.json() if request.can_read_body else None
-        self.seen.append(Seen(request.method, request.path, dict(request.query), body,
-                              dict(request.headers)))
+        self.seen.append(
+            Seen(request.method, request.path, dict(request.query), body, dict(request.headers))
+        )
         if not signed_ok(request, self.creds):
             self.rejected += 1
-            return web.json_response({"title": "Unauthorized", "type": "about:blank",
-                                      "status": 401, "detail": "Unauthorized"}, status=401)
+            return web.json_response(
+                {
+                    "title": "Unauthorized",
+                    "type": "about:blank",
+                    "status": 401,
+                    "detail": "Unauthorized",
+                },
+                status=401,
+            )
         return await handler(request)
 
     def _send(self, recorded: Recorded, window: Recorded | None = None) -> web.Response:
-        """The recorded response, bytes and headers as X sent them; x-rate-limit-remaining counts down
-        from the recorded figure of `window` (the endpoint's own recording) with each answer."""
+        """The recorded response, bytes and headers as X sent them;
+        x-rate-limit-remaining counts down from the recorded figure of `window` (the
+        endpoint's own recording) with each answer."""
         headers = dict(recorded.headers)
         window = window or recorded
         if "x-rate-limit-remaining" in window.headers:
             served = self._served.get(id(window), 0)
             self._served[id(window)] = served + 1
             left = max(int(window.headers["x-rate-limit-remaining"]) - served, 0)
-            headers.update({k: window.headers[k] for k in ("x-rate-limit-limit", "x-rate-limit-reset")},
-                           **{"x-rate-limit-remaining": str(left)})
+            headers.update(
+                {k: window.headers[k] for k in ("x-rate-limit-limit", "x-rate-limit-reset")},
+                **{"x-rate-limit-remaining": str(left)},
+            )
         return web.Response(body=recorded.raw, status=recorded.status, headers=headers)
 
     def _end(self, window: Recorded) -> web.Response:
@@ -195,7 +236,8 @@ class RecordedX:
         return self._send(self.rec.user)
 
     async def _get_user(self, request: web.Request) -> web.Response:
-        """GET /2/users/:id: the recorded users by their ids; a suspended id, X's documented error."""
+        """GET /2/users/:id: the recorded users by their ids; a
+        suspended id, X's documented error."""
         uid = request.match_info["id"]
         if uid in self.suspended:
             return web.json_response(suspended(uid))
@@ -205,7 +247,8 @@ class RecordedX:
         raise web.HTTPNotFound()
 
     async def _get_mentions(self, request: web.Request) -> web.Response:
-        """GET /2/users/:id/mentions for the recorded user: the recorded page, then the empty one."""
+        """GET /2/users/:id/mentions for the recorded user: the
+        recorded page, then the empty one."""
         if request.match_info["id"] != self.rec.mentions_of:
             raise web.HTTPNotFound()
         since = request.query.get("since_id")
