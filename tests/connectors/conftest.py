@@ -1,5 +1,6 @@
-"""Every answer the Telegram and Discord fakes give in these tests is checked against the platforms' own
-API descriptions in ../shared/recorded (telegram/api.json, discord/openapi.json) when they are there."""
+"""Every answer the Telegram and Discord fakes give in these tests is checked against the
+platforms' own API descriptions in ../shared/recorded (telegram/api.json,
+discord/openapi.json) when they are there."""
 
 from __future__ import annotations
 
@@ -42,16 +43,23 @@ def telegram_answer_errors(method: str, body: dict[str, Any], api: dict[str, Any
     where = f"{method}"
     if body.get("ok") is True:
         extra = [f"{where}: unknown key {k}" for k in body if k not in ("ok", "result")]
-        return extra + [f"{where}: {e}" for e in telegram_errors(body.get("result"), api["methods"][method]["returns"], api)]
+        return extra + [
+            f"{where}: {e}"
+            for e in telegram_errors(body.get("result"), api["methods"][method]["returns"], api)
+        ]
     errors = [f"{where}: unknown error key {k}" for k in body if k not in TELEGRAM_ERROR_KEYS]
     errors += telegram_errors(body.get("error_code"), ["Integer"], api, f"{where}.error_code")
     errors += telegram_errors(body.get("description"), ["String"], api, f"{where}.description")
     if "parameters" in body:
-        errors += telegram_errors(body["parameters"], ["ResponseParameters"], api, f"{where}.parameters")
+        errors += telegram_errors(
+            body["parameters"], ["ResponseParameters"], api, f"{where}.parameters"
+        )
     return errors
 
 
-def discord_answer_errors(method: str, path: str, status: int, body: Any, spec: dict[str, Any]) -> list[str]:
+def discord_answer_errors(
+    method: str, path: str, status: int, body: Any, spec: dict[str, Any]
+) -> list[str]:
     """Why one REST answer is not what Discord's OpenAPI description allows."""
     operation = openapi_operation(spec, method, path)
     if operation is None:
@@ -71,9 +79,18 @@ def fakes_answer_as_the_platforms_do() -> Iterator[None]:
     errors: list[str] = []
     if (api := telegram_api()) is not None:
         for fake in TelegramFake.made:
-            errors += [e for method, body in fake.answered for e in telegram_answer_errors(method, body, api)]
+            errors += [
+                e
+                for method, body in fake.answered
+                for e in telegram_answer_errors(method, body, api)
+            ]
     if (spec := discord_spec()) is not None:
         for fake in FakeDiscord.made:
-            errors += [e for m, path, status, body in fake.answered
-                       for e in discord_answer_errors(m, path, status, body, spec)]
-    assert not errors, "fake answers the platform would not send:\n" + "\n".join(sorted(set(errors))[:30])
+            errors += [
+                e
+                for m, path, status, body in fake.answered
+                for e in discord_answer_errors(m, path, status, body, spec)
+            ]
+    assert not errors, "fake answers the platform would not send:\n" + "\n".join(
+        sorted(set(errors))[:30]
+    )

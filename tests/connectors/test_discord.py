@@ -22,10 +22,15 @@ from monitor.store import Store
 
 
 @asynccontextmanager
-async def watching(fake: FakeDiscord, store: Store | None = None,
-                   **options: object) -> AsyncIterator[tuple[DiscordConnector, list[Post]]]:
+async def watching(
+    fake: FakeDiscord, store: Store | None = None, **options: object
+) -> AsyncIterator[tuple[DiscordConnector, list[Post]]]:
     """The connector running against the fake, with the posts it emitted."""
-    opts = Options(api_base=fake.api_base, gateway_url=fake.gateway_url, **options)  # type: ignore[arg-type]
+    opts = Options(
+        api_base=fake.api_base,
+        gateway_url=fake.gateway_url,
+        **options,  # type: ignore[arg-type]
+    )
     connector = DiscordConnector(TOKEN, store or Store(":memory:"), opts)
     posts: list[Post] = []
 
@@ -64,11 +69,15 @@ def test_guild_messages_and_dms_become_posts() -> None:
         first, second, third = posts
         assert first.id == f"{fake.general}:{asked['id']}" and first.channel == "group"
         assert first.text == "my withdrawal is stuck" and first.platform == "discord"
-        assert first.url == f"https://discord.com/channels/{fake.guild_id}/{fake.general}/{asked['id']}"
+        assert (
+            first.url
+            == f"https://discord.com/channels/{fake.guild_id}/{fake.general}/{asked['id']}"
+        )
         assert first.author.handle == "alice" and first.author.name == "Alice A"
         assert first.author.id == alice["id"] and first.author.created_at.year == 2019
         assert second.reply_to == first.id and second.id.endswith(answer["id"])
         assert third.channel == "dm" and third.id == f"{fake.dm_channel(alice)}:{private['id']}"
+
     run(scenario())
 
 
@@ -85,6 +94,7 @@ def test_a_server_nickname_is_the_name_members_see() -> None:
         in_guild, in_dm = posts
         assert in_guild.author.name == "OKX Support | Admin / Mike"
         assert in_dm.author.name == "Mike"  # no server, no nickname
+
     run(scenario())
 
 
@@ -108,6 +118,7 @@ def test_posts_carry_the_moderators_met_so_far_and_a_demoted_one_leaves() -> Non
         staff = [[m.handle for m in p.staff] for p in posts]
         assert staff == [["kai_okx"], ["kai_okx"], [], []]  # no staff in a DM; none once demoted
         assert posts[0].by_staff and not posts[1].by_staff and not posts[3].by_staff
+
     run(scenario())
 
 
@@ -118,13 +129,15 @@ def test_an_edit_is_a_post_of_its_own_and_a_preview_update_is_not() -> None:
         async with watching(fake, message_content=True) as (_, posts):
             first = await fake.post(fake.general, alice, "see okx.com")
             await wait_for(lambda: len(posts) == 1)
-            await fake._dispatch("MESSAGE_UPDATE", {**first, "embeds": []})  # a link preview: no edit time
+            # a link preview: no edit time
+            await fake._dispatch("MESSAGE_UPDATE", {**first, "embeds": []})
             await fake.edit(first, "see okx.com/help")
             await wait_for(lambda: len(posts) == 2)
         await fake.stop()
         original, edit = posts
         assert edit.edit_of == original.id and edit.id.startswith(f"{original.id}~e")
         assert edit.text == "see okx.com/help" and original.edit_of is None
+
     run(scenario())
 
 
@@ -163,11 +176,13 @@ def test_own_messages_are_ignored_and_configured_channels_filter() -> None:
             await wait_for(lambda: len(posts) == 2)
         await fake.stop()
         assert [p.text for p in posts] == ["watched", "a dm is always watched"]
+
     run(scenario())
 
 
 def test_without_the_content_intent_only_mentions_and_dms_are_read_and_it_is_reported(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def scenario() -> None:
         fake = await FakeDiscord().start()  # as a new bot is: no message content
         bob = fake.add_user("bob")
@@ -180,16 +195,25 @@ def test_without_the_content_intent_only_mentions_and_dms_are_read_and_it_is_rep
             health.watch([conn])
             ok, body = health.report()
         await fake.stop()
-        assert [p.text for p in posts] == [f"<@{fake.bot['id']}> help with my deposit", "a private question"]
-        assert "switch on the Message Content Intent" in body["conditions"]["discord"]["message_content"]
+        assert [p.text for p in posts] == [
+            f"<@{fake.bot['id']}> help with my deposit",
+            "a private question",
+        ]
+        assert (
+            "switch on the Message Content Intent"
+            in body["conditions"]["discord"]["message_content"]
+        )
         assert body["connectors"] == {} and ok  # a blind spot, reported; not a failure
+
     caplog.set_level(logging.WARNING, logger="monitor.connectors.discord")
     run(scenario())
     warned = [r.getMessage() for r in caplog.records if "message_content = false" in r.getMessage()]
     assert len(warned) == 1 and "set message_content = true in [discord]" in warned[0]
 
 
-def test_intent_not_enabled_is_one_clear_error_and_no_restart(caplog: pytest.LogCaptureFixture) -> None:
+def test_intent_not_enabled_is_one_clear_error_and_no_restart(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def scenario() -> None:
         fake = await FakeDiscord(content_intent_enabled=False).start()
         opts = Options(api_base=fake.api_base, gateway_url=fake.gateway_url, message_content=True)
@@ -200,6 +224,7 @@ def test_intent_not_enabled_is_one_clear_error_and_no_restart(caplog: pytest.Log
         await asyncio.wait_for(daemon.supervise(connector, ingest, asyncio.Event()), 10)
         await fake.stop()
         assert fake.identifies == 2  # once per run above: the supervisor did not restart it
+
     caplog.set_level(logging.ERROR, logger="monitor")
     run(scenario())
     errors = [r.getMessage() for r in caplog.records if r.name.startswith("monitor")]
@@ -218,7 +243,8 @@ def test_reply_dm_delete_report_and_alert() -> None:
             answer = await conn.perform(act("reply", target, "removed: it held sensitive data"))
             dm = await conn.perform(act("dm", carol["id"], "what to do now"))
             assert await conn.perform(act("report", carol["id"])) == (
-                "no report API for bots on discord: takedown case to be opened")
+                "no report API for bots on discord: takedown case to be opened"
+            )
             with pytest.raises(NotSupported):
                 await conn.perform(act("alert", "admin", "for the managers"))
             profile = await conn.profile(carol["id"])
@@ -227,8 +253,15 @@ def test_reply_dm_delete_report_and_alert() -> None:
         notice = [m for m in fake.sent if m["channel_id"] == str(fake.general)]
         assert [m["content"] for m in notice] == ["removed: it held sensitive data"]
         assert answer == f"message {notice[0]['id']}"
-        assert [m["content"] for m in fake.dms_to(carol)] == ["what to do now"] and dm.startswith("dm ")
-        assert profile.handle == "carol" and profile.id == carol["id"] and profile.created_at is not None
+        assert [m["content"] for m in fake.dms_to(carol)] == ["what to do now"] and dm.startswith(
+            "dm "
+        )
+        assert (
+            profile.handle == "carol"
+            and profile.id == carol["id"]
+            and profile.created_at is not None
+        )
+
     run(scenario())
 
 
@@ -244,11 +277,13 @@ def test_reply_keeps_the_thread_without_pinging_the_author() -> None:
         [reply] = fake.replies_to(asked)
         assert reply["content"] == "please use live chat"
         assert fake.bodies[-1]["allowed_mentions"] == {"parse": []}  # nobody is pinged
+
     run(scenario())
 
 
 def test_missing_permission_fails_the_action_and_is_logged_once_per_channel(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def scenario() -> None:
         fake = await FakeDiscord(content_intent_enabled=True, can_manage_messages=False).start()
         carol = fake.add_user("carol")
@@ -262,6 +297,7 @@ def test_missing_permission_fails_the_action_and_is_logged_once_per_channel(
                 assert refused.value.code == 50013
         await fake.stop()
         assert fake.deleted == []
+
     caplog.set_level(logging.WARNING, logger="monitor")
     run(scenario())
     lines = [r.getMessage() for r in caplog.records if r.name == "monitor.connectors.discord"]
@@ -283,6 +319,7 @@ def test_rate_limit_is_honoured_then_the_reply_goes_out_once() -> None:
         assert waited >= 0.4
         assert [m["content"] for m in fake.sent] == ["answer"]
         assert len([r for r in fake.requests if r[0] == "POST"]) == 2
+
     run(scenario())
 
 
@@ -299,6 +336,7 @@ def test_server_errors_and_network_drops_are_retried() -> None:
             await conn.perform(act("dm", alice["id"], "after a drop"))
         await fake.stop()
         assert [m["content"] for m in fake.sent] == ["after a 500", "after a drop"]
+
     run(scenario())
 
 
@@ -315,6 +353,7 @@ def test_gateway_drop_resumes_and_replays_what_was_missed() -> None:
         await fake.stop()
         assert fake.resumes >= 1 and fake.identifies == 1
         assert [p.text for p in posts] == ["before", "while the socket was down"]
+
     run(scenario())
 
 
@@ -341,4 +380,5 @@ def test_backfill_after_a_restart_reads_missed_messages_in_order(tmp_path) -> No
         texts = [p.text for p in again]
         assert texts[:2] == missed and texts[-1] == "live again"
         assert set(texts[2:4]) == {"missed dm", "first words in a quiet channel"}
+
     run(scenario())

@@ -1,4 +1,5 @@
-"""The daemon with the Discord connector against the loopback fake: end to end, restart, credentials."""
+"""The daemon with the Discord connector against the loopback fake: end
+to end, restart, credentials."""
 
 from __future__ import annotations
 
@@ -44,9 +45,11 @@ secret_leak = "auto"
 def write_config(tmp_path: Path, fake: FakeDiscord, extra: str = "") -> Path:
     """A realistic monitor.toml whose [discord] table points at the fake."""
     path = tmp_path / "monitor.toml"
-    path.write_text(BRAND + f"""
+    path.write_text(
+        BRAND
+        + f"""
 [monitor]
-db = "{tmp_path / 'monitor.db'}"
+db = "{tmp_path / "monitor.db"}"
 
 [discord]
 enabled = true
@@ -54,7 +57,10 @@ api_base = "{fake.api_base}"
 gateway_url = "{fake.gateway_url}"
 token_env = "{TOKEN_ENV}"
 message_content = true
-""" + extra, encoding="utf-8")
+"""
+        + extra,
+        encoding="utf-8",
+    )
     return path
 
 
@@ -72,14 +78,24 @@ def test_daemon_answers_discord_end_to_end(tmp_path: Path, monkeypatch: pytest.M
         fake = await FakeDiscord(content_intent_enabled=True).start()
         cfg = write_config(tmp_path, fake)
         alice, carol, dave = (fake.add_user(n) for n in ("alice", "carol", "dave"))
-        impostor = fake.add_user("0kx_support", "OKX Support", created=datetime.now(UTC) - timedelta(days=2))
+        impostor = fake.add_user(
+            "0kx_support", "OKX Support", created=datetime.now(UTC) - timedelta(days=2)
+        )
         daemon = await _spawn(cfg, log)
         await wait_for(fake.connected, timeout=60)
-        ask = await fake.post(fake.general, alice, "Hi, I cannot withdraw my USDT, the withdrawal "
-                                                   "has been pending for 3 days. Please help")
-        await fake.post(fake.general, impostor, "Hello, I am from OKX support team, please DM me "
-                                                "and I will help you fix your withdrawal",
-                        reply_to=int(ask["id"]))
+        ask = await fake.post(
+            fake.general,
+            alice,
+            "Hi, I cannot withdraw my USDT, the withdrawal "
+            "has been pending for 3 days. Please help",
+        )
+        await fake.post(
+            fake.general,
+            impostor,
+            "Hello, I am from OKX support team, please DM me "
+            "and I will help you fix your withdrawal",
+            reply_to=int(ask["id"]),
+        )
         leak = await fake.post(fake.general, carol, f"is this my recovery phrase ok? {phrase}")
         await fake.post(fake.general, dave, "gm everyone, nice rally today")
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 4, timeout=30)
@@ -107,7 +123,8 @@ def test_daemon_answers_discord_end_to_end(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answered_twice(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     phrase = seed_phrase()
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
@@ -115,12 +132,18 @@ def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answere
     async def scenario() -> tuple[FakeDiscord, dict, dict, dict, int]:
         fake, daemon = await _started(tmp_path, log)
         alice, carol = fake.add_user("alice"), fake.add_user("carol")
-        ask = await fake.post(fake.general, alice, "my withdrawl of 300 USDT is pending for 3 days, please help")
-        note = await fake.post(fake.general, carol, "my wallet app shows zero balance after the update")
+        ask = await fake.post(
+            fake.general, alice, "my withdrawl of 300 USDT is pending for 3 days, please help"
+        )
+        note = await fake.post(
+            fake.general, carol, "my wallet app shows zero balance after the update"
+        )
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 2, timeout=30)
         await wait_for(lambda: _db_count(db, PENDING) == 0, timeout=30)
         await fake.edit(ask, "my withdrawal of 300 USDT is pending for 3 days, please help")
-        await fake.edit(note, f"my wallet app shows zero balance after the update, phrase: {phrase}")
+        await fake.edit(
+            note, f"my wallet app shows zero balance after the update, phrase: {phrase}"
+        )
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 4, timeout=30)
         await wait_for(lambda: _db_count(db, PENDING) == 0 and bool(fake.deleted), timeout=30)
         code = await _stop(daemon, fake)
@@ -132,13 +155,16 @@ def test_a_phrase_edited_into_a_message_is_removed_and_a_typo_fix_is_not_answere
     assert len(fake.dms_to(carol)) == 1
     assert len(fake.replies_to(ask)) <= 1  # the first version's answer, none for the typo fix
     with sqlite3.connect(db) as conn:
-        edits = conn.execute("SELECT post_id, kind FROM findings WHERE post_id LIKE '%~e%'").fetchall()
+        edits = conn.execute(
+            "SELECT post_id, kind FROM findings WHERE post_id LIKE '%~e%'"
+        ).fetchall()
     assert [kind for _, kind in edits] == ["secret_leak"]
     assert_phrase_nowhere(db, log, fake, phrase)
 
 
 def test_a_lookalike_joining_the_server_is_flagged_before_it_writes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
 
@@ -151,14 +177,17 @@ def test_a_lookalike_joining_the_server_is_flagged_before_it_writes(
 
     assert asyncio.run(scenario()) == 0, log.read_text(encoding="utf-8")
     with sqlite3.connect(db) as conn:
-        flagged = conn.execute("SELECT p.author_handle, f.evidence FROM findings f JOIN posts p "
-                               "ON p.platform = f.platform AND p.id = f.post_id WHERE f.kind = 'impersonation'").fetchall()
+        flagged = conn.execute(
+            "SELECT p.author_handle, f.evidence FROM findings f JOIN posts p "
+            "ON p.platform = f.platform AND p.id = f.post_id WHERE f.kind = 'impersonation'"
+        ).fetchall()
     assert [handle for handle, _ in flagged] == ["okx.support.team"]
     assert "okx.support.team" in flagged[0][1]
 
 
 def test_a_clone_of_a_server_moderator_is_flagged_and_the_moderator_is_not(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
 
@@ -167,11 +196,19 @@ def test_a_clone_of_a_server_moderator_is_flagged_and_the_moderator_is_not(
         moderator = fake.add_role("Moderator", 8192)  # manage messages
         kai = fake.add_user("kai_okx", "Kai | OKX Support")
         fake.give_role(kai, moderator)
-        alice, clone, namesake = fake.add_user("alice"), fake.add_user("kai_okx_", "Kai | OKX Support"), fake.add_user("kai")
+        alice, clone, namesake = (
+            fake.add_user("alice"),
+            fake.add_user("kai_okx_", "Kai | OKX Support"),
+            fake.add_user("kai"),
+        )
         daemon = await _spawn(write_config(tmp_path, fake), log)
         await wait_for(fake.connected, timeout=60)
-        mod = await fake.post(fake.general, kai, "Deposits on SOL are delayed today, DM me if yours is missing")
-        ask = await fake.post(fake.general, alice, "my deposit has not arrived after 3 hours, can anyone help?")
+        mod = await fake.post(
+            fake.general, kai, "Deposits on SOL are delayed today, DM me if yours is missing"
+        )
+        ask = await fake.post(
+            fake.general, alice, "my deposit has not arrived after 3 hours, can anyone help?"
+        )
         await fake.post(fake.general, clone, "I can help you, DM me", reply_to=int(ask["id"]))
         await fake.post(fake.general, namesake, "gm")
         await wait_for(lambda: _db_count(db, "SELECT count(*) FROM posts") == 4, timeout=30)
@@ -181,16 +218,20 @@ def test_a_clone_of_a_server_moderator_is_flagged_and_the_moderator_is_not(
     fake, posts, code = asyncio.run(scenario())
     assert code == 0, log.read_text(encoding="utf-8")
     with sqlite3.connect(db) as conn:
-        flagged = conn.execute("SELECT p.author_handle, f.evidence FROM findings f JOIN posts p "
-                               "ON p.platform = f.platform AND p.id = f.post_id WHERE f.kind = 'impersonation'").fetchall()
+        flagged = conn.execute(
+            "SELECT p.author_handle, f.evidence FROM findings f JOIN posts p "
+            "ON p.platform = f.platform AND p.id = f.post_id WHERE f.kind = 'impersonation'"
+        ).fetchall()
     assert [handle for handle, _ in flagged] == ["kai_okx_"]  # not the moderator, not the namesake
     assert "copies admin Kai | OKX Support (@kai_okx)'s" in flagged[0][1]
     assert fake.replies_to(posts["mod"]) == []  # a moderator gets no support pointer
-    assert any("@kai_okx_" in m["content"] for m in fake.replies_to(posts["ask"]))  # the user is warned
+    # the user is warned
+    assert any("@kai_okx_" in m["content"] for m in fake.replies_to(posts["ask"]))
 
 
 def assert_phrase_nowhere(db: Path, log: Path, fake: FakeDiscord, phrase: str) -> None:
-    """No message the bot sent, no line of the daemon's log and nothing in its database holds the phrase."""
+    """No message the bot sent, no line of the daemon's log and nothing in
+    its database holds the phrase."""
     assert all(phrase not in m["content"] for m in fake.sent)
     assert phrase not in log.read_text(encoding="utf-8")
     assert_no_raw_secret(db, phrase)
@@ -219,7 +260,9 @@ def _db_count(db: Path, sql: str) -> int:
         return 0
 
 
-async def _started(tmp_path: Path, log: Path, extra: str = "") -> tuple[FakeDiscord, asyncio.subprocess.Process]:
+async def _started(
+    tmp_path: Path, log: Path, extra: str = ""
+) -> tuple[FakeDiscord, asyncio.subprocess.Process]:
     """The fake, and `monitor run` connected to it with a config pointed at it."""
     fake = await FakeDiscord(content_intent_enabled=True).start()
     daemon = await _spawn(write_config(tmp_path, fake, extra), log)
@@ -238,12 +281,22 @@ async def _stop(daemon: asyncio.subprocess.Process, fake: FakeDiscord) -> int:
 async def _spawn(cfg: Path, log: Path) -> asyncio.subprocess.Process:
     """`monitor run --config cfg` as a separate process, as an operator would start it."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "monitor.cli", "run", "--config", str(cfg), stdin=asyncio.subprocess.DEVNULL,
-        stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT, env=dict(os.environ))
+        sys.executable,
+        "-m",
+        "monitor.cli",
+        "run",
+        "--config",
+        str(cfg),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=log.open("ab"),
+        stderr=asyncio.subprocess.STDOUT,
+        env=dict(os.environ),
+    )
 
 
 def test_daemon_killed_mid_stream_misses_nothing_and_sends_nothing_twice(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     phrases = [seed_phrase() for _ in range(4)]
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
@@ -287,7 +340,11 @@ def test_daemon_killed_mid_stream_misses_nothing_and_sends_nothing_twice(
     leaks = {f"{fake.general}:{m['id']}" for n, m in enumerate(posted) if n % 3 == 2}
     assert {pid for pid, *_ in actions} == leaks  # ordinary messages need no action
     for _, kind, status, result in actions:  # sent, or cut off by the kill and never retried
-        assert status == "sent" or "interrupted" in result or kind == "alert", (kind, status, result)
+        assert status == "sent" or "interrupted" in result or kind == "alert", (
+            kind,
+            status,
+            result,
+        )
     sent = Counter(kind for _, kind, status, _ in actions if status == "sent")
     assert sent["delete"] >= 3 and sent["dm"] >= 3 and sent["reply"] >= 3
     # every effect at the fake matches one sent action, or one the kill cut off mid-call (its
@@ -305,7 +362,8 @@ def test_daemon_killed_mid_stream_misses_nothing_and_sends_nothing_twice(
 
 
 def test_missing_manage_messages_fails_deletes_logs_once_and_the_daemon_goes_on(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     phrases = [seed_phrase() for _ in range(2)]
     db, log = tmp_path / "monitor.db", tmp_path / "daemon.log"
@@ -327,7 +385,9 @@ def test_missing_manage_messages_fails_deletes_logs_once_and_the_daemon_goes_on(
     output = log.read_text(encoding="utf-8")
     assert code == 0, output
     with sqlite3.connect(db) as conn:
-        deletes = conn.execute("SELECT status, result FROM actions WHERE kind = 'delete'").fetchall()
+        deletes = conn.execute(
+            "SELECT status, result FROM actions WHERE kind = 'delete'"
+        ).fetchall()
     assert len(deletes) == 2 and all(s == "failed" and "50013" in r for s, r in deletes)
     assert fake.deleted == [] and len(fake.sent) >= 2  # the DMs and notices still went out
     assert not any("removed a message" in m["content"] for m in fake.sent)  # it was not removed
@@ -336,7 +396,8 @@ def test_missing_manage_messages_fails_deletes_logs_once_and_the_daemon_goes_on(
 
 
 def test_missing_token_disables_only_discord_with_one_log_line(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     for name in ("R_ID", "R_SECRET", "R_USER", "R_PASS"):
         monkeypatch.setenv(name, "x")
@@ -348,19 +409,23 @@ client_secret_env = "R_SECRET"
 username_env = "R_USER"
 password_env = "R_PASS"
 """
-    fake = FakeDiscord(content_intent_enabled=True)  # never started: only its URLs go into the config
+    # never started: only its URLs go into the config
+    fake = FakeDiscord(content_intent_enabled=True)
     settings = config.load(write_config(tmp_path, fake, reddit))
     caplog.set_level(logging.INFO, logger="monitor")
     built = build_connectors(settings, Store(":memory:"))
     assert [c.name for c in built] == ["reddit"]
     lines = [r.getMessage() for r in caplog.records if "discord" in r.getMessage().lower()]
-    expected = (f"discord connector disabled: environment variable {TOKEN_ENV} is not set "
-                "(the Discord bot token)")
+    expected = (
+        f"discord connector disabled: environment variable {TOKEN_ENV} is not set "
+        "(the Discord bot token)"
+    )
     assert lines == [expected]
 
 
 def test_readme_discord_example_builds_with_the_token_from_the_environment(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n[discord]", 1)[1].split("```", 1)[0]
     path = tmp_path / "monitor.toml"

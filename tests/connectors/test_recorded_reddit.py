@@ -1,5 +1,6 @@
-"""Contract tests on real Reddit traffic (../shared/recorded/reddit, asyncpraw's cassettes): `monitor run`
-and the connector against a loopback server answering with the recorded responses; the fake's shapes."""
+"""Contract tests on real Reddit traffic (../shared/recorded/reddit, asyncpraw's cassettes):
+`monitor run` and the connector against a loopback server answering with the recorded
+responses; the fake's shapes."""
 
 from __future__ import annotations
 
@@ -25,11 +26,17 @@ from monitor.core.models import Action
 from monitor.store import Store
 
 RECORDED = folder("reddit")
-pytestmark = pytest.mark.skipif(RECORDED is None, reason="no recorded Reddit traffic: ../shared/recorded/"
-                                "reddit is not beside the repository")
+pytestmark = pytest.mark.skipif(
+    RECORDED is None,
+    reason="no recorded Reddit traffic: ../shared/recorded/reddit is not beside the repository",
+)
 UNKNOWN = "no_such_sub_8812"
-ENV = {"REDDIT_CLIENT_ID": "cid-recorded", "REDDIT_CLIENT_SECRET": "csecret-recorded",
-       "REDDIT_USERNAME": "support_bot", "REDDIT_PASSWORD": "pw-recorded"}
+ENV = {
+    "REDDIT_CLIENT_ID": "cid-recorded",
+    "REDDIT_CLIENT_SECRET": "csecret-recorded",
+    "REDDIT_USERNAME": "support_bot",
+    "REDDIT_PASSWORD": "pw-recorded",
+}
 CONFIG = """
 [brand]
 name = "OKX"
@@ -76,9 +83,13 @@ class Background:
 
 
 def _hours_back(recordings: Recordings) -> int:
-    """A backfill window reaching the oldest recorded listing item (the recordings are years old)."""
-    oldest = min(c["data"]["created_utc"] for listing in (recordings.new, recordings.comments)
-                 for c in listing["data"]["children"])
+    """A backfill window reaching the oldest recorded listing item
+    (the recordings are years old)."""
+    oldest = min(
+        c["data"]["created_utc"]
+        for listing in (recordings.new, recordings.comments)
+        for c in listing["data"]["children"]
+    )
     return int((time.time() - oldest) / 3600) + 24
 
 
@@ -92,17 +103,36 @@ def _stored(db: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def monitor_run(tmp_path: Path, recordings: Recordings) -> Iterator[tuple[RecordedReddit, Path, Any]]:
-    """`monitor run` on a config naming an unknown subreddit before r/askreddit, served the recordings."""
+def monitor_run(
+    tmp_path: Path, recordings: Recordings
+) -> Iterator[tuple[RecordedReddit, Path, Any]]:
+    """`monitor run` on a config naming an unknown subreddit before
+    r/askreddit, served the recordings."""
     with Background(recordings) as server:
         config = tmp_path / "monitor.toml"
-        config.write_text(CONFIG.format(base=server.url, unknown=UNKNOWN, hours=_hours_back(recordings)),
-                          encoding="utf-8")
+        config.write_text(
+            CONFIG.format(base=server.url, unknown=UNKNOWN, hours=_hours_back(recordings)),
+            encoding="utf-8",
+        )
         log = (tmp_path / "run.log").open("w+", encoding="utf-8")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "run", "--config", str(config), "--db",
-             str(tmp_path / "m.db"), "--log-format", "text"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **ENV}, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "monitor.cli",
+                "run",
+                "--config",
+                str(config),
+                "--db",
+                str(tmp_path / "m.db"),
+                "--log-format",
+                "text",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **ENV},
+            cwd=tmp_path,
+        )
         try:
             yield server, tmp_path / "m.db", proc
         finally:
@@ -115,30 +145,39 @@ def monitor_run(tmp_path: Path, recordings: Recordings) -> Iterator[tuple[Record
 
 
 def test_monitor_run_stores_the_recorded_inbox_and_subreddit_and_marks_the_inbox_read(
-        monitor_run: tuple[RecordedReddit, Path, Any], recordings: Recordings, tmp_path: Path) -> None:
+    monitor_run: tuple[RecordedReddit, Path, Any], recordings: Recordings, tmp_path: Path
+) -> None:
     server, db, proc = monitor_run
     inbox = {c["data"]["name"]: c for c in recordings.inbox}
-    listed = {c["data"]["name"] for listing in (recordings.new, recordings.comments)
-              for c in listing["data"]["children"]}
+    listed = {
+        c["data"]["name"]
+        for listing in (recordings.new, recordings.comments)
+        for c in listing["data"]["children"]
+    }
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and proc.poll() is None:
         if set(inbox) | listed <= set(_stored(db)) and not server.unread:
             break
         time.sleep(0.5)
-    time.sleep(1.5)  # a few more polls: the unknown subreddit must not be asked again, nothing crashes
+    # a few more polls: the unknown subreddit must not be asked again, nothing crashes
+    time.sleep(1.5)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 0
     output = (tmp_path / "run.log").read_text(encoding="utf-8")
     stored = _stored(db)
     kinds = {c["data"].get("type") for c in inbox.values()}
-    assert kinds == {"unknown", "comment_reply", "username_mention"}  # a PM and both kinds of comment
+    # a PM and both kinds of comment
+    assert kinds == {"unknown", "comment_reply", "username_mention"}
     assert set(inbox) <= set(stored), "inbox items missing"
     assert {stored[name] for name in inbox} == {"dm", "public"}
     assert listed <= set(stored), "r/askreddit posts missing"
     assert sorted(server.done.read) == sorted(inbox) and server.unread == []
     assert "crashed" not in output and "Traceback" not in output, output[-3000:]
     assert output.count(f"r/{UNKNOWN} skipped: no such subreddit") == 1, output[-3000:]
-    assert server.done.paths.count(f"/r/{UNKNOWN}/new/") + server.done.paths.count(f"/r/{UNKNOWN}/new") == 1
+    assert (
+        server.done.paths.count(f"/r/{UNKNOWN}/new/") + server.done.paths.count(f"/r/{UNKNOWN}/new")
+        == 1
+    )
     with sqlite3.connect(db) as conn:
         urls = dict(conn.execute("SELECT id, url FROM posts"))
     reply = next(n for n, c in inbox.items() if c["data"].get("type") == "comment_reply")
@@ -147,14 +186,21 @@ def test_monitor_run_stores_the_recorded_inbox_and_subreddit_and_marks_the_inbox
 
 def _connector(url: str, store: Store | None = None, **over: Any) -> RedditConnector:
     """A connector for the recorded server."""
-    cfg = RedditConfig(*ENV.values(), user_agent="python:support-monitor:test (by /u/support_bot)",
-                       base_url=url, subreddits=("askreddit",), poll_interval=0.05, max_retry_wait=2.0,
-                       **over)
+    cfg = RedditConfig(
+        *ENV.values(),
+        user_agent="python:support-monitor:test (by /u/support_bot)",
+        base_url=url,
+        subreddits=("askreddit",),
+        poll_interval=0.05,
+        max_retry_wait=2.0,
+        **over,
+    )
     return RedditConnector(cfg, store or Store(":memory:"), "OKX")
 
 
 def test_default_first_run_on_old_listings_emits_nothing_and_remembers_the_newest(
-        recordings: Recordings) -> None:
+    recordings: Recordings,
+) -> None:
     async def scenario() -> None:
         async with RecordedReddit(recordings) as server:
             conn = _connector(server.url)
@@ -165,17 +211,24 @@ def test_default_first_run_on_old_listings_emits_nothing_and_remembers_the_newes
 
             task = asyncio.create_task(conn.run(emit))
             deadline = time.monotonic() + 30
-            while conn.store.cursor("reddit:r/askreddit:comments") is None and not task.done() \
-                    and time.monotonic() < deadline:
+            while (
+                conn.store.cursor("reddit:r/askreddit:comments") is None
+                and not task.done()
+                and time.monotonic() < deadline
+            ):
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.3)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            assert set(got) == {c["data"]["name"] for c in recordings.inbox}  # the inbox, not 2020's posts
+            # the inbox, not 2020's posts
+            assert set(got) == {c["data"]["name"] for c in recordings.inbox}
             newest = recordings.new["data"]["children"][0]["data"]["name"]
             assert conn.store.cursor("reddit:r/askreddit:submissions") == newest
-            assert conn.store.cursor("reddit:r/askreddit:comments") == \
-                recordings.comments["data"]["children"][0]["data"]["name"]
+            assert (
+                conn.store.cursor("reddit:r/askreddit:comments")
+                == recordings.comments["data"]["children"][0]["data"]["name"]
+            )
+
     asyncio.run(scenario())
 
 
@@ -185,19 +238,43 @@ def test_actions_and_profiles_read_the_recorded_answers(recordings: Recordings) 
             conn = _connector(server.url)
             comment = recordings.comments["data"]["children"][0]["data"]["name"]
             pm = next(c["data"]["name"] for c in recordings.inbox if c["kind"] == "t4")
-            assert await conn.perform(Action("reply", "reddit", comment, "see live chat", "support_request: x")) \
-                == "replied t1_fx1ie8s"  # the recorded new comment's id
-            assert await conn.perform(Action("reply", "reddit", pm, "see live chat", "support_request: x")) \
+            assert (
+                await conn.perform(
+                    Action("reply", "reddit", comment, "see live chat", "support_request: x")
+                )
+                == "replied t1_fx1ie8s"
+            )  # the recorded new comment's id
+            assert (
+                await conn.perform(
+                    Action("reply", "reddit", pm, "see live chat", "support_request: x")
+                )
                 == "replied t4_42p7ugk"
-            assert await conn.perform(Action("dm", "reddit", "subreddit_stats", "rotate", "secret_leak: x")) \
+            )
+            assert (
+                await conn.perform(
+                    Action("dm", "reddit", "subreddit_stats", "rotate", "secret_leak: x")
+                )
                 == "PM sent to u/subreddit_stats"
-            assert await conn.perform(Action("delete", "reddit", comment, "", "secret_leak: x")) \
+            )
+            assert (
+                await conn.perform(Action("delete", "reddit", comment, "", "secret_leak: x"))
                 == "removed as moderator of r/AskReddit"
-            assert [w[0] for w in server.done.writes] == ["comment", "comment", "compose", "api/remove"]
+            )
+            assert [w[0] for w in server.done.writes] == [
+                "comment",
+                "comment",
+                "compose",
+                "api/remove",
+            ]
             user = await conn.profile("subreddit_stats")
-            assert user.handle == "subreddit_stats" and user.created_at is not None and user.created_at.year == 2011
+            assert (
+                user.handle == "subreddit_stats"
+                and user.created_at is not None
+                and user.created_at.year == 2011
+            )
             author, karma = await conn._author("someone_reddit_does_not_know")  # 404: a bare author
             assert author.created_at is None and karma is None
+
     asyncio.run(scenario())
 
 
@@ -205,7 +282,11 @@ def _recorded_child(name: str, kind: str, when: Any = None) -> dict[str, Any]:
     """The first recorded listing child of a kind (optionally matching a predicate on its data)."""
     assert RECORDED is not None
     body = reddit_cassette(RECORDED / name)[1]["body"]
-    return next(c["data"] for c in body["data"]["children"] if c["kind"] == kind and (when is None or when(c["data"])))
+    return next(
+        c["data"]
+        for c in body["data"]["children"]
+        if c["kind"] == kind and (when is None or when(c["data"]))
+    )
 
 
 def _types(data: dict[str, Any]) -> dict[str, str]:
@@ -218,8 +299,11 @@ def _assert_shape(fake: dict[str, Any], real: dict[str, Any], what: str) -> None
     extra = set(fake) - set(real)
     assert not extra, f"{what}: keys real Reddit does not send: {sorted(extra)}"
     real_types = _types(real)
-    wrong = {k: (t, real_types[k]) for k, t in _types(fake).items()
-             if k in real_types and t != real_types[k] and {t, real_types[k]} != {"int", "float"}}
+    wrong = {
+        k: (t, real_types[k])
+        for k, t in _types(fake).items()
+        if k in real_types and t != real_types[k] and {t, real_types[k]} != {"int", "float"}
+    }
     assert not wrong, f"{what}: types differ from real Reddit: {wrong}"
 
 
@@ -232,8 +316,12 @@ def test_the_fake_answers_in_the_recorded_shapes() -> None:
             fake.add_comment(mine, "alice", "a reply to the bot")
             fake.add_comment(post, "alice", f"hi u/{BOT}")
             fake.add_message("alice", "help", "a PM")
-            inbox = {c["data"]["name"]: c["data"] for c in fake._listing_body(
-                [n for n in fake.inbox], None, inbox=True)["data"]["children"]}
+            inbox = {
+                c["data"]["name"]: c["data"]
+                for c in fake._listing_body([n for n in fake.inbox], None, inbox=True)["data"][
+                    "children"
+                ]
+            }
             return {"inbox": inbox, "t3": fake.things[post], "t1": fake.things[mine]}
 
     got = asyncio.run(scenario())
@@ -241,12 +329,19 @@ def test_the_fake_answers_in_the_recorded_shapes() -> None:
     real_mention = _recorded_child("TestInbox.test_mentions.json", "t1")
     real_pm = _recorded_child("TestInbox.test_unread.json", "t4")
     for data in got["inbox"].values():
-        real = {"comment_reply": real_reply, "post_reply": real_reply,
-                "username_mention": real_mention}.get(data.get("type"), real_pm)
+        real = {
+            "comment_reply": real_reply,
+            "post_reply": real_reply,
+            "username_mention": real_mention,
+        }.get(data.get("type"), real_pm)
         _assert_shape(data, real, f"inbox {data.get('type', 't4')}")
         assert bool(data["context"]) == data["name"].startswith("t1_") and "permalink" not in data
-    _assert_shape(got["t3"], _recorded_child("TestSubredditListings.test_new.json", "t3"), "submission")
-    _assert_shape(got["t1"], _recorded_child("TestSubredditListings.test_comments.json", "t1"), "comment")
+    _assert_shape(
+        got["t3"], _recorded_child("TestSubredditListings.test_new.json", "t3"), "submission"
+    )
+    _assert_shape(
+        got["t1"], _recorded_child("TestSubredditListings.test_comments.json", "t1"), "comment"
+    )
 
 
 def test_the_fake_refuses_subreddits_as_reddit_does() -> None:
@@ -254,19 +349,26 @@ def test_the_fake_refuses_subreddits_as_reddit_does() -> None:
         async with new_fake() as fake:
             fake.add_subreddit("gone", "banned")
             fake.add_subreddit("club", "private")
-            return [await _status(fake.url, fake.token, f"/r/{name}/new") for name in ("nope", "gone", "club")]
+            return [
+                await _status(fake.url, fake.token, f"/r/{name}/new")
+                for name in ("nope", "gone", "club")
+            ]
 
     assert asyncio.run(scenario()) == [
         (302, "https://www.reddit.com/subreddits/search.json?q=nope"),
         (404, '{"reason": "banned", "message": "Not Found", "error": 404}'),
-        (403, '{"reason": "private", "message": "Forbidden", "error": 403}')]
+        (403, '{"reason": "private", "message": "Forbidden", "error": 403}'),
+    ]
 
 
 async def _status(base: str, token: str, path: str) -> tuple[int, str]:
-    """A raw GET as asyncprawcore sends it (no redirects followed): the status and the Location or body."""
+    """A raw GET as asyncprawcore sends it (no redirects followed): the
+    status and the Location or body."""
     import aiohttp
 
     headers = {"Authorization": f"bearer {token}", "User-Agent": "support-monitor test"}
-    async with aiohttp.ClientSession() as session, \
-            session.get(base + path, headers=headers, allow_redirects=False) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(base + path, headers=headers, allow_redirects=False) as response,
+    ):
         return response.status, response.headers.get("Location") or await response.text()

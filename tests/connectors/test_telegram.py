@@ -29,7 +29,8 @@ ALICE, BOB = 11, 12
 
 
 def _world(fake: TelegramFake) -> None:
-    """Two users (only Alice started the bot), a private group where the bot is not admin, a public one."""
+    """Two users (only Alice started the bot), a private group where the bot
+    is not admin, a public one."""
     fake.add_user(ALICE, "Alice", "alice", last_name="Liddell", started=True, bio="trader")
     fake.add_user(BOB, "Bob")
     fake.add_group(GROUP, "Traders", bot_is_admin=False)
@@ -37,10 +38,11 @@ def _world(fake: TelegramFake) -> None:
 
 
 @asynccontextmanager
-async def _connector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                     store: Store | None = None) -> AsyncIterator[tuple[TelegramFake, TelegramConnector]]:
-    """A fake with the standard world and a connector built from a config pointed at it; privacy mode
-    off, as these scenarios read every group message (test_privacy_mode... keeps it on)."""
+async def _connector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store | None = None
+) -> AsyncIterator[tuple[TelegramFake, TelegramConnector]]:
+    """A fake with the standard world and a connector built from a config pointed at it; privacy
+    mode off, as these scenarios read every group message (test_privacy_mode... keeps it on)."""
     async with TelegramFake(can_read_all_group_messages=True) as fake:
         _world(fake)
         monkeypatch.setenv("TG_TOKEN", fake.token)
@@ -53,8 +55,11 @@ async def _connector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
             await connector.close()
 
 
-async def _watch(connector: TelegramConnector, until_true: Callable[[], bool],
-                 emit: Callable[[Post], Awaitable[None]]) -> None:
+async def _watch(
+    connector: TelegramConnector,
+    until_true: Callable[[], bool],
+    emit: Callable[[Post], Awaitable[None]],
+) -> None:
     """Run the connector until a condition holds, then stop it."""
     task = asyncio.create_task(connector.run(emit))
     try:
@@ -89,14 +94,24 @@ def test_messages_become_posts_and_commands_go_to_the_command_hook(tmp_path, mon
             await _watch(connector, lambda: fake.confirmed == 7, emit)
             assert [c.message.text for c in commands] == ["/status@okx_guard_bot"]
             by_text = {p.text: p for p in posts}
-            assert set(by_text) == {"where is my deposit?", "same here", "hello bot", "/claim@other_bot free tokens"}
+            assert set(by_text) == {
+                "where is my deposit?",
+                "same here",
+                "hello bot",
+                "/claim@other_bot free tokens",
+            }
             group_post = by_text["where is my deposit?"]
             assert (group_post.id, group_post.channel) == (f"{PUBLIC_GROUP}:{first}", "group")
             assert group_post.url == f"https://t.me/okx_community/{first}"
-            assert (group_post.author.handle, group_post.author.name) == ("Bob", "Bob")  # no username
+            # no username
+            assert (group_post.author.handle, group_post.author.name) == ("Bob", "Bob")
             reply = by_text["same here"]
             assert reply.reply_to == group_post.id
-            assert (reply.author.id, reply.author.handle, reply.author.name) == (str(ALICE), "alice", "Alice Liddell")
+            assert (reply.author.id, reply.author.handle, reply.author.name) == (
+                str(ALICE),
+                "alice",
+                "Alice Liddell",
+            )
             dm = by_text["hello bot"]
             assert (dm.channel, dm.url) == ("dm", "")
             assert by_text["/claim@other_bot free tokens"].url == ""  # a private group has no link
@@ -104,7 +119,9 @@ def test_messages_become_posts_and_commands_go_to_the_command_hook(tmp_path, mon
     asyncio.run(scenario())
 
 
-def test_the_offset_moves_only_after_every_update_of_a_poll_is_handled(tmp_path, monkeypatch) -> None:
+def test_the_offset_moves_only_after_every_update_of_a_poll_is_handled(
+    tmp_path, monkeypatch
+) -> None:
     store = Store(tmp_path / "m.db")
 
     async def scenario() -> None:
@@ -120,7 +137,8 @@ def test_the_offset_moves_only_after_every_update_of_a_poll_is_handled(tmp_path,
 
             with pytest.raises(RuntimeError):
                 await connector.run(dies_on_two)
-            assert store.cursor(CURSOR) is None  # "two" was not handled, so the poll is not confirmed
+            # "two" was not handled, so the poll is not confirmed
+            assert store.cursor(CURSOR) is None
 
             async def emit(post: Post) -> None:
                 seen.append(post.text)
@@ -134,16 +152,26 @@ def test_the_offset_moves_only_after_every_update_of_a_poll_is_handled(tmp_path,
     asyncio.run(scenario())
 
 
-def test_an_update_that_does_not_parse_is_skipped_by_id_and_the_rest_handled(tmp_path, monkeypatch, caplog) -> None:
+def test_an_update_that_does_not_parse_is_skipped_by_id_and_the_rest_handled(
+    tmp_path, monkeypatch, caplog
+) -> None:
     store = Store(tmp_path / "m.db")
 
     async def scenario() -> list[str]:
         async with _connector(tmp_path, monkeypatch, store) as (fake, connector):
             fake.post(GROUP, BOB, "before")
             # An administrator without its rights fields: a shape the library cannot read.
-            fake._queue({"chat_member": {"chat": fake.chats[GROUP], "from": fake.users[BOB], "date": int(time.time()),
-                                         "old_chat_member": {"status": "member", "user": fake.users[BOB]},
-                                         "new_chat_member": {"status": "administrator", "user": fake.users[BOB]}}})
+            fake._queue(
+                {
+                    "chat_member": {
+                        "chat": fake.chats[GROUP],
+                        "from": fake.users[BOB],
+                        "date": int(time.time()),
+                        "old_chat_member": {"status": "member", "user": fake.users[BOB]},
+                        "new_chat_member": {"status": "administrator", "user": fake.users[BOB]},
+                    }
+                }
+            )
             fake.post(GROUP, BOB, "after")
             seen: list[str] = []
 
@@ -172,12 +200,18 @@ def test_group_posts_carry_the_groups_admins_asked_for_once(tmp_path, monkeypatc
                 posts.append(post)
 
             await _watch(connector, lambda: len(posts) == 4, emit)
-            assert fake.calls.count("getChatAdministrators") == 2  # once per group, though one was refused
+            # once per group, though one was refused
+            assert fake.calls.count("getChatAdministrators") == 2
             return posts
 
     staff = {p.text: [(m.id, m.handle, m.name) for m in p.staff] for p in asyncio.run(scenario())}
-    assert staff["hi"] == staff["anyone?"] == [("11", "alice", "Alice Liddell"), ("900001", "okx_guard_bot", "Guard")]
-    assert staff["first"] == [] and staff["hello bot"] == []  # the refused list: the post goes on without it
+    assert (
+        staff["hi"]
+        == staff["anyone?"]
+        == [("11", "alice", "Alice Liddell"), ("900001", "okx_guard_bot", "Guard")]
+    )
+    # the refused list: the post goes on without it
+    assert staff["first"] == [] and staff["hello bot"] == []
     assert caplog.text.count("getChatAdministrators in chat -100111 failed: 400") == 1
 
 
@@ -191,7 +225,10 @@ def test_a_groups_admins_are_asked_for_again_once_the_list_is_old() -> None:
             roster = admin_roster(clock=lambda: now[0])
 
             async def handles() -> list[str]:
-                return [m.handle for m in await admins_of(roster, bot, PUBLIC_GROUP, Backoff(0.01, 0.05))]
+                return [
+                    m.handle
+                    for m in await admins_of(roster, bot, PUBLIC_GROUP, Backoff(0.01, 0.05))
+                ]
 
             seen = [await handles()]
             fake.add_admin(PUBLIC_GROUP, BOB)
@@ -203,8 +240,11 @@ def test_a_groups_admins_are_asked_for_again_once_the_list_is_old() -> None:
             await bot.shutdown()
             return seen
 
-    assert asyncio.run(scenario()) == [["alice", "okx_guard_bot"], ["alice", "okx_guard_bot"],
-                                       ["alice", "", "okx_guard_bot"]]  # Bob has no username
+    assert asyncio.run(scenario()) == [
+        ["alice", "okx_guard_bot"],
+        ["alice", "okx_guard_bot"],
+        ["alice", "", "okx_guard_bot"],
+    ]  # Bob has no username
 
 
 def test_reply_dm_delete_alert_and_report_reach_the_platform(tmp_path, monkeypatch) -> None:
@@ -218,14 +258,19 @@ def test_reply_dm_delete_alert_and_report_reach_the_platform(tmp_path, monkeypat
             await connector.perform(Action("dm", "telegram", str(ALICE), "what to do now", "r"))
             await connector.perform(Action("alert", "telegram", "admin", "a leak", "r"))
             assert await connector.perform(Action("report", "telegram", str(BOB), "e", "r")) == (
-                "no report API for bots on telegram: takedown case to be opened")
+                "no report API for bots on telegram: takedown case to be opened"
+            )
             assert fake.deleted == [(PUBLIC_GROUP, leak)]
             public = fake.sent_to(PUBLIC_GROUP)
             assert [m["text"] for m in public] == ["removed"]  # sent though its message is gone
             assert [m["text"] for m in fake.sent_to(ALICE)] == ["what to do now"]
             assert [m["text"] for m in fake.sent_to(GROUP)] == ["a leak"]
             profile = await connector.profile(str(ALICE))
-            assert (profile.id, profile.handle, profile.name) == (str(ALICE), "alice", "Alice Liddell")
+            assert (profile.id, profile.handle, profile.name) == (
+                str(ALICE),
+                "alice",
+                "Alice Liddell",
+            )
             assert profile.created_at is None and profile.followers is None
 
     asyncio.run(scenario())
@@ -277,8 +322,9 @@ def test_a_send_whose_answer_was_lost_is_not_repeated(tmp_path, monkeypatch) -> 
     asyncio.run(scenario())
 
 
-def test_a_refused_action_fails_with_the_platform_code_and_is_logged_once(tmp_path, monkeypatch,
-                                                                        caplog) -> None:
+def test_a_refused_action_fails_with_the_platform_code_and_is_logged_once(
+    tmp_path, monkeypatch, caplog
+) -> None:
     async def scenario() -> None:
         async with _connector(tmp_path, monkeypatch) as (fake, connector):
             msg = fake.post(GROUP, BOB, "leaked")
@@ -364,11 +410,14 @@ def test_no_token_or_message_text_reaches_the_logs(tmp_path, monkeypatch, caplog
     assert token not in logged
 
 
-def test_a_garbled_answer_fails_the_action_without_logging_its_body(tmp_path, monkeypatch,
-                                                                   caplog) -> None:
+def test_a_garbled_answer_fails_the_action_without_logging_its_body(
+    tmp_path, monkeypatch, caplog
+) -> None:
     async def scenario() -> None:
         async with _connector(tmp_path, monkeypatch) as (fake, connector):
-            fake.fail("sendMessage", Fault(body="<html>proxy error, echoed: Sup3r-Secret-77</html>"))
+            fake.fail(
+                "sendMessage", Fault(body="<html>proxy error, echoed: Sup3r-Secret-77</html>")
+            )
             with pytest.raises(ActionFailed):
                 await connector.perform(Action("dm", "telegram", str(ALICE), "hi", "r"))
 
@@ -377,7 +426,9 @@ def test_a_garbled_answer_fails_the_action_without_logging_its_body(tmp_path, mo
     assert "payload not logged" in caplog.text and "Sup3r-Secret-77" not in caplog.text
 
 
-def test_privacy_mode_of_a_new_bot_is_reported_with_the_setting_to_change(tmp_path, monkeypatch, caplog) -> None:
+def test_privacy_mode_of_a_new_bot_is_reported_with_the_setting_to_change(
+    tmp_path, monkeypatch, caplog
+) -> None:
     # A bot BotFather just made has privacy mode on: in a group where it is no admin it gets only
     # commands for it, mentions of it and replies to it. The fake's default is that bot.
     async def scenario() -> tuple[list[str], bool, dict]:
