@@ -1,4 +1,5 @@
-"""The HTML report in headless Chromium: filter, sort, inert attacker text, no outside request, 10k rows."""
+"""The HTML report in headless Chromium: filter, sort, inert attacker text,
+no outside request, 10k rows."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ def _open(chrome: WebDriver, page: Path) -> None:
     """Load a report file and wait for its first draw."""
     requested_urls(chrome)  # drain what earlier tests left in the log
     chrome.get(page.as_uri())
-    WebDriverWait(chrome, 20).until(lambda d: d.execute_script("return document.body.dataset.ready"))
+    WebDriverWait(chrome, 20).until(
+        lambda d: d.execute_script("return document.body.dataset.ready")
+    )
 
 
 def _applied(chrome: WebDriver) -> int:
@@ -43,7 +46,9 @@ def _column(chrome: WebDriver, index: int) -> list[str]:
     return [c.text for c in cells]
 
 
-def test_report_filters_sorts_and_keeps_attacker_text_inert(chrome: WebDriver, tmp_path: Path) -> None:
+def test_report_filters_sorts_and_keeps_attacker_text_inert(
+    chrome: WebDriver, tmp_path: Path
+) -> None:
     store, ids = sample(tmp_path / "m.db")
     store.close()
     page = tmp_path / "report.html"
@@ -52,10 +57,17 @@ def test_report_filters_sorts_and_keeps_attacker_text_inert(chrome: WebDriver, t
     assert chrome.execute_script("return window.__pwned") is None
     evil = chrome.find_element(By.CSS_SELECTOR, f'#rows tr[data-id="{ids["evil"][0]}"]')
     assert evil.find_element(By.CSS_SELECTOR, "td.text").get_attribute("textContent") == EVIL_TEXT
-    assert not chrome.find_elements(By.CSS_SELECTOR, "#rows b:not(td.signals > b), #rows img, #rows script")
+    assert not chrome.find_elements(
+        By.CSS_SELECTOR, "#rows b:not(td.signals > b), #rows img, #rows script"
+    )
     assert [a.get_attribute("href") for a in chrome.find_elements(By.CSS_SELECTOR, "#rows a")] == [
-        "https://x.com/dave/status/4", "https://x.com/dave/status/4", "https://x.com/carol/status/3",
-        "https://t.me/okx/2", "https://x.com/okx_helpdesk/status/1"]  # the javascript: URL stayed text
+        "https://x.com/dave/status/4",
+        "https://x.com/dave/status/4",
+        "https://x.com/carol/status/3",
+        # the javascript: URL stayed text
+        "https://t.me/okx/2",
+        "https://x.com/okx_helpdesk/status/1",
+    ]
 
     before = _applied(chrome)
     chrome.find_element(By.ID, "q").send_keys("password")
@@ -64,7 +76,10 @@ def test_report_filters_sorts_and_keeps_attacker_text_inert(chrome: WebDriver, t
     before = _applied(chrome)
     chrome.find_element(By.CSS_SELECTOR, "th[data-sort=score] button").click()
     _wait_applied(chrome, before)
-    assert chrome.find_element(By.CSS_SELECTOR, "th[data-sort=score]").get_attribute("aria-sort") == "descending"
+    assert (
+        chrome.find_element(By.CSS_SELECTOR, "th[data-sort=score]").get_attribute("aria-sort")
+        == "descending"
+    )
     before = _applied(chrome)
     chrome.find_element(By.ID, "q").send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)
     _wait_applied(chrome, before)
@@ -79,7 +94,9 @@ def test_report_filters_sorts_and_keeps_attacker_text_inert(chrome: WebDriver, t
 
 def _bench() -> ModuleType:
     """bench/report_bench.py, which makes the 10,000-item database."""
-    spec = importlib.util.spec_from_file_location("report_bench", ROOT / "bench" / "report_bench.py")
+    spec = importlib.util.spec_from_file_location(
+        "report_bench", ROOT / "bench" / "report_bench.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -95,7 +112,9 @@ def test_ten_thousand_items_load_filter_and_sort_quickly(chrome: WebDriver, tmp_
     store.close()
     figures |= bench.measure_page(chrome, tmp_path / "big.html")
     screenshot(chrome, tmp_path, "report-10k.png")
-    (ROOT / "out" / "test-screenshots" / "report-10k.json").write_text(json.dumps(figures, indent=2))
+    (ROOT / "out" / "test-screenshots" / "report-10k.json").write_text(
+        json.dumps(figures, indent=2)
+    )
     print(json.dumps(figures))
     assert figures["rows"] == 10_000
     # Budgets hold on a loaded two-core CI machine; the figures themselves are far lower (README).
@@ -113,4 +132,5 @@ def test_the_network_check_sees_a_request_to_elsewhere(chrome: WebDriver, tmp_pa
     chrome.get(page.as_uri())
     seen: list[str] = []
     WebDriverWait(chrome, 10, poll_frequency=0.05).until(
-        lambda d: seen.extend(requested_urls(d)) or "http://127.0.0.1:9/pixel.png" in seen)
+        lambda d: seen.extend(requested_urls(d)) or "http://127.0.0.1:9/pixel.png" in seen
+    )
