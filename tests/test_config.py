@@ -37,16 +37,52 @@ def test_example_config_loads() -> None:
     [
         ('name = "OKX"\n', "", "missing key 'brand.name'"),
         ('name = "OKX"', "name = 5", "'brand.name' must be a string"),
-        ('domains = ["okx.com", "okex.com"]', 'domains = "okx.com"', "'brand.domains' must be a list of strings"),
-        ("[brand.accounts]", "[brand.accounts]\nmastodon = [\"okx\"]", "unknown key 'brand.accounts.mastodon'"),
-        ("[brand.trusted]", "[brand.trusted]\ntwitter = \"okx_fans\"", "'brand.trusted.twitter' must be a list of strings"),
-        ('log_level = "INFO"', 'log_level = "INFO"\ncolour = "blue"', "unknown key 'monitor.colour'"),
-        ("support_request = 0.5", "support_request = 1.5", "'thresholds.support_request' must be between 0 and 1"),
-        ('impersonation = "review"', 'impersonation = "yolo"', "'modes.impersonation' must be one of"),
+        (
+            'domains = ["okx.com", "okex.com"]',
+            'domains = "okx.com"',
+            "'brand.domains' must be a list of strings",
+        ),
+        (
+            "[brand.accounts]",
+            '[brand.accounts]\nmastodon = ["okx"]',
+            "unknown key 'brand.accounts.mastodon'",
+        ),
+        (
+            "[brand.trusted]",
+            '[brand.trusted]\ntwitter = "okx_fans"',
+            "'brand.trusted.twitter' must be a list of strings",
+        ),
+        (
+            'log_level = "INFO"',
+            'log_level = "INFO"\ncolour = "blue"',
+            "unknown key 'monitor.colour'",
+        ),
+        (
+            "support_request = 0.5",
+            "support_request = 1.5",
+            "'thresholds.support_request' must be between 0 and 1",
+        ),
+        (
+            'impersonation = "review"',
+            'impersonation = "yolo"',
+            "'modes.impersonation' must be one of",
+        ),
         ("secret_leak = 0.5", 'secret_leak = "high"', "'thresholds.secret_leak' must be a number"),
-        ('# encoder_path = "/path/to/minilm-onnx"', 'encoder_path = "minilm"', "'support.encoder_path' is not a folder"),
-        ('# model_dir = "support/model"', 'model_dir = "no/model"', "'support.model_dir' is not a folder"),
-        ("[modes]", "[telegram]\nadmins = ['alice']\n[modes]", "'telegram.admins' must be a list of integers"),
+        (
+            '# encoder_path = "/path/to/minilm-onnx"',
+            'encoder_path = "minilm"',
+            "'support.encoder_path' is not a folder",
+        ),
+        (
+            '# model_dir = "support/model"',
+            'model_dir = "no/model"',
+            "'support.model_dir' is not a folder",
+        ),
+        (
+            "[modes]",
+            "[telegram]\nadmins = ['alice']\n[modes]",
+            "'telegram.admins' must be a list of integers",
+        ),
         ("[modes]", "[discord]\nenabled = 1\n[modes]", "'discord.enabled' must be a boolean"),
         ("[modes]", "[reddit]\nsubreddit = ['OKX']\n[modes]", "unknown key 'reddit.subreddit'"),
     ],
@@ -73,7 +109,9 @@ def test_missing_section_and_bad_toml(tmp_path: Path) -> None:
 def test_config_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "check"]) == 0
     assert "ok (brand OKX" in capsys.readouterr().out
-    bad = _write(tmp_path, EXAMPLE.replace('ticket_url = "https://www.okx.com/support/submit-request"\n', ""))
+    bad = _write(
+        tmp_path, EXAMPLE.replace('ticket_url = "https://www.okx.com/support/submit-request"\n', "")
+    )
     assert main(["config", "check", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"monitor: error: {bad}: missing key 'brand.ticket_url'"
@@ -81,15 +119,23 @@ def test_config_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_example_config_names_every_connector_setting_at_its_default(tmp_path: Path) -> None:
     # The connector tables are commented out; uncommented, they must load and name every key.
-    tables = EXAMPLE[EXAMPLE.index("# [telegram]"):]
-    assert not re.search(r"^\[(telegram|discord|twitter|reddit)\]", EXAMPLE, re.MULTILINE)  # all off
+    tables = EXAMPLE[EXAMPLE.index("# [telegram]") :]
+    # all off
+    assert not re.search(r"^\[(telegram|discord|twitter|reddit)\]", EXAMPLE, re.MULTILINE)
     uncommented = re.sub(r"^# (?=\[\w+\]$|\w+ = )", "", tables, flags=re.MULTILINE)
     settings = config.load(_write(tmp_path, EXAMPLE + "\n" + uncommented))
     for platform, schema in config.PLATFORM_SCHEMA.items():
         assert set(settings.platforms[platform]) == set(schema), platform
     reddit = {f.name: f.default for f in dataclasses.fields(RedditConfig)}
-    for key in ("poll_interval", "backfill", "backfill_hours", "ratelimit_seconds", "max_retry_wait",
-                "bad_subreddit_retry", "profile_reserve"):
+    for key in (
+        "poll_interval",
+        "backfill",
+        "backfill_hours",
+        "ratelimit_seconds",
+        "max_retry_wait",
+        "bad_subreddit_retry",
+        "profile_reserve",
+    ):
         assert settings.platforms["reddit"][key] == reddit[key], key
     twitter = inspect.signature(TwitterConnector).parameters
     for key in ("poll_interval", "dms", "tier", "backfill_hours", "usage_cap_pause"):
@@ -99,9 +145,12 @@ def test_example_config_names_every_connector_setting_at_its_default(tmp_path: P
 
 
 def _config_listing(tmp_path: Path, phishing: str, allowed: str) -> Path:
-    return _write(tmp_path, EXAMPLE.replace(
-        'phishing_list = "impersonation/phishing_example.txt"', f'phishing_list = "{phishing}"').replace(
-        'allow_list = "impersonation/allowed_example.txt"', f'allow_list = "{allowed}"'))
+    return _write(
+        tmp_path,
+        EXAMPLE.replace(
+            'phishing_list = "impersonation/phishing_example.txt"', f'phishing_list = "{phishing}"'
+        ).replace('allow_list = "impersonation/allowed_example.txt"', f'allow_list = "{allowed}"'),
+    )
 
 
 def test_config_check_fails_on_list_files_that_do_not_exist_and_says_how_to_create_them(
@@ -113,10 +162,15 @@ def test_config_check_fails_on_list_files_that_do_not_exist_and_says_how_to_crea
     assert out.out == ""
     phish, allowed = out.err.splitlines()
     assert phish == (
-        f"monitor: error: {tmp_path / 'phish.txt'}: [monitor] phishing_list file not found; create it empty"
-        f" with `touch {tmp_path / 'phish.txt'}`, or fill it with `monitor lists update FILE --config {cfg}`")
+        f"monitor: error: {tmp_path / 'phish.txt'}: [monitor] phishing_list file not found; "
+        "create it empty"
+        f" with `touch {tmp_path / 'phish.txt'}`, or fill it with `monitor lists update FILE "
+        f"--config {cfg}`"
+    )
     # A missing folder is named in the fix too (`lists update` cannot create it).
-    assert allowed.startswith(f"monitor: error: {tmp_path / 'lists/allowed.txt'}: [monitor] allow_list file")
+    assert allowed.startswith(
+        f"monitor: error: {tmp_path / 'lists/allowed.txt'}: [monitor] allow_list file"
+    )
     assert f"`mkdir -p {tmp_path / 'lists'} && touch {tmp_path / 'lists/allowed.txt'}`" in allowed
     assert f"`monitor lists allow FILE --config {cfg}`" in allowed
     # Following the advice makes the check pass.
@@ -137,12 +191,19 @@ def test_scan_with_a_missing_list_file_warns_and_still_scans(
     cfg = _config_listing(tmp_path, "phish.txt", "impersonation/allowed_example.txt")
     (tmp_path / "impersonation").mkdir()
     (tmp_path / "impersonation/allowed_example.txt").touch()
-    monkeypatch.setattr(sys, "stdin", io.StringIO('{"id": "1", "platform": "reddit", "text": "gm", "author": {"handle": "amy"}}\n'))
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.StringIO(
+            '{"id": "1", "platform": "reddit", "text": "gm", "author": {"handle": "amy"}}\n'
+        ),
+    )
     assert main(["scan", "-", "--config", str(cfg)]) == 0
     out = capsys.readouterr()
     assert json.loads(out.out)["id"] == "1"
     warning = (
-        f"monitor: warning: {tmp_path / 'phish.txt'}: [monitor] phishing_list file not found; create it"
+        f"monitor: warning: {tmp_path / 'phish.txt'}: [monitor] phishing_list file not found; "
+        "create it"
         f" empty with `touch {tmp_path / 'phish.txt'}`, or fill it with"
         f" `monitor lists update FILE --config {cfg}`"
     )
@@ -157,7 +218,9 @@ def test_run_with_a_missing_list_file_logs_a_warning_and_still_runs(
     cfg = _config_listing(tmp_path, "phish.txt", "allowed.txt")
     (tmp_path / "allowed.txt").touch()
     replay = tmp_path / "s.jsonl"
-    replay.write_text("".join(DEMO_STREAM.read_text(encoding="utf-8").splitlines(True)[:3]), encoding="utf-8")
+    replay.write_text(
+        "".join(DEMO_STREAM.read_text(encoding="utf-8").splitlines(True)[:3]), encoding="utf-8"
+    )
     run = ["run", "--config", str(cfg), "--replay", str(replay), "--db", str(tmp_path / "m.db")]
     assert main([*run, "--dry-run", "--log-format", "text"]) == 0
     out = capsys.readouterr()

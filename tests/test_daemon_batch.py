@@ -1,4 +1,5 @@
-"""Batched ingest: posts a connector hands over together are classified as one batch, each stored once."""
+"""Batched ingest: posts a connector hands over together are classified as
+one batch, each stored once."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ POSTS = 150
 
 
 class BatchRecorder:
-    """A detector plug-in with check_many, as batched models have; it notes the size of every batch."""
+    """A detector plug-in with check_many, as batched models have; it
+    notes the size of every batch."""
 
     kind = "support_request"
     name = "recorder"
@@ -38,8 +40,15 @@ class BatchRecorder:
 
 def _stream(tmp_path: Path) -> Path:
     path = tmp_path / "stream.jsonl"
-    rows = [{"id": str(n), "platform": "telegram", "text": f"post number {n}",
-             "author": {"id": str(n % 7), "handle": f"user{n % 7}"}} for n in range(POSTS)]
+    rows = [
+        {
+            "id": str(n),
+            "platform": "telegram",
+            "text": f"post number {n}",
+            "author": {"id": str(n % 7), "handle": f"user{n % 7}"},
+        }
+        for n in range(POSTS)
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
 
@@ -65,7 +74,10 @@ def test_a_replayed_stream_is_classified_in_batches_and_stored_once(tmp_path: Pa
 def test_posts_emitted_while_a_batch_is_in_the_models_go_as_the_next_batch(tmp_path: Path) -> None:
     store, recorder = Store(tmp_path / "m.db"), BatchRecorder()
     ingest = _ingest(store, recorder)
-    posts = [Post("telegram", str(n), Author("telegram", str(n), f"user{n}"), f"post {n}") for n in range(10)]
+    posts = [
+        Post("telegram", str(n), Author("telegram", str(n), f"user{n}"), f"post {n}")
+        for n in range(10)
+    ]
 
     async def scenario() -> None:
         first = asyncio.create_task(ingest(posts[0]))

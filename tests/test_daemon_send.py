@@ -1,4 +1,5 @@
-"""The send path with the real daemon and store: guard, modes, policy, limits, and crash/restart exactly-once."""
+"""The send path with the real daemon and store: guard, modes, policy, limits, and
+crash/restart exactly-once."""
 
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ class Crash(BaseException):
 class RecordingConnector(ReplayConnector):
     """The replay connector, performing into a list; it can fail deletes or die on a chosen call."""
 
-    def __init__(self, path: Path, store: Store, fail_deletes: bool = False, die_on: int | None = None) -> None:
+    def __init__(
+        self, path: Path, store: Store, fail_deletes: bool = False, die_on: int | None = None
+    ) -> None:
         super().__init__(path, store)
         self.performed: list[Action] = []
         self.fail_deletes = fail_deletes
@@ -52,7 +55,8 @@ class RecordingConnector(ReplayConnector):
 
 
 class SupportStub:
-    """A stand-in support detector (the real one is built elsewhere): 'withdrawal' in the text is a request."""
+    """A stand-in support detector (the real one is built elsewhere):
+    'withdrawal' in the text is a request."""
 
     kind = "support_request"
     name = "stub"
@@ -63,23 +67,34 @@ class SupportStub:
         return []
 
 
-def line(pid: str, text: str, handle: str = "alice", author_id: str | None = None, **extra: Any) -> str:
-    obj = {"id": pid, "platform": "telegram", "channel": "group", "text": text,
-           "author": {"id": author_id or f"id-{handle}", "handle": handle}, **extra}
+def line(
+    pid: str, text: str, handle: str = "alice", author_id: str | None = None, **extra: Any
+) -> str:
+    obj = {
+        "id": pid,
+        "platform": "telegram",
+        "channel": "group",
+        "text": text,
+        "author": {"id": author_id or f"id-{handle}", "handle": handle},
+        **extra,
+    }
     return json.dumps(obj, ensure_ascii=False)
 
 
 def pipeline(settings: Settings) -> Pipeline:
     base = Pipeline.from_settings(settings, b"salt")
-    return Pipeline(base.secrets, [*base.detectors, SupportStub()], base.templates, settings.thresholds)
+    return Pipeline(
+        base.secrets, [*base.detectors, SupportStub()], base.templates, settings.thresholds
+    )
 
 
 def outbound(settings: Settings, limits: Limits = NO_LIMITS) -> Outbound:
     return replace(Outbound.from_settings(settings), limits=limits)
 
 
-def start(tmp_path: Path, settings: Settings, lines: list[str], modes: dict[str, str] = AUTO,
-          **kw: Any) -> tuple[Store, RecordingConnector, daemon.Ingest]:
+def start(
+    tmp_path: Path, settings: Settings, lines: list[str], modes: dict[str, str] = AUTO, **kw: Any
+) -> tuple[Store, RecordingConnector, daemon.Ingest]:
     """A (re)started process: a new store connection on the same files."""
     stream = tmp_path / "stream.jsonl"
     if not stream.exists():
@@ -104,18 +119,22 @@ STREAM = [
 ]
 
 
-def test_crash_between_planning_and_sending_sends_each_reply_exactly_once(tmp_path: Path, settings: Settings) -> None:
+def test_crash_between_planning_and_sending_sends_each_reply_exactly_once(
+    tmp_path: Path, settings: Settings
+) -> None:
     store, connector, ingest = start(tmp_path, settings, STREAM)
     asyncio.run(connector.run(ingest))  # the process dies here: everything planned, nothing sent
     assert {s for s, _ in statuses(store).values()} == {"planned"}
     planned = len(statuses(store))
     store.close()
-    store, connector, ingest = start(tmp_path, settings, STREAM)  # restart: the sender picks them up
+    # restart: the sender picks them up
+    store, connector, ingest = start(tmp_path, settings, STREAM)
     run(connector, ingest, outbound(settings))
     assert len(connector.performed) == planned
     assert {s for s, _ in statuses(store).values()} == {"sent"}
     store.close()
-    store, connector, ingest = start(tmp_path, settings, STREAM)  # and again: nothing goes out twice
+    # and again: nothing goes out twice
+    store, connector, ingest = start(tmp_path, settings, STREAM)
     run(connector, ingest, outbound(settings))
     assert connector.performed == []
 
@@ -139,17 +158,34 @@ def test_crash_during_a_platform_call_is_never_resent(tmp_path: Path, settings: 
     assert connector.performed  # the actions not yet claimed went out after the restart
 
 
-def test_a_text_the_guard_refuses_is_not_sent_and_the_reason_is_recorded(tmp_path: Path, settings: Settings) -> None:
+def test_a_text_the_guard_refuses_is_not_sent_and_the_reason_is_recorded(
+    tmp_path: Path, settings: Settings
+) -> None:
     secret = leaks(random.Random(3))[0][1]
     store, connector, ingest = start(tmp_path, settings, [line("9", "hello", "carol")])
     asyncio.run(connector.run(ingest))
     post = Post("telegram", "9", Author("telegram", "id-carol", "carol"), "hello", "group")
-    store.plan_action(post, Action("reply", "telegram", "9", "Get help at https://okx-help.support/x", "support_request: other"))
-    store.plan_action(post, Action("dm", "telegram", "id-carol", f"Your phrase: {secret}", "support_request: other"))
+    store.plan_action(
+        post,
+        Action(
+            "reply",
+            "telegram",
+            "9",
+            "Get help at https://okx-help.support/x",
+            "support_request: other",
+        ),
+    )
+    store.plan_action(
+        post,
+        Action("dm", "telegram", "id-carol", f"Your phrase: {secret}", "support_request: other"),
+    )
     asyncio.run(daemon.send_planned(store, [connector], outbound(settings)))
     assert connector.performed == []
     result = statuses(store)
-    assert result[("9", "reply")] == ("failed", "guard: links to 1 domain(s) the brand does not own")
+    assert result[("9", "reply")] == (
+        "failed",
+        "guard: links to 1 domain(s) the brand does not own",
+    )
     assert result[("9", "dm")] == ("failed", "guard: contains a secret (seed phrase)")
     assert secret.split()[0] not in json.dumps(list(store.db["actions"].rows))
 
@@ -167,69 +203,113 @@ def test_modes_and_policy_decide_the_first_status(tmp_path: Path, settings: Sett
     assert [a.target for a in connector.performed] == ["1", "admin:telegram:3"]
 
 
-def test_a_held_action_approved_later_still_passes_the_guard(tmp_path: Path, settings: Settings) -> None:
+def test_a_held_action_approved_later_still_passes_the_guard(
+    tmp_path: Path, settings: Settings
+) -> None:
     modes = {**AUTO, "impersonation": "review"}
     store, connector, ingest = start(tmp_path, settings, STREAM, modes)
     run(connector, ingest, outbound(settings))
     held = {r["kind"]: r for r in store.actions("held")}
-    store.db["actions"].update(held["report"]["id"], {"text": "more at https://evil.example/x"})  # edited badly
+    # edited badly
+    store.db["actions"].update(held["report"]["id"], {"text": "more at https://evil.example/x"})
     for row in held.values():
         store.set_action_status(row["id"], "planned")  # a manager approves
     asyncio.run(daemon.send_planned(store, [connector], outbound(settings)))
     result = statuses(store)
-    assert result[("3", "report")] == ("failed", "guard: links to 1 domain(s) the brand does not own")
+    assert result[("3", "report")] == (
+        "failed",
+        "guard: links to 1 domain(s) the brand does not own",
+    )
     assert result[("3", "reply")][0] == result[("3", "alert")][0] == "sent"
 
 
-def test_when_the_delete_fails_the_notice_asks_to_delete_instead(tmp_path: Path, settings: Settings) -> None:
+def test_when_the_delete_fails_the_notice_asks_to_delete_instead(
+    tmp_path: Path, settings: Settings
+) -> None:
     store, connector, ingest = start(tmp_path, settings, [STREAM[1]], fail_deletes=True)
     run(connector, ingest, outbound(settings))
     result = statuses(store)
     assert result[("2", "delete")][0] == "failed" and result[("2", "reply")][0] == "sent"
     reply = next(a for a in connector.performed if a.kind == "reply")
     assert "please delete it now" in reply.text and "Gr33n" not in reply.text
-    assert store.db["actions"].get(next(r["id"] for r in store.actions("sent") if r["kind"] == "reply"))["text"] == reply.text
+    assert (
+        store.db["actions"].get(
+            next(r["id"] for r in store.actions("sent") if r["kind"] == "reply")
+        )["text"]
+        == reply.text
+    )
 
 
 def test_one_post_never_gets_two_replies(tmp_path: Path, settings: Settings) -> None:
-    lines = [line("5", "I can help you, DM me now", "0KXHelpDesk", reply_to="1"),
-             line("6", "we can fix your issue, DM me", "OKXHe1pDesk", reply_to="1")]
+    lines = [
+        line("5", "I can help you, DM me now", "0KXHelpDesk", reply_to="1"),
+        line("6", "we can fix your issue, DM me", "OKXHe1pDesk", reply_to="1"),
+    ]
     store, connector, ingest = start(tmp_path, settings, lines)
     run(connector, ingest, outbound(settings))
     assert [a.target for a in connector.performed if a.kind == "reply"] == ["1"]
-    assert statuses(store)[("6", "reply")] == ("skipped", "duplicate: this post already has a reply (impersonation)")
+    assert statuses(store)[("6", "reply")] == (
+        "skipped",
+        "duplicate: this post already has a reply (impersonation)",
+    )
 
 
 def test_cooldowns_skip_and_the_hourly_ceiling_waits(tmp_path: Path, settings: Settings) -> None:
-    lines = [line("1", "withdrawal pending", "alice"), line("2", "withdrawal still pending", "alice"),
-             line("3", "my withdrawal too", "bob", reply_to="1"), line("4", "withdrawal where", "dan"),
-             line("5", "my password is Gr33n-Tea-41", "erin")]
+    lines = [
+        line("1", "withdrawal pending", "alice"),
+        line("2", "withdrawal still pending", "alice"),
+        line("3", "my withdrawal too", "bob", reply_to="1"),
+        line("4", "withdrawal where", "dan"),
+        line("5", "my password is Gr33n-Tea-41", "erin"),
+    ]
     store, connector, ingest = start(tmp_path, settings, lines)
-    run(connector, ingest, outbound(settings, Limits(user_cooldown=300, thread_cooldown=60, platform_per_hour=2)))
+    run(
+        connector,
+        ingest,
+        outbound(settings, Limits(user_cooldown=300, thread_cooldown=60, platform_per_hour=2)),
+    )
     result = statuses(store)
     assert result[("1", "reply")][0] == "sent"
-    assert result[("2", "reply")] == ("skipped", "rate limit: this user had an answer less than 300s ago")
-    assert result[("3", "reply")] == ("skipped", "rate limit: this thread had a reply less than 60s ago")
+    assert result[("2", "reply")] == (
+        "skipped",
+        "rate limit: this user had an answer less than 300s ago",
+    )
+    assert result[("3", "reply")] == (
+        "skipped",
+        "rate limit: this thread had a reply less than 60s ago",
+    )
     assert result[("4", "reply")][0] == "sent"
     assert result[("5", "dm")] == ("planned", "rate limit: 2 replies an hour on telegram")  # waits
     assert result[("5", "delete")][0] == result[("5", "alert")][0] == "sent"  # never held back
 
 
-def test_warnings_and_leak_advice_are_not_held_back_by_cooldowns(tmp_path: Path, settings: Settings) -> None:
-    lines = [line("1", "my withdrawal is stuck", "alice"),
-             line("2", "I can help you, DM me now", "0KXHelpDesk", reply_to="1"),
-             line("3", "ok here: my password is Gr33n-Tea-41", "alice", reply_to="2")]
+def test_warnings_and_leak_advice_are_not_held_back_by_cooldowns(
+    tmp_path: Path, settings: Settings
+) -> None:
+    lines = [
+        line("1", "my withdrawal is stuck", "alice"),
+        line("2", "I can help you, DM me now", "0KXHelpDesk", reply_to="1"),
+        line("3", "ok here: my password is Gr33n-Tea-41", "alice", reply_to="2"),
+    ]
     store, connector, ingest = start(tmp_path, settings, lines)
-    run(connector, ingest, outbound(settings, Limits(user_cooldown=300, thread_cooldown=300, platform_per_hour=50)))
+    run(
+        connector,
+        ingest,
+        outbound(settings, Limits(user_cooldown=300, thread_cooldown=300, platform_per_hour=50)),
+    )
     result = statuses(store)
     assert result[("1", "reply")][0] == "sent"
-    assert result[("2", "reply")][0] == "sent"  # the warning lands in alice's thread right after the answer
+    # the warning lands in alice's thread right after the answer
+    assert result[("2", "reply")][0] == "sent"
     assert result[("3", "dm")][0] == "sent"  # and alice still gets the leak advice
     assert [a.target for a in connector.performed if a.kind == "reply"].count("1") == 2
 
 
 def test_cooldowns_expire(tmp_path: Path, settings: Settings) -> None:
-    lines = [line("1", "withdrawal pending", "alice"), line("2", "withdrawal still pending", "alice")]
+    lines = [
+        line("1", "withdrawal pending", "alice"),
+        line("2", "withdrawal still pending", "alice"),
+    ]
     store, connector, ingest = start(tmp_path, settings, lines)
     asyncio.run(connector.run(ingest))
     first, second = list(store.actions("planned"))
@@ -241,9 +321,17 @@ def test_cooldowns_expire(tmp_path: Path, settings: Settings) -> None:
     assert limits.check(store, {**second, "kind": "delete"}, now) is None
 
 
-def test_manager_texts_are_checked_against_message_limits_not_the_x_post_limit(settings: Settings) -> None:
+def test_manager_texts_are_checked_against_message_limits_not_the_x_post_limit(
+    settings: Settings,
+) -> None:
     guard = Guard(settings.brand)
     alert = Action("alert", "twitter", "admin", "x" * 3000, "impersonation: scam_lure")
-    assert guard.check_action(alert, "telegram") is None and guard.check_action(alert, "twitter") is None
+    assert (
+        guard.check_action(alert, "telegram") is None
+        and guard.check_action(alert, "twitter") is None
+    )
     too_long = replace(alert, text="x" * 4097)
-    assert guard.check_action(too_long, "telegram") == "too long for telegram (4097 of 4096 characters)"
+    assert (
+        guard.check_action(too_long, "telegram")
+        == "too long for telegram (4097 of 4096 characters)"
+    )

@@ -10,14 +10,22 @@ from monitor.core.models import Author, Finding, Post, edit_id, message_id
 from monitor.core.pipeline import Pipeline
 from monitor.store import Store
 
-PHRASE_POST = ("my wallet won't open, here is my phrase: abandon abandon abandon abandon abandon abandon "
-               "abandon abandon abandon abandon abandon about")
+PHRASE_POST = (
+    "my wallet won't open, here is my phrase: abandon abandon abandon abandon abandon abandon "
+    "abandon abandon abandon abandon abandon about"
+)
 
 
 def _edit(text: str) -> Post:
     at = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
-    return Post("telegram", edit_id("-100:7", at), Author("telegram", "42", "bob"), text, channel="group",
-                edit_of="-100:7")
+    return Post(
+        "telegram",
+        edit_id("-100:7", at),
+        Author("telegram", "42", "bob"),
+        text,
+        channel="group",
+        edit_of="-100:7",
+    )
 
 
 def test_an_edit_id_names_its_message() -> None:
@@ -32,12 +40,15 @@ def test_an_edit_keeps_only_the_kinds_it_adds(settings: Settings) -> None:
     assert "secret_leak" in {f.kind for f in result.findings}
     assert what_is_new(result, set(), pipeline.templates) is result
     again = what_is_new(result, {"secret_leak"}, pipeline.templates)
-    assert again.findings == [] and again.actions == []  # the leak was acted on in an earlier version
+    # the leak was acted on in an earlier version
+    assert again.findings == [] and again.actions == []
 
 
 def test_an_edit_brings_no_second_support_answer(settings: Settings) -> None:
     pipeline = Pipeline.from_settings(settings, b"salt")
-    result = pipeline.process(_edit("my withdrawal of 2 ETH is pending for 3 days, can someone help?"))
+    result = pipeline.process(
+        _edit("my withdrawal of 2 ETH is pending for 3 days, can someone help?")
+    )
     assert [f.kind for f in result.findings] == ["support_request"]
     assert what_is_new(result, set(), pipeline.templates).actions == []
 
@@ -47,6 +58,7 @@ def test_the_store_names_the_kinds_flagged_on_any_version(tmp_path) -> None:
     original = Post("telegram", "-100:7", Author("telegram", "42", "bob"), "hi")
     store.record(original, [Finding("support_request", "other", 0.9, "x", "d")], [], [])
     store.record(_edit("hi again"), [Finding("secret_leak", "seed_phrase", 1.0, "x", "d")], [], [])
-    other = Post("telegram", "-100:77", Author("telegram", "42", "bob"), "hi")  # a prefix, not a version
+    # a prefix, not a version
+    other = Post("telegram", "-100:77", Author("telegram", "42", "bob"), "hi")
     store.record(other, [Finding("impersonation", "scam_lure", 0.9, "x", "d")], [], [])
     assert store.kinds_flagged("telegram", "-100:7") == {"support_request", "secret_leak"}

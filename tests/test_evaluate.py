@@ -173,12 +173,16 @@ def test_run_eval_scores_through_the_pipeline_and_reports_bad_lines(
     assert report["kinds"]["secret_leak"]["fp"] == 0
 
 
-def test_run_eval_over_many_chunks_counts_every_line_once(tmp_path: Path, settings: Settings) -> None:
-    """Chunks started ahead of the one being scored: every post counted once, bad lines by number."""
+def test_run_eval_over_many_chunks_counts_every_line_once(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Chunks started ahead of the one being scored: every post
+    counted once, bad lines by number."""
     request = [{"kind": "support_request", "label": "withdrawal"}]
     objs: list[object] = [
         line(str(i), f"my withdrawal #{i} is stuck for 3 days, please help", request)
-        if i % 2 else line(str(i), f"gm everyone, day {i} of the bull run", [])
+        if i % 2
+        else line(str(i), f"gm everyone, day {i} of the bull run", [])
         for i in range(BATCH * 3)
     ]
     objs[5], objs[BATCH + 9] = "{bad", "[]"
@@ -188,11 +192,15 @@ def test_run_eval_over_many_chunks_counts_every_line_once(tmp_path: Path, settin
     assert report["posts"] == BATCH * 3 - 2
     assert [m["line"] for m in report["malformed"]] == [6, BATCH + 10]
     counts = report["kinds"]["support_request"]
-    assert counts["tp"] + counts["fn"] == sum(1 for i in range(BATCH * 3) if i % 2 and i not in (5, BATCH + 9))
+    assert counts["tp"] + counts["fn"] == sum(
+        1 for i in range(BATCH * 3) if i % 2 and i not in (5, BATCH + 9)
+    )
     assert counts["tp"] >= 0.9 * (counts["tp"] + counts["fn"])
 
 
-def test_run_eval_reads_a_reply_to_a_help_request_as_the_daemon_does(tmp_path: Path, settings: Settings) -> None:
+def test_run_eval_reads_a_reply_to_a_help_request_as_the_daemon_does(
+    tmp_path: Path, settings: Settings
+) -> None:
     """A bare "dm me" flags only under a help request: in the same chunk or in an earlier one."""
     scam = [{"kind": "impersonation", "label": None}]
     request = line("q1", "my withdrawal has been stuck for 3 days, please help", [])
@@ -219,7 +227,10 @@ def test_run_eval_missing_file(tmp_path: Path, settings: Settings) -> None:
 
 
 def test_run_eval_empty_file_is_answered_before_any_model_loads(
-    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from monitor.core.pipeline import Pipeline
 
@@ -240,11 +251,15 @@ def test_no_member_answer_in_the_demo_stream_is_read_as_a_request(settings: Sett
 
     lines = DEMO_STREAM.read_text(encoding="utf-8").splitlines()
     results = pipeline.Pipeline.from_settings(settings, b"demo").process_many(
-        [parse_line(line) for line in lines])
+        [parse_line(line) for line in lines]
+    )
     expected = [{e["kind"] for e in json.loads(line).get("expected", [])} for line in lines]
     flagged = [any(f.kind == "support_request" for f in r.findings) for r in results]
-    answers = [r.post.id for r, e, f in zip(results, expected, flagged)
-               if r.post.reply_to and f and "support_request" not in e]
+    answers = [
+        r.post.id
+        for r, e, f in zip(results, expected, flagged)
+        if r.post.reply_to and f and "support_request" not in e
+    ]
     assert answers == []
     assert sum(f and "support_request" in e for e, f in zip(expected, flagged)) >= 36
 

@@ -1,4 +1,5 @@
-"""Platform faults through the real daemon and the loopback fakes: 429, 5xx, drops, timeouts, bad JSON."""
+"""Platform faults through the real daemon and the loopback fakes: 429,
+5xx, drops, timeouts, bad JSON."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from tests.faultworld import (
 
 
 def test_telegram_429_5xx_drops_and_bad_json_lose_nothing_and_send_nothing_twice(
-        tmp_path, monkeypatch, caplog) -> None:
+    tmp_path, monkeypatch, caplog
+) -> None:
     caplog.set_level(logging.INFO)
     store = Store(tmp_path / "monitor.db")
 
@@ -37,17 +39,33 @@ def test_telegram_429_5xx_drops_and_bad_json_lose_nothing_and_send_nothing_twice
             users = world(fake)
             monkeypatch.setenv("TG_TOKEN", TOKEN)
             settings = settings_for(tmp_path, fake)
-            fake.fail("getUpdates", Fault(429, "Too Many Requests: retry after 1", retry_after=1),
-                      Fault(502, "Bad Gateway"), Fault(drop=True), Fault(body="<html>oops</html>"))
-            fake.fail("sendMessage", Fault(500), Fault(429, "Too Many Requests: retry after 1", retry_after=1),
-                      Fault(drop=True), Fault(body="{not json"))
+            fake.fail(
+                "getUpdates",
+                Fault(429, "Too Many Requests: retry after 1", retry_after=1),
+                Fault(502, "Bad Gateway"),
+                Fault(drop=True),
+                Fault(body="<html>oops</html>"),
+            )
+            fake.fail(
+                "sendMessage",
+                Fault(500),
+                Fault(429, "Too Many Requests: retry after 1", retry_after=1),
+                Fault(drop=True),
+                Fault(body="{not json"),
+            )
             fake.fail("deleteMessage", Fault(503, "Service Unavailable"))
             for n, user in enumerate(users):
                 fake.post(GROUP, user, message(n))
             ingest, stop = ingest_for(settings, store), asyncio.Event()
             task = asyncio.create_task(run_daemon(settings, store, ingest, stop))
-            await until(lambda: count(store, "SELECT count(*) FROM posts") == len(users)
-                        and count(store, PENDING) == 0 and fake.confirmed == len(users) + 1, timeout=40)
+            await until(
+                lambda: (
+                    count(store, "SELECT count(*) FROM posts") == len(users)
+                    and count(store, PENDING) == 0
+                    and fake.confirmed == len(users) + 1
+                ),
+                timeout=40,
+            )
             stop.set()
             await task
             assert ingest.metrics.posts.get("telegram") == len(users)
@@ -79,7 +97,11 @@ def test_a_telegram_poll_that_times_out_is_polled_again(tmp_path, monkeypatch, c
             await asyncio.sleep(0.2)  # that first answer is now stalled; the next ones come at once
             fake.answer_delay = 0.0
             fake.post(GROUP, users[1], message(1))
-            await until(lambda: count(store, "SELECT count(*) FROM posts") == 2 and count(store, PENDING) == 0)
+            await until(
+                lambda: (
+                    count(store, "SELECT count(*) FROM posts") == 2 and count(store, PENDING) == 0
+                )
+            )
             stop.set()
             await task
             return fake
@@ -97,8 +119,14 @@ def test_discord_dropped_gateway_and_rest_faults_lose_nothing(tmp_path, monkeypa
     async def scenario() -> tuple[FakeDiscord, list[dict]]:
         fake = await FakeDiscord(content_intent_enabled=True).start()  # the config asks for content
         try:
-            settings = config.load(discord_config(tmp_path, fake, extra="\n[limits]\nuser_cooldown = 0\n"
-                                                  "thread_cooldown = 0\nplatform_per_hour = 100000\n"))
+            settings = config.load(
+                discord_config(
+                    tmp_path,
+                    fake,
+                    extra="\n[limits]\nuser_cooldown = 0\n"
+                    "thread_cooldown = 0\nplatform_per_hour = 100000\n",
+                )
+            )
             ann, ben = fake.add_user("ann"), fake.add_user("ben")
             fake.fail("POST", r"/channels/\d+/messages", "429", times=1)
             fake.fail("DELETE", r"/channels/\d+/messages/\d+", "500", times=1)
@@ -110,8 +138,12 @@ def test_discord_dropped_gateway_and_rest_faults_lose_nothing(tmp_path, monkeypa
             await fake.drop_connections()  # the websocket dies without a close frame
             posted.append(await fake.post(fake.general, ben, f"my seed {phrases[1]}"))
             posted.append(await fake.post(fake.general, ann, "gm, anyone trading today?"))
-            await wait_for(lambda: count(store, "SELECT count(*) FROM posts") == 3
-                           and count(store, PENDING) == 0, timeout=60)
+            await wait_for(
+                lambda: (
+                    count(store, "SELECT count(*) FROM posts") == 3 and count(store, PENDING) == 0
+                ),
+                timeout=60,
+            )
             stop.set()
             await task
             return fake, posted
@@ -124,7 +156,9 @@ def test_discord_dropped_gateway_and_rest_faults_lose_nothing(tmp_path, monkeypa
     assert len(fake.deleted) == len(set(fake.deleted)) == 2  # the 500 on DELETE was retried once
     statuses = store.db.execute("SELECT kind, status FROM actions WHERE kind != 'alert'").fetchall()
     assert {s for _, s in statuses} == {"sent"}
-    answered = [b["message_reference"]["message_id"] for b in fake.bodies if b.get("message_reference")]
+    answered = [
+        b["message_reference"]["message_id"] for b in fake.bodies if b.get("message_reference")
+    ]
     assert len(answered) == len(set(answered)) == 2  # the 429 was waited out, and each sent once
 
 
@@ -136,7 +170,8 @@ def test_a_connector_that_keeps_crashing_is_restarted_with_backoff(tmp_path, mon
             users = world(fake, 1)
             monkeypatch.setenv("TG_TOKEN", TOKEN)
             settings = settings_for(tmp_path, fake)
-            # getMe answers 200 with a body that is not JSON: start() raises, the supervisor restarts it
+            # getMe answers 200 with a body that is not JSON: start()
+            # raises, the supervisor restarts it
             fake.fail("getMe", Fault(body="not json"), Fault(body="not json"))
             fake.post(GROUP, users[0], message(1))
             ingest, stop = ingest_for(settings, store), asyncio.Event()

@@ -1,4 +1,5 @@
-"""kill -9 at random points of a real `monitor run`, then restart: no post lost, no action sent twice."""
+"""kill -9 at random points of a real `monitor run`, then restart: no post
+lost, no action sent twice."""
 
 from __future__ import annotations
 
@@ -32,9 +33,20 @@ SEED = int(os.environ.get("FAULT_SEED", "20240611"))  # set FAULT_SEED to replay
 async def _spawn(config: Path, db: Path, log: Path) -> asyncio.subprocess.Process:
     """`monitor run` in its own process, its JSON log lines appended to `log`."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "monitor.cli", "run", "--config", str(config), "--db", str(db),
-        env={**os.environ, "TG_TOKEN": TOKEN}, cwd=ROOT, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL, stderr=log.open("ab"))
+        sys.executable,
+        "-m",
+        "monitor.cli",
+        "run",
+        "--config",
+        str(config),
+        "--db",
+        str(db),
+        env={**os.environ, "TG_TOKEN": TOKEN},
+        cwd=ROOT,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=log.open("ab"),
+    )
 
 
 def _stored(db: Path, sql: str = "SELECT count(*) FROM posts") -> int:
@@ -62,14 +74,23 @@ def test_random_kill_9s_lose_no_post_and_send_no_action_twice(tmp_path) -> None:
                 before = _stored(db)
                 daemon = await _spawn(config, db, log)
                 # a random point after the daemon began storing: mid-ingest, mid-send or in between
-                await until(lambda b=before, d=daemon: _stored(db) > b or d.returncode is not None, timeout=60)
+                await until(
+                    lambda b=before, d=daemon: _stored(db) > b or d.returncode is not None,
+                    timeout=60,
+                )
                 await asyncio.sleep(rng.uniform(0.0, 0.8))
                 daemon.kill()  # SIGKILL: no flush, no goodbye
                 await daemon.wait()
             assert _stored(db) < MESSAGES, "the kills did not land mid-stream"
             final = await _spawn(config, db, log)
-            await until(lambda: _stored(db) == MESSAGES and fake.confirmed == MESSAGES + 1 and _stored(
-                db, "SELECT count(*) FROM actions WHERE status = 'planned'") == 0, timeout=60)
+            await until(
+                lambda: (
+                    _stored(db) == MESSAGES
+                    and fake.confirmed == MESSAGES + 1
+                    and _stored(db, "SELECT count(*) FROM actions WHERE status = 'planned'") == 0
+                ),
+                timeout=60,
+            )
             final.send_signal(signal.SIGTERM)
             return fake, await asyncio.wait_for(final.wait(), 30)
 
@@ -78,7 +99,9 @@ def test_random_kill_9s_lose_no_post_and_send_no_action_twice(tmp_path) -> None:
     assert code == 0, output[-2000:]
     store = Store(db)
     check_once_each(fake, store, MESSAGES)
-    interrupted = store.db.execute("SELECT count(*) FROM actions WHERE result LIKE 'interrupted%'").fetchone()[0]
+    interrupted = store.db.execute(
+        "SELECT count(*) FROM actions WHERE result LIKE 'interrupted%'"
+    ).fetchone()[0]
     assert interrupted <= KILLS  # at most the one call each kill cut off, and never resent
     for n in range(MESSAGES):
         assert phrase(n) not in dump(store) + output

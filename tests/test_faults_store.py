@@ -1,4 +1,5 @@
-"""Database faults and poison posts through the real daemon: a locked database, a full disk, a crashing detector."""
+"""Database faults and poison posts through the real daemon: a locked database, a
+full disk, a crashing detector."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ from tests.faultworld import (
 )
 
 
-def _stuck_then_recovered(tmp_path, monkeypatch, block, unblock, error: str) -> tuple[TelegramFake, Store]:
-    """Post one message, block the database, post three more, check nothing moved, unblock, finish."""
+def _stuck_then_recovered(
+    tmp_path, monkeypatch, block, unblock, error: str
+) -> tuple[TelegramFake, Store]:
+    """Post one message, block the database, post three more, check
+    nothing moved, unblock, finish."""
     store = Store(tmp_path / "monitor.db")
 
     async def scenario() -> TelegramFake:
@@ -48,7 +52,9 @@ def _stuck_then_recovered(tmp_path, monkeypatch, block, unblock, error: str) -> 
                 fake.post(GROUP, users[n], message(n) + " " + "padding " * 400)  # needs new pages
             await until(lambda: ingest.metrics.store_errors.get(error) >= 2, timeout=20)
             stored = count(store, POSTS)  # the first of them may still have fit
-            assert stored < 4 and fake.confirmed - 1 <= stored, "an update was confirmed before it was stored"
+            assert stored < 4 and fake.confirmed - 1 <= stored, (
+                "an update was confirmed before it was stored"
+            )
             unblock(store)
             await until(lambda: count(store, POSTS) == 4 and count(store, PENDING) == 0, timeout=40)
             stop.set()
@@ -75,7 +81,9 @@ def test_a_locked_database_is_waited_out_and_nothing_is_lost(tmp_path, monkeypat
     assert "not written (database locked: database is locked); retrying in" in caplog.text
 
 
-def test_a_full_disk_keeps_posts_unconfirmed_until_there_is_room(tmp_path, monkeypatch, caplog) -> None:
+def test_a_full_disk_keeps_posts_unconfirmed_until_there_is_room(
+    tmp_path, monkeypatch, caplog
+) -> None:
     caplog.set_level(logging.WARNING)
 
     def block(store: Store) -> None:
@@ -105,7 +113,9 @@ class Exploding:
         return []
 
 
-def test_a_post_that_crashes_the_pipeline_is_stored_as_a_placeholder_once(tmp_path, monkeypatch, caplog) -> None:
+def test_a_post_that_crashes_the_pipeline_is_stored_as_a_placeholder_once(
+    tmp_path, monkeypatch, caplog
+) -> None:
     caplog.set_level(logging.INFO)
     store = Store(tmp_path / "monitor.db")
 
@@ -115,8 +125,12 @@ def test_a_post_that_crashes_the_pipeline_is_stored_as_a_placeholder_once(tmp_pa
             monkeypatch.setenv("TG_TOKEN", TOKEN)
             settings = settings_for(tmp_path, fake)
             ingest, stop = ingest_for(settings, store), asyncio.Event()
-            ingest.pipeline = Pipeline(SecretDetector(store.salt()), [*build_detectors(settings), Exploding()],
-                                       Templates.load(settings.brand), settings.thresholds)
+            ingest.pipeline = Pipeline(
+                SecretDetector(store.salt()),
+                [*build_detectors(settings), Exploding()],
+                Templates.load(settings.brand),
+                settings.thresholds,
+            )
             fake.post(GROUP, users[0], f"BOOM my seed: {phrase(0)}")
             fake.post(GROUP, users[1], message(1))
             fake.post(GROUP, users[2], "BOOM again")
@@ -129,7 +143,9 @@ def test_a_post_that_crashes_the_pipeline_is_stored_as_a_placeholder_once(tmp_pa
     fake, ingest = asyncio.run(scenario())
     texts = [r[0] for r in store.db.execute("SELECT text FROM posts ORDER BY seen_at, id")]
     assert texts.count("[not processed: RuntimeError]") == 2
-    audit = store.db.execute("SELECT detail FROM audit WHERE action = 'post not processed'").fetchall()
+    audit = store.db.execute(
+        "SELECT detail FROM audit WHERE action = 'post not processed'"
+    ).fetchall()
     assert len(audit) == 2 and all('"error": "RuntimeError"' in a[0] for a in audit)
     assert not ingest.metrics.restarts.values  # the connector was never restarted over it
     assert fake.confirmed == 4  # and every update was confirmed, so none comes back forever

@@ -1,4 +1,5 @@
-"""Pause and mute: kept in the store across restarts; the sender leaves held-back actions planned."""
+"""Pause and mute: kept in the store across restarts; the sender
+leaves held-back actions planned."""
 
 from __future__ import annotations
 
@@ -19,15 +20,21 @@ REASON = "secret_leak: password"
 
 def _leak(store: Store, platform: str, post_id: str) -> None:
     """A leaked password's four planned actions."""
-    post = Post(platform, post_id, Author(platform, f"u{post_id}", f"user{post_id}"), "[password removed]")
-    for kind, target, text in (("delete", post_id, ""), ("dm", f"u{post_id}", "Change your password now."),
-                               ("reply", post_id, "Removed: it held sensitive information."),
-                               ("alert", "admin", f"{REASON} on {platform}")):
+    post = Post(
+        platform, post_id, Author(platform, f"u{post_id}", f"user{post_id}"), "[password removed]"
+    )
+    for kind, target, text in (
+        ("delete", post_id, ""),
+        ("dm", f"u{post_id}", "Change your password now."),
+        ("reply", post_id, "Removed: it held sensitive information."),
+        ("alert", "admin", f"{REASON} on {platform}"),
+    ):
         store.plan_action(post, Action(kind, platform, target, text, REASON))
 
 
 def _send(store: Store, outbox: Path, settings: Settings) -> list[tuple[str, str]]:
-    """One sender pass through a replay connector; the (kind, platform) of every action it performed."""
+    """One sender pass through a replay connector; the (kind, platform)
+    of every action it performed."""
     connector = ReplayConnector(outbox.with_suffix(".in"), store, outbox)  # only its outbox is used
     asyncio.run(daemon.send_planned(store, [connector], Outbound.from_settings(settings)))
     if not outbox.exists():
@@ -37,19 +44,28 @@ def _send(store: Store, outbox: Path, settings: Settings) -> list[tuple[str, str
     return [(r["kind"], r["platform"]) for r in lines]
 
 
-def test_paused_sends_only_alerts_and_resume_sends_the_rest(tmp_path: Path, settings: Settings) -> None:
+def test_paused_sends_only_alerts_and_resume_sends_the_rest(
+    tmp_path: Path, settings: Settings
+) -> None:
     store = Store(tmp_path / "m.db")
     _leak(store, "reddit", "1")
     set_paused(store, True)
     assert _send(store, tmp_path / "out.jsonl", settings) == [("alert", "reddit")]
-    assert {a["kind"]: a["status"] for a in store.post_actions("reddit", "1")} == \
-        {"delete": "planned", "dm": "planned", "reply": "planned", "alert": "sent"}
+    assert {a["kind"]: a["status"] for a in store.post_actions("reddit", "1")} == {
+        "delete": "planned",
+        "dm": "planned",
+        "reply": "planned",
+        "alert": "sent",
+    }
     store.close()
     store = Store(tmp_path / "m.db")  # a restart keeps the switch
     assert paused(store)
     set_paused(store, False)
-    assert sorted(_send(store, tmp_path / "out.jsonl", settings)) == \
-        [("delete", "reddit"), ("dm", "reddit"), ("reply", "reddit")]
+    assert sorted(_send(store, tmp_path / "out.jsonl", settings)) == [
+        ("delete", "reddit"),
+        ("dm", "reddit"),
+        ("reply", "reddit"),
+    ]
 
 
 def test_a_muted_platform_waits_while_the_others_send(tmp_path: Path, settings: Settings) -> None:
@@ -59,9 +75,17 @@ def test_a_muted_platform_waits_while_the_others_send(tmp_path: Path, settings: 
     set_muted(store, "reddit", True)
     assert muted_platforms(store) == ["reddit"]
     sent = _send(store, tmp_path / "out.jsonl", settings)
-    assert sorted(sent) == [("alert", "discord"), ("alert", "reddit"), ("delete", "discord"),
-                            ("dm", "discord"), ("reply", "discord")]
+    assert sorted(sent) == [
+        ("alert", "discord"),
+        ("alert", "reddit"),
+        ("delete", "discord"),
+        ("dm", "discord"),
+        ("reply", "discord"),
+    ]
     set_muted(store, "reddit", False)
     assert muted_platforms(store) == []
-    assert sorted(_send(store, tmp_path / "out.jsonl", settings)) == \
-        [("delete", "reddit"), ("dm", "reddit"), ("reply", "reddit")]
+    assert sorted(_send(store, tmp_path / "out.jsonl", settings)) == [
+        ("delete", "reddit"),
+        ("dm", "reddit"),
+        ("reply", "reddit"),
+    ]
