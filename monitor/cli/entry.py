@@ -23,6 +23,7 @@ from monitor import evalsets
 from monitor.classify import Pending, format_verdict, verify_text, worst
 from monitor.cli import evaluate
 from monitor.cli import review_serve as cli_review
+from monitor.cli import takedown as cli_cases
 from monitor.cli import users as cli_users
 from monitor.cli.known import known_scammer
 from monitor.cli.shared import CliError, report_query
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_review.add_review(sub)
     cli_review.add_serve(sub)
     cli_users.add_users(sub)
+    cli_cases.add_cases(sub)
     return parser
 
 

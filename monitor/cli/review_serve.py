@@ -17,7 +17,7 @@ from typing import Any
 
 from monitor.cli.shared import CliError, report_query
 from monitor.core import config
-from monitor.core.models import FINDING_KINDS
+from monitor.core.models import FINDING_KINDS, Brand
 from monitor.desk import enforcing, review
 from monitor.desk.allowing import Allowed, AllowTarget, allow_links
 from monitor.store import Store
@@ -46,14 +46,17 @@ def add_review(sub: Any) -> None:
         d.add_argument("ids", type=int, nargs="+", metavar="ID")
         d.add_argument("--who", help="reviewer name (default: $USER)")
         d.add_argument("--note", default="", help="a note kept with the decision")
+        d.add_argument(
+            "--config",
+            help="your monitor.toml: the brand (confirm and resolve open takedown cases for"
+            " phishing hosts and impostor accounts outside its domains) and the allow list"
+            " (--allow-links)",
+        )
     dismiss = rsub.choices["dismiss"]
     dismiss.add_argument(
         "--allow-links",
         action="store_true",
         help="also put the look-alike links of these impersonation findings on the allow list",
-    )
-    dismiss.add_argument(
-        "--config", help="your monitor.toml, naming the allow list (for --allow-links)"
     )
     fl = _review_parser(rsub, "flag", "flag a stored post the detectors passed (confirmed at once)",
                         cmd_review_flag)
@@ -140,9 +143,10 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
     # Read before any decision, so a config without an allow list of its own changes nothing.
     allowing = getattr(args, "allow_links", False)
     target = AllowTarget.from_settings(config.load(args.config)) if allowing else None
+    brand = config.load(args.config).brand if args.verb in review.UPHOLD else None
     with _reviewing(args.db) as store:
         for finding_id in args.ids:
-            row = review.decide(store, finding_id, args.verb, who, args.note)
+            row = review.decide(store, finding_id, args.verb, who, args.note, brand)
             held = ", ".join(
                 f"#{a['id']} {a['kind']}" for a in row["action_rows"] if a["status"] == "held"
             )
@@ -150,6 +154,8 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
                 f"finding {finding_id}: {row['status']} by {who}"
                 + (f"; still held: {held}" if held else "")
             )
+            for line in row["cases"]:
+                print(f"  {line}")
         if target is not None:
             _print_allowed(allow_links(store, args.ids, target), target.allow_list)
     return 0
@@ -254,7 +260,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port = args.port if args.port is not None else opts.get("port", 8750)
         try:
             who = args.who or os.environ.get("USER") or "web"
-            asyncio.run(_serve(store, host, port, token, who, _serve_allow(settings), ttl))
+            asyncio.run(_serve(store, host, port, token, who, _serve_allow(settings), ttl,
+                               settings.brand))
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     return 0
@@ -270,7 +277,7 @@ def _serve_allow(settings: config.Settings) -> AllowTarget | None:
 
 
 async def _serve(store: Store, host: str, port: int, token: str | None, who: str,
-                 allow: AllowTarget | None, ttl: timedelta) -> None:
+                 allow: AllowTarget | None, ttl: timedelta, brand: Brand) -> None:
     """Run the web app until a signal sets stop."""
     from monitor.desk import serve
 
@@ -285,7 +292,7 @@ async def _serve(store: Store, host: str, port: int, token: str | None, who: str
     def announce(url: str) -> None:
         print(f"review queue on {url} (sign in with {', or '.join(ways)})", flush=True)
 
-    await serve.serve(store, host, port, token, who, stop, announce, allow, ttl)
+    await serve.serve(store, host, port, token, who, stop, announce, allow, ttl, brand)
 
 
 def _has_people(store: Store) -> bool:

@@ -434,8 +434,9 @@ def cmd_resolve(desk: Desk, call: Call) -> Reply:
 
 def _decide(desk: Desk, call: Call, verb: str) -> Reply:
     """A review decision on one finding."""
-    row = review.decide(desk.store, _number(desk, call), verb, call.who)
-    return Reply(desk.say(call, "decided", id=row["id"], status=row["status"], who=call.who))
+    row = review.decide(desk.store, _number(desk, call), verb, call.who, brand=desk.brand)
+    said = desk.say(call, "decided", id=row["id"], status=row["status"], who=call.who)
+    return Reply("\n".join([said, *row["cases"]]))  # the case lines write hosts defanged
 
 
 def cmd_stats(desk: Desk, call: Call) -> Reply:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.core.models import FINDING_KINDS, Author, Finding, Post, reason_kind
+from monitor.core.models import FINDING_KINDS, Author, Brand, Finding, Post, reason_kind
+from monitor.desk import cases
 from monitor.store import FINDING_STATUSES, Store
 
 # The verbs managers use, and the finding status each one sets.
@@ -18,6 +19,9 @@ DECISIONS = {"confirm": "confirmed", "dismiss": "false_positive", "resolve": "re
 MEMORY = {"confirmed": True, "resolved": True, "false_positive": False}
 REMEMBERED_KIND = "impersonation"
 FLAG_LABEL = "manager_flag"
+# The verbs that uphold a finding (precision counts both): for an impersonation, with the brand,
+# they open the takedown cases of what it names (Telegram has /resolve, no confirm).
+UPHOLD = ("confirm", "resolve")
 DEFAULT_WINDOW = "7d"
 MAX_WHO = 64
 _AGO = re.compile(r"^(\d+)\s*([mhdw])$")
@@ -97,8 +101,11 @@ def show(store: Store, finding_id: int) -> dict[str, Any]:
             "reviews": store.reviews_of(finding_id)}
 
 
-def decide(store: Store, finding_id: int, verb: str, who: str, note: str = "") -> dict[str, Any]:
-    """Confirm, dismiss or resolve a finding; dismissing skips the held actions it alone caused."""
+def decide(store: Store, finding_id: int, verb: str, who: str, note: str = "",
+           brand: Brand | None = None) -> dict[str, Any]:
+    """Confirm, dismiss or resolve a finding; dismissing skips the held actions it alone caused.
+    With the brand, upholding an impersonation opens (or joins) the takedown cases of the
+    phishing hosts and impostor accounts it names; the answer's "cases" lists what was done."""
     if verb not in DECISIONS:
         raise ReviewError(f"unknown decision {verb!r}; use one of {', '.join(DECISIONS)}")
     who = check_who(who)
@@ -108,7 +115,8 @@ def decide(store: Store, finding_id: int, verb: str, who: str, note: str = "") -
         if verb == "dismiss":
             _skip_orphaned_holds(store, row, who)
         remember(store, row, DECISIONS[verb])
-    return show(store, finding_id)
+        opened = cases.open_for_finding(store, row, brand, who) if verb in UPHOLD and brand else []
+    return {**show(store, finding_id), "cases": [line for _, line in opened]}
 
 
 def flag(store: Store, target: str, kind: str, who: str, label: str = "",

@@ -16,7 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
-from monitor.desk import people, report, review
+from monitor.core.models import Brand
+from monitor.desk import cases, people, report, review
 from monitor.desk.allowing import Allowed, AllowTarget, allow_links
 from monitor.desk.report import html as report_html
 from monitor.desk.report.rows import held_pairs
@@ -27,6 +28,7 @@ CSRF_HEADER = "X-Monitor-Request"  # a custom header: a cross-site form or image
 MIN_TOKEN = 16
 STORE: web.AppKey[Store] = web.AppKey("store", Store)
 ALLOW: web.AppKey[AllowTarget | None] = web.AppKey("allow")
+BRAND: web.AppKey[Brand | None] = web.AppKey("brand")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -96,20 +98,24 @@ CALLER: web.RequestKey[Caller] = web.RequestKey("caller", Caller)  # set by the 
 
 def make_app(store: Store, token: str | None, who: str, allow: AllowTarget | None = None, *,
              ttl: timedelta = people.SESSION_TTL,
-             clock: people.Clock = people.now_utc) -> web.Application:
+             clock: people.Clock = people.now_utc,
+             brand: Brand | None = None) -> web.Application:
     """The web application over one store; with `allow`, a dismissal may also allow its look-alike
     links. `token` is the shared token (scripts) whose decisions carry `who`; people sign in with
-    their name and password (`monitor users`)."""
+    their name and password (`monitor users`). With `brand`, a confirmed impersonation opens
+    takedown cases."""
     app = web.Application(middlewares=[_headers, _auth], client_max_size=64 * 1024)
     app[STORE] = store
     app[ALLOW] = allow
     app[SERVER] = Server(token, who, ttl, clock)
+    app[BRAND] = brand
     app.router.add_get("/", page)
     app.router.add_post("/login", login)
     app.router.add_post("/logout", logout)
     app.router.add_get("/api/items", items)
     app.router.add_post("/api/findings/{id:\\d+}/{verb}", decide)
     app.router.add_post("/api/actions/{id:\\d+}/approve", approve)
+    app.router.add_get("/api/cases", case_list)
     return app
 
 
@@ -269,16 +275,23 @@ async def decide(request: web.Request) -> web.Response:
         return _error(400, "allow_links needs a dismissal and [monitor] allow_list in the "
                       "server's config")
     try:
-        row = review.decide(store, finding_id, verb, who)
+        row = review.decide(store, finding_id, verb, who, brand=request.app[BRAND])
     except review.ReviewError as exc:
         return _error(404 if "no finding" in str(exc) else 400, str(exc))
-    message = f"finding {finding_id} {review.DECISIONS[verb]} by {who}"
+    message = "; ".join([f"finding {finding_id} {review.DECISIONS[verb]} by {who}", *row["cases"]])
     if allow is not None:
         try:
             message += _allowed_words(allow_links(store, [finding_id], allow))
         except review.ReviewError as exc:  # the decision stands; say why the links were not allowed
             message += f"; links not allowed: {exc}"
     return _rows_answer(store, row["platform"], row["post_id"], message)
+
+
+async def case_list(request: web.Request) -> web.Response:
+    """Open takedown cases (open or reported) with their age in seconds, for scripts."""
+    rows = cases.cases(request.app[STORE], "open")
+    return web.json_response([{**c, "age_seconds": int(cases.age(c).total_seconds()),
+                               "subject": cases.subject_text(c)} for c in rows])
 
 
 def _allowed_words(done: Allowed) -> str:
@@ -383,10 +396,12 @@ _TOKEN_FORM = """<form method=post action=/login><label>Token
 
 async def serve(store: Store, host: str, port: int, token: str | None, who: str,
                 stop: asyncio.Event, announce: Callable[[str], None],
-                allow: AllowTarget | None = None, ttl: timedelta = people.SESSION_TTL) -> None:
+                allow: AllowTarget | None = None, ttl: timedelta = people.SESSION_TTL,
+                brand: Brand | None = None) -> None:
     """Listen until `stop` is set; `announce` gets the address actually bound (port 0 picks one)."""
     await asyncio.to_thread(people.verify, None, "")  # make the decoy hash before anyone signs in
-    runner = web.AppRunner(make_app(store, token, who, allow, ttl=ttl), access_log=None)
+    app = make_app(store, token, who, allow, ttl=ttl, brand=brand)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

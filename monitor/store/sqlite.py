@@ -125,9 +125,24 @@ def _users_tables(db: sqlite_utils.Database) -> None:
     db.table("sign_in_failures").create_index(["address", "at"])
 
 
+def _takedown_cases(db: sqlite_utils.Database) -> None:
+    """Takedown cases: one per phishing host or impostor account, and the posts it appeared in."""
+    db.table("cases").create(
+        {"id": int, "kind": str, "subject": str, "status": str, "first_seen": str,
+         "updated_at": str, "opened_by": str, "reported_at": str, "closed_at": str, "note": str},
+        pk="id",
+    )
+    db.table("cases").create_index(["kind", "subject"], unique=True)
+    db.table("cases").create_index(["status"])
+    db.table("case_posts").create(
+        {"case_id": int, "platform": str, "post_id": str, "seen_at": str},
+        pk=("case_id", "platform", "post_id"),
+    )
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _v1, _v2, _v3, _v4, _users_tables)
+    _v1, _v2, _v3, _v4, _users_tables, _takedown_cases)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 

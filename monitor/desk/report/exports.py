@@ -26,6 +26,8 @@ def to_json(report: Report) -> str:
         "precision": [{"detector": p.detector, "kind": p.kind, "confirmed": p.confirmed,
                        "dismissed": p.dismissed, "precision": p.precision} for p in report.precision],
         "precision_since": report.query.window(),
+        "open_cases": report.cases,
+        "time_to_takedown": report.time_to_takedown,
         "items": report.rows,
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)
@@ -52,11 +54,21 @@ def to_markdown(report: Report) -> str:
     lines = ["# Flagged items", "", f"{len(report.rows)} items; generated {report.generated_at}", ""]
     for key, counts in report.summary.items():
         lines.append(f"- **{key}**: " + ", ".join(f"{_md(k)} {v}" for k, v in sorted(counts.items())))
+    took = report.time_to_takedown or "n/a (no case down yet)"
+    lines.append(f"- **takedown cases**: {len(report.cases)} open, time to takedown (median) {took}")
     lines += ["", f"Precision from review decisions since {report.query.window()}:", ""]
     lines += [f"- {_md(format_precision(p))}" for p in report.precision] or ["- no decisions yet"]
+    lines += ["", *_md_cases(report)]
     lines += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(_md(r[c]) for c in COLUMNS) + " |" for r in report.rows]
     return "\n".join(lines) + "\n"
+
+
+def _md_cases(report: Report) -> list[str]:
+    """The open takedown cases with their age."""
+    lines = [f"Open takedown cases ({len(report.cases)}):", ""]
+    return lines + [f"- #{c['id']} {c['kind']} {_md(c['subject'])}: {c['status']}, age {c['age']}, "
+                    f"{c['posts']} posts ({_md(c['platforms'])})" for c in report.cases]
 
 
 def _md(value: Any) -> str:

@@ -55,7 +55,8 @@ def render(report: Report, live: bool = False, who: str = "", allow: bool = Fals
     return _PAGE.format(
         csp=escape(csp(live)), css=asset("page.css"), js=asset("page.js"),
         count=len(report.rows), generated=escape(report.generated_at), scope=escape(_scope(report)),
-        cards=_cards(report), chart=_chart(report), precision=_precision(report),
+        cards=_cards(report) + _takedown_card(report), chart=_chart(report),
+        precision=_precision(report), cases=_cases(report),
         who=_signed_in(who) if live else "",
         head=_head(live), table="live" if live else "static", data=_data(report, live, who, allow),
     )
@@ -81,6 +82,13 @@ def _cards(report: Report) -> str:
         f"<div class=card><h3>by {escape(key)}</h3>"
         + "".join(f"<div><span>{escape(k)}</span><b>{v:,}</b></div>" for k, v in sorted(c.items()))
         + "</div>" for key, c in report.summary.items())
+
+
+def _takedown_card(report: Report) -> str:
+    """The summary's card of takedown cases: how many are open, the median time to takedown."""
+    took = escape(report.time_to_takedown or "n/a")
+    return (f"<div class=card><h3>takedown cases</h3><div><span>open</span><b>{len(report.cases)}</b>"
+            f"</div><div><span>time to takedown</span><b>{took}</b></div></div>")
 
 
 def _chart(report: Report) -> str:
@@ -135,6 +143,22 @@ def _precision(report: Report) -> str:
             f"<table class=precision>{head}{body}</table>")
 
 
+def _cases(report: Report) -> str:
+    """The takedown cases still open, with their age, and the median time to takedown."""
+    took = report.time_to_takedown or "n/a (no case down yet)"
+    head = (f"<h2 id=cases>Takedown cases ({len(report.cases)} open)</h2>"
+            f"<p class=meta>Time to takedown (median over cases down): {escape(took)}</p>")
+    if not report.cases:
+        return head
+    rows = "".join(
+        f"<tr><td>#{c['id']}</td><td>{escape(c['kind'])}</td><td>{escape(c['subject'])}</td>"
+        f"<td>{escape(c['status'])}</td><td title=\"first seen {escape(c['first_seen'])}\">"
+        f"{escape(c['age'])}</td><td>{c['posts']}</td><td>{escape(c['platforms'])}</td></tr>"
+        for c in report.cases)
+    return (f"{head}<table class=cases><tr><th>case</th><th>kind</th><th>subject</th>"
+            f"<th>status</th><th>age</th><th>posts</th><th>platforms</th></tr>{rows}</table>")
+
+
 def _head(live: bool) -> str:
     """The table header; sortable columns carry a button. The decide buttons come first, so
     they stay on screen however wide the posts make the table."""
@@ -176,6 +200,7 @@ _PAGE = """<!doctype html>
 <div class=chart>{chart}</div>
 <h2>Precision per detector</h2>
 {precision}
+{cases}
 <h2>Items</h2>
 <div class=controls>
 <input id=q type=search placeholder="filter: text, author, label, signal…" aria-label="filter rows">

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from monitor.desk import review
+from monitor.desk import cases, review
 from monitor.store import Store
 
 # posted_at: the post's own time from its platform (empty when it gave none); flagged_at: when the
@@ -43,6 +43,10 @@ class Report:
     generated_at: str
     # finding id -> held actions on its post (approve buttons)
     held: dict[int, list[tuple[int, str]]]
+    # takedown cases not closed yet (desk.cases.open_rows), whatever the window: they are still up
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    # the median time from first seen to down over the cases taken down, as words; None: none yet
+    time_to_takedown: str | None = None
 
     @property
     def weekly(self) -> bool:
@@ -60,8 +64,10 @@ def build(store: Store, query: Query | None = None) -> Report:
     data = [{c: r.get(c) for c in COLUMNS} for r in raw]
     generated = datetime.now(UTC).isoformat(timespec="seconds")
     held = {r["id"]: held_pairs(r["held_actions"]) for r in raw if r["held_actions"]}
+    took = cases.time_to_takedown(store)
     return Report(query, data, summary(data), timeline(data),
-                  review.precision(store, query.window()), generated, held)
+                  review.precision(store, query.window()), generated, held,
+                  cases.open_rows(store), cases.format_span(took) if took is not None else None)
 
 
 def rows(store: Store, query: Query | None = None) -> list[dict[str, Any]]:
