@@ -112,7 +112,7 @@ def _model(settings: config.Settings) -> Check:
         return Check("support model", "; ".join(problems),
                      "reinstall the package, rebuild the model with `monitor train`, or fix "
                      "[support] model_dir / encoder_path")
-    stages = "n-gram stage + MiniLM" if use_encoder else "n-gram stage only (use_encoder = false)"
+    stages = "n-gram stage + MiniLM" if use_encoder else "n-gram stage only: use_encoder = false"
     return Check("support model", f"{model_dir} ({stages})")
 
 
@@ -159,7 +159,7 @@ async def _platform(platform: str, settings: config.Settings) -> Check:
     from monitor.connectors.whoami import TIMEOUT, Refused, endpoint, whoami
 
     try:
-        return Check(platform, f"signed in as {await whoami(platform, settings)}")
+        return Check(platform, f"signed in as {await whoami(platform, settings, TIMEOUT)}")
     except MissingCredential as exc:
         return Check(platform, str(exc), ENV_FIX)
     except Refused as exc:

@@ -63,8 +63,9 @@ async def _telegram(settings: Settings, timeout: float) -> str:
 
 
 async def _discord(settings: Settings, timeout: float) -> str:
-    """GET /users/@me (and the application) through discord.py's login."""
+    """GET /users/@me through discord.py's HTTP client (its login call, without the gateway)."""
     import discord
+    from discord.http import HTTPClient
 
     from monitor.connectors.discord.gateway import DEFAULT_GATEWAY, point_at
 
@@ -72,17 +73,16 @@ async def _discord(settings: Settings, timeout: float) -> str:
     env = table.get("token_env", "DISCORD_BOT_TOKEN")
     token = credentials({"token": env})["token"]
     point_at(endpoint("discord", settings).rstrip("/"), table.get("gateway_url", DEFAULT_GATEWAY))
-    client = discord.Client(intents=discord.Intents.none())
+    http = HTTPClient(asyncio.get_running_loop())
     try:
-        await client.login(token)
-        user = client.user
+        user = await http.static_login(token)
     except discord.LoginFailure:
         raise Refused(f"Discord refused the bot token in {env} (401 Unauthorized)",
                       f"copy the token from the Developer Portal (your application > Bot > "
                       f"Reset Token) into {env}") from None
     finally:
-        await client.close()
-    return f"{user.name} (id {user.id})" if user else "(no user)"
+        await http.close()
+    return f"{user['username']} (id {user['id']})"
 
 
 async def _twitter(settings: Settings, timeout: float) -> str:
