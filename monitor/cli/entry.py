@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from monitor import evalsets
 from monitor.classify import Pending, format_verdict, verify_text, worst
-from monitor.cli import doctor, evaluate, firstrun
+from monitor.cli import doctor, evaluate, firstrun, progress
 from monitor.cli import review_serve as cli_review
 from monitor.cli import users as cli_users
 from monitor.cli.known import known_scammer
@@ -353,9 +353,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return 0
     pipeline = Pipeline.from_settings(settings, _salt(settings, None), remember=False)
     malformed = False
-    for number, result in enumerate(scan_lines(itertools.chain(blank, rest), pipeline), start=1):
-        malformed = malformed or "error" in result
-        write(number, result)
+    shown = progress.on_terminal(stdout_too=False)  # results on the same terminal: no bar
+    with progress.bar("scan", progress.line_count(args.file) if shown else None, shown) as bar:
+        for number, result in enumerate(scan_lines(itertools.chain(blank, rest), pipeline), 1):
+            malformed = malformed or "error" in result
+            write(number, result)
+            bar.update()
     return 1 if malformed else 0
 
 
@@ -529,17 +532,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.replay is not None and not args.replay.is_file():
         raise CliError(f"{args.replay}: replay file not found")
     store = Store(args.db or settings.db)
+    shown = args.replay is not None and progress.on_terminal()
+    total = progress.line_count(args.replay) if shown else None
     try:
-        if args.replay is not None:
-            connectors: list[Connector] = [ReplayConnector(args.replay, store, args.outbox)]
-        else:
-            connectors = build_connectors(settings, store)
-        if not connectors:
-            raise CliError(
-                "nothing to run: no --replay file and no platform connector enabled "
-                "with its credentials (see [telegram], [discord], [twitter], [reddit])"
-            )
-        counters = _run(settings, store, connectors, args.dry_run)
+        with progress.bar("replay", total, shown) as bar, progress.logs_above(shown):
+            if args.replay is not None:
+                connectors: list[Connector] = [
+                    ReplayConnector(args.replay, store, args.outbox, on_lines=bar.update)
+                ]
+            else:
+                connectors = build_connectors(settings, store)
+            if not connectors:
+                raise CliError(
+                    "nothing to run: no --replay file and no platform connector enabled "
+                    "with its credentials (see [telegram], [discord], [twitter], [reddit])"
+                )
+            counters = _run(settings, store, connectors, args.dry_run)
     finally:
         store.close()
     _print_counters(counters)
