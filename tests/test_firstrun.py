@@ -188,14 +188,3 @@ def test_replay_bar_on_a_terminal_only(tmp_path: Path, capsys,
     code, again, _ = run(capsys, *args, "--db", str(tmp_path / "b.db"))
     assert code == 0 and again == out and again.startswith("posts 40 ")
     assert "replay: 100%" in terminal.getvalue() and "40/40" in terminal.getvalue()
-
-
-def test_the_readme_first_run_uses_the_commands_as_they_are(capsys) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## First run"):]
-    section = section[:section.index("\n## ")]
-    for command in ("monitor init", "cp .env.example .env", "monitor doctor --config monitor.toml",
-                    "monitor run --config monitor.toml"):
-        assert command in section, command
-    for line in re.findall(r"^(?:OK|FAIL) +\S+: .*$", section, re.MULTILINE):
-        assert re.fullmatch(r"(OK   |FAIL ) [a-z_ ]+: .+", line), line

@@ -96,7 +96,7 @@ def _lists(settings: config.Settings) -> list[Check]:
             checks.append(Check(key, f"{path} not found", line.split("; ", 1)[1]))
         else:
             try:
-                checks.append(Check(key, f"{path} ({len(load_list(path))} hosts)"))
+                checks.append(Check(key, f"{_shown(path)} ({len(load_list(path))} hosts)"))
             except ListError as exc:
                 checks.append(Check(key, str(exc), "correct or remove the line named"))
     return checks
@@ -113,7 +113,8 @@ def _model(settings: config.Settings) -> Check:
                      "reinstall the package, rebuild the model with `monitor train`, or fix "
                      "[support] model_dir / encoder_path")
     stages = "n-gram stage + MiniLM" if use_encoder else "n-gram stage only: use_encoder = false"
-    return Check("support model", f"{model_dir} ({stages})")
+    where = "the bundled model" if model_dir == DEFAULT_MODEL_DIR else _shown(model_dir)
+    return Check("support model", f"{where} ({stages})")
 
 
 def _database(db: str) -> Check:
@@ -172,3 +173,11 @@ async def _platform(platform: str, settings: config.Settings) -> Check:
         where = endpoint(platform, settings)
         return Check(platform, f"cannot reach {where} ({type(exc).__name__})",
                      "check the network and the table's API address")
+
+
+def _shown(path: Path) -> str:
+    """A path as the operator would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -121,12 +121,11 @@ def _copy_new(source: Path, dest: Path) -> bool:
 
 def _next_steps(folder: Path) -> str:
     """What to do next, as commands to type in the folder written."""
-    cd = "" if folder.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(folder))} && "
+    cd = "" if folder.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(folder))}; "
     return (
-        "next: uncomment the [telegram], [discord], [twitter] or [reddit] table you use in "
-        "monitor.toml (enabled = true),\n"
-        f"      {cd}cp .env.example .env, fill in its credentials, then "
+        "next: in monitor.toml, set [brand] and uncomment the table of each platform you use\n"
+        f"      {cd}cp .env.example .env, fill in its credentials, load them: "
         "set -a; . ./.env; set +a\n"
-        "      monitor doctor --config monitor.toml   # every line OK? then: "
-        "monitor run --config monitor.toml"
+        "      monitor doctor --config monitor.toml   (all OK? then: "
+        "monitor run --config monitor.toml)"
     )

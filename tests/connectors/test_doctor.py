@@ -4,6 +4,8 @@ library: good credentials pass, bad ones fail with their fix and exit 1, none is
 from __future__ import annotations
 
 import asyncio
+import re
+import textwrap
 import threading
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 import yarl
 
 from monitor.cli.entry import main
+from tests.conftest import ROOT
 from tests.fakes.discord import TOKEN as DISCORD_TOKEN
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.reddit import BOT as REDDIT_BOT
@@ -186,3 +189,35 @@ def test_a_platform_that_does_not_answer_fails_in_bounded_time(
     assert code == 1
     [line] = [line for line in lines if line.split()[1] == "telegram:"]
     assert line.startswith("FAIL  telegram: no answer from") and " — fix: " in line
+
+
+def test_the_readme_first_run_prints_what_the_readme_shows(
+        fakes: Fakes, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## First run"):]
+    section = section[:section.index("\n## ")]
+    shown = [textwrap.dedent(block) for block in
+             re.findall(r"^ *```text\n(.*?)^ *```$", section, re.MULTILINE | re.DOTALL)]
+    init_out, doctor_bad, doctor_good = shown
+    for command in ("monitor init", "cp .env.example .env", "set -a; . ./.env; set +a",
+                    "monitor doctor --config monitor.toml", "monitor run --config monitor.toml"):
+        assert command in section, command
+    monkeypatch.chdir(tmp_path)
+    assert main(["init"]) == 0
+    assert capsys.readouterr().out == init_out
+    # Step 3 as the README says it, with the fake's address in place of Telegram's.
+    config = tmp_path / "monitor.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        "# [telegram]\n# enabled = true\n",
+        f'[telegram]\nenabled = true\nbase_url = "{fakes.telegram.base_url}"\n')
+    config.write_text(text, encoding="utf-8")
+    for name in GOOD_ENV:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:not-the-token")
+    assert main(["doctor", "--config", "monitor.toml"]) == 1
+    assert capsys.readouterr().out == doctor_bad
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+    assert main(["doctor", "--config", "monitor.toml"]) == 0
+    good = capsys.readouterr().out
+    assert good.splitlines()[-1] + "\n" == doctor_good
+    assert good.splitlines()[:-1] == doctor_bad.splitlines()[:-1]
