@@ -171,8 +171,8 @@ async def _platform(platform: str, settings: config.Settings) -> Check:
                      "check the network (a proxy?) and the table's API address")
     except Exception as exc:  # noqa: BLE001 - any other failure is one FAIL line, not a traceback
         where = endpoint(platform, settings)
-        return Check(platform, f"cannot reach {where} ({type(exc).__name__})",
-                     "check the network and the table's API address")
+        return Check(platform, f"the call to {where} failed ({type(exc).__name__})",
+                     "check the network and the table's API address, then run doctor again")
 
 
 def _shown(path: Path) -> str:

@@ -533,22 +533,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.replay}: replay file not found")
     store = Store(args.db or settings.db)
     shown = args.replay is not None and progress.on_terminal()
-    total = progress.line_count(args.replay) if shown else None
+    bar = progress.bar("replay", progress.line_count(args.replay) if shown else None, shown)
     try:
-        with progress.bar("replay", total, shown) as bar, progress.logs_above(shown):
-            if args.replay is not None:
-                connectors: list[Connector] = [
-                    ReplayConnector(args.replay, store, args.outbox, on_lines=bar.update)
-                ]
-            else:
-                connectors = build_connectors(settings, store)
-            if not connectors:
-                raise CliError(
-                    "nothing to run: no --replay file and no platform connector enabled "
-                    "with its credentials (see [telegram], [discord], [twitter], [reddit])"
-                )
+        if args.replay is not None:
+            connectors: list[Connector] = [
+                ReplayConnector(args.replay, store, args.outbox, on_lines=bar.update)
+            ]
+        else:
+            connectors = build_connectors(settings, store)
+        if not connectors:
+            raise CliError(
+                "nothing to run: no --replay file and no platform connector enabled "
+                "with its credentials (see [telegram], [discord], [twitter], [reddit])"
+            )
+        with progress.logs_above(shown):
             counters = _run(settings, store, connectors, args.dry_run)
     finally:
+        bar.close()
         store.close()
     _print_counters(counters)
     return 0
