@@ -27,7 +27,7 @@ ENV_VARS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("serve", "token_env"): (
         "MONITOR_SERVE_TOKEN",
-        "the review page's sign-in token (`monitor serve`), a long random string",
+        "the shared token of `monitor serve`, for scripts (openssl rand -hex 24)",
     ),
     ("telegram", "token_env"): ("TELEGRAM_BOT_TOKEN", "the bot token @BotFather gave"),
     ("discord", "token_env"): (
