@@ -18,7 +18,7 @@ from monitor.classify.impersonation.verify import Verdict, format_verdict, verif
 from monitor.classify.secrets import SecretDetector, SecretMatch, find_secrets, redact
 from monitor.classify.secrets.fields import scrub
 from monitor.classify.support import SupportDetector
-from monitor.classify.support.classifier import DEFAULT_MODEL_DIR, META_FILE
+from monitor.classify.support.classifier import DEFAULT_MODEL_DIR, META_FILE, model_problems
 from monitor.classify.support.encoder import MODEL_FILE, TOKENIZER_FILE, MiniLM
 from monitor.classify.support.linear import ByScript, from_logits
 from monitor.classify.text import has_cjk, language, normalise, strip_invisible
@@ -65,8 +65,8 @@ __all__ = [
     "SecretDetector", "SecretMatch", "SupportDetector", "Verdict", "attach_head",
     "builtin_detectors", "export_encoder", "find_secrets", "fit_head", "fit_linear",
     "format_verdict", "from_logits", "has_cjk", "hosts", "identifiers", "informative", "language",
-    "lookalike_hosts", "memory_options", "named_identifiers", "normalise", "on_list", "redact",
-    "scrub", "strip_invisible", "verify_text", "worst", "write_training_data",
+    "lookalike_hosts", "memory_options", "model_problems", "named_identifiers", "normalise",
+    "on_list", "redact", "scrub", "strip_invisible", "verify_text", "worst", "write_training_data",
 ]
 
 

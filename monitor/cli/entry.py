@@ -10,7 +10,6 @@ import logging
 import os
 import re
 import secrets as pysecrets
-import shlex
 import signal
 import sys
 import unicodedata
@@ -21,12 +20,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from monitor import evalsets
 from monitor.classify import Pending, format_verdict, verify_text, worst
-from monitor.cli import evaluate
+from monitor.cli import doctor, evaluate, firstrun, progress
 from monitor.cli import review_serve as cli_review
 from monitor.cli import takedown as cli_cases
 from monitor.cli import users as cli_users
 from monitor.cli.known import known_scammer
-from monitor.cli.shared import CliError, report_query
+from monitor.cli.shared import CliError, missing_lists, report_query
 from monitor.core import config
 from monitor.core.hostlists import ListError, NotADomain, remove_domains, update_list
 from monitor.core.hostlists import load as load_list
@@ -85,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_review.add_serve(sub)
     cli_users.add_users(sub)
     cli_cases.add_cases(sub)
+    firstrun.add_init(sub)
+    doctor.add_doctor(sub)
     return parser
 
 
@@ -219,7 +220,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     """Validate a config and say what it holds; a configured list file that does not exist fails it
     (`run` and `scan` only warn: the daemon reads the list once `monitor lists update` writes it)."""
     settings = config.load(args.file)
-    if missing := _missing_lists(settings):
+    if missing := missing_lists(settings):
         raise CliError("\nmonitor: error: ".join(missing))  # one prefixed line each
     accounts = sum(len(h) for h in settings.brand.accounts.values())
     print(
@@ -229,26 +230,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _missing_lists(settings: config.Settings) -> list[str]:
-    """One line for each configured phishing or allow list file that does not exist, saying how to
-    create it; a configured list that is not there means no host is flagged (or spared) by it."""
-    missing = []
-    for key, command in (("phishing_list", "update"), ("allow_list", "allow")):
-        path: Path | None = getattr(settings, key)
-        if path is None or path.exists():
-            continue
-        folder = "" if path.parent.is_dir() else f"mkdir -p {shlex.quote(str(path.parent))} && "
-        missing.append(
-            f"{path}: [monitor] {key} file not found; create it empty with "
-            f"`{folder}touch {shlex.quote(str(path))}`, or fill it with "
-            f"`monitor lists {command} FILE --config {shlex.quote(str(settings.path))}`"
-        )
-    return missing
-
-
 def _warn_missing_lists(settings: config.Settings) -> None:
     """Say on stderr which configured list files are missing (`config check` fails on them)."""
-    for line in _missing_lists(settings):
+    for line in missing_lists(settings):
         print(f"monitor: warning: {line}", file=sys.stderr)
 
 
@@ -371,9 +355,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return 0
     pipeline = Pipeline.from_settings(settings, _salt(settings, None), remember=False)
     malformed = False
-    for number, result in enumerate(scan_lines(itertools.chain(blank, rest), pipeline), start=1):
-        malformed = malformed or "error" in result
-        write(number, result)
+    shown = progress.on_terminal(stdout_too=False)  # results on the same terminal: no bar
+    with progress.bar("scan", progress.line_count(args.file) if shown else None, shown) as bar:
+        for number, result in enumerate(scan_lines(itertools.chain(blank, rest), pipeline), 1):
+            malformed = malformed or "error" in result
+            write(number, result)
+            bar.update()
     return 1 if malformed else 0
 
 
@@ -542,14 +529,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = config.load(args.config)
     logs.setup(settings.log_level, args.log_format or settings.log_format)
-    for line in _missing_lists(settings):  # the daemon reads a list once it is written
+    for line in missing_lists(settings):  # the daemon reads a list once it is written
         log.warning("%s", line)
     if args.replay is not None and not args.replay.is_file():
         raise CliError(f"{args.replay}: replay file not found")
     store = Store(args.db or settings.db)
+    shown = args.replay is not None and progress.on_terminal()
+    bar = progress.bar("replay", progress.line_count(args.replay) if shown else None, shown)
     try:
         if args.replay is not None:
-            connectors: list[Connector] = [ReplayConnector(args.replay, store, args.outbox)]
+            connectors: list[Connector] = [
+                ReplayConnector(args.replay, store, args.outbox, on_lines=bar.update)
+            ]
         else:
             connectors = build_connectors(settings, store)
         if not connectors:
@@ -557,8 +548,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "nothing to run: no --replay file and no platform connector enabled "
                 "with its credentials (see [telegram], [discord], [twitter], [reddit])"
             )
-        counters = _run(settings, store, connectors, args.dry_run)
+        with progress.logs_above(shown):
+            counters = _run(settings, store, connectors, args.dry_run)
     finally:
+        bar.close()
         store.close()
     _print_counters(counters)
     return 0

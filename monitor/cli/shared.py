@@ -1,8 +1,12 @@
-"""What the command-line modules share: the one-line user error and report queries from
---since/--status."""
+"""What the command-line modules share: the one-line user error, report queries from
+--since/--status, and the configured list files that are missing."""
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
+
+from monitor.core import config
 from monitor.desk import report, review
 
 
@@ -18,3 +22,20 @@ def report_query(since: str | None, status: str | None) -> report.Query:
         )
     except review.ReviewError as exc:
         raise CliError(str(exc)) from None
+
+
+def missing_lists(settings: config.Settings) -> list[str]:
+    """One line for each configured phishing or allow list file that does not exist, saying how to
+    create it; a configured list that is not there means no host is flagged (or spared) by it."""
+    missing = []
+    for key, command in (("phishing_list", "update"), ("allow_list", "allow")):
+        path: Path | None = getattr(settings, key)
+        if path is None or path.exists():
+            continue
+        folder = "" if path.parent.is_dir() else f"mkdir -p {shlex.quote(str(path.parent))} && "
+        missing.append(
+            f"{path}: [monitor] {key} file not found; create it empty with "
+            f"`{folder}touch {shlex.quote(str(path))}`, or fill it with "
+            f"`monitor lists {command} FILE --config {shlex.quote(str(settings.path))}`"
+        )
+    return missing

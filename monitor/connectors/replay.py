@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from monitor.connectors.protocol import CHUNK, Emit
@@ -22,16 +23,19 @@ class ReplayConnector:
     name = "replay"
     platforms = PLATFORMS
 
-    def __init__(self, path: Path, store: Store, outbox: Path | None = None) -> None:
+    def __init__(self, path: Path, store: Store, outbox: Path | None = None,
+                 on_lines: Callable[[int], object] | None = None) -> None:
         self.path = path
         self.store = store
         self.outbox = outbox
+        self.on_lines = on_lines  # told how many more lines are done (a progress bar's update)
         self.cursor_name = f"replay:{path.resolve()}"
         self.errors = 0
 
     async def run(self, emit: Emit) -> None:
         """Emit every post after the cursor, then return (the end of the file ends the stream)."""
         done = int(self.store.cursor(self.cursor_name) or 0)
+        self._done(done)  # a resumed replay starts where it stopped
         # Read as bytes: a line that is not UTF-8 is one skipped line, not a crash or altered text.
         with self.path.open("rb") as raw:
             numbered = ((n, line) for n, line in enumerate(decode_lines(raw), start=1) if n > done)
@@ -41,6 +45,12 @@ class ReplayConnector:
                 posts = [(n, line) for n, line in chunk if not is_blank(line)]
                 await asyncio.gather(*(self._handle(n, line, emit) for n, line in posts))
                 self.store.set_cursor(self.cursor_name, str(chunk[-1][0]))
+                self._done(len(chunk))
+
+    def _done(self, lines: int) -> None:
+        """Say that `lines` more lines are handled."""
+        if self.on_lines is not None and lines:
+            self.on_lines(lines)
 
     async def _handle(self, number: int, line: str, emit: Emit) -> None:
         """Parse and emit one line; a bad line is logged by number (never its text) and skipped.

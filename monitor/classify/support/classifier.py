@@ -3,6 +3,7 @@ MiniLM for English it may flag."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import math
@@ -15,7 +16,7 @@ import numpy as np
 from monitor.classify.base import Pending
 from monitor.classify.bundled import data_path
 from monitor.classify.support.background import BackgroundEncoder, EncoderError, shared_encoder
-from monitor.classify.support.encoder import MODEL_FILE
+from monitor.classify.support.encoder import MODEL_FILE, TOKENIZER_FILE
 from monitor.classify.support.linear import ByScript, Scores, from_logits, sigmoid
 from monitor.classify.text import language
 from monitor.core.models import SUPPORT_TOPICS, Finding, Post
@@ -143,6 +144,29 @@ class SupportDetector:
             cheap.support if cheap.support > self.band[1] else (cheap.support + deep.support) / 2
         )
         return Scores(support=support, topics=(cheap.topics + deep.topics) / 2)
+
+
+def model_problems(model_dir: Path | None = None, encoder_path: Path | None = None,
+                   use_encoder: bool = True) -> list[str]:
+    """What would keep the support model from loading, found without loading MiniLM (seconds of
+    start-up): the n-gram stage read, MiniLM's two files present and its runtime importable."""
+    model_dir = model_dir or DEFAULT_MODEL_DIR
+    try:
+        ByScript.load(model_dir)
+        json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))["band"]
+    except (OSError, ValueError, KeyError) as exc:
+        return [f"the n-gram stage in {model_dir} does not load ({type(exc).__name__}: {exc})"]
+    folder = encoder_path or model_dir
+    if not use_encoder or (encoder_path is None and not (model_dir / MODEL_FILE).exists()):
+        return []  # n-gram stage only, as the detector would run
+    problems = [f"{folder / name} is missing" for name in (MODEL_FILE, TOKENIZER_FILE)
+                if not (folder / name).is_file()]
+    for module in ("onnxruntime", "tokenizers"):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            problems.append(f"MiniLM's runtime {module} does not import ({exc})")
+    return problems
 
 
 def _encoder(folder: Path) -> BackgroundEncoder:

@@ -118,6 +118,16 @@ def default_user_agent(username: str) -> str:
     return f"python:support-monitor:{version} (by /u/{username})"
 
 
+def make_client(cfg: RedditConfig) -> asyncpraw.Reddit:
+    """A new asyncpraw client; endpoints from base_url so tests reach a loopback fake."""
+    urls: dict[str, Any] = {"oauth_url": cfg.base_url, "reddit_url": cfg.base_url} \
+        if cfg.base_url else {}
+    return asyncpraw.Reddit(
+        client_id=cfg.client_id, client_secret=cfg.client_secret,
+        username=cfg.username, password=cfg.password, user_agent=cfg.user_agent,
+        check_for_updates=False, ratelimit_seconds=cfg.ratelimit_seconds, **urls)
+
+
 class RedditConnector:
     """Polls the inbox (marked read only after handling) and subreddits (cursor per listing)."""
 
@@ -142,20 +152,11 @@ class RedditConnector:
         self._loading: dict[str, asyncio.Future[tuple[Author, int | None]]] = {}  # profiles in flight
 
     # -- the client -------------------------------------------------------------------------
-    def _client(self) -> asyncpraw.Reddit:
-        """A new asyncpraw client; endpoints from base_url so tests reach a loopback fake."""
-        urls: dict[str, Any] = {"oauth_url": self.cfg.base_url, "reddit_url": self.cfg.base_url} \
-            if self.cfg.base_url else {}
-        return asyncpraw.Reddit(
-            client_id=self.cfg.client_id, client_secret=self.cfg.client_secret,
-            username=self.cfg.username, password=self.cfg.password, user_agent=self.cfg.user_agent,
-            check_for_updates=False, ratelimit_seconds=self.cfg.ratelimit_seconds, **urls)
-
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[asyncpraw.Reddit]:
         """The shared client, opened on first use and closed when its last user is done."""
         if self._reddit is None:
-            self._reddit = self._client()
+            self._reddit = make_client(self.cfg)
         reddit = self._reddit
         self._users += 1
         try:

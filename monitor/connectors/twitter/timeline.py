@@ -71,26 +71,28 @@ class _Endpoint(HTTPAdapter):
     still covers the real api.twitter.com URL.
     """
 
-    def __init__(self, api_base: str) -> None:
+    def __init__(self, api_base: str, timeout: float = HTTP_TIMEOUT) -> None:
         super().__init__()
         self.api_base = api_base.rstrip("/")
+        self.timeout = timeout
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Rewrite the host when overridden, then send."""
         if self.api_base != REAL_API and request.url:
             request.url = self.api_base + request.url[len(REAL_API):]
             kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)  # no_proxy applies
-        kwargs["timeout"] = kwargs.get("timeout") or HTTP_TIMEOUT
+        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
         return super().send(request, **kwargs)
 
 
-def make_client(keys: tuple[str, str, str, str], api_base: str = REAL_API) -> tweepy.Client:
-    """A user-context (OAuth1) tweepy Client whose requests go to api_base."""
+def make_client(keys: tuple[str, str, str, str], api_base: str = REAL_API,
+                timeout: float = HTTP_TIMEOUT) -> tweepy.Client:
+    """A user-context (OAuth1) tweepy Client whose requests go to api_base, each within timeout."""
     # tweepy's DEBUG lines carry request bodies and response content (raw post text, maybe a secret)
     logging.getLogger("tweepy").setLevel(logging.INFO)
     client = tweepy.Client(consumer_key=keys[0], consumer_secret=keys[1],
                            access_token=keys[2], access_token_secret=keys[3])
-    client.session.mount(REAL_API + "/", _Endpoint(api_base))
+    client.session.mount(REAL_API + "/", _Endpoint(api_base, timeout))
     return client
 
 
