@@ -69,10 +69,13 @@ async def in_chunks(
         await done(chunk)
 
 
+NO_REPORT_API = "no report API for bots on "
+
+
 def no_report_api(platform: str) -> str:
-    """The answer to a report where the platform has no report call for bots: the managers open a
-    takedown case. The one place to open the case itself once the desk offers it."""
-    return f"no report API for bots on {platform}: takedown case to be opened"
+    """The answer to a report where the platform has no report call for bots; the sender opens
+    the account's takedown case and writes its number in the action's result."""
+    return f"{NO_REPORT_API}{platform}: takedown case to be opened"
 
 
 class Refusals:

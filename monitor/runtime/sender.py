@@ -9,8 +9,9 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from monitor.connectors.protocol import Connector
+from monitor.connectors.protocol import NO_REPORT_API, Connector
 from monitor.core.models import ENFORCEMENT, Action, StoredAction
+from monitor.desk.cases import report_unsupported
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
@@ -23,6 +24,8 @@ T = TypeVar("T")
 # Those that can reach the managers (a replay writes its outbox).
 ALERT_CONNECTORS = ("telegram", "replay")
 ALERT_TARGET = "admin"
+# Who opened a case the bot opened, in the audit log.
+CASE_OPENER = "monitor"
 # Platform calls in flight at once: enough to overlap their round trips, few enough that a burst
 # stays inside the platforms' own rate limits (the connectors wait out a 429 if it does not).
 CONCURRENCY = 8
@@ -145,9 +148,20 @@ async def _settle(store: Store, outcomes: Sequence[Outcome], metrics: Metrics) -
     def write() -> None:
         with store.db.atomic():
             for o in outcomes:
-                store.set_action_status(o.stored.id, o.status, o.result)
+                store.set_action_status(o.stored.id, o.status, _with_case(store, o))
 
     await retry_write(write, f"{len(outcomes)} action results", metrics, attempts=6)
+
+
+def _with_case(store: Store, o: Outcome) -> str:
+    """A report the platform has no API for opens (or joins) the takedown case of the reported
+    account, in the transaction that records the outcome; the result names the case."""
+    if o.stored.kind != "report" or not o.result.startswith(NO_REPORT_API):
+        return o.result
+    platform, post_id = o.stored.platform, o.stored.post_id
+    post = store.post(platform, post_id) or {}
+    handle = post.get("author_handle") or o.stored.target  # the target is the author's id
+    return report_unsupported(store, platform, handle, (platform, post_id), CASE_OPENER)
 
 
 async def _alert_refusals(

@@ -195,3 +195,41 @@ def test_a_refused_restriction_is_failed_and_the_managers_hear_it_once(
     alerts = [m["text"] for m in fake.sent_to(admins)]
     assert len(alerts) == 1 and alerts[0].startswith(f"cannot restrict on telegram in {READONLY}")
     assert "Not enough rights" in alerts[0]
+
+
+def test_a_report_without_a_platform_api_opens_the_accounts_takedown_case(
+    tmp_path, monkeypatch
+) -> None:
+    from monitor.core.models import Author
+    from monitor.desk import cases
+    from monitor.runtime.outbound import Outbound
+    from monitor.runtime.sender import send_planned
+
+    store = Store(tmp_path / "m.db")
+    author = Author("telegram", str(IMPOSTOR), "0kx_support")
+
+    def plan(post_id: str) -> None:
+        post = Post("telegram", post_id, author, "DM me for help", "group", place=str(MODS))
+        report = Action("report", "telegram", str(IMPOSTOR), "impostor", REASON, place=str(MODS))
+        store.record(post, [], [report], ["planned"])
+
+    async def scenario() -> None:
+        async with _connector(tmp_path, monkeypatch) as (_, connector):
+            outbound = Outbound.from_settings(config.load(tmp_path / "monitor.toml"))
+            for post_id in (f"{MODS}:1", f"{MODS}:2"):  # the same impostor twice
+                plan(post_id)
+                await send_planned(store, [connector], outbound)
+
+    asyncio.run(scenario())
+    results = sorted(a["result"] for a in store.actions("sent"))
+    assert results == [
+        ("no report API for bots on telegram: post added to takedown case #1 for account "
+        "telegram:@0kx_support"),
+        ("no report API for bots on telegram: takedown case #1 opened for account "
+        "telegram:@0kx_support"),
+    ]
+    case = cases.show(store, 1)
+    assert case["status"] == "open" and case["kind"] == "account"
+    assert [p["post_id"] for p in store.db.table("case_posts").rows] == [f"{MODS}:1", f"{MODS}:2"]
+    assert [r["who"] for r in store.db.table("audit").rows_where("action LIKE 'case:%'")] == [
+        "monitor", "monitor"]
