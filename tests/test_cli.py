@@ -1,4 +1,5 @@
-"""CLI: scan output and errors, replay runs with restarts, and the demo leaving no raw secret behind."""
+"""CLI: scan output and errors, replay runs with restarts, and the demo
+leaving no raw secret behind."""
 
 from __future__ import annotations
 
@@ -19,20 +20,23 @@ from monitor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_SECRETS = {"txid", "txid_eth", "txid_trx", "eth_addr", "sol_sig"}  # public values in the stream
-LEAK = '{"id": "7", "platform": "telegram", "channel": "group", "text": "my password is Gr33n-Tea-41 help", "author": {"handle": "bob"}}'
+LEAK = ('{"id": "7", "platform": "telegram", "channel": "group", '
+        '"text": "my password is Gr33n-Tea-41 help", "author": {"handle": "bob"}}')
 
 
-def _scan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str, *args: str,
-          code: int = 0) -> list[dict]:
+def _scan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str,
+          *args: str, code: int = 0) -> list[dict]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     assert main(["scan", "-", *args]) == code
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
 def test_scan_reports_redacts_and_keeps_order(capsys, monkeypatch) -> None:
-    ordinary = '{"id": "8", "platform": "reddit", "text": "gm, nice rally today", "author": {"handle": "amy"}}'
+    ordinary = ('{"id": "8", "platform": "reddit", "text": "gm, nice rally today", '
+                '"author": {"handle": "amy"}}')
     [first, second] = _scan(capsys, monkeypatch, LEAK + "\n" + ordinary + "\n")
-    assert first["id"] == "7" and second == {"id": "8", "findings": [], "text_redacted": "gm, nice rally today"}
+    assert first["id"] == "7" and second == {"id": "8", "findings": [],
+                                             "text_redacted": "gm, nice rally today"}
     leaks = [f for f in first["findings"] if f["kind"] == "secret_leak"]
     assert [f["label"] for f in leaks] == ["password"] and 0.5 <= leaks[0]["score"] <= 1.0
     assert "Gr33n-Tea-41" not in json.dumps(first)
@@ -40,11 +44,13 @@ def test_scan_reports_redacts_and_keeps_order(capsys, monkeypatch) -> None:
 
 
 def test_scan_malformed_lines_give_errors_and_scanning_goes_on(capsys, monkeypatch) -> None:
-    lines = "{broken\n" + '{"id": "1", "platform": "x", "text": "t", "author": {"handle": "a"}}\n' + LEAK + "\n"
+    lines = ("{broken\n" + '{"id": "1", "platform": "x", "text": "t", "author": {"handle": "a"}}\n'
+             + LEAK + "\n")
     results = _scan(capsys, monkeypatch, lines, code=1)
     assert results[0] == {"id": None, "line": 1, "error": results[0]["error"]}
     assert "not valid JSON" in results[0]["error"]
-    assert results[1]["id"] is None and results[1]["line"] == 2 and "platform" in results[1]["error"]
+    assert (results[1]["id"] is None and results[1]["line"] == 2
+            and "platform" in results[1]["error"])
     assert results[2]["id"] == "7"
 
 
@@ -56,8 +62,9 @@ def test_scan_many_chunks_keeps_order_and_each_post_scores_as_if_alone(capsys, m
     from monitor.core.pipeline import BATCH, Pipeline
     from monitor.core.postjson import parse_line
 
-    texts = ["my withdrawal is still pending after 2 days, please help", "gm all", "kyc keeps failing",
-             "my deposit on TRC20 hasn't arrived yet, can someone check?", "wen airdrop"]
+    texts = ["my withdrawal is still pending after 2 days, please help", "gm all",
+             "kyc keeps failing", "my deposit on TRC20 hasn't arrived yet, can someone check?",
+             "wen airdrop"]
     lines = [json.dumps({"id": str(i), "platform": "reddit", "text": f"{texts[i % 5]} #{i}",
                          "author": {"handle": "amy"}}) for i in range(BATCH * 2 + 7)]
     lines[70] = "{broken"
@@ -67,7 +74,8 @@ def test_scan_many_chunks_keeps_order_and_each_post_scores_as_if_alone(capsys, m
     pipeline = Pipeline.from_settings(config.load(None), b"unused: these posts hold no secrets")
     for i in (0, 3, 65, 133):
         assert results[i] == scan_result(pipeline.process(parse_line(lines[i])))
-    assert any(f["evidence"].find("MiniLM") > 0 for r in results if "findings" in r for f in r["findings"])
+    assert any(f["evidence"].find("MiniLM") > 0
+               for r in results if "findings" in r for f in r["findings"])
 
 
 def test_scan_table_format(capsys, monkeypatch) -> None:
@@ -78,8 +86,10 @@ def test_scan_table_format(capsys, monkeypatch) -> None:
 
 
 def test_scan_table_has_a_header_and_aligned_columns(capsys, monkeypatch) -> None:
-    wide = '{"id": "tw-1005", "platform": "twitter", "author": {"handle": "a"}, "text": "@okx 提币到另一个交易所已经三个小时了还显示处理中，怎么办 👋"}'
-    long_id = '{"id": "1234567890123456789012345", "platform": "reddit", "author": {"handle": "a"}, "text": "gm\\u001b[2J"}'
+    wide = ('{"id": "tw-1005", "platform": "twitter", "author": {"handle": "a"}, '
+            '"text": "@okx 提币到另一个交易所已经三个小时了还显示处理中，怎么办 👋"}')
+    long_id = ('{"id": "1234567890123456789012345", "platform": "reddit", '
+               '"author": {"handle": "a"}, "text": "gm\\u001b[2J"}')
     lines = (LEAK, "", "{bad", wide, long_id)
     monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in lines)))
     assert main(["scan", "--format", "table"]) == 1
@@ -97,11 +107,13 @@ def test_scan_table_has_a_header_and_aligned_columns(capsys, monkeypatch) -> Non
         assert row.startswith(f"{number:>5}  ")
         at = [row.index(post_id, 7), row.index(text, 7 + 20), len(row) - len(findings)]
         assert [cells(row[:i]) for i in at] == starts, row
-    assert re.search(r"  secret_leak/password [01]\.\d\d(, |$)", rows[0])  # findings last, never cut
+    # findings last, never cut
+    assert re.search(r"  secret_leak/password [01]\.\d\d(, |$)", rows[0])
     assert "Gr33n" not in rows[0] and "[password removed]" in rows[0]
     assert rows[1].split() == ["2", "-", "(blank)", "-"]
     assert re.split(r" {2,}", rows[2].strip())[:3] == ["3", "-", "(not a post)"]
-    assert rows[2].endswith("  ERROR not valid JSON: Expecting property name enclosed in double quotes at column 2")
+    assert rows[2].endswith("  ERROR not valid JSON: Expecting property name enclosed in "
+                            "double quotes at column 2")
     assert "提币" in rows[3] and "…" in rows[3]  # cut to its column, by terminal cells
     assert "12345678901234567890" not in rows[4] and "1234567890123456789…" in rows[4]
     assert "\x1b" not in rows[4]
@@ -123,7 +135,9 @@ def test_scan_missing_file_is_a_clear_error(capsys, monkeypatch, tmp_path: Path)
     assert "nope.jsonl: No such file" in capsys.readouterr().err
 
 
-def test_scan_unreadable_input_is_answered_before_any_model_loads(capsys, monkeypatch, tmp_path) -> None:
+def test_scan_unreadable_input_is_answered_before_any_model_loads(
+    capsys, monkeypatch, tmp_path
+) -> None:
     _no_models(monkeypatch)
     assert main(["scan", str(tmp_path)]) == 2  # a folder: open() fails whoever runs the test
     assert "Is a directory" in capsys.readouterr().err
@@ -136,14 +150,17 @@ def test_scan_unreadable_input_is_answered_before_any_model_loads(capsys, monkey
 
 
 @pytest.mark.parametrize("text", ["", "\n  \n\n"])
-def test_scan_empty_input_says_so_before_any_model_loads(capsys, monkeypatch, tmp_path, text) -> None:
+def test_scan_empty_input_says_so_before_any_model_loads(
+    capsys, monkeypatch, tmp_path, text
+) -> None:
     _no_models(monkeypatch)
     empty = tmp_path / "empty.jsonl"
     empty.write_text(text, encoding="utf-8")
     assert main(["scan", str(empty)]) == 0
     out = capsys.readouterr()
     blanks = [json.loads(line) for line in out.out.splitlines()]  # one answer per line, as ever
-    assert blanks == [{"id": None, "line": n, "blank": True} for n in range(1, text.count("\n") + 1)]
+    assert blanks == [{"id": None, "line": n, "blank": True}
+                      for n in range(1, text.count("\n") + 1)]
     assert "empty.jsonl: nothing to scan" in out.err
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     assert main(["scan", "-"]) == 0
@@ -192,7 +209,8 @@ def _leak_patterns(secret: str) -> list[re.Pattern[str]]:
     """Patterns that would find a secret or a telling piece of it in any layout."""
     words = re.split(r"[\s,]+", secret) if re.search(r"[\s,]", secret) else []
     if len(words) >= 12:  # a phrase: any three consecutive words, whatever separates them
-        return [re.compile(r"[\W\d]*".join(map(re.escape, words[i:i + 3]))) for i in range(len(words) - 2)]
+        return [re.compile(r"[\W\d]*".join(map(re.escape, words[i:i + 3])))
+                for i in range(len(words) - 2)]
     if re.fullmatch(r"[\u4e00-\u9fff]{12,}", secret):  # Chinese without spaces
         return [re.compile(re.escape(secret[i:i + 4])) for i in range(len(secret) - 3)]
     if re.fullmatch(r"\d{6}", secret):  # a one-time code: only next to its context
@@ -202,7 +220,8 @@ def _leak_patterns(secret: str) -> list[re.Pattern[str]]:
 
 def test_demo_leaves_no_raw_secret_in_db_report_or_logs(tmp_path: Path, capsys) -> None:
     secrets = _demo_secrets()
-    stream = "\n".join(json.loads(line)["text"] for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines())
+    stream = "\n".join(json.loads(line)["text"]
+                       for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines())
     for name, secret in secrets.items():  # the patterns do find each secret where it is
         assert any(p.search(stream) for p in _leak_patterns(secret)), name
     assert main(["demo", "--out", str(tmp_path)]) == 0
@@ -220,7 +239,8 @@ def test_demo_leaves_no_raw_secret_in_db_report_or_logs(tmp_path: Path, capsys) 
     }
     for name, secret in secrets.items():
         for place, text in places.items():
-            assert not any(p.search(text) for p in _leak_patterns(secret)), f"{name} found in {place}"
+            assert not any(p.search(text) for p in _leak_patterns(secret)), (
+                f"{name} found in {place}")
     assert store.db["findings"].count > 0
 
 
@@ -243,4 +263,5 @@ def test_the_readme_scan_example_prints_what_the_readme_shows(capsys, monkeypatc
     shown = section[start:section.index("\n```", start)]
     [result] = _scan(capsys, monkeypatch, command + "\n")
     assert result == json.loads(shown)
-    assert json.dumps(result, ensure_ascii=False) == shown  # byte for byte, as the command prints it
+    # byte for byte, as the command prints it
+    assert json.dumps(result, ensure_ascii=False) == shown

@@ -1,4 +1,5 @@
-"""Report: rows and filters, summary and timeline, safe exports, a self-contained inert HTML page."""
+"""Report: rows and filters, summary and timeline, safe exports, a
+self-contained inert HTML page."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def test_rows_are_newest_first_with_every_column(tmp_path: Path) -> None:
     assert all(tuple(r) == report.COLUMNS for r in rows)
     imp = next(r for r in rows if r["id"] == ids["imp"][0])
     assert imp["actions"] == "alert:sent, reply:held, report:held"
-    assert (imp["detector"], imp["evidence"], imp["author_handle"]) == ("impersonation", "handle signal", "okx_helpdesk")
+    assert (imp["detector"], imp["evidence"], imp["author_handle"]) == (
+        "impersonation", "handle signal", "okx_helpdesk")
 
 
 def test_since_and_status_filter_the_rows(tmp_path: Path) -> None:
@@ -53,8 +55,10 @@ def test_summary_and_timeline_count_by_kind(tmp_path: Path) -> None:
     _age(store, ids["imp"], "2026-11-01T09:00:00+00:00")
     _age(store, ids["leak"], "2026-11-03T23:59:00+00:00")
     rep = report.build(store, report.Query(since="2026-10-01T00:00:00+00:00"))
-    assert rep.summary["kind"] == Counter({"secret_leak": 3, "impersonation": 2, "support_request": 1})
-    assert rep.timeline[:3] == [("2026-11-01", Counter({"impersonation": 1})), ("2026-11-02", Counter()),
+    assert rep.summary["kind"] == Counter({"secret_leak": 3, "impersonation": 2,
+                                           "support_request": 1})
+    assert rep.timeline[:3] == [("2026-11-01", Counter({"impersonation": 1})),
+                                ("2026-11-02", Counter()),
                                 ("2026-11-03", Counter({"secret_leak": 1}))]
 
 
@@ -83,7 +87,8 @@ def test_markdown_renders_posts_as_plain_text(tmp_path: Path) -> None:
     review.decide(store, 1, "dismiss", "alice")
     text = report.render(store, "md")
     evil = next(line for line in text.splitlines() if "mallory" in line)
-    assert "<" not in evil.replace("\\<", "") and "|" not in evil.replace("\\|", "").strip("| ").replace(" | ", "")
+    assert "<" not in evil.replace("\\<", "") and "|" not in (
+        evil.replace("\\|", "").strip("| ").replace(" | ", ""))
     assert evil.count(" | ") == len(report.COLUMNS) - 1
     assert "- impersonation: 0 confirmed, 1 dismissed, precision 0.00" in text
 
@@ -101,7 +106,8 @@ def test_json_holds_summary_precision_and_items(tmp_path: Path) -> None:
 def test_html_embeds_attacker_text_inertly(tmp_path: Path) -> None:
     store, _ = sample(tmp_path / "m.db")
     page = report.render(store, "html")
-    data = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.DOTALL)
+    data = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page,
+                     re.DOTALL)
     assert data is not None
     assert "<" not in data.group(1) and ">" not in data.group(1)
     assert any(EVIL_TEXT in row for row in json.loads(data.group(1))["rows"])
@@ -114,7 +120,8 @@ def test_html_is_self_contained_and_allows_only_its_own_script(tmp_path: Path) -
     page = report.render(store, "html")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page)
     assert "@import" not in page and "url(" not in report_html.asset("page.css")
-    policy = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1))
+    policy = html.unescape(
+        re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1))
     assert "default-src 'none'" in policy and "connect-src" not in policy
     for tag, body in re.findall(r"<(script|style)>(.*?)</\1>", page, re.DOTALL):
         digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
@@ -126,7 +133,8 @@ def test_html_summary_shows_counts_chart_and_precision(tmp_path: Path) -> None:
     review.decide(store, ids["evil"][0], "dismiss", "alice")
     page = report.render(store, "html")
     assert "<h1>Flagged items (6)</h1>" in page
-    assert "<span>secret_leak</span><b>3</b>" in page and "<span>false_positive</span><b>1</b>" in page
+    assert ("<span>secret_leak</span><b>3</b>" in page
+            and "<span>false_positive</span><b>1</b>" in page)
     assert page.count("<rect ") == 3 and "impersonation: 2</title>" in page
     assert "<td>0</td><td>1</td><td>0.00</td>" in page
 

@@ -17,7 +17,8 @@ from monitor.store import Store
 
 
 def _actions(store: Store, post_id: str) -> dict[str, str]:
-    return {a["kind"]: a["status"] for a in store.db["actions"].rows_where("post_id = ?", [post_id])}
+    return {a["kind"]: a["status"]
+            for a in store.db["actions"].rows_where("post_id = ?", [post_id])}
 
 
 def test_decisions_are_stored_with_who_and_when(tmp_path: Path) -> None:
@@ -25,7 +26,8 @@ def test_decisions_are_stored_with_who_and_when(tmp_path: Path) -> None:
     row = review.decide(store, ids["leak"][0], "confirm", "alice", "real leak")
     assert row["status"] == "confirmed"
     [decision] = row["reviews"]
-    assert (decision["decision"], decision["who"], decision["note"]) == ("confirmed", "alice", "real leak")
+    assert (decision["decision"], decision["who"], decision["note"]) == (
+        "confirmed", "alice", "real leak")
     assert datetime.fromisoformat(decision["at"]) <= datetime.now(UTC)
     audit = list(store.db["audit"].rows)
     assert [(a["who"], a["action"]) for a in audit] == [("alice", "review:confirmed")]
@@ -79,7 +81,8 @@ def test_precision_counts_each_findings_latest_decision_in_the_window(tmp_path: 
     review.decide(store, ids["imp"][0], "confirm", "bob")  # changed mind: counts once, as confirmed
     review.decide(store, ids["evil"][0], "dismiss", "alice")
     review.decide(store, ids["leak"][0], "resolve", "alice")
-    figures = {(p.detector, p.kind): p for p in review.precision(store, "2000-01-01T00:00:00+00:00")}
+    figures = {(p.detector, p.kind): p
+               for p in review.precision(store, "2000-01-01T00:00:00+00:00")}
     imp = figures[("impersonation", "impersonation")]
     assert (imp.confirmed, imp.dismissed, imp.precision) == (1, 1, 0.5)
     assert figures[("secrets", "secret_leak")].precision == 1.0
@@ -92,7 +95,8 @@ def test_queue_filters_by_status_and_kind(tmp_path: Path) -> None:
     review.decide(store, ids["leak"][0], "confirm", "alice")
     new = review.queue(store)
     assert ids["leak"][0] not in [r["id"] for r in new] and len(new) == 5
-    assert [r["id"] for r in review.queue(store, ("new",), kind="impersonation")] == [ids["evil"][0], ids["imp"][0]]
+    assert [r["id"] for r in review.queue(store, ("new",), kind="impersonation")] == [
+        ids["evil"][0], ids["imp"][0]]
     assert len(review.queue(store, (), limit=2)) == 2
 
 
@@ -123,7 +127,8 @@ def test_parse_since_accepts_spans_and_dates() -> None:
 
 
 def test_plain_keeps_escape_sequences_out_of_the_terminal() -> None:
-    assert review.plain("hi\x1b[2J\x1b]0;pwned\x07 there\u202egnp.exe") == "hi?[2J?]0;pwned? there?gnp.exe"
+    assert review.plain("hi\x1b[2J\x1b]0;pwned\x07 there\u202egnp.exe") == (
+        "hi?[2J?]0;pwned? there?gnp.exe")
     assert review.plain("line one\nline two", 10) == "line one …"
 
 
@@ -134,17 +139,22 @@ def test_cli_review_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str
     db = ["--db", str(tmp_path / "m.db")]
     monkeypatch.setenv("USER", "carol")
     assert main(["review", "confirm", str(ids["leak"][0]), *db]) == 0
-    assert main(["review", "dismiss", str(ids["imp"][0]), *db, "--who", "dan", "--note", "our partner"]) == 0
+    assert main(["review", "dismiss", str(ids["imp"][0]), *db, "--who", "dan",
+                 "--note", "our partner"]) == 0
     assert main(["review", "list", *db]) == 0
     out = capsys.readouterr().out
-    assert "finding 1: false_positive by dan" in out and f"finding {ids['leak'][0]}: confirmed by carol" in out
+    assert ("finding 1: false_positive by dan" in out
+            and f"finding {ids['leak'][0]}: confirmed by carol" in out)
     assert "# impersonation: 0 confirmed, 1 dismissed, precision 0.00 (last 7 days)" in out
-    assert "window.__pwned" in out and "\n" not in review.format_line(Store(tmp_path / "m.db").flagged()[0])
+    assert "window.__pwned" in out and "\n" not in review.format_line(
+        Store(tmp_path / "m.db").flagged()[0])
     assert main(["review", "show", str(ids["imp"][0]), *db]) == 0
     shown = capsys.readouterr().out
-    assert "decision" in shown and "false_positive by dan: our partner" in shown and "#1 reply skipped" in shown
+    assert ("decision" in shown and "false_positive by dan: our partner" in shown
+            and "#1 reply skipped" in shown)
     assert main(["review", "stats", *db]) == 0
-    assert "secret_leak (secrets): 1 confirmed, 0 dismissed, precision 1.00" in capsys.readouterr().out
+    assert ("secret_leak (secrets): 1 confirmed, 0 dismissed, precision 1.00"
+            in capsys.readouterr().out)
     assert main(["review", "export", *db, "--output", str(tmp_path / "fp.jsonl")]) == 0
     assert json.loads((tmp_path / "fp.jsonl").read_text(encoding="utf-8"))["id"] == "1"
 
@@ -157,18 +167,23 @@ def test_cli_review_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["review", "list", "--status", "open", *db]) == 2
     assert main(["review", "list", "--db", str(tmp_path / "none.db")]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err == ["monitor: error: no finding with id 999", "monitor: error: no action with id 999",
-                   "monitor: error: --status 'open': use one or more of new, confirmed, false_positive, resolved",
+    assert err == ["monitor: error: no finding with id 999",
+                   "monitor: error: no action with id 999",
+                   ("monitor: error: --status 'open': use one or more of new, confirmed, "
+                    "false_positive, resolved"),
                    f"monitor: error: {tmp_path / 'none.db'}: database not found"]
 
 
 
-def test_cli_review_list_says_how_many_it_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_review_list_says_how_many_it_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sample(tmp_path / "m.db")[0].close()
     db = ["--db", str(tmp_path / "m.db")]
     assert main(["review", "list", *db, "--limit", "0"]) == 0
     everything = capsys.readouterr()
-    rows = [line for line in everything.out.splitlines() if not line.startswith("#")][1:]  # after the header
+    # after the header
+    rows = [line for line in everything.out.splitlines() if not line.startswith("#")][1:]
     assert len(rows) >= 3 and everything.err == ""
     assert main(["review", "list", *db, "--limit", "2"]) == 0
     limited = capsys.readouterr()

@@ -67,7 +67,8 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
     again = Store(tmp_path / "m.db")
     assert again.schema_version() == len(MIGRATIONS)
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert {"posts", "findings", "actions", "cursors", "reviews", "audit"} <= set(again.db.table_names())
+    assert {"posts", "findings", "actions", "cursors", "reviews", "audit"} <= set(
+        again.db.table_names())
 
 
 def test_salt_is_made_once_and_kept(tmp_path: Path) -> None:
@@ -82,7 +83,8 @@ def test_review_moves_status_and_is_audited(tmp_path: Path) -> None:
     store = Store(tmp_path / "m.db")
     post = _post()
     store.add_post(post)
-    [fid] = store.add_findings(post, [Finding("impersonation", "lookalike_handle", 0.8, "x", "imp")])
+    [fid] = store.add_findings(post,
+                               [Finding("impersonation", "lookalike_handle", 0.8, "x", "imp")])
     store.review(fid, "false_positive", who="carol")
     assert store.db["findings"].get(fid)["status"] == "false_positive"
     assert store.db["reviews"].count == 1

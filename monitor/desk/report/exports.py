@@ -24,7 +24,8 @@ def to_json(report: Report) -> str:
         "statuses": list(report.query.statuses),
         "summary": report.summary,
         "precision": [{"detector": p.detector, "kind": p.kind, "confirmed": p.confirmed,
-                       "dismissed": p.dismissed, "precision": p.precision} for p in report.precision],
+                       "dismissed": p.dismissed, "precision": p.precision}
+                      for p in report.precision],
         "precision_since": report.query.window(),
         "open_cases": report.cases,
         "time_to_takedown": report.time_to_takedown,
@@ -51,11 +52,14 @@ def _csv_cell(value: Any) -> Any:
 
 def to_markdown(report: Report) -> str:
     """A Markdown summary, the precision figures and a table of the rows."""
-    lines = ["# Flagged items", "", f"{len(report.rows)} items; generated {report.generated_at}", ""]
+    lines = ["# Flagged items", "",
+             f"{len(report.rows)} items; generated {report.generated_at}", ""]
     for key, counts in report.summary.items():
-        lines.append(f"- **{key}**: " + ", ".join(f"{_md(k)} {v}" for k, v in sorted(counts.items())))
+        lines.append(f"- **{key}**: "
+                     + ", ".join(f"{_md(k)} {v}" for k, v in sorted(counts.items())))
     took = report.time_to_takedown or "n/a (no case down yet)"
-    lines.append(f"- **takedown cases**: {len(report.cases)} open, time to takedown (median) {took}")
+    lines.append(f"- **takedown cases**: {len(report.cases)} open, "
+                 f"time to takedown (median) {took}")
     lines += ["", f"Precision from review decisions since {report.query.window()}:", ""]
     lines += [f"- {_md(format_precision(p))}" for p in report.precision] or ["- no decisions yet"]
     lines += ["", *_md_cases(report)]

@@ -31,7 +31,8 @@ def asset(name: str) -> str:
 
 def _sha256(text: str) -> str:
     """The CSP source expression that allows exactly this inline script or style."""
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+    return ("'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+            + "'")
 
 
 def style_source() -> str:
@@ -87,8 +88,9 @@ def _cards(report: Report) -> str:
 def _takedown_card(report: Report) -> str:
     """The summary's card of takedown cases: how many are open, the median time to takedown."""
     took = escape(report.time_to_takedown or "n/a")
-    return (f"<div class=card><h3>takedown cases</h3><div><span>open</span><b>{len(report.cases)}</b>"
-            f"</div><div><span>time to takedown</span><b>{took}</b></div></div>")
+    return (f"<div class=card><h3>takedown cases</h3><div><span>open</span>"
+            f"<b>{len(report.cases)}</b></div><div><span>time to takedown</span><b>{took}</b>"
+            "</div></div>")
 
 
 def _chart(report: Report) -> str:
@@ -97,12 +99,14 @@ def _chart(report: Report) -> str:
         return "<p>No flagged items.</p>"
     top = max(sum(c.values()) for _, c in report.timeline) or 1
     width = min(CHART_W / len(report.timeline), MAX_BAR)
-    bars = [_bar(i * width, width, day, counts, top) for i, (day, counts) in enumerate(report.timeline)]
+    bars = [_bar(i * width, width, day, counts, top)
+            for i, (day, counts) in enumerate(report.timeline)]
     bottom = CHART_TOP + CHART_H + 14
     legend = "".join(f"<span><i class=k-{k}></i>{escape(k)}</span>" for k in KIND_COLOURS)
     return (f'<svg role=img aria-label="flags over time" width={CHART_W} height={bottom + 4} '
             f'viewBox="0 0 {CHART_W} {bottom + 4}">'
-            f'<text x=0 y=11 font-size=11>{top:,} at most a {"week" if report.weekly else "day"}</text>'
+            f'<text x=0 y=11 font-size=11>{top:,} at most a '
+            f'{"week" if report.weekly else "day"}</text>'
             f'{"".join(bars)}{_axis(report, len(report.timeline) * width, bottom)}</svg>'
             f'<div class=legend>{legend}</div>')
 
@@ -125,8 +129,8 @@ def _bar(x: float, width: float, day: str, counts: dict[str, int], top: int) -> 
         if height:
             y -= height
             parts.append(f'<rect x="{x + 0.5:.1f}" y="{y:.1f}" width="{max(width - 1, 0.5):.1f}" '
-                         f'height="{height:.1f}" fill="{colour}"><title>{escape(day)} {escape(kind)}: '
-                         f'{counts[kind]}</title></rect>')
+                         f'height="{height:.1f}" fill="{colour}"><title>{escape(day)} '
+                         f'{escape(kind)}: {counts[kind]}</title></rect>')
     return "".join(parts)
 
 
@@ -138,7 +142,8 @@ def _precision(report: Report) -> str:
     body = "".join(
         f"<tr title=\"{escape(format_precision(p))}\"><td>{escape(p.name)}</td>"
         f"<td>{p.confirmed}</td><td>{p.dismissed}</td>"
-        f"<td>{'n/a' if p.precision is None else f'{p.precision:.2f}'}</td></tr>" for p in report.precision)
+        f"<td>{'n/a' if p.precision is None else f'{p.precision:.2f}'}</td></tr>"
+        for p in report.precision)
     return (f"<p class=meta>From review decisions since {escape(report.query.window())}.</p>"
             f"<table class=precision>{head}{body}</table>")
 
@@ -177,7 +182,8 @@ def _data(report: Report, live: bool, who: str, allow: bool = False) -> str:
     """The rows as JSON, safe inside a <script> element: no '<', '>' or '&' left to parse."""
     columns = [*COLUMNS, "held"] if live else list(COLUMNS)
     held = report.held if live else {}
-    rows = [[r[c] for c in COLUMNS] + ([held.get(r["id"], [])] if live else []) for r in report.rows]
+    rows = [[r[c] for c in COLUMNS] + ([held.get(r["id"], [])] if live else [])
+            for r in report.rows]
     doc: dict[str, Any] = {"columns": columns, "rows": rows, "live": live, "who": who,
                            "allow": live and allow, "statuses": list(FINDING_STATUSES),
                            "status": _opening_status(report)}
@@ -207,10 +213,12 @@ _PAGE = """<!doctype html>
 <select id=f-kind aria-label="kind"><option value="">all kinds</option></select>
 <select id=f-platform aria-label="platform"><option value="">all platforms</option></select>
 <select id=f-status aria-label="status"><option value="">all statuses</option></select>
-<select id=size aria-label="rows per page"><option>50</option><option selected>100</option><option>500</option></select>
+<select id=size aria-label="rows per page"><option>50</option><option selected>100</option>\
+<option>500</option></select>
 {who}<span id=message role=status></span>
 </div>
-<noscript><p>The table needs JavaScript; the CSV, JSON and Markdown exports hold the same rows.</p></noscript>
+<noscript><p>The table needs JavaScript; the CSV, JSON and Markdown exports hold the same rows.\
+</p></noscript>
 <div class=pager><button id=prev type=button>◀ previous</button><span id=page></span>
 <button id=next type=button>next ▶</button><span id=count></span></div>
 <div class=scroll><table id=items class={table}><thead><tr>{head}</tr></thead>
