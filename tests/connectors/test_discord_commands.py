@@ -199,6 +199,8 @@ def test_the_interaction_payloads_are_discords(tmp_path, monkeypatch) -> None:
     member = {k: v for k, v in in_guild["member"].items() if k != "permissions"}
     assert not spec_errors(member, "GuildMemberResponse")
     assert not spec_errors(in_dm["user"], "UserResponse")
+    assert not spec_errors(in_guild["channel"], "GuildChannelResponse")
+    assert not spec_errors(in_dm["channel"], "PrivateChannelResponse")
     assert (in_guild["context"], in_dm["context"]) == (0, 1) and "member" not in in_dm
 
 
@@ -227,6 +229,27 @@ def test_a_seed_phrase_in_a_report_is_warned_and_never_stored_or_logged(
     for place in (dump, caplog.text, sent):
         assert not leaks(place)
     assert "seed phrase removed" in dump
+
+
+def test_a_report_delivered_twice_is_recorded_and_answered_once(
+    tmp_path, monkeypatch, caplog
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    store = Store(tmp_path / "monitor.db")
+
+    async def scenario() -> FakeDiscord:
+        fake = await FakeDiscord(content_intent_enabled=True).start()
+        alice = fake.add_user("alice")
+        async with running(tmp_path, fake, store):
+            answer = await ask(fake, alice, "report", channel_id=fake.general, text="@0kx_help")
+            await fake.redeliver(answer["interaction"])
+            await wait_for(lambda: "code 40060" in caplog.text)  # Discord refuses a 2nd answer
+        await fake.stop()
+        return fake
+
+    fake = asyncio.run(scenario())
+    assert len(fake.callbacks) == 1 and store.db["findings"].count == 1
+    assert store.db["posts"].count == 1
 
 
 def test_registration_in_listed_servers_only(tmp_path, monkeypatch) -> None:

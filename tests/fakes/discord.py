@@ -359,7 +359,7 @@ class FakeDiscord:
         if dm:
             cid = self.dm_channel(user)
             payload["user"] = user
-            payload["channel"] = {**self.channels[cid], "recipients": [user]}
+            payload["channel"] = {**self.channels[cid], "recipients": [user], "flags": 0}
         else:
             cid = channel_id or self.general
             member = {**self.member(user), "permissions": "1071698660929"}
@@ -368,13 +368,18 @@ class FakeDiscord:
                 guild_locale="en-US",
                 guild={"id": where, "locale": "en-US", "features": []},
                 member=member,
-                channel=self.channels[cid],
+                channel={**self.channels[cid], "flags": 0, "permissions": member["permissions"]},
             )
         payload["channel_id"] = str(cid)
         self.interactions[iid] = payload
         for session in list(self.sessions.values()):  # no intent is needed for interactions
             await self._send_event(session, "INTERACTION_CREATE", payload)
         return payload
+
+    async def redeliver(self, interaction: dict[str, Any]) -> None:
+        """The same INTERACTION_CREATE once more (at-least-once: an event may come twice)."""
+        for session in list(self.sessions.values()):
+            await self._send_event(session, "INTERACTION_CREATE", interaction)
 
     def answer_to(self, interaction: dict[str, Any]) -> dict[str, Any] | None:
         """The bot's interaction response to one interaction (its JSON body), if it answered."""
