@@ -12,6 +12,7 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.app_commands import locale_str
@@ -120,6 +121,9 @@ class CommandLayer:
                 exc.code,
                 exc.text,
             )
+            return False
+        except (TimeoutError, aiohttp.ClientError) as exc:  # tried again on reconnecting
+            log.warning("discord: the slash commands were not registered (%s)", type(exc).__name__)
             return False
         where = f"in {len(self.guilds)} server(s)" if self.guilds else "for the application"
         log.info("discord: slash commands /support, /verify, /report registered %s", where)
