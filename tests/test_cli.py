@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import shlex
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -265,3 +266,24 @@ def test_the_readme_scan_example_prints_what_the_readme_shows(capsys, monkeypatc
     assert result == json.loads(shown)
     # byte for byte, as the command prints it
     assert json.dumps(result, ensure_ascii=False) == shown
+
+
+def test_the_readme_verify_examples_answer_as_their_comments_say(
+    capsys, monkeypatch, tmp_path
+) -> None:
+    """Each `monitor verify ...  # VERDICT ...` line of the README's examples: the answers'
+    headlines in order, the exit code and what the comment says the answer names."""
+    monkeypatch.chdir(tmp_path)  # no monitor.db here: no campaign memory in the answer
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^monitor verify (.+?)\s+# (.+)$", readme, re.MULTILINE)
+    assert len(examples) >= 5
+    for args, comment in examples:
+        code = main(["verify", *shlex.split(args)])
+        out = capsys.readouterr().out
+        headlines = [block.split(":")[0] for block in out.strip().split("\n\n")]
+        assert headlines == re.findall(r"NOT OFFICIAL|SUSPICIOUS|OFFICIAL", comment), args
+        assert code == (3 if "SUSPICIOUS" in headlines else 0 if "OFFICIAL" in headlines else 1)
+        if exit_code := re.search(r"exit (\d)", comment):
+            assert code == int(exit_code.group(1)), args
+        if "names live chat" in comment:
+            assert "live chat at https://www.okx.com/help" in out, args

@@ -77,6 +77,8 @@ PLATFORM_SCHEMA: dict[str, Any] = {
         "message_content": bool,
         "members": bool,
         "channels": (list, int),
+        "commands": bool,
+        "command_guilds": (list, int),
     },
     "twitter": {
         "enabled": bool,

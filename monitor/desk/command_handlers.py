@@ -1,4 +1,5 @@
-"""Telegram command handlers: plain functions over the store, (desk, call) -> reply text and buttons."""
+"""Command handlers: plain functions over the store, (desk, call) -> reply text and buttons; Telegram
+(desk.telegram_commands) and Discord's slash commands (desk.discord_commands) call them."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ class CommandError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One command (or button press) as a Telegram user sent it."""
+    """One command (or button press) as a user sent it, on Telegram or (slash commands) Discord."""
 
     command: str
     args: str
@@ -86,11 +87,12 @@ class Call:
     lang: str = "en"
     username: str = ""
     ref: str = ""  # the update id: names the record a /report makes, so a redelivery adds nothing
+    platform: str = "telegram"  # or "discord", whose ref is the interaction id
 
     @property
     def who(self) -> str:
         """The caller as the audit log and review decisions name them."""
-        return f"telegram:{self.user_id}" + (f" @{self.username}" if self.username else "")
+        return f"{self.platform}:{self.user_id}" + (f" @{self.username}" if self.username else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +237,8 @@ def _managed(desk: Desk, call: Call) -> Reply:
 def _refuse(desk: Desk, call: Call, what: str) -> None:
     """One log line and an audit entry for a refused attempt; never the message text."""
     log.warning(
-        "telegram: refused %s from user %d in chat %d (not a manager here)",
+        "%s: refused %s from user %d in chat %d (not a manager here)",
+        call.platform,
         what,
         call.user_id,
         call.chat_id,
@@ -309,8 +312,8 @@ def cmd_report(desk: Desk, call: Call) -> Reply:
 
 def record_report(desk: Desk, call: Call, text: str) -> bool:
     """A user report as a synthetic post with an impersonation finding and a managers' alert; False if seen."""
-    author = Author("telegram", str(call.user_id), call.username or str(call.user_id))
-    post = Post("telegram", f"report:{call.ref}", author, text, "dm" if call.private else "group")
+    author = Author(call.platform, str(call.user_id), call.username or str(call.user_id))
+    post = Post(call.platform, f"report:{call.ref}", author, text, "dm" if call.private else "group")
     verdict = worst(verify_text(text, desk.brand, None, desk.phishing.domains(), desk.allowed.domains()))
     check = (
         "official"

@@ -160,7 +160,7 @@ def _with_case(store: Store, o: Outcome) -> str:
         return o.result
     platform, post_id = o.stored.platform, o.stored.post_id
     post = store.post(platform, post_id) or {}
-    handle = post.get("author_handle") or o.stored.target  # the target is the author's id
+    handle = post.get("author_handle") or o.stored.action.target  # the author's id
     return report_unsupported(store, platform, handle, (platform, post_id), CASE_OPENER)
 
 

@@ -114,6 +114,11 @@ class FakeDiscord:
         self.timeouts: dict[int, str] = {}  # user id -> communication_disabled_until
         self.bans: dict[int, str] = {}  # user id -> the reason given (X-Audit-Log-Reason)
         self.moderated: list[tuple[str, int, str]] = []  # (what, user id, audit log reason) done
+        # slash commands as registered: (guild id or None, name) -> ApplicationCommandResponse
+        self.commands: dict[tuple[str | None, str], dict[str, Any]] = {}
+        self.command_bodies: list[Any] = []  # every registration's JSON body, as sent
+        self.interactions: dict[int, dict[str, Any]] = {}  # INTERACTION_CREATE payloads by id
+        self.callbacks: list[dict[str, Any]] = []  # interaction responses: id, query, body
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -316,6 +321,73 @@ class FakeDiscord:
         self.messages[channel_id].append(message)
         return message
 
+    async def slash(
+        self,
+        user: dict[str, Any],
+        name: str,
+        locale: str = "en-US",
+        channel_id: int | None = None,
+        **options: str,
+    ) -> dict[str, Any]:
+        """A user runs a registered slash command in a channel (in the bot's DM when None):
+        INTERACTION_CREATE (type 2) with the payload Discord sends, to every session."""
+        dm = channel_id is None
+        where = str(self.guild_id) if not dm else None
+        command = self.commands.get((where, name)) or self.commands.get((None, name))
+        if command is None:
+            raise LookupError(f"/{name} is not registered{'' if dm else ' in the guild'}")
+        iid = self.new_id()
+        data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1}
+        if options:
+            data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+        if "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        payload: dict[str, Any] = {
+            "id": str(iid),
+            "application_id": self.bot["id"],
+            "type": 2,
+            "data": data,
+            "token": f"interaction-token-{iid}",
+            "version": 1,
+            "locale": locale,
+            "app_permissions": "2248473465835073",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": where or "0"},
+            "context": 1 if dm else 0,
+            "attachment_size_limit": 10485760,
+        }
+        if dm:
+            cid = self.dm_channel(user)
+            payload["user"] = user
+            payload["channel"] = {**self.channels[cid], "recipients": [user], "flags": 0}
+        else:
+            cid = channel_id or self.general
+            member = {**self.member(user), "permissions": "1071698660929"}
+            payload.update(
+                guild_id=where,
+                guild_locale="en-US",
+                guild={"id": where, "locale": "en-US", "features": []},
+                member=member,
+                channel={**self.channels[cid], "flags": 0, "permissions": member["permissions"]},
+            )
+        payload["channel_id"] = str(cid)
+        self.interactions[iid] = payload
+        for session in list(self.sessions.values()):  # no intent is needed for interactions
+            await self._send_event(session, "INTERACTION_CREATE", payload)
+        return payload
+
+    async def redeliver(self, interaction: dict[str, Any]) -> None:
+        """The same INTERACTION_CREATE once more (at-least-once: an event may come twice)."""
+        for session in list(self.sessions.values()):
+            await self._send_event(session, "INTERACTION_CREATE", interaction)
+
+    def answer_to(self, interaction: dict[str, Any]) -> dict[str, Any] | None:
+        """The bot's interaction response to one interaction (its JSON body), if it answered."""
+        for callback in self.callbacks:
+            if callback["id"] == interaction["id"]:
+                return dict(callback["body"])
+        return None
+
     def _mentions(self, content: str) -> list[dict[str, Any]]:
         """The users mentioned as <@id> in a text."""
         ids = {int(m) for m in re.findall(r"<@!?(\d+)>", content)}
@@ -489,7 +561,8 @@ class FakeDiscord:
         if request.path == "/gateway":
             return await handler(request)
         self.requests.append((request.method, path))
-        if request.headers.get("Authorization") != f"Bot {TOKEN}":
+        interaction = path.startswith("/interactions/")  # authorised by the token in the path
+        if not interaction and request.headers.get("Authorization") != f"Bot {TOKEN}":
             return _error(401, 0, "401: Unauthorized")
         fault = self._fault(request.method, path)
         response = self._fail(request, fault) if fault is not None else await handler(request)
@@ -696,6 +769,73 @@ class FakeDiscord:
         self.moderated.append(("unban", uid, _reason(request)))
         return web.Response(status=204)
 
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        """PUT /applications/{a}/commands or /applications/{a}/guilds/{g}/commands: the bulk
+        overwrite of the application's (or a guild's) commands; the registered ones answered."""
+        if request.match_info["aid"] != self.bot["id"]:
+            return _error(403, 50001, "Missing Access")
+        guild = request.match_info.get("gid")
+        if guild is not None and guild != str(self.guild_id):
+            return _error(403, 50001, "Missing Access")
+        body = await request.json()
+        self.command_bodies.append(body)
+        for key in [k for k in self.commands if k[0] == guild]:
+            del self.commands[key]
+        for item in body:
+            self.commands[(guild, item["name"])] = self._command(item, guild)
+        return _json([c for k, c in self.commands.items() if k[0] == guild])
+
+    def _command(self, item: dict[str, Any], guild: str | None) -> dict[str, Any]:
+        """An ApplicationCommandResponse for one registered command."""
+        command: dict[str, Any] = {
+            "id": str(self.new_id()),
+            "application_id": self.bot["id"],
+            "version": str(self.new_id()),
+            "default_member_permissions": None,
+            "type": item.get("type", 1),
+            "name": item["name"],
+            "name_localizations": item.get("name_localizations"),
+            "description": item["description"],
+            "description_localizations": item.get("description_localizations"),
+            "dm_permission": bool(item.get("dm_permission", True)),
+            "contexts": item.get("contexts"),
+            "integration_types": item.get("integration_types") or [0],
+            "nsfw": bool(item.get("nsfw", False)),
+        }
+        options = [
+            {k: v for k, v in option.items() if v is not None} for option in item.get("options", [])
+        ]
+        if options:
+            command["options"] = options
+        if guild is not None:
+            command["guild_id"] = guild
+        return command
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        """POST /interactions/{id}/{token}/callback: answer an interaction once (a second answer
+        is 400 / 40060, a wrong token 401 / 50027, an unknown interaction 404 / 10062)."""
+        iid = int(request.match_info["iid"])
+        interaction = self.interactions.get(iid)
+        if interaction is None:
+            return _error(404, 10062, "Unknown interaction")
+        if request.match_info["token"] != interaction["token"]:
+            return _error(401, 50027, "Invalid Webhook Token")
+        if any(c["id"] == str(iid) for c in self.callbacks):
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        body = await request.json()
+        self.callbacks.append({"id": str(iid), "query": dict(request.query), "body": body})
+        if request.query.get("with_response") not in ("1", "true", "True"):
+            return web.Response(status=204)
+        flags = int((body.get("data") or {}).get("flags") or 0)
+        answer = {
+            "id": str(iid),
+            "type": 2,
+            "response_message_id": str(self.new_id()),
+            "response_message_loading": body["type"] == 5,
+            "response_message_ephemeral": bool(flags & 64),
+        }
+        return _json({"interaction": answer})
+
     # -- lifecycle -------------------------------------------------------------------------
     def app(self) -> web.Application:
         """The aiohttp application with every route."""
@@ -717,6 +857,11 @@ class FakeDiscord:
         app.router.add_patch(f"{v10}/guilds/{{gid}}/members/{{uid}}", self._edit_member)
         app.router.add_put(f"{v10}/guilds/{{gid}}/bans/{{uid}}", self._ban)
         app.router.add_delete(f"{v10}/guilds/{{gid}}/bans/{{uid}}", self._unban)
+        app.router.add_put(f"{v10}/applications/{{aid}}/commands", self._put_commands)
+        app.router.add_put(
+            f"{v10}/applications/{{aid}}/guilds/{{gid}}/commands", self._put_commands
+        )
+        app.router.add_post(f"{v10}/interactions/{{iid}}/{{token}}/callback", self._callback)
         return app
 
     async def start(self, port: int = 0) -> FakeDiscord:

@@ -57,6 +57,9 @@ LOGIN_ERROR = (
 _BACKFILL = "backfill"  # queue marker: a fresh gateway session began, read what was missed
 # queue marker: the guilds are known, start cursors for new channels, note moderators
 _BASELINE = "baseline"
+# A command layer's hook (desk.discord_commands, attached by cli/connecting): called with each new
+# client after login and before the gateway connects, to put its slash commands on it.
+OnClient = Callable[[discord.Client], Awaitable[None]]
 
 
 class NotSupported(RuntimeError):
@@ -128,6 +131,11 @@ class _Client(discord.Client):
         super().__init__(intents=intents, max_messages=None, chunk_guilds_at_startup=False)
         self.connector = connector
 
+    async def setup_hook(self) -> None:
+        """Logged in, not connected yet: the attached command layer puts its commands on."""
+        if self.connector.on_client is not None:
+            await self.connector.on_client(self)
+
     async def on_connect(self) -> None:
         """A fresh session (not a RESUME): messages sent meanwhile must be read from history."""
         self.connector.connected.set()
@@ -171,6 +179,13 @@ class DiscordConnector:
         self._warned: set[tuple[int, int]] = set()  # (channel, error code) already logged
         self.staff = StaffRoster()  # each server's moderators, whom impostors copy
         self.refusals = Refusals(log)  # enforcement refused, and servers whose rights are unknown
+        self.on_client: OnClient | None = None  # the slash commands' layer, when attached
+
+    def attach(self, on_client: OnClient) -> None:
+        """Plug in a command layer: `on_client` gets each client the connector makes (one per
+        connection) before it connects. `monitor run` attaches the desk's; the connector knows
+        nothing of it."""
+        self.on_client = on_client
 
     def conditions(self) -> dict[str, Condition]:
         """What /healthz shows: without the message-content intent,
