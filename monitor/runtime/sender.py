@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from monitor.connectors.protocol import Connector
 from monitor.core.models import ENFORCEMENT, Action, StoredAction
+from monitor.runtime.alerting.routing import Alerting
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
@@ -34,7 +35,7 @@ class Claimed:
     (an alert's target names its post)."""
 
     stored: StoredAction
-    connector: Connector
+    connector: Connector | None  # None: an alert routed only to channels beyond the chat
     action: Action
 
 
@@ -52,14 +53,16 @@ async def send_planned(
     connectors: Sequence[Connector],
     outbound: Outbound,
     metrics: Metrics | None = None,
+    alerting: Alerting | None = None,
 ) -> int:
     """Send every planned action that passes the guard and limits once: marked sending before the
-    call, the result after."""
+    call, the result after. An alert also goes to the channels `alerting` routes it to."""
     metrics = metrics or Metrics()
     sent = 0
     while True:
-        claimed, more = claim(store, connectors, outbound)
+        claimed, more = claim(store, connectors, outbound, alerting)
         outcomes = await asyncio.gather(*_bounded([_perform(c, metrics) for c in claimed]))
+        outcomes = await _deliver_alerts(store, claimed, outcomes, alerting)
         await _settle(store, outcomes, metrics)
         await _alert_refusals(store, outcomes, connectors, outbound)
         sent += sum(o.status == "sent" for o in outcomes)
@@ -68,7 +71,8 @@ async def send_planned(
 
 
 def claim(
-    store: Store, connectors: Sequence[Connector], outbound: Outbound
+    store: Store, connectors: Sequence[Connector], outbound: Outbound,
+    alerting: Alerting | None = None,
 ) -> tuple[list[Claimed], bool]:
     """Check and mark sending, in one transaction, what goes out now: at most one action per post,
     because a post's next action may depend on the answer to this one (a notice on a failed delete).
@@ -82,7 +86,7 @@ def claim(
             if (stored.platform, stored.post_id) in posts:
                 more = True
                 continue
-            found = _claim_one(store, stored, connectors, outbound, switches)
+            found = _claim_one(store, stored, connectors, outbound, switches, alerting)
             if found is not None:
                 claimed.append(found)
                 posts.add((stored.platform, stored.post_id))
@@ -95,10 +99,17 @@ def _claim_one(
     connectors: Sequence[Connector],
     outbound: Outbound,
     switches: Switches,
+    alerting: Alerting | None = None,
 ) -> Claimed | None:
     """The action marked sending, or None when it does not go out now (its status says why)."""
     connector, platform = _route(stored, connectors)
-    if connector is None:
+    if stored.kind == "alert" and alerting is not None:
+        connector = connector if alerting.to_telegram(stored) else None
+        routed = connector is not None or any(
+            n in alerting.channels for n in alerting.elsewhere(stored))
+    else:
+        routed = connector is not None
+    if not routed:
         if stored.kind == "alert":  # no managers' chat: the finding still waits in the report
             store.set_action_status(stored.id, "skipped", "no admin chat: see the report")
         return None
@@ -125,6 +136,8 @@ def _bounded(calls: list[Coroutine[Any, Any, T]]) -> list[Coroutine[Any, Any, T]
 async def _perform(claimed: Claimed, metrics: Metrics) -> Outcome:
     """Carry out one action; a platform error fails this action only, never the daemon."""
     stored = claimed.stored
+    if claimed.connector is None:  # the routed channels are sent to after the round
+        return Outcome(stored, "sent", "not for the managers' chat")
     try:
         answer = await claimed.connector.perform(claimed.action)
     except Exception as exc:  # noqa: BLE001 - any platform error fails this action only
@@ -132,6 +145,32 @@ async def _perform(claimed: Claimed, metrics: Metrics) -> Outcome:
         return Outcome(stored, "failed", f"{type(exc).__name__}: {exc}"[:300])
     metrics.acted(stored.platform, stored.post_id)
     return Outcome(stored, "sent", answer)
+
+
+async def _deliver_alerts(
+    store: Store, claimed: Sequence[Claimed], outcomes: Sequence[Outcome],
+    alerting: Alerting | None,
+) -> list[Outcome]:
+    """Each alert of the round to its other routed channels (after the chat's call, which a
+    channel's failure never blocks); an alert for those channels only is sent if one took it."""
+    if alerting is None:
+        return list(outcomes)
+    result = []
+    for c, o in zip(claimed, outcomes, strict=True):
+        if c.stored.kind == "alert" and alerting.elsewhere(c.stored):
+            went = await alerting.deliver_alert(store, c.stored, c.action.text)
+            o = _with_channels(o, went, c.connector is None)
+        result.append(o)
+    return result
+
+
+def _with_channels(outcome: Outcome, went: list[str], only_there: bool) -> Outcome:
+    """The alert's outcome naming the channels it reached too."""
+    if only_there:
+        return replace(outcome, status="sent" if went else "failed",
+                       result=f"sent to {', '.join(went)}" if went else "no channel took it")
+    return replace(outcome, result=f"{outcome.result}; also {', '.join(went)}" if went
+                   else outcome.result)
 
 
 async def _settle(store: Store, outcomes: Sequence[Outcome], metrics: Metrics) -> None:
