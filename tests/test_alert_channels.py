@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import random
 from pathlib import Path
 
@@ -227,3 +228,23 @@ def test_the_alerts_config_builds_every_channel(
 def test_a_bad_alerts_table_is_named(tmp_path: Path, change: tuple[str, str], error: str) -> None:
     with pytest.raises(config.ConfigError, match=error.replace("(", r"\(")):
         config.load(_config(tmp_path, ALERTS_TOML.replace(*change)))
+
+
+def test_the_example_config_shows_every_alerts_table_commented_and_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = config.DEFAULT_CONFIG.read_text(encoding="utf-8")
+    assert "\n[alerts" not in text  # off until uncommented
+    uncommented = []
+    for table, keys in config.SCHEMA["alerts"].items():
+        block = text[text.index(f"# [alerts.{table}]\n"):].split("\n\n")[0]
+        lines = [line.removeprefix("# ") for line in block.splitlines()
+                 if re.match(r"# (\[[\w.]+\]|\w+ = )", line)]
+        assert {line.split(" = ")[0] for line in lines[1:]} == set(keys), table
+        uncommented.append("\n".join(lines))
+    for name in ("SLACK_BOT_TOKEN", "MONITOR_WEBHOOK_SECRET"):
+        monkeypatch.setenv(name, f"{name.lower()}-value")
+    settings = config.load(_config(tmp_path, "\n" + "\n\n".join(uncommented) + "\n"))
+    alerting = build_alerting(settings)
+    assert set(alerting.channels) == {"slack", "webhook", "email"}
+    assert alerting.digest_at == "08:00"

@@ -17,6 +17,13 @@ from monitor.store.alert_rows import claim_delivery, settle_delivery
 log = logging.getLogger("monitor.alerts")
 TELEGRAM = "telegram"
 DEFAULT_ROUTE = (TELEGRAM,)  # without [alerts.routes], alerts go where they always went
+# (table, *_env key) -> the env var's default name
+ENV_DEFAULTS = {
+    ("alerts.slack", "token_env"): "SLACK_BOT_TOKEN",
+    ("alerts.webhook", "secret_env"): "MONITOR_WEBHOOK_SECRET",
+    ("alerts.email", "username_env"): "MONITOR_SMTP_USERNAME",
+    ("alerts.email", "password_env"): "MONITOR_SMTP_PASSWORD",
+}
 
 
 class Channel(Protocol):
@@ -120,7 +127,7 @@ def _slack(table: dict[str, Any]) -> Channel:
     """[alerts.slack]: the bot token from env."""
     from monitor.runtime.alerting.slack import SLACK_API, SlackChannel
 
-    token = _credential(table, "token_env", "SLACK_BOT_TOKEN", "alerts.slack")
+    token = _credential(table, "alerts.slack", "token_env")
     return SlackChannel(token, table["channel"], table.get("base_url", SLACK_API))
 
 
@@ -128,7 +135,7 @@ def _webhook(table: dict[str, Any]) -> Channel:
     """[alerts.webhook]: the signing secret from env."""
     from monitor.runtime.alerting.webhook import WebhookChannel
 
-    secret = _credential(table, "secret_env", "MONITOR_WEBHOOK_SECRET", "alerts.webhook")
+    secret = _credential(table, "alerts.webhook", "secret_env")
     return WebhookChannel(table["url"], secret.encode(), table.get("attempts", 4),
                           table.get("backoff", 1.0), table.get("timeout", 10.0))
 
@@ -137,16 +144,16 @@ def _mail(table: dict[str, Any]) -> Channel:
     """[alerts.email]: the account from env, when the server asks for one."""
     from monitor.runtime.alerting.mail import MailChannel
 
-    user = env_secret(table.get("username_env", "MONITOR_SMTP_USERNAME"))
-    password = env_secret(table.get("password_env", "MONITOR_SMTP_PASSWORD"))
+    user, password = (env_secret(table.get(key, ENV_DEFAULTS["alerts.email", key]))
+                      for key in ("username_env", "password_env"))
     return MailChannel(table["host"], table.get("port", 587), table["from"], tuple(table["to"]),
                        user, password, table.get("starttls", True), table.get("tls", False),
                        table.get("timeout", 30.0))
 
 
-def _credential(table: dict[str, Any], key: str, default: str, where: str) -> str:
+def _credential(table: dict[str, Any], where: str, key: str) -> str:
     """A credential from the env var the table names; its absence is an error naming both."""
-    name = table.get(key, default)
+    name = table.get(key, ENV_DEFAULTS[where, key])
     value = env_secret(name)
     if value is None:
         raise AlertingError(f"[{where}] is enabled but ${name} ({where}.{key}) is not set")
