@@ -77,7 +77,6 @@ def test_env_example_names_every_env_key_of_the_schema_with_its_default() -> Non
     from monitor.connectors.reddit.stream import ENV_DEFAULTS as REDDIT
     from monitor.connectors.telegram.updates import DEFAULT_TOKEN_ENV as TELEGRAM
     from monitor.connectors.twitter.timeline import ENV_DEFAULTS as X
-
     from monitor.runtime.alerting.routing import ENV_DEFAULTS as ALERTS
 
     env_keys = {(table, key) for table, keys in _tables(config.SCHEMA)
