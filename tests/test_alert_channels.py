@@ -18,6 +18,8 @@ from monitor.runtime.alerting.mail import MailChannel
 from monitor.runtime.alerting.routing import Alerting, AlertingError, build_alerting
 from monitor.runtime.alerting.slack import SlackChannel, SlackError
 from monitor.runtime.alerting.webhook import WebhookChannel, WebhookError, signature
+from monitor.runtime.outbound import Outbound
+from monitor.runtime.sender import send_planned
 from monitor.store import Store
 from monitor.store.alert_rows import deliveries
 from tests.fakes.slack import GOOD_TOKEN, SlackFake
@@ -248,3 +250,30 @@ def test_the_example_config_shows_every_alerts_table_commented_and_valid(
     alerting = build_alerting(settings)
     assert set(alerting.channels) == {"slack", "webhook", "email"}
     assert alerting.digest_at == "08:00"
+
+
+def test_an_alert_routed_away_from_telegram_is_sent_without_a_managers_chat(
+    tmp_path: Path, settings: config.Settings
+) -> None:
+    store = Store(tmp_path / "m.db")
+    outbound = Outbound.from_settings(settings)
+
+    async def scenario() -> WebhookReceiver:
+        async with WebhookReceiver(SECRET) as hook, WebhookReceiver(SECRET, 9, 500) as down:
+            up = WebhookChannel(hook.url, SECRET, attempts=2, backoff=0.01)
+            alerting = Alerting(Guard(settings.brand), {"webhook": up},
+                                {"secret_leak": ("webhook",)})
+            _stored(store, ALERT)
+            assert await send_planned(store, [], outbound, alerting=alerting) == 1
+            assert await send_planned(store, [], outbound, alerting=alerting) == 0  # once
+            alerting.channels["webhook"] = WebhookChannel(down.url, SECRET, attempts=2,
+                                                          backoff=0.01)
+            post = Post("telegram", "8", Author("telegram", "id-eve", "eve"), "[x]", "group")
+            store.plan_action(post, Action("alert", "telegram", "admin", ALERT, "secret_leak: x"))
+            assert await send_planned(store, [], outbound, alerting=alerting) == 0
+            return hook
+
+    hook = asyncio.run(scenario())
+    assert len(hook.received) == 1
+    rows = {r["post_id"]: (r["status"], r["result"]) for r in store.db["actions"].rows}
+    assert rows == {"7": ("sent", "sent to webhook"), "8": ("failed", "no channel took it")}

@@ -152,16 +152,19 @@ async def _deliver_alerts(
     alerting: Alerting | None,
 ) -> list[Outcome]:
     """Each alert of the round to its other routed channels (after the chat's call, which a
-    channel's failure never blocks); an alert for those channels only is sent if one took it."""
+    channel's failure never blocks); an alert for those channels only is sent if one took it.
+    Alerts go concurrently, so one channel's retries hold up the round once, not per alert."""
     if alerting is None:
         return list(outcomes)
-    result = []
-    for c, o in zip(claimed, outcomes, strict=True):
-        if c.stored.kind == "alert" and alerting.elsewhere(c.stored):
-            went = await alerting.deliver_alert(store, c.stored, c.action.text)
-            o = _with_channels(o, went, c.connector is None)
-        result.append(o)
-    return result
+
+    async def one(c: Claimed, o: Outcome) -> Outcome:
+        if c.stored.kind != "alert" or not alerting.elsewhere(c.stored):
+            return o
+        went = await alerting.deliver_alert(store, c.stored, c.action.text)
+        return _with_channels(o, went, c.connector is None)
+
+    pairs = zip(claimed, outcomes, strict=True)
+    return list(await asyncio.gather(*_bounded([one(c, o) for c, o in pairs])))
 
 
 def _with_channels(outcome: Outcome, went: list[str], only_there: bool) -> Outcome:
