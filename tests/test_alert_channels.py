@@ -277,3 +277,19 @@ def test_an_alert_routed_away_from_telegram_is_sent_without_a_managers_chat(
     assert len(hook.received) == 1
     rows = {r["post_id"]: (r["status"], r["result"]) for r in store.db["actions"].rows}
     assert rows == {"7": ("sent", "sent to webhook"), "8": ("failed", "no channel took it")}
+
+
+def test_doctor_names_a_missing_alert_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.cli.doctor import alert_checks
+
+    monkeypatch.delenv("MONITOR_WEBHOOK_SECRET", raising=False)
+    settings = config.load(_config(tmp_path, ALERTS_TOML))
+    monkeypatch.setenv("T_SLACK", "xoxb-from-env-123")
+    (check,) = alert_checks(settings)
+    assert not check.ok and "$MONITOR_WEBHOOK_SECRET (alerts.webhook.secret_env)" in check.detail
+    monkeypatch.setenv("MONITOR_WEBHOOK_SECRET", "s3cret-for-hmac")
+    (check,) = alert_checks(settings)
+    assert check.ok and check.detail == "channels slack, webhook, email; digest at 07:30 UTC"
+    assert alert_checks(config.load(None)) == []  # no channel enabled: no line
