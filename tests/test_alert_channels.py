@@ -293,3 +293,30 @@ def test_doctor_names_a_missing_alert_credential(
     (check,) = alert_checks(settings)
     assert check.ok and check.detail == "channels slack, webhook, email; digest at 07:30 UTC"
     assert alert_checks(config.load(None)) == []  # no channel enabled: no line
+
+
+def test_a_refused_removal_reaches_the_routed_channel_once_a_day(
+    tmp_path: Path, settings: config.Settings
+) -> None:
+    from tests.test_daemon_send import NO_LIMITS, RecordingConnector
+
+    store = Store(tmp_path / "m.db")
+    (tmp_path / "s.jsonl").write_text("", encoding="utf-8")
+    chat = RecordingConnector(tmp_path / "s.jsonl", store, fail_deletes=True)
+    outbound = Outbound(Guard(settings.brand), NO_LIMITS)
+
+    async def scenario() -> WebhookReceiver:
+        async with WebhookReceiver(SECRET) as hook:
+            alerting = Alerting(Guard(settings.brand), {"webhook": WebhookChannel(
+                hook.url, SECRET, attempts=1)}, {"impersonation": ("webhook",)})
+            for pid in ("9", "10"):  # the second refusal in that place the same day: not again
+                post = Post("telegram", pid, Author("telegram", "i", "imp"), "[x]", "group")
+                store.plan_action(post, Action("delete", "telegram", f"-100:{pid}", "",
+                                               "impersonation: scam_lure", place="OKX Group"))
+                await send_planned(store, [chat], outbound, alerting=alerting)
+            return hook
+
+    hook = asyncio.run(scenario())
+    assert [b["text"] for b in hook.received] == [
+        "cannot delete on telegram in OKX Group: PermissionError: bot is not an admin here"]
+    assert chat.performed == []  # impersonation is not routed to the managers' chat

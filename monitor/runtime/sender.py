@@ -64,7 +64,7 @@ async def send_planned(
         outcomes = await asyncio.gather(*_bounded([_perform(c, metrics) for c in claimed]))
         outcomes = await _deliver_alerts(store, claimed, outcomes, alerting)
         await _settle(store, outcomes, metrics)
-        await _alert_refusals(store, outcomes, connectors, outbound)
+        await _alert_refusals(store, outcomes, connectors, outbound, alerting)
         sent += sum(o.status == "sent" for o in outcomes)
         if not more:
             return sent
@@ -193,27 +193,40 @@ async def _settle(store: Store, outcomes: Sequence[Outcome], metrics: Metrics) -
 
 
 async def _alert_refusals(
-    store: Store, outcomes: Sequence[Outcome], connectors: Sequence[Connector], outbound: Outbound
+    store: Store, outcomes: Sequence[Outcome], connectors: Sequence[Connector], outbound: Outbound,
+    alerting: Alerting | None = None,
 ) -> None:
     """A removal, restriction or ban the platform refused reaches the managers with its answer
-    (the action itself is failed, with that answer): once a day per platform, place and kind."""
+    (the action itself is failed, with that answer): once a day per platform, place and kind, in
+    their chat and on the channels the finding kind is routed to."""
     chat = next((c for c in connectors if c.name in ALERT_CONNECTORS), None)
     for o in outcomes:
         stored = o.stored
-        if chat is None or o.status != "failed" or stored.kind not in ENFORCEMENT:
+        if o.status != "failed" or stored.kind not in ENFORCEMENT:
             continue
-        place = stored.action.place or "this place"
-        key, today = f"refused:{stored.platform}:{place}:{stored.kind}", utcnow()[:10]
-        text = f"cannot {stored.kind} on {stored.platform} in {place}: {o.result}"
-        target = f"{ALERT_TARGET}:{stored.platform}:{stored.post_id}"
-        alert = Action("alert", stored.platform, target, text, stored.action.reason)
-        if store.meta(key) == today or outbound.guard.check_action(alert, chat.name):
+        to_chat = chat if alerting is None or alerting.to_telegram(stored) else None
+        others = alerting.elsewhere(stored) if alerting is not None else ()
+        key, alert = _refusal(stored, o.result)
+        if (to_chat is None and not others) or store.meta(key) == utcnow()[:10] \
+                or outbound.guard.check_action(alert, "telegram"):
             continue
-        store.set_meta(key, today)
-        try:
-            await chat.perform(alert)
-        except Exception as exc:  # noqa: BLE001 - the refusal stays in the action's result
-            log.warning("refusal alert not sent (%s)", type(exc).__name__)
+        store.set_meta(key, utcnow()[:10])
+        if to_chat is not None:
+            try:
+                await to_chat.perform(alert)
+            except Exception as exc:  # noqa: BLE001 - the refusal stays in the action's result
+                log.warning("refusal alert not sent (%s)", type(exc).__name__)
+        if alerting is not None and others:
+            await alerting.broadcast(others, alert.text)
+
+
+def _refusal(stored: StoredAction, answer: str) -> tuple[str, Action]:
+    """The meta key (one a day per platform, place and kind) and the alert of a refusal."""
+    place = stored.action.place or "this place"
+    text = f"cannot {stored.kind} on {stored.platform} in {place}: {answer}"
+    target = f"{ALERT_TARGET}:{stored.platform}:{stored.post_id}"
+    key = f"refused:{stored.platform}:{place}:{stored.kind}"
+    return key, Action("alert", stored.platform, target, text, stored.action.reason)
 
 
 def _route(stored: StoredAction, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:
