@@ -77,21 +77,31 @@ def test_env_example_names_every_env_key_of_the_schema_with_its_default() -> Non
     from monitor.connectors.reddit.stream import ENV_DEFAULTS as REDDIT
     from monitor.connectors.telegram.updates import DEFAULT_TOKEN_ENV as TELEGRAM
     from monitor.connectors.twitter.timeline import ENV_DEFAULTS as X
+    from monitor.runtime.alerting.routing import ENV_DEFAULTS as ALERTS
 
-    env_keys = {(table, key) for table, keys in config.SCHEMA.items() for key in keys
-                if key.endswith("_env")}
+    env_keys = {(table, key) for table, keys in _tables(config.SCHEMA)
+                for key in keys if key.endswith("_env")}
     assert set(firstrun.ENV_VARS) == env_keys
     defaults = {("monitor", "salt_env"): config.Settings.__dataclass_fields__["salt_env"].default,
                 ("serve", "token_env"): "MONITOR_SERVE_TOKEN",
                 ("telegram", "token_env"): TELEGRAM, ("discord", "token_env"): DISCORD,
                 **{("twitter", key): name for key, name in X.items()},
-                **{("reddit", f"{key}_env"): name for key, name in REDDIT.items()}}
+                **{("reddit", f"{key}_env"): name for key, name in REDDIT.items()}, **ALERTS}
     assert {k: name for k, (name, _) in firstrun.ENV_VARS.items()} == defaults
     text = firstrun.env_example()
     example = config.DEFAULT_CONFIG.read_text(encoding="utf-8")
     for (table, key), (name, _) in firstrun.ENV_VARS.items():
         assert re.search(rf"^# \[{table}\] {key}: .+\n{name}=\n", text, re.MULTILINE), name
         assert name in example  # the example config names it where it is configured
+
+
+def _tables(schema: dict, prefix: str = "") -> list[tuple[str, dict]]:
+    """Every table of the schema with its dotted name, sub-tables ([alerts.slack]) too."""
+    found = []
+    for name, value in schema.items():
+        if isinstance(value, dict):
+            found += [(f"{prefix}{name}", value), *_tables(value, f"{prefix}{name}.")]
+    return found
 
 
 def test_the_committed_env_example_is_the_generated_one() -> None:

@@ -58,10 +58,28 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     print(first.line(), flush=True)
     checks = [first]
     if settings is not None:
-        for check in _files(settings, args.db or settings.db) + _platforms(settings):
+        found = _files(settings, args.db or settings.db) + _platforms(settings)
+        for check in found + alert_checks(settings):
             print(check.line(), flush=True)
             checks.append(check)
     return 0 if all(c.ok for c in checks) else 1
+
+
+def alert_checks(settings: config.Settings) -> list[Check]:
+    """The [alerts] channels enabled, with their credentials set (nothing is sent: a message
+    would reach real people)."""
+    from monitor.runtime.alerting.routing import TELEGRAM, AlertingError, build_alerting
+
+    names = [n for n in config.ALERT_CHANNELS if settings.alerts.get(n, {}).get("enabled")]
+    if not names:
+        return []
+    try:
+        alerting = build_alerting(settings)
+    except AlertingError as exc:
+        return [Check("alerts", str(exc), ENV_FIX)]
+    digest = f"; digest at {alerting.digest_at} UTC" if alerting.digest_at else ""
+    shown = ", ".join(n for n in alerting.channels if n != TELEGRAM)
+    return [Check("alerts", f"channels {shown}{digest}")]
 
 
 def _config(path: str | None) -> tuple[Check, config.Settings | None]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from monitor import evalsets
 from monitor.classify import Pending, format_verdict, verify_text, worst
+from monitor.cli import alerts as cli_alerts
 from monitor.cli import doctor, evaluate, firstrun, progress
 from monitor.cli import review_serve as cli_review
 from monitor.cli import takedown as cli_cases
@@ -32,7 +33,7 @@ from monitor.core.hostlists import load as load_list
 from monitor.core.models import PLATFORMS, Post
 from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
 from monitor.core.postjson import PostError, decode_lines, is_blank, parse_line
-from monitor.desk import report
+from monitor.desk import digest, report
 from monitor.resources import data_path
 from monitor.runtime import logs
 from monitor.store import Store
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_cases.add_cases(sub)
     firstrun.add_init(sub)
     doctor.add_doctor(sub)
+    cli_alerts.add_digest(sub)
     return parser
 
 
@@ -570,6 +572,8 @@ def _run(
     pipeline = Pipeline.from_settings(settings, salt)
     ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run, settings.policy)
     ingest.health = health = Health(store)
+    # channels beyond the managers' chat; [alerts] is read at start (a SIGHUP does not swap it)
+    ingest.alerting = cli_alerts.alerting_for(settings, cli_alerts.managers_chat(connectors))
 
     async def main() -> daemon.Counters:
         stop = asyncio.Event()
@@ -586,7 +590,8 @@ def _run(
             ) from None
         try:
             return await daemon.run(
-                connectors, ingest, stop, outbound=Outbound.from_settings(settings)
+                connectors, ingest, stop, outbound=Outbound.from_settings(settings),
+                digest=digest.build,
             )
         finally:
             if ops is not None:

@@ -51,6 +51,16 @@ ENV_VARS: dict[tuple[str, str], tuple[str, str]] = {
     ("reddit", "client_secret_env"): ("REDDIT_CLIENT_SECRET", "the script app's secret"),
     ("reddit", "username_env"): ("REDDIT_USERNAME", "the bot account's username"),
     ("reddit", "password_env"): ("REDDIT_PASSWORD", "the bot account's password"),
+    ("alerts.slack", "token_env"): (
+        "SLACK_BOT_TOKEN",
+        "the Slack bot token (xoxb-..., scope chat:write) for alerts and the digest",
+    ),
+    ("alerts.webhook", "secret_env"): (
+        "MONITOR_WEBHOOK_SECRET",
+        "the key that signs each webhook request (HMAC-SHA256; openssl rand -hex 32)",
+    ),
+    ("alerts.email", "username_env"): ("MONITOR_SMTP_USERNAME", "the SMTP account, if it asks"),
+    ("alerts.email", "password_env"): ("MONITOR_SMTP_PASSWORD", "the SMTP account's password"),
 }
 ENV_HEADER = """\
 # The environment variables support-monitor reads: credentials never go in monitor.toml, whose

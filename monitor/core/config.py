@@ -112,6 +112,20 @@ PLATFORM_SCHEMA: dict[str, Any] = {
     },
 }
 SCHEMA.update(PLATFORM_SCHEMA)
+# Alerts and the daily digest beyond the managers' Telegram chat (runtime.alerting); every channel
+# is off until its table says enabled = true.
+ALERT_CHANNELS = ("telegram", "slack", "webhook", "email")
+ROUTE_KINDS = (*FINDING_KINDS, "default")
+SCHEMA["alerts"] = {
+    "slack": {"enabled": bool, "token_env": str, "channel": str, "base_url": str},
+    "webhook": {"enabled": bool, "url": str, "secret_env": str, "attempts": int,
+                "backoff": float, "timeout": float},
+    "email": {"enabled": bool, "host": str, "port": int, "from": str, "to": _STR_LIST,
+              "username_env": str, "password_env": str, "starttls": bool, "tls": bool,
+              "timeout": float},
+    "routes": {k: _STR_LIST for k in ROUTE_KINDS},
+    "digest": {"enabled": bool, "at": str, "channels": _STR_LIST},
+}
 REQUIRED: dict[str, tuple[str, ...]] = {
     "brand": ("name", "domains", "live_chat_url", "ticket_url"),
 }
@@ -160,6 +174,7 @@ class Settings:
     metrics_port: int = 0  # /healthz and /metrics; 0 turns the endpoint off
     metrics_host: str = "127.0.0.1"
     memory: dict[str, Any] = field(default_factory=dict)  # validated [memory]
+    alerts: dict[str, Any] = field(default_factory=dict)  # validated [alerts] (alert_checks)
 
 
 def is_bundled(settings: Settings) -> bool:
@@ -279,6 +294,7 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         policy=(policy := _policy(path, data)),
         enforce=_enforce(path, data, policy),
         memory=_memory(path, data.get("memory", {})),
+        alerts=_alerts(path, data.get("alerts", {})),
         **_ops(path, mon),
     )
 
@@ -335,6 +351,40 @@ def _memory(path: Path, table: dict[str, Any]) -> dict[str, Any]:
     if not 0.0 < table.get("threshold", 0.5) <= 1.0:
         raise ConfigError(f"{path}: 'memory.threshold' must be above 0 and at most 1")
     return dict(table)
+
+
+def _alerts(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    """The [alerts] table, checked: each enabled channel's required keys, routes and the digest
+    naming only enabled channels (telegram always counts), the digest's time as HH:MM."""
+    enabled = {"telegram"} | {c for c in ALERT_CHANNELS if table.get(c, {}).get("enabled")}
+    for name, keys in (("slack", ("channel",)), ("webhook", ("url",)),
+                       ("email", ("host", "from", "to"))):
+        for key in keys if name in enabled else ():
+            if not table[name].get(key):
+                raise ConfigError(f"{path}: missing key 'alerts.{name}.{key}'")
+    url = table.get("webhook", {}).get("url", "")
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError(f"{path}: 'alerts.webhook.url' must start with https:// or http://")
+    if not 1 <= table.get("webhook", {}).get("attempts", 1) <= 10:
+        raise ConfigError(f"{path}: 'alerts.webhook.attempts' must be between 1 and 10")
+    if not 0 < table.get("email", {}).get("port", 25) <= 65535:
+        raise ConfigError(f"{path}: 'alerts.email.port' must be between 1 and 65535")
+    lists = [(f"routes.{k}", v) for k, v in table.get("routes", {}).items()]
+    lists.append(("digest.channels", table.get("digest", {}).get("channels", [])))
+    for key, names in lists:
+        if off := [n for n in names if n not in enabled]:
+            raise ConfigError(f"{path}: 'alerts.{key}' names '{off[0]}', which is not an enabled "
+                              f"channel (use {', '.join(sorted(enabled))})")
+    if not _is_hhmm(table.get("digest", {}).get("at", "08:00")):
+        raise ConfigError(f"{path}: 'alerts.digest.at' must be a UTC time like \"08:00\"")
+    return dict(table)
+
+
+def _is_hhmm(text: str) -> bool:
+    """Whether text is a time of day as HH:MM (24-hour)."""
+    hours, _, minutes = text.partition(":")
+    return (len(hours) == len(minutes) == 2 and hours.isdigit() and minutes.isdigit()
+            and int(hours) < 24 and int(minutes) < 60)
 
 
 def _support(path: Path, table: dict[str, Any]) -> dict[str, Any]:

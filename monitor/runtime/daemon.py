@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,8 @@ from monitor.core.models import Post, Processed
 from monitor.core.pipeline import BATCH, Pipeline
 from monitor.core.policy import Modes
 from monitor.replies.guard import Guard
+from monitor.runtime.alerting.routing import Alerting
+from monitor.runtime.alerting.schedule import digest_loop
 from monitor.runtime.health import Health
 from monitor.runtime.limits import Limits
 from monitor.runtime.listwatch import ListWatch
@@ -63,6 +65,7 @@ class Ingest:
         self.metrics = Metrics()
         self.health: Health | None = None
         self.outbound: Outbound | None = None  # set by run(); a config reload swaps it
+        self.alerting: Alerting | None = None  # channels beyond the managers' chat ([alerts])
         self.lists = ListWatch()  # the host list files, looked at before each batch
         self.wake = asyncio.Event()  # set when an action was planned, so the sender goes at once
         self._queue: list[tuple[Post, asyncio.Future[None]]] = []  # emitted, waiting for the models
@@ -288,7 +291,9 @@ async def _send_pass(ingest: Ingest, connectors: Sequence[Connector]) -> None:
     """One sending pass; a database error is logged and the next pass tries again."""
     assert ingest.outbound is not None
     try:
-        await send_planned(ingest.store, connectors, ingest.outbound, ingest.metrics)
+        await send_planned(
+            ingest.store, connectors, ingest.outbound, ingest.metrics, ingest.alerting
+        )
     except Exception as exc:  # noqa: BLE001
         # e.g. the database stayed locked: the sender must live on
         log.error(
@@ -318,8 +323,10 @@ async def run(
     stop: asyncio.Event | None = None,
     send_interval: float = 1.0,
     outbound: Outbound | None = None,
+    digest: Callable[[Store], str] | None = None,
 ) -> Counters:
-    """Watch with every connector until all have ended (replays) or stop is set (signals)."""
+    """Watch with every connector until all have ended (replays) or stop is set (signals);
+    `digest` builds the daily digest text, sent when [alerts.digest] is enabled."""
     stop = stop or asyncio.Event()
     fail_interrupted(ingest.store)
     ingest.outbound = outbound or ingest.outbound or default_outbound(ingest.pipeline)
@@ -332,6 +339,7 @@ async def run(
         if ingest.dry_run
         else asyncio.create_task(sender_loop(ingest, connectors, stop, send_interval))
     )
+    daily = _daily(ingest, digest, stop)
     stopper = asyncio.create_task(stop.wait())
     either: list[asyncio.Future[Any]] = [watchers, stopper]
     await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
@@ -341,8 +349,20 @@ async def run(
     await ingest.close()
     if sender is not None:
         await sender  # the final flush sends what was planned before the stop
+    if daily is not None:
+        await daily
     await close_all(connectors)
     return ingest.counters
+
+
+def _daily(
+    ingest: Ingest, digest: Callable[[Store], str] | None, stop: asyncio.Event
+) -> asyncio.Task[None] | None:
+    """The daily digest's task, when there is a digest to build and a time to send it."""
+    alerting = ingest.alerting
+    if digest is None or alerting is None or alerting.digest_at is None or ingest.dry_run:
+        return None
+    return asyncio.create_task(digest_loop(ingest.store, alerting, digest, stop))
 
 
 async def close_all(connectors: Sequence[Connector]) -> None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from monitor.connectors.protocol import NO_REPORT_API, Connector
 from monitor.core.models import ENFORCEMENT, Action, StoredAction
 from monitor.desk.cases import report_unsupported
+from monitor.runtime.alerting.routing import Alerting
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
@@ -37,7 +38,7 @@ class Claimed:
     (an alert's target names its post)."""
 
     stored: StoredAction
-    connector: Connector
+    connector: Connector | None  # None: an alert routed only to channels beyond the chat
     action: Action
 
 
@@ -55,23 +56,26 @@ async def send_planned(
     connectors: Sequence[Connector],
     outbound: Outbound,
     metrics: Metrics | None = None,
+    alerting: Alerting | None = None,
 ) -> int:
     """Send every planned action that passes the guard and limits once: marked sending before the
-    call, the result after."""
+    call, the result after. An alert also goes to the channels `alerting` routes it to."""
     metrics = metrics or Metrics()
     sent = 0
     while True:
-        claimed, more = claim(store, connectors, outbound)
+        claimed, more = claim(store, connectors, outbound, alerting)
         outcomes = await asyncio.gather(*_bounded([_perform(c, metrics) for c in claimed]))
+        outcomes = await _deliver_alerts(store, claimed, outcomes, alerting)
         await _settle(store, outcomes, metrics)
-        await _alert_refusals(store, outcomes, connectors, outbound)
+        await _alert_refusals(store, outcomes, connectors, outbound, alerting)
         sent += sum(o.status == "sent" for o in outcomes)
         if not more:
             return sent
 
 
 def claim(
-    store: Store, connectors: Sequence[Connector], outbound: Outbound
+    store: Store, connectors: Sequence[Connector], outbound: Outbound,
+    alerting: Alerting | None = None,
 ) -> tuple[list[Claimed], bool]:
     """Check and mark sending, in one transaction, what goes out now: at most one action per post,
     because a post's next action may depend on the answer to this one (a notice on a failed delete).
@@ -85,7 +89,7 @@ def claim(
             if (stored.platform, stored.post_id) in posts:
                 more = True
                 continue
-            found = _claim_one(store, stored, connectors, outbound, switches)
+            found = _claim_one(store, stored, connectors, outbound, switches, alerting)
             if found is not None:
                 claimed.append(found)
                 posts.add((stored.platform, stored.post_id))
@@ -98,10 +102,17 @@ def _claim_one(
     connectors: Sequence[Connector],
     outbound: Outbound,
     switches: Switches,
+    alerting: Alerting | None = None,
 ) -> Claimed | None:
     """The action marked sending, or None when it does not go out now (its status says why)."""
     connector, platform = _route(stored, connectors)
-    if connector is None:
+    if stored.kind == "alert" and alerting is not None:
+        connector = connector if alerting.to_telegram(stored) else None
+        routed = connector is not None or any(
+            n in alerting.channels for n in alerting.elsewhere(stored))
+    else:
+        routed = connector is not None
+    if not routed:
         if stored.kind == "alert":  # no managers' chat: the finding still waits in the report
             store.set_action_status(stored.id, "skipped", "no admin chat: see the report")
         return None
@@ -128,6 +139,8 @@ def _bounded(calls: list[Coroutine[Any, Any, T]]) -> list[Coroutine[Any, Any, T]
 async def _perform(claimed: Claimed, metrics: Metrics) -> Outcome:
     """Carry out one action; a platform error fails this action only, never the daemon."""
     stored = claimed.stored
+    if claimed.connector is None:  # the routed channels are sent to after the round
+        return Outcome(stored, "sent", "not for the managers' chat")
     try:
         answer = await claimed.connector.perform(claimed.action)
     except Exception as exc:  # noqa: BLE001 - any platform error fails this action only
@@ -135,6 +148,35 @@ async def _perform(claimed: Claimed, metrics: Metrics) -> Outcome:
         return Outcome(stored, "failed", f"{type(exc).__name__}: {exc}"[:300])
     metrics.acted(stored.platform, stored.post_id)
     return Outcome(stored, "sent", answer)
+
+
+async def _deliver_alerts(
+    store: Store, claimed: Sequence[Claimed], outcomes: Sequence[Outcome],
+    alerting: Alerting | None,
+) -> list[Outcome]:
+    """Each alert of the round to its other routed channels (after the chat's call, which a
+    channel's failure never blocks); an alert for those channels only is sent if one took it.
+    Alerts go concurrently, so one channel's retries hold up the round once, not per alert."""
+    if alerting is None:
+        return list(outcomes)
+
+    async def one(c: Claimed, o: Outcome) -> Outcome:
+        if c.stored.kind != "alert" or not alerting.elsewhere(c.stored):
+            return o
+        went = await alerting.deliver_alert(store, c.stored, c.action.text)
+        return _with_channels(o, went, c.connector is None)
+
+    pairs = zip(claimed, outcomes, strict=True)
+    return list(await asyncio.gather(*_bounded([one(c, o) for c, o in pairs])))
+
+
+def _with_channels(outcome: Outcome, went: list[str], only_there: bool) -> Outcome:
+    """The alert's outcome naming the channels it reached too."""
+    if only_there:
+        return replace(outcome, status="sent" if went else "failed",
+                       result=f"sent to {', '.join(went)}" if went else "no channel took it")
+    return replace(outcome, result=f"{outcome.result}; also {', '.join(went)}" if went
+                   else outcome.result)
 
 
 async def _settle(store: Store, outcomes: Sequence[Outcome], metrics: Metrics) -> None:
@@ -165,27 +207,40 @@ def _with_case(store: Store, o: Outcome) -> str:
 
 
 async def _alert_refusals(
-    store: Store, outcomes: Sequence[Outcome], connectors: Sequence[Connector], outbound: Outbound
+    store: Store, outcomes: Sequence[Outcome], connectors: Sequence[Connector], outbound: Outbound,
+    alerting: Alerting | None = None,
 ) -> None:
     """A removal, restriction or ban the platform refused reaches the managers with its answer
-    (the action itself is failed, with that answer): once a day per platform, place and kind."""
+    (the action itself is failed, with that answer): once a day per platform, place and kind, in
+    their chat and on the channels the finding kind is routed to."""
     chat = next((c for c in connectors if c.name in ALERT_CONNECTORS), None)
     for o in outcomes:
         stored = o.stored
-        if chat is None or o.status != "failed" or stored.kind not in ENFORCEMENT:
+        if o.status != "failed" or stored.kind not in ENFORCEMENT:
             continue
-        place = stored.action.place or "this place"
-        key, today = f"refused:{stored.platform}:{place}:{stored.kind}", utcnow()[:10]
-        text = f"cannot {stored.kind} on {stored.platform} in {place}: {o.result}"
-        target = f"{ALERT_TARGET}:{stored.platform}:{stored.post_id}"
-        alert = Action("alert", stored.platform, target, text, stored.action.reason)
-        if store.meta(key) == today or outbound.guard.check_action(alert, chat.name):
+        to_chat = chat if alerting is None or alerting.to_telegram(stored) else None
+        others = alerting.elsewhere(stored) if alerting is not None else ()
+        key, alert = _refusal(stored, o.result)
+        if (to_chat is None and not others) or store.meta(key) == utcnow()[:10] \
+                or outbound.guard.check_action(alert, "telegram"):
             continue
-        store.set_meta(key, today)
-        try:
-            await chat.perform(alert)
-        except Exception as exc:  # noqa: BLE001 - the refusal stays in the action's result
-            log.warning("refusal alert not sent (%s)", type(exc).__name__)
+        store.set_meta(key, utcnow()[:10])
+        if to_chat is not None:
+            try:
+                await to_chat.perform(alert)
+            except Exception as exc:  # noqa: BLE001 - the refusal stays in the action's result
+                log.warning("refusal alert not sent (%s)", type(exc).__name__)
+        if alerting is not None and others:
+            await alerting.broadcast(others, alert.text)
+
+
+def _refusal(stored: StoredAction, answer: str) -> tuple[str, Action]:
+    """The meta key (one a day per platform, place and kind) and the alert of a refusal."""
+    place = stored.action.place or "this place"
+    text = f"cannot {stored.kind} on {stored.platform} in {place}: {answer}"
+    target = f"{ALERT_TARGET}:{stored.platform}:{stored.post_id}"
+    key = f"refused:{stored.platform}:{place}:{stored.kind}"
+    return key, Action("alert", stored.platform, target, text, stored.action.reason)
 
 
 def _route(stored: StoredAction, connectors: Sequence[Connector]) -> tuple[Connector | None, str]:

@@ -140,9 +140,18 @@ def _takedown_cases(db: sqlite_utils.Database) -> None:
     )
 
 
+def _alert_deliveries(db: sqlite_utils.Database) -> None:
+    """Where each alert went beyond the managers' chat: one row per action and channel, written
+    before the call, so a channel is never sent one alert twice (at-most-once out)."""
+    db.table("alert_deliveries").create(
+        {"action_id": int, "channel": str, "status": str, "result": str, "at": str},
+        pk=("action_id", "channel"),
+    )
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _v1, _v2, _v3, _v4, _users_tables, _takedown_cases)
+    _v1, _v2, _v3, _v4, _users_tables, _takedown_cases, _alert_deliveries)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 
