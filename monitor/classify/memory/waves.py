@@ -1,0 +1,207 @@
+"""Waves: the same or a near-same text from many accounts, mostly new to a place, within minutes.
+
+Each place's recent posts are kept with their MinHash signatures (the memory's shingles), bounded
+in time and number. A post within the memory's threshold of posts from ACCOUNTS distinct authors
+(itself included) inside MINUTES, most of them new to the place, raises a wave: its own finding
+(label `wave`) lists the accounts, and the earlier posts of the wave are handed back (`earlier`)
+to be flagged after the fact; each later post like them joins the wave. Every finding of a wave
+carries the wave's name as fingerprint (models.wave_key of the post that raised it), so the policy
+alerts once. Texts that say too little ('gm everyone', thanks, emoji) never form a wave.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from monitor.classify.impersonation.brand_registry import BrandRegistry
+from monitor.classify.memory.copies import THRESHOLD
+from monitor.classify.memory.shingles import (
+    MIN_CONTENT_WORDS,
+    content_words,
+    minhash,
+    normal_form,
+)
+from monitor.core.models import ARRIVALS, WAVE, Brand, Finding, Post, wave_key
+
+ACCOUNTS = 5  # distinct authors that make a wave
+MINUTES = 30.0  # ...within this many minutes
+NEW_SHARE = 0.5  # ...of whom at least this share are new to the place
+NEW_DAYS = 7.0  # new to a place: first seen there within this many days...
+NEW_MESSAGES = 3  # ...or with fewer stored messages there than this
+MAX_POSTS = 5000  # recent posts kept over every place (the oldest go first)
+SCORE = 0.8
+SHOWN = 10  # accounts an alert lists by handle
+
+
+@dataclass(slots=True, eq=False)  # compared by identity: it holds an array
+class _Seen:
+    """One recent post of a place: its signature, time, newness and the wave it is in."""
+
+    post: Post
+    at: float
+    new: bool
+    signature: np.ndarray
+    wave: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    earlier: list[tuple[Post, Finding]] = field(default_factory=list)
+
+
+class WaveDetector:
+    """Posts in a wave (label `wave`). Stateful like the memory: what it saw in the last minutes;
+    a daemon rebuilds it from the store at start (`load`)."""
+
+    kind = "impersonation"
+    name = "waves"
+
+    def __init__(self, brand: Brand, accounts: int = ACCOUNTS, minutes: float = MINUTES,
+                 new_share: float = NEW_SHARE, new_days: float = NEW_DAYS,
+                 new_messages: int = NEW_MESSAGES, threshold: float = THRESHOLD,
+                 max_posts: int = MAX_POSTS) -> None:
+        self.accounts = accounts
+        self.window = minutes * 60
+        self.new_share = new_share
+        self.new_seconds = new_days * 86400
+        self.new_messages = new_messages
+        self.threshold = threshold
+        self.max_posts = max_posts
+        self.loaded = False  # set once the runtime rebuilt it from the store
+        self._places: dict[tuple[str, str], deque[_Seen]] = {}
+        self._seen: dict[tuple[str, str], _Seen] = {}
+        self._order: deque[_Seen] = deque()  # every kept post, in the order seen
+        self._now = float("-inf")
+        self._registry = BrandRegistry.from_brand(brand)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def check(self, post: Post) -> list[Finding]:
+        """The post's wave finding, if it raises or joins one (the same answer when asked again)."""
+        norm = self._watched(post)
+        if norm is None:
+            return []
+        with self._lock:
+            seen = self._seen.get(post.key) or self._enter(post, norm)
+            return list(seen.findings)
+
+    def earlier(self, post: Post) -> list[tuple[Post, Finding]]:
+        """The earlier posts of the wave this post raised, each with its finding."""
+        with self._lock:
+            seen = self._seen.get(post.key)
+            return list(seen.earlier) if seen else []
+
+    def load(self, rows: Iterable[tuple[Post, float, bool, str]]) -> None:
+        """Rebuild from stored posts, oldest first: (post, time, new to the place, wave name)."""
+        with self._lock:
+            for post, at, new, wave in rows:
+                norm = self._watched(post)
+                if norm is not None and post.key not in self._seen:
+                    self._keep(_Seen(post, at, new, minhash(norm).hashvalues, wave))
+            self.loaded = True
+
+    def _watched(self, post: Post) -> str | None:
+        """The normal form of a post that may be part of a wave: said in a place (not a DM) by
+        someone other than the brand and the place's staff, and saying enough; else None."""
+        if post.channel == "dm" or post.text in ARRIVALS or post.by_staff:
+            return None
+        if self._registry.is_official(post.platform, post.author.handle):
+            return None
+        norm = normal_form(post.text)
+        return norm if content_words(norm) >= MIN_CONTENT_WORDS else None
+
+    def is_new(self, post: Post, at: float) -> bool:
+        """Whether the author is new to the post's place: few messages there, or first seen there
+        recently (unknown history counts as new)."""
+        if post.posts_here is None or post.posts_here < self.new_messages:
+            return True
+        first = post.first_here
+        return first is None or at - first.timestamp() < self.new_seconds
+
+    def _enter(self, post: Post, norm: str) -> _Seen:
+        """Keep the post and decide whether it raises or joins a wave."""
+        at = post.created_at.timestamp() if post.created_at else time.time()
+        seen = _Seen(post, at, self.is_new(post, at), minhash(norm).hashvalues)
+        alike, sims = self._alike(seen)
+        waves = [s.wave for s in alike if s.wave]
+        if waves:
+            self._join(seen, waves[-1])
+        elif alike:
+            self._raise(seen, alike, sims)
+        self._keep(seen)
+        return seen
+
+    def _alike(self, seen: _Seen) -> tuple[list[_Seen], list[float]]:
+        """The place's posts within the window and the threshold of this one, and their
+        similarities."""
+        place = self._places.get((seen.post.platform, seen.post.place), deque())
+        recent = [s for s in place if abs(seen.at - s.at) <= self.window]
+        if not recent:
+            return [], []
+        signatures = np.stack([s.signature for s in recent])
+        sims = np.count_nonzero(signatures == seen.signature, axis=1) / len(seen.signature)
+        keep = [i for i, sim in enumerate(sims) if sim >= self.threshold]
+        return [recent[i] for i in keep], [float(sims[i]) for i in keep]
+
+    def _raise(self, seen: _Seen, alike: list[_Seen], sims: list[float]) -> None:
+        """A wave when enough distinct authors, mostly new, wrote alike posts."""
+        members = [*alike, seen]
+        authors = {s.post.author.id: s for s in members}
+        newcomers = sum(s.new for s in authors.values())
+        if len(authors) < self.accounts or newcomers < self.new_share * len(authors):
+            return
+        name = wave_key(seen.post.platform, seen.post.id)
+        span = (max(s.at for s in members) - min(s.at for s in members)) / 60
+        handles = ", ".join(_handle(s.post.author.handle) for s in list(authors.values())[:SHOWN])
+        more = f" and {len(authors) - SHOWN} more" if len(authors) > SHOWN else ""
+        seen.wave = name
+        seen.findings = [Finding(
+            self.kind, WAVE, SCORE,
+            f"a wave: the same text from {len(authors)} accounts in {span:.0f} min, {newcomers} "
+            f"new to this place (similarity >= {min(sims):.2f}): {handles}{more}",
+            self.name, fingerprint=name)]
+        for s in alike:
+            s.wave = name
+            s.earlier = []
+            s.findings = [self._member(name, seen.post.id, len(authors))]
+            seen.earlier.append((s.post, s.findings[0]))
+
+    def _join(self, seen: _Seen, name: str) -> None:
+        """A later post in a wave raised before."""
+        place = self._places.get((seen.post.platform, seen.post.place), deque())
+        authors = {s.post.author.id for s in place if s.wave == name} | {seen.post.author.id}
+        seen.wave = name
+        seen.findings = [self._member(name, name.rsplit(":", 1)[-1], len(authors))]
+
+    def _member(self, name: str, raised_by: str, accounts: int) -> Finding:
+        return Finding(self.kind, WAVE, SCORE,
+                       f"part of the wave raised by post {raised_by} ({accounts} accounts so far)",
+                       self.name, fingerprint=name)
+
+    def _keep(self, seen: _Seen) -> None:
+        """Remember a post; forget the oldest past the window or the size bound."""
+        self._places.setdefault((seen.post.platform, seen.post.place), deque()).append(seen)
+        self._seen[seen.post.key] = seen
+        self._order.append(seen)
+        self._now = max(self._now, seen.at)
+        while self._order and (len(self._order) > self.max_posts
+                               or self._order[0].at < self._now - 2 * self.window):
+            self._forget(self._order.popleft())
+
+    def _forget(self, seen: _Seen) -> None:
+        where = (seen.post.platform, seen.post.place)
+        place = self._places[where]
+        place.remove(seen)  # the oldest of its place, at the left: cheap
+        if not place:
+            del self._places[where]
+        self._seen.pop(seen.post.key, None)
+
+
+def _handle(handle: str) -> str:
+    """A handle fit to list: no spaces, bounded, and no dot that makes it a link."""
+    return "@" + "".join(handle.split()).lstrip("@")[:40].replace(".", "[.]")
