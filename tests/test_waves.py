@@ -161,7 +161,8 @@ def test_a_replayed_wave_sends_one_alert_listing_the_accounts(tmp_path: Path) ->
 
 LOW = st.lists(st.sampled_from(["gm", "gn", "hi", "hello", "thanks", "thank you", "everyone",
                                 "谢谢", "早上好", "🚀", "🙏", "!!", "ser", "fam", "gm gm", "👋",
-                                "good morning", "晚安", "ok", "lol"]), min_size=1, max_size=5)
+                                "good morning", "晚安", "ok", "lol", "大家早上好", "谢谢大家",
+                                "新年快乐", "謝謝", "gm fam", "thx"]), min_size=1, max_size=5)
 
 
 @settings(max_examples=25, deadline=None,

@@ -142,8 +142,8 @@ DEFAULT_POLICY: dict[str, tuple[str, ...]] = {
 }
 
 
-# A member's first 3 messages in a place: the impersonation threshold times 0.8 (0.5 -> 0.4).
-DEFAULT_NEWCOMERS: dict[str, Any] = {"first_messages": 3, "factor": 0.8}
+# A member's first 3 messages in a place: the impersonation threshold times 0.6 (0.5 -> 0.3).
+DEFAULT_NEWCOMERS: dict[str, Any] = {"first_messages": 3, "factor": 0.6}
 
 
 class ConfigError(ValueError):

@@ -204,9 +204,9 @@ class Pipeline:
                          earlier=earlier)
 
     def _first_messages(self, post: Post) -> bool:
-        """Whether the post is one of its author's first messages in its place (known from the
-        store; never in a DM)."""
-        return (post.channel != "dm" and post.posts_here is not None
+        """Whether the post is one of its author's first messages in its group, server or subreddit
+        (known from the store; an X mention or a DM is in none)."""
+        return (bool(post.place) and post.channel != "dm" and post.posts_here is not None
                 and post.posts_here < self.first_messages)
 
     def _threshold(self, kind: str, first: bool) -> float:

@@ -35,7 +35,8 @@ async def pull(detectors: Iterable[Detector], store: Store) -> None:
     (100,000 remembered texts take seconds at start, while sends wait on the loop)."""
     detectors = list(detectors)
     for waves in (d for d in detectors if isinstance(d, WaveDetector) and not d.loaded):
-        await asyncio.to_thread(waves.load, _read_back(store, waves))  # rows read here, hashed there
+        # the rows read here (the store is this thread's), hashed on a worker thread
+        await asyncio.to_thread(waves.load, _read_back(store, waves))
         log.info("waves: %d recent posts read back", len(waves))
     for detector, now in _due(detectors, False):
         texts, actors = _new_rows(detector, store, now)
