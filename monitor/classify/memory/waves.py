@@ -1,8 +1,10 @@
 """Waves: the same or a near-same text from many accounts, mostly new to a place, within minutes.
 
 Each place's recent posts are kept with their MinHash signatures (the memory's shingles), bounded
-in time and number. A post within the memory's threshold of posts from ACCOUNTS distinct authors
-(itself included) inside MINUTES, most of them new to the place, raises a wave: its own finding
+in time and number, and grouped: a post within the memory's threshold of another joins its group
+(single link: each copy reworded on its own is nearer some copies than others). A group with posts
+from ACCOUNTS distinct authors inside MINUTES, most of them new to the place, is a wave: the post
+that makes it one raises it, and its own finding
 (label `wave`) lists the accounts, and the earlier posts of the wave are handed back (`earlier`)
 to be flagged after the fact; each later post like them joins the wave. Every finding of a wave
 carries the wave's name as fingerprint (models.wave_key of the post that raised it), so the policy
@@ -47,6 +49,7 @@ class _Seen:
     at: float
     new: bool
     signature: np.ndarray
+    group: int = 0  # posts alike, directly or through others
     wave: str = ""
     findings: list[Finding] = field(default_factory=list)
     earlier: list[tuple[Post, Finding]] = field(default_factory=list)
@@ -75,6 +78,7 @@ class WaveDetector:
         self._seen: dict[tuple[str, str], _Seen] = {}
         self._order: deque[_Seen] = deque()  # every kept post, in the order seen
         self._now = float("-inf")
+        self._groups = 0
         self._registry = BrandRegistry.from_brand(brand)
         self._lock = threading.Lock()
 
@@ -102,7 +106,10 @@ class WaveDetector:
             for post, at, new, wave in rows:
                 norm = self._watched(post)
                 if norm is not None and post.key not in self._seen:
-                    self._keep(_Seen(post, at, new, minhash(norm).hashvalues, wave))
+                    seen = _Seen(post, at, new, minhash(norm).hashvalues)
+                    self._group(seen, self._alike(seen)[0])
+                    seen.wave = wave
+                    self._keep(seen)
             self.loaded = True
 
     def _watched(self, post: Post) -> str | None:
@@ -128,11 +135,13 @@ class WaveDetector:
         at = post.created_at.timestamp() if post.created_at else time.time()
         seen = _Seen(post, at, self.is_new(post, at), minhash(norm).hashvalues)
         alike, sims = self._alike(seen)
-        waves = [s.wave for s in alike if s.wave]
-        if waves:
-            self._join(seen, waves[-1])
-        elif alike:
-            self._raise(seen, alike, sims)
+        members = self._group(seen, alike)
+        if members:
+            waves = [s.wave for s in members if s.wave]
+            if waves:
+                self._join(seen, waves[-1], members)
+            else:
+                self._raise(seen, members, min(sims))
         self._keep(seen)
         return seen
 
@@ -148,7 +157,22 @@ class WaveDetector:
         keep = [i for i, sim in enumerate(sims) if sim >= self.threshold]
         return [recent[i] for i in keep], [float(sims[i]) for i in keep]
 
-    def _raise(self, seen: _Seen, alike: list[_Seen], sims: list[float]) -> None:
+    def _group(self, seen: _Seen, alike: list[_Seen]) -> list[_Seen]:
+        """Put the post in the group of the posts it is like (merging theirs); the group's other
+        posts within the window."""
+        place = self._places.get((seen.post.platform, seen.post.place), deque())
+        groups = {s.group for s in alike}
+        if not groups:
+            self._groups += 1
+            seen.group = self._groups
+            return []
+        seen.group = min(groups)
+        for s in place:
+            if s.group in groups:
+                s.group = seen.group
+        return [s for s in place if s.group == seen.group and abs(seen.at - s.at) <= self.window]
+
+    def _raise(self, seen: _Seen, alike: list[_Seen], similarity: float) -> None:
         """A wave when enough distinct authors, mostly new, wrote alike posts."""
         members = [*alike, seen]
         authors = {s.post.author.id: s for s in members}
@@ -162,8 +186,8 @@ class WaveDetector:
         seen.wave = name
         seen.findings = [Finding(
             self.kind, WAVE, SCORE,
-            f"a wave: the same text from {len(authors)} accounts in {span:.0f} min, {newcomers} "
-            f"new to this place (similarity >= {min(sims):.2f}): {handles}{more}",
+            f"{len(authors)} accounts, {newcomers} new to this place, wrote this text in "
+            f"{span:.0f} min (similarity >= {similarity:.2f}): {handles}{more}",
             self.name, fingerprint=name)]
         for s in alike:
             s.wave = name
@@ -171,10 +195,9 @@ class WaveDetector:
             s.findings = [self._member(name, seen.post.id, len(authors))]
             seen.earlier.append((s.post, s.findings[0]))
 
-    def _join(self, seen: _Seen, name: str) -> None:
+    def _join(self, seen: _Seen, name: str, members: list[_Seen]) -> None:
         """A later post in a wave raised before."""
-        place = self._places.get((seen.post.platform, seen.post.place), deque())
-        authors = {s.post.author.id for s in place if s.wave == name} | {seen.post.author.id}
+        authors = {s.post.author.id for s in members} | {seen.post.author.id}
         seen.wave = name
         seen.findings = [self._member(name, name.rsplit(":", 1)[-1], len(authors))]
 
