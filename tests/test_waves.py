@@ -175,3 +175,25 @@ def test_low_information_texts_never_form_a_wave(tmp_path: Path, texts: list[lis
     for n, words in enumerate(texts):
         assert detector.check(_post(n, " ".join(words), minutes=n * 0.1)) == []
     assert len(detector) == 0
+
+
+def test_the_tracker_is_bounded_in_time_and_size() -> None:
+    from monitor.classify import WaveDetector
+
+    brand = config.load(None).brand
+    small = WaveDetector(brand, max_posts=10)
+    for n in range(30):
+        small.check(_post(n, f"{SCAM} number {'x' * n}", minutes=n * 0.1))
+    assert len(small) == 10
+    timed = WaveDetector(brand, minutes=5.0)
+    for n, text in enumerate(WAVE):  # one an hour: each forgets the one before
+        assert timed.check(_post(n, text, minutes=60 * n)) == []
+        assert len(timed) == 1
+
+
+def test_the_alert_lists_handles_that_are_not_links(tmp_path: Path) -> None:
+    ingest = _ingest(tmp_path / "m.db")
+    _send(ingest, *(_post(n, text, minutes=n, author=f"evil.site{n}.com")
+                    for n, text in enumerate(WAVE)))
+    alert = _alerts(ingest.store)[0]["text"]
+    assert "@evil[.]site0[.]com" in alert and "evil.site0.com" not in alert

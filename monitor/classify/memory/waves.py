@@ -25,6 +25,7 @@ from monitor.classify.impersonation.brand_registry import BrandRegistry
 from monitor.classify.memory.copies import THRESHOLD
 from monitor.classify.memory.shingles import (
     MIN_CONTENT_WORDS,
+    NUM_PERM,
     content_words,
     minhash,
     normal_form,
@@ -55,6 +56,63 @@ class _Seen:
     earlier: list[tuple[Post, Finding]] = field(default_factory=list)
 
 
+class _Place:
+    """One place's kept posts, oldest first, with their signatures, times and groups in arrays: a
+    post is compared with all of them at once."""
+
+    def __init__(self) -> None:
+        self.posts: list[_Seen] = []
+        self.start = 0  # the posts before it are forgotten
+        self.signatures = np.zeros((16, NUM_PERM), dtype=np.uint32)
+        self.ats = np.zeros(16, dtype=np.float64)
+        self.groups = np.zeros(16, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.posts) - self.start
+
+    def append(self, seen: _Seen) -> None:
+        n = len(self.posts)
+        if n == len(self.ats):
+            self.signatures = np.resize(self.signatures, (2 * n, NUM_PERM))
+            self.ats, self.groups = np.resize(self.ats, 2 * n), np.resize(self.groups, 2 * n)
+        self.signatures[n], self.ats[n], self.groups[n] = seen.signature, seen.at, seen.group
+        self.posts.append(seen)
+
+    def popleft(self) -> _Seen:
+        seen = self.posts[self.start]
+        self.start += 1
+        if self.start >= 64 and 2 * self.start >= len(self.posts):  # move the rest to the front
+            n = len(self.posts) - self.start
+            for array in (self.signatures, self.ats, self.groups):
+                array[:n] = array[self.start:self.start + n]
+            self.posts = self.posts[self.start:]
+            self.start = 0
+        return seen
+
+    def alike(self, seen: _Seen, window: float, threshold: float) -> list[tuple[_Seen, float]]:
+        """The posts within the window and the threshold of this one, with their similarity."""
+        end = len(self.posts)
+        near = np.abs(self.ats[self.start:end] - seen.at) <= window
+        same = np.count_nonzero(self.signatures[self.start:end] == seen.signature, axis=1)
+        sims = same / NUM_PERM
+        return [(self.posts[self.start + i], float(sims[i]))
+                for i in np.nonzero(near & (sims >= threshold))[0]]
+
+    def regroup(self, groups: set[int], into: int) -> None:
+        """The posts of these groups moved into one."""
+        end = len(self.posts)
+        for i in np.nonzero(np.isin(self.groups[self.start:end], list(groups)))[0]:
+            self.groups[self.start + i] = into
+            self.posts[self.start + i].group = into
+
+    def members(self, group: int, at: float, window: float) -> list[_Seen]:
+        """The posts of a group within the window of a time."""
+        end = len(self.posts)
+        mask = (self.groups[self.start:end] == group) & (
+            np.abs(self.ats[self.start:end] - at) <= window)
+        return [self.posts[self.start + i] for i in np.nonzero(mask)[0]]
+
+
 class WaveDetector:
     """Posts in a wave (label `wave`). Stateful like the memory: what it saw in the last minutes;
     a daemon rebuilds it from the store at start (`load`)."""
@@ -74,7 +132,7 @@ class WaveDetector:
         self.threshold = threshold
         self.max_posts = max_posts
         self.loaded = False  # set once the runtime rebuilt it from the store
-        self._places: dict[tuple[str, str], deque[_Seen]] = {}
+        self._places: dict[tuple[str, str], _Place] = {}
         self._seen: dict[tuple[str, str], _Seen] = {}
         self._order: deque[_Seen] = deque()  # every kept post, in the order seen
         self._now = float("-inf")
@@ -107,7 +165,7 @@ class WaveDetector:
                 norm = self._watched(post)
                 if norm is not None and post.key not in self._seen:
                     seen = _Seen(post, at, new, minhash(norm).hashvalues)
-                    self._group(seen, self._alike(seen)[0])
+                    self._group(seen, [s for s, _ in self._alike(seen)])
                     seen.wave = wave
                     self._keep(seen)
             self.loaded = True
@@ -134,43 +192,36 @@ class WaveDetector:
         """Keep the post and decide whether it raises or joins a wave."""
         at = post.created_at.timestamp() if post.created_at else time.time()
         seen = _Seen(post, at, self.is_new(post, at), minhash(norm).hashvalues)
-        alike, sims = self._alike(seen)
-        members = self._group(seen, alike)
+        alike = self._alike(seen)
+        members = self._group(seen, [s for s, _ in alike])
         if members:
             waves = [s.wave for s in members if s.wave]
             if waves:
                 self._join(seen, waves[-1], members)
             else:
-                self._raise(seen, members, min(sims))
+                self._raise(seen, members, min(sim for _, sim in alike))
         self._keep(seen)
         return seen
 
-    def _alike(self, seen: _Seen) -> tuple[list[_Seen], list[float]]:
-        """The place's posts within the window and the threshold of this one, and their
+    def _alike(self, seen: _Seen) -> list[tuple[_Seen, float]]:
+        """The place's posts within the window and the threshold of this one, with their
         similarities."""
-        place = self._places.get((seen.post.platform, seen.post.place), deque())
-        recent = [s for s in place if abs(seen.at - s.at) <= self.window]
-        if not recent:
-            return [], []
-        signatures = np.stack([s.signature for s in recent])
-        sims = np.count_nonzero(signatures == seen.signature, axis=1) / len(seen.signature)
-        keep = [i for i, sim in enumerate(sims) if sim >= self.threshold]
-        return [recent[i] for i in keep], [float(sims[i]) for i in keep]
+        place = self._places.get((seen.post.platform, seen.post.place))
+        return place.alike(seen, self.window, self.threshold) if place else []
 
     def _group(self, seen: _Seen, alike: list[_Seen]) -> list[_Seen]:
         """Put the post in the group of the posts it is like (merging theirs); the group's other
         posts within the window."""
-        place = self._places.get((seen.post.platform, seen.post.place), deque())
         groups = {s.group for s in alike}
         if not groups:
             self._groups += 1
             seen.group = self._groups
             return []
         seen.group = min(groups)
-        for s in place:
-            if s.group in groups:
-                s.group = seen.group
-        return [s for s in place if s.group == seen.group and abs(seen.at - s.at) <= self.window]
+        place = self._places[(seen.post.platform, seen.post.place)]
+        if len(groups) > 1:
+            place.regroup(groups, seen.group)
+        return place.members(seen.group, seen.at, self.window)
 
     def _raise(self, seen: _Seen, alike: list[_Seen], similarity: float) -> None:
         """A wave when enough distinct authors, mostly new, wrote alike posts."""
@@ -208,7 +259,7 @@ class WaveDetector:
 
     def _keep(self, seen: _Seen) -> None:
         """Remember a post; forget the oldest past the window or the size bound."""
-        self._places.setdefault((seen.post.platform, seen.post.place), deque()).append(seen)
+        self._places.setdefault((seen.post.platform, seen.post.place), _Place()).append(seen)
         self._seen[seen.post.key] = seen
         self._order.append(seen)
         self._now = max(self._now, seen.at)
@@ -219,7 +270,7 @@ class WaveDetector:
     def _forget(self, seen: _Seen) -> None:
         where = (seen.post.platform, seen.post.place)
         place = self._places[where]
-        place.remove(seen)  # the oldest of its place, at the left: cheap
+        place.popleft()  # the oldest of its place too
         if not place:
             del self._places[where]
         self._seen.pop(seen.post.key, None)
