@@ -67,19 +67,21 @@ def test_a_batchs_earlier_posts_count_and_joins_do_not() -> None:
 def test_the_factor_and_count_come_from_the_config(tmp_path: Path) -> None:
     text = config.DEFAULT_CONFIG.read_text(encoding="utf-8")
     cfg = tmp_path / "m.toml"
-    cfg.write_text(text + "\n[newcomers]\nfirst_messages = 0\n", encoding="utf-8")
+    cfg.write_text(text.replace("first_messages = 3", "first_messages = 0"), encoding="utf-8")
     settings = config.load(cfg)
     assert settings.newcomers == {"first_messages": 0, "factor": 0.6}
     quiet = Pipeline.from_settings(settings, b"salt", remember=False)
     key = ("telegram", "-100123", "id-newbie")
     assert _impersonation(quiet, _post(1, WEAK), Context(history={key: History()})) == []
-    for table, message in (("[newcomers]\nfactor = 0", "'newcomers.factor'"),
-                           ("[newcomers]\nfirst_messages = -1", "'newcomers.first_messages'"),
-                           ("[waves]\naccounts = 1", "'waves.accounts'"),
-                           ("[waves]\nminutes = 0", "'waves.minutes'"),
-                           ("[waves]\nnew_share = 1.5", "'waves.new_share'"),
-                           ("[waves]\nmax_posts = 'x'", "'waves.max_posts'")):
-        cfg.write_text(f"{text}\n{table}\n", encoding="utf-8")
+    for old, new, message in (("factor = 0.6", "factor = 0", "'newcomers.factor'"),
+                              ("first_messages = 3", "first_messages = -1",
+                               "'newcomers.first_messages'"),
+                              ("accounts = 5 ", "accounts = 1 ", "'waves.accounts'"),
+                              ("minutes = 30 ", "minutes = 0 ", "'waves.minutes'"),
+                              ("new_share = 0.5", "new_share = 1.5", "'waves.new_share'"),
+                              ("max_posts = 5000", "max_posts = 'x'", "'waves.max_posts'")):
+        assert old in text
+        cfg.write_text(text.replace(old, new), encoding="utf-8")
         with pytest.raises(config.ConfigError, match=message):
             config.load(cfg)
 
