@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_memory import COPIES, SCAM
 
@@ -49,6 +49,7 @@ def _send(ingest: daemon.Ingest, *posts: Post, together: bool = False) -> None:
     async def go() -> None:
         if together:  # one batch
             await asyncio.gather(*(ingest(p) for p in posts))
+            return
         for post in posts:
             await ingest(post)
     asyncio.run(go())
@@ -165,10 +166,9 @@ LOW = st.lists(st.sampled_from(["gm", "gn", "hi", "hello", "thanks", "thank you"
                                 "新年快乐", "謝謝", "gm fam", "thx"]), min_size=1, max_size=5)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None)
 @given(st.lists(LOW, min_size=6, max_size=8))
-def test_low_information_texts_never_form_a_wave(tmp_path: Path, texts: list[list[str]]) -> None:
+def test_low_information_texts_never_form_a_wave(texts: list[list[str]]) -> None:
     from monitor.classify import WaveDetector
 
     detector = WaveDetector(config.load(None).brand, accounts=2)
