@@ -80,6 +80,8 @@ def test_five_new_accounts_posting_one_scam_raise_one_wave_alert(tmp_path: Path)
     _send(ingest, _post(5, COPIES[1] + " Really!", minutes=16))
     assert "raised by post p4" in _waves(store, 5)[0]["evidence"]
     assert len(_alerts(store)) == 1
+    # its own weaker finding (a lure, weighed as a first message) does not alert either
+    assert "alert" not in [a["kind"] for a in store.post_actions("telegram", "p5")]
 
 
 def test_one_batch_raises_the_wave_too(tmp_path: Path) -> None:
