@@ -1,6 +1,6 @@
 """Waves through the daemon's ingest, the store and the replay: the same scam from five new accounts
 within minutes raises one alert listing them and flags every post `wave`; greetings, texts spread
-over hours and regulars do not; a restart mid-wave keeps counting."""
+over hours and regulars do not; a restart mid-wave keeps counting; a dismissed wave stops."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_memory import COPIES, SCAM
@@ -18,7 +19,8 @@ from monitor.cli.entry import main
 from monitor.core import config
 from monitor.core.models import Author, Post
 from monitor.core.pipeline import Pipeline
-from monitor.runtime import daemon
+from monitor.desk import review
+from monitor.runtime import daemon, memory_feed
 from monitor.store import Store
 
 PLACE = "-100123"
@@ -199,3 +201,16 @@ def test_the_alert_lists_handles_that_are_not_links(tmp_path: Path) -> None:
                     for n, text in enumerate(WAVE)))
     alert = _alerts(ingest.store)[0]["text"]
     assert "@evil[.]site0[.]com" in alert and "evil.site0.com" not in alert
+
+
+def test_a_dismissed_wave_stops_flagging_the_posts_that_join_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory_feed, "WAVES_REFRESH", 0.0)
+    ingest = _ingest(tmp_path / "m.db")
+    _send(ingest, *(_post(n, text, minutes=n) for n, text in enumerate(WAVE)))
+    raised = _waves(ingest.store, 4)[0]
+    desk = Store(tmp_path / "m.db")  # a manager, in another process
+    review.decide(desk, raised["id"], "dismiss", "ana", "members sharing an announcement")
+    desk.close()
+    _send(ingest, _post(5, COPIES[1] + " Really!", minutes=6))
+    assert _waves(ingest.store, 5) == []

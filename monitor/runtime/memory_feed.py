@@ -18,6 +18,7 @@ from monitor.store import Store
 log = logging.getLogger("monitor.memory")
 PRUNE_EVERY = 3600.0  # seconds between two deletions of expired rows from the store
 _INLINE = 200  # rows loaded on the event loop itself; more go to a worker thread
+WAVES_REFRESH = 5.0  # seconds between two reads of the waves managers dismissed
 
 
 def refresh(detectors: Iterable[Detector], store: Store, force: bool = False) -> None:
@@ -38,6 +39,7 @@ async def pull(detectors: Iterable[Detector], store: Store) -> None:
         # the rows read here (the store is this thread's), hashed on a worker thread
         await asyncio.to_thread(waves.load, _read_back(store, waves))
         log.info("waves: %d recent posts read back", len(waves))
+    _dismissed_waves(detectors, store)
     for detector, now in _due(detectors, False):
         texts, actors = _new_rows(detector, store, now)
         if len(texts) + len(actors) > _INLINE:
@@ -49,11 +51,22 @@ async def pull(detectors: Iterable[Detector], store: Store) -> None:
 
 def load_waves(detectors: Iterable[Detector], store: Store) -> None:
     """Rebuild each wave tracker not yet loaded from the store's recent posts (a restart or a
-    reload keeps counting the waves under way, and knows the waves already raised)."""
+    reload keeps counting the waves under way, and knows the waves already raised), and tell it
+    the waves managers dismissed."""
     for detector in detectors:
         if isinstance(detector, WaveDetector) and not detector.loaded:
             detector.load(_read_back(store, detector))
             log.info("waves: %d recent posts read back", len(detector))
+    _dismissed_waves(detectors, store)
+
+
+def _dismissed_waves(detectors: Iterable[Detector], store: Store) -> None:
+    """The waves managers dismissed, read every REFRESH_SECONDS into each wave tracker."""
+    now = time.time()
+    for detector in detectors:
+        if isinstance(detector, WaveDetector) and now - detector.pulled_at >= WAVES_REFRESH:
+            detector.pulled_at = now
+            detector.dismiss(store.dismissed_waves())
 
 
 def _read_back(store: Store, detector: WaveDetector) -> list[tuple[Post, float, bool, str]]:

@@ -345,6 +345,13 @@ class Store:
             self.plan_action(post, action, status)
         return True
 
+    def dismissed_waves(self) -> list[str]:
+        """The names (fingerprints) of the waves whose raising finding a manager dismissed."""
+        sql = ("SELECT DISTINCT fingerprint FROM findings WHERE kind = 'impersonation' "
+               f"AND status = 'false_positive' AND label = '{WAVE}' "
+               "AND fingerprint = 'wave:' || platform || ':' || post_id")
+        return [r[0] for r in self.db.execute(sql).fetchall()]
+
     def recent_posts(self, limit: int) -> list[dict[str, Any]]:
         """The newest `limit` posts outside DMs, oldest first, each with `at` (its time), `before`
         (its author's messages in the place before it), `first_here` (when the author was first

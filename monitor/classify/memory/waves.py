@@ -132,6 +132,8 @@ class WaveDetector:
         self.threshold = threshold
         self.max_posts = max_posts
         self.loaded = False  # set once the runtime rebuilt it from the store
+        self.pulled_at = float("-inf")  # when the runtime last read the dismissed waves
+        self._dismissed: set[str] = set()
         self._places: dict[tuple[str, str], _Place] = {}
         self._seen: dict[tuple[str, str], _Seen] = {}
         self._order: deque[_Seen] = deque()  # every kept post, in the order seen
@@ -169,6 +171,11 @@ class WaveDetector:
                     seen.wave = wave
                     self._keep(seen)
             self.loaded = True
+
+    def dismiss(self, names: Iterable[str]) -> None:
+        """Waves a manager dismissed (by name): the posts that join them are not flagged."""
+        with self._lock:
+            self._dismissed.update(names)
 
     def _watched(self, post: Post) -> str | None:
         """The normal form of a post that may be part of a wave: said in a place (not a DM) by
@@ -247,9 +254,11 @@ class WaveDetector:
             seen.earlier.append((s.post, s.findings[0]))
 
     def _join(self, seen: _Seen, name: str, members: list[_Seen]) -> None:
-        """A later post in a wave raised before."""
+        """A later post in a wave raised before (not flagged if the wave was dismissed)."""
         authors = {s.post.author.id for s in members} | {seen.post.author.id}
         seen.wave = name
+        if name in self._dismissed:
+            return
         seen.findings = [self._member(name, name.rsplit(":", 1)[-1], len(authors))]
 
     def _member(self, name: str, raised_by: str, accounts: int) -> Finding:
