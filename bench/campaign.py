@@ -4,7 +4,12 @@ a scratch store), and the rest of each cluster is run through the pipeline with 
 memory; false positives are counted on the non-scam posts. The threshold is the shipped one, chosen
 beforehand on the project's own data (bench/memory_threshold.py), never on these figures.
 
-    .venv/bin/python bench/campaign.py --eval-dir ../shared/eval
+Waves: each cluster posted in one place by its authors (new accounts) two minutes apart, clusters
+hours apart, and each source's non-scam posts in a place of their own 20 seconds apart; posts
+flagged by the impersonation detector alone, and with the wave tracker. First messages: the
+impersonation detector's findings on the set at the threshold and at the newcomers' lower one.
+
+    .venv/bin/python bench/campaign.py --eval-dir ../shared/eval [--waves-only]
 """
 
 from __future__ import annotations
@@ -12,14 +17,25 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor.classify.memory import Identifier, MemoryDetector, Remembered, informative
+from memory_threshold import demo_posts, generated_texts, reword
+
+from monitor.classify import ImpersonationDetector
+from monitor.classify.memory import (
+    Identifier,
+    MemoryDetector,
+    Remembered,
+    WaveDetector,
+    informative,
+)
 from monitor.classify.memory.shingles import normal_form
 from monitor.core import config
 from monitor.core.models import Author, Post
@@ -118,9 +134,16 @@ def flagged(pipeline: Pipeline, posts: list[Post]) -> list[set[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval-dir", type=Path, required=True)
+    parser.add_argument("--waves-only", action="store_true",
+                        help="only the waves and first-message figures")
     args = parser.parse_args()
     settings = replace(config.load(None), memory={"refresh_seconds": 0.0})
     data = list(samples(args.eval_dir))
+    if args.waves_only:
+        reworded_waves(settings)
+        waves(data, settings)
+        first_messages(data, settings)
+        return
     groupings = (("single link", clusters), ("around the flagged post", leader_clusters))
     with tempfile.TemporaryDirectory(prefix="wt-memory-campaign-") as tmp:
         for n, (name, grouping) in enumerate(groupings):
@@ -135,6 +158,9 @@ def main() -> None:
             run(data, grouping, store, pipeline, without)
             store.close()
     scamdb_hosts(args.eval_dir, data, settings)
+    reworded_waves(settings)
+    waves(data, settings)
+    first_messages(data, settings)
 
 
 def scamdb_hosts(eval_dir: Path, data: list[Sample], settings: config.Settings) -> None:
@@ -151,6 +177,89 @@ def scamdb_hosts(eval_dir: Path, data: list[Sample], settings: config.Settings) 
     print(f"== CryptoScamDB: {len(detector.actors)} scam hosts known; posts naming one: "
           f"{scam} of {sum(s.scam for s in data)} scam, {other} of "
           f"{sum(not s.scam for s in data)} not scam")
+
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _placed(s: Sample, place: str, at: datetime) -> Post:
+    return replace(post(s), place=place, created_at=at, channel="group")
+
+
+def waves(data: list[Sample], settings: config.Settings) -> None:
+    """Posts flagged by the impersonation detector alone and with the wave tracker (defaults, and
+    three accounts), on the scam clusters and on each source's non-scam posts."""
+    impostors = ImpersonationDetector(settings.brand, frozenset(), frozenset())
+    groups = clusters([s for s in data if s.scam])
+    sets = {"scam clusters": [_placed(s, "campaign", T0 + timedelta(hours=3 * k, minutes=2 * i))
+                              for k, g in enumerate(groups) for i, s in enumerate(g)],
+            "scam clusters of 5+": [_placed(s, "campaign", T0 + timedelta(hours=3 * k,
+                                                                         minutes=2 * i))
+                                    for k, g in enumerate(groups) if len(g) >= 5
+                                    for i, s in enumerate(g)]}
+    for source in ("janitr", "tg-spam", "tweeteval"):
+        mine = [s for s in data if not s.scam and s.source == source]
+        sets[f"not scam, {source}"] = [_placed(s, source, T0 + timedelta(seconds=20 * i))
+                                       for i, s in enumerate(mine)]
+    print("== waves (posts in one place; authors new to it)")
+    for name, posts in sets.items():
+        alone = {p.key for p in posts if any(f.score >= 0.5 for f in impostors.check(p))}
+        line: dict[str, int | str] = {"set": name, "posts": len(posts),
+                                      "flagged_without_waves": len(alone)}
+        for accounts in (5, 3):
+            tracker = WaveDetector(settings.brand, accounts=accounts)
+            waved = set()
+            for p in posts:
+                if tracker.check(p):
+                    waved.add(p.key)
+                waved |= {e.key for e, _ in tracker.earlier(p)}
+            line[f"wave_{accounts}_accounts"] = len(waved)
+            line[f"flagged_with_waves_{accounts}"] = len(alone | waved)
+        print(json.dumps(line))
+
+
+def reworded_waves(settings: config.Settings, seed: int = 24) -> None:
+    """The project's own waves: each of the demo stream's scam texts posted by 5 new accounts within
+    8 minutes in a place of its own, every copy reworded (bench/memory_threshold.py's reword) with
+    1, 2, 4 or 6 edits; and 5 accounts posting the same generated support text or chat (not scam:
+    the waves there are the false ones)."""
+    rng = random.Random(seed)
+    scams, _ = demo_posts()
+    others = [t for t in generated_texts() if informative(t)]
+    print("== waves of reworded copies (5 new accounts, 2 minutes apart)")
+    for edits in (1, 2, 4, 6):
+        raised = 0
+        tracker = WaveDetector(settings.brand)
+        for k, text in enumerate(scams):
+            posts = [Post("telegram", f"{k}-{i}", Author("telegram", f"a{k}-{i}", f"new_{k}_{i}"),
+                          reword(text, rng, edits), channel="group", place=f"p{k}",
+                          created_at=T0 + timedelta(minutes=2 * i)) for i in range(5)]
+            raised += any(tracker.check(p) for p in posts)
+        print(json.dumps({"edits": edits, "scam texts": len(scams), "waves raised": raised}))
+    tracker = WaveDetector(settings.brand)
+    texts = rng.sample(others, 2000)
+    posts = [Post("telegram", str(i), Author("telegram", f"u{i}", f"user_{i}"), t,
+                  channel="group", place="chat", created_at=T0 + timedelta(seconds=10 * i))
+             for i, t in enumerate(texts)]
+    false = sum(bool(tracker.check(p)) for p in posts)
+    print(json.dumps({"set": "generated support texts and chat, one place, 10 s apart",
+                      "posts": len(posts), "waves raised": false}))
+
+
+def first_messages(data: list[Sample], settings: config.Settings) -> None:
+    """Posts with an impersonation finding at the threshold and at the newcomers' lower one."""
+    impostors = ImpersonationDetector(settings.brand, frozenset(), frozenset())
+    threshold = settings.thresholds["impersonation"]
+    lower = threshold * settings.newcomers["factor"]
+    scores = [max((f.score for f in impostors.check(post(s))), default=0.0) for s in data]
+    print(f"== first messages: impersonation threshold {threshold} -> {lower:.2f}")
+    for source in ("janitr", "tg-spam", "tweeteval"):
+        for scam in (True, False):
+            mine = [v for v, s in zip(scores, data) if s.source == source and s.scam == scam]
+            if mine:
+                print(json.dumps({"set": f"{source} {'scam' if scam else 'not scam'}",
+                                  "posts": len(mine), "flagged": sum(v >= threshold for v in mine),
+                                  "flagged_as_first_messages": sum(v >= lower for v in mine)}))
 
 
 def run(data: list[Sample], grouping: Callable[[list[Sample]], list[list[Sample]]], store: Store,

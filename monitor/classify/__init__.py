@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from monitor.classify.base import Detector, Pending, ReadsHostLists
+from monitor.classify.base import Detector, FlagsEarlier, Pending, ReadsHostLists
 from monitor.classify.builtin import builtin_detectors, memory_options
 from monitor.classify.impersonation import ImpersonationDetector
 from monitor.classify.impersonation.brand_registry import BrandRegistry
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Identifier,
         MemoryDetector,
         Remembered,
+        WaveDetector,
         identifiers,
         informative,
     )
@@ -46,6 +47,7 @@ _LAZY = {
     "Identifier": ("monitor.classify.memory", "Identifier"),
     "MemoryDetector": ("monitor.classify.memory", "MemoryDetector"),
     "Remembered": ("monitor.classify.memory", "Remembered"),
+    "WaveDetector": ("monitor.classify.memory", "WaveDetector"),
     "identifiers": ("monitor.classify.memory", "identifiers"),
     "informative": ("monitor.classify.memory", "informative"),
     "named_identifiers": ("monitor.classify.memory.actors", "named"),
@@ -60,9 +62,9 @@ _LAZY = {
 
 __all__ = [
     "DEFAULT_MODEL_DIR", "META_FILE", "MODEL_FILE", "SUPPORT_DATA_DIR", "SUPPORT_LABELS",
-    "TOKENIZER_FILE", "BrandRegistry", "ByScript", "Detector", "Identifier",
+    "TOKENIZER_FILE", "BrandRegistry", "ByScript", "Detector", "FlagsEarlier", "Identifier",
     "ImpersonationDetector", "MemoryDetector", "MiniLM", "Pending", "ReadsHostLists", "Remembered",
-    "SecretDetector", "SecretMatch", "SupportDetector", "Verdict", "attach_head",
+    "SecretDetector", "SecretMatch", "SupportDetector", "Verdict", "WaveDetector", "attach_head",
     "builtin_detectors", "export_encoder", "find_secrets", "fit_head", "fit_linear",
     "format_verdict", "from_logits", "has_cjk", "hosts", "identifiers", "informative", "language",
     "lookalike_hosts", "memory_options", "model_problems", "named_identifiers", "normalise",

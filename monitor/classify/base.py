@@ -35,6 +35,16 @@ class ReadsHostLists(Protocol):
         ...
 
 
+@runtime_checkable
+class FlagsEarlier(Protocol):
+    """A detector whose finding on one post makes earlier posts suspect too (a wave): after check,
+    it names them, each with its finding."""
+
+    def earlier(self, post: Post) -> list[tuple[Post, Finding]]:
+        """The earlier posts this post's findings reach, each with its finding."""
+        ...
+
+
 class Pending(Generic[T]):
     """A result that may still wait on a model working on another thread: done() says whether
     result() would return at once; result() waits, then builds the value (once)."""

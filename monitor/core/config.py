@@ -58,6 +58,18 @@ SCHEMA: dict[str, Any] = {
         "threshold": float,
         "refresh_seconds": float,
     },
+    # Waves (monitor.classify.memory.waves): how many accounts, within how many minutes, how many
+    # of them new to the place (first seen within new_days, or fewer than first_messages there).
+    "waves": {
+        "enabled": bool,
+        "accounts": int,
+        "minutes": float,
+        "new_share": float,
+        "new_days": float,
+        "max_posts": int,
+    },
+    # A member's first messages in a place: their impersonation findings weighed more strictly.
+    "newcomers": {"first_messages": int, "factor": float},
 }
 # One table per platform connector; credentials are named by *_env keys, never given here.
 PLATFORM_SCHEMA: dict[str, Any] = {
@@ -146,6 +158,10 @@ DEFAULT_POLICY: dict[str, tuple[str, ...]] = {
 }
 
 
+# A member's first 3 messages in a place: the impersonation threshold times 0.6 (0.5 -> 0.3).
+DEFAULT_NEWCOMERS: dict[str, Any] = {"first_messages": 3, "factor": 0.6}
+
+
 class ConfigError(ValueError):
     """A config problem, worded as one line that names the file and the key."""
 
@@ -175,6 +191,9 @@ class Settings:
     metrics_host: str = "127.0.0.1"
     memory: dict[str, Any] = field(default_factory=dict)  # validated [memory]
     alerts: dict[str, Any] = field(default_factory=dict)  # validated [alerts] (alert_checks)
+    waves: dict[str, Any] = field(default_factory=dict)  # validated [waves]
+    # validated [newcomers] over its defaults: first_messages, factor
+    newcomers: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_NEWCOMERS))
 
 
 def is_bundled(settings: Settings) -> bool:
@@ -295,6 +314,8 @@ def _build(path: Path, data: dict[str, Any]) -> Settings:
         enforce=_enforce(path, data, policy),
         memory=_memory(path, data.get("memory", {})),
         alerts=_alerts(path, data.get("alerts", {})),
+        waves=_waves(path, data.get("waves", {})),
+        newcomers=_newcomers(path, data.get("newcomers", {})),
         **_ops(path, mon),
     )
 
@@ -385,6 +406,31 @@ def _is_hhmm(text: str) -> bool:
     hours, _, minutes = text.partition(":")
     return (len(hours) == len(minutes) == 2 and hours.isdigit() and minutes.isdigit()
             and int(hours) < 24 and int(minutes) < 60)
+
+
+def _waves(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    """The [waves] table, checked: at least 2 accounts, positive spans and sizes, a share of 0-1."""
+    if table.get("accounts", 2) < 2:
+        raise ConfigError(f"{path}: 'waves.accounts' must be at least 2")
+    for key in ("minutes", "max_posts"):
+        if table.get(key, 1) <= 0:
+            raise ConfigError(f"{path}: 'waves.{key}' must be positive")
+    if table.get("new_days", 0) < 0:
+        raise ConfigError(f"{path}: 'waves.new_days' must not be negative")
+    if not 0.0 <= table.get("new_share", 0.5) <= 1.0:
+        raise ConfigError(f"{path}: 'waves.new_share' must be between 0 and 1")
+    return dict(table)
+
+
+def _newcomers(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    """The [newcomers] table over its defaults, checked: a count of 0 or more, a factor in
+    (0, 1]."""
+    newcomers = {**DEFAULT_NEWCOMERS, **table}
+    if newcomers["first_messages"] < 0:
+        raise ConfigError(f"{path}: 'newcomers.first_messages' must not be negative")
+    if not 0.0 < newcomers["factor"] <= 1.0:
+        raise ConfigError(f"{path}: 'newcomers.factor' must be above 0 and at most 1")
+    return newcomers
 
 
 def _support(path: Path, table: dict[str, Any]) -> dict[str, Any]:

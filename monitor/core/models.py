@@ -130,6 +130,11 @@ class Post:
     # What the bot may do there (of ENFORCEMENT), as the connector last read its rights; None when
     # not known (a replay), and then the platform's answer tells.
     bot_may: frozenset[str] | None = field(default=None, repr=False)
+    # The author's history in this place as the store knows it, set by the pipeline from the
+    # batch's Context: messages written here before this one (None: not known) and when they were
+    # first seen here (None: never before, or not known). Newcomers are weighed more strictly.
+    posts_here: int | None = field(default=None, compare=False, repr=False)
+    first_here: datetime | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -146,6 +151,17 @@ def among(author: Author, people: Iterable[Author]) -> bool:
     """Whether the author is one of these accounts, by account id:
     names and handles can be copied."""
     return any(person.id == author.id for person in people)
+
+
+# A wave (the same text from many accounts new to a place): every post in it carries a finding of
+# this label whose fingerprint names the wave by the post that raised it (wave_key); only that
+# post's finding is alerted, so a wave makes one alert.
+WAVE = "wave"
+
+
+def wave_key(platform: str, post_id: str) -> str:
+    """The name of the wave the post (platform, post_id) raised."""
+    return f"wave:{platform}:{post_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +222,21 @@ def reason_kind(reason: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    """An author's stored messages in one place: how many, and when first seen there."""
+
+    messages: int = 0
+    first_seen: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """What the store knows around a batch of posts, fetched in one query: the finding kinds flagged
-    on any stored version of each message that a post of the batch answers or edits."""
+    on any stored version of each message that a post of the batch answers or edits, and each
+    author's history in the place of their post, by (platform, place, author id)."""
 
     flagged: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    history: Mapping[tuple[str, str, str], History] = field(default_factory=dict)
 
     def kinds(self, platform: str, message: str) -> frozenset[str]:
         """The kinds flagged on a stored message (any of its versions); empty if none or unknown."""
@@ -228,3 +254,6 @@ class Processed:
     lang: str
     statuses: tuple[str, ...] = ()
     failure: str | None = None  # the exception's name when the post could not be processed
+    # Stored posts this one makes suspect after the fact (the earlier posts of a wave it raised),
+    # each with its new findings and actions; the daemon adds them to those posts.
+    earlier: tuple[Processed, ...] = ()

@@ -7,10 +7,11 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from monitor.classify import (
     Detector,
+    FlagsEarlier,
     Pending,
     ReadsHostLists,
     SecretDetector,
@@ -23,7 +24,7 @@ from monitor.core.config import Settings
 from monitor.core.edits import new_in_edits
 from monitor.core.enforce import Enforce
 from monitor.core.hostlists import HostLists
-from monitor.core.models import Context, Finding, Post, Processed
+from monitor.core.models import ARRIVALS, Context, Finding, History, Post, Processed
 from monitor.replies.templates import Templates
 
 T = TypeVar("T")
@@ -65,7 +66,17 @@ def build_detectors(
         encoder_path=support.get("encoder_path"),
         use_encoder=support.get("use_encoder", True),
         memory=settings.memory if remember and settings.memory.get("enabled", True) else None,
+        waves=wave_options(settings) if remember and settings.waves.get("enabled", True) else None,
     )
+
+
+def wave_options(settings: Settings) -> dict[str, Any]:
+    """The wave tracker's options: [waves], the memory's threshold, and who is new to a place (the
+    [newcomers] count of first messages)."""
+    options = {k: v for k, v in settings.waves.items() if k != "enabled"}
+    if "threshold" in settings.memory:
+        options["threshold"] = settings.memory["threshold"]
+    return {**options, "new_messages": settings.newcomers["first_messages"]}
 
 
 class Pipeline:
@@ -80,6 +91,7 @@ class Pipeline:
         thresholds: dict[str, float],
         lists: HostLists | None = None,
         enforce: Enforce | None = None,
+        newcomers: dict[str, Any] | None = None,
     ) -> None:
         self.secrets = secrets
         self.detectors = list(detectors)
@@ -87,6 +99,10 @@ class Pipeline:
         self.thresholds = thresholds
         self.enforce = enforce or Enforce()  # what may be done against an impostor, per platform
         self.lists = lists or HostLists()  # what the detectors were given, and from which files
+        # A member's first messages in a place: how many, and the impersonation threshold's factor.
+        newcomers = newcomers or {}
+        self.first_messages: int = newcomers.get("first_messages", 0)
+        self.newcomer_factor: float = newcomers.get("factor", 1.0)
 
     @classmethod
     def from_settings(cls, settings: Settings, salt: bytes, remember: bool = True) -> Pipeline:
@@ -100,6 +116,7 @@ class Pipeline:
             thresholds=settings.thresholds,
             enforce=settings.enforce,
             lists=lists,
+            newcomers=settings.newcomers,
         )
 
     def in_context(
@@ -157,7 +174,7 @@ class Pipeline:
             for pending in started:
                 for (_, found), extra in zip(entered, pending.result()):
                     found.extend(extra)
-            return [self._finish(c, found) for c, found in entered]
+            return [self._finish(c, found, self._earlier(c)) for c, found in entered]
 
         return Pending(finish, [f for pending in started for f in pending.waits_on])
 
@@ -166,21 +183,50 @@ class Pipeline:
         clean, located = scrub(post)
         return clean, self.secrets.findings([m for _, m in located])
 
-    def _finish(self, clean: Post, found: list[Finding]) -> Processed:
-        """Keep the findings over their thresholds and plan the actions."""
-        flagged = [f for f in found if f.score >= self.thresholds.get(f.kind, 0.5)]
+    def _earlier(self, post: Post) -> tuple[Processed, ...]:
+        """Stored posts the detectors now flag because of this one (a wave it raised)."""
+        return tuple(self._finish(p, [f]) for d in self.detectors if isinstance(d, FlagsEarlier)
+                     for p, f in d.earlier(post))
+
+    def _finish(self, clean: Post, found: list[Finding],
+                earlier: tuple[Processed, ...] = ()) -> Processed:
+        """Keep the findings over their thresholds (lower for a newcomer's first messages) and
+        plan the actions."""
+        first = self._first_messages(clean)
+        flagged = [_noted(f, clean) if first and f.kind == "impersonation" else f for f in found
+                   if f.score >= self._threshold(f.kind, first)]
         kinds = {f.kind for f in flagged}
         # The brand's own answers and scam offers are not support requests, whatever their words.
         if "impersonation" in kinds or policy.is_official(clean, self.templates.brand):
             flagged = [f for f in flagged if f.kind != "support_request"]
         actions = policy.plan(clean, flagged, self.templates, self.enforce)
-        return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text))
+        return Processed(post=clean, findings=flagged, actions=actions, lang=language(clean.text),
+                         earlier=earlier)
+
+    def _first_messages(self, post: Post) -> bool:
+        """Whether the post is one of its author's first messages in its group, server or subreddit
+        (known from the store; an X mention or a DM is in none)."""
+        return (bool(post.place) and post.channel != "dm" and post.posts_here is not None
+                and post.posts_here < self.first_messages)
+
+    def _threshold(self, kind: str, first: bool) -> float:
+        """A finding kind's threshold; an impersonation's lower for a newcomer's first messages."""
+        threshold = self.thresholds.get(kind, 0.5)
+        return threshold * self.newcomer_factor if first and kind == "impersonation" else threshold
+
+
+def _noted(finding: Finding, post: Post) -> Finding:
+    """The finding with its evidence saying it is among the author's first messages here."""
+    n = (post.posts_here or 0) + 1
+    note = "first message in this place" if n == 1 else f"message {n} in this place"
+    return dataclasses.replace(finding, evidence=f"{finding.evidence}; {note}")
 
 
 def _with_statuses(result: Processed, modes: policy.Modes) -> Processed:
-    """The result with each action's first status."""
+    """The result with each action's first status (and those of the stored posts it flags)."""
     return dataclasses.replace(
-        result, statuses=tuple(modes.first_status(a) for a in result.actions)
+        result, statuses=tuple(modes.first_status(a) for a in result.actions),
+        earlier=tuple(_with_statuses(e, modes) for e in result.earlier),
     )
 
 
@@ -192,9 +238,29 @@ def _readable(post: Post) -> Post:
 
 
 def marked(posts: Sequence[Post], context: Context) -> list[Post]:
-    """The posts, those that reply to a stored post read as a support request marked so: the
-    impersonation detector weighs an offer of help or a DM under a help request higher."""
-    return [_mark(post) if _answers_request(post, context) else post for post in posts]
+    """The posts, those that reply to a stored post read as a support request marked so (the
+    impersonation detector weighs an offer of help or a DM under a help request higher), each with
+    its author's history in its place (the store's, and the batch's posts before it)."""
+    out = [_mark(post) if _answers_request(post, context) else post for post in posts]
+    return with_history(out, context) if context.history else out
+
+
+def with_history(posts: Sequence[Post], context: Context) -> list[Post]:
+    """The posts with their authors' messages in the place before them and when first seen there;
+    the posts of a batch count for those after them."""
+    seen: dict[tuple[str, str, str], History] = dict(context.history)
+    out = []
+    for post in posts:
+        if post.channel == "dm":
+            out.append(post)
+            continue
+        key = (post.platform, post.place, post.author.id)
+        before = seen.get(key, History())
+        out.append(dataclasses.replace(post, posts_here=before.messages,
+                                       first_here=before.first_seen))
+        counts = post.text not in ARRIVALS and not post.edit_of  # a message, not a join or an edit
+        seen[key] = History(before.messages + counts, before.first_seen or post.created_at)
+    return out
 
 
 def _answers_request(post: Post, context: Context) -> bool:

@@ -4,11 +4,20 @@ status by the mode of its finding kind. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from monitor.core.enforce import Enforce
-from monitor.core.models import ARRIVALS, Action, Brand, Finding, Post, reason_kind
+from monitor.core.models import (
+    ARRIVALS,
+    WAVE,
+    Action,
+    Brand,
+    Finding,
+    Post,
+    reason_kind,
+    wave_key,
+)
 from monitor.replies.guard import defang, strip_invisible
 from monitor.replies.lang import reply_language
 from monitor.replies.templates import Templates
@@ -65,7 +74,9 @@ def plan(
     by_kind = {f.kind: f for f in sorted(findings, key=lambda f: f.score)}  # strongest of each kind
     if "impersonation" in by_kind:
         finding = by_kind["impersonation"]
-        return impersonation_actions(post, finding, lang, templates, enforce or Enforce())
+        # A wave this post raised is in its alert whichever finding leads.
+        waves = [f for f in findings if raises_wave(f, post) and f is not finding]
+        return impersonation_actions(post, finding, lang, templates, enforce or Enforce(), waves)
     # the group's own admins need no pointer to support
     if "support_request" in by_kind and not post.by_staff:
         return support_actions(post, by_kind["support_request"], lang, templates)
@@ -97,11 +108,18 @@ def secret_actions(post: Post, leaks: list[Finding], lang: str, t: Templates) ->
     return actions
 
 
+def raises_wave(finding: Finding, post: Post) -> bool:
+    """Whether the finding is the wave this post raised (not one it joined)."""
+    return finding.label == WAVE and finding.fingerprint == wave_key(post.platform, post.id)
+
+
 def impersonation_actions(
-    post: Post, finding: Finding, lang: str, t: Templates, enforce: Enforce
+    post: Post, finding: Finding, lang: str, t: Templates, enforce: Enforce,
+    also: Sequence[Finding] = (),
 ) -> list[Action]:
     """Remove the scam and restrict its author where the bot moderates and the policy says so, warn
-    the user who was answered (never the impostor), alert the managers, report the account."""
+    the user who was answered (never the impostor), alert the managers (once a wave: on the post
+    that raised it, with `also` findings), report the account."""
     reason = f"impersonation: {finding.label}"
     removal, notes = enforcement(post, finding, t.brand, enforce)
     actions = [a for a in removal if a.kind == "delete"]
@@ -119,9 +137,10 @@ def impersonation_actions(
         )
         actions.append(Action("reply", post.platform, post.reply_to, warning, reason))
     report = defang(_clip(finding.evidence), t.brand.domains)
+    alerted = finding.label != WAVE or raises_wave(finding, post)
     return [
         *actions,
-        alert(post, [finding], reason, t.brand, notes),
+        *([alert(post, [finding, *also], reason, t.brand, notes)] if alerted else []),
         Action("report", post.platform, post.author.id, report, reason),
         *(a for a in removal if a.kind != "delete"),
     ]

@@ -179,8 +179,18 @@ class Ingest:
                         "post not processed",
                         {"platform": post.platform, "post_id": post.id, "error": result.failure},
                     )
+                if new:
+                    self._record_earlier(result)
                 news.append(new)
         return news
+
+    def _record_earlier(self, result: Processed) -> None:
+        """Add the findings and actions a post brings on stored posts (the earlier posts of a wave
+        it raised) to them."""
+        for more in result.earlier:
+            if self.store.record_more(more.post, more.findings, more.actions,
+                                      list(more.statuses)):
+                self._measure(more)
 
     def _measure(self, result: Processed) -> None:
         """Count the stored post in the metrics, and wake the sender when something is to go out."""

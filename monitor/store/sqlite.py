@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.core.models import (
+    ARRIVALS,
     EDIT_MARK,
+    WAVE,
     Action,
     Context,
     Finding,
+    History,
     Post,
     StoredAction,
     message_id,
@@ -149,9 +152,15 @@ def _alert_deliveries(db: sqlite_utils.Database) -> None:
     )
 
 
+def _author_places(db: sqlite_utils.Database) -> None:
+    """An author's posts in one place, counted for each batch (newcomers, waves)."""
+    db.table("posts").create_index(["platform", "place", "author_id"])
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _v1, _v2, _v3, _v4, _users_tables, _takedown_cases, _alert_deliveries)
+    _v1, _v2, _v3, _v4, _users_tables, _takedown_cases, _alert_deliveries,
+    _author_places)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 
@@ -159,6 +168,14 @@ ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 # A flagged item's time: its post's, from the platform; the flag's only when the platform gave none
 # (a replay of old posts is flagged today, but belongs to the day it was posted).
 ITEM_TIME = "coalesce(p.created_at, f.created_at)"
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    """A stored ISO time as a datetime (UTC when it has no offset), None for none."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _gone_out(alias: str = "") -> str:
@@ -267,19 +284,39 @@ class Store:
 
     def context(self, posts: Sequence[Post]) -> Context:
         """In one query, the kinds flagged on every stored version of each message the posts reply
-        to or edit: what the pipeline needs to read them in their thread."""
+        to or edit, and each author's stored messages in the place of their post: what the pipeline
+        needs to read them in their thread and place."""
         keys = sorted({(p.platform, m) for p in posts for m in (p.reply_to, p.edit_of) if m})
-        if not keys:
+        authors = sorted({(p.platform, p.place, p.author.id) for p in posts if p.channel != "dm"})
+        parts, args = [], []
+        if keys:
+            clauses = []
+            for platform, message in keys:  # the message itself or one of its edits (id~e...)
+                clauses.append("(platform = ? AND (post_id = ? OR substr(post_id, 1, ?) = ?))")
+                args += [platform, message, len(message) + len(EDIT_MARK),
+                         f"{message}{EDIT_MARK}"]
+            parts.append("SELECT DISTINCT 'f', platform, post_id, kind, 0, NULL FROM findings "
+                         f"WHERE {' OR '.join(clauses)}")
+        if authors:
+            arrivals = ", ".join("?" for _ in ARRIVALS)
+            # a message, not an arrival or an edit of one already counted
+            parts.append(
+                "SELECT 'h', platform, place, author_id, "
+                f"sum(text NOT IN ({arrivals}) AND instr(id, ?) = 0), "
+                "min(coalesce(created_at, seen_at)) FROM posts WHERE "
+                + " OR ".join("(platform = ? AND place = ? AND author_id = ?)" for _ in authors)
+                + " GROUP BY platform, place, author_id")
+            args += [*ARRIVALS, EDIT_MARK, *(v for key in authors for v in key)]
+        if not parts:
             return Context()
-        clauses, args = [], []
-        for platform, message in keys:  # the message itself or one of its edits (id~e...)
-            clauses.append("(platform = ? AND (post_id = ? OR substr(post_id, 1, ?) = ?))")
-            args += [platform, message, len(message) + len(EDIT_MARK), f"{message}{EDIT_MARK}"]
-        sql = f"SELECT DISTINCT platform, post_id, kind FROM findings WHERE {' OR '.join(clauses)}"
         flagged: dict[tuple[str, str], set[str]] = {}
-        for platform, post_id, kind in self.db.execute(sql, args).fetchall():
-            flagged.setdefault((platform, message_id(post_id)), set()).add(kind)
-        return Context({key: frozenset(kinds) for key, kinds in flagged.items()})
+        history = {key: History() for key in authors}  # an author never seen there: none
+        for tag, a, b, c, n, first in self.db.execute(" UNION ALL ".join(parts), args).fetchall():
+            if tag == "f":
+                flagged.setdefault((a, message_id(b)), set()).add(c)
+            else:
+                history[(a, b, c)] = History(int(n or 0), _parse_time(first))
+        return Context({key: frozenset(kinds) for key, kinds in flagged.items()}, history)
 
     def add_findings(self, post: Post, findings: list[Finding]) -> list[int]:
         """Store a post's findings as new; returns their ids."""
@@ -302,6 +339,49 @@ class Store:
             for action, status in zip(actions, statuses, strict=True):
                 self.plan_action(post, action, status)
         return True
+
+    def record_more(self, post: Post, findings: list[Finding], actions: list[Action],
+                    statuses: list[str]) -> bool:
+        """Add findings and actions to a stored post (a wave raised after it); nothing when the post
+        is not stored or already has a finding of the same label and fingerprint. Whether added."""
+        if not self.has_post(post.platform, post.id):
+            return False
+        stored = {(f["label"], f["fingerprint"]) for f in self.post_findings(*post.key)}
+        findings = [f for f in findings if (f.label, f.fingerprint) not in stored]
+        if not findings:
+            return False
+        self.add_findings(post, findings)
+        for action, status in zip(actions, statuses, strict=True):
+            self.plan_action(post, action, status)
+        return True
+
+    def dismissed_waves(self) -> list[str]:
+        """The names (fingerprints) of the waves whose raising finding a manager dismissed."""
+        sql = ("SELECT DISTINCT fingerprint FROM findings WHERE kind = 'impersonation' "
+               f"AND status = 'false_positive' AND label = '{WAVE}' "
+               "AND fingerprint = 'wave:' || platform || ':' || post_id")
+        return [r[0] for r in self.db.execute(sql).fetchall()]
+
+    def recent_posts(self, limit: int) -> list[dict[str, Any]]:
+        """The newest `limit` posts outside DMs, oldest first, each with `at` (its time), `before`
+        (its author's messages in the place before it), `first_here` (when the author was first
+        seen there) and `wave` (the fingerprint of its wave finding, or None): what a wave tracker
+        is rebuilt from at start."""
+        sql = f"""
+            SELECT p.*, coalesce(p.created_at, p.seen_at) AS at,
+              (SELECT count(*) FROM posts q WHERE q.platform = p.platform AND q.place = p.place
+                 AND q.author_id = p.author_id AND q.rowid < p.rowid
+                 AND q.text NOT IN ({", ".join("?" for _ in ARRIVALS)})
+                 AND instr(q.id, ?) = 0) AS before,
+              (SELECT min(coalesce(q.created_at, q.seen_at)) FROM posts q
+                 WHERE q.platform = p.platform AND q.place = p.place
+                 AND q.author_id = p.author_id AND q.rowid < p.rowid) AS first_here,
+              (SELECT f.fingerprint FROM findings f WHERE f.platform = p.platform
+                 AND f.post_id = p.id AND f.label = '{WAVE}' LIMIT 1) AS wave
+            FROM posts p WHERE p.rowid IN
+              (SELECT rowid FROM posts WHERE channel != 'dm' ORDER BY rowid DESC LIMIT ?)
+            ORDER BY p.rowid"""
+        return [dict(r) for r in self.db.query(sql, [*ARRIVALS, EDIT_MARK, limit])]
 
     # -- actions ----------------------------------------------------------------------------
     def plan_action(self, post: Post, action: Action, status: str = "planned") -> int | None:

@@ -32,6 +32,10 @@ u up us was we what when will with yes you your all this here there they them he
 everyone guys fam frens friends day night lol gg wagmi ser
 """
 STOP = frozenset(_STOP_WORDS.split())
+# Their Chinese counterparts (the normal form is simplified Chinese), taken out before the
+# characters are counted.
+_ZH_STOP = re.compile("早上好|晚上好|下午好|中午好|大家好|你们好|您好|你好|早安|午安|晚安"
+                      "|谢谢|感谢|多谢|再见|哈+|新年快乐|好的|收到|大家|各位|朋友们|兄弟们")
 
 
 @cache
@@ -53,7 +57,7 @@ def content_words(norm: str) -> int:
     """The distinct words of a normal form that say something: letters-only words of 3+ letters
     outside STOP, a distinct Chinese character counting half."""
     words = {w for w in _WORD.findall(_CJK.sub(" ", norm)) if len(w) >= 3 and w not in STOP}
-    return len(words) + len(set(_CJK.findall(norm))) // 2
+    return len(words) + len(set(_CJK.findall(_ZH_STOP.sub(" ", norm)))) // 2
 
 
 def informative(text: str) -> bool:
