@@ -110,3 +110,16 @@ def test_through_the_daemon_a_regular_is_weighed_as_usual(tmp_path: Path) -> Non
     assert regular == []
     assert newbie and newbie[0]["evidence"].endswith("first message in this place")
     assert [a["kind"] for a in ingest.store.post_actions("telegram", "m11")].count("alert") == 1
+
+
+def test_a_newcomers_warning_or_chat_is_not_lifted_over_the_line(pipeline: Pipeline) -> None:
+    # The detector weighs these down on purpose (0.35 and 0.44): a member who warns about a site or
+    # asks a friend to DM is no scammer, however new.
+    key = ("telegram", "-100123", "id-newbie")
+    never = Context(history={key: History()})
+    warning = _post(1, "careful, okx-verify-wallet.com is phishing, do not open it")
+    chat = dataclasses.replace(_post(2, "dm me later"), reply_to="m0")
+    assert _impersonation(pipeline, warning, never) == []
+    assert _impersonation(pipeline, chat, never) == []
+    # the same newcomer offering a DM under no help request is still weighed strictly
+    assert _impersonation(pipeline, _post(3, WEAK), never)

@@ -174,6 +174,9 @@ class Finding:
     evidence: str
     detector: str
     fingerprint: str = ""  # salted hash of a secret, for de-duplication; empty for other kinds
+    # The detector weighed a signal down for the post's context (a warning, chat between members):
+    # a newcomer's stricter threshold does not apply. Not stored: only the pipeline reads it.
+    weighed_down: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,8 +193,8 @@ class Pipeline:
         """Keep the findings over their thresholds (lower for a newcomer's first messages) and
         plan the actions."""
         first = self._first_messages(clean)
-        flagged = [_noted(f, clean) if first and f.kind == "impersonation" else f for f in found
-                   if f.score >= self._threshold(f.kind, first)]
+        flagged = [_noted(f, clean) if _stricter(f, first) else f for f in found
+                   if f.score >= self._threshold(f, first)]
         kinds = {f.kind for f in flagged}
         # The brand's own answers and scam offers are not support requests, whatever their words.
         if "impersonation" in kinds or policy.is_official(clean, self.templates.brand):
@@ -209,10 +209,16 @@ class Pipeline:
         return (bool(post.place) and post.channel != "dm" and post.posts_here is not None
                 and post.posts_here < self.first_messages)
 
-    def _threshold(self, kind: str, first: bool) -> float:
+    def _threshold(self, finding: Finding, first: bool) -> float:
         """A finding kind's threshold; an impersonation's lower for a newcomer's first messages."""
-        threshold = self.thresholds.get(kind, 0.5)
-        return threshold * self.newcomer_factor if first and kind == "impersonation" else threshold
+        threshold = self.thresholds.get(finding.kind, 0.5)
+        return threshold * self.newcomer_factor if _stricter(finding, first) else threshold
+
+
+def _stricter(finding: Finding, first: bool) -> bool:
+    """Whether a newcomer's lower threshold applies: to an impersonation finding among their first
+    messages, unless its context weighed it down (a member warning about a site is no scammer)."""
+    return first and finding.kind == "impersonation" and not finding.weighed_down
 
 
 def _noted(finding: Finding, post: Post) -> Finding:

@@ -307,7 +307,8 @@ def warned_about(host: str, norm: str) -> bool:
 def _in_warning(signal: Signal, host: str) -> Signal:
     """A dangerous link's signal, weighed down because the post only names it to warn about it."""
     return Signal(
-        signal.label, min(signal.weight, _WARNED), f"names {host} in a warning: {signal.words}"
+        signal.label, min(signal.weight, _WARNED), f"names {host} in a warning: {signal.words}",
+        weighed_down=True,
     )
 
 

@@ -11,7 +11,7 @@ from monitor.classify.impersonation.domains import hosts_in, link_signals, refan
 from monitor.classify.impersonation.handles import BIO_CLAIM, author_signals
 from monitor.classify.impersonation.mentions import mention_signals
 from monitor.classify.impersonation.rule import ASKS_TO_DM
-from monitor.classify.impersonation.signals import Signal, combine, evidence
+from monitor.classify.impersonation.signals import Signal, combine, evidence, weighed_down
 from monitor.classify.impersonation.staff import LABEL as STAFF_LOOKALIKE
 from monitor.classify.impersonation.staff import staff_signals
 from monitor.classify.text import normalise
@@ -64,7 +64,8 @@ class ImpersonationDetector:
         score, label = combine(signals)
         if score < MIN_SCORE:
             return []
-        return [Finding(self.kind, label, score, evidence(signals), self.name)]
+        return [Finding(self.kind, label, score, evidence(signals), self.name,
+                        weighed_down=weighed_down(signals))]
 
     def signals(self, post: Post) -> list[Signal]:
         """Author, content, link and context signals for one post."""
@@ -126,8 +127,9 @@ def context_signals(post: Post, found: list[Signal]) -> list[Signal]:
         # "Text me when you're on the way" asks for a DM too: unless the message answered is a help
         # request, a reply that only does that weighs less than one offering help, asking for
         # secrets or moving the user to another app.
-        weight = 0.2 if all(s.words == ASKS_TO_DM for s in offers) else 0.35
+        chat = all(s.words == ASKS_TO_DM for s in offers)
         extra.append(
-            Signal("fake_support_reply", weight, "replies to someone with an offer of help or a DM")
+            Signal("fake_support_reply", 0.2 if chat else 0.35,
+                   "replies to someone with an offer of help or a DM", weighed_down=chat)
         )
     return extra
