@@ -98,8 +98,8 @@ def liftable(store: Store, post: tuple[str, str] | None = None
     sql = f"""
         SELECT a.id, a.platform, a.post_id, a.kind, a.status FROM actions a
         WHERE a.kind IN ('restrict', 'ban') AND a.status IN ('held', 'planned', 'sent') {one}
-          AND NOT EXISTS (SELECT 1 FROM actions u WHERE u.platform = a.platform
-                          AND u.post_id = a.post_id AND u.kind = 'unban')
+          AND (a.status != 'sent' OR NOT EXISTS (SELECT 1 FROM actions u
+               WHERE u.platform = a.platform AND u.post_id = a.post_id AND u.kind = 'unban'))
         ORDER BY a.id"""
     found: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
     for row in store.db.query(sql, list(post or ())):
