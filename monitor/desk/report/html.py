@@ -206,7 +206,8 @@ aria-label="search stored posts" minlength=2 maxlength=200 required>
 <input id=flag-label placeholder="label (optional)" aria-label="flag label" maxlength=64>
 <input id=flag-note placeholder="note (optional)" aria-label="flag note" maxlength=500>
 </form>
-<div class=pager><button id=search-prev type=button disabled>◀ previous</button>\
+<div class=pager id=search-pager hidden>\
+<button id=search-prev type=button disabled>◀ previous</button>\
 <span id=search-count></span><button id=search-next type=button disabled>next ▶</button></div>
 <div class=scroll><table id=posts class=posts hidden><thead><tr><th>Flag</th><th>Posted</th>\
 <th>Platform</th><th>Author</th><th>Text</th><th>Findings</th></tr></thead>

@@ -247,6 +247,7 @@
     for (const p of out.posts) frag.appendChild(postNode(p));
     $('post-rows').replaceChildren(frag);
     $('posts').hidden = out.posts.length === 0;
+    $('search-pager').hidden = false;
     const last = found.offset + out.posts.length;
     $('search-count').textContent = out.posts.length
       ? `stored posts ${found.offset + 1}–${last}${out.more ? ', more after' : ''}`
