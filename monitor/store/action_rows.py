@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from monitor.store.sqlite import Store
+from monitor.store.sqlite import Store, _gone_out
 
-# Sent, or claimed in this round and being sent: the limits count both (Store._gone_out).
-GONE_OUT = "a.status IN ('sent', 'sending')"
+# Sent, or claimed in this round and being sent: the limits count both.
+GONE_OUT = _gone_out("a")
 
 
 def count_gone_out(store: Store, platform: str, kinds: Sequence[str], since: str,
