@@ -6,7 +6,11 @@ as its own process, as in production. Every post is a support request that gets 
 latency is from the moment the fake holds the post to the moment the reply reaches it (so it
 includes the long poll, the pipeline, the database and the sender).
 
-Usage: python bench/latency.py [--rate 100] [--seconds 20]
+Each rate runs against a daemon of its own, one after the other. The daemon's CPU time (its
+process and threads: MiniLM runs on one) is read from /proc before the first timed post and after
+the last reply, and given per post.
+
+Usage: python bench/latency.py [--rate 100 200] [--seconds 20] [--no-encoder]
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -27,13 +32,18 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from procmem import tree_peak_mib
+from procmem import tree_cpu_seconds, tree_peak_mib
 
 from tests.fakes.telegram import TelegramFake, write_config
 
 TOKEN = "7312345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 GROUP, ADMINS, USERS = -100500, -100999, 200
-EXTRA = "\n[limits]\nuser_cooldown = 0\nthread_cooldown = 0\nplatform_per_hour = 10000000\n"
+# No cooldowns or ceiling: every post gets its reply. No waves: 200 accounts posting one template
+# within minutes is a copy-paste wave, whose posts are flagged impersonation/wave and not answered.
+EXTRA = (
+    "\n[limits]\nuser_cooldown = 0\nthread_cooldown = 0\nplatform_per_hour = 10000000\n"
+    "\n[waves]\nenabled = false\n"
+)
 TEXT = (
     "Hi, my withdrawal of {n} USDT has been pending for 3 days and support has not answered, "
     "can someone help?"
@@ -146,6 +156,7 @@ async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
         )
         await wait_healthy(f"http://127.0.0.1:{port}/healthz")
         await warm_up(fake)
+        cpu_before, own_before = tree_cpu_seconds(daemon.pid), _own_cpu()
         first = time.monotonic()
         ended = await drive(fake, rate, seconds)
         total = len(fake.posted_at)
@@ -153,11 +164,24 @@ async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
         while len(fake.replied_at) < total and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         last = max(fake.replied_at.values(), default=ended)
+        cpu, own = tree_cpu_seconds(daemon.pid) - cpu_before, _own_cpu() - own_before
         rss = tree_peak_mib(daemon.pid)  # the daemon's and its MiniLM process's
         metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
         daemon.send_signal(signal.SIGTERM)
         await daemon.wait()
     report(fake, rate, first, ended, last, rss, metrics)
+    per_post = cpu / max(total, 1) * 1000
+    print(
+        f"daemon CPU:             {cpu:.1f} s for {total} posts, {per_post:.1f} ms per post"
+        f" ({cpu / (last - first) * 100:.0f}% of one core, first post to last reply)"
+    )
+    print(f"bench's own CPU:        {own / max(total, 1) * 1000:.1f} ms per post (fake and driver)")
+
+
+def _own_cpu() -> float:
+    """CPU seconds this process (the fake and the driver, on the same cores) has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def report(
@@ -209,7 +233,9 @@ def report(
 def main() -> None:
     """Parse the options and run the benchmark in a scratch folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=100.0, help="posts per second")
+    parser.add_argument(
+        "--rate", type=float, nargs="+", default=[100.0, 200.0], help="posts per second (each)"
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to post")
     parser.add_argument(
         "--no-encoder",
@@ -218,8 +244,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     extra = EXTRA + ("\n[support]\nuse_encoder = false\n" if args.no_encoder else "")
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(bench(args.rate, args.seconds, Path(folder), extra))
+    for n, rate in enumerate(args.rate):
+        print(("\n" if n else "") + f"== {rate:.0f} posts/s for {args.seconds:.0f} s", flush=True)
+        with tempfile.TemporaryDirectory() as folder:
+            asyncio.run(bench(rate, args.seconds, Path(folder), extra))
 
 
 if __name__ == "__main__":

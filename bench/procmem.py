@@ -3,6 +3,7 @@ a child process, so a command's memory is that of its process tree."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -35,3 +36,16 @@ def tree_peak_mib(root: int) -> float:
     """The peaks of root and its living descendants, summed, in MiB: an upper bound on what they
     held at one moment (they rarely peak together)."""
     return sum(own_peak_kib(pid) for pid in descendants(root)) / 1024
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) that root and its living descendants have used, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in descendants(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended while we looked
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks

@@ -4,7 +4,9 @@ a failing text is not sent."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 
 from monitor.classify import (
     BrandRegistry,
@@ -39,6 +41,10 @@ MODERATION = ("restrict", "ban", "unban")
 SECRET_REASON = "contains a secret"
 # an impersonation signal this strong (a lure, a phishing link, a secret request) blocks
 BLOCK_WEIGHT = 0.5
+# Texts that passed, the least recently used forgotten first: replies come from templates, so the
+# same texts go out again and again, and a check costs about 1 ms. Only passed texts are kept, so
+# no text holding a secret stays in memory.
+PASSED_CACHE = 2048
 
 # A request for credentials: an asking verb, then within a short span the thing asked for.
 _ASK = (
@@ -79,6 +85,8 @@ class Guard:
     def __init__(self, brand: Brand) -> None:
         self.registry = BrandRegistry.from_brand(brand)
         self.detector = ImpersonationDetector(brand)
+        self._passed: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        self._lock = threading.Lock()
 
     def check_action(self, action: Action, platform: str) -> str | None:
         """None when the action may be sent on `platform`, else the reason; a delete has no text."""
@@ -90,6 +98,21 @@ class Guard:
     def check(self, text: str, platform: str, kind: str = "reply") -> str | None:
         """None when the text may be sent as `kind`, else why not in plain
         words (never quoting the text)."""
+        key = (text, platform, kind)
+        with self._lock:
+            if key in self._passed:
+                self._passed.move_to_end(key)
+                return None
+        reason = self._check(text, platform, kind)
+        if reason is None:
+            with self._lock:
+                self._passed[key] = None
+                if len(self._passed) > PASSED_CACHE:
+                    self._passed.popitem(last=False)
+        return reason
+
+    def _check(self, text: str, platform: str, kind: str) -> str | None:
+        """check() without the memory of passed texts."""
         if not text.strip():
             return "empty text"
         staff = kind in STAFF_KINDS

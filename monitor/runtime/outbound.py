@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from monitor.core.config import Settings
 from monitor.core.models import StoredAction, reason_kind
 from monitor.replies.guard import SECRET_REASON, Guard, scrub
-from monitor.runtime.limits import Limits
+from monitor.runtime.limits import Limits, Tally
 from monitor.store import Store
 
 Verdict = tuple[str, str]  # (status, reason) for an action that does not go out now
@@ -40,8 +40,9 @@ class Outbound:
         return replace(stored, action=replace(stored.action, text=text, fallback=""))
 
     def verdict(self, store: Store, stored: StoredAction, platform: str,
-                now: datetime | None = None) -> Verdict | None:
-        """None when the action may be performed on `platform` now, else its status and reason."""
+                now: datetime | None = None, tally: Tally | None = None) -> Verdict | None:
+        """None when the action may be performed on `platform` now, else its status and reason;
+        `tally` is the sending round's look at recent actions (else one is read for this one)."""
         action = stored.action
         # A support pointer and a warning about an impostor may share a post.
         kind = reason_kind(action.reason)
@@ -52,4 +53,4 @@ class Outbound:
             if reason.startswith(SECRET_REASON):  # the stored text must not keep it either
                 store.set_action_text(stored.id, scrub(action.text))
             return "failed", f"guard: {reason}"
-        return self.limits.check(store, stored, now or datetime.now(UTC))
+        return self.limits.check(store, stored, now or datetime.now(UTC), tally)

@@ -7,12 +7,14 @@ import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from monitor.connectors.protocol import NO_REPORT_API, Connector
 from monitor.core.models import ENFORCEMENT, Action, StoredAction
 from monitor.desk.cases import report_unsupported
 from monitor.runtime.alerting.routing import Alerting
+from monitor.runtime.limits import Tally
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
@@ -85,11 +87,13 @@ def claim(
     more = False
     with store.db.atomic():  # the checks see the marks made before them in this same transaction
         switches = Switches.read(store)
+        # the rate limits' look at recent actions, read once for the round, not once an action
+        tally = outbound.limits.tally(store, datetime.now(UTC))
         for stored in store.queued("planned"):
             if (stored.platform, stored.post_id) in posts:
                 more = True
                 continue
-            found = _claim_one(store, stored, connectors, outbound, switches, alerting)
+            found = _claim_one(store, stored, connectors, outbound, switches, tally, alerting)
             if found is not None:
                 claimed.append(found)
                 posts.add((stored.platform, stored.post_id))
@@ -102,6 +106,7 @@ def _claim_one(
     connectors: Sequence[Connector],
     outbound: Outbound,
     switches: Switches,
+    tally: Tally,
     alerting: Alerting | None = None,
 ) -> Claimed | None:
     """The action marked sending, or None when it does not go out now (its status says why)."""
@@ -119,9 +124,10 @@ def _claim_one(
     if switches.hold(stored.kind, stored.platform):
         return None  # paused or muted by a manager: it stays planned and goes out on resume
     stored = outbound.prepare(store, stored)
-    if not _cleared(store, stored, outbound, platform):
+    if not _cleared(store, stored, outbound, platform, tally):
         return None
     store.mark_sending(stored.id)  # the idempotency mark, before the call
+    tally.add(stored)  # and counted by the limits of the actions after it this round
     return Claimed(stored, connector, _outgoing(stored))
 
 
@@ -268,10 +274,12 @@ def alert_post(target: str) -> tuple[str, str] | None:
     return (platform, post_id) if prefix == ALERT_TARGET and platform and post_id else None
 
 
-def _cleared(store: Store, stored: StoredAction, outbound: Outbound, platform: str) -> bool:
+def _cleared(
+    store: Store, stored: StoredAction, outbound: Outbound, platform: str, tally: Tally
+) -> bool:
     """Whether the action goes out now; if not, its status and reason
     are recorded (never the text)."""
-    verdict = outbound.verdict(store, stored, platform)
+    verdict = outbound.verdict(store, stored, platform, tally=tally)
     if verdict is None:
         return True
     status, reason = verdict

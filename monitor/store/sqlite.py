@@ -157,10 +157,17 @@ def _author_places(db: sqlite_utils.Database) -> None:
     db.table("posts").create_index(["platform", "place", "author_id"])
 
 
+def _recent_actions(db: sqlite_utils.Database) -> None:
+    """What the sender reads each round: a platform's actions gone out since a time (the rate
+    limits, store/action_rows.py) and the replies to one post (one reply per post)."""
+    db.table("actions").create_index(["platform", "status", "updated_at", "kind"])
+    db.table("actions").create_index(["platform", "kind", "target"])
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1, _v2, _v3, _v4, _users_tables, _takedown_cases, _alert_deliveries,
-    _author_places)
+    _author_places, _recent_actions)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 
