@@ -171,7 +171,7 @@ class Pipeline:
         started = [_begin(detector, clean) for detector in self.detectors]
 
         # Asked once a batch, not once a post: isinstance on a runtime Protocol walks its members.
-        flaggers = [d for d in self.detectors if isinstance(d, FlagsEarlier)]
+        flaggers: list[FlagsEarlier] = [d for d in self.detectors if isinstance(d, FlagsEarlier)]
 
         def finish() -> list[Processed]:
             for pending in started:
