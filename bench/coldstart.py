@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from eval_secrets import DETECT_SECRETS, write_posts_file
-from throughput import MONITOR, Run, run_child
+from throughput import MONITOR, Run, compile_bytecode, run_child
 
 TEXT = "my USDT withdrawal has been pending for 3 days, can someone from support check it?"
 TIME_RATIO, MAX_RSS_MB = 2.0, 300.0
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     post = {"id": "1", "platform": "twitter", "text": args.text, "author": {"handle": "someone"}}
     runs: dict[str, list[Run]] = {"monitor": [], "detect-secrets": []}
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         (tmp / "one.jsonl").write_text(json.dumps(post) + "\n", encoding="utf-8")
