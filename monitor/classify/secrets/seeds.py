@@ -116,7 +116,7 @@ def _bare(word: str) -> str:
     """A word without its accents (the words view drops those typed on Latin letters)."""
     if word.isascii():  # no combining marks: most list words, read at every start-up
         return word
-    return word.translate(_MARKS)
+    return word.translate(_DROP_MARKS)
 
 
 class _CombiningMarks(dict[int, int | None]):
@@ -128,7 +128,7 @@ class _CombiningMarks(dict[int, int | None]):
         return out
 
 
-_MARKS = _CombiningMarks()
+_DROP_MARKS = _CombiningMarks()
 
 
 def _folded(word: str) -> str:
