@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from eval_secrets import DETECT_SECRETS, write_posts_file
-from throughput import MONITOR, Run, run_child
+from throughput import MONITOR, Run, compile_bytecode, run_child
 
 TEXT = "my USDT withdrawal has been pending for 3 days, can someone from support check it?"
 TIME_RATIO, MAX_RSS_MB = 2.0, 300.0
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     post = {"id": "1", "platform": "twitter", "text": args.text, "author": {"handle": "someone"}}
     runs: dict[str, list[Run]] = {"monitor": [], "detect-secrets": []}
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         (tmp / "one.jsonl").write_text(json.dumps(post) + "\n", encoding="utf-8")
@@ -51,22 +52,27 @@ def report(runs: dict[str, list[Run]], verdict: dict[str, object]) -> None:
     print(f"{len(runs['monitor'])} cold runs each, in turns")
     print(
         f"{'tool':<28} {'median s':>9} {'fastest s':>10} "
-        f"{'peak RSS MB (worst)':>20} {'processes':>9}"
+        f"{'peak RSS MB (worst)':>20} {'processes':>9} {'median CPU s':>12}"
     )
     for tool, rs in runs.items():
         times = [r.seconds for r in rs]
         print(
             f"{tool:<28} {statistics.median(times):>9.2f} {min(times):>10.2f} "
-            f"{max(r.max_rss_mb for r in rs):>20.0f} {max(r.processes for r in rs):>9}"
+            f"{max(r.max_rss_mb for r in rs):>20.0f} {max(r.processes for r in rs):>9} "
+            f"{statistics.median(r.cpu_seconds for r in rs):>12.2f}"
         )
     ratio = statistics.median(r.seconds for r in runs["monitor"]) / statistics.median(
         r.seconds for r in runs["detect-secrets"]
+    )
+    cpu_ratio = statistics.median(r.cpu_seconds for r in runs["monitor"]) / statistics.median(
+        r.cpu_seconds for r in runs["detect-secrets"]
     )
     rss = max(r.max_rss_mb for r in runs["monitor"])
     print(
         f"monitor / detect-secrets, median time: {ratio:.2f}x (target <= {TIME_RATIO:.0f}x: "
         f"{'met' if ratio <= TIME_RATIO else 'missed'})"
     )
+    print(f"monitor / detect-secrets, median CPU time: {cpu_ratio:.2f}x")
     print(
         f"monitor peak RSS: {rss:.0f} MB (target <= {MAX_RSS_MB:.0f} MB: "
         f"{'met' if rss <= MAX_RSS_MB else 'missed'})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from monitor.classify.bundled import data_path
 
@@ -57,9 +57,21 @@ def strip_invisible(text: str) -> str:
     return text.translate(_INVISIBLE)
 
 
+# Several detectors normalise the same text of a post in turn, a batch at a time: the last few
+# hundred short texts are kept (long ones are not, so the cache stays small).
+_REMEMBERED, _REMEMBERED_CHARS = 512, 4096
+
+
 def normalise(text: str) -> str:
     """NFKC, case-folded, with invisible and bidi-control characters removed."""
+    return _normalised(text) if len(text) <= _REMEMBERED_CHARS else _normalise(text)
+
+
+def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
+
+
+_normalised = lru_cache(maxsize=_REMEMBERED)(_normalise)
 
 
 @cache

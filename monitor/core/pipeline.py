@@ -170,11 +170,14 @@ class Pipeline:
         clean = [_readable(c) for c, _ in entered]
         started = [_begin(detector, clean) for detector in self.detectors]
 
+        # Asked once a batch, not once a post: isinstance on a runtime Protocol walks its members.
+        flaggers: list[FlagsEarlier] = [d for d in self.detectors if isinstance(d, FlagsEarlier)]
+
         def finish() -> list[Processed]:
             for pending in started:
                 for (_, found), extra in zip(entered, pending.result()):
                     found.extend(extra)
-            return [self._finish(c, found, self._earlier(c)) for c, found in entered]
+            return [self._finish(c, found, self._earlier(c, flaggers)) for c, found in entered]
 
         return Pending(finish, [f for pending in started for f in pending.waits_on])
 
@@ -183,10 +186,9 @@ class Pipeline:
         clean, located = scrub(post)
         return clean, self.secrets.findings([m for _, m in located])
 
-    def _earlier(self, post: Post) -> tuple[Processed, ...]:
+    def _earlier(self, post: Post, flaggers: list[FlagsEarlier]) -> tuple[Processed, ...]:
         """Stored posts the detectors now flag because of this one (a wave it raised)."""
-        return tuple(self._finish(p, [f]) for d in self.detectors if isinstance(d, FlagsEarlier)
-                     for p, f in d.earlier(post))
+        return tuple(self._finish(p, [f]) for d in flaggers for p, f in d.earlier(post))
 
     def _finish(self, clean: Post, found: list[Finding],
                 earlier: tuple[Processed, ...] = ()) -> Processed:

@@ -104,6 +104,8 @@ def _index() -> dict[str, dict[str, int]]:
             index.setdefault(form, {})[lang] = i
         for variant in (_bare, _folded):
             forms = [variant(form) for form in words]
+            if forms == words:  # nothing to add (English and the other lists without accents)
+                continue
             if len(set(forms)) == len(forms):  # a variant that merges two words would misread both
                 for i, form in enumerate(forms):
                     index.setdefault(form, {}).setdefault(lang, i)
@@ -112,12 +114,28 @@ def _index() -> dict[str, dict[str, int]]:
 
 def _bare(word: str) -> str:
     """A word without its accents (the words view drops those typed on Latin letters)."""
-    return "".join(c for c in word if not unicodedata.combining(c))
+    if word.isascii():  # no combining marks: most list words, read at every start-up
+        return word
+    return word.translate(_DROP_MARKS)
+
+
+class _CombiningMarks(dict[int, int | None]):
+    """A str.translate table that drops combining marks, filled as characters are met (a few
+    hundred in the wordlists): the same as testing unicodedata.combining on each, in C."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = out = None if unicodedata.combining(chr(code)) else code
+        return out
+
+
+_DROP_MARKS = _CombiningMarks()
 
 
 def _folded(word: str) -> str:
     """A word as the folded words view reads it: accents dropped,
     look-alike letters folded (ı→i)."""
+    if word.isascii():  # NFC and _bare leave it as it is
+        return views.fold(word).lower()
     return views.fold(unicodedata.normalize("NFC", _bare(word))).lower()
 
 
