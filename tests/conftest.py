@@ -52,3 +52,29 @@ def root_handlers() -> Iterator[None]:
 def settings() -> config.Settings:
     """The bundled example settings."""
     return config.load(None)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """The session's throwaway Postgres cluster (tests/pg.py), started on first use."""
+    from tests import pg
+
+    cluster = pg.start()
+    if isinstance(cluster, str):
+        pytest.skip(cluster)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: object) -> str:
+    """A fresh, empty Postgres database for one test."""
+    return pg_cluster.fresh()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's store lives, once per backend: an SQLite file, then a Postgres database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "m.db")
+    return str(request.getfixturevalue("pg_url"))

@@ -29,10 +29,10 @@ from tests.faultworld import (
 
 
 def test_telegram_429_5xx_drops_and_bad_json_lose_nothing_and_send_nothing_twice(
-    tmp_path, monkeypatch, caplog
+    tmp_path, monkeypatch, caplog, store_db
 ) -> None:
     caplog.set_level(logging.INFO)
-    store = Store(tmp_path / "monitor.db")
+    store = Store(store_db)
 
     async def scenario() -> tuple[TelegramFake, int]:
         async with TelegramFake(token=TOKEN) as fake:

@@ -37,6 +37,7 @@ from monitor.desk import digest, report
 from monitor.resources import data_path
 from monitor.runtime import logs
 from monitor.store import Store
+from monitor.store.postgres import StoreUnreachable, is_url
 
 # The daemon's and the web app's modules are imported by the commands that run them: aiohttp and the
 # connectors would cost every `monitor scan` ~20 MB and 0.3 s of start-up.
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (CliError, config.ConfigError, ListError) as exc:  # ListError names the list file and line
+    except (CliError, config.ConfigError, ListError, StoreUnreachable) as exc:  # ListError names the list file and line
         print(f"monitor: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -105,7 +106,8 @@ def _add_run(sub: Any) -> None:
     p.add_argument(
         "--replay", type=Path, help="read posts from this JSON lines file and exit at its end"
     )
-    p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
+    p.add_argument("--db", help="SQLite database path or postgresql:// URL "
+                   "(default: [monitor] db from the config)")
     p.add_argument("--dry-run", action="store_true", help="plan actions but send nothing")
     p.add_argument("--outbox", type=Path, help="with --replay: write sent actions to this file")
     p.add_argument(
@@ -632,7 +634,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the flagged-items report."""
-    if not Path(args.db).is_file():
+    if not is_url(args.db) and not Path(args.db).is_file():
         raise CliError(f"{args.db}: database not found")
     query = report_query(args.since, args.status)
     store = Store(args.db)

@@ -85,7 +85,7 @@ def claim(
     more = False
     with store.db.atomic():  # the checks see the marks made before them in this same transaction
         switches = Switches.read(store)
-        for stored in store.queued("planned"):
+        for stored in store.claimable():  # on Postgres: FOR UPDATE SKIP LOCKED
             if (stored.platform, stored.post_id) in posts:
                 more = True
                 continue
@@ -285,7 +285,7 @@ def _cleared(store: Store, stored: StoredAction, outbound: Outbound, platform: s
 
 def fail_interrupted(store: Store) -> int:
     """Actions that were being sent when the process died are not resent (at-most-once out)."""
-    left = store.queued("sending")
+    left = store.interrupted()  # on Postgres: those of replicas no longer alive
     for stored in left:
         store.set_action_status(stored.id, "failed", "interrupted during send; not retried")
     return len(left)

@@ -7,7 +7,7 @@ import secrets as pysecrets
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from monitor.core.models import (
     ARRIVALS,
@@ -157,10 +157,21 @@ def _author_places(db: sqlite_utils.Database) -> None:
     db.table("posts").create_index(["platform", "place", "author_id"])
 
 
+def _replicas(db: sqlite_utils.Database) -> None:
+    """Replicas sharing one Postgres (monitor.store.leases): each replica's heartbeat, the lease on
+    each stream (one owner at a time) and which replica claimed an action being sent."""
+    db.table("replicas").create(
+        {"id": str, "host": str, "pid": int, "started_at": str, "seen": float, "streams": str},
+        pk="id")
+    db.table("leases").create(
+        {"stream": str, "owner": str, "expires": float, "since": str}, pk="stream")
+    db.table("actions").add_column("claimed_by", str, not_null_default="")
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1, _v2, _v3, _v4, _users_tables, _takedown_cases, _alert_deliveries,
-    _author_places)
+    _author_places, _replicas)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 
@@ -185,6 +196,10 @@ def _gone_out(alias: str = "") -> str:
     return f"({a}status IN ('sent', 'sending'))"
 
 
+# Stores opened by URL scheme instead of an SQLite path (monitor.store.postgres adds its own).
+URL_STORES: dict[str, type[Store]] = {}
+
+
 def stored_action(row: dict[str, Any]) -> StoredAction:
     """The frozen value of an actions row."""
     action = Action(row["kind"], row["platform"], row["target"], row["text"], row["reason"],
@@ -194,7 +209,15 @@ def stored_action(row: dict[str, Any]) -> StoredAction:
 
 
 class Store:
-    """The only place state lives. Redacted text only: callers hand in already-redacted posts."""
+    """The only place state lives. Redacted text only: callers hand in already-redacted posts.
+
+    A `postgresql://` URL opens the same Store on Postgres (monitor.store.postgres.PgStore)."""
+
+    replica = ""  # the replica that claims actions (Postgres replicas); '' for a lone process
+
+    def __new__(cls, path: str | Path, *args: Any, **kwargs: Any) -> Self:
+        kind = next((k for scheme, k in URL_STORES.items() if str(path).startswith(scheme)), cls)
+        return super().__new__(kind if cls is Store else cls)  # type: ignore[return-value]
 
     def __init__(self, path: str | Path) -> None:
         import sqlite_utils
@@ -410,8 +433,17 @@ class Store:
 
     def mark_sending(self, action_id: int) -> None:
         """Claim an action for sending: the idempotency mark, written before the platform call."""
-        self.db.execute("UPDATE actions SET status = 'sending', result = '', "
-                        "attempts = attempts + 1, updated_at = ? WHERE id = ?", [utcnow(), action_id])
+        self.db.execute("UPDATE actions SET status = 'sending', result = '', claimed_by = ?, "
+                        "attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                        [self.replica, utcnow(), action_id])
+
+    def claimable(self) -> list[StoredAction]:
+        """The planned actions a sending round may claim, oldest first (in its transaction)."""
+        return self.queued("planned")
+
+    def interrupted(self) -> list[StoredAction]:
+        """Actions left sending by a process that died: failed at start, never resent."""
+        return self.queued("sending")
 
     def set_action_status(self, action_id: int, status: str, result: str = "") -> None:
         """Move an action to a new status with the platform's answer."""

@@ -1,0 +1,81 @@
+"""Postgres faults: a database that cannot be used stops `monitor run` at start with one line (host
+and reason, never the password); a connection lost mid-run is waited out; an older schema is
+migrated once, by one of the replicas opening it together."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+from monitor.cli.entry import main
+from monitor.store import MIGRATIONS, Store
+from monitor.store import sqlite as store_sqlite
+from tests.pg import PASSWORD
+
+
+def _replay(tmp_path: Path) -> Path:
+    path = tmp_path / "stream.jsonl"
+    path.write_text("", encoding="utf-8")
+    return path
+
+
+def _dead_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again: nothing listens there
+
+
+def test_an_unreachable_postgres_stops_run_at_start_with_one_line(tmp_path, capsys) -> None:
+    port = _dead_port()
+    url = f"postgresql://monitor:{PASSWORD}@127.0.0.1:{port}/monitor"
+    code = main(["run", "--replay", str(_replay(tmp_path)), "--db", url])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1, err
+    assert f"127.0.0.1:{port}/monitor" in err and "not reachable" in err
+    assert "refused" in err.lower()
+    assert PASSWORD not in err
+
+
+def test_refused_credentials_stop_run_at_start_without_the_password(
+    tmp_path, capsys, pg_cluster
+) -> None:
+    url = pg_cluster.url("postgres", password="wrong-" + PASSWORD)
+    code = main(["run", "--replay", str(_replay(tmp_path)), "--db", url])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1, err
+    assert f"127.0.0.1:{pg_cluster.port}/postgres" in err
+    assert "password authentication failed" in err
+    assert PASSWORD not in err
+
+
+def test_an_older_schema_is_migrated_once_by_one_of_many_replicas(pg_url, monkeypatch) -> None:
+    monkeypatch.setattr(store_sqlite, "MIGRATIONS", MIGRATIONS[:-1])
+    Store(pg_url).close()  # a database made by the release before
+    monkeypatch.setattr(store_sqlite, "MIGRATIONS", MIGRATIONS)
+    errors: list[BaseException] = []
+    versions: list[int] = []
+
+    def open_one() -> None:
+        try:
+            store = Store(pg_url)
+            versions.append(store.schema_version())
+            store.close()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert versions == [len(MIGRATIONS)] * 4
+    store = Store(pg_url)
+    columns = store.db.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'actions' "
+        "AND column_name = 'claimed_by'").fetchone()
+    assert columns == (1,)
+
