@@ -574,6 +574,10 @@ def _run(
     pipeline = Pipeline.from_settings(settings, salt)
     ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run, settings.policy)
     ingest.health = health = Health(store)
+    if is_url(store.path):  # one of any number of replicas sharing this Postgres
+        from monitor.runtime.replicas import Replica
+
+        ingest.replica = Replica(store, ingest.metrics)
     # channels beyond the managers' chat; [alerts] is read at start (a SIGHUP does not swap it)
     ingest.alerting = cli_alerts.alerting_for(settings, cli_alerts.managers_chat(connectors))
 

@@ -86,6 +86,8 @@ def claim(
     with store.db.atomic():  # the checks see the marks made before them in this same transaction
         switches = Switches.read(store)
         for stored in store.claimable():  # on Postgres: FOR UPDATE SKIP LOCKED
+            if store.replica and _route(stored, connectors)[0] is None:
+                continue  # a replica's: the stream's owner sends it
             if (stored.platform, stored.post_id) in posts:
                 more = True
                 continue

@@ -189,8 +189,9 @@ class PgDatabase:
     """One Postgres connection (autocommit; atomic() opens a transaction, nested: a savepoint),
     reconnected when lost between transactions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS) -> None:
         self.url = url
+        self.statement_timeout_ms = statement_timeout_ms
         self._lock = threading.RLock()
         self._depth = 0
         self._serial: set[str] | None = None  # tables with an integer id key
@@ -204,7 +205,7 @@ class PgDatabase:
             conn = psycopg.connect(
                 self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
                 application_name="monitor",
-                options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS}", **KEEPALIVES)
+                options=f"-c statement_timeout={self.statement_timeout_ms}", **KEEPALIVES)
         except psycopg.Error as exc:
             if first:
                 raise StoreUnreachable(
