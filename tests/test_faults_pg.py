@@ -4,6 +4,7 @@ migrated once, by one of the replicas opening it together."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from pathlib import Path
@@ -11,6 +12,20 @@ from pathlib import Path
 from monitor.cli.entry import main
 from monitor.store import MIGRATIONS, Store
 from monitor.store import sqlite as store_sqlite
+from tests.fakes.telegram import TelegramFake, until
+from tests.faultworld import (
+    GROUP,
+    PENDING,
+    POSTS,
+    TOKEN,
+    check_once_each,
+    count,
+    ingest_for,
+    message,
+    run_daemon,
+    settings_for,
+    world,
+)
 from tests.pg import PASSWORD
 
 
@@ -79,3 +94,38 @@ def test_an_older_schema_is_migrated_once_by_one_of_many_replicas(pg_url, monkey
         "AND column_name = 'claimed_by'").fetchone()
     assert columns == (1,)
 
+
+
+def test_a_connection_lost_mid_run_is_waited_out_and_nothing_confirmed_unstored(
+    tmp_path, monkeypatch, pg_url
+) -> None:
+    store, watcher = Store(pg_url), Store(pg_url)  # the daemon's, and one reading from outside
+    dead = f"postgresql://monitor:{PASSWORD}@127.0.0.1:{_dead_port()}/monitor"
+
+    async def scenario() -> TelegramFake:
+        async with TelegramFake(token=TOKEN) as fake:
+            users = world(fake, 4)
+            monkeypatch.setenv("TG_TOKEN", TOKEN)
+            settings = settings_for(tmp_path, fake)
+            ingest, stop = ingest_for(settings, store), asyncio.Event()
+            task = asyncio.create_task(run_daemon(settings, store, ingest, stop))
+            fake.post(GROUP, users[0], message(0))
+            await until(lambda: count(watcher, POSTS) == 1 and fake.confirmed == 2)
+            live, store.db.url = store.db.url, dead  # the server is gone: reconnecting fails
+            watcher.db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                               "application_name = 'monitor' AND pid <> pg_backend_pid()")
+            for n in (1, 2, 3):
+                fake.post(GROUP, users[n], message(n))
+            await until(lambda: ingest.metrics.restarts.get("telegram")
+                        + ingest.metrics.store_errors.get("io") >= 2, timeout=30)
+            assert count(watcher, POSTS) == 1
+            assert fake.confirmed <= 2, "an update was confirmed before it was stored"
+            store.db.url = live  # back
+            await until(lambda: count(watcher, POSTS) == 4 and count(watcher, PENDING) == 0,
+                        timeout=60)
+            stop.set()
+            await task
+            return fake
+
+    fake = asyncio.run(scenario())
+    check_once_each(fake, watcher, 4)
