@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from monitor import evalsets
 from monitor.classify import Pending, format_verdict, verify_text, worst
 from monitor.cli import alerts as cli_alerts
+from monitor.cli import dbcopy as cli_db
 from monitor.cli import doctor, evaluate, firstrun, progress
 from monitor.cli import review_serve as cli_review
 from monitor.cli import takedown as cli_cases
 from monitor.cli import users as cli_users
 from monitor.cli.known import known_scammer
-from monitor.cli.shared import CliError, missing_lists, report_query
+from monitor.cli.shared import CliError, db_missing, missing_lists, report_query
 from monitor.core import config
 from monitor.core.hostlists import ListError, NotADomain, remove_domains, update_list
 from monitor.core.hostlists import load as load_list
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     firstrun.add_init(sub)
     doctor.add_doctor(sub)
     cli_alerts.add_digest(sub)
+    cli_db.add_db(sub)
     return parser
 
 
@@ -136,7 +138,7 @@ def _add_scan(sub: Any) -> None:
 
 def _add_report(sub: Any) -> None:
     p = sub.add_parser("report", help="write the flagged-items report")
-    p.add_argument("--db", default="monitor.db", help="SQLite database path")
+    p.add_argument("--db", default="monitor.db", help="SQLite database path or postgresql:// URL")
     p.add_argument("--format", choices=report.FORMATS, default="html")
     p.add_argument("--output", type=Path, help="output file (default: standard output)")
     p.add_argument("--since", help="only items posted since: 7d, 24h, 30m, 2w or a date")
@@ -638,7 +640,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the flagged-items report."""
-    if not is_url(args.db) and not Path(args.db).is_file():
+    if db_missing(args.db):
         raise CliError(f"{args.db}: database not found")
     query = report_query(args.since, args.status)
     store = Store(args.db)
