@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import secrets
 import socket
@@ -51,11 +52,18 @@ class Replica:
         self.metrics = metrics or Metrics()
         self.leases = Leases(store, self.id, LEASE_TTL)
         self.owned: dict[str, float] = {}  # stream -> monotonic time its lease was last renewed
-        self.running: dict[str, str] = {}  # stream -> connector name, for the sender
+        self.wanted = 0  # streams this replica is asked to run (all replicas run the same)
+        self.live = 1  # replicas alive, from the last heartbeat
+        self._ready = asyncio.Event()  # set after the first heartbeat: peers started with it
 
     # -- what the others see ----------------------------------------------------------------
     def streams(self) -> list[str]:
         return sorted(self.owned)
+
+    def share(self) -> int:
+        """How many streams this replica takes while others are alive: its fair share (a dead
+        replica's share goes to those left, once its heartbeat is old)."""
+        return max(1, math.ceil(self.wanted / max(1, self.live)))
 
     def sending(self, connectors: Sequence[Connector]) -> list[Connector]:
         """The connectors whose streams this replica owns: it sends only their actions."""
@@ -76,6 +84,9 @@ class Replica:
 
         while not stop.is_set():
             await self._call("heartbeat", self.leases.beat, self.streams())
+            live = await self._call("count of replicas", self.leases.live, REPLICA_TTL)
+            self.live = live if isinstance(live, int) else self.live
+            self._ready.set()
             try:
                 if failed := fail_interrupted(self.store):
                     log.warning("%d action(s) a dead replica left sending failed, not resent",
@@ -101,9 +112,12 @@ class Replica:
         until it ends or stop is set; wait as a standby while another replica holds it."""
         stream = stream_of(connector)
         state = ingest.health.set if ingest.health else lambda name, value: None
+        self.wanted += 1
+        state(connector.name, "standby")
+        await _either(self._ready, stop)
         while not stop.is_set():
             state(connector.name, "standby")
-            if not await self._take(stream):
+            if len(self.owned) >= self.share() or not await self._take(stream):
                 if await _stopped_within(stop, RENEW_EVERY):
                     return
                 continue
@@ -159,6 +173,14 @@ class Replica:
         """Leave: the replica's row goes (its leases were given back as its streams stopped)."""
         await self._call("leave", self.leases.leave)
         self.leases.close()
+
+
+async def _either(ready: asyncio.Event, stop: asyncio.Event) -> None:
+    """Wait until one of the events is set."""
+    waits = [asyncio.create_task(e.wait()) for e in (ready, stop)]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for w in waits:
+        w.cancel()
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

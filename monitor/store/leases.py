@@ -60,6 +60,12 @@ class Leases:
         """This replica stops: its row goes, so what it left sending is failed at once."""
         self.db.execute("DELETE FROM replicas WHERE id = ?", [self.replica])
 
+    def live(self, within: float) -> int:
+        """How many replicas beat within the last `within` seconds."""
+        row = self.db.execute(f"SELECT count(*) FROM replicas WHERE seen > {self.now} - ?",
+                              [within]).fetchone()
+        return int(row[0])
+
     def owners(self) -> dict[str, str]:
         """Each stream's owner while its lease runs."""
         rows = self.db.execute(
