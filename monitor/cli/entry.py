@@ -572,14 +572,18 @@ def _run(
     from monitor.runtime.health import Health
     from monitor.runtime.outbound import Outbound
 
+    replica = None
+    if is_url(store.path):  # one of any number of replicas sharing this Postgres, seen at once
+        from monitor.runtime.replicas import Replica
+
+        replica = Replica(store)
     salt = _salt(settings, store)
     pipeline = Pipeline.from_settings(settings, salt)
     ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run, settings.policy)
     ingest.health = health = Health(store)
-    if is_url(store.path):  # one of any number of replicas sharing this Postgres
-        from monitor.runtime.replicas import Replica
-
-        ingest.replica = Replica(store, ingest.metrics)
+    if replica is not None:
+        replica.metrics = ingest.metrics
+        ingest.replica = replica
     # channels beyond the managers' chat; [alerts] is read at start (a SIGHUP does not swap it)
     ingest.alerting = cli_alerts.alerting_for(settings, cli_alerts.managers_chat(connectors))
 

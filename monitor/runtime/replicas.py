@@ -55,6 +55,11 @@ class Replica:
         self.wanted = 0  # streams this replica is asked to run (all replicas run the same)
         self.live = 1  # replicas alive, from the last heartbeat
         self._ready = asyncio.Event()  # set after the first heartbeat: peers started with it
+        self._taking = asyncio.Lock()
+        try:  # seen at once, so replicas started together (loading their models) share out
+            self.leases.beat([])
+        except Exception as exc:  # noqa: BLE001 - the heartbeat loop tries again
+            log.warning("replica %s: first heartbeat failed (%s)", self.id, str(exc)[:200])
 
     # -- what the others see ----------------------------------------------------------------
     def streams(self) -> list[str]:
@@ -99,6 +104,12 @@ class Replica:
                 pass
 
     # -- holding a stream -------------------------------------------------------------------
+    async def _take_share(self, stream: str) -> bool:
+        """Take a stream's lease if this replica holds less than its share (one stream at a time,
+        so two streams starting together do not both count the share as free)."""
+        async with self._taking:
+            return len(self.owned) < self.share() and await self._take(stream)
+
     async def _take(self, stream: str) -> bool:
         sent = time.monotonic()
         if await self._call(f"lease on {stream}", self.leases.take, stream) is True:
@@ -117,7 +128,7 @@ class Replica:
         await _either(self._ready, stop)
         while not stop.is_set():
             state(connector.name, "standby")
-            if len(self.owned) >= self.share() or not await self._take(stream):
+            if not await self._take_share(stream):
                 if await _stopped_within(stop, RENEW_EVERY):
                     return
                 continue
