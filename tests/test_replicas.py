@@ -136,3 +136,24 @@ def test_a_replica_killed_mid_stream_is_taken_over_within_30s(tmp_path, pg_url) 
     store = Store(pg_url)
     check_once_each(fake, store, MESSAGES)
     assert _count(pg_url, "SELECT count(*) FROM leases") == 0  # given back at the clean stop
+
+
+def test_health_names_the_streams_a_replica_owns_and_metrics_its_leases(pg_url) -> None:
+    from monitor.runtime.health import Health
+    from monitor.runtime.metrics import Metrics
+    from monitor.runtime.replicas import Replica
+
+    store, metrics = Store(pg_url), Metrics()
+    replica = Replica(store, metrics, replica_id="host-1")
+    health = Health(store)
+    health.replica = replica
+    health.set("telegram", "running")
+    health.set("discord", "standby")  # another replica owns it: not a fault here
+    replica.owned["telegram"] = time.monotonic()
+    ok, body = health.report()
+    assert ok and body["replica"] == {"id": "host-1", "streams": ["telegram"]}
+    metrics.replica = replica.id
+    replica._count("telegram", "taken")
+    text = metrics.render()
+    assert 'monitor_stream_leases_total{replica="host-1",stream="telegram",event="taken"} 1' in text
+    assert 'monitor_replica_info{replica="host-1"} 1' in text
