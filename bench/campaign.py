@@ -251,15 +251,21 @@ def first_messages(data: list[Sample], settings: config.Settings) -> None:
     impostors = ImpersonationDetector(settings.brand, frozenset(), frozenset())
     threshold = settings.thresholds["impersonation"]
     lower = threshold * settings.newcomers["factor"]
-    scores = [max((f.score for f in impostors.check(post(s))), default=0.0) for s in data]
+    found = [impostors.check(post(s)) for s in data]
+    scores = [max((f.score for f in fs), default=0.0) for fs in found]
+    # the pipeline's rule: what the detector weighed down (a warning, chat) keeps the usual line
+    strict = [max((f.score for f in fs if not f.weighed_down), default=0.0) for fs in found]
     print(f"== first messages: impersonation threshold {threshold} -> {lower:.2f}")
     for source in ("janitr", "tg-spam", "tweeteval"):
         for scam in (True, False):
-            mine = [v for v, s in zip(scores, data) if s.source == source and s.scam == scam]
+            mine = [(v, w) for v, w, s in zip(scores, strict, data)
+                    if s.source == source and s.scam == scam]
             if mine:
                 print(json.dumps({"set": f"{source} {'scam' if scam else 'not scam'}",
-                                  "posts": len(mine), "flagged": sum(v >= threshold for v in mine),
-                                  "flagged_as_first_messages": sum(v >= lower for v in mine)}))
+                                  "posts": len(mine),
+                                  "flagged": sum(v >= threshold for v, _ in mine),
+                                  "flagged_as_first_messages": sum(
+                                      v >= threshold or w >= lower for v, w in mine)}))
 
 
 def run(data: list[Sample], grouping: Callable[[list[Sample]], list[list[Sample]]], store: Store,

@@ -23,7 +23,7 @@ ADMIN, USER, ADMIN_CHAT, OTHER_GROUP = 11, 12, -100999, -100500
 PHRASE = Mnemonic("english").to_mnemonic(bytes(range(16)))
 USER_SET = ["/start", "/help", "/support", "/verify", "/report"]
 MANAGER_SET = ["/flags", "/show", "/approve", "/unban", "/dismiss", "/resolve", "/stats", "/pause", "/resume",
-               "/mute", "/unmute", "/block", "/allow"]
+               "/mute", "/unmute", "/block", "/allow", "/flag"]
 
 
 def _desk(settings: Settings, store: Store) -> Desk:
@@ -230,7 +230,8 @@ def test_english_and_chinese_texts_have_the_same_keys() -> None:
               for lang in commands.LANGUAGES}
     for table in ("usage", "text", "secrets"):
         assert set(tables["en"][table]) == set(tables["zh"][table]), table
-    assert set(tables["en"]["usage"]) == {*commands.USER_COMMANDS, *commands.MANAGER_COMMANDS}
+    assert set(tables["en"]["usage"]) == {*commands.USER_COMMANDS, *commands.MANAGER_COMMANDS,
+                                          *commands.GROUP_COMMANDS}
 
 
 def test_an_unknown_command_points_to_help(settings: Settings) -> None:

@@ -67,6 +67,8 @@ def add_review(sub: Any) -> None:
     )
     fl.add_argument("--note", default="", help="a note kept with the decision")
     fl.add_argument("--who", help="reviewer name (default: $USER)")
+    fl.add_argument("--config", help="your monitor.toml: the brand (an impersonation opens "
+                    "takedown cases for what it names, as confirming does)")
     ap = _review_parser(rsub, "approve", "release held actions to the sender", cmd_review_approve)
     ap.add_argument("ids", type=int, nargs="+", metavar="ACTION_ID")
     ap.add_argument("--who", help="reviewer name (default: $USER)")
@@ -177,10 +179,13 @@ def _print_allowed(result: Allowed, allow_list: Path) -> None:
 def cmd_review_flag(args: argparse.Namespace) -> int:
     """A finding on a stored post, confirmed at once; an impersonation one goes into the memory."""
     who = _who(args.who)
+    brand = config.load(args.config).brand
     with _reviewing(args.db) as store:
-        row = review.flag(store, args.target, args.kind, who, args.label, args.note)
+        row = review.flag(store, args.target, args.kind, who, args.label, args.note, brand)
     print(f"finding {row['id']}: {row['kind']}/{review.plain(row['label'])} on {args.target} "
           f"confirmed by {who}")
+    for line in row["cases"]:
+        print(f"  {line}")
     return 0
 
 

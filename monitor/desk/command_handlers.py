@@ -53,6 +53,8 @@ MANAGER_COMMANDS = (
     "block",
     "allow",
 )
+# Manager commands answered wherever a manager writes them: they reply to a group's message.
+GROUP_COMMANDS = ("flag",)
 KINDS = {
     "leak": "secret_leak",
     "leaks": "secret_leak",
@@ -88,6 +90,7 @@ class Call:
     username: str = ""
     ref: str = ""  # the update id: names the record a /report makes, so a redelivery adds nothing
     platform: str = "telegram"  # or "discord", whose ref is the interaction id
+    reply_to: str = ""  # the post id of the message the command answers (Telegram: CHAT:MESSAGE)
 
     @property
     def who(self) -> str:
@@ -196,6 +199,10 @@ class Desk:
         """A manager command is allowed to an admin, in the admins' chat or a private chat with the bot."""
         return call.user_id in self.admins and (call.private or call.chat_id == self.admin_chat_id)
 
+    def may_flag(self, call: Call) -> bool:
+        """A group command (/flag) is allowed to an admin in any chat: it answers a message there."""
+        return call.user_id in self.admins
+
 
 def call_language(language_code: str | None, text: str) -> str:
     """Chinese when the user's Telegram language is Chinese or the command text holds Chinese."""
@@ -209,7 +216,7 @@ def call_language(language_code: str | None, text: str) -> str:
 
 def handle(desk: Desk, call: Call) -> Reply:
     """The reply to one command; manager commands are checked, audited and refused to others."""
-    if call.command in MANAGER_COMMANDS:
+    if call.command in MANAGER_COMMANDS or call.command in GROUP_COMMANDS:
         return _managed(desk, call)
     handler = USER_HANDLERS.get(call.command)
     return handler(desk, call) if handler else Reply(desk.say(call, "unknown"))
@@ -217,7 +224,8 @@ def handle(desk: Desk, call: Call) -> Reply:
 
 def _managed(desk: Desk, call: Call) -> Reply:
     """Run a manager command for a manager; anyone else is refused. Both go to the audit log."""
-    if not desk.may_manage(call):
+    allowed = desk.may_flag if call.command in GROUP_COMMANDS else desk.may_manage
+    if not allowed(call):
         _refuse(desk, call, f"/{call.command}")
         return Reply(desk.say(call, "refused"))
     try:
@@ -267,7 +275,7 @@ def cmd_help(desk: Desk, call: Call) -> Reply:
         lines += [
             "",
             desk.say(call, "help_manager"),
-            *(desk.texts.usage(call.lang, c) for c in MANAGER_COMMANDS),
+            *(desk.texts.usage(call.lang, c) for c in (*MANAGER_COMMANDS, *GROUP_COMMANDS)),
         ]
     return Reply("\n".join(lines))
 
@@ -428,6 +436,29 @@ def cmd_dismiss(desk: Desk, call: Call) -> Reply:
     if done.without_links:
         lines.append(desk.say(call, "allow_none"))
     return Reply(defang("\n".join(lines), desk.brand.domains))
+
+
+def cmd_flag(desk: Desk, call: Call) -> Reply:
+    """'/flag [kind] [label] [note...]' in reply to a group's message: the stored post becomes a
+    confirmed finding (impersonation unless named), remembered and cased as a confirmation is."""
+    if not call.reply_to:
+        raise CommandError(desk.say(call, "flag_not_reply"))
+    words = call.args.split()
+    kind = "impersonation"
+    if words:
+        if words[0].lower() not in KINDS:
+            raise CommandError(desk.say(call, "flag_kind"))
+        kind = KINDS[words.pop(0).lower()]
+    label = words.pop(0) if words else ""
+    if not desk.store.has_post(call.platform, call.reply_to):
+        raise CommandError(desk.say(call, "flag_not_stored"))
+    target = f"{call.platform}:{call.reply_to}"
+    row = review.flag(desk.store, target, kind, call.who, label, " ".join(words), desk.brand)
+    said = desk.say(call, "flagged", id=row["id"], kind=kind, label=review.plain(row["label"]),
+                    who=call.who)
+    text = defang("\n".join([said, *row["cases"]]), desk.brand.domains)
+    # a secret typed into a group's note must not stay there (the stored note is redacted)
+    return Reply(text, delete_command=not call.private and bool(find_secrets(call.args)))
 
 
 def cmd_resolve(desk: Desk, call: Call) -> Reply:
@@ -667,6 +698,7 @@ MANAGER_HANDLERS: dict[str, Callable[[Desk, Call], Reply]] = {
     "show": cmd_show,
     "approve": cmd_approve,
     "unban": cmd_unban,
+    "flag": cmd_flag,
     "dismiss": cmd_dismiss,
     "resolve": cmd_resolve,
     "stats": cmd_stats,

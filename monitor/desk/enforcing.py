@@ -87,3 +87,22 @@ def undo(store: Store, action_id: int, who: str) -> dict[str, Any]:
             raise ReviewError(f"action {action_id} was undone already")
         store.audit(who, f"undo:{row['kind']}", {"action_id": action_id, "unban_id": unban_id})
     return dict(store.db.table("actions").get(unban_id))
+
+
+def liftable(store: Store, post: tuple[str, str] | None = None
+             ) -> dict[tuple[str, str], list[tuple[int, str, str]]]:
+    """The restrictions and bans an undo still changes, by post (platform, post id), each as
+    (action id, kind, status): sent ones with no unban planned on their post yet, and held or
+    planned ones (skipped by an undo). Every post's in one query, or one post's."""
+    one = "AND a.platform = ? AND a.post_id = ?" if post else ""
+    sql = f"""
+        SELECT a.id, a.platform, a.post_id, a.kind, a.status FROM actions a
+        WHERE a.kind IN ('restrict', 'ban') AND a.status IN ('held', 'planned', 'sent') {one}
+          AND (a.status != 'sent' OR NOT EXISTS (SELECT 1 FROM actions u
+               WHERE u.platform = a.platform AND u.post_id = a.post_id AND u.kind = 'unban'))
+        ORDER BY a.id"""
+    found: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+    for row in store.db.query(sql, list(post or ())):
+        found.setdefault((row["platform"], row["post_id"]), []).append(
+            (row["id"], row["kind"], row["status"]))
+    return found

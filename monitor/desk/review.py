@@ -121,8 +121,11 @@ def decide(store: Store, finding_id: int, verb: str, who: str, note: str = "",
 
 
 def flag(store: Store, target: str, kind: str, who: str, label: str = "",
-         note: str = "") -> dict[str, Any]:
-    """A stored post the detectors passed becomes a finding confirmed at once (PLATFORM:POST_ID)."""
+         note: str = "", brand: Brand | None = None) -> dict[str, Any]:
+    """A stored post the detectors passed becomes a finding confirmed at once (PLATFORM:POST_ID),
+    as a confirmation would: an impersonation goes into the campaign memory and, with the brand,
+    opens the takedown cases of what it names (the answer's "cases"). A secret in the note is
+    redacted before it is stored."""
     who = check_who(who)
     platform, _, post_id = target.partition(":")
     post = store.post(platform, post_id) if post_id else None
@@ -130,7 +133,7 @@ def flag(store: Store, target: str, kind: str, who: str, label: str = "",
         raise ReviewError(f"no stored post {target!r} (give PLATFORM:POST_ID, e.g. telegram:1234)")
     if kind not in FINDING_KINDS:
         raise ReviewError(f"--kind {kind!r}: use one of {', '.join(FINDING_KINDS)}")
-    label = (label or FLAG_LABEL).strip()
+    label = _redacted((label or FLAG_LABEL).strip())
     if not label or len(label) > MAX_WHO or not label.isprintable():
         raise ReviewError(f"--label must be 1-{MAX_WHO} printable characters")
     standing = [f for f in store.post_findings(platform, post_id)
@@ -144,9 +147,20 @@ def flag(store: Store, target: str, kind: str, who: str, label: str = "",
         finding_id = store.add_findings(Post(platform, post_id, author, ""), [finding])[0]
         store.audit(who, "flag", {"finding_id": finding_id, "platform": platform,
                                   "post_id": post_id, "kind": kind, "label": label})
-        store.review(finding_id, "confirmed", who, note)
-        remember(store, show(store, finding_id), "confirmed")
-    return show(store, finding_id)
+        store.review(finding_id, "confirmed", who, _redacted(note))
+        row = show(store, finding_id)
+        remember(store, row, "confirmed")
+        opened = cases.open_for_finding(store, row, brand, who) if brand else []
+    return {**show(store, finding_id), "cases": [line for _, line in opened]}
+
+
+def _redacted(text: str) -> str:
+    """A manager's free text with any secret in it replaced by its placeholder."""
+    if not text:
+        return text
+    from monitor.classify import find_secrets, redact  # the finders load on first use
+
+    return redact(text, find_secrets(text))
 
 
 def remember(store: Store, row: dict[str, Any], status: str) -> None:

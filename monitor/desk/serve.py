@@ -17,15 +17,17 @@ from typing import Any
 from aiohttp import web
 
 from monitor.core.models import Brand
-from monitor.desk import cases, people, report, review
+from monitor.desk import cases, enforcing, people, report, review
 from monitor.desk.allowing import Allowed, AllowTarget, allow_links
 from monitor.desk.report import html as report_html
 from monitor.desk.report.rows import held_pairs
 from monitor.store import Store
+from monitor.store.post_search import PostQuery, SearchError, search
 
 COOKIE = "monitor_session"
 CSRF_HEADER = "X-Monitor-Request"  # a custom header: a cross-site form or image cannot send it
 MIN_TOKEN = 16
+MAX_NOTE = 500  # characters of a flag's note kept
 STORE: web.AppKey[Store] = web.AppKey("store", Store)
 ALLOW: web.AppKey[AllowTarget | None] = web.AppKey("allow")
 BRAND: web.AppKey[Brand | None] = web.AppKey("brand")
@@ -115,6 +117,9 @@ def make_app(store: Store, token: str | None, who: str, allow: AllowTarget | Non
     app.router.add_get("/api/items", items)
     app.router.add_post("/api/findings/{id:\\d+}/{verb}", decide)
     app.router.add_post("/api/actions/{id:\\d+}/approve", approve)
+    app.router.add_post("/api/actions/{id:\\d+}/undo", undo)
+    app.router.add_get("/api/posts", posts)
+    app.router.add_post("/api/flag", flag)
     app.router.add_get("/api/cases", case_list)
     return app
 
@@ -189,7 +194,7 @@ async def page(request: web.Request) -> web.Response:
         return _login_page(request.app)
     person = found.person
     live = person.may_decide()
-    rep = report.build(request.app[STORE], _query(request))
+    rep = report.build(request.app[STORE], _query(request), undo=person.role == "admin")
     text = report_html.render(rep, live=live, who=person.name,
                               allow=live and request.app[ALLOW] is not None)
     return web.Response(text=text, content_type="text/html", headers={
@@ -284,7 +289,7 @@ async def decide(request: web.Request) -> web.Response:
             message += _allowed_words(allow_links(store, [finding_id], allow))
         except review.ReviewError as exc:  # the decision stands; say why the links were not allowed
             message += f"; links not allowed: {exc}"
-    return _rows_answer(store, row["platform"], row["post_id"], message)
+    return _rows_answer(store, row["platform"], row["post_id"], message, person.role == "admin")
 
 
 async def case_list(request: web.Request) -> web.Response:
@@ -321,7 +326,67 @@ async def approve(request: web.Request) -> web.Response:
     except review.ReviewError as exc:
         return _error(404 if "no action" in str(exc) else 409, str(exc))
     message = f"{action['kind']} {action_id} approved by {who}: the daemon will send it"
-    return _rows_answer(store, action["platform"], action["post_id"], message)
+    return _rows_answer(store, action["platform"], action["post_id"], message,
+                        person.role == "admin")
+
+
+async def undo(request: web.Request) -> web.Response:
+    """Undo a restriction or ban, in an admin's name: a sent one gets an unban the daemon sends
+    once, a held or planned one is skipped (desk.enforcing.undo, audited)."""
+    store, action_id = request.app[STORE], int(request.match_info["id"])
+    person = caller(request).person
+    if person.role != "admin":
+        return _error(403, f"{person.name} is a {person.role}: only an admin may undo a "
+                      "restriction or ban")
+    try:
+        row = enforcing.undo(store, action_id, person.name)
+    except review.ReviewError as exc:
+        return _error(404 if "no action" in str(exc) else 409, str(exc))
+    if row["kind"] == "unban":
+        message = (f"action {action_id} undone by {person.name}: unban {row['id']} planned, "
+                   "the daemon will send it")
+    else:
+        message = f"{row['kind']} {action_id} skipped by {person.name}: it will not go out"
+    return _rows_answer(store, row["platform"], row["post_id"], message, True)
+
+
+async def posts(request: web.Request) -> web.Response:
+    """Stored posts whose (redacted) text or author handle holds ?q=, newest first, a page at a
+    time (?platform=, ?limit= up to 50, ?offset=): where a post the detectors passed is found."""
+    q = request.query
+    try:
+        query = PostQuery.parse(q.get("q", ""), q.get("platform", ""), q.get("limit", ""),
+                                q.get("offset", ""))
+    except SearchError as exc:
+        return _error(400, str(exc))
+    page = search(request.app[STORE], query)
+    return web.json_response({"posts": page.posts, "more": page.more, "offset": query.offset,
+                              "limit": query.limit})
+
+
+async def flag(request: web.Request) -> web.Response:
+    """Flag a stored post the detectors passed: a finding confirmed at once in the caller's name
+    (a body's `who` is ignored), remembered and cased as a confirmation is (desk.review.flag)."""
+    store, person = request.app[STORE], caller(request).person
+    if not person.may_decide():
+        return _error(403, f"{person.name} is a {person.role}: a viewer cannot flag")
+    body = await _body(request)
+    fields = {k: body.get(k, "") for k in ("platform", "post_id", "kind", "label", "note")}
+    if not all(isinstance(v, str) for v in fields.values()):
+        return _error(400, "platform, post_id, kind, label and note must be strings")
+    if not fields["platform"] or not fields["post_id"]:
+        return _error(400, "give the post's platform and post_id")
+    target = f"{fields['platform']}:{fields['post_id']}"
+    try:
+        row = review.flag(store, target, fields["kind"] or "impersonation", person.name,
+                          fields["label"], fields["note"][:MAX_NOTE], request.app[BRAND])
+    except review.ReviewError as exc:
+        text = str(exc)
+        return _error(404 if "no stored post" in text else 409 if "already has" in text else 400,
+                      text)
+    said = f"finding {row['id']} {row['kind']}/{row['label']} confirmed by {person.name} (flagged)"
+    message = "; ".join([said, *row["cases"]])
+    return _rows_answer(store, row["platform"], row["post_id"], message, person.role == "admin")
 
 
 def _action_kind(store: Store, action_id: int) -> str | None:
@@ -339,11 +404,14 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _rows_answer(store: Store, platform: str, post_id: str, message: str) -> web.Response:
-    """Every finding row of a post after a change (actions are shared by its findings)."""
+def _rows_answer(store: Store, platform: str, post_id: str, message: str,
+                 admin: bool = False) -> web.Response:
+    """Every finding row of a post after a change (actions are shared by its findings); for an
+    admin, with the restrictions and bans an undo still changes."""
     rows = [store.flagged(finding_id=f["id"])[0] for f in store.post_findings(platform, post_id)]
-    out = [{**{c: r.get(c) for c in report.COLUMNS}, "held": held_pairs(r["held_actions"])}
-           for r in rows]
+    lifts = enforcing.liftable(store, (platform, post_id)).get((platform, post_id), [])
+    out = [{**{c: r.get(c) for c in report.COLUMNS}, "held": held_pairs(r["held_actions"]),
+            "undo": lifts if admin else []} for r in rows]
     return web.json_response({"rows": out, "message": message})
 
 

@@ -21,7 +21,7 @@ from telegram import (
 from telegram.error import BadRequest
 
 from monitor.connectors.telegram import TelegramConnector
-from monitor.connectors.telegram.mapping import command_for
+from monitor.connectors.telegram.mapping import command_for, reply_ref
 from monitor.core.config import Settings
 from monitor.core.models import Action
 from monitor.desk import command_handlers as commands
@@ -65,6 +65,7 @@ class CommandLayer:
             call_language(user.language_code, text),
             user.username or "",
             str(update_id),
+            reply_to=reply_ref(message) or "",
         )
         reply = commands.handle(self.desk, request)
         if reply.delete_command:  # a secret typed into a group must not stay there

@@ -21,7 +21,7 @@ from monitor.connectors.protocol import Connector
 from monitor.connectors.replay import ReplayConnector
 from monitor.core import config
 from monitor.core.pipeline import Pipeline
-from monitor.desk.command_handlers import MANAGER_COMMANDS
+from monitor.desk.command_handlers import GROUP_COMMANDS, MANAGER_COMMANDS
 from monitor.runtime import daemon
 from monitor.runtime.outbound import Outbound
 from monitor.store import Store
@@ -208,7 +208,7 @@ def test_manager_commands_in_the_admin_chat_and_a_dm(tmp_path, monkeypatch) -> N
             assert "reddit unmuted" in await _ask(fake, ADMINS, BOSS, "/unmute reddit")
             helped = await _ask(fake, ADMINS, BOSS, "/help")
             assert [ln.split()[0] for ln in helped.splitlines() if ln.startswith("/")][5:] == [
-                f"/{c}" for c in MANAGER_COMMANDS
+                f"/{c}" for c in (*MANAGER_COMMANDS, *GROUP_COMMANDS)
             ]
 
     asyncio.run(scenario())
@@ -289,7 +289,8 @@ def test_alert_buttons_approve_and_dismiss(tmp_path, monkeypatch) -> None:
                 )
             )  # the approved warning went out
             assert fake.answers[1]["text"].startswith("Approved by telegram:11 @boss: reply #")
-            assert fake.buttons(ADMINS, alert["message_id"]) == buttons[1:]
+            # the buttons are edited in a call of their own after the press is answered: wait for it
+            await until(lambda: fake.buttons(ADMINS, alert["message_id"]) == buttons[1:])
             fake.press(ADMINS, alert["message_id"], BOSS, buttons[2][1])
             await until(lambda: not fake.buttons(ADMINS, alert["message_id"]))
             return fake

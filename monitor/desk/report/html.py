@@ -51,14 +51,15 @@ def csp(live: bool) -> str:
 
 
 def render(report: Report, live: bool = False, who: str = "", allow: bool = False) -> str:
-    """The whole page; `live` adds the decision buttons used by `monitor serve`, `allow` the
-    'dismiss and allow its links' one on impersonation rows."""
+    """The whole page; `live` adds the decision buttons used by `monitor serve` and its search
+    over stored posts (to flag one), `allow` the 'dismiss and allow its links' one on
+    impersonation rows; the report's `undo` (an admin's page) the Undo buttons."""
     return _PAGE.format(
         csp=escape(csp(live)), css=asset("page.css"), js=asset("page.js"),
         count=len(report.rows), generated=escape(report.generated_at), scope=escape(_scope(report)),
         cards=_cards(report) + _takedown_card(report), chart=_chart(report),
         precision=_precision(report), cases=_cases(report),
-        who=_signed_in(who) if live else "",
+        who=_signed_in(who) if live else "", search=_SEARCH if live else "",
         head=_head(live), table="live" if live else "static", data=_data(report, live, who, allow),
     )
 
@@ -180,16 +181,38 @@ def _opening_status(report: Report) -> str:
 
 def _data(report: Report, live: bool, who: str, allow: bool = False) -> str:
     """The rows as JSON, safe inside a <script> element: no '<', '>' or '&' left to parse."""
-    columns = [*COLUMNS, "held"] if live else list(COLUMNS)
-    held = report.held if live else {}
-    rows = [[r[c] for c in COLUMNS] + ([held.get(r["id"], [])] if live else [])
-            for r in report.rows]
+    columns = [*COLUMNS, "held", "undo"] if live else list(COLUMNS)
+    held, undo = (report.held, report.undo) if live else ({}, {})
+    rows = [[r[c] for c in COLUMNS] + ([held.get(r["id"], []), undo.get(r["id"], [])] if live
+                                       else []) for r in report.rows]
     doc: dict[str, Any] = {"columns": columns, "rows": rows, "live": live, "who": who,
                            "allow": live and allow, "statuses": list(FINDING_STATUSES),
                            "status": _opening_status(report)}
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
+
+# The served page's search over stored posts: a post the detectors passed is found and flagged
+# here (page.js draws the results with textContent only).
+_SEARCH = """<h2 id=search-head>Search posts</h2>
+<form id=search class="controls search" role=search>
+<input id=search-q type=search placeholder="words of a stored post or @handle" \
+aria-label="search stored posts" minlength=2 maxlength=200 required>
+<select id=search-platform aria-label="search platform"><option value="">all platforms</option>\
+<option>telegram</option><option>discord</option><option>reddit</option><option>twitter</option>\
+</select><button id=search-go>Search</button>
+<label>flag as <select id=flag-kind aria-label="flag kind"><option>impersonation</option>\
+<option>secret_leak</option><option>support_request</option></select></label>
+<input id=flag-label placeholder="label (optional)" aria-label="flag label" maxlength=64>
+<input id=flag-note placeholder="note (optional)" aria-label="flag note" maxlength=500>
+</form>
+<div class=pager id=search-pager hidden>\
+<button id=search-prev type=button disabled>◀ previous</button>\
+<span id=search-count></span><button id=search-next type=button disabled>next ▶</button></div>
+<div class=scroll><table id=posts class=posts hidden><thead><tr><th>Flag</th><th>Posted</th>\
+<th>Platform</th><th>Author</th><th>Text</th><th>Findings</th></tr></thead>
+<tbody id=post-rows></tbody></table></div>
+"""
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -207,7 +230,7 @@ _PAGE = """<!doctype html>
 <h2>Precision per detector</h2>
 {precision}
 {cases}
-<h2>Items</h2>
+{search}<h2>Items</h2>
 <div class=controls>
 <input id=q type=search placeholder="filter: text, author, label, signal…" aria-label="filter rows">
 <select id=f-kind aria-label="kind"><option value="">all kinds</option></select>

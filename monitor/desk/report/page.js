@@ -176,6 +176,15 @@
       b.dataset.approve = actionId;
       td.append(b);
     }
+    // An admin's page: a sent restriction or ban is undone (an unban goes out), a held or
+    // planned one skipped before it goes out.
+    for (const [actionId, kind, status] of r[C.undo] || []) {
+      const sent = status === 'sent';
+      const b = el('button', sent ? `Undo ${kind}` : `Skip ${status} ${kind}`, 'undo');
+      b.dataset.undo = actionId;
+      b.title = sent ? `lift the ${kind}: an unban goes out` : `the ${kind} will not go out`;
+      td.append(b);
+    }
     return td;
   }
 
@@ -192,11 +201,12 @@
     if (!b || !data.live) return;
     const id = Number(b.closest('tr').dataset.id);
     const url = b.dataset.approve ? `api/actions/${b.dataset.approve}/approve`
+      : b.dataset.undo ? `api/actions/${b.dataset.undo}/undo`
       : `api/findings/${id}/${b.dataset.verb}`;
     b.disabled = true;
     try {
       const out = await post(url, b.dataset.allow ? {allow_links: true} : {});
-      for (const row of out.rows) replaceRow(row);
+      for (const row of out.rows) replaceRow(row, false);
       say(out.message, false);
     } catch (err) {
       say(err.message, true);
@@ -204,11 +214,100 @@
     draw();
   }
 
-  function replaceRow(obj) {
-    const i = byId.get(obj.id);
-    if (i === undefined) return;
+  function replaceRow(obj, add) {
+    let i = byId.get(obj.id);
+    if (i === undefined) {
+      if (!add) return;
+      i = rows.length;  // a post just flagged: a new item of the queue
+      byId.set(obj.id, i);
+    }
     rows[i] = data.columns.map((c) => obj[c] ?? null);
     hay[i] = haystack(rows[i]);
+  }
+
+  // The served page's search over stored posts (their stored, redacted text), a page at a
+  // time; each result's Flag button makes it a confirmed finding, added to the table.
+  const found = {q: '', platform: '', offset: 0, limit: 20};
+
+  async function searchPosts() {
+    const params = new URLSearchParams({q: found.q, platform: found.platform,
+      limit: String(found.limit), offset: String(found.offset)});
+    try {
+      const res = await fetch(`api/posts?${params}`, {credentials: 'same-origin'});
+      const out = await res.json().catch(() => ({error: res.statusText}));
+      if (!res.ok) throw new Error(out.error || res.statusText);
+      drawPosts(out);
+    } catch (err) {
+      say(err.message, true);
+    }
+  }
+
+  function drawPosts(out) {
+    const frag = document.createDocumentFragment();
+    for (const p of out.posts) frag.appendChild(postNode(p));
+    $('post-rows').replaceChildren(frag);
+    $('posts').hidden = out.posts.length === 0;
+    $('search-pager').hidden = false;
+    const last = found.offset + out.posts.length;
+    $('search-count').textContent = out.posts.length
+      ? `stored posts ${found.offset + 1}–${last}${out.more ? ', more after' : ''}`
+      : 'no stored post matches';
+    $('search-prev').disabled = found.offset === 0;
+    $('search-next').disabled = !out.more;
+    document.body.dataset.searched = String(Number(document.body.dataset.searched || 0) + 1);
+  }
+
+  function postNode(p) {
+    const tr = el('tr');
+    tr.dataset.platform = p.platform;
+    tr.dataset.post = p.post_id;
+    const flag = el('td', null, 'decide');
+    const b = el('button', 'Flag', 'flag');
+    b.title = 'flag this post (confirmed at once, with your name)';
+    flag.append(b);
+    const posted = p.posted_at || p.seen_at;
+    tr.append(flag, el('td', stamp(posted), 'when'), el('td', p.platform),
+      el('td', p.author_handle ? '@' + p.author_handle : '', 'author'),
+      el('td', p.text, 'text'), el('td', p.findings || '—', 'findings'));
+    return tr;
+  }
+
+  async function onFlag(event) {
+    const b = event.target.closest('button.flag');
+    if (!b) return;
+    const tr = b.closest('tr');
+    b.disabled = true;
+    try {
+      const out = await post('api/flag', {platform: tr.dataset.platform,
+        post_id: tr.dataset.post, kind: $('flag-kind').value, label: $('flag-label').value,
+        note: $('flag-note').value});
+      for (const row of out.rows) replaceRow(row, true);
+      tr.querySelector('td.findings').textContent =
+        out.rows.map((r) => `${r.kind}:${r.status}`).join(', ');
+      state.status = '';  // the flag is confirmed at once: show it whatever the status filter
+      $('f-status').value = '';
+      apply();
+      say(out.message, false);
+    } catch (err) {
+      b.disabled = false;
+      say(err.message, true);
+    }
+  }
+
+  if ($('search')) {
+    $('search').addEventListener('submit', (e) => {
+      e.preventDefault();
+      found.q = $('search-q').value.trim();
+      found.platform = $('search-platform').value;
+      found.offset = 0;
+      searchPosts();
+    });
+    $('search-prev').addEventListener('click', () => {
+      found.offset = Math.max(0, found.offset - found.limit);
+      searchPosts();
+    });
+    $('search-next').addEventListener('click', () => { found.offset += found.limit; searchPosts(); });
+    $('post-rows').addEventListener('click', onFlag);
   }
 
   function say(text, isError) {

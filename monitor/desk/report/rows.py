@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from monitor.desk import cases, review
+from monitor.desk import cases, enforcing, review
 from monitor.store import Store
 
 # posted_at: the post's own time from its platform (empty when it gave none); flagged_at: when the
@@ -47,6 +47,8 @@ class Report:
     cases: list[dict[str, Any]] = field(default_factory=list)
     # the median time from first seen to down over the cases taken down, as words; None: none yet
     time_to_takedown: str | None = None
+    # finding id -> restrictions and bans on its post an admin may undo: (id, kind, status)
+    undo: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)
 
     @property
     def weekly(self) -> bool:
@@ -57,17 +59,21 @@ class Report:
         return date.fromisoformat(t[1][0]) - date.fromisoformat(t[0][0]) == timedelta(days=7)
 
 
-def build(store: Store, query: Query | None = None) -> Report:
-    """Read the store once and compute what the report shows."""
+def build(store: Store, query: Query | None = None, undo: bool = False) -> Report:
+    """Read the store once and compute what the report shows; `undo` adds the restrictions and
+    bans an admin may undo (the served page's Undo buttons)."""
     query = query or Query()
     raw = store.flagged(since=query.since, statuses=query.statuses)
     data = [{c: r.get(c) for c in COLUMNS} for r in raw]
     generated = datetime.now(UTC).isoformat(timespec="seconds")
     held = {r["id"]: held_pairs(r["held_actions"]) for r in raw if r["held_actions"]}
     took = cases.time_to_takedown(store)
+    liftable = enforcing.liftable(store) if undo else {}
+    lifts = {r["id"]: found for r in raw if (found := liftable.get((r["platform"], r["post_id"])))}
     return Report(query, data, summary(data), timeline(data),
                   review.precision(store, query.window()), generated, held,
-                  cases.open_rows(store), cases.format_span(took) if took is not None else None)
+                  cases.open_rows(store), cases.format_span(took) if took is not None else None,
+                  lifts)
 
 
 def rows(store: Store, query: Query | None = None) -> list[dict[str, Any]]:
