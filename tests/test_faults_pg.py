@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from monitor.cli.entry import main
+from monitor.core.config import DEFAULT_CONFIG
 from monitor.store import MIGRATIONS, Store
 from monitor.store import sqlite as store_sqlite
 from tests.fakes.telegram import TelegramFake, until
@@ -129,3 +130,16 @@ def test_a_connection_lost_mid_run_is_waited_out_and_nothing_confirmed_unstored(
 
     fake = asyncio.run(scenario())
     check_once_each(fake, watcher, 4)
+
+
+def test_the_config_names_postgres_too(tmp_path, capsys) -> None:
+    port = _dead_port()
+    config = tmp_path / "monitor.toml"
+    example = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    config.write_text(example.replace(
+        'db = "monitor.db"', f'db = "postgresql://monitor:{PASSWORD}@127.0.0.1:{port}/m"'),
+        encoding="utf-8")
+    code = main(["run", "--config", str(config), "--replay", str(_replay(tmp_path))])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and f"database 127.0.0.1:{port}/m not reachable" in err, err
+    assert PASSWORD not in err

@@ -157,3 +157,53 @@ def test_health_names_the_streams_a_replica_owns_and_metrics_its_leases(pg_url) 
     text = metrics.render()
     assert 'monitor_stream_leases_total{replica="host-1",stream="telegram",event="taken"} 1' in text
     assert 'monitor_replica_info{replica="host-1"} 1' in text
+
+
+def test_a_replica_that_cannot_renew_stops_its_stream_before_the_lease_ends(
+    pg_url, monkeypatch
+) -> None:
+    """The fence: with the lease database gone, the stream is stopped within FENCE_AFTER of the
+    last renewal (here scaled down 10x), before the lease expires for another replica."""
+    from monitor.runtime import daemon, replicas
+    from monitor.runtime.health import Health
+    from tests.test_faults_pg import _dead_port
+
+    monkeypatch.setattr(replicas, "RENEW_EVERY", 0.3)
+    monkeypatch.setattr(replicas, "FENCE_AFTER", 1.0)
+    monkeypatch.setattr(replicas, "CALL_TIMEOUT", 0.5)
+    store = Store(pg_url)
+    replica = replicas.Replica(store, replica_id="fenced")
+
+    class Forever:
+        name, platforms, stream = "telegram", ("telegram",), "telegram"
+        reading = False
+
+        async def run(self, emit: object) -> None:
+            self.reading = True
+            try:
+                await asyncio.Event().wait()
+            finally:
+                self.reading = False
+
+    class Ingest:
+        health = Health(store)
+        metrics = replica.metrics
+
+    async def scenario() -> float:
+        stop, connector = asyncio.Event(), Forever()
+        beat = asyncio.create_task(replica.beat(stop))
+        hold = asyncio.create_task(replica.hold(connector, Ingest(), stop, daemon.supervise))
+        await until(lambda: connector.reading, timeout=10)
+        renewed = replica.owned["telegram"]
+        replica.leases.db.url = f"postgresql://x:y@127.0.0.1:{_dead_port()}/x"
+        replica.leases.db.conn.close()  # the lease database is gone
+        await until(lambda: not connector.reading, timeout=10)
+        fenced = time.monotonic() - renewed
+        assert Ingest.health.connectors["telegram"] == "standby"
+        stop.set()
+        await asyncio.gather(beat, hold)
+        return fenced
+
+    fenced = asyncio.run(scenario())
+    assert fenced < 1.5  # a real replica: FENCE_AFTER 10 s (+ a renewal's timeout) < LEASE_TTL 15 s
+    assert replica.metrics.leases.get("fenced", "telegram", "lost") == 1
