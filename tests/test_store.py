@@ -99,3 +99,10 @@ def test_record_rolls_back_everything_when_a_step_fails(store_db: str) -> None:
         store.record(_post(), [], [action], statuses=[])  # one status missing: refused mid-way
     assert store.db["posts"].count == 0  # so the post will be processed again, not lost
     assert store.record(_post(), [], [action], ["planned"]) is True
+
+
+def test_a_nul_character_is_stored_on_either_backend(store_db: str) -> None:
+    store = Store(store_db)
+    post = _post("n\x001", text="a\x00b")  # SQLite keeps it; Postgres text cannot hold one
+    assert store.add_post(post) is True and store.add_post(post) is False
+    assert store.has_post("twitter", "n\x001") and store.db["posts"].count == 1

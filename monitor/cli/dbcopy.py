@@ -8,7 +8,7 @@ from typing import Any
 
 from monitor.cli.shared import CliError, db_missing
 from monitor.store import Store
-from monitor.store.postgres import PgDatabase, is_url, safe_url
+from monitor.store.postgres import PgDatabase, is_url, safe_url, without_nul
 
 CHUNK = 1000  # rows per INSERT round trip
 KEPT = {"schema_version"}  # meta rows the new database has made for itself
@@ -73,7 +73,8 @@ def _copy(source: Store, db: PgDatabase) -> dict[str, int]:
             marks = ", ".join("%s" for _ in columns)
             sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
             for start in range(0, len(rows), CHUNK):
-                cur.executemany(sql, rows[start:start + CHUNK])
+                cur.executemany(sql, [tuple(without_nul(v) for v in row)
+                                      for row in rows[start:start + CHUNK]])
             counts[table] = len(rows)
             if table in db.serial_tables():
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "

@@ -9,6 +9,7 @@ numbers are sent untyped (as SQLite takes them: a text column compared with 5 co
 A table without an integer `id` key has a hidden identity column `rowid`, left out of the rows
 returned as dicts. Errors come back as sqlite3's (OperationalError for a lost or refused
 connection, IntegrityError for a key), so the callers' retries and checks hold for both.
+A NUL character in a text (Postgres cannot store one) is stored as U+FFFD.
 """
 
 from __future__ import annotations
@@ -160,6 +161,13 @@ def _mapped(exc: Exception) -> Exception:
     return sqlite3.OperationalError(f"postgres: {text}")
 
 
+def without_nul(value: Any) -> Any:
+    """A text without NUL characters, which Postgres cannot store in text (SQLite can): each
+    becomes U+FFFD, as the daemon does with lone surrogates."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value \
+        else value
+
+
 class Cursor:
     """What a statement returned, read as from sqlite3's cursor."""
 
@@ -230,7 +238,7 @@ class PgDatabase:
         gave."""
         import psycopg
 
-        params = list(params) if params else None
+        params = [without_nul(p) for p in params] if params else None
         text = sql if raw else translate(sql, params is not None)
         insert = re.match(r'\s*INSERT\s+INTO\s+"?(\w+)"?', text, re.IGNORECASE)
         returning = bool(insert and "RETURNING" not in text.upper())
