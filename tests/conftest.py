@@ -52,3 +52,74 @@ def root_handlers() -> Iterator[None]:
 def settings() -> config.Settings:
     """The bundled example settings."""
     return config.load(None)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """The session's throwaway Postgres cluster (tests/pg.py), started on first use."""
+    from tests import pg
+
+    cluster = pg.start()
+    if isinstance(cluster, str):
+        pytest.skip(cluster)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: object) -> str:
+    """A fresh, empty Postgres database for one test."""
+    return pg_cluster.fresh()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's store lives, once per backend: an SQLite file, then a Postgres database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "m.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _every_store_on_postgres() -> Iterator[None]:
+    """MONITOR_TEST_STORE=postgres (a developer's sweep, not CI's): every Store a test opens in
+    this process by a file path lives in a Postgres database of its own instead, named after the
+    path, so the whole suite exercises the Postgres dialect. Tests that look for the file itself
+    or start `monitor` in another process fail under it, as expected."""
+    import hashlib
+    import os
+
+    if os.environ.get("MONITOR_TEST_STORE") != "postgres":
+        yield
+        return
+    from monitor.store import postgres, sqlite
+    from tests import pg
+
+    cluster = pg.start()
+    if isinstance(cluster, str):
+        pytest.exit(cluster)
+    made: dict[str, str] = {}
+
+    def url(path: object) -> str:
+        key = str(path)
+        if postgres.is_url(key):
+            return key
+        if key == ":memory:" or key not in made:
+            made[key] = cluster.fresh()
+        return made[key]
+
+    real_new, real_init = sqlite.Store.__new__, postgres.PgStore.__init__
+
+    def new(cls: type, path: object, *args: object, **kwargs: object) -> object:
+        return object.__new__(postgres.PgStore)
+
+    def init(self: postgres.PgStore, path: object, *args: object, **kwargs: object) -> None:
+        real_init(self, url(path))
+
+    sqlite.Store.__new__ = new  # type: ignore[assignment,method-assign]
+    postgres.PgStore.__init__ = init  # type: ignore[method-assign]
+    _ = hashlib
+    yield
+    sqlite.Store.__new__ = real_new  # type: ignore[method-assign]
+    postgres.PgStore.__init__ = real_init  # type: ignore[method-assign]
+    cluster.stop()

@@ -60,8 +60,10 @@ def _ingest(store: Store, recorder: BatchRecorder) -> daemon.Ingest:
     return daemon.Ingest(pipeline, store, dict(config.DEFAULT_MODES), dry_run=True)
 
 
-def test_a_replayed_stream_is_classified_in_batches_and_stored_once(tmp_path: Path) -> None:
-    store, recorder = Store(tmp_path / "m.db"), BatchRecorder()
+def test_a_replayed_stream_is_classified_in_batches_and_stored_once(
+    tmp_path: Path, store_db: str
+) -> None:
+    store, recorder = Store(store_db), BatchRecorder()
     ingest = _ingest(store, recorder)
     connector = ReplayConnector(_stream(tmp_path), store)
     asyncio.run(daemon.run([connector], ingest))
@@ -71,8 +73,10 @@ def test_a_replayed_stream_is_classified_in_batches_and_stored_once(tmp_path: Pa
     assert store.cursor(connector.cursor_name) == str(POSTS)
 
 
-def test_posts_emitted_while_a_batch_is_in_the_models_go_as_the_next_batch(tmp_path: Path) -> None:
-    store, recorder = Store(tmp_path / "m.db"), BatchRecorder()
+def test_posts_emitted_while_a_batch_is_in_the_models_go_as_the_next_batch(
+    tmp_path: Path, store_db: str
+) -> None:
+    store, recorder = Store(store_db), BatchRecorder()
     ingest = _ingest(store, recorder)
     posts = [
         Post("telegram", str(n), Author("telegram", str(n), f"user{n}"), f"post {n}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,6 +68,17 @@ class SupportStub:
         return []
 
 
+_DB: dict[str, str] = {}  # tmp_path -> the test's database
+
+
+@pytest.fixture(autouse=True)
+def _backend(tmp_path: Path, store_db: str) -> Iterator[None]:
+    """Every test here runs on both backends."""
+    _DB[str(tmp_path)] = store_db
+    yield
+    del _DB[str(tmp_path)]
+
+
 def line(
     pid: str, text: str, handle: str = "alice", author_id: str | None = None, **extra: Any
 ) -> str:
@@ -95,11 +107,12 @@ def outbound(settings: Settings, limits: Limits = NO_LIMITS) -> Outbound:
 def start(
     tmp_path: Path, settings: Settings, lines: list[str], modes: dict[str, str] = AUTO, **kw: Any
 ) -> tuple[Store, RecordingConnector, daemon.Ingest]:
-    """A (re)started process: a new store connection on the same files."""
+    """A (re)started process: a new store connection on the same files (the store's database is
+    the test's `store_db`, an SQLite file or a Postgres database)."""
     stream = tmp_path / "stream.jsonl"
     if not stream.exists():
         stream.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    store = Store(tmp_path / "m.db")
+    store = Store(_DB.get(str(tmp_path), tmp_path / "m.db"))
     ingest = daemon.Ingest(pipeline(settings), store, modes, dry_run=False, policy=DEFAULT_POLICY)
     return store, RecordingConnector(stream, store, **kw), ingest
 

@@ -29,10 +29,10 @@ from tests.faultworld import (
 
 
 def test_telegram_429_5xx_drops_and_bad_json_lose_nothing_and_send_nothing_twice(
-    tmp_path, monkeypatch, caplog
+    tmp_path, monkeypatch, caplog, store_db
 ) -> None:
     caplog.set_level(logging.INFO)
-    store = Store(tmp_path / "monitor.db")
+    store = Store(store_db)
 
     async def scenario() -> tuple[TelegramFake, int]:
         async with TelegramFake(token=TOKEN) as fake:
@@ -111,9 +111,11 @@ def test_a_telegram_poll_that_times_out_is_polled_again(tmp_path, monkeypatch, c
     assert "telegram getUpdates failed (timed out)" in caplog.text
 
 
-def test_discord_dropped_gateway_and_rest_faults_lose_nothing(tmp_path, monkeypatch) -> None:
+def test_discord_dropped_gateway_and_rest_faults_lose_nothing(
+    tmp_path, monkeypatch, store_db
+) -> None:
     monkeypatch.setenv(TOKEN_ENV, "fake-discord-token")
-    store = Store(tmp_path / "monitor.db")
+    store = Store(store_db)
     phrases = [seed_phrase() for _ in range(2)]
 
     async def scenario() -> tuple[FakeDiscord, list[dict]]:

@@ -114,10 +114,10 @@ class Exploding:
 
 
 def test_a_post_that_crashes_the_pipeline_is_stored_as_a_placeholder_once(
-    tmp_path, monkeypatch, caplog
+    tmp_path, monkeypatch, caplog, store_db
 ) -> None:
     caplog.set_level(logging.INFO)
-    store = Store(tmp_path / "monitor.db")
+    store = Store(store_db)
 
     async def scenario() -> tuple[TelegramFake, Ingest]:
         async with TelegramFake(token=TOKEN) as fake:

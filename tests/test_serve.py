@@ -154,9 +154,9 @@ def test_cli_serve_refuses_without_token_or_on_a_public_address(
     assert err[1].startswith("monitor: error: refusing to listen on 0.0.0.0")
 
 
-def test_cli_serve_binds_loopback_and_stops_on_sigterm(tmp_path: Path) -> None:
-    sample(tmp_path / "m.db")[0].close()
-    proc, url = start_server(tmp_path / "m.db", {"MONITOR_SERVE_TOKEN": TOKEN}, "--who", "gus")
+def test_cli_serve_binds_loopback_and_stops_on_sigterm(store_db: str) -> None:
+    sample(store_db)[0].close()
+    proc, url = start_server(store_db, {"MONITOR_SERVE_TOKEN": TOKEN}, "--who", "gus")
     try:
         assert url.startswith("http://127.0.0.1:")
         items = asyncio.run(_get_json(url + "api/items", BEARER))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from pathlib import Path
 from typing import Any
 
-from monitor.cli.shared import CliError
+from monitor.cli.shared import CliError, db_missing
 from monitor.connectors.protocol import Connector
 from monitor.core import config
 from monitor.desk import digest
@@ -31,8 +30,8 @@ def add_digest(sub: Any) -> None:
 def cmd_digest(args: argparse.Namespace) -> int:
     """Print the digest; with --send, deliver it and say how each channel answered."""
     settings = config.load(args.config)
-    db = Path(args.db or settings.db)
-    if not db.is_file():
+    db = str(args.db or settings.db)
+    if db_missing(db):
         raise CliError(f"{db}: database not found")
     store = Store(db)
     try:

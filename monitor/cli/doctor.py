@@ -138,6 +138,8 @@ def _model(settings: config.Settings) -> Check:
 def _database(db: str) -> Check:
     """The database can be written: an existing one takes a write lock, a new one's folder is
     writable (nothing is created here)."""
+    if str(db).startswith(("postgresql://", "postgres://")):
+        return _postgres(db)
     path = Path(db)
     if not path.exists():
         folder = path.parent if str(path.parent) else Path(".")
@@ -157,6 +159,25 @@ def _database(db: str) -> Check:
                      "check the file's and folder's permissions, and that no other process "
                      "holds it locked")
     return Check("database", f"{db} writable")
+
+
+def _postgres(url: str) -> Check:
+    """A Postgres database answers and takes writes (a transaction rolled back at once)."""
+    from monitor.store.postgres import PgDatabase, StoreUnreachable, safe_url
+
+    try:
+        db = PgDatabase(url)
+    except StoreUnreachable as exc:
+        return Check("database", str(exc), "check the URL, the server and the credentials")
+    try:
+        with db.conn.transaction(force_rollback=True):
+            db.conn.execute("CREATE TEMP TABLE monitor_doctor (x int)")
+    except Exception as exc:  # noqa: BLE001 - reported as the check's answer
+        return Check("database", f"{safe_url(url)} cannot be written ({str(exc)[:200]})",
+                     "grant the role CREATE and write rights on the database")
+    finally:
+        db.close()
+    return Check("database", f"{safe_url(url)} writable")
 
 
 def _platforms(settings: config.Settings) -> list[Check]:

@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from monitor import evalsets
 from monitor.classify import Pending, format_verdict, verify_text, worst
 from monitor.cli import alerts as cli_alerts
+from monitor.cli import dbcopy as cli_db
 from monitor.cli import doctor, evaluate, firstrun, progress
 from monitor.cli import review_serve as cli_review
 from monitor.cli import takedown as cli_cases
 from monitor.cli import users as cli_users
 from monitor.cli.known import known_scammer
-from monitor.cli.shared import CliError, missing_lists, report_query
+from monitor.cli.shared import CliError, db_missing, missing_lists, report_query
 from monitor.core import config
 from monitor.core.hostlists import ListError, NotADomain, remove_domains, update_list
 from monitor.core.hostlists import load as load_list
@@ -37,6 +38,7 @@ from monitor.desk import digest, report
 from monitor.resources import data_path
 from monitor.runtime import logs
 from monitor.store import Store
+from monitor.store.postgres import StoreUnreachable, is_url
 
 # The daemon's and the web app's modules are imported by the commands that run them: aiohttp and the
 # connectors would cost every `monitor scan` ~20 MB and 0.3 s of start-up.
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (CliError, config.ConfigError, ListError) as exc:  # ListError names the list file and line
+    except (CliError, config.ConfigError, ListError, StoreUnreachable) as exc:  # ListError names the list file and line
         print(f"monitor: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     firstrun.add_init(sub)
     doctor.add_doctor(sub)
     cli_alerts.add_digest(sub)
+    cli_db.add_db(sub)
     return parser
 
 
@@ -105,7 +108,8 @@ def _add_run(sub: Any) -> None:
     p.add_argument(
         "--replay", type=Path, help="read posts from this JSON lines file and exit at its end"
     )
-    p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
+    p.add_argument("--db", help="SQLite database path or postgresql:// URL "
+                   "(default: [monitor] db from the config)")
     p.add_argument("--dry-run", action="store_true", help="plan actions but send nothing")
     p.add_argument("--outbox", type=Path, help="with --replay: write sent actions to this file")
     p.add_argument(
@@ -134,7 +138,7 @@ def _add_scan(sub: Any) -> None:
 
 def _add_report(sub: Any) -> None:
     p = sub.add_parser("report", help="write the flagged-items report")
-    p.add_argument("--db", default="monitor.db", help="SQLite database path")
+    p.add_argument("--db", default="monitor.db", help="SQLite database path or postgresql:// URL")
     p.add_argument("--format", choices=report.FORMATS, default="html")
     p.add_argument("--output", type=Path, help="output file (default: standard output)")
     p.add_argument("--since", help="only items posted since: 7d, 24h, 30m, 2w or a date")
@@ -568,10 +572,18 @@ def _run(
     from monitor.runtime.health import Health
     from monitor.runtime.outbound import Outbound
 
+    replica = None
+    if is_url(store.path):  # one of any number of replicas sharing this Postgres, seen at once
+        from monitor.runtime.replicas import Replica
+
+        replica = Replica(store)
     salt = _salt(settings, store)
     pipeline = Pipeline.from_settings(settings, salt)
     ingest = daemon.Ingest(pipeline, store, settings.modes, dry_run, settings.policy)
     ingest.health = health = Health(store)
+    if replica is not None:
+        replica.metrics = ingest.metrics
+        ingest.replica = replica
     # channels beyond the managers' chat; [alerts] is read at start (a SIGHUP does not swap it)
     ingest.alerting = cli_alerts.alerting_for(settings, cli_alerts.managers_chat(connectors))
 
@@ -632,7 +644,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the flagged-items report."""
-    if not Path(args.db).is_file():
+    if db_missing(args.db):
         raise CliError(f"{args.db}: database not found")
     query = report_query(args.since, args.status)
     store = Store(args.db)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
+from monitor.cli.shared import db_missing
 from monitor.core.config import Settings
 from monitor.store import Store
 
@@ -13,7 +13,7 @@ def known_scammer(target: str, settings: Settings, db: str | None) -> str | None
     """'KNOWN SCAMMER: …' with a reason per identifier the memory knows, or None (no database,
     or nothing known)."""
     path = db or settings.db
-    if not Path(path).is_file():
+    if db_missing(path):
         return None
     # The memory needs numpy and datasketch (with scipy): loaded only when there is one to ask.
     from monitor.classify import MemoryDetector, memory_options, named_identifiers

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.cli.shared import CliError, report_query
+from monitor.cli.shared import CliError, db_missing, report_query
 from monitor.core import config
 from monitor.core.models import FINDING_KINDS, Brand
 from monitor.desk import enforcing, review
@@ -92,7 +92,7 @@ def add_review(sub: Any) -> None:
 def _review_parser(rsub: Any, name: str, help_text: str, func: Any) -> argparse.ArgumentParser:
     """One `monitor review` subcommand with its --db option."""
     p = rsub.add_parser(name, help=help_text)
-    p.add_argument("--db", default="monitor.db", help="SQLite database path")
+    p.add_argument("--db", default="monitor.db", help="SQLite database path or postgresql:// URL")
     p.set_defaults(func=func, verb=name)
     return p
 
@@ -310,7 +310,7 @@ def _has_people(store: Store) -> bool:
 @contextlib.contextmanager
 def _reviewing(db: str) -> Iterator[Store]:
     """The store of an existing database, closed afterwards; a queue error becomes a CLI error."""
-    if not Path(db).is_file():
+    if db_missing(db):
         raise CliError(f"{db}: database not found")
     store = Store(db)
     try:

@@ -14,6 +14,12 @@ class CliError(Exception):
     """A problem the user can fix; printed as one line, exit code 2."""
 
 
+def db_missing(db: str | Path) -> bool:
+    """Whether --db names an SQLite file that is not there (a postgresql:// URL is asked when
+    opened: an unreachable one stops the command with its own line)."""
+    return not str(db).startswith(("postgresql://", "postgres://")) and not Path(db).is_file()
+
+
 def report_query(since: str | None, status: str | None) -> report.Query:
     """--since and --status as a report query."""
     try:

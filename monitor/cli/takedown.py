@@ -7,10 +7,9 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from monitor.cli.shared import CliError
+from monitor.cli.shared import CliError, db_missing
 from monitor.core import config
 from monitor.desk import abuse, cases
 from monitor.store import Store
@@ -41,7 +40,7 @@ def add_cases(sub: Any) -> None:
 def _parser(csub: Any, name: str, help_text: str, func: Any) -> argparse.ArgumentParser:
     """One `monitor cases` subcommand with its --db option."""
     p = csub.add_parser(name, help=help_text)
-    p.add_argument("--db", default="monitor.db", help="SQLite database path")
+    p.add_argument("--db", default="monitor.db", help="SQLite database path or postgresql:// URL")
     p.set_defaults(func=func)
     return p
 
@@ -86,7 +85,7 @@ def cmd_cases_update(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _store(db: str) -> Iterator[Store]:
     """The store of an existing database, closed afterwards; a case error becomes a CLI error."""
-    if not Path(db).is_file():
+    if db_missing(db):
         raise CliError(f"{db}: database not found")
     store = Store(db)
     try:

@@ -8,10 +8,9 @@ import getpass
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from monitor.cli.shared import CliError
+from monitor.cli.shared import CliError, db_missing
 from monitor.store import Store
 
 
@@ -40,7 +39,7 @@ def add_users(sub: Any) -> None:
 def _parser(usub: Any, name: str, help_text: str, func: Any) -> argparse.ArgumentParser:
     """One `monitor users` subcommand with its --db option."""
     p = usub.add_parser(name, help=help_text)
-    p.add_argument("--db", default="monitor.db", help="SQLite database path")
+    p.add_argument("--db", default="monitor.db", help="SQLite database path or postgresql:// URL")
     p.set_defaults(func=func, verb=name)
     return p
 
@@ -142,7 +141,7 @@ def _people_store(db: str, create: bool = False) -> Iterator[Store]:
     CLI error."""
     from monitor.desk.people import PeopleError
 
-    if not create and not Path(db).is_file():
+    if not create and db_missing(db):
         raise CliError(f"{db}: database not found")
     store = Store(db)
     try:

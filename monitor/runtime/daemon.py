@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.connectors.protocol import Connector, ConnectorFatal
 from monitor.core.models import Post, Processed
@@ -26,6 +26,9 @@ from monitor.runtime.outbound import Outbound
 from monitor.runtime.retrying import retry_write
 from monitor.runtime.sender import fail_interrupted, send_planned
 from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.runtime.replicas import Replica
 
 log = logging.getLogger("monitor.daemon")
 RESTART_DELAY = 1.0  # seconds before a crashed connector is started again; doubles each time
@@ -67,6 +70,7 @@ class Ingest:
         self.outbound: Outbound | None = None  # set by run(); a config reload swaps it
         self.alerting: Alerting | None = None  # channels beyond the managers' chat ([alerts])
         self.lists = ListWatch()  # the host list files, looked at before each batch
+        self.replica: Replica | None = None  # one of several on one Postgres (runtime/replicas)
         self.wake = asyncio.Event()  # set when an action was planned, so the sender goes at once
         self._queue: list[tuple[Post, asyncio.Future[None]]] = []  # emitted, waiting for the models
         self._worker: asyncio.Task[None] | None = None
@@ -300,6 +304,8 @@ async def sender_loop(
 async def _send_pass(ingest: Ingest, connectors: Sequence[Connector]) -> None:
     """One sending pass; a database error is logged and the next pass tries again."""
     assert ingest.outbound is not None
+    if ingest.replica is not None:  # a replica sends the actions of the streams it owns
+        connectors = ingest.replica.sending(connectors)
     try:
         await send_planned(
             ingest.store, connectors, ingest.outbound, ingest.metrics, ingest.alerting
@@ -343,7 +349,15 @@ async def run(
     ingest.wake = asyncio.Event()  # bound to this run's event loop
     if ingest.health is not None:
         ingest.health.watch(connectors)  # /healthz asks each for its conditions
-    watchers = asyncio.gather(*(supervise(c, ingest, stop) for c in connectors))
+    replica = ingest.replica
+    if replica is not None:
+        ingest.metrics.replica = replica.id
+        if ingest.health is not None:
+            ingest.health.replica = replica
+    beat = None if replica is None else asyncio.create_task(replica.beat(stop))
+    watchers = asyncio.gather(*(
+        supervise(c, ingest, stop) if replica is None  # a stream only while its lease is ours:
+        else replica.hold(c, ingest, stop, supervise) for c in connectors))
     sender = (
         None
         if ingest.dry_run
@@ -361,6 +375,9 @@ async def run(
         await sender  # the final flush sends what was planned before the stop
     if daily is not None:
         await daily
+    if replica is not None and beat is not None:
+        await beat
+        await replica.close()
     await close_all(connectors)
     return ingest.counters
 

@@ -11,7 +11,7 @@ from typing import Any
 from monitor.connectors.protocol import Condition, Connector
 from monitor.store import Store
 
-STATES = ("starting", "running", "restarting", "stopped", "ended")
+STATES = ("starting", "running", "restarting", "stopped", "ended", "standby")
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Health:
     last_post: float | None = None
     # asked for their conditions() per report
     watched: list[Connector] = field(default_factory=list)
+    replica: Any = None  # runtime.replicas.Replica, when one of several on one Postgres
 
     def watch(self, connectors: Sequence[Connector]) -> None:
         """The connectors whose conditions (a usage cap, privacy mode, an unreadable place) /healthz
@@ -75,4 +76,6 @@ class Health:
             if self.last_post is None
             else round(time.time() - self.last_post, 1),
         }
+        if self.replica is not None:  # which streams this replica owns (standby: another does)
+            body["replica"] = {"id": self.replica.id, "streams": self.replica.streams()}
         return ok, body

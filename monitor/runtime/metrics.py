@@ -114,6 +114,12 @@ class Metrics:
             "monitor_ingest_to_action_seconds",
             "Seconds from a post's arrival to the platform's answer to an action on it.",
         )
+        self.leases = Counter(
+            "monitor_stream_leases_total",
+            "Stream leases taken, lost (fenced) and given back, by replica and stream.",
+            ["replica", "stream", "event"],
+        )
+        self.replica = ""  # this replica's id when several share one Postgres
         self._arrived: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._remember = remember  # posts whose arrival time is kept; older ones are forgotten
 
@@ -131,7 +137,7 @@ class Metrics:
 
     def render(self) -> str:
         """Every metric in Prometheus text format (version 0.0.4)."""
-        metrics = (
+        metrics: tuple[Counter | Histogram, ...] = (
             self.posts,
             self.findings,
             self.actions,
@@ -140,6 +146,12 @@ class Metrics:
             self.store_errors,
             self.latency,
         )
+        if self.replica:  # which replica these numbers are from, and its leases
+            info = f'monitor_replica_info{{replica="{_escape(self.replica)}"}} 1'
+            metrics = (*metrics, self.leases)
+            return ("\n".join(line for m in metrics for line in m.render())
+                    + f"\n# HELP monitor_replica_info This replica.\n"
+                    f"# TYPE monitor_replica_info gauge\n{info}\n")
         return "\n".join(line for m in metrics for line in m.render()) + "\n"
 
 

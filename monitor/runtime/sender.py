@@ -87,9 +87,13 @@ def claim(
     more = False
     with store.db.atomic():  # the checks see the marks made before them in this same transaction
         switches = Switches.read(store)
-        # the rate limits' look at recent actions, read once for the round, not once an action
+        claimable = store.claimable()  # on Postgres: FOR UPDATE SKIP LOCKED, one round at a time
+        # the rate limits' look at recent actions, read once for the round (after the claim lock,
+        # so it counts every replica's marks), not once an action
         tally = outbound.limits.tally(store, datetime.now(UTC))
-        for stored in store.queued("planned"):
+        for stored in claimable:
+            if store.replica and _route(stored, connectors)[0] is None:
+                continue  # a replica's: the stream's owner sends it
             if (stored.platform, stored.post_id) in posts:
                 more = True
                 continue
@@ -293,7 +297,7 @@ def _cleared(
 
 def fail_interrupted(store: Store) -> int:
     """Actions that were being sent when the process died are not resent (at-most-once out)."""
-    left = store.queued("sending")
+    left = store.interrupted()  # on Postgres: those of replicas no longer alive
     for stored in left:
         store.set_action_status(stored.id, "failed", "interrupted during send; not retried")
     return len(left)

@@ -7,7 +7,7 @@ import secrets as pysecrets
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from monitor.core.models import (
     ARRIVALS,
@@ -164,10 +164,21 @@ def _recent_actions(db: sqlite_utils.Database) -> None:
     db.table("actions").create_index(["platform", "kind", "target"])
 
 
+def _replicas(db: sqlite_utils.Database) -> None:
+    """Replicas sharing one Postgres (monitor.store.leases): each replica's heartbeat, the lease on
+    each stream (one owner at a time) and which replica claimed an action being sent."""
+    db.table("replicas").create(
+        {"id": str, "host": str, "pid": int, "started_at": str, "seen": float, "streams": str},
+        pk="id")
+    db.table("leases").create(
+        {"stream": str, "owner": str, "expires": float, "since": str}, pk="stream")
+    db.table("actions").add_column("claimed_by", str, not_null_default="")
+
+
 # Migrations in order; the schema version is the number applied. Append, never edit.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1, _v2, _v3, _v4, _users_tables, _takedown_cases, _alert_deliveries,
-    _author_places, _recent_actions)
+    _author_places, _recent_actions, _replicas)
 FINDING_STATUSES = ("new", "confirmed", "false_positive", "resolved")
 ACTION_STATUSES = ("planned", "held", "sending", "sent", "failed", "skipped")
 
@@ -192,6 +203,10 @@ def _gone_out(alias: str = "") -> str:
     return f"({a}status IN ('sent', 'sending'))"
 
 
+# Stores opened by URL scheme instead of an SQLite path (monitor.store.postgres adds its own).
+URL_STORES: dict[str, type[Store]] = {}
+
+
 def stored_action(row: dict[str, Any]) -> StoredAction:
     """The frozen value of an actions row."""
     action = Action(row["kind"], row["platform"], row["target"], row["text"], row["reason"],
@@ -201,7 +216,15 @@ def stored_action(row: dict[str, Any]) -> StoredAction:
 
 
 class Store:
-    """The only place state lives. Redacted text only: callers hand in already-redacted posts."""
+    """The only place state lives. Redacted text only: callers hand in already-redacted posts.
+
+    A `postgresql://` URL opens the same Store on Postgres (monitor.store.postgres.PgStore)."""
+
+    replica = ""  # the replica that claims actions (Postgres replicas); '' for a lone process
+
+    def __new__(cls, path: str | Path, *args: Any, **kwargs: Any) -> Self:
+        kind = next((k for scheme, k in URL_STORES.items() if str(path).startswith(scheme)), cls)
+        return super().__new__(kind if cls is Store else cls)  # type: ignore[return-value]
 
     def __init__(self, path: str | Path) -> None:
         import sqlite_utils
@@ -417,8 +440,17 @@ class Store:
 
     def mark_sending(self, action_id: int) -> None:
         """Claim an action for sending: the idempotency mark, written before the platform call."""
-        self.db.execute("UPDATE actions SET status = 'sending', result = '', "
-                        "attempts = attempts + 1, updated_at = ? WHERE id = ?", [utcnow(), action_id])
+        self.db.execute("UPDATE actions SET status = 'sending', result = '', claimed_by = ?, "
+                        "attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                        [self.replica, utcnow(), action_id])
+
+    def claimable(self) -> list[StoredAction]:
+        """The planned actions a sending round may claim, oldest first (in its transaction)."""
+        return self.queued("planned")
+
+    def interrupted(self) -> list[StoredAction]:
+        """Actions left sending by a process that died: failed at start, never resent."""
+        return self.queued("sending")
 
     def set_action_status(self, action_id: int, status: str, result: str = "") -> None:
         """Move an action to a new status with the platform's answer."""
@@ -441,29 +473,6 @@ class Store:
                               "ORDER BY created_at DESC, rowid DESC LIMIT 1",
                               [platform, author_id]).fetchone()
         return str(row[0]) if row else None
-
-    def last_sent(self, platform: str, kinds: Sequence[str], exclude_post: str, *,
-                  author_id: str | None = None, thread: str | None = None) -> str | None:
-        """When an action of these kinds last went out (or is going out) for another post by this author or in this thread."""
-        clauses = ["a.platform = ?", _gone_out("a"),
-                   "a.post_id != ?",
-                   f"a.kind IN ({', '.join('?' for _ in kinds)})"]
-        args: list[Any] = [platform, exclude_post, *kinds]
-        if author_id is not None:
-            clauses.append("p.author_id = ?")
-            args.append(author_id)
-        if thread is not None:
-            clauses.append("coalesce(p.reply_to, p.id) = ?")
-            args.append(thread)
-        sql = ("SELECT max(a.updated_at) FROM actions a JOIN posts p ON p.platform = a.platform "
-               f"AND p.id = a.post_id WHERE {' AND '.join(clauses)}")
-        return self.db.execute(sql, args).fetchone()[0]
-
-    def count_sent(self, platform: str, kinds: Sequence[str], since: str) -> int:
-        """Actions of these kinds sent (or in flight) on a platform since an ISO time."""
-        sql = (f"SELECT count(*) FROM actions WHERE platform = ? AND {_gone_out()} AND updated_at >= ? "
-               f"AND kind IN ({', '.join('?' for _ in kinds)})")
-        return int(self.db.execute(sql, [platform, since, *kinds]).fetchone()[0])
 
     def reply_went_to(self, platform: str, target: str, finding_kind: str, exclude_id: int) -> bool:
         """Whether another reply for this finding kind went to this post or is in flight."""
