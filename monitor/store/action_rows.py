@@ -17,7 +17,7 @@ def count_gone_out(store: Store, platform: str, kinds: Sequence[str], since: str
     """Actions of these kinds sent (or in flight) on a platform since an ISO time, counted up to
     `cap`: a ceiling only needs to know it is reached, so a busy hour is never scanned whole."""
     sql = (f"SELECT count(*) FROM (SELECT 1 FROM actions a WHERE a.platform = ? AND {GONE_OUT} "
-           f"AND a.updated_at >= ? AND a.kind IN ({_marks(kinds)}) LIMIT ?)")
+           f"AND a.updated_at >= ? AND a.kind IN ({_marks(kinds)}) LIMIT ?) AS recent")
     return int(store.db.execute(sql, [platform, since, *kinds, cap]).fetchone()[0])
 
 
