@@ -18,5 +18,7 @@ def start_server(db: Path, env: dict[str, str], *args: str) -> tuple[subprocess.
     line = proc.stdout.readline() if proc.stdout else ""
     if not line.startswith("review queue on "):
         proc.kill()
-        raise AssertionError(f"serve did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}")
+        raise AssertionError(
+            f"serve did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}"
+        )
     return proc, line.split()[3]

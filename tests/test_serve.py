@@ -1,4 +1,5 @@
-"""`monitor serve`: token sign-in, API auth and CSRF guard, decisions and approvals, safe binding."""
+"""`monitor serve`: token sign-in, API auth and CSRF guard, decisions and approvals, safe
+binding."""
 
 from __future__ import annotations
 
@@ -61,7 +62,10 @@ def test_page_needs_the_token_and_sets_a_strict_cookie(tmp_path: Path) -> None:
         text = await page.text()
         assert "<th>Decide</th>" in text and '"live":true' in text and "server-default" in text
         assert "connect-src 'self'" in page.headers["Content-Security-Policy"]
-        assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Cache-Control"] == "no-store"
+        assert (
+            page.headers["X-Frame-Options"] == "DENY"
+            and page.headers["Cache-Control"] == "no-store"
+        )
 
     _with_client(store, test)
 
@@ -72,7 +76,9 @@ def test_api_needs_a_token_and_cookie_posts_need_the_custom_header(tmp_path: Pat
 
     async def test(client: TestClient) -> None:
         assert (await client.get("/api/items")).status == 401
-        assert (await client.get("/api/items", headers={"Authorization": "Bearer wrong"})).status == 401
+        assert (
+            await client.get("/api/items", headers={"Authorization": "Bearer wrong"})
+        ).status == 401
         items = await (await client.get("/api/items?status=new", headers=BEARER)).json()
         assert len(items) == 6 and "held" not in items[0]
         await _sign_in(client)
@@ -135,22 +141,30 @@ def test_token_and_address_checks() -> None:
         serve.check_token(None, "T")
     with pytest.raises(serve.ServeError, match="too short"):
         serve.check_token("short", "T")
-    assert serve.check_host("127.0.0.1", False) == "127.0.0.1" and serve.check_host("::1", False) == "::1"
+    assert (
+        serve.check_host("127.0.0.1", False) == "127.0.0.1"
+        and serve.check_host("::1", False) == "::1"
+    )
     assert serve.check_host("localhost", False) == "localhost"
-    with pytest.raises(serve.ServeError, match="refusing to listen on 0.0.0.0: not a loopback address"):
+    with pytest.raises(
+        serve.ServeError, match="refusing to listen on 0.0.0.0: not a loopback address"
+    ):
         serve.check_host("0.0.0.0", False)
     assert serve.check_host("0.0.0.0", True) == "0.0.0.0"
 
 
 def test_cli_serve_refuses_without_token_or_on_a_public_address(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     sample(tmp_path / "m.db")[0].close()
     monkeypatch.delenv("MONITOR_SERVE_TOKEN", raising=False)
     assert main(["serve", "--db", str(tmp_path / "m.db")]) == 2
     monkeypatch.setenv("MONITOR_SERVE_TOKEN", TOKEN)
     assert main(["serve", "--db", str(tmp_path / "m.db"), "--host", "0.0.0.0"]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("monitor: error: refusing to start without a token: set $MONITOR_SERVE_TOKEN")
+    assert err[0].startswith(
+        "monitor: error: refusing to start without a token: set $MONITOR_SERVE_TOKEN"
+    )
     assert err[1].startswith("monitor: error: refusing to listen on 0.0.0.0")
 
 
@@ -183,14 +197,18 @@ def test_dismissing_with_allow_links_puts_the_link_on_the_allow_list(tmp_path: P
     async def test(client: TestClient) -> None:
         await _sign_in(client)
         assert '"allow":true' in await (await client.get("/")).text()
-        wrong = await client.post(f"/api/findings/{fan}/confirm", json={"allow_links": True}, headers=BEARER)
+        wrong = await client.post(
+            f"/api/findings/{fan}/confirm", json={"allow_links": True}, headers=BEARER
+        )
         assert wrong.status == 400 and "needs a dismissal" in (await wrong.json())["error"]
-        answer = await client.post(f"/api/findings/{fan}/dismiss", json={"who": "erin", "allow_links": True},
-                                   headers=erin)
+        answer = await client.post(
+            f"/api/findings/{fan}/dismiss", json={"who": "erin", "allow_links": True}, headers=erin
+        )
         assert (await answer.json())["message"] == (
             f"finding {fan} false_positive by erin; on the allow list now: okx-fans.example")
-        leak = await client.post(f"/api/findings/{ids['leak'][0]}/dismiss", json={"allow_links": True},
-                                 headers=BEARER)
+        leak = await client.post(
+            f"/api/findings/{ids['leak'][0]}/dismiss", json={"allow_links": True}, headers=BEARER
+        )
         assert (await leak.json())["message"].endswith("; no look-alike link to allow")
 
     async def run() -> None:
@@ -207,8 +225,9 @@ def test_allow_links_without_an_allow_list_is_refused_and_decides_nothing(tmp_pa
     async def test(client: TestClient) -> None:
         await _sign_in(client)
         assert '"allow":false' in await (await client.get("/")).text()
-        answer = await client.post(f"/api/findings/{ids['imp'][0]}/dismiss", json={"allow_links": True},
-                                   headers=BEARER)
+        answer = await client.post(
+            f"/api/findings/{ids['imp'][0]}/dismiss", json={"allow_links": True}, headers=BEARER
+        )
         assert answer.status == 400 and "allow_list" in (await answer.json())["error"]
 
     _with_client(store, test)

@@ -1,4 +1,5 @@
-"""Command line: parser and entry point, and the run, demo, scan, report, lists and eval commands."""
+"""Command line: parser and entry point, and the run, demo, scan, report, lists and eval
+commands."""
 
 from __future__ import annotations
 
@@ -58,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (CliError, config.ConfigError, ListError, StoreUnreachable) as exc:  # ListError names the list file and line
+    except (
+        CliError,
+        config.ConfigError,
+        ListError,
+        StoreUnreachable,
+    ) as exc:  # ListError names the list file and line
         print(f"monitor: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -164,7 +170,8 @@ def _add_verify(sub: Any) -> None:
     p.add_argument("--platform", choices=PLATFORMS, help="the platform of a bare handle")
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
     p.add_argument(
-        "--db", help="the database whose campaign memory to ask (default: [monitor] db, if it exists)"
+        "--db",
+        help="the database whose campaign memory to ask (default: [monitor] db, if it exists)",
     )
     p.set_defaults(func=cmd_verify)
 
@@ -174,21 +181,35 @@ def _add_lists(sub: Any) -> None:
     lsub = p.add_subparsers(dest="lists_command", required=True)
     for name, kind, what in (
         ("update", "phishing", "merge a file of domains into the configured phishing list"),
-        ("allow", "allowed", "merge a file of look-alike hosts found legitimate into the allow list"),
+        (
+            "allow",
+            "allowed",
+            "merge a file of look-alike hosts found legitimate into the allow list",
+        ),
     ):
         cmd = lsub.add_parser(name, help=what)
         cmd.add_argument(
             "file", type=Path, help="plain text, one domain (or URL, or hosts-file line) a line"
         )
-        cmd.add_argument("--config", help="your monitor.toml (the bundled example's lists cannot be changed)")
-        cmd.add_argument("--skip-bad", action="store_true",
-                         help="skip entries that are neither a domain nor an IPv4 address instead of refusing the file")
+        cmd.add_argument(
+            "--config", help="your monitor.toml (the bundled example's lists cannot be changed)"
+        )
+        cmd.add_argument(
+            "--skip-bad",
+            action="store_true",
+            help="skip entries that are neither a domain nor an IPv4 address instead of refusing "
+            "the file",
+        )
         cmd.set_defaults(func=cmd_lists_update, list_kind=kind)
     rm = lsub.add_parser("remove", help="take hosts off the phishing list or the allow list")
-    rm.add_argument("hosts", nargs="+", metavar="HOST", help="a domain, URL or IPv4 address as it was listed")
+    rm.add_argument(
+        "hosts", nargs="+", metavar="HOST", help="a domain, URL or IPv4 address as it was listed"
+    )
     rm.add_argument("--from", dest="list_kind", choices=("phishing", "allowed"), required=True,
                     help="which list")
-    rm.add_argument("--config", help="your monitor.toml (the bundled example's lists cannot be changed)")
+    rm.add_argument(
+        "--config", help="your monitor.toml (the bundled example's lists cannot be changed)"
+    )
     rm.set_defaults(func=cmd_lists_remove)
 
 
@@ -224,7 +245,8 @@ def _add_eval_convert(sub: Any) -> None:
 
 def cmd_config_check(args: argparse.Namespace) -> int:
     """Validate a config and say what it holds; a configured list file that does not exist fails it
-    (`run` and `scan` only warn: the daemon reads the list once `monitor lists update` writes it)."""
+    (`run` and `scan` only warn: the daemon reads the list once `monitor lists update` writes
+    it)."""
     settings = config.load(args.file)
     if missing := missing_lists(settings):
         raise CliError("\nmonitor: error: ".join(missing))  # one prefixed line each
@@ -243,10 +265,12 @@ def _warn_missing_lists(settings: config.Settings) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Exit 0 official, 3 suspicious look-alike, 1 not official with no look-alike signs (for several items
-    named in one question, the worst)."""
+    """Exit 0 official, 3 suspicious look-alike, 1 not official with no look-alike signs (for
+    several items named in one question, the worst)."""
     if not args.target.strip():
-        raise CliError("nothing to verify: give a handle, a display name, an e-mail address or a link")
+        raise CliError(
+            "nothing to verify: give a handle, a display name, an e-mail address or a link"
+        )
     settings = config.load(args.config)
     lists = load_list(settings.phishing_list), load_list(settings.allow_list)
     verdicts = verify_text(args.target, settings.brand, args.platform, *lists)
@@ -257,9 +281,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_lists_update(args: argparse.Namespace) -> int:
-    """Merge domains into the phishing list or the allow list; a bad line leaves the list untouched."""
+    """Merge domains into the phishing list or the allow list; a bad line leaves the list
+    untouched."""
     settings = config.load(args.config)
-    dest = config.own_list(settings, "phishing_list" if args.list_kind == "phishing" else "allow_list")
+    dest = config.own_list(
+        settings, "phishing_list" if args.list_kind == "phishing" else "allow_list"
+    )
     if not args.file.is_file():
         raise CliError(f"{args.file}: file not found")
     skipped: list[str] | None = [] if args.skip_bad else None
@@ -269,11 +296,16 @@ def cmd_lists_update(args: argparse.Namespace) -> int:
         raise CliError(f"{exc} (--skip-bad skips such entries)") from None
     except ListError as exc:
         raise CliError(str(exc)) from None
-    except OSError as exc:  # a missing folder or no write permission: name the list, not a traceback
+    except (
+        OSError
+    ) as exc:  # a missing folder or no write permission: name the list, not a traceback
         raise CliError(f"{dest}: cannot write the list ({exc.strerror})") from None
     print(f"{count} domains in {dest}")
     if skipped:
-        print(f"skipped {len(skipped)} entries that are not domains, e.g. {'; '.join(skipped[:3])}", file=sys.stderr)
+        print(
+            f"skipped {len(skipped)} entries that are not domains, e.g. {'; '.join(skipped[:3])}",
+            file=sys.stderr,
+        )
     # A host on both lists stays flagged; say so rather than let the operator think it is silenced.
     if both := sorted(load_list(settings.phishing_list) & load_list(settings.allow_list)):
         print(f"on both lists, so still flagged: {', '.join(both[:10])}", file=sys.stderr)
@@ -283,7 +315,9 @@ def cmd_lists_update(args: argparse.Namespace) -> int:
 def cmd_lists_remove(args: argparse.Namespace) -> int:
     """Take hosts off a list; one that is not on it is named, and the rest still go."""
     settings = config.load(args.config)
-    dest = config.own_list(settings, "phishing_list" if args.list_kind == "phishing" else "allow_list")
+    dest = config.own_list(
+        settings, "phishing_list" if args.list_kind == "phishing" else "allow_list"
+    )
     try:
         removed, absent = remove_domains(args.hosts, dest, args.list_kind)
     except OSError as exc:
@@ -295,11 +329,17 @@ def cmd_lists_remove(args: argparse.Namespace) -> int:
 
 
 def _add_train(sub: Any) -> None:
-    p = sub.add_parser("train", help="build the support classifier from the project's own training data")
+    p = sub.add_parser(
+        "train", help="build the support classifier from the project's own training data"
+    )
     p.add_argument("--out", type=Path, help="model folder (default data/support/model)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--eval-dir", type=Path, help="also learn from the dev halves of banking77 and "
-                   "CLINC150 in this folder (e.g. ../shared/eval; their licences go in the model's meta)")
+    p.add_argument(
+        "--eval-dir",
+        type=Path,
+        help="also learn from the dev halves of banking77 and "
+        "CLINC150 in this folder (e.g. ../shared/eval; their licences go in the model's meta)",
+    )
     p.set_defaults(func=cmd_train)
 
 
@@ -406,7 +446,8 @@ def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, A
 
 
 def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Pending[list[dict[str, Any]]]:
-    """Results for numbered lines, started: the well-formed ones go through the pipeline together."""
+    """Results for numbered lines, started: the well-formed ones go through the pipeline
+    together."""
     posts: dict[int, Post] = {}
     answered: dict[int, dict[str, Any]] = {}
     for number, line in chunk:
@@ -493,7 +534,8 @@ def _write_table(number: int, result: dict[str, Any], out: TextIO) -> None:
 
 
 def _table_row(line: str, post_id: str, text: str, findings: str) -> str:
-    """Fixed-width columns, so rows line up as they stream out; the findings come last, never cut."""
+    """Fixed-width columns, so rows line up as they stream out; the findings come last, never
+    cut."""
     return (f"{_fit(line, 5, right=True)}  {_fit(_printable(post_id), 20)}  "
             f"{_fit(_printable(text), 50)}  {_printable(findings)}\n")
 
@@ -566,7 +608,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run(
     settings: config.Settings, store: Store, connectors: list[Connector], dry_run: bool
 ) -> daemon.Counters:
-    """Run connectors through the daemon until they end or SIGTERM/SIGINT arrives; SIGHUP reloads the config."""
+    """Run connectors through the daemon until they end or SIGTERM/SIGINT arrives; SIGHUP reloads
+    the config."""
     from monitor.connectors.replay import ReplayConnector
     from monitor.runtime import daemon, ops_server, reload
     from monitor.runtime.health import Health
@@ -680,7 +723,8 @@ def _open_bytes(name: str) -> BinaryIO:
 
 
 def _setup_logging(level: str, logfile: Path | None = None) -> None:
-    """Log plain text to stderr (and a file), through the secret filter; log lines never carry post text."""
+    """Log plain text to stderr (and a file), through the secret filter; log lines never carry post
+    text."""
     logs.setup(level, "text", logfile)
 
 

@@ -1,5 +1,5 @@
-"""Command handlers: plain functions over the store, (desk, call) -> reply text and buttons; Telegram
-(desk.telegram_commands) and Discord's slash commands (desk.discord_commands) call them."""
+"""Command handlers: plain functions over the store, (desk, call) -> reply text and buttons;
+Telegram (desk.telegram_commands) and Discord's slash commands (desk.discord_commands) call them."""
 
 from __future__ import annotations
 
@@ -74,7 +74,8 @@ _SPAN = re.compile(r"^\d{1,3}[hdw]$")
 
 
 class CommandError(ValueError):
-    """A command that cannot run as given; the message is the reply, already in the caller's language."""
+    """A command that cannot run as given; the message is the reply, already in the caller's
+    language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,8 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the bot answers; `delete_command` asks to delete the command message (a secret in a group)."""
+    """What the bot answers; `delete_command` asks to delete the command message (a secret in a
+    group)."""
 
     text: str
     buttons: tuple[Button, ...] = ()
@@ -173,7 +175,9 @@ class Desk:
     admins: frozenset[int] = frozenset()
     admin_chat_id: int | None = None
     phishing: ListFile = field(default_factory=lambda: ListFile(None))
-    allowed: ListFile = field(default_factory=lambda: ListFile(None))  # look-alike hosts found legitimate
+    allowed: ListFile = field(
+        default_factory=lambda: ListFile(None)
+    )  # look-alike hosts found legitimate
     own_lists: bool = False  # the lists may be changed: they are not the bundled example config's
 
     @classmethod
@@ -196,11 +200,13 @@ class Desk:
         return self.texts.get(call.lang, key, **fields)
 
     def may_manage(self, call: Call) -> bool:
-        """A manager command is allowed to an admin, in the admins' chat or a private chat with the bot."""
+        """A manager command is allowed to an admin, in the admins' chat or a private chat with the
+        bot."""
         return call.user_id in self.admins and (call.private or call.chat_id == self.admin_chat_id)
 
     def may_flag(self, call: Call) -> bool:
-        """A group command (/flag) is allowed to an admin in any chat: it answers a message there."""
+        """A group command (/flag) is allowed to an admin in any chat: it answers a message
+        there."""
         return call.user_id in self.admins
 
 
@@ -298,15 +304,21 @@ def cmd_verify(desk: Desk, call: Call) -> Reply:
         return Reply(desk.say(call, "verify_usage"))
     if warning := _secret_warning(desk, call):
         return warning
-    verdicts = verify_text(target, desk.brand, None, desk.phishing.domains(), desk.allowed.domains())
-    blocks = ["\n".join([f"{_headline(desk, call, v)}: {v.target}", *(f"- {r}" for r in v.reasons)]) for v in verdicts]
+    verdicts = verify_text(
+        target, desk.brand, None, desk.phishing.domains(), desk.allowed.domains()
+    )
+    blocks = [
+        "\n".join([f"{_headline(desk, call, v)}: {v.target}", *(f"- {r}" for r in v.reasons)])
+        for v in verdicts
+    ]
     if not all(v.official for v in verdicts):
         blocks[-1] += "\n" + desk.say(call, "verify_tail")
     return Reply(defang("\n\n".join(blocks), desk.brand.domains))
 
 
 def cmd_report(desk: Desk, call: Call) -> Reply:
-    """Record a user's report as a flag for review (secrets redacted first) and alert the managers."""
+    """Record a user's report as a flag for review (secrets redacted first) and alert the
+    managers."""
     target = _target(call)
     if not target:
         return Reply(desk.say(call, "report_usage"))
@@ -319,10 +331,15 @@ def cmd_report(desk: Desk, call: Call) -> Reply:
 
 
 def record_report(desk: Desk, call: Call, text: str) -> bool:
-    """A user report as a synthetic post with an impersonation finding and a managers' alert; False if seen."""
+    """A user report as a synthetic post with an impersonation finding and a managers' alert; False
+    if seen."""
     author = Author(call.platform, str(call.user_id), call.username or str(call.user_id))
-    post = Post(call.platform, f"report:{call.ref}", author, text, "dm" if call.private else "group")
-    verdict = worst(verify_text(text, desk.brand, None, desk.phishing.domains(), desk.allowed.domains()))
+    post = Post(
+        call.platform, f"report:{call.ref}", author, text, "dm" if call.private else "group"
+    )
+    verdict = worst(
+        verify_text(text, desk.brand, None, desk.phishing.domains(), desk.allowed.domains())
+    )
     check = (
         "official"
         if verdict.official
@@ -344,7 +361,8 @@ def _target(call: Call) -> str:
 
 
 def _secret_warning(desk: Desk, call: Call) -> Reply | None:
-    """A warning (never echoing it) when the argument holds a secret; in a group its message should go."""
+    """A warning (never echoing it) when the argument holds a secret; in a group its message should
+    go."""
     found = find_secrets(_target(call))
     if not found:
         return None
@@ -381,9 +399,11 @@ def cmd_flags(desk: Desk, call: Call) -> Reply:
 
 
 def _flag_lines(desk: Desk, call: Call, row: dict[str, Any]) -> list[str]:
-    """One flag: id, kind, score, where, who and the start of the (redacted) text; its held actions."""
+    """One flag: id, kind, score, where, who and the start of the (redacted) text; its held
+    actions."""
     head = (
-        f"#{row['id']} {row['kind']}/{review.plain(row['label'])} {row['score']:.2f} {row['platform']} "
+        f"#{row['id']} {row['kind']}/{review.plain(row['label'])} {row['score']:.2f} "
+        f"{row['platform']} "
         f"@{review.plain(row['author_handle'], 32)}: {review.plain(row['text'], 80)}"
     )
     if not row["held_actions"]:
@@ -420,7 +440,9 @@ def cmd_dismiss(desk: Desk, call: Call) -> Reply:
     words = call.args.split()
     if len(words) != 2 or words[1].lower() != "allow":
         return _decide(desk, call, "dismiss")
-    target = AllowTarget(desk.brand, desk.phishing, _writable(desk, call, desk.allowed, "no_allow_list"))
+    target = AllowTarget(
+        desk.brand, desk.phishing, _writable(desk, call, desk.allowed, "no_allow_list")
+    )
     reply = _decide(desk, dataclasses.replace(call, args=words[0]), "dismiss")
     try:
         done = allow_links(desk.store, [int(words[0].lstrip("#"))], target)
@@ -541,20 +563,27 @@ def cmd_allow(desk: Desk, call: Call) -> Reply:
 
 
 def _list_hosts(desk: Desk, call: Call, target: ListFile, kind: str) -> Reply:
-    """Add the hosts (or links) a command names to one list; the running detector reads it within a second."""
+    """Add the hosts (or links) a command names to one list; the running detector reads it within a
+    second."""
     words = call.args.split()
     if not words:
         raise CommandError(desk.texts.usage(call.lang, call.command))
     cleaned = {w: clean_domain(w) for w in words}
     if bad := [w for w, d in cleaned.items() if d is None]:
         raise CommandError(desk.say(call, "not_domains", words=", ".join(bad)))
-    path = _writable(desk, call, target, "no_phishing_list" if kind == "phishing" else "no_allow_list")
+    path = _writable(
+        desk, call, target, "no_phishing_list" if kind == "phishing" else "no_allow_list"
+    )
     domains = sorted({d for d in cleaned.values() if d})
     try:
         add_domains(domains, path, kind)
     except OSError as exc:
         raise review.ReviewError(f"{path}: cannot write the list ({exc.strerror})") from None
-    lines = [desk.say(call, "blocked" if kind == "phishing" else "allowed_links", hosts=", ".join(domains))]
+    lines = [
+        desk.say(
+            call, "blocked" if kind == "phishing" else "allowed_links", hosts=", ".join(domains)
+        )
+    ]
     # A host on both lists stays flagged; say so rather than let a manager think it is silenced.
     phishing, allowed = load_list(desk.phishing.path), load_list(desk.allowed.path)
     if both := [d for d in domains if on_list(d, phishing) and on_list(d, allowed)]:
@@ -598,7 +627,8 @@ def _fit(text: str) -> str:
 
 
 def review_buttons(desk: Desk, lang: str, detail: dict[str, Any]) -> tuple[Button, ...]:
-    """Approve (one per held action of the finding's kind) and dismiss, while something waits for review."""
+    """Approve (one per held action of the finding's kind) and dismiss, while something waits for
+    review."""
     kind = detail["kind"]
     held = [
         a
@@ -631,7 +661,8 @@ def _enforce_buttons(desk: Desk, lang: str, detail: dict[str, Any]) -> list[Butt
 
 
 def alert_buttons(desk: Desk, platform: str, post_id: str, reason: str) -> tuple[Button, ...]:
-    """The buttons of a managers' alert about one post: for its first finding of the alert's kind."""
+    """The buttons of a managers' alert about one post: for its first finding of the alert's
+    kind."""
     kind = reason_kind(reason)
     findings = [f for f in desk.store.post_findings(platform, post_id) if f["kind"] == kind]
     if not findings:
@@ -678,7 +709,8 @@ def _press_ban(desk: Desk, call: Call, finding_id: int, action_id: int) -> str:
 
 
 def _press_dismiss(desk: Desk, call: Call, finding_id: int, action_id: int) -> str:
-    """Dismiss every standing finding of the alert's kind on its post (the alert spoke for them all)."""
+    """Dismiss every standing finding of the alert's kind on its post (the alert spoke for them
+    all)."""
     row = review.show(desk.store, finding_id)
     for f in desk.store.post_findings(row["platform"], row["post_id"]):
         if f["kind"] == row["kind"] and f["status"] != "false_positive":

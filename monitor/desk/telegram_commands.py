@@ -1,4 +1,5 @@
-"""The command layer on Telegram: command messages and pressed buttons in, replies and inline buttons out.
+"""The command layer on Telegram: command messages and pressed buttons in, replies and inline
+buttons out.
 
 `monitor run` attaches it to the Telegram connector (`attach`, called by cli/connecting): the
 connector exposes a hook for it and knows nothing of the desk.
@@ -34,7 +35,8 @@ ANSWER_LIMIT = 200  # Telegram shows at most 200 characters of a button's answer
 
 
 class CommandLayer:
-    """Turns Telegram updates into monitor.desk.command_handlers calls and sends their answers (each through the guard)."""
+    """Turns Telegram updates into monitor.desk.command_handlers calls and sends their answers (each
+    through the guard)."""
 
     def __init__(self, connector: TelegramConnector, desk: Desk, guard: Guard) -> None:
         self.connector = connector
@@ -141,7 +143,8 @@ class CommandLayer:
             log.info("telegram: buttons in chat %d not updated (%s)", message.chat.id, exc.message)
 
     def alert_markup(self, action: Action) -> InlineKeyboardMarkup | None:
-        """Approve / dismiss buttons under a managers' alert whose post has actions held for review."""
+        """Approve / dismiss buttons under a managers' alert whose post has actions held for
+        review."""
         post = alert_post(action.target)
         if post is None:
             return None

@@ -1,4 +1,5 @@
-"""Store over sqlite_utils.Database: posts, findings, actions, cursors, reviews, audit log, migrations."""
+"""Store over sqlite_utils.Database: posts, findings, actions, cursors, reviews, audit log,
+migrations."""
 
 from __future__ import annotations
 
@@ -72,7 +73,9 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.table("reviews").create(
         {"id": int, "finding_id": int, "decision": str, "who": str, "note": str, "at": str}, pk="id"
     )
-    db.table("audit").create({"id": int, "at": str, "who": str, "action": str, "detail": str}, pk="id")
+    db.table("audit").create(
+        {"id": int, "at": str, "who": str, "action": str, "detail": str}, pk="id"
+    )
 
 
 def _v2(db: sqlite_utils.Database) -> None:
@@ -230,7 +233,11 @@ class Store:
         import sqlite_utils
 
         self.path = str(path)
-        self.db = sqlite_utils.Database(self.path) if self.path != ":memory:" else sqlite_utils.Database(memory=True)
+        self.db = (
+            sqlite_utils.Database(self.path)
+            if self.path != ":memory:"
+            else sqlite_utils.Database(memory=True)
+        )
         if self.path != ":memory:":
             self.db.enable_wal()
         self.db.execute("PRAGMA busy_timeout = 5000")
@@ -306,10 +313,13 @@ class Store:
             "SELECT 1 FROM posts WHERE platform = ? AND id = ?", [platform, post_id]).fetchone())
 
     def kinds_flagged(self, platform: str, message_id: str) -> set[str]:
-        """The finding kinds flagged on any stored version of a message (the message and its edits)."""
+        """The finding kinds flagged on any stored version of a message (the message and its
+        edits)."""
         rows = self.db.execute(
-            "SELECT DISTINCT kind FROM findings WHERE platform = ? AND (post_id = ? OR substr(post_id, 1, ?) = ?)",
-            [platform, message_id, len(message_id) + len(EDIT_MARK), f"{message_id}{EDIT_MARK}"]).fetchall()
+            "SELECT DISTINCT kind FROM findings WHERE platform = ? "
+            "AND (post_id = ? OR substr(post_id, 1, ?) = ?)",
+            [platform, message_id, len(message_id) + len(EDIT_MARK), f"{message_id}{EDIT_MARK}"],
+        ).fetchall()
         return {r[0] for r in rows}
 
     def context(self, posts: Sequence[Post]) -> Context:
@@ -353,9 +363,19 @@ class Store:
         now = utcnow()
         ids = []
         for f in findings:
-            row = {"platform": post.platform, "post_id": post.id, "kind": f.kind, "label": f.label,
-                   "score": round(f.score, 4), "evidence": f.evidence, "detector": f.detector,
-                   "fingerprint": f.fingerprint, "status": "new", "created_at": now, "updated_at": now}
+            row = {
+                "platform": post.platform,
+                "post_id": post.id,
+                "kind": f.kind,
+                "label": f.label,
+                "score": round(f.score, 4),
+                "evidence": f.evidence,
+                "detector": f.detector,
+                "fingerprint": f.fingerprint,
+                "status": "new",
+                "created_at": now,
+                "updated_at": now,
+            }
             ids.append(int(self._t("findings").insert(row).last_rowid or 0))
         return ids
 
@@ -456,7 +476,9 @@ class Store:
         """Move an action to a new status with the platform's answer."""
         if status not in ACTION_STATUSES:
             raise ValueError(f"unknown action status {status!r}")
-        self._t("actions").update(action_id, {"status": status, "result": result, "updated_at": utcnow()})
+        self._t("actions").update(
+            action_id, {"status": status, "result": result, "updated_at": utcnow()}
+        )
 
     def set_action_text(self, action_id: int, text: str) -> None:
         """Replace an action's text before it is sent (a removal notice when the delete failed)."""
@@ -476,10 +498,16 @@ class Store:
 
     def reply_went_to(self, platform: str, target: str, finding_kind: str, exclude_id: int) -> bool:
         """Whether another reply for this finding kind went to this post or is in flight."""
-        sql = ("SELECT 1 FROM actions WHERE platform = ? AND kind = 'reply' AND target = ? AND id != ? "
-               f"AND substr(reason, 1, ?) = ? AND {_gone_out()}")
+        sql = (
+            "SELECT 1 FROM actions WHERE platform = ? AND kind = 'reply' AND target = ? "
+            "AND id != ? "
+            f"AND substr(reason, 1, ?) = ? AND {_gone_out()}"
+        )
         prefix = finding_kind + ":"
-        return self.db.execute(sql, [platform, target, exclude_id, len(prefix), prefix]).fetchone() is not None
+        return (
+            self.db.execute(sql, [platform, target, exclude_id, len(prefix), prefix]).fetchone()
+            is not None
+        )
 
     # -- cursors, reviews, audit ------------------------------------------------------------
     def cursor(self, name: str) -> str | None:
@@ -499,7 +527,9 @@ class Store:
     def review(self, finding_id: int, decision: str, who: str, note: str = "") -> None:
         """Record a manager's decision on a finding and move its status."""
         if decision not in FINDING_STATUSES:
-            raise ValueError(f"unknown decision {decision!r}; use one of {', '.join(FINDING_STATUSES)}")
+            raise ValueError(
+                f"unknown decision {decision!r}; use one of {', '.join(FINDING_STATUSES)}"
+            )
         with self.db.atomic():
             self._t("findings").update(finding_id, {"status": decision, "updated_at": utcnow()})
             self._t("reviews").insert({"finding_id": finding_id, "decision": decision, "who": who,
@@ -535,7 +565,9 @@ class Store:
         with self.db.atomic():
             gone = 0
             for table in ("memory_texts", "memory_actors"):
-                gone += self.db.execute(f"DELETE FROM {table} WHERE created_at < ?", [before]).rowcount
+                gone += self.db.execute(
+                    f"DELETE FROM {table} WHERE created_at < ?", [before]
+                ).rowcount
             gone += self.db.execute(
                 "DELETE FROM memory_texts WHERE id <= (SELECT max(id) FROM memory_texts) - ?",
                 [keep]).rowcount
@@ -555,7 +587,8 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         # +a.status: look actions up by post, not by status
         sql = f"""
-            SELECT f.*, p.channel, p.author_id, p.author_handle, p.author_name, p.text, p.url, p.lang,
+            SELECT f.*, p.channel, p.author_id, p.author_handle, p.author_name, p.text, p.url,
+                   p.lang,
                    p.created_at AS posted_at,
                    f.created_at AS flagged_at,
                    (SELECT group_concat(a.kind || ':' || a.status, ', ') FROM actions a
@@ -582,7 +615,8 @@ class Store:
         return list(self._t("reviews").rows_where("finding_id = ?", [finding_id], order_by="id"))
 
     def decision_counts(self, since: str) -> list[dict[str, Any]]:
-        """Per detector, kind and decision: findings whose latest decision was taken since `since`."""
+        """Per detector, kind and decision: findings whose latest decision was taken since
+        `since`."""
         sql = """
             SELECT f.detector, f.kind, r.decision, count(*) AS n
             FROM reviews r JOIN findings f ON f.id = r.finding_id
@@ -591,11 +625,14 @@ class Store:
         return [dict(r) for r in self.db.query(sql, [since])]
 
     def move_action(self, action_id: int, old: str, new: str) -> bool:
-        """Move an action from status `old` to `new`; False when it was not in `old` (a race lost)."""
+        """Move an action from status `old` to `new`; False when it was not in `old` (a race
+        lost)."""
         if new not in ACTION_STATUSES:
             raise ValueError(f"unknown action status {new!r}")
-        cur = self.db.execute("UPDATE actions SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
-                              [new, utcnow(), action_id, old])
+        cur = self.db.execute(
+            "UPDATE actions SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+            [new, utcnow(), action_id, old],
+        )
         return cur.rowcount == 1
 
 
