@@ -23,7 +23,7 @@ from monitor.runtime.listwatch import ListWatch
 from monitor.runtime.memory_feed import pull as pull_memory
 from monitor.runtime.metrics import Metrics, error_code
 from monitor.runtime.outbound import Outbound
-from monitor.runtime.retrying import retry_write
+from monitor.runtime.retrying import retry_write, stopped_within
 from monitor.runtime.sender import fail_interrupted, send_planned
 from monitor.store import Store
 
@@ -279,7 +279,7 @@ async def supervise(connector: Connector, ingest: Ingest, stop: asyncio.Event) -
                 type(exc).__name__,
                 delay,
             )
-        if await _stopped_within(stop, delay):
+        if await stopped_within(stop, delay):
             return
         delay = min(delay * 2, MAX_RESTART_DELAY)
 
@@ -322,15 +322,6 @@ async def _send_pass(ingest: Ingest, connectors: Sequence[Connector]) -> None:
 def default_outbound(pipeline: Pipeline) -> Outbound:
     """The guard for the pipeline's brand with the default rate limits."""
     return Outbound(Guard(pipeline.templates.brand), Limits())
-
-
-async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
-    """Wait up to `seconds` for stop; True if it was set."""
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        return False
-    return True
 
 
 async def run(

@@ -23,6 +23,7 @@ from typing import Any
 
 from monitor.connectors.protocol import Connector
 from monitor.runtime.metrics import Metrics
+from monitor.runtime.retrying import stopped_within
 from monitor.store import Store
 from monitor.store.leases import Leases
 from monitor.store.postgres import REPLICA_TTL
@@ -129,7 +130,7 @@ class Replica:
         while not stop.is_set():
             state(connector.name, "standby")
             if not await self._take_share(stream):
-                if await _stopped_within(stop, RENEW_EVERY):
+                if await stopped_within(stop, RENEW_EVERY):
                     return
                 continue
             self._count(stream, "taken")
@@ -192,11 +193,3 @@ async def _either(ready: asyncio.Event, stop: asyncio.Event) -> None:
     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     for w in waits:
         w.cancel()
-
-
-async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        return False
-    return True

@@ -1,4 +1,5 @@
-"""Database writes retried with backoff while SQLite is locked, busy or out of disk space."""
+"""Database writes retried with backoff while SQLite is locked, busy or out of disk space; the
+wait between tries that a stop cuts short."""
 
 from __future__ import annotations
 
@@ -50,3 +51,12 @@ async def retry_write(
             )
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_DELAY)
+
+
+async def stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` for stop; True if it was set."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True

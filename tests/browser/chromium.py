@@ -11,6 +11,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parents[2]
+LAPTOP = (1366, 768)  # the viewport the pages must fit: a laptop's
 SCREENSHOTS = ROOT / "out" / "test-screenshots"  # kept after the run so a person can look
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -4,11 +4,9 @@ screen without scrolling sideways, signals folded to one line, the table opening
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from chromium import FLAGS, screenshot
+from chromium import LAPTOP, screenshot
 from flagged_items import add, finding, sample
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -18,7 +16,6 @@ from serving import TOKEN, start_server
 from monitor.cli.entry import main
 from monitor.desk import review
 
-LAPTOP = (1366, 768)
 # Everything the page has to fit: long evidence, an unbroken handle, a long post, a long label.
 LONG_EVIDENCE = ("profile bio presents it as 'okx' + 'customer'; answers a help request while its "
                  "bio claims the brand's support; account 3 days old; 0 followers; ") * 3
@@ -33,18 +30,6 @@ return {width: w, pageWidth: document.documentElement.scrollWidth, scrollX: wind
         summaries: [...document.querySelectorAll('#rows details:not([open]) summary')].map(
           (s) => s.getBoundingClientRect().height)};
 """
-
-
-@pytest.fixture
-def laptop(chrome: WebDriver) -> Iterator[WebDriver]:
-    """The shared browser with a 1366x768 viewport, put back to its usual size afterwards."""
-    chrome.set_window_size(*LAPTOP)
-    extra_w = chrome.execute_script("return window.outerWidth - window.innerWidth")
-    extra_h = chrome.execute_script("return window.outerHeight - window.innerHeight")
-    chrome.set_window_size(LAPTOP[0] + extra_w, LAPTOP[1] + extra_h)
-    yield chrome
-    usual = next(f for f in FLAGS if f.startswith("--window-size=")).split("=")[1].split(",")
-    chrome.set_window_size(int(usual[0]), int(usual[1]))
 
 
 def _queue(path: Path) -> dict[str, list[int]]:

@@ -4,11 +4,9 @@ detectors passed and find it in the queue; undo a sent restriction as an admin."
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from chromium import FLAGS, requested_urls, screenshot
+from chromium import LAPTOP, requested_urls, screenshot
 from flagged_items import EVIL_TEXT, add, finding, sample
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -18,22 +16,8 @@ from serving import TOKEN, start_server
 from monitor.core.models import Author, Post
 from monitor.store import Store
 
-LAPTOP = (1366, 768)
 SCAM = ("Honestly the best decision this year was joining the signals group run by Mr Daniel "
         "Harris, my portfolio grew four times in two weeks, write to him at harris-signals.net")
-
-
-@pytest.fixture
-def laptop(chrome: WebDriver) -> Iterator[WebDriver]:
-    """The shared browser with a 1366x768 viewport, put back to its usual size afterwards."""
-    chrome.set_window_size(*LAPTOP)
-    extra_w = chrome.execute_script("return window.outerWidth - window.innerWidth")
-    extra_h = chrome.execute_script("return window.outerHeight - window.innerHeight")
-    chrome.set_window_size(LAPTOP[0] + extra_w, LAPTOP[1] + extra_h)
-    yield chrome
-    chrome.delete_all_cookies()  # the next test signs in as if new
-    usual = next(f for f in FLAGS if f.startswith("--window-size=")).split("=")[1].split(",")
-    chrome.set_window_size(int(usual[0]), int(usual[1]))
 
 
 def _store(path: Path) -> int:
