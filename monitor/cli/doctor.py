@@ -17,6 +17,7 @@ from monitor.core.hostlists import ListError
 from monitor.core.hostlists import load as load_list
 from monitor.core.models import PLATFORMS
 from monitor.runtime.logs import scrub
+from monitor.store.postgres import is_url
 
 DB_TIMEOUT = 5.0  # seconds to wait for another process's write lock on the database
 ENV_FIX = "set it in .env (see .env.example) and load it: set -a; . ./.env; set +a"
@@ -138,7 +139,7 @@ def _model(settings: config.Settings) -> Check:
 def _database(db: str) -> Check:
     """The database can be written: an existing one takes a write lock, a new one's folder is
     writable (nothing is created here)."""
-    if str(db).startswith(("postgresql://", "postgres://")):
+    if is_url(db):
         return _postgres(db)
     path = Path(db)
     if not path.exists():

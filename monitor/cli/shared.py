@@ -8,6 +8,7 @@ from pathlib import Path
 
 from monitor.core import config
 from monitor.desk import report, review
+from monitor.store.postgres import is_url
 
 
 class CliError(Exception):
@@ -17,7 +18,7 @@ class CliError(Exception):
 def db_missing(db: str | Path) -> bool:
     """Whether --db names an SQLite file that is not there (a postgresql:// URL is asked when
     opened: an unreachable one stops the command with its own line)."""
-    return not str(db).startswith(("postgresql://", "postgres://")) and not Path(db).is_file()
+    return not is_url(db) and not Path(db).is_file()
 
 
 def report_query(since: str | None, status: str | None) -> report.Query:

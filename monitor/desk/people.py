@@ -51,7 +51,11 @@ class Person:
 
     def may_approve(self, kind: str) -> bool:
         """Whether this person may release a held action of this kind."""
-        return self.may_decide() and (kind not in ENFORCEMENT or self.role == "admin")
+        return self.may_decide() and (kind not in ENFORCEMENT or self.may_enforce())
+
+    def may_enforce(self) -> bool:
+        """Whether this person may release or undo enforcement (delete, restrict, ban, unban)."""
+        return self.role == "admin"
 
 
 def now_utc() -> datetime:

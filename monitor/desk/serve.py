@@ -194,7 +194,7 @@ async def page(request: web.Request) -> web.Response:
         return _login_page(request.app)
     person = found.person
     live = person.may_decide()
-    rep = report.build(request.app[STORE], _query(request), undo=person.role == "admin")
+    rep = report.build(request.app[STORE], _query(request), undo=person.may_enforce())
     text = report_html.render(rep, live=live, who=person.name,
                               allow=live and request.app[ALLOW] is not None)
     return web.Response(text=text, content_type="text/html", headers={
@@ -289,7 +289,7 @@ async def decide(request: web.Request) -> web.Response:
             message += _allowed_words(allow_links(store, [finding_id], allow))
         except review.ReviewError as exc:  # the decision stands; say why the links were not allowed
             message += f"; links not allowed: {exc}"
-    return _rows_answer(store, row["platform"], row["post_id"], message, person.role == "admin")
+    return _rows_answer(store, row["platform"], row["post_id"], message, person.may_enforce())
 
 
 async def case_list(request: web.Request) -> web.Response:
@@ -327,7 +327,7 @@ async def approve(request: web.Request) -> web.Response:
         return _error(404 if "no action" in str(exc) else 409, str(exc))
     message = f"{action['kind']} {action_id} approved by {who}: the daemon will send it"
     return _rows_answer(store, action["platform"], action["post_id"], message,
-                        person.role == "admin")
+                        person.may_enforce())
 
 
 async def undo(request: web.Request) -> web.Response:
@@ -335,7 +335,7 @@ async def undo(request: web.Request) -> web.Response:
     once, a held or planned one is skipped (desk.enforcing.undo, audited)."""
     store, action_id = request.app[STORE], int(request.match_info["id"])
     person = caller(request).person
-    if person.role != "admin":
+    if not person.may_enforce():
         return _error(403, f"{person.name} is a {person.role}: only an admin may undo a "
                       "restriction or ban")
     try:
@@ -386,7 +386,7 @@ async def flag(request: web.Request) -> web.Response:
                       text)
     said = f"finding {row['id']} {row['kind']}/{row['label']} confirmed by {person.name} (flagged)"
     message = "; ".join([said, *row["cases"]])
-    return _rows_answer(store, row["platform"], row["post_id"], message, person.role == "admin")
+    return _rows_answer(store, row["platform"], row["post_id"], message, person.may_enforce())
 
 
 def _action_kind(store: Store, action_id: int) -> str | None:
