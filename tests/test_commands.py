@@ -415,9 +415,8 @@ def test_block_and_allow_change_the_lists_for_managers_only(
     assert commands.handle(desk, _call("block")).text.startswith("/block <domain or link>")
     assert commands.handle(desk, _call("block", "x.example", user=USER)).text == (
         "Sorry, this command is only for the OKX support managers.")
-    bundled = dataclasses.replace(
-        desk, own_lists=False
-    )  # the example config's lists are never changed
+    # the example config's lists are never changed
+    bundled = dataclasses.replace(desk, own_lists=False)
     assert "bundled example" in commands.handle(bundled, _call("block", "x.example")).text
     assert load(phish) == {"claim-bonus.example", "okx-gift.example"}
     audit = [(a["action"], json.loads(a["detail"])["result"]) for a in store.db["audit"].rows

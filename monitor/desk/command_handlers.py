@@ -175,9 +175,8 @@ class Desk:
     admins: frozenset[int] = frozenset()
     admin_chat_id: int | None = None
     phishing: ListFile = field(default_factory=lambda: ListFile(None))
-    allowed: ListFile = field(
-        default_factory=lambda: ListFile(None)
-    )  # look-alike hosts found legitimate
+    # look-alike hosts found legitimate
+    allowed: ListFile = field(default_factory=lambda: ListFile(None))
     own_lists: bool = False  # the lists may be changed: they are not the bundled example config's
 
     @classmethod
