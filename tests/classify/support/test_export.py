@@ -1,4 +1,4 @@
-"""Tests for the ONNX export's weight-only int8 storage and the head it
+"""Tests for the ONNX export's int8 weights, its int8 products scaled per token, and the head it
 puts on top (the train extra)."""
 
 from __future__ import annotations
@@ -55,6 +55,26 @@ def test_weights_are_stored_as_int8_and_give_nearly_the_same_outputs() -> None:
         np.abs(after[..., quiet] - before[..., quiet]).max()
         < 0.05 * np.abs(before[..., quiet]).max()
     )
+
+
+def test_integer_products_are_close_and_each_token_is_scaled_alone() -> None:
+    rng = np.random.default_rng(1)
+    table = rng.normal(size=(200, 64)).astype(np.float32)
+    table[7] *= 500  # one loud token: a scale shared over the batch would blur its neighbours
+    weight = rng.normal(size=(64, 96)).astype(np.float32)
+    ids = rng.integers(8, 200, size=(4, 6))
+    model = tiny_graph(table, weight)
+    before = run(model, ids)
+    quantised = export.quantise_products(export.quantise_weights(model))
+    onnx.checker.check_model(quantised)
+    ops = [n.op_type for n in quantised.graph.node]
+    assert "MatMulInteger" in ops and "MatMul" not in ops and "DequantizeLinear" not in ops
+    after = run(quantised, ids)
+    assert np.abs(after - before).max() < 0.03 * np.abs(before).max()
+    loud = ids.copy()
+    loud[1:, 0] = 7  # other rows (and another token of row 0) get the loud token
+    loud[0, 5] = 7
+    assert np.array_equal(run(quantised, loud)[0, :5], after[0, :5])
 
 
 def test_small_weights_stay_float32() -> None:
