@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from mnemonic import Mnemonic
 
-from monitor.cli.entry import main, scan_lines
+from monitor.cli.entry import main
 from monitor.cli.evaluate import run_eval
+from monitor.cli.scanning import scan_lines
 from monitor.connectors.replay import ReplayConnector
 from monitor.core import config
 from monitor.core.models import CHANNELS, PLATFORMS, Author, Finding, Post

@@ -58,7 +58,7 @@ def test_scan_malformed_lines_give_errors_and_scanning_goes_on(capsys, monkeypat
 def test_scan_many_chunks_keeps_order_and_each_post_scores_as_if_alone(capsys, monkeypatch) -> None:
     """Chunks started ahead while MiniLM works in its own process still come out in input order, and
     a post's result does not depend on the posts batched with it."""
-    from monitor.cli.entry import scan_result
+    from monitor.cli.scanning import scan_result
     from monitor.core import config
     from monitor.core.pipeline import BATCH, Pipeline
     from monitor.core.postjson import parse_line

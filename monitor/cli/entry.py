@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from monitor import evalsets
-from monitor.classify import Pending, format_verdict, verify_text, worst
+from monitor.classify import format_verdict, verify_text, worst
 from monitor.cli import alerts as cli_alerts
 from monitor.cli import dbcopy as cli_db
-from monitor.cli import doctor, evaluate, firstrun, progress
+from monitor.cli import doctor, evaluate, firstrun, progress, scanning
 from monitor.cli import review_serve as cli_review
 from monitor.cli import takedown as cli_cases
 from monitor.cli import users as cli_users
@@ -32,9 +32,9 @@ from monitor.cli.shared import CliError, db_missing, missing_lists, report_query
 from monitor.core import config
 from monitor.core.hostlists import ListError, NotADomain, remove_domains, update_list
 from monitor.core.hostlists import load as load_list
-from monitor.core.models import PLATFORMS, Post
-from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
-from monitor.core.postjson import PostError, decode_lines, is_blank, parse_line
+from monitor.core.models import PLATFORMS
+from monitor.core.pipeline import Pipeline
+from monitor.core.postjson import decode_lines, is_blank
 from monitor.desk import digest, report
 from monitor.resources import data_path
 from monitor.runtime import logs
@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: said in one line, with the shell's code for it
+        print("monitor: interrupted", file=sys.stderr)
+        return 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,6 +142,12 @@ def _add_scan(sub: Any) -> None:
     p.add_argument("file", nargs="?", default="-", help="input file, or - for standard input")
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
     p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        help="worker processes (default: one per usable CPU for inputs of over "
+        f"{scanning.PARALLEL_FROM} lines, else 1)",
+    )
     p.set_defaults(func=cmd_scan)
 
 
@@ -396,18 +405,40 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     if rest is None:  # still one answer per line: each is blank
         for number in range(1, len(blank) + 1):
-            write(number, _blank(number))
+            write(number, scanning.blank(number))
         print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
         return 0
-    pipeline = Pipeline.from_settings(settings, _salt(settings, None), remember=False)
+    lines, jobs = itertools.chain(blank, rest), args.jobs
+    if jobs is None:  # workers for a long input only: read that far ahead to know
+        head, rest, longer = scanning.head_and_rest(rest, scanning.PARALLEL_FROM)
+        lines, jobs = itertools.chain(blank, head, rest), scanning.usable_cpus() if longer else 1
+    salt = _salt(settings, None)
+    if jobs > 1:
+        results = scanning.scan_in_workers(lines, settings, salt, jobs)
+    else:
+        results = scanning.scan_lines(lines, Pipeline.from_settings(settings, salt, remember=False))
     malformed = False
     shown = progress.on_terminal(stdout_too=False)  # results on the same terminal: no bar
     with progress.bar("scan", progress.line_count(args.file) if shown else None, shown) as bar:
-        for number, result in enumerate(scan_lines(itertools.chain(blank, rest), pipeline), 1):
-            malformed = malformed or "error" in result
-            write(number, result)
-            bar.update()
+        try:
+            for number, result in enumerate(results, 1):
+                malformed = malformed or "error" in result
+                write(number, result)
+                bar.update()
+        except scanning.WorkerDied as exc:
+            raise CliError(str(exc)) from None
     return 1 if malformed else 0
+
+
+def _positive(value: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
 
 
 def _input_lines(name: str) -> Iterable[str]:
@@ -432,85 +463,6 @@ def _up_to_first_post(lines: Iterable[str], name: str) -> tuple[list[str], Itera
     except OSError as exc:
         raise CliError(f"{name}: {exc.strerror}") from None
     return blank, None
-
-
-def _blank(number: int) -> dict[str, Any]:
-    """The answer for a blank line."""
-    return {"id": None, "line": number, "blank": True}
-
-
-def scan_lines(lines: Iterable[str], pipeline: Pipeline) -> Iterator[dict[str, Any]]:
-    """One result per line, in order: a post's findings, an error for a malformed line (naming what
-    is wrong, never quoting it), a marker for a blank line."""
-    return in_order(_scan_chunk(chunk, pipeline) for chunk in numbered_chunks(lines))
-
-
-def _scan_chunk(chunk: list[tuple[int, str]], pipeline: Pipeline) -> Pending[list[dict[str, Any]]]:
-    """Results for numbered lines, started: the well-formed ones go through the pipeline
-    together."""
-    posts: dict[int, Post] = {}
-    answered: dict[int, dict[str, Any]] = {}
-    for number, line in chunk:
-        if is_blank(line):
-            answered[number] = _blank(number)
-            continue
-        try:
-            posts[number] = parse_line(line)
-        except PostError as exc:
-            answered[number] = _error(number, str(exc))
-    processed = _process(pipeline, list(posts.values()))
-
-    def results() -> list[dict[str, Any]]:
-        for number, result in zip(posts, processed.result(), strict=True):
-            if isinstance(result, str):
-                answered[number] = _error(number, result)
-            else:
-                answered[number] = scan_result(result)
-        return [answered[number] for number, _ in chunk]
-
-    return Pending(results, processed.waits_on)
-
-
-def _process(pipeline: Pipeline, posts: list[Post]) -> Pending[list[Processed | str]]:
-    """The posts through the pipeline, started; if the batch raises, post by post, so a post that
-    breaks a detector gets an error (the exception's name) and the others their results."""
-    try:
-        pending = pipeline.start(posts)
-    except Exception:  # noqa: BLE001 - retried post by post below
-        return Pending.now(_one_by_one(pipeline, posts))
-
-    def finish() -> list[Processed | str]:
-        try:
-            return list(pending.result())
-        except Exception:  # noqa: BLE001 - retried post by post below
-            return _one_by_one(pipeline, posts)
-
-    return Pending(finish, pending.waits_on)
-
-
-def _one_by_one(pipeline: Pipeline, posts: list[Post]) -> list[Processed | str]:
-    """Each post's result, or the error that stopped it."""
-    out: list[Processed | str] = []
-    for post in posts:
-        try:
-            out.append(pipeline.process(post))
-        except Exception as exc:  # noqa: BLE001 - one post must not stop the scan
-            out.append(f"not processed ({type(exc).__name__})")
-    return out
-
-
-def _error(number: int, message: str) -> dict[str, Any]:
-    """The result of a line that gave no post."""
-    return {"id": None, "line": number, "error": message}
-
-
-def scan_result(result: Processed) -> dict[str, Any]:
-    """The JSON form of one processed post."""
-    findings = [
-        {"kind": f.kind, "label": f.label, "score": round(f.score, 3), "evidence": f.evidence}
-        for f in result.findings
-    ]
-    return {"id": result.post.id, "findings": findings, "text_redacted": result.post.text}
 
 
 def _write_jsonl(result: dict[str, Any], out: TextIO) -> None:

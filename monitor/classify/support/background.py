@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import queue
 import threading
 from collections.abc import Sequence
@@ -99,3 +100,8 @@ def shared_encoder(folder: Path) -> BackgroundEncoder:
     encoder = BackgroundEncoder(folder)
     atexit.register(encoder.close)
     return encoder
+
+
+# A process forked from one that used MiniLM (scan's workers, a test's) has the worker's queue but
+# not its thread: its requests would wait forever. It starts its own worker instead.
+os.register_at_fork(after_in_child=shared_encoder.cache_clear)

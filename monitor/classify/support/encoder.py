@@ -19,9 +19,10 @@ MAX_TOKENS = 128  # longer posts are cut: the first sentences carry the request
 BATCH_TOKENS = 512
 # Texts tokenized at once: the tokenizer's output for 6,000 posts held ~50 MB.
 TOKENIZE_GROUP = 512
-# onnxruntime's threads for one forward pass; the machines this runs on are small. One thread
-# raised the daemon's p99 at 200 posts/s (bench/latency.py); two, without spinning, did not.
-THREADS = 2
+# onnxruntime's threads for one forward pass. With int8 products, one thread gave 1,800 posts in
+# 4.1 s of CPU and two in 6.1 s (3.6 s wall instead of 4.1): the second core serves the detectors,
+# the connectors or another scan worker better than it speeds up MiniLM.
+THREADS = 1
 
 
 class MiniLM:
