@@ -758,7 +758,7 @@ def test_the_group_speaking_as_itself_is_its_staff(tmp_path, monkeypatch) -> Non
             settings = _settings(fake, tmp_path, monkeypatch)
             ids = {
                 "anonymous": fake.post_as_group(
-                    GROUP, "Is your deposit missing? Deposits on SOL are delayed, they will arrive"
+                    GROUP, "My SOL deposit has not arrived after 3 hours, can support check it?"
                 ),
                 "linked": fake.post_as_channel(
                     GROUP,
