@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from monitor.classify.impersonation.lures import LURES
 from monitor.classify.impersonation.lures_zh import LURES_ZH
+from monitor.classify.impersonation.needles import gate
 from monitor.classify.impersonation.rule import ASKS_TO_DM, Rule
 from monitor.classify.impersonation.rule import rx as _rx
 from monitor.classify.impersonation.signals import Signal
@@ -263,6 +264,17 @@ def rules() -> tuple[Rule, ...]:
     return (*RULES, *LURES, Rule("offplatform_contact", 0.3, "invites to another app ({})", apps))
 
 
+Gated = tuple[tuple[Rule, "re.Pattern[str] | None"], ...]
+
+
+@lru_cache(maxsize=1)
+def _gated() -> tuple[Gated, Gated]:
+    """The rules for Latin text and for Chinese text (rules() then LURES_ZH), each with the search
+    for its needles (needles.gate): most rules find none in a post and need no scan."""
+    latin = tuple((rule, gate(rule.pattern)) for rule in rules())
+    return latin, latin + tuple((rule, gate(rule.pattern)) for rule in LURES_ZH)
+
+
 def _warned(text: str, start: int) -> bool:
     """True when a warning word sits shortly before a match, as in
     'never share your seed phrase'."""
@@ -298,15 +310,23 @@ def _apply(rule: Rule, text: str) -> Signal | None:
     return None
 
 
+def _fires(rule: Rule, needle: re.Pattern[str] | None, text: str) -> Signal | None:
+    """_apply, skipped when the text holds none of the rule's needles (then it holds no match)."""
+    if needle is not None and needle.search(text) is None:
+        return None
+    return _apply(rule, text)
+
+
 def content_signals(text: str) -> list[Signal]:
     """Every content rule that fires on a normalised (NFKC, case-folded) text; Chinese
     text is folded to simplified first and read by the Chinese rules too (skipped
     elsewhere, where none can match)."""
+    latin, chinese = _gated()
     if not has_cjk(text):
-        return [s for rule in rules() if (s := _apply(rule, text))]
+        return [s for rule, needle in latin if (s := _fires(rule, needle, text))]
     text = simplified(text)
     found: dict[str, Signal] = {}
-    for rule in (*rules(), *LURES_ZH):
-        if signal := _apply(rule, text):
+    for rule, needle in chinese:
+        if signal := _fires(rule, needle, text):
             found.setdefault(signal.words, signal)  # a reason counts once ("DM me, 私信我")
     return list(found.values())

@@ -59,12 +59,28 @@ def fold_char(char: str) -> str:
     return _LEET.get(mapped, mapped)
 
 
+class _Folds(dict[int, str]):
+    """A str.translate table of fold_char, filled as characters are met: the same as joining
+    fold_char of each character, in C. Bounded: past _MAX_FOLDS characters, new ones are folded
+    but not kept (a flood of distinct characters must not grow it without end)."""
+
+    def __missing__(self, code: int) -> str:
+        out = fold_char(chr(code))
+        if len(self) < _MAX_FOLDS:
+            self[code] = out
+        return out
+
+
+_MAX_FOLDS = 1 << 16
+_FOLDS = _Folds()
+
+
 @lru_cache(maxsize=4096)
 def skeleton(text: str, pairs: bool = True) -> str:
     """NFKC, confusables folded to ASCII, leet digits folded, separators
     dropped, and rn→m, vv→w, cl→d."""
     nfkc = unicodedata.normalize("NFKC", text)
-    folded = normalise("".join(fold_char(c) for c in nfkc)).translate(_SEPARATORS)
+    folded = normalise(nfkc.translate(_FOLDS)).translate(_SEPARATORS)
     for pair, letter in _PAIRS if pairs else ():
         folded = folded.replace(pair, letter)
     return folded

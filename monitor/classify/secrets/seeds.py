@@ -149,18 +149,32 @@ def _english_by_start() -> tuple[dict[str, str], frozenset[str]]:
 
 def checksum_ok(indices: Sequence[int]) -> bool:
     """Whether word indices form a BIP39 phrase whose checksum bits match its entropy."""
-    cs_bits = len(indices) // 3
+    return _packed_ok(_packed(indices), len(indices))
+
+
+def _packed(indices: Sequence[int]) -> int:
+    """Word indices (each below 2048) as one number, 11 bits each, the first word highest."""
     value = 0
     for i in indices:
         value = (value << 11) | i
-    entropy = (value >> cs_bits).to_bytes((len(indices) * 11 - cs_bits) // 8, "big")
+    return value
+
+
+def _packed_ok(value: int, words: int) -> bool:
+    """checksum_ok for the packed indices of `words` words."""
+    cs_bits = words // 3
+    entropy = (value >> cs_bits).to_bytes((words * 11 - cs_bits) // 8, "big")
     return hashlib.sha256(entropy).digest()[0] >> (8 - cs_bits) == value & ((1 << cs_bits) - 1)
 
 
 def find(text: str) -> list[SecretMatch]:
     """All BIP39 seed phrases (and long mistyped ones) in text, best per overlapping span."""
+    words = _words(text)
+    if len(words) < MIN_RUN:
+        # Every match is a run or a group of parts of at least MIN_RUN distinct words.
+        return []
     budget = [MAX_WINDOWS]
-    chains = list(_chains(text, _words(text)))
+    chains = list(_chains(text, words))
     found = [m for run in _runs(chains) for m in _judge(text, run, budget)]
     found += _split_phrases(text, chains, budget)
     return _best(found)
@@ -170,11 +184,19 @@ def _words(text: str) -> list[_Token]:
     """The wordlist words of text, with their spans; English words typed without spaces between
     them ("abandonabilityable...") are read one by one."""
     index = _index()
-    tokens = [
-        (m.start(), m.end(), word)
-        for m in _TOKEN_RE.finditer(text)
-        if (word := normalise(m.group())) in index
-    ]
+    if text.isascii():
+        # normalise() of an ASCII word is its lower case: the text is lowered once, not per word.
+        tokens = [
+            (m.start(), m.end(), word)
+            for m in _TOKEN_RE.finditer(text.lower())
+            if (word := m.group()) in index
+        ]
+    else:
+        tokens = [
+            (m.start(), m.end(), word)
+            for m in _TOKEN_RE.finditer(text)
+            if (word := normalise(m.group())) in index
+        ]
     glued = list(_GLUED_RE.finditer(text))
     if not glued:
         return tokens
@@ -458,12 +480,17 @@ def _valid_windows(
 ) -> list[tuple[int, int, int]]:
     """Non-overlapping plausible checksum-valid windows (start, end, words), longest first."""
     chosen: list[tuple[int, int, int]] = []
+    # The run packed once: a window's packed indices are a shift and a mask of it, not a loop.
+    total = len(run.indices)
+    whole = _packed(run.indices)
     for n in PHRASE_LENGTHS:
-        for i in range(len(run.indices) - n + 1):
+        mask = (1 << (11 * n)) - 1
+        for i in range(total - n + 1):
             budget[0] -= 1
             if budget[0] < 0:
                 return chosen
-            if checksum_ok(run.indices[i : i + n]) and plausible((i, i + n, n)):
+            window = (whole >> (11 * (total - i - n))) & mask
+            if _packed_ok(window, n) and plausible((i, i + n, n)):
                 chosen = _add_window(chosen, (i, i + n, n))
     return chosen
 

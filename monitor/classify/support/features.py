@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 from itertools import pairwise
 
 from monitor.classify.text import normalise, simplified
@@ -36,6 +37,9 @@ def prepare(text: str) -> str:
 def _links(text: str) -> str:
     """Every link replaced by " http ", in linear time (a link runs from
     its start to the token's end)."""
+    # A token changes only where a scheme, www. or a TLD is in it: most posts hold none.
+    if _SCHEME.search(text) is None and _TLD.search(text) is None:
+        return text
     return _TOKEN.sub(lambda m: _without_link(m.group()), text)
 
 
@@ -67,5 +71,42 @@ def grams(text: str) -> list[str]:
 
 def hashed(text: str) -> list[int]:
     """Bucket ids for a raw text (repeats kept, so counts weigh in); never empty."""
-    ids = [zlib.crc32(g.encode("utf-8")) % DIM for g in grams(prepare(text))]
+    ids = _bucket_ids(prepare(text))
     return ids or [0]
+
+
+# CRC-32 runs on: crc32(prefix + gram) == crc32(gram, crc32(prefix)), so the prefixes are hashed
+# once and no prefixed string is built.
+_W, _B, _C, _Z = (zlib.crc32(p) for p in (b"w:", b"b:", b"c:", b"z:"))
+_MASK = DIM - 1  # x % DIM for DIM a power of two
+
+
+def _bucket_ids(text: str) -> list[int]:
+    """The bucket of every gram of grams(text), in its order (the model sums them in it), without
+    building the grams: bytes are sliced instead (CPU time of the 10k posts' n-grams halved)."""
+    crc = zlib.crc32
+    words = _WORD.findall(_CJK_RUN.sub(" ", text))
+    out = [crc(w.encode("utf-8"), _W) & _MASK for w in words]
+    out += [crc(f"{a} {b}".encode(), _B) & _MASK for a, b in pairwise(words)]
+    for w in words:
+        if len(w) > 3:
+            out += _char_ids(w)
+    for run in _CJK_RUN.findall(text):
+        # Every character of a run is three bytes in UTF-8 (U+3400..U+FAFF).
+        data = run.encode("utf-8")
+        out += [
+            crc(data[3 * i : 3 * (i + n)], _Z) & _MASK
+            for n in (1, 2, 3)
+            for i in range(len(run) - n + 1)
+        ]
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _char_ids(word: str) -> tuple[int, ...]:
+    """The buckets of a word's character 3- and 5-grams; cached, as most words come again."""
+    # Only [a-z0-9']+ words are longer than one character: ASCII, one byte a character.
+    padded = f"<{word}>".encode("ascii")
+    return tuple(
+        zlib.crc32(padded[i : i + n], _C) & _MASK for n in (3, 5) for i in range(len(word) + 3 - n)
+    )

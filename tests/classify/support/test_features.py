@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
+
+import pytest
+
 from monitor.classify.support.features import DIM, grams, hashed, prepare
 
 
@@ -33,3 +37,19 @@ def test_hashed_is_stable_and_never_empty() -> None:
     assert hashed("") == [0]
     ids = hashed("withdrawal pending")
     assert ids == hashed("withdrawal pending") and all(0 <= i < DIM for i in ids)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Withdrawl pending 提币 for 3 days!! can't login",
+        "看看 https://x.io/abc 這個 www.okx.com 繁體中文測試 and english words",
+        "😀 emoji ѕeed phrase, ｆｕｌｌｗｉｄｔｈ @okx_help a.a.a.com",
+        "",
+        "   ",
+    ],
+)
+def test_hashed_is_crc32_of_every_gram_in_order(text: str) -> None:
+    """The ids are the grams' crc32 buckets, in the grams' order (the model sums them in it)."""
+    expected = [zlib.crc32(g.encode("utf-8")) % DIM for g in grams(prepare(text))] or [0]
+    assert hashed(text) == expected
