@@ -65,6 +65,8 @@ class SupportDetector:
         meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
         self.band: tuple[float, float] = tuple(meta["band"])  # type: ignore[assignment]
         self.offsets: dict[str, float] = meta.get("offsets", {})
+        # Above band[1] with a topic this sure, MiniLM is not asked (1.0: always asked).
+        self.topic_sure: float = meta.get("topic_sure", 1.0)
         # MiniLM and its head: model_dir's own, or the folder encoder_path names (whose errors are
         # then reported, not silently skipped).
         wanted = use_encoder and (encoder_path is not None or (model_dir / MODEL_FILE).exists())
@@ -133,9 +135,12 @@ class SupportDetector:
         return replace(verdict, score=sigmoid(math.log(p / (1 - p)) + offset))
 
     def _needs_encoder(self, text: str, scores: Scores) -> bool:
-        """English (MiniLM has no Chinese vocabulary) that the n-gram
-        stage thinks may be a request."""
-        return scores.support >= self.band[0] and language(text) == "en"
+        """English (MiniLM has no Chinese vocabulary) that the n-gram stage thinks may be a request,
+        unless it is sure of both the request and its topic: above band[1] MiniLM moves only the
+        topic, and one this sure it would overturn only by disagreeing almost wholly."""
+        if scores.support < self.band[0] or language(text) != "en":
+            return False
+        return scores.support <= self.band[1] or float(scores.topics.max()) <= self.topic_sure
 
     def _combine(self, cheap: Scores, deep: Scores) -> Scores:
         """Average both stages where the cheap one is unsure; topics always from

@@ -94,13 +94,28 @@ def test_encoder_stage_runs_offline() -> None:
     """With MiniLM loaded from local files, an English request goes through both stages."""
     detector = SupportDetector()
     verdict = detector.predict(
-        ["hi, my bank transfer to my account hasn't shown up yet, can you check?"]
+        ["hi, the transfer I made to my account yesterday is not there, can you check?"]
     )[0]
     assert (
         verdict.stage == "n-gram + MiniLM model"
         and verdict.topic == "deposit"
         and verdict.score >= 0.5
     )
+
+
+def test_minilm_is_not_asked_where_the_n_gram_stage_is_sure_of_request_and_topic() -> None:
+    """Above the band with a topic surer than topic_sure the n-gram verdict stands; a sure request
+    with an unsure topic, or a request the n-gram stage is unsure of, still goes to MiniLM."""
+    detector = SupportDetector()
+    texts = ["my withdrawal is pending, please help",
+             "hi, the transfer I made to my account yesterday is not there, can you check?",
+             "is the app down for anyone else"]
+    cheap = [detector.linear.scores(t) for t in texts]
+    sure = [c.support > detector.band[1] and c.topics.max() > detector.topic_sure for c in cheap]
+    assert sure[0] and not sure[1] and not sure[2]
+    verdicts = detector.predict(texts)
+    assert [v.stage for v in verdicts] == ["n-gram model"] + ["n-gram + MiniLM model"] * 2
+    assert detector.topic_sure == 0.99
 
 
 def test_check_many_matches_check() -> None:
@@ -115,7 +130,7 @@ def test_a_minilm_that_cannot_load_leaves_the_n_gram_verdicts(
 ) -> None:
     """An encoder folder without a model: the posts still get the n-gram
     verdicts, and the log says why."""
-    text = "hi, my bank transfer to my account hasn't shown up yet, can you check?"
+    text = "hi, the transfer I made to my account yesterday is not there, can you check?"
     detector = SupportDetector(encoder_path=tmp_path)
     with caplog.at_level("ERROR"):
         verdict = detector.predict([text])[0]
