@@ -18,7 +18,10 @@ from pathlib import Path
 from eval_secrets import DETECT_SECRETS, write_posts_file
 from throughput import MONITOR, Run, compile_bytecode, run_child
 
-TEXT = "my USDT withdrawal has been pending for 3 days, can someone from support check it?"
+# A request the n-gram stage is unsure of the topic of, so MiniLM loads and answers (the answer's
+# evidence says "n-gram + MiniLM model"); a plainer one ("my USDT withdrawal has been pending for 3
+# days, ...") is settled by the n-gram stage and never loads MiniLM.
+TEXT = "hi, the transfer I made to my account yesterday is not there, can you check?"
 TIME_RATIO, MAX_RSS_MB = 2.0, 300.0
 
 
