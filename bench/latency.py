@@ -10,7 +10,7 @@ Each rate runs against a daemon of its own, one after the other. The daemon's CP
 process and threads: MiniLM runs on one) is read from /proc before the first timed post and after
 the last reply, and given per post.
 
-Usage: python bench/latency.py [--rate 100 200] [--seconds 20] [--no-encoder]
+Usage: python bench/latency.py [--rate 100 200] [--seconds 20] [--no-encoder] [--plain]
 """
 
 from __future__ import annotations
@@ -44,7 +44,10 @@ EXTRA = (
     "\n[limits]\nuser_cooldown = 0\nthread_cooldown = 0\nplatform_per_hour = 10000000\n"
     "\n[waves]\nenabled = false\n"
 )
-TEXT = (
+# Every post reaches MiniLM: the n-gram stage is sure it is a request but not of its topic.
+TEXT = "Hi, the transfer of {n} USDT I made to my account yesterday is not there, can you check?"
+# --plain: a request the n-gram stage settles alone (sure of request and topic), as many are.
+PLAIN = (
     "Hi, my withdrawal of {n} USDT has been pending for 3 days and support has not answered, "
     "can someone help?"
 )
@@ -242,7 +245,14 @@ def main() -> None:
         action="store_true",
         help="support detector without its sentence encoder ([support] use_encoder = false)",
     )
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="posts the n-gram stage settles alone (default: posts that all reach MiniLM)",
+    )
     args = parser.parse_args()
+    global TEXT
+    TEXT = PLAIN if args.plain else TEXT
     extra = EXTRA + ("\n[support]\nuse_encoder = false\n" if args.no_encoder else "")
     for n, rate in enumerate(args.rate):
         print(("\n" if n else "") + f"== {rate:.0f} posts/s for {args.seconds:.0f} s", flush=True)
