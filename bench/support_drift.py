@@ -1,5 +1,6 @@
-"""Score drift of the ONNX MiniLM stage (int8 weights, onnxruntime) against the same model in torch
-(float32 weights, transformers), the head the same, on the eval sets. Needs the train extra.
+"""Score drift of the ONNX MiniLM stage (int8 weights and products, onnxruntime) against the same
+model in torch (float32 weights, transformers), the head the same, on the eval sets. Needs the
+train extra.
 
 Usage: python bench/support_drift.py EVAL_DIR [--split dev|test|all]
 """
