@@ -115,8 +115,8 @@ def quantise_weights(model: Any) -> Any:
 def quantise_products(model: Any) -> Any:
     """Compute each int8-weight MatMul in integers: its input is cut to int8 with one scale per
     token (the token's largest magnitude / 127), so a post's scores never depend on the posts or
-    tokens beside it, as a per-batch scale would make them. Twice as fast as float32 products on 2
-    cores (bench/same_output.py shows what it moves); the head is trained on this graph's output."""
+    tokens beside it, as a per-batch scale would make them. About twice as fast as float32 products
+    (bench/support_drift.py measures what it moves); the head is trained on this graph's output."""
     graph = model.graph
     weights = {n.output[0]: n for n in graph.node if n.op_type == "DequantizeLinear"}
     graph.initializer.extend(
@@ -128,24 +128,28 @@ def quantise_products(model: Any) -> Any:
         ]
     )
     nodes: list[Any] = []
+    # An input cut to int8 once for all its MatMuls (a layer's query, key and value read one).
+    cut: dict[str, tuple[str, str]] = {}
     for node in graph.node:
         weight = weights.get(node.input[1]) if node.op_type == "MatMul" else None
         if weight is None:
             nodes.append(node)
             continue
-        nodes += _integer_matmul(f"int8_{len(nodes)}_", node.input[0], weight, node.output[0])
+        x = node.input[0]
+        if x not in cut:
+            prefix = f"int8_{len(cut)}_"
+            nodes += _cut_per_token(prefix, x)
+            cut[x] = (prefix + "uint8", prefix + "scale")
+        nodes += _integer_product(node.output[0], *cut[x], weight)
     used = {name for node in nodes for name in node.input}
     del graph.node[:]
     graph.node.extend(n for n in nodes if n.op_type != "DequantizeLinear" or n.output[0] in used)
     return model
 
 
-def _integer_matmul(prefix: str, x: str, weight: Any, out: str) -> list[Any]:
-    """x @ W as onnxruntime's fast u8 x s8 kernel computes it: x scaled per token (last axis) to
-    [-127, 127], offset by 128 into uint8 with that zero point, multiplied with W's int8 values,
-    and the int32 result scaled back by the token's scale and W's column scales."""
-    values, column_scales = weight.input[0], weight.input[1]
-    p = prefix
+def _cut_per_token(p: str, x: str) -> list[Any]:
+    """x scaled per token (last axis) to [-127, 127] and offset by 128 into uint8, for onnxruntime's
+    fast u8 x s8 kernel: the nodes giving p+"uint8" and the scale p+"scale"."""
     return [
         helper.make_node("Abs", [x], [p + "abs"]),
         helper.make_node("ReduceMax", [p + "abs"], [p + "max"], axes=[-1], keepdims=1),
@@ -155,12 +159,18 @@ def _integer_matmul(prefix: str, x: str, weight: Any, out: str) -> list[Any]:
         helper.make_node("Round", [p + "scaled"], [p + "rounded"]),
         helper.make_node("Add", [p + "rounded", "token_offset"], [p + "offset"]),
         helper.make_node("Cast", [p + "offset"], [p + "uint8"], to=TensorProto.UINT8),
-        helper.make_node(
-            "MatMulInteger", [p + "uint8", values, "token_zero_point"], [p + "int32"]
-        ),
-        helper.make_node("Cast", [p + "int32"], [p + "float"], to=TensorProto.FLOAT),
-        helper.make_node("Mul", [p + "float", p + "scale"], [p + "per_token"]),
-        helper.make_node("Mul", [p + "per_token", column_scales], [out]),
+    ]
+
+
+def _integer_product(out: str, uint8: str, scale: str, weight: Any) -> list[Any]:
+    """The cut input times W's int8 values (zero point 128), the int32 result scaled back by the
+    token's scale and W's column scales."""
+    values, column_scales = weight.input[0], weight.input[1]
+    return [
+        helper.make_node("MatMulInteger", [uint8, values, "token_zero_point"], [out + "_int32"]),
+        helper.make_node("Cast", [out + "_int32"], [out + "_float"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", [out + "_float", scale], [out + "_per_token"]),
+        helper.make_node("Mul", [out + "_per_token", column_scales], [out]),
     ]
 
 
