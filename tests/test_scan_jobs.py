@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 from mnemonic import Mnemonic
 
-from monitor.cli.scanning import WORKER_CHUNK, head_and_rest, scan_in_workers, scan_lines
+from monitor.cli.scanning import (
+    PARALLEL_FROM,
+    WORKER_CHUNK,
+    auto_jobs,
+    head_and_rest,
+    scan_in_workers,
+    scan_lines,
+)
 from monitor.core import config
 from monitor.core.pipeline import Pipeline
 
@@ -91,6 +98,19 @@ def test_a_killed_worker_stops_the_scan_with_a_clear_error(tmp_path: Path) -> No
     assert b"Traceback" not in err
     for line in out.splitlines():  # what was written before the error is whole
         json.loads(line)
+
+
+@pytest.mark.skipif(auto_jobs() < 2, reason="one usable CPU: a long input stays in one process")
+def test_a_long_input_is_shared_among_workers_by_default(tmp_path: Path) -> None:
+    scan = subprocess.Popen([*MONITOR, "scan", "-"], cwd=tmp_path, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert scan.stdin is not None
+    scan.stdin.write(("\n".join(mixed_lines(PARALLEL_FROM + WORKER_CHUNK)) + "\n").encode())
+    scan.stdin.flush()
+    assert len(_children(scan.pid, wanted=auto_jobs(), within=60)) == auto_jobs()
+    out, err = scan.communicate(timeout=300)
+    assert scan.returncode == 1, err  # the malformed lines
+    assert out.count(b"\n") == PARALLEL_FROM + WORKER_CHUNK
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -145,8 +145,8 @@ def _add_scan(sub: Any) -> None:
     p.add_argument(
         "--jobs",
         type=_positive,
-        help="worker processes (default: one per usable CPU for inputs of over "
-        f"{scanning.PARALLEL_FROM} lines, else 1)",
+        help="worker processes (default: one per usable CPU, at most "
+        f"{scanning.MAX_AUTO_JOBS}, for inputs of over {scanning.PARALLEL_FROM} lines, else 1)",
     )
     p.set_defaults(func=cmd_scan)
 
@@ -411,7 +411,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     lines, jobs = itertools.chain(blank, rest), args.jobs
     if jobs is None:  # workers for a long input only: read that far ahead to know
         head, rest, longer = scanning.head_and_rest(rest, scanning.PARALLEL_FROM)
-        lines, jobs = itertools.chain(blank, head, rest), scanning.usable_cpus() if longer else 1
+        lines, jobs = itertools.chain(blank, head, rest), scanning.auto_jobs() if longer else 1
     salt = _salt(settings, None)
     if jobs > 1:
         results = scanning.scan_in_workers(lines, settings, salt, jobs)

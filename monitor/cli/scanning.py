@@ -23,6 +23,9 @@ Chunk = list[tuple[int, str]]
 # An input of fewer lines is scanned in one process: each worker loads its own models (about half
 # a second of CPU), which a short input would not win back.
 PARALLEL_FROM = 2048
+# Workers started without --jobs: each holds its own models (~190 MB), so a many-core machine with
+# little memory per core is not filled by default.
+MAX_AUTO_JOBS = 4
 # Lines a worker is handed at a time: large enough that sending them and their results costs
 # little beside classifying them, small enough to keep every worker busy to the end.
 WORKER_CHUNK = 256
@@ -37,12 +40,13 @@ class WorkerDied(RuntimeError):
     """A worker process ended without answering (killed, or out of memory)."""
 
 
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity, where the system tells it)."""
+def auto_jobs() -> int:
+    """Workers for a long input: one per CPU this process may run on, at most MAX_AUTO_JOBS."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    return min(cpus, MAX_AUTO_JOBS)
 
 
 def head_and_rest(lines: Iterable[str], count: int) -> tuple[list[str], Iterator[str], bool]:
