@@ -69,17 +69,19 @@ def test_workers_answer_as_one_process_does_even_after_the_parent_used_minilm() 
     assert PHRASE not in json.dumps(together)
 
 
-def test_the_cli_with_two_jobs_writes_the_same_bytes_as_with_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", ["jsonl", "table"])
+def test_the_cli_with_two_jobs_writes_the_same_bytes_as_with_one(tmp_path: Path, form: str) -> None:
     posts = tmp_path / "posts.jsonl"
     posts.write_text("\n".join(mixed_lines(WORKER_CHUNK * 3 + 11)) + "\n", encoding="utf-8")
     outputs = []
     for jobs in ("1", "2"):
-        done = subprocess.run([*MONITOR, "scan", "--jobs", jobs, str(posts)], cwd=tmp_path,
-                              capture_output=True, timeout=300, check=False)
+        done = subprocess.run([*MONITOR, "scan", "--jobs", jobs, "--format", form, str(posts)],
+                              cwd=tmp_path, capture_output=True, timeout=300, check=False)
         assert done.returncode == 1, done.stderr  # malformed lines: answered, then exit 1
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
-    assert outputs[0].count(b"\n") == WORKER_CHUNK * 3 + 11
+    header = 1 if form == "table" else 0
+    assert outputs[0].count(b"\n") == WORKER_CHUNK * 3 + 11 + header
 
 
 def test_a_killed_worker_stops_the_scan_with_a_clear_error(tmp_path: Path) -> None:
