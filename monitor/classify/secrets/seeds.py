@@ -414,7 +414,10 @@ def _judge(text: str, run: _Run, budget: list[int]) -> list[SecretMatch]:
     """Matches in one run: checksum-valid windows, then leftover
     stretches that look like a phrase."""
     context = _has_context(text, run.tokens[0][0], run.tokens[-1][1])
-    windows = _valid_windows(run, budget, lambda w: _plausible(text, run, w, context))
+    # Unspaced text without a seed word near: only a window filling the whole run is plausible
+    # (_unspaced_ok), and Chinese prose makes thousands of such runs: no other is checksummed.
+    whole_only = run.unspaced and not context
+    windows = _valid_windows(run, budget, lambda w: _plausible(text, run, w, context), whole_only)
     if not run.unspaced and not run.lang.startswith("chinese"):
         # One Chinese character is a word: widening would take the writer's own (助记词's 词).
         windows = [_widen(run, w) for w in windows]
@@ -476,14 +479,25 @@ def _repetitive(indices: Sequence[int]) -> bool:
 
 
 def _valid_windows(
-    run: _Run, budget: list[int], plausible: Callable[[tuple[int, int, int]], bool]
+    run: _Run,
+    budget: list[int],
+    plausible: Callable[[tuple[int, int, int]], bool],
+    whole_only: bool = False,
 ) -> list[tuple[int, int, int]]:
-    """Non-overlapping plausible checksum-valid windows (start, end, words), longest first."""
+    """Non-overlapping plausible checksum-valid windows (start, end, words), longest first;
+    whole_only: plausible() passes no window but the whole run's, so no other is tried."""
     chosen: list[tuple[int, int, int]] = []
     # The run packed once: a window's packed indices are a shift and a mask of it, not a loop.
     total = len(run.indices)
     whole = _packed(run.indices)
     for n in PHRASE_LENGTHS:
+        if whole_only and n != total:
+            # The windows still spend budget, as if tried: only its sign is ever read, and it
+            # turns negative here exactly when trying them one by one would have.
+            budget[0] -= max(0, total - n + 1)
+            if budget[0] < 0:
+                return chosen
+            continue
         mask = (1 << (11 * n)) - 1
         for i in range(total - n + 1):
             budget[0] -= 1
