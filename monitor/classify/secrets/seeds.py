@@ -169,6 +169,8 @@ def _packed_ok(value: int, words: int) -> bool:
 
 def find(text: str) -> list[SecretMatch]:
     """All BIP39 seed phrases (and long mistyped ones) in text, best per overlapping span."""
+    if _few_words(text):
+        return []
     words = _words(text)
     if len(words) < MIN_RUN:
         # Every match is a run or a group of parts of at least MIN_RUN distinct words.
@@ -178,6 +180,14 @@ def find(text: str) -> list[SecretMatch]:
     found = [m for run in _runs(chains) for m in _judge(text, run, budget)]
     found += _split_phrases(text, chains, budget)
     return _best(found)
+
+
+def _few_words(text: str) -> bool:
+    """Whether an ASCII text surely has fewer than MIN_RUN wordlist words: _words' count, taken
+    in C without building its tokens (most posts are short; a glued run is left to _words)."""
+    if not text.isascii() or _GLUED_RE.search(text):
+        return False
+    return sum(map(_index().__contains__, _TOKEN_RE.findall(text.lower()))) < MIN_RUN
 
 
 def _words(text: str) -> list[_Token]:
