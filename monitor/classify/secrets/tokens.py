@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from monitor.classify.secrets.match import SecretMatch
 
@@ -215,15 +216,18 @@ def _aws_secrets(text: str) -> list[SecretMatch]:
 _HINTS: tuple[str, ...] = tuple(dict.fromkeys(hint for rule in _RULES for hint in rule.hints))
 
 
+@lru_cache(maxsize=256)
+def _hinted(present: frozenset[str]) -> tuple[_Rule, ...]:
+    """The rules, in order, that one of these hints allows (few sets of hints recur)."""
+    return tuple(rule for rule in _RULES if not present.isdisjoint(rule.hints))
+
+
 def find(text: str) -> list[SecretMatch]:
     """All fixed-format tokens in text (overlaps are left for the caller to resolve)."""
     found: list[SecretMatch] = []
     low = text.lower()
     # A substring test is far cheaper than a regex scan and rules out most rules per post.
-    present = set(filter(low.__contains__, _HINTS))
-    for rule in _RULES:
-        if present.isdisjoint(rule.hints):
-            continue
+    for rule in _hinted(frozenset(filter(low.__contains__, _HINTS))):
         for m in rule.pattern.finditer(text):
             hit = _match(rule, m)
             if hit is not None:
