@@ -205,7 +205,7 @@ def _words(text: str) -> list[_Token]:
         tokens = [
             (m.start(), m.end(), word)
             for m in _TOKEN_RE.finditer(text)
-            if (word := normalise(m.group())) in index
+            if (word := _listed(m[0])) is not None
         ]
     glued = list(_GLUED_RE.finditer(text))
     if not glued:
@@ -214,6 +214,14 @@ def _words(text: str) -> list[_Token]:
     starts = [m.start() for m in glued]
     tokens = [t for t in tokens if not _inside(t[0], starts, glued)]
     return sorted(tokens + [t for m in glued for t in _unglued(m)])
+
+
+@lru_cache(maxsize=16384)
+def _listed(token: str) -> str | None:
+    """A token as BIP39 compares it when a wordlist holds it, else None: one cached look-up per
+    token (a Chinese post has one per character)."""
+    word = normalise(token)
+    return word if word in _index() else None
 
 
 def _inside(pos: int, starts: list[int], runs: list[re.Match[str]]) -> bool:
