@@ -230,6 +230,7 @@ def folds_letters(text: str) -> bool:
 def words(view: View) -> View:
     """The view the seed-phrase finder reads: accents dropped, joiners made spaces, spaced-out
     letters squeezed back into words."""
-    out = view.then(lambda t: substitute(t, _LATIN_MARKS, ""))
+    # Combining marks are not ASCII: most posts have none to drop.
+    out = view if view.text.isascii() else view.then(lambda t: substitute(t, _LATIN_MARKS, ""))
     out = out.then(lambda t: substitute(t, _JOINERS, " "))
     return out.then(lambda t: substitute(t, _SPACED, lambda s: _SPACED_SEP.sub("", s)))
