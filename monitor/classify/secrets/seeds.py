@@ -203,9 +203,9 @@ def _words(text: str) -> list[_Token]:
         ]
     else:
         tokens = [
-            (m.start(), m.end(), word)
+            (m.start(), m.end(), listed)
             for m in _TOKEN_RE.finditer(text)
-            if (word := _listed(m[0])) is not None
+            if (listed := _listed(m[0])) is not None
         ]
     glued = list(_GLUED_RE.finditer(text))
     if not glued:
