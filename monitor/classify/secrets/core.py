@@ -52,8 +52,10 @@ def _candidates(
         word_views.append(views.words(views.base(text, fold=False)))
     found: list[tuple[int, SecretMatch]] = []
     for rank, finder in enumerate(finders):
-        for view in word_views if finder in WORD_FINDERS else [base]:
-            found.extend((rank, _mapped(m, view)) for m in finder(view.text))
+        for view in word_views if finder in WORD_FINDERS else (base,):
+            # Most finders find nothing in most texts: no generator is made for an empty list.
+            if matches := finder(view.text):
+                found.extend((rank, _mapped(m, view)) for m in matches)
     if decode:
         found.extend((len(finders), m) for m in _encoded(base, finders))
     return found

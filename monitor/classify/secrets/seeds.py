@@ -169,6 +169,8 @@ def _packed_ok(value: int, words: int) -> bool:
 
 def find(text: str) -> list[SecretMatch]:
     """All BIP39 seed phrases (and long mistyped ones) in text, best per overlapping span."""
+    if _few_words(text):
+        return []
     words = _words(text)
     if len(words) < MIN_RUN:
         # Every match is a run or a group of parts of at least MIN_RUN distinct words.
@@ -178,6 +180,14 @@ def find(text: str) -> list[SecretMatch]:
     found = [m for run in _runs(chains) for m in _judge(text, run, budget)]
     found += _split_phrases(text, chains, budget)
     return _best(found)
+
+
+def _few_words(text: str) -> bool:
+    """Whether an ASCII text surely has fewer than MIN_RUN wordlist words: _words' count, taken
+    in C without building its tokens (most posts are short; a glued run is left to _words)."""
+    if not text.isascii() or _GLUED_RE.search(text):
+        return False
+    return sum(map(_index().__contains__, _TOKEN_RE.findall(text.lower()))) < MIN_RUN
 
 
 def _words(text: str) -> list[_Token]:
@@ -193,9 +203,9 @@ def _words(text: str) -> list[_Token]:
         ]
     else:
         tokens = [
-            (m.start(), m.end(), word)
+            (m.start(), m.end(), listed)
             for m in _TOKEN_RE.finditer(text)
-            if (word := normalise(m.group())) in index
+            if (listed := _listed(m[0])) is not None
         ]
     glued = list(_GLUED_RE.finditer(text))
     if not glued:
@@ -204,6 +214,14 @@ def _words(text: str) -> list[_Token]:
     starts = [m.start() for m in glued]
     tokens = [t for t in tokens if not _inside(t[0], starts, glued)]
     return sorted(tokens + [t for m in glued for t in _unglued(m)])
+
+
+@lru_cache(maxsize=16384)
+def _listed(token: str) -> str | None:
+    """A token as BIP39 compares it when a wordlist holds it, else None: one cached look-up per
+    token (a Chinese post has one per character)."""
+    word = normalise(token)
+    return word if word in _index() else None
 
 
 def _inside(pos: int, starts: list[int], runs: list[re.Match[str]]) -> bool:
@@ -414,7 +432,10 @@ def _judge(text: str, run: _Run, budget: list[int]) -> list[SecretMatch]:
     """Matches in one run: checksum-valid windows, then leftover
     stretches that look like a phrase."""
     context = _has_context(text, run.tokens[0][0], run.tokens[-1][1])
-    windows = _valid_windows(run, budget, lambda w: _plausible(text, run, w, context))
+    # Unspaced text without a seed word near: only a window filling the whole run is plausible
+    # (_unspaced_ok), and Chinese prose makes thousands of such runs: no other is checksummed.
+    whole_only = run.unspaced and not context
+    windows = _valid_windows(run, budget, lambda w: _plausible(text, run, w, context), whole_only)
     if not run.unspaced and not run.lang.startswith("chinese"):
         # One Chinese character is a word: widening would take the writer's own (助记词's 词).
         windows = [_widen(run, w) for w in windows]
@@ -476,14 +497,25 @@ def _repetitive(indices: Sequence[int]) -> bool:
 
 
 def _valid_windows(
-    run: _Run, budget: list[int], plausible: Callable[[tuple[int, int, int]], bool]
+    run: _Run,
+    budget: list[int],
+    plausible: Callable[[tuple[int, int, int]], bool],
+    whole_only: bool = False,
 ) -> list[tuple[int, int, int]]:
-    """Non-overlapping plausible checksum-valid windows (start, end, words), longest first."""
+    """Non-overlapping plausible checksum-valid windows (start, end, words), longest first;
+    whole_only: plausible() passes no window but the whole run's, so no other is tried."""
     chosen: list[tuple[int, int, int]] = []
     # The run packed once: a window's packed indices are a shift and a mask of it, not a loop.
     total = len(run.indices)
     whole = _packed(run.indices)
     for n in PHRASE_LENGTHS:
+        if whole_only and n != total:
+            # The windows still spend budget, as if tried: only its sign is ever read, and it
+            # turns negative here exactly when trying them one by one would have.
+            budget[0] -= max(0, total - n + 1)
+            if budget[0] < 0:
+                return chosen
+            continue
         mask = (1 << (11 * n)) - 1
         for i in range(total - n + 1):
             budget[0] -= 1

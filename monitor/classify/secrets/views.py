@@ -12,7 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from urllib.parse import unquote_to_bytes
 
@@ -42,12 +42,24 @@ _FOLDABLE = re.compile("[\u00c0-\u024f\u0370-\u058f\u1d00-\u1dbf\u1e00-\u1fff]")
 Piece = tuple[int, int, int, int]  # (view start, view end, source start, source end)
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
-    """One rewrite of a text: the spans it changed, in order, each mapped to its source span."""
+# A match's replacement (a plain string: no backslash escapes), or how to make it from the match.
+Rewrite = str | Callable[[str], str]
 
-    pieces: list[Piece]
-    starts: list[int] = field(default_factory=list)
+
+class Layer:
+    """One rewrite of a text: the spans it changed, in order, each mapped to its source span.
+
+    The spans are worked out on the first mapping only: few texts hold a secret, so most views
+    are read and dropped without ever mapping a span back.
+    """
+
+    __slots__ = ("_pattern", "_pieces", "_repl", "_source", "_starts")
+
+    def __init__(self, source: str, pattern: re.Pattern[str], repl: Rewrite) -> None:
+        """The rewrite of source that replaced each match of pattern by repl."""
+        self._source, self._pattern, self._repl = source, pattern, repl
+        self._pieces: list[Piece] | None = None
+        self._starts: list[int] = []
 
     def source(self, start: int, end: int) -> tuple[int, int]:
         """The source span of view characters start..end (end exclusive, end > start)."""
@@ -55,14 +67,22 @@ class Layer:
 
     def _where(self, pos: int, first: bool) -> int:
         """Where a view character comes from: the start (or the end) of its source."""
-        i = bisect_right(self.starts, pos) - 1
+        pieces = self._mapped_pieces()
+        i = bisect_right(self._starts, pos) - 1
         if i < 0:
             return pos if first else pos + 1
-        vstart, vend, sstart, send = self.pieces[i]
+        vstart, vend, sstart, send = pieces[i]
         if vstart <= pos < vend:
             return sstart if first else send
         shifted = pos + (send - vend)
         return shifted if first else shifted + 1
+
+    def _mapped_pieces(self) -> list[Piece]:
+        """The changed spans (view start, view end, source start, source end), found once."""
+        if self._pieces is None:
+            self._pieces = _pieces(self._source, self._pattern, self._repl)
+            self._starts = [p[0] for p in self._pieces]
+        return self._pieces
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,28 +104,31 @@ class View:
         return View(text, self.layers if layer is None else (*self.layers, layer))
 
 
-def substitute(
-    text: str, pattern: re.Pattern[str], repl: Callable[[str], str]
-) -> tuple[str, Layer | None]:
+def substitute(text: str, pattern: re.Pattern[str], repl: Rewrite) -> tuple[str, Layer | None]:
     """The text with each match of pattern replaced, and the layer
     mapping it back (None: unchanged)."""
-    out: list[str] = []
-    pieces: list[Piece] = []
-    pos = vpos = 0
-    for m in pattern.finditer(text):
-        new = repl(m.group())
-        if new == m.group():
-            continue
-        out.append(text[pos : m.start()])
-        vpos += m.start() - pos
-        out.append(new)
-        pieces.append((vpos, vpos + len(new), m.start(), m.end()))
-        vpos += len(new)
-        pos = m.end()
-    if not pieces:
+    # re.sub works in C; a plain-string repl needs no Python call per match at all.
+    new = pattern.sub(repl if isinstance(repl, str) else lambda m: repl(m.group()), text)
+    # Every rewrite here changes a match's length or its characters, never both back to the
+    # same text: an unchanged text had no match changed, so it needs no layer.
+    if new == text:
         return text, None
-    out.append(text[pos:])
-    return "".join(out), Layer(pieces, [p[0] for p in pieces])
+    return new, Layer(text, pattern, repl)
+
+
+def _pieces(text: str, pattern: re.Pattern[str], repl: Rewrite) -> list[Piece]:
+    """Each match that repl changes: its span in the rewritten text and in text."""
+    pieces: list[Piece] = []
+    shift = 0  # view position minus source position, after the pieces so far
+    for m in pattern.finditer(text):
+        old = m.group()
+        new = repl if isinstance(repl, str) else repl(old)
+        if new == old:
+            continue
+        vstart = m.start() + shift
+        pieces.append((vstart, vstart + len(new), m.start(), m.end()))
+        shift += len(new) - len(old)
+    return pieces
 
 
 @cache
@@ -191,7 +214,7 @@ def base(text: str, fold: bool = True) -> View:
     folded (unless fold is False: Russian phrases are Cyrillic), URL escapes decoded."""
     if text.isascii() and "%" not in text and not _HIDDEN.search(text):
         return View(text)
-    view = View(text).then(lambda t: substitute(t, _HIDDEN, lambda s: ""))
+    view = View(text).then(lambda t: substitute(t, _HIDDEN, ""))
     view = view.then(_nfkc)
     if fold and folds_letters(view.text):
         view = View(view.text.translate(_folds()), view.layers)
@@ -207,6 +230,7 @@ def folds_letters(text: str) -> bool:
 def words(view: View) -> View:
     """The view the seed-phrase finder reads: accents dropped, joiners made spaces, spaced-out
     letters squeezed back into words."""
-    out = view.then(lambda t: substitute(t, _LATIN_MARKS, lambda s: ""))
-    out = out.then(lambda t: substitute(t, _JOINERS, lambda s: " "))
+    # Combining marks are not ASCII: most posts have none to drop.
+    out = view if view.text.isascii() else view.then(lambda t: substitute(t, _LATIN_MARKS, ""))
+    out = out.then(lambda t: substitute(t, _JOINERS, " "))
     return out.then(lambda t: substitute(t, _SPACED, lambda s: _SPACED_SEP.sub("", s)))
