@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 # The parser behind re.compile: its tree is what the engine runs. Imported by name because its
@@ -87,13 +88,7 @@ def _required_item(op: Any, av: Any) -> Strings | None:
     if name == "ATOMIC_GROUP":
         return _required(av)
     if name == "BRANCH":
-        union: set[str] = set()
-        for branch in av[1]:
-            inner = _required(branch)
-            if inner is None:
-                return None
-            union |= inner
-        return frozenset(union)
+        return _union(av[1], _required)
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
         return _required(av[2])
     return None
@@ -126,16 +121,24 @@ def _exact_item(op: Any, av: Any) -> Strings | None:
     if name == "ATOMIC_GROUP":
         return _exact(av)
     if name == "BRANCH":
-        union: set[str] = set()
-        for branch in av[1]:
-            inner = _exact(branch)
-            if inner is None:
-                return None
-            union |= inner
-        return frozenset(union) if len(union) <= _MAX_STRINGS else None
+        union = _union(av[1], _exact)
+        return union if union is not None and len(union) <= _MAX_STRINGS else None
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         return _repeated(*av)
     return None
+
+
+def _union(
+    branches: list[list[tuple[Any, Any]]], of: Callable[[list[tuple[Any, Any]]], Strings | None]
+) -> Strings | None:
+    """The strings of an alternation: every branch's, or None when one branch has none."""
+    union: set[str] = set()
+    for branch in branches:
+        inner = of(branch)
+        if inner is None:
+            return None
+        union |= inner
+    return frozenset(union)
 
 
 def _repeated(low: int, high: int, body: list[tuple[Any, Any]]) -> Strings | None:
