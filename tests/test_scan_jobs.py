@@ -103,12 +103,11 @@ def test_a_killed_worker_stops_the_scan_with_a_clear_error(tmp_path: Path) -> No
 
 
 @pytest.mark.skipif(auto_jobs() < 2, reason="one usable CPU: a long input stays in one process")
-def test_a_long_input_is_shared_among_workers_by_default(tmp_path: Path) -> None:
-    scan = subprocess.Popen([*MONITOR, "scan", "-"], cwd=tmp_path, stdin=subprocess.PIPE,
+def test_a_long_file_is_shared_among_workers_by_default(tmp_path: Path) -> None:
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("\n".join(mixed_lines(PARALLEL_FROM + WORKER_CHUNK)) + "\n", encoding="utf-8")
+    scan = subprocess.Popen([*MONITOR, "scan", str(posts)], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert scan.stdin is not None
-    scan.stdin.write(("\n".join(mixed_lines(PARALLEL_FROM + WORKER_CHUNK)) + "\n").encode())
-    scan.stdin.flush()
     assert len(_children(scan.pid, wanted=auto_jobs(), within=60)) == auto_jobs()
     out, err = scan.communicate(timeout=300)
     assert scan.returncode == 1, err  # the malformed lines

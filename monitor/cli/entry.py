@@ -146,7 +146,7 @@ def _add_scan(sub: Any) -> None:
         "--jobs",
         type=_positive,
         help="worker processes (default: one per usable CPU, at most "
-        f"{scanning.MAX_AUTO_JOBS}, for inputs of over {scanning.PARALLEL_FROM} lines, else 1)",
+        f"{scanning.MAX_AUTO_JOBS}, for a file of over {scanning.PARALLEL_FROM} lines, else 1)",
     )
     p.set_defaults(func=cmd_scan)
 
@@ -409,9 +409,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         print(f"monitor: {name}: nothing to scan (no Post JSON lines)", file=sys.stderr)
         return 0
     lines, jobs = itertools.chain(blank, rest), args.jobs
-    if jobs is None:  # workers for a long input only: read that far ahead to know
+    if jobs is None and args.file != "-":  # workers for a long file only: read that far to know
         head, rest, longer = scanning.head_and_rest(rest, scanning.PARALLEL_FROM)
         lines, jobs = itertools.chain(blank, head, rest), scanning.auto_jobs() if longer else 1
+    # Standard input may be a stream a line at a time: its results are not held back for
+    # 2,048 lines to be read first, so it runs in one process unless --jobs says otherwise.
+    jobs = jobs or 1
     salt = _salt(settings, None)
     if jobs > 1:
         results = scanning.scan_in_workers(lines, settings, salt, jobs)
