@@ -20,7 +20,7 @@ from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
 from monitor.core.postjson import PostError, is_blank, parse_line
 
 Chunk = list[tuple[int, str]]
-# An input of fewer lines is scanned in one process: each worker loads its own models (about half
+# A file of fewer lines is scanned in one process: each worker loads its own models (about half
 # a second of CPU), which a short input would not win back.
 PARALLEL_FROM = 2048
 # Workers started without --jobs: each holds its own models (~190 MB), so a many-core machine with
@@ -41,7 +41,7 @@ class WorkerDied(RuntimeError):
 
 
 def auto_jobs() -> int:
-    """Workers for a long input: one per CPU this process may run on, at most MAX_AUTO_JOBS."""
+    """Workers for a long file: one per CPU this process may run on, at most MAX_AUTO_JOBS."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
