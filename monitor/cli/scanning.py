@@ -34,6 +34,7 @@ WORKER_CHUNK = 256
 AHEAD_PER_WORKER = 3
 
 _pipeline: Pipeline | None = None  # a worker process's own
+_MASKS = hasattr(signal, "pthread_sigmask")  # POSIX; elsewhere workers are spawned, not forked
 
 
 class WorkerDied(RuntimeError):
@@ -76,7 +77,7 @@ def scan_in_workers(
             waiting: deque[Future[list[dict[str, Any]]]] = deque()
             try:
                 for chunk in numbered_chunks(lines, WORKER_CHUNK):
-                    waiting.append(pool.submit(_scan_in_worker, chunk))
+                    waiting.append(_submit(pool, chunk))
                     if len(waiting) > jobs * AHEAD_PER_WORKER:
                         yield from waiting.popleft().result()
                 while waiting:
@@ -90,10 +91,23 @@ def scan_in_workers(
         ) from None
 
 
+def _submit(pool: ProcessPoolExecutor, chunk: Chunk) -> Future[list[dict[str, Any]]]:
+    """A chunk sent to the workers. They are forked inside submit(), so Ctrl-C is held back there:
+    a worker never gets it before _start ignores it (the parent answers it right after)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _MASKS else None
+    try:
+        return pool.submit(_scan_in_worker, chunk)
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _start(settings: Settings, salt: bytes) -> None:
     """A worker's start: its own pipeline, built once."""
     global _pipeline
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to answer, once
+    if _MASKS:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _pipeline = Pipeline.from_settings(settings, salt, remember=False)
 
 
