@@ -103,10 +103,10 @@ async def scrape(url: str) -> str:
         return await r.text()
 
 
-async def warm_up(fake: TimedFake, timeout: float = 120) -> None:
+async def warm_up(fake: TimedFake, text: str, timeout: float = 120) -> None:
     """One post answered before the clock starts: the daemon is healthy before MiniLM, which loads
-    in its own process, is ready, and a first batch waits for it (~6 s)."""
-    fake.post_timed(1000, TEXT.format(n="warm-up"))
+    on its thread at the first post that needs it, is ready."""
+    fake.post_timed(1000, text.format(n="warm-up"))
     deadline = time.monotonic() + timeout
     while not fake.replied_at and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
@@ -116,7 +116,7 @@ async def warm_up(fake: TimedFake, timeout: float = 120) -> None:
     fake.replied_at.clear()
 
 
-async def drive(fake: TimedFake, rate: float, seconds: float) -> float:
+async def drive(fake: TimedFake, text: str, rate: float, seconds: float) -> float:
     """Post at `rate` per second for `seconds`, on an absolute schedule;
     returns when posting ended."""
     count, start = int(rate * seconds), time.monotonic()
@@ -124,11 +124,11 @@ async def drive(fake: TimedFake, rate: float, seconds: float) -> float:
         delay = start + n / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        fake.post_timed(1000 + n % USERS, TEXT.format(n=n))
+        fake.post_timed(1000 + n % USERS, text.format(n=n))
     return time.monotonic()
 
 
-async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
+async def bench(rate: float, seconds: float, folder: Path, extra: str, text: str) -> None:
     """Start the fake and the daemon, drive the load, wait for the replies, print the figures."""
     port = free_port()
     async with TimedFake() as fake:
@@ -158,17 +158,17 @@ async def bench(rate: float, seconds: float, folder: Path, extra: str) -> None:
             stderr=(folder / "daemon.log").open("wb"),
         )
         await wait_healthy(f"http://127.0.0.1:{port}/healthz")
-        await warm_up(fake)
+        await warm_up(fake, text)
         cpu_before, own_before = tree_cpu_seconds(daemon.pid), _own_cpu()
         first = time.monotonic()
-        ended = await drive(fake, rate, seconds)
+        ended = await drive(fake, text, rate, seconds)
         total = len(fake.posted_at)
         deadline = time.monotonic() + 120
         while len(fake.replied_at) < total and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         last = max(fake.replied_at.values(), default=ended)
         cpu, own = tree_cpu_seconds(daemon.pid) - cpu_before, _own_cpu() - own_before
-        rss = tree_peak_mib(daemon.pid)  # the daemon's and its MiniLM process's
+        rss = tree_peak_mib(daemon.pid)  # the daemon's (and any child process's)
         metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
         daemon.send_signal(signal.SIGTERM)
         await daemon.wait()
@@ -207,7 +207,7 @@ def report(
         f"throughput:             {len(lat) / (last - first):.1f} posts/s answered "
         f"(first post to last reply, {last - first:.1f} s)"
     )
-    print(f"daemon peak RSS:        {rss:.0f} MiB (with its child processes: MiniLM)")
+    print(f"daemon peak RSS:        {rss:.0f} MiB (with any child processes)")
     own = {
         line.split()[0]: line.split()[1]
         for line in metrics.splitlines()
@@ -251,13 +251,12 @@ def main() -> None:
         help="posts the n-gram stage settles alone (default: posts that all reach MiniLM)",
     )
     args = parser.parse_args()
-    global TEXT
-    TEXT = PLAIN if args.plain else TEXT
     extra = EXTRA + ("\n[support]\nuse_encoder = false\n" if args.no_encoder else "")
+    text = PLAIN if args.plain else TEXT
     for n, rate in enumerate(args.rate):
         print(("\n" if n else "") + f"== {rate:.0f} posts/s for {args.seconds:.0f} s", flush=True)
         with tempfile.TemporaryDirectory() as folder:
-            asyncio.run(bench(rate, args.seconds, Path(folder), extra))
+            asyncio.run(bench(rate, args.seconds, Path(folder), extra, text))
 
 
 if __name__ == "__main__":
