@@ -55,8 +55,9 @@ def _without_link(token: str) -> str:
 
 
 def grams(text: str) -> list[str]:
-    """Word uni/bigrams, character 3-5 grams of Latin words, and
-    character 1-3 grams of Chinese runs."""
+    """Word uni/bigrams, character 3- and 5-grams of Latin words, and character 1-3 grams of
+    Chinese runs: the features' definition, which hashed() computes without building these strings
+    (tests/classify/support/test_features.py holds the two equal)."""
     words = _WORD.findall(_CJK_RUN.sub(" ", text))
     out = [f"w:{w}" for w in words]
     out += [f"b:{a} {b}" for a, b in pairwise(words)]
