@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.classify.support.background import BackgroundEncoder, EncoderError
 from monitor.classify.support.classifier import DEFAULT_MODEL_DIR
@@ -45,6 +47,47 @@ def test_token_batches_cover_every_text_once_within_the_budget() -> None:
     assert [lengths[i] for b in batches for i in b] == sorted(lengths)
     for b in batches:
         assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 128
+
+
+def test_a_long_text_does_not_make_the_short_ones_pad_to_it() -> None:
+    """Four 8-token texts and one of 40: two passes (32 + 40 tokens, and one pass more) cost less
+    than one padded to 40 (200 tokens)."""
+    assert token_batches([8, 40, 8, 8, 8], budget=512) == [[0, 2, 3, 4], [1]]
+    assert token_batches([8, 9, 8], budget=512) == [[0, 2, 1]]  # one token of padding: one pass
+
+
+def _first_fit(lengths: list[int], budget: int) -> list[list[int]]:
+    """The batching token_batches replaced: shortest first, each batch filled while it fits."""
+    batches: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if batches and (len(batches[-1]) + 1) * lengths[i] <= budget:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+def _cost(lengths: list[int], batches: list[list[int]], pass_tokens: int) -> int:
+    """Padded tokens of the batches, and pass_tokens for each."""
+    return sum(len(b) * max(lengths[i] for i in b) + pass_tokens for b in batches)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(1, MAX_TOKENS), max_size=80),
+    st.integers(16, 1024),
+    st.integers(0, 32),
+)
+def test_token_batches_never_cost_more_than_filling_each_in_turn(
+    lengths: list[int], budget: int, pass_tokens: int
+) -> None:
+    """Whatever the lengths, every text once, within the budget, and no dearer than first fit."""
+    batches = token_batches(lengths, budget, pass_tokens)
+    assert [lengths[i] for b in batches for i in b] == sorted(lengths)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(len(b) == 1 or len(b) * max(lengths[i] for i in b) <= budget for b in batches)
+    first_fit = _first_fit(lengths, budget)
+    assert _cost(lengths, batches, pass_tokens) <= _cost(lengths, first_fit, pass_tokens)
 
 
 def test_an_embedding_does_not_depend_on_the_texts_batched_with_it() -> None:
