@@ -44,26 +44,32 @@ class ByScript:
 
     @classmethod
     def load(cls, model_dir: Path) -> ByScript:
-        """Read linear.npz: both models, or one model serving both (as written before the split)."""
+        """Read linear.npz: both models (their used rows, or every row as written before), or one
+        model serving both (as written before the split)."""
         with np.load(model_dir / FILE) as npz:
             if "weights" in npz:
                 one = HashedLinear(npz["weights"], npz["bias"])
                 return cls(one, one)
-            return cls(
-                HashedLinear(npz["latin_weights"], npz["latin_bias"]),
-                HashedLinear(npz["chinese_weights"], npz["chinese_bias"]),
-            )
+            if "latin_at" not in npz:
+                return cls(
+                    HashedLinear(npz["latin_weights"], npz["latin_bias"]),
+                    HashedLinear(npz["chinese_weights"], npz["chinese_bias"]),
+                )
+            return cls(*(
+                HashedLinear(_spread(npz[f"{s}_at"], npz[f"{s}_rows"]), npz[f"{s}_bias"])
+                for s in ("latin", "chinese")
+            ))
 
     def save(self, model_dir: Path) -> None:
-        """Write linear.npz (float16 halves the committed size; the loss
-        in precision is irrelevant)."""
+        """Write linear.npz: float16 rows (the loss in precision is irrelevant), only those of the
+        buckets some training text used (41% of the Latin ones, 8% of the Chinese), uncompressed:
+        2.6 MB that load in a few ms, where the whole tables compressed took ~18 ms to inflate."""
         model_dir.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
+        (latin_at, latin_rows), (chinese_at, chinese_rows) = map(_used, (self.latin, self.chinese))
+        np.savez(
             model_dir / FILE,
-            latin_weights=self.latin.weights.astype(np.float16),
-            latin_bias=self.latin.bias,
-            chinese_weights=self.chinese.weights.astype(np.float16),
-            chinese_bias=self.chinese.bias,
+            latin_at=latin_at, latin_rows=latin_rows, latin_bias=self.latin.bias,
+            chinese_at=chinese_at, chinese_rows=chinese_rows, chinese_bias=self.chinese.bias,
         )
 
     def scores(self, text: str) -> Scores:
@@ -77,7 +83,9 @@ class HashedLinear:
     def __init__(self, weights: np.ndarray, bias: np.ndarray) -> None:
         if weights.shape[0] != DIM:
             raise ValueError(f"linear model has {weights.shape[0]} buckets, features give {DIM}")
-        self.weights = weights.astype(np.float32)
+        # float16 rows stay float16 (16 MB less, ~20 ms less to load); each post's rows are made
+        # float32 before they are summed, so the sums are those of a float32 table.
+        self.weights = weights if weights.dtype == np.float16 else weights.astype(np.float32)
         self.bias = bias.astype(np.float32)
 
     @classmethod
@@ -97,11 +105,26 @@ class HashedLinear:
     def logits(self, text: str) -> np.ndarray:
         """The eight raw outputs: support logit, then the seven topic logits."""
         ids = hashed(text)
-        return self.weights[ids].sum(axis=0) / math.sqrt(len(ids)) + self.bias
+        rows = self.weights[ids].astype(np.float32, copy=False)
+        return rows.sum(axis=0) / math.sqrt(len(ids)) + self.bias
 
     def scores(self, text: str) -> Scores:
         """Probabilities for one text."""
         return from_logits(self.logits(text))
+
+
+def _used(model: HashedLinear) -> tuple[np.ndarray, np.ndarray]:
+    """The buckets whose float16 row is not all zeros, and those rows."""
+    rows = model.weights.astype(np.float16)
+    at = np.flatnonzero((rows != 0).any(axis=1)).astype(np.int32)
+    return at, rows[at]
+
+
+def _spread(at: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The whole float16 table from its used rows: every other bucket's row is zeros."""
+    table = np.zeros((DIM, rows.shape[1]), dtype=np.float16)
+    table[at] = rows
+    return table
 
 
 def from_logits(logits: np.ndarray) -> Scores:
