@@ -16,7 +16,8 @@ from types import ModuleType
 
 import pytest
 
-from monitor.cli.entry import DEMO_STREAM, main
+from monitor.cli.entry import main
+from monitor.cli.running import DEMO_STREAM
 from monitor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +98,7 @@ def test_scan_table_has_a_header_and_aligned_columns(capsys, monkeypatch) -> Non
     header, *rows = capsys.readouterr().out.splitlines()
     assert header.split() == ["LINE", "ID", "TEXT", "FINDINGS"] and len(rows) == 5
     assert [row.split()[0] for row in rows] == ["1", "2", "3", "4", "5"]
-    from monitor.cli.entry import _cells
+    from monitor.cli.scan import _cells
 
     def cells(text: str) -> int:  # terminal columns: a CJK character or an emoji takes two
         return sum(_cells(c) for c in text)

@@ -213,7 +213,7 @@ def test_scan_with_a_missing_list_file_warns_and_still_scans(
 def test_run_with_a_missing_list_file_logs_a_warning_and_still_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from monitor.cli.entry import DEMO_STREAM
+    from monitor.cli.running import DEMO_STREAM
 
     cfg = _config_listing(tmp_path, "phish.txt", "allowed.txt")
     (tmp_path / "allowed.txt").touch()

@@ -245,7 +245,7 @@ def test_no_member_answer_in_the_demo_stream_is_read_as_a_request(settings: Sett
     """No reply in the demo stream that is not itself a request (members answering, thanking or
     commiserating; six were flagged with the model before issue 26) gets a support finding, and no
     fewer requests are found than then (36)."""
-    from monitor.cli.entry import DEMO_STREAM
+    from monitor.cli.running import DEMO_STREAM
     from monitor.core import pipeline
     from monitor.core.postjson import parse_line
 
@@ -267,7 +267,7 @@ def test_no_member_answer_in_the_demo_stream_is_read_as_a_request(settings: Sett
 def test_the_demo_streams_support_flags_are_all_requests(settings: Settings) -> None:
     """No post in the demo stream that asks for nothing is read as a support request (a member's own
     question about a pasted phrase was, while its redaction took 助记词's 词 with the phrase)."""
-    from monitor.cli.entry import DEMO_STREAM
+    from monitor.cli.running import DEMO_STREAM
 
     out = io.StringIO()
     assert run_eval(DEMO_STREAM, settings, False, True, out) == 0

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import firstrun, progress
-from monitor.cli.entry import DEMO_STREAM, main
+from monitor.cli.entry import main
+from monitor.cli.running import DEMO_STREAM
 from monitor.core import config
 from tests.conftest import ROOT
 

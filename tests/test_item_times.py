@@ -15,7 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from flagged_items import add, finding
 from serving import TOKEN
 
-from monitor.cli.entry import DEMO_STREAM, main
+from monitor.cli.entry import main
+from monitor.cli.running import DEMO_STREAM
 from monitor.core.models import Author, Post
 from monitor.desk import report, serve
 from monitor.store import Store

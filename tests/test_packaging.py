@@ -21,7 +21,7 @@ def test_every_data_path_is_under_the_resolved_data_folder() -> None:
     from monitor.classify.impersonation import wordlists
     from monitor.classify.support import classifier as detector
     from monitor.classify.support import generate
-    from monitor.cli.entry import DEMO_STREAM
+    from monitor.cli.running import DEMO_STREAM
     from monitor.core import config
     from monitor.desk import command_handlers as commands
     from monitor.replies import templates

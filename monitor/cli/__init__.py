@@ -1,5 +1,6 @@
-"""The `monitor` command, one module per verb group: entry (parser, run, demo, scan, report,
-lists, eval), review_serve (review, serve), evaluate, train; shared holds what they share."""
+"""The `monitor` command: entry holds the entry point and the table of subcommands; each
+subcommand's options and work are in the module the table names (scan, running, review_serve, ...),
+imported only when that subcommand runs; shared holds what they share."""
 
 from monitor.cli.entry import main
 

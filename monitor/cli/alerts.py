@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any
 
-from monitor.cli.shared import CliError, db_missing
+from monitor.cli.dbargs import db_missing
+from monitor.cli.shared import CliError
 from monitor.connectors.protocol import Connector
 from monitor.core import config
 from monitor.desk import digest
@@ -15,10 +15,8 @@ from monitor.runtime.sender import ALERT_CONNECTORS
 from monitor.store import Store
 
 
-def add_digest(sub: Any) -> None:
+def add_digest(p: argparse.ArgumentParser) -> None:
     """The `digest` subcommand."""
-    p = sub.add_parser("digest", help="print the daily digest (findings, precision, open cases, "
-                       "the oldest unreviewed item); --send delivers it")
     p.add_argument("--send", action="store_true",
                    help="also send it to the [alerts.digest] channels (not the Telegram chat, "
                    "which only `monitor run` reaches)")

@@ -4,9 +4,9 @@ and row as it is (the ids too, so links and the audit log still point right)."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from monitor.cli.shared import CliError, db_missing
+from monitor.cli.dbargs import db_missing
+from monitor.cli.shared import CliError
 from monitor.store import Store
 from monitor.store.postgres import PgDatabase, is_url, safe_url, without_nul
 
@@ -14,9 +14,8 @@ CHUNK = 1000  # rows per INSERT round trip
 KEPT = {"schema_version"}  # meta rows the new database has made for itself
 
 
-def add_db(sub: Any) -> None:
+def add_db(p: argparse.ArgumentParser) -> None:
     """`monitor db` and its subcommands."""
-    p = sub.add_parser("db", help="database chores (copy a store to Postgres)")
     dsub = p.add_subparsers(dest="db_command", required=True)
     cp = dsub.add_parser("copy", help="copy an SQLite store into an empty Postgres database")
     cp.add_argument("source", help="the SQLite database file")

@@ -8,7 +8,6 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from monitor.classify import DEFAULT_MODEL_DIR, model_problems
 from monitor.cli.shared import missing_lists
@@ -43,11 +42,8 @@ class Check:
         return scrub(text)
 
 
-def add_doctor(sub: Any) -> None:
+def add_doctor(p: argparse.ArgumentParser) -> None:
     """The `doctor` subcommand."""
-    p = sub.add_parser("doctor", help="check the config, list and model files, the database "
-                       "and each enabled platform's credentials; one line each, OK or FAIL "
-                       "with the fix")
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
     p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
     p.set_defaults(func=cmd_doctor)

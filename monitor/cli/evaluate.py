@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import secrets as pysecrets
 import sys
@@ -14,6 +15,7 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from monitor.classify import Pending, language
+from monitor.core import config
 from monitor.core.config import Settings
 from monitor.core.models import FINDING_KINDS, Context, Post
 from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
@@ -283,6 +285,21 @@ def _fmt(value: float | None) -> str:
 
 
 # -- command -----------------------------------------------------------------------------------
+
+
+def add_eval(p: argparse.ArgumentParser) -> None:
+    """The labelled file, --config, --json and --no-progress."""
+    p.add_argument("file", type=Path, help="Post JSON lines, each with an `expected` list")
+    p.add_argument("--config", help="monitor.toml (default: the bundled example)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score the pipeline on a labelled file."""
+    settings = config.load(args.config)
+    return run_eval(args.file, settings, progress_wanted(args.no_progress), args.json, sys.stdout)
 
 
 def progress_wanted(no_progress: bool) -> bool:

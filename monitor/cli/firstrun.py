@@ -7,7 +7,6 @@ import argparse
 import shlex
 import shutil
 from pathlib import Path
-from typing import Any
 
 from monitor.cli.shared import CliError
 from monitor.core import config
@@ -71,10 +70,8 @@ ENV_HEADER = """\
 """
 
 
-def add_init(sub: Any) -> None:
+def add_init(p: argparse.ArgumentParser) -> None:
     """The `init` subcommand."""
-    p = sub.add_parser("init", help="write a commented monitor.toml, its list files and a "
-                       ".env.example into a folder")
     p.add_argument("dir", nargs="?", type=Path, default=Path("."),
                    help="where to write them (default: the current folder)")
     p.add_argument("--force", action="store_true",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from monitor.cli.shared import db_missing
+from monitor.cli.dbargs import db_missing
 from monitor.core.config import Settings
 from monitor.store import Store
 

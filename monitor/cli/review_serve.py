@@ -15,7 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.cli.shared import CliError, db_missing, report_query
+from monitor.cli.dbargs import db_missing, report_query
+from monitor.cli.shared import CliError
 from monitor.core import config
 from monitor.core.models import FINDING_KINDS, Brand
 from monitor.desk import enforcing, review
@@ -23,11 +24,8 @@ from monitor.desk.allowing import Allowed, AllowTarget, allow_links
 from monitor.store import Store
 
 
-def add_review(sub: Any) -> None:
+def add_review(p: argparse.ArgumentParser) -> None:
     """`monitor review` and its subcommands."""
-    p = sub.add_parser(
-        "review", help="the review queue: list, show, decide, approve, stats, export"
-    )
     rsub = p.add_subparsers(dest="review_command", required=True)
     ls = _review_parser(rsub, "list", "findings waiting for review, newest first", cmd_review_list)
     ls.add_argument("--status", default="new", help="comma-separated statuses (default new)")
@@ -97,11 +95,8 @@ def _review_parser(rsub: Any, name: str, help_text: str, func: Any) -> argparse.
     return p
 
 
-def add_serve(sub: Any) -> None:
+def add_serve(p: argparse.ArgumentParser) -> None:
     """`monitor serve`."""
-    p = sub.add_parser(
-        "serve", help="a local web page over the review queue (people sign in, or a shared token)"
-    )
     p.add_argument("--config", help="monitor.toml (default: the bundled example)")
     p.add_argument("--db", help="SQLite database path (default: [monitor] db from the config)")
     p.add_argument("--host", help="address to listen on (default: [serve] host, else 127.0.0.1)")

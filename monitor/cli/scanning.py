@@ -4,20 +4,20 @@ worker processes that each run their own pipeline."""
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.classify import Pending
 from monitor.core.config import Settings
 from monitor.core.models import Post
 from monitor.core.pipeline import Pipeline, Processed, in_order, numbered_chunks
 from monitor.core.postjson import PostError, is_blank, parse_line
+
+if TYPE_CHECKING:  # imported by scan_in_workers: a scan in one process needs no worker pool
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 Chunk = list[tuple[int, str]]
 # A file of fewer lines is scanned in one process: each worker loads its own models (about half
@@ -71,6 +71,12 @@ def scan_in_workers(
 ) -> Iterator[dict[str, Any]]:
     """scan_lines() over `jobs` worker processes, each with its own pipeline built from the same
     settings and salt: the same results, in the same order, as one process gives."""
+    # Imported here, the one place workers start: they would cost every scan run in one process
+    # (standard input, or a file of up to PARALLEL_FROM lines) ~7 ms of its start-up.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     try:
         with ProcessPoolExecutor(jobs, context, _start, (settings, salt)) as pool:

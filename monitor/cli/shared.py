@@ -1,34 +1,21 @@
-"""What the command-line modules share: the one-line user error, report queries from
---since/--status, and the configured list files that are missing."""
+"""What the command-line modules share: the one-line user error, the configured list files that
+are missing, and the fingerprint salt."""
 
 from __future__ import annotations
 
+import secrets
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor.core import config
-from monitor.desk import report, review
-from monitor.store.postgres import is_url
+
+if TYPE_CHECKING:  # annotations only: `monitor scan` opens no store, so it never loads one
+    from monitor.store import Store
 
 
 class CliError(Exception):
     """A problem the user can fix; printed as one line, exit code 2."""
-
-
-def db_missing(db: str | Path) -> bool:
-    """Whether --db names an SQLite file that is not there (a postgresql:// URL is asked when
-    opened: an unreachable one stops the command with its own line)."""
-    return not is_url(db) and not Path(db).is_file()
-
-
-def report_query(since: str | None, status: str | None) -> report.Query:
-    """--since and --status as a report query."""
-    try:
-        return report.Query(
-            review.parse_since(since) if since else None, review.parse_statuses(status or "")
-        )
-    except review.ReviewError as exc:
-        raise CliError(str(exc)) from None
 
 
 def missing_lists(settings: config.Settings) -> list[str]:
@@ -46,3 +33,11 @@ def missing_lists(settings: config.Settings) -> list[str]:
             f"`monitor lists {command} FILE --config {shlex.quote(str(settings.path))}`"
         )
     return missing
+
+
+def salt(settings: config.Settings, store: Store | None) -> bytes:
+    """The fingerprint salt: from the env var named in config, else the database's own."""
+    value = config.env_secret(settings.salt_env)
+    if value:
+        return value.encode("utf-8")
+    return store.salt() if store else secrets.token_bytes(32)

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from monitor.cli.shared import CliError, db_missing
+from monitor.cli.dbargs import db_missing
+from monitor.cli.shared import CliError
 from monitor.core import config
 from monitor.desk import abuse, cases
 from monitor.store import Store
@@ -17,9 +18,8 @@ from monitor.store import Store
 LIST_STATUSES = ("open", "reported", "down", "rejected", "all")
 
 
-def add_cases(sub: Any) -> None:
+def add_cases(p: argparse.ArgumentParser) -> None:
     """`monitor cases` and its subcommands."""
-    p = sub.add_parser("cases", help="takedown cases for phishing hosts and impostor accounts")
     csub = p.add_subparsers(dest="cases_command", required=True)
     ls = _parser(csub, "list", "cases with their age, oldest first seen first", cmd_cases_list)
     ls.add_argument("--status", default="open", choices=LIST_STATUSES,

@@ -10,16 +10,15 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from monitor.cli.shared import CliError, db_missing
+from monitor.cli.dbargs import db_missing
+from monitor.cli.shared import CliError
 from monitor.store import Store
 
 
-def add_users(sub: Any) -> None:
+def add_users(p: argparse.ArgumentParser) -> None:
     """`monitor users` and its subcommands."""
     from monitor.desk.people import ROLES
 
-    p = sub.add_parser("users", help="people who sign in to `monitor serve`: add, list, "
-                                     "disable, enable, reset")
     usub = p.add_subparsers(dest="users_command", required=True)
     add = _parser(usub, "add", "add a person (prints their personal API token once)", cmd_add)
     add.add_argument("name")
