@@ -3,19 +3,27 @@ phase by phase, each run in a fresh process (median of --runs).
 
 Phases: importing the detectors (and, within it, the regexes compiled at import), the BIP39
 index of the seed finder, the content rules' needle gates, and the first post's secret and
-content scans (with the regexes compiled on first use). Bytecode is written first, as a wheel
-install has it. Usage: python bench/startup_phases.py [--runs 7] [--text TEXT]
+content scans (with the regexes compiled on first use). Times are the process's CPU time
+(time.process_time), which other jobs on the machine disturb less than wall time. Bytecode is
+written first, as a wheel install has it. With --before REV, the code of that git revision is
+timed too, in turns with this checkout's.
+
+Usage: python bench/startup_phases.py [--runs 9] [--text TEXT] [--before REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
-from time import perf_counter
+from pathlib import Path
+from time import process_time
 from typing import Any
 
 PHASES = (
@@ -37,11 +45,11 @@ def _timed_compiles() -> list[float]:
 
     def timed(*args: Any) -> Any:
         """re's own compile, timed."""
-        start = perf_counter()
+        start = process_time()
         try:
             return compile_(*args)
         finally:
-            spent[0] += perf_counter() - start
+            spent[0] += process_time() - start
 
     _compiler.compile = timed
     return spent
@@ -50,32 +58,44 @@ def _timed_compiles() -> list[float]:
 def child(text: str) -> dict[str, float]:
     """The phases' seconds in this (fresh) process."""
     spent = _timed_compiles()
-    start = perf_counter()
+    start = process_time()
     import monitor.classify  # noqa: F401  (what `monitor scan` imports of the detectors)
     from monitor.classify.impersonation import content
     from monitor.classify.secrets import core, seeds
     from monitor.classify.text import normalise
 
-    times = {"import": perf_counter() - start, "import: re.compile": spent[0]}
-    start = perf_counter()
+    times = {"import": process_time() - start, "import: re.compile": spent[0]}
+    start = process_time()
     seeds._index()
-    times["seed index"] = perf_counter() - start
-    start = perf_counter()
-    content._gated()
-    times["needle gates"] = perf_counter() - start
-    before, start = spent[0], perf_counter()
+    times["seed index"] = process_time() - start
+    start = process_time()
+    # The Latin rules' gates (_latin); _gated made the Chinese ones too, before they were split:
+    # either is timed, so the code of an older revision can be measured as well.
+    (vars(content).get("_latin") or vars(content)["_gated"])()
+    times["needle gates"] = process_time() - start
+    before, start = spent[0], process_time()
     core.find_secrets(text)
     content.content_signals(normalise(text))
-    times["first post"] = perf_counter() - start
+    times["first post"] = process_time() - start
     times["first post: re.compile"] = spent[0] - before
+    return times
+
+
+def run_child(code: Path, text: str) -> dict[str, float]:
+    """child() in a fresh process whose `monitor` is the package under code."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    command = [sys.executable, __file__, "--child", "--text", text]
+    done = subprocess.run(command, capture_output=True, check=True, text=True, env=env)
+    times: dict[str, float] = json.loads(done.stdout)
     return times
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the phases in fresh processes and print each one's median and fastest time."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--text", help="the post (default: coldstart.py's)")
+    parser.add_argument("--before", help="git revision to time as well, in turns")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -83,20 +103,33 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # Imported here, not above: they import monitor, which the child must import under its clock.
     from coldstart import TEXT
-    from throughput import compile_bytecode
+    from same_output import export
+    from throughput import ROOT, compile_bytecode
 
     compile_bytecode()
-    command = [sys.executable, __file__, "--child", "--text", args.text or TEXT]
-    runs = [
-        json.loads(subprocess.run(command, capture_output=True, check=True, text=True).stdout)
-        for _ in range(args.runs)
-    ]
-    print(f"{args.runs} fresh processes; ms")
-    print(f"{'phase':<24} {'median':>8} {'fastest':>8}")
-    for phase in PHASES:
-        ms = [run[phase] * 1000 for run in runs]
-        print(f"{phase:<24} {statistics.median(ms):>8.1f} {min(ms):>8.1f}")
+    with tempfile.TemporaryDirectory() as name:
+        codes = {"after": ROOT}
+        if args.before:
+            codes = {"before": export(args.before, Path(name)), **codes}
+            compileall.compile_dir(codes["before"] / "monitor", quiet=1)
+        runs: dict[str, list[dict[str, float]]] = {label: [] for label in codes}
+        for _ in range(args.runs):
+            for label, code in codes.items():
+                runs[label].append(run_child(code, args.text or TEXT))
+    report(runs)
     return 0
+
+
+def report(runs: dict[str, list[dict[str, float]]]) -> None:
+    """Each phase's median and fastest CPU milliseconds, per version of the code."""
+    print(f"{len(next(iter(runs.values())))} fresh processes each; CPU ms, median (fastest)")
+    print(f"{'phase':<24}" + "".join(f"{label:>18}" for label in runs))
+    for phase in PHASES:
+        cells = []
+        for version in runs.values():
+            ms = [run[phase] * 1000 for run in version]
+            cells.append(f"{statistics.median(ms):>10.1f} ({min(ms):>5.1f})")
+        print(f"{phase:<24}" + "".join(f"{cell:>18}" for cell in cells))
 
 
 if __name__ == "__main__":
