@@ -1,5 +1,5 @@
 """Derived files: values the detectors would otherwise work out in every fresh process (the BIP39
-index), computed at development time and shipped under data/derived/.
+index, the content rules' needles), computed at development time and shipped under data/derived/.
 
 Their owners read them through load() and derive the value instead when the file is missing,
 unreadable or was derived from other inputs, so a stale file costs time, never a wrong answer.
