@@ -12,6 +12,7 @@ from monitor.classify.impersonation.lures_zh import LURES_ZH
 from monitor.classify.impersonation.rule import ASKS_TO_DM, Rule
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.wordlists import words
+from monitor.classify.regexes import compiled
 from monitor.classify.text import has_cjk, simplified
 
 # Leading \b on the Latin words keeps the regex engine from trying every position.
@@ -28,15 +29,16 @@ _WALLET_FIX = (
     r"(?:validat|synchroni[sz]|sync|rectif|restor|migrat|unlock|whitelist"
     r"|reactivat)\w{0,8} (?:your |ur |the )?(?:wallet|dapp|account|node)"
 )
+# What cancels a rule's match, read only around one (compiled on first use: regexes.compiled).
 # A warning about secrets ("never share your seed phrase") must not read as a request for one.
-_WARNING = re.compile(
+_WARNING = (
     r"\b(?:never|don'?t|do not|not|no one|nobody|won'?t|will not|beware|warning|scam|avoid"
     r"|red flags?)\b"
     r"|\bpromis\w{1,3} of|\bsigns? of|不要|切勿|请勿|绝不|谨防|不会(?:索要|要求|向)"
 )
 
 # What a victim writes when telling of a scam: a request made to them, or their own secret.
-_REPORTED = re.compile(
+_REPORTED = (
     r"\b(?:asked|asking|asks|told|telling|tells|wanted|wants|begged|tried to get"
     r"|trying to get) me (?:to|for)\b"
     r"|\bmy (?:(?:12|24)[ -]word |wallet'?s? )?(?:seed|recovery|secret|private|backup|mnemonic)"
@@ -46,8 +48,8 @@ _REPORTED = re.compile(
 )
 # A quotation, and the words around it that make it a scam told of
 # ("the scammer said", "ignore them").
-_QUOTE = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」')
-_TELLS = re.compile(
+_QUOTE = r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」'
+_TELLS = (
     r"\b(?:scam\w*|fake|beware|careful|ignore|report\w*|warning|psa|impost[eo]rs?|phish\w*|lol"
     r"|said|says|wrote)\b"
     # 不小心 is "by mistake"
@@ -288,22 +290,22 @@ def needle_file() -> dict[needle_table.Key, needle_table.Needles]:
 def _warned(text: str, start: int) -> bool:
     """True when a warning word sits shortly before a match, as in
     'never share your seed phrase'."""
-    return bool(_WARNING.search(text, max(0, start - 40), start))
+    return bool(compiled(_WARNING).search(text, max(0, start - 40), start))
 
 
 def _reported(text: str, start: int, end: int) -> bool:
     """True when the writer tells of a request made to them ("they asked me to install
     anydesk", "让我提供 助记词") or names their own secret ("send my seed phrase"): a
     victim's report, not the scam."""
-    return bool(_REPORTED.search(text, max(0, start - 40), end))
+    return bool(compiled(_REPORTED).search(text, max(0, start - 40), end))
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
     """True when a match sits inside quotation marks and the words around them tell of a scam:
     'Scammers are posting "DM me for help", ignore them'."""
-    for quote in _QUOTE.finditer(text):
+    for quote in compiled(_QUOTE).finditer(text):
         if quote.start() <= start and end <= quote.end():
-            return bool(_TELLS.search(text[: quote.start()] + " " + text[quote.end() :]))
+            return bool(compiled(_TELLS).search(text[: quote.start()] + " " + text[quote.end() :]))
     return False
 
 
