@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_data_path_is_under_the_resolved_data_folder() -> None:
-    from monitor.classify import text
+    from monitor.classify import derived, text
+    from monitor.classify.derived_files import FILES
     from monitor.classify.impersonation import wordlists
     from monitor.classify.support import classifier as detector
     from monitor.classify.support import generate
@@ -35,6 +36,7 @@ def test_every_data_path_is_under_the_resolved_data_folder() -> None:
         generate.DATA_DIR,
         detector.DEFAULT_MODEL_DIR,
         DEMO_STREAM,
+        *(derived.path(name) for name in FILES),
     ]
     for path in paths:
         assert path.exists() and path.is_relative_to(resources.DATA_DIR), path

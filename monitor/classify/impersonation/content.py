@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from monitor.classify.impersonation import needle_table
 from monitor.classify.impersonation.lures import LURES
 from monitor.classify.impersonation.lures_zh import LURES_ZH
-from monitor.classify.impersonation.needles import gate
 from monitor.classify.impersonation.rule import ASKS_TO_DM, Rule
-from monitor.classify.impersonation.rule import rx as _rx
 from monitor.classify.impersonation.signals import Signal
 from monitor.classify.impersonation.wordlists import words
+from monitor.classify.regexes import compiled
 from monitor.classify.text import has_cjk, simplified
 
 # Leading \b on the Latin words keeps the regex engine from trying every position.
@@ -29,15 +29,16 @@ _WALLET_FIX = (
     r"(?:validat|synchroni[sz]|sync|rectif|restor|migrat|unlock|whitelist"
     r"|reactivat)\w{0,8} (?:your |ur |the )?(?:wallet|dapp|account|node)"
 )
+# What cancels a rule's match, read only around one (compiled on first use: regexes.compiled).
 # A warning about secrets ("never share your seed phrase") must not read as a request for one.
-_WARNING = re.compile(
+_WARNING = (
     r"\b(?:never|don'?t|do not|not|no one|nobody|won'?t|will not|beware|warning|scam|avoid"
     r"|red flags?)\b"
     r"|\bpromis\w{1,3} of|\bsigns? of|不要|切勿|请勿|绝不|谨防|不会(?:索要|要求|向)"
 )
 
 # What a victim writes when telling of a scam: a request made to them, or their own secret.
-_REPORTED = re.compile(
+_REPORTED = (
     r"\b(?:asked|asking|asks|told|telling|tells|wanted|wants|begged|tried to get"
     r"|trying to get) me (?:to|for)\b"
     r"|\bmy (?:(?:12|24)[ -]word |wallet'?s? )?(?:seed|recovery|secret|private|backup|mnemonic)"
@@ -47,8 +48,8 @@ _REPORTED = re.compile(
 )
 # A quotation, and the words around it that make it a scam told of
 # ("the scammer said", "ignore them").
-_QUOTE = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」')
-_TELLS = re.compile(
+_QUOTE = r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」'
+_TELLS = (
     r"\b(?:scam\w*|fake|beware|careful|ignore|report\w*|warning|psa|impost[eo]rs?|phish\w*|lol"
     r"|said|says|wrote)\b"
     # 不小心 is "by mistake"
@@ -74,7 +75,7 @@ RULES: tuple[Rule, ...] = (
         "credential_request",
         0.85,
         "asks for a seed phrase or private key",
-        _rx(
+        (
             rf"(?:{_ASK}).{{0,40}}(?:{_SECRET})|(?:{_SECRET}).{{0,20}}(?:to (?:verify|validate"
             r"|sync|restore|recover))"
         ),
@@ -84,7 +85,7 @@ RULES: tuple[Rule, ...] = (
         "credential_request",
         0.8,
         "asks to validate / sync / rectify a wallet",
-        _rx(
+        (
             rf"\b{_WALLET_FIX}|\bwallet (?:validation|synchroni[sz]ation|rectification)|(?:同步"
             r"|验证|激活)钱包|钱包(?:验证|同步)"
         ),
@@ -94,7 +95,7 @@ RULES: tuple[Rule, ...] = (
         "fake_support_reply",
         0.75,
         "offers to recover lost funds",
-        _rx(
+        (
             r"\brecover\w{0,3} (?:your |ur |all )?(?:lost |stolen |scammed )?(?:funds|crypto"
             r"|money|assets|coins|btc|usdt)"
             r"|\b(?:fund|asset|crypto|wallet)s? recovery\b|\brecovery (?:service|expert"
@@ -107,7 +108,7 @@ RULES: tuple[Rule, ...] = (
         "offplatform_contact",
         0.25,
         "gives a phone number",
-        _rx(rf"(?<![\w.])\+\d{{1,3}}[ -]?\d{{2,4}}[ -]?\d{{3,4}}[ -]?\d{{3,5}}\b|{_PHONE_ZH}"),
+        rf"(?<![\w.])\+\d{{1,3}}[ -]?\d{{2,4}}[ -]?\d{{3,4}}[ -]?\d{{3,5}}\b|{_PHONE_ZH}",
     ),
     # Fake hotlines ("Coinbase support number +1 888...", "欧易客服电话 400-...") are a scam of
     # their own: the number rings the scammer, who asks for codes on the call.
@@ -115,14 +116,14 @@ RULES: tuple[Rule, ...] = (
         "offplatform_contact",
         0.55,
         "gives a customer-service phone number",
-        _rx(rf"(?:{_HOTLINE}).{{0,25}}?(?:{PHONE})|(?:{PHONE}).{{0,12}}?(?:{_HOTLINE})"),
+        rf"(?:{_HOTLINE}).{{0,25}}?(?:{PHONE})|(?:{PHONE}).{{0,12}}?(?:{_HOTLINE})",
         True,
     ),
     Rule(
         "offplatform_contact",
         0.3,
         "points to a Telegram account",
-        _rx(
+        (
             r"\bt\.me/(?!\+|joinchat)[a-z0-9_]{4,32}\b|\btelegram\s{0,2}(?:id|handle"
             r"|username)?\s{0,2}[:：]\s{0,2}@?[a-z0-9_]{4,32}"
         ),
@@ -131,7 +132,7 @@ RULES: tuple[Rule, ...] = (
         "offplatform_contact",
         0.3,
         ASKS_TO_DM,
-        _rx(
+        (
             r"\b(?:dm|pm|inbox|message|text|contact|hit up|reach out to)\s{1,3}(?:me|us)\b"
             r"|\bsend (?:me|us) (?:a |an )?(?:dm|pm|direct message|private message|message)"
             r"|\b(?:dm|pm|inbox) (?:for|to get)\b|\b(?:my )?(?:dms?|inbox) (?:is|are) open\b"
@@ -141,7 +142,7 @@ RULES: tuple[Rule, ...] = (
         "fake_support_reply",
         0.3,
         "offers help or support",
-        _rx(
+        (
             r"\b(?:i|we)(?: can|'ll| will| could) (?:help|assist|guide|walk you|resolve|fix)"
             r"|\blet (?:me|us) (?:help|assist)"
             # "DM me for help" offers help; "DM me later" only asks for a DM
@@ -161,7 +162,7 @@ RULES: tuple[Rule, ...] = (
         "scam_lure",
         0.6,
         "promises to send back more crypto than you send",
-        _rx(
+        (
             r"\bdouble your (?:btc|eth|crypto|money|coins)"
             r"|\bsend \d[\d.,]{0,9} ?\w{0,6}.{0,40}\b(?:receive|get) (?:\d[\d.,]{0,9}|double|2x"
             r"|back)"
@@ -172,7 +173,7 @@ RULES: tuple[Rule, ...] = (
         "scam_lure",
         0.6,
         "asks to drop a wallet address",
-        _rx(
+        (
             r"\b(?:drop|leave|comment|send|share|post) (?:your |ur )?(?:\$?\w{1,10} )?(?:wallet"
             r"|addy|address)(?:es)?(?: address)?\b(?! safe)"
         ),
@@ -181,7 +182,7 @@ RULES: tuple[Rule, ...] = (
         "scam_lure",
         0.55,
         "promises guaranteed, daily or multiplied profits",
-        _rx(
+        (
             r"\bguaranteed (?:profits?|returns?|income)|\b(?:earn|make|made"
             r"|making) \$?\d[\d,.]{0,9}k? ?(?:usd|usdt|\$)? ?(?:daily|weekly|per day|a day"
             r"|every day|in \d{1,2} (?:hours|days))"
@@ -204,7 +205,7 @@ RULES: tuple[Rule, ...] = (
         "scam_lure",
         0.5,
         "offers profits or signals in private",
-        _rx(
+        (
             r"\b(?:dm|inbox|telegram|whatsapp|t\.me)\b.{0,80}\b(?:profits?|income|signals"
             r"|whitelist|vip|invest\w{0,6}|earnings?)\b"
             r"|\b(?:profits?|income|signals|whitelist|vip|invest\w{0,6}"
@@ -216,7 +217,7 @@ RULES: tuple[Rule, ...] = (
         "scam_lure",
         0.55,
         "gives away crypto for follows or retweets",
-        _rx(
+        (
             r"\bgiv(?:e|ing) away (?:my |our )?(?:last )?\d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb"
             r"|usdt|bitcoin)|\bsend \d[\d.,]{0,6} ?\$?(?:btc|eth|sol) to (?:one|a|\d)"
         ),
@@ -227,7 +228,7 @@ RULES: tuple[Rule, ...] = (
         "scam_lure",
         0.5,
         "says it got free crypto from a giveaway",
-        _rx(
+        (
             r"\b(?:just |i )(?:claimed|received|got) \d[\d.,]{0,9} ?\$?(?:btc|eth|sol|bnb|usdt"
             r"|bitcoin)\b.{0,40}?"
             r"\b(?:for free|free|giveaway|airdrop|back)\b"
@@ -238,7 +239,7 @@ RULES: tuple[Rule, ...] = (
         "scam_lure",
         0.55,
         "asks a token-launch bot to deploy a token",
-        _rx(
+        (
             r"@\w{0,30}bot\b.{0,40}\bdeploy\b|\bdeploy\b.{0,60}\b(?:ticker|symbol)\b"
             r"|\bsend (?:all )?(?:the )?fees? to @"
         ),
@@ -247,7 +248,7 @@ RULES: tuple[Rule, ...] = (
         "scam_lure",
         0.3,
         AIRDROP,
-        _rx(
+        (
             r"\b(?:airdrop|claim|free mint|eligible|allocation|rewards? (?:are |is )?(?:live"
             r"|available))\b|空投|领取(?:代币|usdt|[a-z]{2,6}币)"
         ),
@@ -260,7 +261,7 @@ def rules() -> tuple[Rule, ...]:
     """RULES, the scam-pattern LURES, and one rule for the off-platform
     app names in the bundled list."""
     names = sorted(words("offplatform_words"), key=len, reverse=True)
-    apps = _rx(r"(?<![a-z])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z])")
+    apps = r"(?<![a-z])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z])"
     return (*RULES, *LURES, Rule("offplatform_contact", 0.3, "invites to another app ({})", apps))
 
 
@@ -268,32 +269,43 @@ Gated = tuple[tuple[Rule, "re.Pattern[str] | None"], ...]
 
 
 @lru_cache(maxsize=1)
-def _gated() -> tuple[Gated, Gated]:
-    """The rules for Latin text and for Chinese text (rules() then LURES_ZH), each with the search
-    for its needles (needles.gate): most rules find none in a post and need no scan."""
-    latin = tuple((rule, gate(rule.pattern)) for rule in rules())
-    return latin, latin + tuple((rule, gate(rule.pattern)) for rule in LURES_ZH)
+def _latin() -> Gated:
+    """The rules for Latin text, rules(), each with the search for its needles (needle_table):
+    most rules find none in a post and need no scan, nor compiling."""
+    return tuple((rule, needle_table.gate(rule.source)) for rule in rules())
+
+
+@lru_cache(maxsize=1)
+def _chinese() -> Gated:
+    """The rules for Chinese text: _latin(), then LURES_ZH gated the same way (their gates are
+    made on the first Chinese post, not by a process that meets none)."""
+    return _latin() + tuple((rule, needle_table.gate(rule.source)) for rule in LURES_ZH)
+
+
+def needle_file() -> dict[needle_table.Key, needle_table.Needles]:
+    """What the shipped needle file holds: every content rule's needles, derived now."""
+    return needle_table.table(rule.source for rule in (*rules(), *LURES_ZH))
 
 
 def _warned(text: str, start: int) -> bool:
     """True when a warning word sits shortly before a match, as in
     'never share your seed phrase'."""
-    return bool(_WARNING.search(text, max(0, start - 40), start))
+    return bool(compiled(_WARNING).search(text, max(0, start - 40), start))
 
 
 def _reported(text: str, start: int, end: int) -> bool:
     """True when the writer tells of a request made to them ("they asked me to install
     anydesk", "让我提供 助记词") or names their own secret ("send my seed phrase"): a
     victim's report, not the scam."""
-    return bool(_REPORTED.search(text, max(0, start - 40), end))
+    return bool(compiled(_REPORTED).search(text, max(0, start - 40), end))
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
     """True when a match sits inside quotation marks and the words around them tell of a scam:
     'Scammers are posting "DM me for help", ignore them'."""
-    for quote in _QUOTE.finditer(text):
+    for quote in compiled(_QUOTE).finditer(text):
         if quote.start() <= start and end <= quote.end():
-            return bool(_TELLS.search(text[: quote.start()] + " " + text[quote.end() :]))
+            return bool(compiled(_TELLS).search(text[: quote.start()] + " " + text[quote.end() :]))
     return False
 
 
@@ -321,12 +333,11 @@ def content_signals(text: str) -> list[Signal]:
     """Every content rule that fires on a normalised (NFKC, case-folded) text; Chinese
     text is folded to simplified first and read by the Chinese rules too (skipped
     elsewhere, where none can match)."""
-    latin, chinese = _gated()
     if not has_cjk(text):
-        return [s for rule, needle in latin if (s := _fires(rule, needle, text))]
+        return [s for rule, needle in _latin() if (s := _fires(rule, needle, text))]
     text = simplified(text)
     found: dict[str, Signal] = {}
-    for rule, needle in chinese:
+    for rule, needle in _chinese():
         if signal := _fires(rule, needle, text):
             found.setdefault(signal.words, signal)  # a reason counts once ("DM me, 私信我")
     return list(found.values())

@@ -3,7 +3,7 @@ scripts, profit and giveaway lures."""
 
 from __future__ import annotations
 
-from monitor.classify.impersonation.rule import ASKS_TO_DM, Rule, rx
+from monitor.classify.impersonation.rule import ASKS_TO_DM, Rule
 
 # A clause: what sits between two of these marks belongs to one sentence.
 _CLAUSE = r"[^，。！？；,.!?;\n]"
@@ -27,14 +27,14 @@ _DM_ZH = (
 )
 
 LURES_ZH: tuple[Rule, ...] = (
-    Rule("offplatform_contact", 0.3, ASKS_TO_DM, rx(_DM_ZH)),
+    Rule("offplatform_contact", 0.3, ASKS_TO_DM, _DM_ZH),
     # A stranger saying they are staff is the impersonation itself; the
     # brand's accounts never get here.
     Rule(
         "fake_support_reply",
         0.45,
         "claims to be customer service or staff",
-        rx(rf"(?:我是|我们是|这里是|本人是){_CLAUSE}{{0,15}}?{_STAFF}"),
+        rf"(?:我是|我们是|这里是|本人是){_CLAUSE}{{0,15}}?{_STAFF}",
     ),
     # "Your" account, as scripts address the victim; users describing their own account say 我的.
     # Not an offer of help (a fan explaining a freeze writes this
@@ -43,7 +43,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.35,
         "says your account or funds are at risk",
-        rx(
+        (
             rf"(?:您|你)的{_HOLDINGS}{_CLAUSE}{{0,15}}(?:异常|风险|风控|冻结|违规|被盗|受损|不良"
             r"|注销|限制|封禁)"
         ),
@@ -55,7 +55,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "credential_request",
         0.8,
         "asks for a seed phrase, key, code, password or card number",
-        rx(
+        (
             r"(?<!别)(?:提供|告诉|告知|发送|发给|报一下|报给|念一下|说出"
             rf"|给我){_CLAUSE}{{0,10}}{_CODES}"
             # the 把 form puts the secret first: 把助记词发给我
@@ -70,7 +70,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.55,
         "asks to share the screen or install a remote-control or meeting app",
-        rx(
+        (
             r"(?:屏幕|萤幕|荧幕)共享|共享(?:屏幕|萤幕|荧幕)|开启共享|投屏|远程(?:控制|协助|操作)"
             r"|腾讯会议|会议号|视频会议|视频通话|视频电话"
             rf"|(?:下载|安装|打开){_CLAUSE}{{0,8}}(?:zoom|会议|anydesk|teamviewer|todesk|向日葵)"
@@ -82,7 +82,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "fake_support_reply",
         0.35,
         "offers you a refund or compensation",
-        rx(
+        (
             rf"(?:为您|给您|向您|帮您)(?:办理|提供|进行|申请)?{_CLAUSE}{{0,8}}(?:赔偿|理赔|补偿"
             r"|赔付|退款)"
         ),
@@ -93,7 +93,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.35,
         "tells you to install an app",
-        rx(
+        (
             rf"(?<![我已有未])(?:下载|安装)(?![了后完]){_CLAUSE}{{0,12}}(?:app|软件|应用|客户端"
             r"|程序)(?![了后])"
         ),
@@ -103,13 +103,13 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.3,
         "says it acts for the safety of your funds",
-        rx(r"为了(?:确保|保障|保护|保证)?(?:您|你)的(?:资金|账户|账号|财产|资产)安全"),
+        r"为了(?:确保|保障|保护|保证)?(?:您|你)的(?:资金|账户|账号|财产|资产)安全",
     ),
     Rule(
         "offplatform_contact",
         0.3,
         "asks to scan a QR code or add a QQ account",
-        rx(
+        (
             rf"扫描{_CLAUSE}{{0,6}}二维码|扫码(?:添加|加|进群|联系)|(?:添加|加)(?:我们的"
             rf"|我的)?{_CLAUSE}{{0,6}}qq|qq(?:号|群)"
         ),
@@ -120,7 +120,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.55,
         "asks to move money to a 'safe account' or pay to unlock funds",
-        rx(
+        (
             r"安全账户|安全账号|刷流水|(?:转账|转入|汇入|转到"
             rf"|打到){_CLAUSE}{{0,12}}指定的?(?:账户|账号|银行卡|钱包|地址)"
             rf"|指定的?(?:账户|账号|银行卡|钱包|地址){_CLAUSE}{{0,6}}(?:转账|转入|汇入)"
@@ -139,7 +139,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.35,
         "says a paid service was opened on your account by mistake",
-        rx(
+        (
             rf"(?:误|失误|错误|不小心){_CLAUSE}{{0,20}}(?:开通|升级|成为|设置|绑定|注册|选为|变成"
             r"|转换)(?:了|为|成)?"
             rf"{_CLAUSE}{{0,10}}(?:会员|代理|服务|业务|贷款|商家|vip)"
@@ -151,7 +151,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.35,
         "threatens your credit record or monthly charges unless you act",
-        rx(
+        (
             rf"(?:否则|如果不|若不|不及时|不然|如不){_SENTENCE}{{0,25}}(?:征信|信用记录|信用报告"
             r"|扣费|扣款|扣钱|扣除)"
             rf"(?!{_CLAUSE}{{0,6}}(?:吗|么|\?|？))"
@@ -163,7 +163,7 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.55,
         "promises guaranteed, daily or multiplied profits",
-        rx(
+        (
             r"稳赚不赔|保本保息|保本高收益|零风险(?:高)?收益|躺赚|保证(?:每?日|每?月)?(?:收益"
             r"|回报|利润|盈利)|日赚\s?\d"
             r"|(?:收益|回报|利润)(?:高达|翻)\s?\d{2,}\s?(?:%|倍)"
@@ -174,13 +174,13 @@ LURES_ZH: tuple[Rule, ...] = (
         "scam_lure",
         0.35,
         "sells trading signals or a private trading group",
-        rx(r"带单|喊单|内幕消息|(?:vip|会员)(?:群|频道|信号)|(?:进群|拉你进群)"),
+        r"带单|喊单|内幕消息|(?:vip|会员)(?:群|频道|信号)|(?:进群|拉你进群)",
     ),
     Rule(
         "scam_lure",
         0.55,
         "gives away crypto for follows or reposts",
-        rx(
+        (
             rf"(?:送|空投|发放){_CLAUSE}{{0,6}}\d[\d,.]{{0,9}}\s?(?:个)?(?:usdt|btc|eth|bnb"
             rf"|u\b){_CLAUSE}{{0,30}}(?:转发|关注|点赞|评论)"
             r"|(?:转发|关注|点赞)[^。！？\n]{0,30}(?:送"

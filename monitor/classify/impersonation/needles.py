@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # The parser behind re.compile: its tree is what the engine runs. Imported by name because its
@@ -26,9 +26,15 @@ _MAX_REPEAT = 3  # x{0,3} is spelled out; x{0,40} is not
 
 def needles(pattern: re.Pattern[str]) -> Strings | None:
     """Strings one of which every match of pattern contains; None when none can be told."""
-    if pattern.flags & re.IGNORECASE:
+    return derive(pattern.pattern, pattern.flags)
+
+
+def derive(pattern: str, flags: int = 0) -> Strings | None:
+    """needles() of the regex re.compile(pattern, flags) would make, without compiling it."""
+    tree = _parser.parse(pattern, flags)
+    if tree.state.flags & re.IGNORECASE:  # given, or set inline for the whole pattern: (?i)
         return None  # literals in the tree would stand for both cases
-    found = _required(list(_parser.parse(pattern.pattern, pattern.flags)))
+    found = _required(list(tree))
     if not found or "" in found:
         return None
     # A text holding "private keys" holds "private key": the longer needle adds nothing.
@@ -37,7 +43,11 @@ def needles(pattern: re.Pattern[str]) -> Strings | None:
 
 def gate(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """A regex that finds one of pattern's needles (None: pattern must always be tried)."""
-    found = needles(pattern)
+    return search(needles(pattern))
+
+
+def search(found: Iterable[str] | None) -> re.Pattern[str] | None:
+    """The regex that finds one of these needles (None for None: no needle to look for)."""
     if found is None:
         return None
     return re.compile(_trie(sorted(found)))

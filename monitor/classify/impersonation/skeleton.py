@@ -13,7 +13,7 @@ import confusable_homoglyphs
 from monitor.classify.text import normalise
 
 # UTS #39 confusables as shipped (and maintained) by the confusable-homoglyphs package.
-_DATA = Path(confusable_homoglyphs.__file__).resolve().parent / "confusables.json"
+CONFUSABLES = Path(confusable_homoglyphs.__file__).resolve().parent / "confusables.json"
 # Look-alikes UTS #39 leaves out because they are ASCII: digits and symbols used as letters,
 # and i/l, which handles cannot tell apart in most fonts (BlNANCE vs BINANCE).
 _LEET = {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "|": "l", "i": "l"}
@@ -37,7 +37,7 @@ def _ascii_target(char: str, table: dict[str, list[dict[str, str]]], hops: int =
 def confusable_table() -> dict[int, str]:
     """Code point -> lower-case ASCII prototype, for every non-ASCII
     confusable of a letter or digit."""
-    table = json.loads(_DATA.read_text(encoding="utf-8"))
+    table = json.loads(CONFUSABLES.read_text(encoding="utf-8"))
     out: dict[int, str] = {}
     for char in table:
         if len(char) == 1 and not char.isascii() and (target := _ascii_target(char, table)):

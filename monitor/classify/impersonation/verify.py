@@ -11,37 +11,37 @@ from monitor.classify.impersonation.content import PHONE
 from monitor.classify.impersonation.domains import host_signal, hosts, on_list, user_name_trick
 from monitor.classify.impersonation.handles import handle_signals, name_signals
 from monitor.classify.impersonation.signals import Signal
+from monitor.classify.regexes import compiled
 from monitor.core.models import Brand
 
 FLAG = 0.5
+# The regexes are compiled on first use (regexes.compiled): `monitor scan` imports this module but
+# verifies nothing.
 # Profile links name both the platform and the handle.
-_PROFILE = re.compile(
-    r"^(?:https?://)?(?:www\.)?(?:(?P<twitter>x\.com|twitter\.com)/@?|(?P<telegram>t\.me"
+_PROFILE = (
+    r"(?i)^(?:https?://)?(?:www\.)?(?:(?P<twitter>x\.com|twitter\.com)/@?|(?P<telegram>t\.me"
     r"|telegram\.me)/"
     r"|(?P<reddit>reddit\.com/(?:u|user)/)"
-    r"|(?P<discord>discord\.com/users/))(?P<handle>[\w.]{1,64})/?$",
-    re.IGNORECASE,
+    r"|(?P<discord>discord\.com/users/))(?P<handle>[\w.]{1,64})/?$"
 )
 
-_EMAIL = re.compile(r"^(?:mailto:)?[^@\s/:]{1,64}@[^@\s/]{1,253}\.[a-z]{2,24}$", re.IGNORECASE)
+_EMAIL = r"(?i)^(?:mailto:)?[^@\s/:]{1,64}@[^@\s/]{1,253}\.[a-z]{2,24}$"
 # Invites name a server or group, not an account: a Discord code may be a vanity name (okx-support),
 # a Telegram join link's code is random.
-_INVITE = re.compile(
-    r"^(?:https?://)?(?:www\.)?(?:(?P<discord>discord\.gg"
+_INVITE = (
+    r"(?i)^(?:https?://)?(?:www\.)?(?:(?P<discord>discord\.gg"
     r"|discord(?:app)?\.com/invite)/(?P<code>[\w-]{1,64})"
-    r"|(?P<telegram>t\.me|telegram\.me)/(?:\+|joinchat/)[\w-]{1,64})/?$",
-    re.IGNORECASE,
+    r"|(?P<telegram>t\.me|telegram\.me)/(?:\+|joinchat/)[\w-]{1,64})/?$"
 )
 # What a question typed around the item ("is @0kx_support real?",
 # "这个是官方的吗okx-help.com") is cut at.
-_WORDS = re.compile(r"[\s,;!?()<>\"'“”‘’「」《》【】，？！：；、\u3400-\u9fff]+")
+_WORDS = r"[\s,;!?()<>\"'“”‘’「」《》【】，？！：；、\u3400-\u9fff]+"
 _MAX_ITEMS = 3
-_PHONES = re.compile(PHONE)
 # Handles on X, Telegram, Reddit and Discord: ASCII letters, digits, '_' and (Discord) '.'; anything
 # else (spaces, 欧易官方客服) is a display name.
-_HANDLE = re.compile(r"[a-z0-9_.]{1,64}", re.IGNORECASE)
+_HANDLE = r"(?i)[a-z0-9_.]{1,64}"
 # A bare word in a question that reads as a handle: one with a digit or an underscore (0kx_support).
-_HANDLE_SHAPED = re.compile(r"(?=\w*[a-z])(?=\w*[\d_])\w{3,32}", re.IGNORECASE | re.ASCII)
+_HANDLE_SHAPED = r"(?ai)(?=\w*[a-z])(?=\w*[\d_])\w{3,32}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +69,14 @@ def verify(
         raise ValueError(
             "nothing to verify: give a handle, a display name, an e-mail address or a link"
         )
-    if _EMAIL.match(target):
+    if compiled(_EMAIL).match(target):
         return verify_address(target.casefold(), reg, phishing_domains, allowed_hosts)
-    if _PHONES.fullmatch(target.removeprefix("tel:")):
+    if compiled(PHONE).fullmatch(target.removeprefix("tel:")):
         return verify_phone(target.removeprefix("tel:"), brand)
-    if profile := _PROFILE.match(target):
+    if profile := compiled(_PROFILE).match(target):
         found = next(p for p in ("twitter", "telegram", "reddit", "discord") if profile.group(p))
         return verify_handle(profile.group("handle"), reg, found)
-    if invite := _INVITE.match(target):
+    if invite := compiled(_INVITE).match(target):
         return verify_invite(target, invite, reg)
     if found_hosts := hosts(target):
         return verify_host(
@@ -87,7 +87,7 @@ def verify(
             target, False, False, [f"{target} links to no public site, so it is not {reg.name}'s"]
         )
     handle = target.removeprefix("u/").lstrip("@")
-    if not _HANDLE.fullmatch(handle):
+    if not compiled(_HANDLE).fullmatch(handle):
         return verify_name(target, reg)
     return verify_handle(handle, reg, platform)
 
@@ -112,13 +112,15 @@ def items(text: str, known: frozenset[str] = frozenset()) -> list[str]:
     """The phone numbers, handles, e-mail addresses and links written in a question, in order,
     without the words around them; a bare word counts when it is shaped like a handle (0kx_support)
     or is a known one (6+ letters)."""
-    phones = [(m.start(), m.group(0)) for m in _PHONES.finditer(text)]
+    phones = [(m.start(), m.group(0)) for m in compiled(PHONE).finditer(text)]
     found = phones[:]
-    for match in re.finditer(rf"(?:(?!{_WORDS.pattern}).)+", text):
+    for match in compiled(rf"(?:(?!{_WORDS}).)+").finditer(text):
         word, at = match.group(0).strip(".:"), match.start()
         if any(start <= at < start + len(phone) for start, phone in phones):
             continue  # part of a number written with spaces
-        bare = _HANDLE_SHAPED.fullmatch(word) or (len(word) >= 6 and word.casefold() in known)
+        bare = compiled(_HANDLE_SHAPED).fullmatch(word) or (
+            len(word) >= 6 and word.casefold() in known
+        )
         if bare or word.startswith(("@", "u/")) or "@" in word or "://" in word or hosts(word):
             found.append((at, word))
     return list(dict.fromkeys(w for _, w in sorted(found) if w.strip("@")))[:_MAX_ITEMS]

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.regexes import compiled
 from monitor.classify.secrets.match import SecretMatch
 from monitor.classify.secrets.passwords import plausible_value
 from monitor.classify.secrets.tokens import looks_placeholder
 
-# Nothing in this module can match a text that has none of these words, so most posts stop here.
+# Nothing in this module can match a text that has none of these words, so most posts stop here;
+# the regexes below it are compiled on first use (regexes.compiled), by the first post it passes.
 _HINT = re.compile(
     r"(?i)api|key|secret|pass\s?phrase|-----BEGIN|organizations/|口令|密钥|秘钥|密码短语"
 )
 
-_EXCHANGES = re.compile(
+_EXCHANGES = (
     r"(?i)(?<![a-z])(okx|okex|binance|bybit|kucoin|kraken|coinbase|gate\.io|gateio|mexc|bitget"
     r"|huobi|htx"
     r"|bitfinex|bitmex|bitstamp)(?![a-z])|(欧易|币安|火币|库币|芝麻开门)"
@@ -46,7 +48,7 @@ _DISPLAY = {
 # Labels, longest first at each position. The nearest label before a value decides what it is;
 # identifiers that only look like keys (order ids, signatures, hashes) are labelled "neg".
 _A, _Z = r"(?<![a-z0-9])", r"(?![a-z0-9])"
-_LABELS = re.compile(
+_LABELS = (
     _A + r"(?:(?P<neg>signature|signed|sign|hmac|hash|txid|tx[\s_-]?(?:id|hash)|tx|order[\s_-]?id"
     r"|order"
     r"|request[\s_-]?id|client[\s_-]?o(?:rd)?id|user[\s_-]?id|uid|id|address|addr|(?:private"
@@ -61,59 +63,55 @@ _LABELS = re.compile(
 _WINDOW = 100
 
 # Runs of key characters; base64 padding only at the end so "key=value" splits at the "=".
-_TOKEN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}+={0,2}")
+_TOKEN = r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}+={0,2}"
 
 # Known formats: shape name -> (pattern, exchanges that issue it, what it is).
-_SHAPES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], str | None], ...] = (
+_SHAPES: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     (
         "coinbase_name",
-        re.compile(r"organizations/[0-9a-f-]{36}/apiKeys/[0-9a-f-]{36}"),
+        r"organizations/[0-9a-f-]{36}/apiKeys/[0-9a-f-]{36}",
         ("Coinbase",),
         "key name",
     ),
     (
         "uuid",
-        re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"),
+        r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}",
         ("OKX", "KuCoin"),
         None,
     ),
-    ("bitget", re.compile(r"bg_[0-9a-f]{32}"), ("Bitget",), "key"),
-    ("mexc", re.compile(r"mx0[A-Za-z0-9]{30}"), ("MEXC",), "key"),
-    ("poloniex", re.compile(r"[A-Z0-9]{8}(?:-[A-Z0-9]{8}){3}"), ("Poloniex",), "key"),
-    ("hex24", re.compile(r"[0-9a-f]{24}"), ("KuCoin",), "key"),
-    ("hex32", re.compile(r"[0-9a-fA-F]{32}"), ("OKX", "Gate"), None),
-    ("alnum64", re.compile(r"[A-Za-z0-9]{64}"), ("Binance", "Gate"), None),
-    ("alnum18", re.compile(r"[A-Za-z0-9]{18}"), ("Bybit",), "key"),
-    ("alnum36", re.compile(r"[A-Za-z0-9]{36}"), ("Bybit",), "secret"),
-    ("b64_56", re.compile(r"[A-Za-z0-9+/]{54,56}={0,2}"), ("Kraken",), "key"),
-    ("b64_88", re.compile(r"[A-Za-z0-9+/]{86,87}={1,2}"), ("Kraken",), "secret"),
+    ("bitget", r"bg_[0-9a-f]{32}", ("Bitget",), "key"),
+    ("mexc", r"mx0[A-Za-z0-9]{30}", ("MEXC",), "key"),
+    ("poloniex", r"[A-Z0-9]{8}(?:-[A-Z0-9]{8}){3}", ("Poloniex",), "key"),
+    ("hex24", r"[0-9a-f]{24}", ("KuCoin",), "key"),
+    ("hex32", r"[0-9a-fA-F]{32}", ("OKX", "Gate"), None),
+    ("alnum64", r"[A-Za-z0-9]{64}", ("Binance", "Gate"), None),
+    ("alnum18", r"[A-Za-z0-9]{18}", ("Bybit",), "key"),
+    ("alnum36", r"[A-Za-z0-9]{36}", ("Bybit",), "secret"),
+    ("b64_56", r"[A-Za-z0-9+/]{54,56}={0,2}", ("Kraken",), "key"),
+    ("b64_88", r"[A-Za-z0-9+/]{86,87}={1,2}", ("Kraken",), "secret"),
 )
 
 _BIP32_PREFIXES = ("xprv", "yprv", "zprv", "tprv", "xpub", "ypub", "zpub", "tpub")
-_LONG_HEX = re.compile(r"[0-9a-f]{32,128}|[0-9A-F]{32,128}")
+_LONG_HEX = r"[0-9a-f]{32,128}|[0-9A-F]{32,128}"
 
-_PASSPHRASE = re.compile(
+_PASSPHRASE = (
     r"(?:(?i:pass\s?phrase)[\"']?\s{0,3}(?:is|was)?|口令|密码短语)\s{0,3}(?:是"
     r"|为)?\s{0,3}[:=：]?\s{0,3}"
     r"(?:\"([^\"\n]{4,64})\"|'([^'\n]{4,64})'|`?([!-~]{4,64}+))"
 )
-_PEM_BEGIN = re.compile(
-    r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----"
-)
+_PEM_BEGIN = r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----"
 # Base64 lines (or, once a post has collapsed the newlines, space-separated chunks).
-_PEM_BODY = re.compile(
-    r"(?:\s{0,4}(?:[A-Za-z0-9+/]{16,200}+={0,2}|[A-Za-z0-9+/]{1,15}={1,2})){0,400}+"
-)
-_PEM_END = re.compile(r"-----END [A-Z ]{3,40}-----")
+_PEM_BODY = r"(?:\s{0,4}(?:[A-Za-z0-9+/]{16,200}+={0,2}|[A-Za-z0-9+/]{1,15}={1,2})){0,400}+"
+_PEM_END = r"-----END [A-Z ]{3,40}-----"
 _PEM_REACH = 12000
-_API_WORD = re.compile(r"(?i)(?<![a-z])api")
+_API_WORD = r"(?i)(?<![a-z])api"
 _TRAILING = ".,;:!?)]}>\"'`。，！？；）"
 
 
 def _named_exchanges(text: str) -> list[str]:
     """Exchanges named in the text, in order of first mention."""
     names: list[str] = []
-    for m in _EXCHANGES.finditer(text):
+    for m in compiled(_EXCHANGES).finditer(text):
         name = _DISPLAY[(m.group(1) or m.group(2)).lower()]
         if name not in names:
             names.append(name)
@@ -123,7 +121,7 @@ def _named_exchanges(text: str) -> list[str]:
 def _nearest_label(text: str, start: int) -> tuple[str, str] | None:
     """The (kind, label text) of the last label within the window before `start`."""
     last = None
-    for last in _LABELS.finditer(text[max(0, start - _WINDOW) : start].lower()):
+    for last in compiled(_LABELS).finditer(text[max(0, start - _WINDOW) : start].lower()):
         pass
     if last is None or last.lastgroup is None:
         return None
@@ -134,7 +132,7 @@ def _shape(value: str) -> tuple[str, tuple[str, ...], str | None] | None:
     """The known format a value has (name, issuing exchanges, fixed
     role), or a generic one, or None."""
     for name, pattern, exchanges, role in _SHAPES:
-        if pattern.fullmatch(value):
+        if compiled(pattern).fullmatch(value):
             return name, exchanges, role
     if len(value) < 20 or len(value) > 128 or looks_placeholder(value) or _path_like(value):
         return None
@@ -144,7 +142,7 @@ def _shape(value: str) -> tuple[str, tuple[str, ...], str | None] | None:
         any(f(c) for c in value) for f in (str.isdigit, str.isupper, str.islower)
     )
     # Generated secrets mix cases, or are long hex; words and slugs are neither.
-    if digit and upper and lower or _LONG_HEX.fullmatch(value):
+    if digit and upper and lower or compiled(_LONG_HEX).fullmatch(value):
         return "generic", (), None
     return None
 
@@ -214,7 +212,7 @@ def _credential(text: str, m: re.Match[str], named: list[str], has_api: bool) ->
 def _passphrases(text: str, named: list[str], has_api: bool) -> list[SecretMatch]:
     """Passphrases stated after a "passphrase"/"口令" label; API ones are labelled api_key."""
     found = []
-    for m in _PASSPHRASE.finditer(text):
+    for m in compiled(_PASSPHRASE).finditer(text):
         group = next(g for g in (1, 2, 3) if m.group(g) is not None)
         value = m.group(group) if group < 3 else m.group(group).rstrip(_TRAILING)
         if len(value) < 4 or not plausible_value(value):
@@ -236,9 +234,9 @@ def _passphrases(text: str, named: list[str], has_api: bool) -> list[SecretMatch
 
 def _pem_span(text: str, begin: re.Match[str]) -> tuple[int, float] | None:
     """Where a PEM block that starts at `begin` ends, and how sure it holds a key; None if empty."""
-    closing = _PEM_END.search(text, begin.end(), begin.end() + _PEM_REACH)
+    closing = compiled(_PEM_END).search(text, begin.end(), begin.end() + _PEM_REACH)
     if closing is None:
-        body = _PEM_BODY.match(text, begin.end())
+        body = compiled(_PEM_BODY).match(text, begin.end())
         end = body.end() if body else begin.end()
         inner = text[begin.end() : end]
     else:
@@ -260,7 +258,7 @@ def _pem_blocks(text: str, named: list[str], has_api: bool) -> list[SecretMatch]
         else "PEM private key"
     )
     found = []
-    for m in _PEM_BEGIN.finditer(text):
+    for m in compiled(_PEM_BEGIN).finditer(text):
         span = _pem_span(text, m)
         if span is not None:
             end, score = span
@@ -276,8 +274,12 @@ def find(text: str) -> list[SecretMatch]:
     if not _HINT.search(text):
         return []
     named = _named_exchanges(text)
-    has_api = bool(_API_WORD.search(text))
-    found = [hit for m in _TOKEN.finditer(text) if (hit := _credential(text, m, named, has_api))]
+    has_api = bool(compiled(_API_WORD).search(text))
+    found = [
+        hit
+        for m in compiled(_TOKEN).finditer(text)
+        if (hit := _credential(text, m, named, has_api))
+    ]
     found.extend(_passphrases(text, named, has_api))
     found.extend(_pem_blocks(text, named, has_api))
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.regexes import compiled
 from monitor.classify.secrets.match import SecretMatch
 
 # A value is the next token: printable ASCII up to whitespace, a quote or CJK punctuation,
@@ -22,13 +23,12 @@ _LABEL_EN = (
 )
 _LABEL_ZH = r"(登录|登陆|交易|资金|支付|提现|提币|账户|账号|帳號|邮箱|解锁)?(?:密码|密碼)"
 
+# Each regex is run only on a text holding a word it needs (find): compiled on first use.
 # A label may close its quotes before the separator: JSON ("password": "…") and Python dicts.
-_PASSWORD_EN = re.compile(r"(?i:" + _LABEL_EN + r")[\"']?" + _SEP_EN + _VALUE)
-_PASSWORD_ZH = re.compile(_LABEL_ZH + _SEP_ZH + _VALUE)
+_PASSWORD_EN = r"(?i:" + _LABEL_EN + r")[\"']?" + _SEP_EN + _VALUE
+_PASSWORD_ZH = _LABEL_ZH + _SEP_ZH + _VALUE
 # A password in a URL's user-info: scheme://user:PASSWORD@host (the last @ before the host).
-_USERINFO = re.compile(
-    r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{1,20}://[^\s/?#@:\"'<>`]{0,64}:([^\s/?#\"'<>`]{1,128})@[a-z0-9\[]"
-)
+_USERINFO = r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{1,20}://[^\s/?#@:\"'<>`]{0,64}:([^\s/?#\"'<>`]{1,128})@[a-z0-9\[]"
 # Authenticator (TOTP) setup keys: base32, often shown in groups of four.
 _TOTP_LABEL = (
     r"(?i:authenticator|2fa|mfa|totp|otp|two[- ]factor|google\s?auth\w*|backup\s?(?:key|code)"
@@ -36,16 +36,13 @@ _TOTP_LABEL = (
     r"|密钥"
 )
 # The value first (rare in ordinary text), then its label within _TOTP_REACH characters before it.
-_TOTP_VALUE = re.compile(
+_TOTP_VALUE = (
     r"(?<![A-Za-z0-9])([A-Za-z2-7]{4}(?:[ -][A-Za-z2-7]{4}){3,15}"
     r"|[A-Za-z2-7]{16,64})(?![A-Za-z0-9])"
 )
-_TOTP_LABEL_RE = re.compile(_TOTP_LABEL)
 _TOTP_REACH = 40
-_OTPAUTH = re.compile(
-    r"(?i)otpauth://[^\s?]{1,200}\?(?:[^\s#]{0,200}?[&?])?secret=([A-Za-z2-7]{16,128})"
-)
-_OTP = re.compile(
+_OTPAUTH = r"(?i)otpauth://[^\s?]{1,200}\?(?:[^\s#]{0,200}?[&?])?secret=([A-Za-z2-7]{16,128})"
+_OTP = (
     r"(?i:(?<![A-Za-z])(?:2fa|mfa|otp|totp|one[- ]time(?: pass(?:word|code))?|(?:verification"
     r"|authenticator"
     r"|auth|security|sms|email|google|ga)\s?code)(?:\s{0,3}code)?|(?:谷歌|短信|邮箱|手机"
@@ -220,7 +217,7 @@ def _zh_detail(kind: str | None) -> str:
 def _otps(text: str) -> list[SecretMatch]:
     """One-time codes (2FA, SMS, email, 验证码) given out in a thread."""
     found = []
-    for m in _OTP.finditer(text):
+    for m in compiled(_OTP).finditer(text):
         value = re.sub(r"[ -]", "", m.group(1))
         # English labels mostly precede 6-8 digit codes; shorter numbers there are years or counts.
         if len(value) < 6 and m.group(0).isascii():
@@ -236,7 +233,7 @@ def _otps(text: str) -> list[SecretMatch]:
 def _userinfo(text: str) -> list[SecretMatch]:
     """Passwords written into a URL (https://alice:PASSWORD@host/)."""
     found = []
-    for m in _USERINFO.finditer(text):
+    for m in compiled(_USERINFO).finditer(text):
         value = m.group(1)
         if plausible_value(value):
             found.append(
@@ -258,10 +255,10 @@ def _totp_keys(text: str) -> list[SecretMatch]:
     found = []
     labelled = [
         m
-        for m in _TOTP_VALUE.finditer(text)
-        if _TOTP_LABEL_RE.search(text, max(0, m.start() - _TOTP_REACH), m.start())
+        for m in compiled(_TOTP_VALUE).finditer(text)
+        if compiled(_TOTP_LABEL).search(text, max(0, m.start() - _TOTP_REACH), m.start())
     ]
-    for m in [*labelled, *_OTPAUTH.finditer(text)]:
+    for m in [*labelled, *compiled(_OTPAUTH).finditer(text)]:
         value = re.sub(r"[ -]", "", m.group(1)).upper()
         # Random base32 nearly always has a digit; a word run together ("AUTHENTICATORAPPS") not.
         if not any(c in "234567" for c in value) or looks_like_words(value):
@@ -292,9 +289,11 @@ def find(text: str) -> list[SecretMatch]:
     if "://" in text:
         found.extend(_userinfo(text))
     if "pass" in low or "pw" in low:
-        found.extend(_password(m, "password") for m in _PASSWORD_EN.finditer(text))
+        found.extend(_password(m, "password") for m in compiled(_PASSWORD_EN).finditer(text))
     if "密码" in text or "密碼" in text:
-        found.extend(_password(m, _zh_detail(m.group(1))) for m in _PASSWORD_ZH.finditer(text))
+        found.extend(
+            _password(m, _zh_detail(m.group(1))) for m in compiled(_PASSWORD_ZH).finditer(text)
+        )
     if any(hint in low for hint in _OTP_HINTS):
         found.extend(_otps(text))
     if any(hint in low for hint in _TOTP_HINTS) or "验证器" in text or "密钥" in text:

@@ -11,12 +11,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
+import mnemonic
 from mnemonic import Mnemonic
 
+from monitor.classify import derived
+from monitor.classify.impersonation.skeleton import CONFUSABLES
 from monitor.classify.secrets import views
 from monitor.classify.secrets.match import SecretMatch
 
+INDEX_FILE = "bip39_index.pickle"  # under data/derived/: derive_index(), shipped
 PHRASE_LENGTHS = (24, 21, 18, 15, 12)
 MIN_RUN = 11  # an 11-word run is a phrase missing one word: still a leak
 MAX_FAILING_RUN = 26  # longer runs without a valid checksum are lists or prose, not one phrase
@@ -94,9 +100,44 @@ def normalise(word: str) -> str:
 
 @cache
 def _index() -> dict[str, dict[str, int]]:
-    """Every wordlist's words mapped to {language: index}; loaded once, on first use. Latin words
-    are also listed without their accents: the finders' word view drops accents (each list is
-    unique without them), so "élève" and "abàndon" read as the words they stand for."""
+    """derive_index(), read from the shipped file when that was derived from the same wordlists
+    and confusables (deriving it takes ~65 ms, reading it ~12); loaded once, on first use."""
+    return _shipped_or_derived(derived.load(INDEX_FILE), _sources())
+
+
+def _shipped_or_derived(shipped: Any, sources: dict[str, str] | None) -> dict[str, dict[str, int]]:
+    """The index of a shipped file (as index_file() made it) when it was derived from these
+    sources; else, or when they could not be read (None), the index derived now."""
+    if isinstance(shipped, dict) and sources is not None and shipped.get("sources") == sources:
+        index: dict[str, dict[str, int]] = shipped["index"]
+        return index
+    return derive_index()
+
+
+def index_file() -> dict[str, Any]:
+    """What the shipped index file holds: the index, and the digests of the files it comes from."""
+    return {"sources": _sources(), "index": derive_index()}
+
+
+def _sources() -> dict[str, str] | None:
+    """The SHA-256 of each file derive_index() reads (every wordlist, and the confusables that
+    _folded reads through views.fold), by name; None when one cannot be read."""
+    # Where Mnemonic reads each language's list from (and lists the languages of).
+    wordlists = Path(mnemonic.__file__).parent / "wordlist"
+    try:
+        files = [wordlists / f"{lang}.txt" for lang in sorted(Mnemonic.list_languages())]
+        return {
+            f"{file.parent.name}/{file.name}": hashlib.sha256(file.read_bytes()).hexdigest()
+            for file in [*files, CONFUSABLES]
+        }
+    except OSError:
+        return None
+
+
+def derive_index() -> dict[str, dict[str, int]]:
+    """Every wordlist's words mapped to {language: index}. Latin words are also listed without
+    their accents: the finders' word view drops accents (each list is unique without them), so
+    "élève" and "abàndon" read as the words they stand for."""
     index: dict[str, dict[str, int]] = {}
     for lang in sorted(Mnemonic.list_languages()):
         words = [normalise(word) for word in Mnemonic(lang).wordlist]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from monitor.classify.regexes import compiled
 from monitor.classify.secrets.match import SecretMatch
 
 # Characters that may continue a token; a match must not sit inside a longer run of them.
@@ -26,9 +27,14 @@ class _Rule:
 
     name: str
     hints: tuple[str, ...]  # lower-case literals, one of which any match must contain
-    pattern: re.Pattern[str]
+    source: str
     score: float
     check: Callable[[str], bool] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The compiled pattern: compiled when a text first holds one of the rule's hints."""
+        return compiled(self.source)
 
 
 def looks_placeholder(value: str) -> bool:
@@ -69,8 +75,8 @@ def _mixed(value: str) -> bool:
 def _rule(
     name: str, hints: str, pattern: str, score: float, check: Callable[[str], bool] | None = None
 ) -> _Rule:
-    """Compile one rule; `hints` is "|"-separated; group 1, when present, is the secret part."""
-    return _Rule(name, tuple(hints.split("|")), re.compile(pattern), score, check)
+    """One rule; `hints` is "|"-separated; group 1, when present, is the secret part."""
+    return _Rule(name, tuple(hints.split("|")), pattern, score, check)
 
 
 _RULES: tuple[_Rule, ...] = (
@@ -162,7 +168,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
 )
 
-_AWS_SECRET = re.compile(
+# Compiled on first use (regexes.compiled): only a text holding "secret" is searched.
+_AWS_SECRET = (
     r"(?i:aws.{0,20}secret|secret.{0,3}access.{0,3}key|secret[_ -]?key)[^A-Za-z0-9/+]{1,6}"
     r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
 )
@@ -194,7 +201,7 @@ def _match(rule: _Rule, m: re.Match[str]) -> SecretMatch | None:
 def _aws_secrets(text: str) -> list[SecretMatch]:
     """AWS secret access keys: 40 base64 characters only count next to secret-key words."""
     found = []
-    for m in _AWS_SECRET.finditer(text):
+    for m in compiled(_AWS_SECRET).finditer(text):
         value = m.group(1)
         if looks_placeholder(value) or not _mixed(value):
             continue

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.classify.impersonation.content import LURES_ZH, _gated, rules
-from monitor.classify.impersonation.needles import gate, needles
+from monitor.classify.impersonation import needle_table
+from monitor.classify.impersonation.content import LURES_ZH, _chinese, _latin, rules
+from monitor.classify.impersonation.needles import derive, gate, needles
 
 ALL_RULES = (*rules(), *LURES_ZH)
 
@@ -44,9 +45,30 @@ def test_gate_finds_each_needle() -> None:
 
 
 def test_every_rule_is_gated_in_order() -> None:
-    latin, chinese = _gated()
-    assert [rule for rule, _ in latin] == list(rules())
-    assert [rule for rule, _ in chinese] == list(ALL_RULES)
+    assert [rule for rule, _ in _latin()] == list(rules())
+    assert [rule for rule, _ in _chinese()] == list(ALL_RULES)
+
+
+def test_shipped_needles_give_the_gates_the_rules_derive() -> None:
+    shipped = needle_table._shipped()
+    assert set(shipped) == {(rule.source, 0) for rule in ALL_RULES}
+    for rule, search in _chinese():
+        derived = gate(rule.pattern)
+        assert (search and search.pattern) == (derived and derived.pattern), rule.source
+
+
+def test_a_pattern_the_file_lacks_has_its_needles_derived() -> None:
+    pattern = r"\bask (?:me|us) (?:anything|later)\b"  # not a rule's: an edited rule's stand-in
+    assert (pattern, 0) not in needle_table._shipped()
+    search = needle_table.gate(pattern)
+    assert search is not None and search.pattern == gate(re.compile(pattern)).pattern
+    assert search.search("so ask me anything") and not search.search("ask them")
+
+
+def test_needles_are_derived_from_the_pattern_text_as_from_the_compiled_regex() -> None:
+    for rule in ALL_RULES:
+        assert derive(rule.source) == needles(rule.pattern)
+    assert derive("send me", re.IGNORECASE) is None
 
 
 @pytest.mark.parametrize("index", range(len(ALL_RULES)))

@@ -236,3 +236,16 @@ def test_a_phrase_is_found_composed_or_decomposed(lang: str, form: str) -> None:
     assert (
         m.label == "seed_phrase" and m.score >= 0.9 and redact(text, [m]).startswith("[seed phrase")
     )
+
+
+def test_the_index_is_read_from_the_shipped_file_only_for_the_same_sources() -> None:
+    sources = seeds._sources()
+    assert sources is not None and len(sources) == len(LANGUAGES) + 1  # the lists, confusables
+    shipped = {"sources": sources, "index": {"abandon": {"english": 0}}}
+    assert seeds._shipped_or_derived(shipped, sources) is shipped["index"]
+    derived = seeds.derive_index()
+    other = {**sources, "wordlist/english.txt": "0" * 64}  # as if mnemonic changed a list
+    assert seeds._shipped_or_derived(shipped, other) == derived
+    assert seeds._shipped_or_derived(None, sources) == derived  # no file
+    assert seeds._shipped_or_derived({"index": {}}, None) == derived  # sources unreadable
+    assert seeds._index() == derived
