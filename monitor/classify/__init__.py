@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         informative,
     )
     from monitor.classify.memory.actors import named as named_identifiers
-    from monitor.classify.support.export import attach_head, export_encoder
+    from monitor.classify.support.export import attach_head, export_encoder, optimise
     from monitor.classify.support.fit import fit_head, fit_linear
     from monitor.classify.support.generate import DATA_DIR as SUPPORT_DATA_DIR
     from monitor.classify.support.generate import LABELS as SUPPORT_LABELS
@@ -55,6 +55,7 @@ _LAZY = {
     "fit_head": ("monitor.classify.support.fit", "fit_head"),
     "export_encoder": ("monitor.classify.support.export", "export_encoder"),
     "attach_head": ("monitor.classify.support.export", "attach_head"),
+    "optimise": ("monitor.classify.support.export", "optimise"),
     "SUPPORT_DATA_DIR": ("monitor.classify.support.generate", "DATA_DIR"),
     "SUPPORT_LABELS": ("monitor.classify.support.generate", "LABELS"),
     "write_training_data": ("monitor.classify.support.generate", "write"),
@@ -68,7 +69,8 @@ __all__ = [
     "builtin_detectors", "export_encoder", "find_secrets", "fit_head", "fit_linear",
     "format_verdict", "from_logits", "has_cjk", "hosts", "identifiers", "informative", "language",
     "lookalike_hosts", "memory_options", "model_problems", "named_identifiers", "normalise",
-    "on_list", "redact", "scrub", "strip_invisible", "verify_text", "worst", "write_training_data",
+    "on_list", "optimise", "redact", "scrub", "strip_invisible", "verify_text", "worst",
+    "write_training_data",
 ]
 
 

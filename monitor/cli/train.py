@@ -27,6 +27,7 @@ from monitor.classify import (
     fit_linear,
     from_logits,
     has_cjk,
+    optimise,
     write_training_data,
 )
 from monitor.evalsets.support import TRAINING_SETS, training_rows
@@ -91,6 +92,7 @@ def train(
             encoder.embed([r["text"] for r in head_rows]), [r["label"] for r in head_rows], seed
         )
         attach_head(encoder_file, head.weights, head.bias, out_dir / MODEL_FILE)
+        optimise(out_dir / MODEL_FILE)
         (out_dir / TOKENIZER_FILE).write_bytes((Path(tmp) / TOKENIZER_FILE).read_bytes())
     (out_dir / "head.npz").unlink(missing_ok=True)  # the torch-era head, now inside the graph
     figures = {"rows": float(len(data)), "real_rows": float(len(real)),

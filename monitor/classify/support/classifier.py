@@ -16,7 +16,7 @@ import numpy as np
 from monitor.classify.base import Pending
 from monitor.classify.bundled import data_path
 from monitor.classify.support.background import BackgroundEncoder, EncoderError, shared_encoder
-from monitor.classify.support.encoder import MODEL_FILE, TOKENIZER_FILE
+from monitor.classify.support.encoder import MODEL_DATA_FILE, MODEL_FILE, TOKENIZER_FILE
 from monitor.classify.support.linear import ByScript, Scores, from_logits, sigmoid
 from monitor.classify.text import language
 from monitor.core.models import SUPPORT_TOPICS, Finding, Post
@@ -27,6 +27,7 @@ META_FILE = "meta.json"
 # Below this a finding is noise even for the review queue; the flag line itself is the config's
 # support_request threshold (0.5 by default, where the model's scores are calibrated to cut).
 MIN_SCORE = 0.2
+WEIGHTLESS_GRAPH = 1 << 20  # bytes: MiniLM's graph is ~0.1 MB without its weights, ~23 MB with
 TOPIC_WORDS = {
     "withdrawal": "a withdrawal or outgoing transfer",
     "deposit": "a deposit or incoming transfer",
@@ -71,6 +72,9 @@ class SupportDetector:
         # then reported, not silently skipped).
         wanted = use_encoder and (encoder_path is not None or (model_dir / MODEL_FILE).exists())
         self.encoder = _encoder(encoder_path or model_dir) if wanted else None
+        import os
+        if self.encoder is not None and os.environ.get("PRELOAD"):
+            self.encoder.start()
 
     @classmethod
     def load(cls, path: Path | None = None) -> SupportDetector:
@@ -166,6 +170,10 @@ def model_problems(model_dir: Path | None = None, encoder_path: Path | None = No
         return []  # n-gram stage only, as the detector would run
     problems = [f"{folder / name} is missing" for name in (MODEL_FILE, TOKENIZER_FILE)
                 if not (folder / name).is_file()]
+    # A graph of a few KB holds no weights (export.optimise): they are in the file beside it.
+    graph, weights = folder / MODEL_FILE, folder / MODEL_DATA_FILE
+    if graph.is_file() and graph.stat().st_size < WEIGHTLESS_GRAPH and not weights.is_file():
+        problems.append(f"{weights} is missing (the weights of {graph})")
     for module in ("onnxruntime", "tokenizers"):
         try:
             importlib.import_module(module)

@@ -7,11 +7,14 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 # MiniLM with int8 weights and products, mean pooling, and the head (written by `monitor train`)
 MODEL_FILE = "minilm.onnx"
+# Its weights (export.optimise): read with the graph's own small file, not parsed out of it.
+MODEL_DATA_FILE = "minilm.onnx.data"
 TOKENIZER_FILE = "tokenizer.json"  # MiniLM's own fast-tokenizer file, copied beside it
 # the graph's outputs: the sentence vector, the head's 8 logits
 EMBEDDING, LOGITS = "embedding", "logits"
@@ -42,19 +45,7 @@ class MiniLM:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()  # the file pads every text to 128; batches pad to their longest
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-        # Idle pool threads sleep instead of spinning for work: spinning burnt a core's worth
-        # between passes (2 threads: 9.0 ms of CPU a post, 5.3 ms without), the CPU the
-        # connectors, detectors and sender need on a small machine. Scores are unchanged.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # warnings about unused initializers are noise in daemon logs
-        options.log_severity_level = 3
-        # The graph computes its products in integers with a scale per token (export.py). A graph
-        # written before that, with int8 weights for float32 products, has its weights folded back
-        # to float32 once, at load: left as they are, onnxruntime fuses them into MatMulNBits,
-        # which scales activations per batch, so a post's score would depend on its neighbours.
-        options.add_session_config_entry("session.disable_quant_qdq", "1")
+        options = session_options(threads)
         self.session = onnxruntime.InferenceSession(
             str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
         )
@@ -93,6 +84,26 @@ class MiniLM:
             mask[row, : len(tokens)] = 1
         feeds = {"input_ids": input_ids, "attention_mask": mask}
         return self.session.run([output], feeds)[0]  # type: ignore[no-any-return]
+
+
+def session_options(threads: int = THREADS) -> Any:
+    """onnxruntime's options for MiniLM: its threads, idle ones asleep, integer products kept."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+    # Idle pool threads sleep instead of spinning for work: spinning burnt a core's worth
+    # between passes (2 threads: 9.0 ms of CPU a post, 5.3 ms without), the CPU the
+    # connectors, detectors and sender need on a small machine. Scores are unchanged.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # warnings about unused initializers are noise in daemon logs
+    options.log_severity_level = 3
+    # The graph computes its products in integers with a scale per token (export.py). A graph
+    # written before that, with int8 weights for float32 products, has its weights folded back
+    # to float32 once, at load: left as they are, onnxruntime fuses them into MatMulNBits,
+    # which scales activations per batch, so a post's score would depend on its neighbours.
+    options.add_session_config_entry("session.disable_quant_qdq", "1")
+    return options
 
 
 def token_batches(

@@ -15,7 +15,14 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from monitor.classify.support.encoder import EMBEDDING, LOGITS, MODEL_FILE, TOKENIZER_FILE
+from monitor.classify.support.encoder import (
+    EMBEDDING,
+    LOGITS,
+    MODEL_DATA_FILE,
+    MODEL_FILE,
+    TOKENIZER_FILE,
+    session_options,
+)
 
 OPSET = 17  # torch's exporter writes this one
 # The graph is lifted to this opset before its products go to integers: from opset 21 QuantizeLinear
@@ -277,3 +284,24 @@ def attach_head(encoder_file: Path, weights: np.ndarray, bias: np.ndarray, out_f
     )
     onnx.checker.check_model(model)
     onnx.save(model, str(out_file))
+
+
+def optimise(model_file: Path) -> None:
+    """Rewrite the graph as onnxruntime's extended optimisations leave it (GELU, layer norms and
+    attention products fused), its weights in MODEL_DATA_FILE beside it: a session then starts in
+    ~30 ms instead of ~80 (no protobuf of 23 MB to read, nothing left to fuse), every output the
+    same to the bit. Extended, not all: the layout passes of `all` suit only the CPU that ran
+    them."""
+    import onnxruntime
+
+    options = session_options()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    with tempfile.TemporaryDirectory() as tmp:
+        options.optimized_model_filepath = str(Path(tmp) / MODEL_FILE)
+        onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        model = onnx.load(options.optimized_model_filepath)
+    data = model_file.with_name(MODEL_DATA_FILE)
+    data.unlink(missing_ok=True)  # onnx appends the tensors to the file it is given
+    onnx.save(model, str(model_file), save_as_external_data=True, all_tensors_to_one_file=True,
+              location=MODEL_DATA_FILE, size_threshold=1024)
+    data.chmod(0o644)  # onnx writes it for its owner only; the model is no secret

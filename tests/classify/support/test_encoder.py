@@ -189,3 +189,21 @@ def test_the_tokenizer_gives_the_ids_transformers_gives() -> None:
     texts = [*TEXTS, "ＡＰＩ key 🙏 Ünïcödé  tabs\tand\nlines", "word " * 300]
     wanted = reference(texts, truncation=True, max_length=MAX_TOKENS)["input_ids"]
     assert minilm()._token_ids(texts) == wanted
+
+
+def test_a_graph_without_its_weights_file_is_named_before_it_loads(tmp_path: Path) -> None:
+    """The committed graph keeps its weights beside it (export.optimise): a copy that lost them is
+    reported by `monitor doctor`'s check, naming the file, not by onnxruntime at the first post."""
+    import shutil
+
+    from monitor.classify.support.classifier import META_FILE, model_problems
+    from monitor.classify.support.encoder import MODEL_DATA_FILE
+    from monitor.classify.support.linear import FILE
+
+    for name in (MODEL_FILE, TOKENIZER_FILE, META_FILE, FILE):
+        shutil.copy(DEFAULT_MODEL_DIR / name, tmp_path / name)
+    assert model_problems(tmp_path) == [
+        f"{tmp_path / MODEL_DATA_FILE} is missing (the weights of {tmp_path / MODEL_FILE})"
+    ]
+    shutil.copy(DEFAULT_MODEL_DIR / MODEL_DATA_FILE, tmp_path / MODEL_DATA_FILE)
+    assert model_problems(tmp_path) == []

@@ -14,6 +14,8 @@ ort = pytest.importorskip("onnxruntime")
 
 from onnx import TensorProto, helper, numpy_helper
 
+from monitor.classify.support.encoder import MODEL_DATA_FILE, MODEL_FILE
+
 
 def tiny_graph(table: np.ndarray, weight: np.ndarray) -> onnx.ModelProto:
     """ids -> Gather(table) -> MatMul(weight) -> embedding: the two shapes MiniLM's weights take."""
@@ -102,3 +104,23 @@ def test_the_head_adds_a_logits_output(tmp_path: Path) -> None:
     ids = np.array([3, 7])
     logits = run(onnx.load(str(tmp_path / "head.onnx")), ids, "logits")
     assert np.allclose(logits, table[ids] @ weights + bias, atol=1e-5)
+
+
+def test_the_optimised_graph_keeps_its_weights_beside_it_and_gives_the_same_bits(
+    tmp_path: Path,
+) -> None:
+    """export.optimise(): the graph as onnxruntime leaves it, weights in their own file, outputs
+    unchanged to the bit (the committed model is written this way to start sooner)."""
+    rng = np.random.default_rng(2)
+    model = export.quantise_products(export.quantise_weights(tiny_graph(
+        rng.normal(size=(200, 64)).astype(np.float32), rng.normal(size=(64, 96)).astype(np.float32)
+    )))
+    path = tmp_path / MODEL_FILE
+    onnx.save(model, str(path))
+    (tmp_path / MODEL_DATA_FILE).write_bytes(b"stale")  # from an earlier model: replaced, not grown
+    ids = rng.integers(0, 200, size=(3, 7))
+    before = run(model, ids)
+    export.optimise(path)
+    assert path.stat().st_size < 4096 < (tmp_path / MODEL_DATA_FILE).stat().st_size
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert np.array_equal(session.run(["embedding"], {"ids": ids})[0], before)
