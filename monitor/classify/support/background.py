@@ -33,18 +33,13 @@ class BackgroundEncoder:
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start loading MiniLM now, if not begun: its load releases the GIL for most of its ~0.1 s,
-        so it overlaps the rest of a start-up instead of following the first post it must read."""
+    def submit(self, texts: Sequence[str]) -> Future[np.ndarray]:
+        """Logits (n, 8) for texts, later: the future fails with EncoderError if MiniLM does."""
+        future: Future[np.ndarray] = Future()
         with self._lock:
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="minilm", daemon=True)
                 self._worker.start()
-
-    def submit(self, texts: Sequence[str]) -> Future[np.ndarray]:
-        """Logits (n, 8) for texts, later: the future fails with EncoderError if MiniLM does."""
-        future: Future[np.ndarray] = Future()
-        self.start()
         self._requests.put((list(texts), future))
         return future
 

@@ -72,9 +72,6 @@ class SupportDetector:
         # then reported, not silently skipped).
         wanted = use_encoder and (encoder_path is not None or (model_dir / MODEL_FILE).exists())
         self.encoder = _encoder(encoder_path or model_dir) if wanted else None
-        import os
-        if self.encoder is not None and os.environ.get("PRELOAD"):
-            self.encoder.start()
 
     @classmethod
     def load(cls, path: Path | None = None) -> SupportDetector:
