@@ -115,7 +115,7 @@ def test_minilm_is_not_asked_where_the_n_gram_stage_is_sure_of_request_and_topic
     assert sure[0] and not sure[1] and not sure[2]
     verdicts = detector.predict(texts)
     assert [v.stage for v in verdicts] == ["n-gram model"] + ["n-gram + MiniLM model"] * 2
-    assert detector.topic_sure == 0.99
+    assert detector.topic_sure == 0.9
 
 
 def test_check_many_matches_check() -> None:

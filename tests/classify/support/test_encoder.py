@@ -161,8 +161,8 @@ def test_the_support_model_runs_without_torch_or_transformers() -> None:
     code = (
         "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
         "from monitor.classify.support.classifier import SupportDetector\n"
-        "v = SupportDetector().predict(['my withdrawal to my wallet is not there after 3 days, "
-        "please help'])[0]\n"
+        "v = SupportDetector().predict(['hi, my withdrawal from yesterday never arrived in my "
+        "wallet, can you check?'])[0]\n"
         "print(v.stage, v.topic, v.score >= 0.5)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
