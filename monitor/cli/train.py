@@ -7,6 +7,7 @@ import json
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -71,17 +72,22 @@ Rows = list[dict[str, str]]
 
 
 def train(
-    out_dir: Path = DEFAULT_MODEL_DIR, seed: int = 0, eval_dir: Path | None = None
+    out_dir: Path = DEFAULT_MODEL_DIR,
+    seed: int = 0,
+    eval_dir: Path | None = None,
+    real_repeats: int = REAL_REPEATS,
+    keep: Callable[[str], bool] | None = None,
 ) -> dict[str, float]:
     """Generate the data, fit both stages, write the artifacts and return figures on a generated dev
     split. With eval_dir, the dev halves of banking77 and CLINC150 are learned from too (never
-    their test halves, which bench/eval_support.py reports)."""
+    their test halves, which bench/eval_support.py reports): only the texts `keep` keeps, if given
+    (bench/head_cv.py holds a fold out), each counted real_repeats times by the head."""
     torch.set_num_threads(2)  # the machine is shared; more threads barely help these small models
     started = time.perf_counter()
     data = write_training_data(TRAIN_FILE, seed=seed)
     cut = len(data) * 95 // 100
     train_rows, dev_rows = data[:cut], data[cut:]
-    real = _real_rows(eval_dir)
+    real = [r for r in _real_rows(eval_dir) if keep is None or keep(r["text"])]
     latin = [r for r in train_rows if not has_cjk(r["text"])] + real
     chinese = [r for r in train_rows if has_cjk(r["text"])]
     linear = ByScript(*(
@@ -93,7 +99,7 @@ def train(
         # The head learns from the embeddings of the very graph it will sit on (int8 products).
         encoder_file = export_encoder(Path(tmp))
         encoder = MiniLM(Path(tmp))
-        head_rows = _english_sample(train_rows, HEAD_ROWS, seed) + real * REAL_REPEATS
+        head_rows = _english_sample(train_rows, HEAD_ROWS, seed) + real * real_repeats
         head = fit_head(
             encoder.embed([r["text"] for r in head_rows]), [r["label"] for r in head_rows], seed
         )
